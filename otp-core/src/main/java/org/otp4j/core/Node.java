@@ -1,0 +1,193 @@
+package org.otp4j.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.otp4j.core.internal.NodeRuntime;
+import org.otp4j.core.internal.ProcessImpl;
+
+/**
+ * A node: one runtime of processes, with its own process table, name registry, timers and
+ * watchdog. Erlang runs one node per VM; here a JVM can hold several (tests use that for
+ * isolation), and a {@link #defaultNode() default node} serves the simple case.
+ *
+ * <pre>{@code
+ * try (Node node = Node.start()) {
+ *   Pid p = node.spawn(() -> System.out.println("hello from " + Proc.self()));
+ *   Proc.awaitExit(p, Duration.ofSeconds(1));
+ * }
+ * }</pre>
+ *
+ * <p>Which node a call acts on: inside a process, always the process's own node; on a plain thread,
+ * the node bound by {@link #run(Runnable)} if any, else the default node.
+ */
+public final class Node implements AutoCloseable {
+  private static final ScopedValue<Node> BOUND = ScopedValue.newInstance();
+  private static final Object DEFAULT_LOCK = new Object();
+  private static volatile Node defaultNode;
+
+  private final NodeRuntime runtime;
+
+  private Node(NodeConfig config, boolean isDefault) {
+    this.runtime = new NodeRuntime(this, config, isDefault);
+  }
+
+  /** Starts a new node with default settings. */
+  public static Node start() {
+    return start(NodeConfig.defaults());
+  }
+
+  /** Starts a new node. */
+  public static Node start(NodeConfig config) {
+    return new Node(Objects.requireNonNull(config, "config"), false);
+  }
+
+  /** The JVM's default node, started on first use. */
+  public static Node defaultNode() {
+    Node n = defaultNode;
+    if (n == null) {
+      synchronized (DEFAULT_LOCK) {
+        n = defaultNode;
+        if (n == null) {
+          n = new Node(NodeConfig.defaults().withName("default"), true);
+          defaultNode = n;
+        }
+      }
+    }
+    return n;
+  }
+
+  /**
+   * The node the current thread acts on: the current process's node; on a plain thread the node
+   * bound with {@link #run(Runnable)}, else the default node.
+   */
+  public static Node current() {
+    ProcessImpl self = ProcessImpl.current();
+    if (self != null) {
+      return self.runtime().node();
+    }
+    return BOUND.isBound() ? BOUND.get() : defaultNode();
+  }
+
+  /** Runs {@code action} on the current (plain) thread with this node as {@link #current()}. */
+  public void run(Runnable action) {
+    ScopedValue.where(BOUND, this).run(action);
+  }
+
+  NodeRuntime runtime() {
+    return runtime;
+  }
+
+  /** The name given in the node's {@link NodeConfig}. */
+  public String name() {
+    return runtime.name();
+  }
+
+  /** This node's index in the JVM: the first number of its pids (0 for the default node). */
+  public int index() {
+    return runtime.index();
+  }
+
+  // ---------------------------------------------------------------------------------------
+
+  /** Starts a process on this node; see {@link Proc#spawn(Proc.Body)}. */
+  public Pid spawn(Proc.Body body) {
+    return spawn(SpawnOptions.defaults(), body);
+  }
+
+  /** Starts a process on this node with options. */
+  public Pid spawn(SpawnOptions options, Proc.Body body) {
+    Objects.requireNonNull(body, "a process needs a body to run: spawn(() -> ...)");
+    Objects.requireNonNull(options, "options");
+    ProcessImpl self = ProcessImpl.current();
+    ProcessImpl parent = self != null && self.runtime() == runtime ? self : null;
+    return runtime.spawn(body, options, parent, false).pid();
+  }
+
+  /**
+   * Opens an inbox on this node: a mailbox and pid for the current plain thread. See {@link Inbox}.
+   */
+  public Inbox openInbox() {
+    return new Inbox(runtime.openInbox());
+  }
+
+  /** The process registered locally under {@code name} on this node, if any. */
+  public Optional<Pid> whereis(String name) {
+    ProcessImpl p = runtime.whereis(Name.local(name).name());
+    return p == null ? Optional.empty() : Optional.of(p.pid());
+  }
+
+  /** The locally registered names. */
+  public List<String> registered() {
+    return runtime.registered();
+  }
+
+  /** A snapshot of every live process of this node (Erlang's {@code processes()} with their info). */
+  public List<ProcessInfo> processes() {
+    List<ProcessInfo> out = new ArrayList<>();
+    for (ProcessImpl p : runtime.processes()) {
+      ProcessInfo.of(p).ifPresent(out::add);
+    }
+    out.sort((a, b) -> a.pid().compareTo(b.pid()));
+    return out;
+  }
+
+  /** How many processes are alive now. */
+  public int processCount() {
+    return runtime.processCount();
+  }
+
+  /** Counters since the node started. */
+  public Stats stats() {
+    return new Stats(runtime.spawnedCount(), runtime.processCount(), runtime.crashCount(), runtime.runawayCount());
+  }
+
+  /**
+   * Node counters.
+   *
+   * @param spawned processes started since the node started
+   * @param alive processes alive now
+   * @param crashed processes that ended with an uncaught exception
+   * @param runaways processes reported for holding a carrier thread too long
+   */
+  public record Stats(long spawned, int alive, long crashed, long runaways) {}
+
+  /** Whether {@link #stop()} has been called (or the node stopped on a fatal error). */
+  public boolean isStopped() {
+    return runtime.isStopping();
+  }
+
+  /**
+   * Stops the node: every process is killed (reason {@code killed}), timers and the watchdog stop,
+   * and no process can be started any more. Returns without waiting for the process threads; see
+   * {@link #awaitTermination(Duration)}.
+   */
+  public void stop() {
+    runtime.stop();
+  }
+
+  /** Waits until the threads of all the node's processes have ended; false if some still run. */
+  public boolean awaitTermination(Duration timeout) {
+    try {
+      return runtime.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Stops the node and waits up to 5 seconds for its threads to end. */
+  @Override
+  public void close() {
+    stop();
+    awaitTermination(Duration.ofSeconds(5));
+  }
+
+  @Override
+  public String toString() {
+    return "Node[" + runtime + "]";
+  }
+}

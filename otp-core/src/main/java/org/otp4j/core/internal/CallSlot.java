@@ -1,0 +1,127 @@
+package org.otp4j.core.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
+import org.otp4j.core.ExitReason;
+import org.otp4j.core.From;
+import org.otp4j.core.Pid;
+
+/**
+ * The temporary reply channel of one call: the {@link From} handed to the server and the watcher
+ * that learns if the server terminates first. It plays the role of OTP's process alias: once the
+ * caller has its answer, or has given up, every later reply is dropped, so no late reply is ever
+ * left behind. It works the same for a calling process and for a plain Java thread.
+ *
+ * <p>NOTE: the outcome is a single field set once by compare-and-set: the reply value, a
+ * {@link Failed} when the server went down first, or {@link #CANCELLED} when the caller gave up.
+ * Whoever wins the CAS decides the outcome; the waiter only reads it.
+ */
+final class CallSlot implements From, Watcher {
+  private static final Object CANCELLED = new Object();
+  private static final VarHandle RESULT;
+
+  static {
+    try {
+      RESULT = MethodHandles.lookup().findVarHandle(CallSlot.class, "result", Object.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** The server terminated before replying. */
+  record Failed(ExitReason reason) {}
+
+  private final ProcessImpl caller;
+  private final Thread waiter;
+  @SuppressWarnings("unused") // accessed through RESULT
+  private volatile Object result;
+
+  CallSlot(ProcessImpl caller, Thread waiter) {
+    this.caller = caller;
+    this.waiter = waiter;
+  }
+
+  ProcessImpl callerProcess() {
+    return caller;
+  }
+
+  @Override
+  public Optional<Pid> caller() {
+    return caller == null ? Optional.empty() : Optional.of(caller.pid());
+  }
+
+  @Override
+  public boolean reply(Object value) {
+    Objects.requireNonNull(value, "a reply cannot be null");
+    if (RESULT.compareAndSet(this, null, value)) {
+      LockSupport.unpark(waiter);
+      return true;
+    }
+    return false;
+  }
+
+  @Override
+  public void processDown(ProcessImpl target, ExitReason reason) {
+    if (RESULT.compareAndSet(this, null, new Failed(reason))) {
+      LockSupport.unpark(waiter);
+    }
+  }
+
+  /**
+   * Waits for the outcome: the reply, a {@link Failed}, or null if {@code timeoutNanos} (negative:
+   * forever) passed first, in which case later replies are dropped.
+   *
+   * @throws InterruptedException if a plain-thread caller was interrupted (the call is cancelled)
+   */
+  Object await(long timeoutNanos) throws InterruptedException {
+    Object r = (Object) RESULT.getVolatile(this);
+    if (r != null) {
+      return r;
+    }
+    long deadline = timeoutNanos >= 0 ? System.nanoTime() + timeoutNanos : 0L;
+    for (;;) {
+      r = (Object) RESULT.getVolatile(this);
+      if (r != null) {
+        return r;
+      }
+      if (timeoutNanos < 0) {
+        LockSupport.park(this);
+      } else {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          return cancel();
+        }
+        LockSupport.parkNanos(this, remaining);
+      }
+      if (caller != null) {
+        if (!caller.isAlive()) {
+          cancel();
+          throw caller.terminated();
+        }
+        Thread.interrupted(); // an interrupt from user code does not end a process's call
+      } else if (Thread.interrupted()) {
+        if (cancel() == null) {
+          throw new InterruptedException();
+        }
+        Thread.currentThread().interrupt();
+        return RESULT.getVolatile(this);
+      }
+    }
+  }
+
+  /** Gives up: returns null if no outcome had been set, else the outcome that won. */
+  private Object cancel() {
+    if (RESULT.compareAndSet(this, null, CANCELLED)) {
+      return null;
+    }
+    return RESULT.getVolatile(this);
+  }
+
+  @Override
+  public String toString() {
+    return "From[" + (caller == null ? waiter.toString() : caller.displayName()) + "]";
+  }
+}

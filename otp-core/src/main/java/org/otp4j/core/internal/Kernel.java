@@ -1,0 +1,262 @@
+package org.otp4j.core.internal;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import org.otp4j.core.Address;
+import org.otp4j.core.CallException;
+import org.otp4j.core.ExitReason;
+import org.otp4j.core.From;
+import org.otp4j.core.Name;
+import org.otp4j.core.NameConflictException;
+import org.otp4j.core.NoSuchNameException;
+import org.otp4j.core.Pid;
+import org.otp4j.core.Ref;
+
+/**
+ * The runtime's operations (Erlang's BIFs), each taking the acting process explicitly: the current
+ * process for {@code Proc}'s static methods, an inbox's own process for {@code Inbox}, or null for a
+ * plain Java thread.
+ *
+ * <p>Every operation that emits a message or signal as {@code self} runs inside
+ * {@code self.enterOp()/exitOp()} (see {@link ProcessImpl#enterOp()}); any process termination it
+ * causes is finished after {@code exitOp()}, never inside it.
+ */
+public final class Kernel {
+  private Kernel() {}
+
+  public static ProcessImpl process(Pid pid) {
+    return Bridge.process(Objects.requireNonNull(pid, "pid"));
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // messages
+
+  public static void send(ProcessImpl self, ProcessImpl target, Object msg) {
+    Objects.requireNonNull(msg, "cannot send null: a message must be an object");
+    ProcessImpl doomed;
+    if (self == null) {
+      doomed = target.deliver(msg);
+    } else {
+      self.enterOp();
+      try {
+        doomed = target.deliver(msg);
+      } finally {
+        self.exitOp();
+      }
+    }
+    if (doomed != null) {
+      ProcessImpl.terminateChain(doomed);
+      if (doomed == self) {
+        throw self.terminated();
+      }
+    }
+  }
+
+  /** Sends to a pid or a name; a name that is not registered fails. */
+  public static void send(ProcessImpl self, NodeRuntime node, Address to, Object msg) {
+    Objects.requireNonNull(to, "cannot send to a null address");
+    ProcessImpl target = resolve(node, to);
+    if (target == null) {
+      throw new NoSuchNameException((Name) to, "send");
+    }
+    send(self, target, msg);
+  }
+
+  /**
+   * The process an address denotes right now: a pid's process (even if dead), the holder of a name,
+   * or null if the name is not registered.
+   */
+  public static ProcessImpl resolve(NodeRuntime node, Address to) {
+    return switch (to) {
+      case Pid pid -> process(pid);
+      case Name.Local local -> node.whereis(local.name());
+      case Name.Via via -> via.registry().whereisName(via.key()).map(Kernel::process).orElse(null);
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // exits
+
+  /** {@code exit(Pid, Reason)}: never fails, even if the target is gone. */
+  public static void exit(ProcessImpl self, ProcessImpl target, ExitReason reason) {
+    Objects.requireNonNull(reason, "reason");
+    boolean dies;
+    if (self == null) {
+      dies = target.exitSignal(null, reason);
+    } else {
+      self.enterOp();
+      try {
+        dies = target.exitSignal(self, reason);
+      } finally {
+        self.exitOp();
+      }
+    }
+    if (dies) {
+      ProcessImpl.terminateChain(target);
+    }
+    if (self != null && target == self && !self.isAlive()) {
+      throw self.terminated();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // monitors
+
+  public static Ref monitor(ProcessImpl self, NodeRuntime node, Address target) {
+    Objects.requireNonNull(target, "cannot monitor a null address");
+    ProcessImpl p = resolve(node, target);
+    return self.monitor(p, target);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // names
+
+  public static void register(NodeRuntime node, Name name, ProcessImpl p) {
+    Objects.requireNonNull(name, "name");
+    switch (name) {
+      case Name.Local local -> {
+        String problem = p.registerName(local.name());
+        if (problem != null) {
+          throw new NameConflictException("cannot register '" + local.name() + "': " + problem);
+        }
+      }
+      case Name.Via via -> {
+        ViaRelease release = new ViaRelease(via);
+        if (!p.addExitHook(release)) {
+          throw new NameConflictException("cannot register " + via + ": process " + p.displayName()
+              + " is not alive");
+        }
+        boolean ok;
+        try {
+          ok = via.registry().registerName(via.key(), p.pid());
+        } catch (RuntimeException e) {
+          p.removeExitHook(release);
+          throw e;
+        }
+        if (!ok) {
+          p.removeExitHook(release);
+          String holder = via.registry().whereisName(via.key()).map(Pid::toString).orElse("another process");
+          throw new NameConflictException("cannot register " + via + ": the name is already registered to "
+              + holder);
+        }
+      }
+    }
+  }
+
+  /** Releases a via name when its process terminates, before its signals go out. */
+  private record ViaRelease(Name.Via via) implements ExitHook {
+    @Override
+    public void processExited(ProcessImpl process) {
+      Optional<Pid> holder = via.registry().whereisName(via.key());
+      if (holder.isPresent() && holder.get() == process.pid()) {
+        via.registry().unregisterName(via.key());
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // calls
+
+  /**
+   * Sends the request built by {@code request} to {@code to} and waits for the reply.
+   *
+   * @param timeoutNanos negative for no timeout
+   */
+  public static Object call(ProcessImpl self, NodeRuntime node, Address to, Function<From, Object> request,
+      long timeoutNanos, String timeoutText) {
+    Objects.requireNonNull(to, "cannot call a null address");
+    Objects.requireNonNull(request, "request");
+    ProcessImpl server = resolve(node, to);
+    if (server == null) {
+      throw callFailed(ExitReason.NOPROC, to, null, timeoutText);
+    }
+    if (server == self) {
+      throw callFailed(ExitReason.CALLING_SELF, to, null, timeoutText);
+    }
+    CallSlot slot = new CallSlot(self, Thread.currentThread());
+    Object message = Objects.requireNonNull(request.apply(slot), "the request function returned null");
+    if (!server.addWatcher(slot)) {
+      throw callFailed(ExitReason.NOPROC, to, message, timeoutText);
+    }
+    Object outcome;
+    Object previousBlock = null;
+    try {
+      send(self, server, message);
+      if (self != null) {
+        previousBlock = self.blockedOn;
+        self.blockedOn = server;
+      }
+      outcome = slot.await(timeoutNanos);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw callFailed(ExitReason.of("interrupted"), to, message, timeoutText);
+    } finally {
+      if (self != null) {
+        self.blockedOn = previousBlock;
+      }
+      server.removeWatcher(slot);
+    }
+    if (outcome == null) {
+      throw callFailed(ExitReason.TIMEOUT, to, message, timeoutText);
+    }
+    if (outcome instanceof CallSlot.Failed failed) {
+      throw callFailed(failed.reason(), to, message, timeoutText);
+    }
+    return outcome;
+  }
+
+  private static CallException callFailed(ExitReason reason, Address to, Object request, String timeoutText) {
+    String what = "call(" + to + (request == null ? "" : ", " + request) + ", " + timeoutText + ")";
+    String why = switch (reason) {
+      case ExitReason.Standard s when s == ExitReason.TIMEOUT -> "timeout: no reply within " + timeoutText;
+      case ExitReason.Standard s when s == ExitReason.NOPROC -> "noproc: the process does not exist";
+      case ExitReason.Standard s when s == ExitReason.CALLING_SELF -> "calling_self: a process cannot call itself";
+      default -> "the process exited with reason " + reason + " before replying";
+    };
+    return new CallException(reason, to, request, what + " failed: " + why);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // waiting for an exit from any thread
+
+  /**
+   * Waits until {@code target} has terminated and returns its exit reason, or null on timeout.
+   *
+   * @param timeoutNanos negative for no timeout
+   */
+  public static ExitReason awaitExit(ProcessImpl self, ProcessImpl target, long timeoutNanos)
+      throws InterruptedException {
+    ExitReason known = target.exitReason();
+    if (known != null) {
+      return known;
+    }
+    CallSlot slot = new CallSlot(self, Thread.currentThread());
+    if (!target.addWatcher(slot)) {
+      return target.exitReason();
+    }
+    Object previousBlock = null;
+    if (self != null) {
+      previousBlock = self.blockedOn;
+      self.blockedOn = Blocking.AWAIT_EXIT;
+    }
+    try {
+      Object outcome = slot.await(timeoutNanos);
+      return outcome instanceof CallSlot.Failed failed ? failed.reason() : null;
+    } finally {
+      if (self != null) {
+        self.blockedOn = previousBlock;
+      }
+      target.removeWatcher(slot);
+    }
+  }
+
+  enum Blocking {
+    AWAIT_EXIT;
+
+    @Override
+    public String toString() {
+      return "await exit";
+    }
+  }
+}

@@ -1,0 +1,332 @@
+package org.otp4j.core.internal;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.otp4j.core.ExitReason;
+import org.otp4j.core.Node;
+import org.otp4j.core.NodeConfig;
+import org.otp4j.core.NodeStoppedException;
+import org.otp4j.core.Proc;
+import org.otp4j.core.SpawnOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything a node owns: the process table, the local name registry, the timer scheduler, the
+ * watchdog, and the counters behind introspection.
+ */
+public final class NodeRuntime {
+  private static final AtomicInteger NEXT_INDEX = new AtomicInteger(1);
+
+  private final Node node;
+  private final int index;
+  private final NodeConfig config;
+  private final Logger log = LoggerFactory.getLogger("org.otp4j.core.Node");
+  private final AtomicLong serials = new AtomicLong();
+  private final ProcessTable table = new ProcessTable();
+  private final Names names = new Names();
+  private final ProcessImpl root;
+  private final ScheduledThreadPoolExecutor timers;
+  private final Watchdog watchdog;
+  private final Set<ProcessImpl> zombies = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger runningThreads = new AtomicInteger();
+  private final AtomicLong spawned = new AtomicLong();
+  private final AtomicLong crashes = new AtomicLong();
+  private final ReentrantLock stopLock = new ReentrantLock();
+  private final Condition allThreadsEnded = stopLock.newCondition();
+  private volatile boolean stopping;
+  private volatile Throwable fatalError;
+
+  public NodeRuntime(Node node, NodeConfig config, boolean isDefault) {
+    this.node = node;
+    this.config = config;
+    this.index = isDefault ? 0 : NEXT_INDEX.getAndIncrement();
+    this.root = new ProcessImpl(this, serials.getAndIncrement(), null, null, true, true);
+    this.timers = new ScheduledThreadPoolExecutor(1, task ->
+        ProcessThreads.newServiceThread("otp-timers-" + index, task));
+    this.timers.setRemoveOnCancelPolicy(true);
+    this.watchdog = new Watchdog(this, config.runawayThreshold());
+    ProcessThreads.newServiceThread("otp-watchdog-" + index, watchdog).start();
+  }
+
+  public Node node() {
+    return node;
+  }
+
+  public int index() {
+    return index;
+  }
+
+  public String name() {
+    return config.name();
+  }
+
+  public NodeConfig config() {
+    return config;
+  }
+
+  Logger log() {
+    return log;
+  }
+
+  ProcessTable table() {
+    return table;
+  }
+
+  Names names() {
+    return names;
+  }
+
+  /** The pseudo-process that stands for plain Java threads as the sender of signals. */
+  public ProcessImpl root() {
+    return root;
+  }
+
+  public ScheduledThreadPoolExecutor timers() {
+    return timers;
+  }
+
+  int epoch() {
+    return watchdog.epoch;
+  }
+
+  public boolean isStopping() {
+    return stopping;
+  }
+
+  public Throwable fatalError() {
+    return fatalError;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // spawning
+
+  /**
+   * Starts a process. {@code parent} is the spawning process (null for a plain thread); with
+   * {@code link} the child is linked to it before it runs, so the link cannot miss an early exit.
+   */
+  public ProcessImpl spawn(Proc.Body body, SpawnOptions options, ProcessImpl parent, boolean link) {
+    return start(body, options, parent, link, false).process();
+  }
+
+  /** Starts a process monitored by {@code parent}, atomically. */
+  public Spawned spawnMonitor(Proc.Body body, SpawnOptions options, ProcessImpl parent) {
+    return start(body, options, parent, false, true);
+  }
+
+  /** A started process and, for spawnMonitor, its monitor. */
+  public record Spawned(ProcessImpl process, org.otp4j.core.Ref monitor) {}
+
+  private Spawned start(Proc.Body body, SpawnOptions options, ProcessImpl parent, boolean link,
+      boolean monitor) {
+    if (stopping) {
+      throw new NodeStoppedException(node);
+    }
+    MailboxLimit limit = options.mailboxCapacity() > 0
+        ? new MailboxLimit(options.mailboxCapacity(), options.overflow()) : null;
+    ProcessImpl child = new ProcessImpl(this, serials.getAndIncrement(), body, limit, options.trapExits(), false);
+    org.otp4j.core.Ref ref = null;
+    if (parent != null) {
+      parent.enterOp();
+    }
+    try {
+      table.add(child);
+      if (link) {
+        parent.linkUnstarted(child);
+      }
+      if (monitor) {
+        ref = parent.monitorUnstarted(child);
+      }
+    } finally {
+      if (parent != null) {
+        parent.exitOp();
+      }
+    }
+    if (stopping) {
+      // Raced with stop(): it may have swept the table before this process was added.
+      if (child.exitSignal(null, ExitReason.KILL)) {
+        ProcessImpl.terminateChain(child);
+      }
+      throw new NodeStoppedException(node);
+    }
+    Thread t = ProcessThreads.newProcessThread(child);
+    child.attachThread(t);
+    runningThreads.incrementAndGet();
+    spawned.incrementAndGet();
+    try {
+      t.start();
+    } catch (Throwable e) {
+      runningThreads.decrementAndGet();
+      child.exitSelf(ExitReason.crash(e));
+      throw e;
+    }
+    return new Spawned(child, ref);
+  }
+
+  /** An inbox: a process without a thread of its own, driven by the plain thread that owns it. */
+  public ProcessImpl openInbox() {
+    if (stopping) {
+      throw new NodeStoppedException(node);
+    }
+    ProcessImpl inbox = new ProcessImpl(this, serials.getAndIncrement(), null, null, false, false);
+    table.add(inbox);
+    return inbox;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // lifecycle events
+
+  void processCrashed(ProcessImpl p, Throwable error) {
+    crashes.incrementAndGet();
+    log.atError()
+        .setCause(error)
+        .addKeyValue("pid", p.displayName())
+        .addKeyValue("reason", error.toString())
+        .log("Error in process {} with exit value: {}", p.displayName(), error);
+  }
+
+  void processExited(ProcessImpl p, ExitReason reason) {
+    // hook for observability (counters, flight-recorder events)
+  }
+
+  void zombieStarted(ProcessImpl p) {
+    zombies.add(p);
+  }
+
+  /** The thread of {@code p} has ended. */
+  void zombieFinished(ProcessImpl p) {
+    zombies.remove(p);
+    if (p.thread() != null && runningThreads.decrementAndGet() == 0 && stopping) {
+      stopLock.lock();
+      try {
+        allThreadsEnded.signalAll();
+      } finally {
+        stopLock.unlock();
+      }
+    }
+  }
+
+  Set<ProcessImpl> zombies() {
+    return zombies;
+  }
+
+  /**
+   * A process hit a VM error that the JVM does not confine to one thread: report it loudly and stop
+   * the whole node rather than limp on.
+   */
+  void fatalError(ProcessImpl p, Throwable error) {
+    if (fatalError != null) {
+      return;
+    }
+    fatalError = error;
+    log.atError()
+        .setCause(error)
+        .addKeyValue("pid", p.displayName())
+        .log("VM error in process {}: {}. The JVM cannot confine it to one process; node '{}' is stopping.",
+            p.displayName(), error, config.name());
+    ProcessThreads.newServiceThread("otp-fatal-" + index, () -> {
+      stop();
+      try {
+        config.onFatalError().accept(error);
+      } catch (RuntimeException e) {
+        log.error("the node's onFatalError handler failed", e);
+      }
+    }).start();
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // stopping
+
+  /** Kills every process, stops the timers and the watchdog. Idempotent. */
+  public void stop() {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    for (int round = 0; round < 1000; round++) {
+      List<ProcessImpl> live = table.snapshot();
+      if (live.isEmpty()) {
+        break;
+      }
+      for (ProcessImpl p : live) {
+        if (p.exitSignal(null, ExitReason.KILL)) {
+          ProcessImpl.terminateChain(p);
+        }
+      }
+    }
+    timers.shutdownNow();
+    watchdog.stop();
+    if (runningThreads.get() == 0) {
+      stopLock.lock();
+      try {
+        allThreadsEnded.signalAll();
+      } finally {
+        stopLock.unlock();
+      }
+    }
+  }
+
+  /** Waits until every process thread has ended (after {@link #stop()}); false on timeout. */
+  public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+    long nanos = unit.toNanos(timeout);
+    stopLock.lock();
+    try {
+      while (runningThreads.get() > 0) {
+        if (nanos <= 0) {
+          return false;
+        }
+        nanos = allThreadsEnded.awaitNanos(nanos);
+      }
+      return true;
+    } finally {
+      stopLock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // introspection
+
+  public List<ProcessImpl> processes() {
+    return table.snapshot();
+  }
+
+  public int processCount() {
+    return table.size();
+  }
+
+  public long spawnedCount() {
+    return spawned.get();
+  }
+
+  public long crashCount() {
+    return crashes.get();
+  }
+
+  public long runawayCount() {
+    return watchdog.runaways();
+  }
+
+  public ProcessImpl whereis(String name) {
+    return names.whereis(name);
+  }
+
+  public boolean unregister(String name) {
+    return names.unregister(name);
+  }
+
+  public List<String> registered() {
+    return names.registered();
+  }
+
+  @Override
+  public String toString() {
+    return config.name() + "#" + index;
+  }
+}

@@ -1,0 +1,87 @@
+package org.otp4j.core.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every live process of a node, for snapshots, the watchdog and node shutdown.
+ *
+ * <p>Striped intrusive doubly linked lists: a process is its own list node (two fields), so the
+ * table costs no allocation per process, and spawns and exits on different stripes do not contend.
+ */
+final class ProcessTable {
+  private static final int STRIPES = 64;
+
+  private final Stripe[] stripes = new Stripe[STRIPES];
+
+  ProcessTable() {
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i] = new Stripe();
+    }
+  }
+
+  private static final class Stripe {
+    ProcessImpl first;
+    int size;
+  }
+
+  private Stripe stripe(ProcessImpl p) {
+    return stripes[(int) (p.serial() & (STRIPES - 1))];
+  }
+
+  void add(ProcessImpl p) {
+    Stripe s = stripe(p);
+    synchronized (s) {
+      p.tablePrev = null;
+      p.tableNext = s.first;
+      if (s.first != null) {
+        s.first.tablePrev = p;
+      }
+      s.first = p;
+      s.size++;
+    }
+  }
+
+  void remove(ProcessImpl p) {
+    Stripe s = stripe(p);
+    synchronized (s) {
+      if (p.tablePrev == null && s.first != p) {
+        return; // not in the table (already removed)
+      }
+      if (p.tablePrev != null) {
+        p.tablePrev.tableNext = p.tableNext;
+      } else {
+        s.first = p.tableNext;
+      }
+      if (p.tableNext != null) {
+        p.tableNext.tablePrev = p.tablePrev;
+      }
+      p.tablePrev = null;
+      p.tableNext = null;
+      s.size--;
+    }
+  }
+
+  int size() {
+    int n = 0;
+    for (Stripe s : stripes) {
+      synchronized (s) {
+        n += s.size;
+      }
+    }
+    return n;
+  }
+
+  /** A copy of the live processes, in no particular order. */
+  List<ProcessImpl> snapshot() {
+    List<ProcessImpl> out = new ArrayList<>();
+    for (Stripe s : stripes) {
+      synchronized (s) {
+        for (ProcessImpl p = s.first; p != null; p = p.tableNext) {
+          out.add(p);
+        }
+      }
+    }
+    return out;
+  }
+}

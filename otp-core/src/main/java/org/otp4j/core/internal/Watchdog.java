@@ -1,0 +1,104 @@
+package org.otp4j.core.internal;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Finds processes that hold a carrier thread too long.
+ *
+ * <p>The JVM does not preempt a virtual thread that computes, so one busy process keeps one of the
+ * few carrier threads (as many as cores) from every other process. The watchdog advances an epoch
+ * every {@value #TICK_MILLIS} ms; a process records the epoch each time it comes back from the
+ * runtime (a receive returns, it starts). A process whose thread is runnable and which has not come
+ * back for longer than the threshold is reported once per stretch, with its stack. A process that
+ * was killed but whose thread still runs after the threshold is reported too: the JVM cannot stop
+ * it, and it will only unwind at its next runtime call.
+ */
+final class Watchdog implements Runnable {
+  private static final long TICK_MILLIS = 50;
+  private static final int SCAN_EVERY_TICKS = 5;
+
+  private final NodeRuntime runtime;
+  private final int thresholdTicks;
+  private final AtomicLong runaways = new AtomicLong();
+  volatile int epoch;
+  private volatile boolean stopped;
+  private Thread thread;
+
+  Watchdog(NodeRuntime runtime, Duration threshold) {
+    this.runtime = runtime;
+    this.thresholdTicks = (int) Math.max(1, threshold.toMillis() / TICK_MILLIS);
+  }
+
+  @Override
+  public void run() {
+    thread = Thread.currentThread();
+    int ticks = 0;
+    while (!stopped) {
+      LockSupport.parkNanos(TICK_MILLIS * 1_000_000L);
+      epoch = epoch + 1;
+      if (++ticks % SCAN_EVERY_TICKS == 0) {
+        try {
+          scan();
+        } catch (RuntimeException e) {
+          runtime.log().error("watchdog scan failed", e);
+        }
+      }
+    }
+  }
+
+  void stop() {
+    stopped = true;
+    Thread t = thread;
+    if (t != null) {
+      LockSupport.unpark(t);
+    }
+  }
+
+  long runaways() {
+    return runaways.get();
+  }
+
+  private void scan() {
+    int now = epoch;
+    for (ProcessImpl p : runtime.table().snapshot()) {
+      Thread t = p.thread();
+      if (t == null || p.isWaiting()) {
+        continue;
+      }
+      int since = p.runEpoch;
+      if (now - since < thresholdTicks || p.runawayReported) {
+        continue;
+      }
+      if (t.getState() == Thread.State.RUNNABLE) {
+        p.runawayReported = true;
+        runaways.incrementAndGet();
+        runtime.log().atWarn()
+            .addKeyValue("pid", p.displayName())
+            .addKeyValue("millis", (now - since) * TICK_MILLIS)
+            .log("Process {} has run for {} ms without returning to the runtime: it holds a carrier "
+                + "thread that other processes need. Split long computations, or run them on a "
+                + "separate executor. Stack: {}", p.displayName(), (now - since) * TICK_MILLIS,
+                Arrays.toString(t.getStackTrace()));
+      }
+    }
+    for (ProcessImpl z : runtime.zombies()) {
+      Thread t = z.thread();
+      if (t == null || !t.isAlive()) {
+        runtime.zombies().remove(z);
+        continue;
+      }
+      if (!z.runawayReported && now - z.runEpoch >= thresholdTicks) {
+        z.runawayReported = true;
+        runaways.incrementAndGet();
+        runtime.log().atWarn()
+            .addKeyValue("pid", z.displayName())
+            .log("Process {} was terminated ({}) but its thread is still running: the JVM cannot stop "
+                + "it, and it will unwind at its next runtime call. Stack: {}", z.displayName(),
+                z.exitReason(), Arrays.toString(t.getStackTrace()));
+      }
+    }
+  }
+}
