@@ -113,6 +113,7 @@ public final class Inbox implements AutoCloseable {
   @Override
   public void close() {
     process.exitSelf(ExitReason.NORMAL);
+    process.dropMailbox();
   }
 
   @Override

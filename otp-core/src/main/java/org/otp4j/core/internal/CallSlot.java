@@ -77,14 +77,28 @@ final class CallSlot implements From, Watcher {
    * @throws InterruptedException if a plain-thread caller was interrupted (the call is cancelled)
    */
   Object await(long timeoutNanos) throws InterruptedException {
-    Object r = (Object) RESULT.getVolatile(this);
-    if (r != null) {
-      return r;
+    Object r;
+    int spins = caller != null ? caller.spinBudget : Spin.MAX;
+    for (int i = 0; i < spins; i++) {
+      if ((r = (Object) RESULT.getVolatile(this)) != null) {
+        if (caller != null) {
+          Spin.hit(caller, spins);
+        }
+        return r;
+      }
+      Thread.onSpinWait();
     }
-    long deadline = timeoutNanos >= 0 ? System.nanoTime() + timeoutNanos : 0L;
+    if (caller != null) {
+      Spin.miss(caller, spins);
+    }
+    long parkedAt = System.nanoTime();
+    long deadline = timeoutNanos >= 0 ? parkedAt + timeoutNanos : 0L;
     for (;;) {
       r = (Object) RESULT.getVolatile(this);
       if (r != null) {
+        if (caller != null) {
+          Spin.parked(caller, System.nanoTime() - parkedAt);
+        }
         return r;
       }
       if (timeoutNanos < 0) {

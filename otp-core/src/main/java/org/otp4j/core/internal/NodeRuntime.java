@@ -48,7 +48,7 @@ public final class NodeRuntime {
     this.node = node;
     this.config = config;
     this.index = isDefault ? 0 : NEXT_INDEX.getAndIncrement();
-    this.root = new ProcessImpl(this, serials.getAndIncrement(), null, null, true, true);
+    this.root = new ProcessImpl(this, serials.getAndIncrement(), null, null, true, ProcessImpl.ROOT);
     this.timers = new ScheduledThreadPoolExecutor(1, task ->
         ProcessThreads.newServiceThread("otp-timers-" + index, task));
     this.timers.setRemoveOnCancelPolicy(true);
@@ -131,7 +131,8 @@ public final class NodeRuntime {
     }
     MailboxLimit limit = options.mailboxCapacity() > 0
         ? new MailboxLimit(options.mailboxCapacity(), options.overflow()) : null;
-    ProcessImpl child = new ProcessImpl(this, serials.getAndIncrement(), body, limit, options.trapExits(), false);
+    ProcessImpl child = new ProcessImpl(this, serials.getAndIncrement(), body, limit, options.trapExits(),
+        ProcessImpl.PROCESS);
     org.otp4j.core.Ref ref = null;
     if (parent != null) {
       parent.enterOp();
@@ -175,7 +176,7 @@ public final class NodeRuntime {
     if (stopping) {
       throw new NodeStoppedException(node);
     }
-    ProcessImpl inbox = new ProcessImpl(this, serials.getAndIncrement(), null, null, false, false);
+    ProcessImpl inbox = new ProcessImpl(this, serials.getAndIncrement(), null, null, false, ProcessImpl.INBOX);
     table.add(inbox);
     return inbox;
   }

@@ -25,7 +25,8 @@ import org.otp4j.core.Ref;
  *
  * <h2>Implementation notes</h2>
  *
- * <p><b>Mailbox.</b> One singly linked list of {@link MsgNode}s. Producers (any thread) append with
+ * <p><b>Mailbox.</b> One singly linked list of {@link MailboxNode}s (the process itself is the first
+ * dummy). Producers (any thread) append with
  * an atomic exchange of {@code tail} and then link the previous node ({@code prev.next = node},
  * release); this is Vyukov's multi-producer queue and never blocks a sender. The consumer (the
  * process's own thread) owns {@code head}, a dummy node, and walks the list from there. Selective
@@ -64,12 +65,17 @@ import org.otp4j.core.Ref;
  * (a kill) or a plain thread. A process that is killed while its code runs is dead at once and its
  * thread is interrupted; its next runtime call throws {@link ProcessTerminated}.
  */
-public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHandler {
+public final class ProcessImpl extends MailboxNode implements Runnable, Thread.UncaughtExceptionHandler {
 
   // ---- lifecycle states
   static final int ALIVE = 0;
   static final int EXITING = 1;
   static final int DEAD = 2;
+
+  // ---- kinds
+  static final byte PROCESS = 0; // a process with its own virtual thread
+  static final byte INBOX = 1; // a process driven by a plain thread (see Inbox)
+  static final byte ROOT = 2; // the node's pseudo-process that stands for plain threads; drops messages
 
   /** Marks a message that selective receive took while it was the last node of the list. */
   private static final Object TAKEN = new Object();
@@ -84,7 +90,7 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
   static {
     try {
       MethodHandles.Lookup l = MethodHandles.lookup();
-      TAIL = l.findVarHandle(ProcessImpl.class, "tail", MsgNode.class);
+      TAIL = l.findVarHandle(ProcessImpl.class, "tail", MailboxNode.class);
       WAITING = l.findVarHandle(ProcessImpl.class, "waiting", boolean.class);
       BUSY = l.findVarHandle(ProcessImpl.class, "busy", boolean.class);
       STATE = l.findVarHandle(ProcessImpl.class, "state", int.class);
@@ -97,7 +103,6 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
   private final NodeRuntime runtime;
   private final long serial;
   private final Pid pid;
-  private final String displayName;
 
   // ---- lifecycle
   private volatile int state = ALIVE;
@@ -105,49 +110,65 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
   private boolean busy; // Dekker flag, see enterOp()
 
   // ---- running
-  private Proc.Body body;
-  private Thread thread; // the process's virtual thread; null for an inbox (owned by a plain thread)
-  private Thread parkThread; // the thread to unpark when a message arrives
+  // the process's virtual thread; for an inbox, the plain thread that waits in it (to unpark)
+  private Thread thread;
+  private final byte kind; // PROCESS, INBOX or ROOT
   int runEpoch; // watchdog epoch at which the process last returned to its code (racy, advisory)
   Object blockedOn; // what the process waits in, for process info (racy, advisory)
   boolean runawayReported;
+  // adaptive spin before parking, see Spin (owner thread only)
+  short spinBudget = (short) Spin.INITIAL;
+  short spinMisses;
+  short spinCooldown;
 
   // ---- mailbox (see class notes)
-  private MsgNode head; // consumer-owned dummy
+  private MailboxNode head; // consumer-owned dummy
   @SuppressWarnings("unused") // accessed through TAIL
-  private volatile MsgNode tail;
+  private volatile MailboxNode tail;
   @SuppressWarnings("unused") // accessed through WAITING
   private volatile boolean waiting;
-  private final boolean discardMessages; // the node's root pseudo-process drops everything
   private final MailboxLimit limit; // null for the default unbounded mailbox
   private Ref markerRef; // receive marker set by makeRef(), see receiveAfter
-  private MsgNode markerNode;
+  private MailboxNode markerNode;
 
   // ---- signal state, guarded by synchronized (this)
   private boolean trapExits;
   private Object links; // CompactSet of ProcessImpl
-  private Object monitors; // CompactSet of MonitorEntry held by this process
   private Object monitoredBy; // CompactSet of Watcher
-  private String registeredName;
-  private Object exitHooks; // CompactSet of ExitHook
+  private Extras extras; // rarely used signal state, allocated on first use
+
+  /** Signal state that most processes never use; guarded by the process's lock. */
+  private static final class Extras {
+    Object monitors; // CompactSet of MonitorEntry held by this process
+    String registeredName;
+    Object exitHooks; // CompactSet of ExitHook
+  }
+
+  private Extras extras() {
+    Extras e = extras;
+    if (e == null) {
+      e = new Extras();
+      extras = e;
+    }
+    return e;
+  }
 
   // ---- process table (intrusive list, guarded by the table stripe)
   ProcessImpl tablePrev;
   ProcessImpl tableNext;
 
   ProcessImpl(NodeRuntime runtime, long serial, Proc.Body body, MailboxLimit limit, boolean trapExits,
-      boolean discardMessages) {
+      byte kind) {
+    super(null);
     this.runtime = runtime;
     this.serial = serial;
-    this.body = body;
+    this.msg = body; // the dummy node's msg holds the body until the process starts
     this.limit = limit;
     this.trapExits = trapExits;
-    this.discardMessages = discardMessages;
-    this.displayName = "<" + runtime.index() + "." + serial + ".0>";
+    this.kind = kind;
     this.pid = Bridge.pids().newPid(this);
-    MsgNode dummy = new MsgNode(null);
-    this.head = dummy;
-    this.tail = dummy;
+    this.head = this; // the process is its own first dummy node
+    this.tail = this;
   }
 
   // =====================================================================================
@@ -174,16 +195,16 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
   }
 
   public String displayName() {
-    return displayName;
+    return "<" + runtime.index() + "." + serial + ".0>";
   }
 
+  /** The process's own thread (null for an inbox or the root). */
   Thread thread() {
-    return thread;
+    return kind == PROCESS ? thread : null;
   }
 
   void attachThread(Thread t) {
     this.thread = t;
-    this.parkThread = t;
   }
 
   public boolean isAlive() {
@@ -200,7 +221,7 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
   }
 
   boolean isInbox() {
-    return thread == null && !discardMessages;
+    return kind == INBOX;
   }
 
   // =====================================================================================
@@ -211,8 +232,8 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
     ExitReason reason = ExitReason.NORMAL;
     try {
       runEpoch = runtime.epoch();
-      Proc.Body b = body;
-      body = null;
+      Proc.Body b = (Proc.Body) msg;
+      msg = null;
       if (state == ALIVE) {
         b.run();
       }
@@ -229,17 +250,28 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
       if (reason != null && exitSelf(reason) && reason instanceof ExitReason.Crash crash) {
         runtime.processCrashed(this, crash.error());
       }
-      // The thread is about to end: drop what is left in the mailbox.
-      head = new MsgNode(null);
-      markerNode = null;
+      dropMailbox();
       runtime.zombieFinished(this);
     }
+  }
+
+  /**
+   * Drops whatever is left in the mailbox of a terminated process, so that a retained pid does not
+   * keep messages alive. Called by the process's own thread (the consumer) as it ends.
+   */
+  public void dropMailbox() {
+    MailboxNode empty = new MailboxNode(null);
+    head = empty;
+    TAIL.setVolatile(this, empty);
+    setNext(null);
+    markerRef = null;
+    markerNode = null;
   }
 
   @Override
   public void uncaughtException(Thread t, Throwable e) {
     // run() catches everything; this is only reached if the runtime itself failed.
-    runtime.log().error("uncaught error on the thread of process {}", displayName, e);
+    runtime.log().error("uncaught error on the thread of process {}", displayName(), e);
   }
 
   /**
@@ -295,7 +327,7 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
   }
 
   public ProcessTerminated terminated() {
-    return new ProcessTerminated("process " + displayName + " has terminated (reason: " + exitReason
+    return new ProcessTerminated("process " + displayName() + " has terminated (reason: " + exitReason
         + "); its thread is unwinding");
   }
 
@@ -315,14 +347,14 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
    * {@link #terminateChain finish} it once it is out of its own busy section.
    */
   ProcessImpl deliver(Object msg) {
-    if (state != ALIVE || discardMessages) {
+    if (state != ALIVE || kind == ROOT) {
       return null;
     }
     MailboxLimit l = limit;
     if (l != null && !l.admit()) {
       return overflow(l);
     }
-    enqueue(new MsgNode(msg));
+    enqueue(new MailboxNode(msg));
     return null;
   }
 
@@ -347,12 +379,12 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
     if (limit != null) {
       limit.admitAlways();
     }
-    enqueue(new MsgNode(msg));
+    enqueue(new MailboxNode(msg));
   }
 
-  private void enqueue(MsgNode node) {
-    MsgNode prev = (MsgNode) TAIL.getAndSet(this, node);
-    MsgNode.NEXT.setRelease(prev, node);
+  private void enqueue(MailboxNode node) {
+    MailboxNode prev = (MailboxNode) TAIL.getAndSet(this, node);
+    MailboxNode.NEXT.setRelease(prev, node);
     if ((boolean) WAITING.getVolatile(this)) {
       wakeUp();
     }
@@ -360,7 +392,7 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
 
   private void wakeUp() {
     if (WAITING.compareAndSet(this, true, false)) {
-      LockSupport.unpark(parkThread);
+      LockSupport.unpark(thread);
     }
   }
 
@@ -371,7 +403,7 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
   public Ref makeRefWithMarker() {
     Ref ref = Ref.make();
     markerRef = ref;
-    markerNode = (MsgNode) TAIL.getVolatile(this);
+    markerNode = (MailboxNode) TAIL.getVolatile(this);
     return ref;
   }
 
@@ -380,120 +412,149 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
    * {@code timeoutNanos} (negative: forever; zero: do not wait). Returns {@link #TIMED_OUT} if none
    * arrived in time.
    *
-   * @param after if not null and equal to the last reference made by {@link #makeRef()}, only
-   *     messages that arrived after that reference was made are examined
+   * @param after if not null and equal to the last reference made by {@link #makeRefWithMarker()},
+   *     only messages that arrived after that reference was made are examined
    */
   public Object receive(Predicate<Object> filter, long timeoutNanos, Ref after) {
+    // Fast path, small enough to be inlined into the caller: take the first message.
+    if (filter == null) {
+      MailboxNode h = head;
+      MailboxNode n = h.next();
+      if (n != null && state == ALIVE) {
+        Object m = n.msg;
+        if (m != TAKEN) {
+          advanceHead(h, n);
+          return taken(m);
+        }
+      }
+    }
+    return receiveSlow(filter, timeoutNanos, after);
+  }
+
+  /**
+   * The general receive: scan, then spin, then park, in one frame (a parked process's frames are
+   * part of its memory footprint).
+   */
+  private Object receiveSlow(Predicate<Object> filter, long timeoutNanos, Ref after) {
     if (state != ALIVE) {
       throw terminated();
     }
-    MsgNode prev = head;
-    if (after != null && after == markerRef) {
+    MailboxNode prev = head;
+    if (after != null && after == markerRef && markerNode != null) {
       prev = markerNode;
     }
     markerRef = null;
     markerNode = null;
     long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0L;
+    boolean spun = false;
+    long parkedAt = 0L;
     for (;;) {
-      MsgNode n = prev.next();
+      // 1. scan the messages after prev
+      MailboxNode n = prev.next();
       while (n != null) {
         Object m = n.msg;
+        MailboxNode next = n.next();
         if (m == TAKEN) {
-          MsgNode next = n.next();
           if (prev == head) {
-            // n becomes the dummy
-            n.msg = null;
-            head = n;
+            advanceHead(prev, n); // the tombstone becomes the dummy
             prev = n;
           } else if (next != null) {
-            prev.setNextPlain(next); // unlink the tombstone
+            prev.setNext(next); // unlink the tombstone
           } else {
-            prev = n; // last node: keep it for now
+            prev = n; // the last node: keep it for now
           }
-          n = next;
-          continue;
-        }
-        if (m != null && (filter == null || filter.test(m))) {
-          take(prev, n);
-          if (limit != null) {
-            limit.taken();
+        } else if (m != null && (filter == null || filter.test(m))) {
+          if (prev == head) {
+            advanceHead(prev, n);
+          } else if (next != null) {
+            prev.setNext(next);
+          } else {
+            n.msg = TAKEN; // a producer may be linking after n: leave it as a tombstone
           }
-          runEpoch = runtime.epoch();
-          return m;
+          if (parkedAt != 0L) {
+            Spin.parked(this, System.nanoTime() - parkedAt);
+          }
+          return taken(m);
+        } else {
+          prev = n;
         }
-        prev = n;
-        n = prev.next();
+        n = next;
       }
-      if (timeoutNanos == 0 || !awaitAfter(prev, timeoutNanos < 0 ? -1 : deadline)) {
+      // 2. nothing matched: wait for a node after prev
+      if (timeoutNanos == 0) {
         runEpoch = runtime.epoch();
         return TIMED_OUT;
       }
-    }
-  }
-
-  private void take(MsgNode prev, MsgNode n) {
-    if (prev == head) {
-      n.msg = null;
-      head = n;
-      return;
-    }
-    MsgNode next = n.next();
-    if (next != null) {
-      prev.setNextPlain(next);
-    } else {
-      n.msg = TAKEN;
-    }
-  }
-
-  /**
-   * Waits until a node follows {@code last}, or until {@code deadline} (nanoTime; -1 = forever).
-   * Returns false on timeout.
-   */
-  private boolean awaitAfter(MsgNode last, long deadline) {
-    Object previousBlock = blockedOn;
-    if (previousBlock == null) {
-      blockedOn = Blocking.RECEIVE;
-    }
-    try {
-      for (;;) {
-        if (last.next() != null) {
-          return true;
-        }
-        if (thread == null) {
-          parkThread = Thread.currentThread(); // an inbox: whichever thread receives
-        }
-        WAITING.setVolatile(this, true);
-        if (TAIL.getVolatile(this) != last) {
-          // A producer has swapped the tail and is about to link after `last`.
-          WAITING.setVolatile(this, false);
-          awaitLink(last);
-          return true;
-        }
-        if (deadline < 0) {
-          LockSupport.park(this);
-        } else {
-          long remaining = deadline - System.nanoTime();
-          if (remaining <= 0) {
-            WAITING.setVolatile(this, false);
-            return last.next() != null;
+      if (!spun) {
+        spun = true;
+        int spins = spinBudget;
+        boolean hit = false;
+        for (int i = 0; i < spins; i++) {
+          if (prev.next() != null) {
+            hit = true;
+            break;
           }
-          LockSupport.parkNanos(this, remaining);
+          Thread.onSpinWait();
         }
-        WAITING.setVolatile(this, false);
-        if (state != ALIVE) {
-          throw terminated();
-        }
-        if (Thread.interrupted()) {
-          // Interrupted by user code while alive: not a runtime event; keep waiting.
+        if (hit) {
+          Spin.hit(this, spins);
           continue;
         }
+        Spin.miss(this, spins);
+        parkedAt = System.nanoTime();
       }
-    } finally {
-      blockedOn = previousBlock;
+      if (kind == INBOX) {
+        thread = Thread.currentThread(); // whichever plain thread receives
+      }
+      WAITING.setVolatile(this, true);
+      if (TAIL.getVolatile(this) != prev) {
+        // A producer has swapped the tail and is about to link after prev.
+        WAITING.setVolatile(this, false);
+        awaitLink(prev);
+        continue;
+      }
+      if (deadline == 0L) {
+        LockSupport.park(this);
+      } else {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          WAITING.setVolatile(this, false);
+          if (prev.next() != null) {
+            continue; // a last look at what just arrived
+          }
+          runEpoch = runtime.epoch();
+          return TIMED_OUT;
+        }
+        LockSupport.parkNanos(this, remaining);
+      }
+      WAITING.setVolatile(this, false);
+      if (state != ALIVE) {
+        throw terminated();
+      }
+      Thread.interrupted(); // an interrupt from user code is not a runtime event: keep waiting
     }
   }
 
-  private static void awaitLink(MsgNode last) {
+  /** Makes {@code n}, the first message node, the new dummy head. */
+  private void advanceHead(MailboxNode oldHead, MailboxNode n) {
+    n.msg = null;
+    head = n;
+    // NOTE: self-link the old dummy so that it does not keep later nodes reachable (GC nepotism);
+    // no producer writes it again, since its next has been set. Walkers treat a self-link as the end.
+    oldHead.setNext(oldHead);
+  }
+
+  private Object taken(Object m) {
+    markerRef = null;
+    markerNode = null;
+    if (limit != null) {
+      limit.taken();
+    }
+    runEpoch = runtime.epoch();
+    return m;
+  }
+
+  private static void awaitLink(MailboxNode last) {
     int spins = 0;
     while (last.next() == null) {
       if (++spins < 64) {
@@ -507,8 +568,8 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
   /** Number of messages waiting (walks the list; for introspection, not hot paths). */
   int mailboxLength() {
     int count = 0;
-    MsgNode n = head;
-    MsgNode next;
+    MailboxNode n = head;
+    MailboxNode next;
     while ((next = n.next()) != null && next != n) {
       Object m = next.msg;
       if (m != null && m != TAKEN) {
@@ -522,8 +583,8 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
   /** A copy of the waiting messages, oldest first (for introspection). */
   List<Object> mailboxSnapshot(int max) {
     List<Object> out = new ArrayList<>();
-    MsgNode n = head;
-    MsgNode next;
+    MailboxNode n = head;
+    MailboxNode next;
     while (out.size() < max && (next = n.next()) != null && next != n) {
       Object m = next.msg;
       if (m != null && m != TAKEN) {
@@ -577,7 +638,7 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
    */
   private ArrayDeque<ProcessImpl> finishExit(ArrayDeque<ProcessImpl> work) {
     Thread current = Thread.currentThread();
-    if (current != thread) {
+    if (kind != PROCESS || current != thread) {
       awaitNotBusy();
     }
     String name;
@@ -586,16 +647,15 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
     Object watchers;
     Object held;
     synchronized (this) {
-      name = registeredName;
-      registeredName = null;
-      hooks = exitHooks;
-      exitHooks = null;
+      Extras e = extras;
+      extras = null;
+      name = e == null ? null : e.registeredName;
+      hooks = e == null ? null : e.exitHooks;
+      held = e == null ? null : e.monitors;
       linked = links;
       links = null;
       watchers = monitoredBy;
       monitoredBy = null;
-      held = monitors;
-      monitors = null;
     }
     ExitReason reason = exitReason;
     if (name != null) {
@@ -606,7 +666,7 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
         try {
           hook.processExited(this);
         } catch (RuntimeException e) {
-          runtime.log().error("exit hook failed for process {}", displayName, e);
+          runtime.log().error("exit hook failed for process {}", displayName(), e);
         }
       }
     }
@@ -625,7 +685,7 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
         try {
           w.processDown(this, reason);
         } catch (RuntimeException e) {
-          runtime.log().error("down notification failed for process {}", displayName, e);
+          runtime.log().error("down notification failed for process {}", displayName(), e);
         }
       }
     }
@@ -637,15 +697,16 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
     runtime.table().remove(this);
     STATE.setVolatile(this, DEAD);
     runtime.processExited(this, reason);
-    if (thread != null) {
-      if (thread != current) {
+    Thread t = thread;
+    if (kind == PROCESS) {
+      if (t != null && t != current) {
         runtime.zombieStarted(this);
-        thread.interrupt();
+        t.interrupt();
       }
-    } else if (parkThread != null) {
+    } else if (t != null) {
       // an inbox: wake its owner if it is waiting, so that it sees the process is gone
       WAITING.setVolatile(this, false);
-      LockSupport.unpark(parkThread);
+      LockSupport.unpark(t);
     }
     return work;
   }
@@ -809,7 +870,8 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
       MonitorEntry entry = new MonitorEntry(this, ref, target, shownAs);
       Bridge.refs().attach(ref, entry);
       synchronized (this) {
-        monitors = CompactSet.add(monitors, entry);
+        Extras e = extras();
+        e.monitors = CompactSet.add(e.monitors, entry);
       }
       if (target == null || !target.addWatcher(entry)) {
         monitorFired(entry, ExitReason.NOPROC);
@@ -826,7 +888,8 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
     MonitorEntry entry = new MonitorEntry(this, ref, child, child.pid);
     Bridge.refs().attach(ref, entry);
     synchronized (this) {
-      monitors = CompactSet.add(monitors, entry);
+      Extras e = extras();
+      e.monitors = CompactSet.add(e.monitors, entry);
     }
     child.addWatcher(entry);
     return ref;
@@ -835,10 +898,11 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
   /** A monitor held by this process fired: queue the DOWN unless it was demonitored first. */
   void monitorFired(MonitorEntry entry, ExitReason reason) {
     synchronized (this) {
-      if (state != ALIVE || !CompactSet.contains(monitors, entry)) {
+      Extras e = extras;
+      if (state != ALIVE || e == null || !CompactSet.contains(e.monitors, entry)) {
         return;
       }
-      monitors = CompactSet.remove(monitors, entry);
+      e.monitors = CompactSet.remove(e.monitors, entry);
       deliverSystem(new Down(entry.ref, entry.shownAs, reason));
     }
   }
@@ -857,9 +921,10 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
     enterOp();
     try {
       synchronized (this) {
-        active = CompactSet.contains(monitors, entry);
+        Extras e = extras;
+        active = e != null && CompactSet.contains(e.monitors, entry);
         if (active) {
-          monitors = CompactSet.remove(monitors, entry);
+          e.monitors = CompactSet.remove(e.monitors, entry);
         }
       }
       if (active && entry.target != null) {
@@ -881,17 +946,18 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
   String registerName(String name) {
     synchronized (this) {
       if (state != ALIVE) {
-        return "process " + displayName + " is not alive";
+        return "process " + displayName() + " is not alive";
       }
-      if (registeredName != null) {
-        return "process " + displayName + " is already registered as '" + registeredName
+      Extras e = extras();
+      if (e.registeredName != null) {
+        return "process " + displayName() + " is already registered as '" + e.registeredName
             + "'; unregister it first";
       }
       ProcessImpl holder = runtime.names().putIfAbsent(name, this);
       if (holder != null) {
-        return "the name '" + name + "' is already registered to " + holder.displayName;
+        return "the name '" + name + "' is already registered to " + holder.displayName();
       }
-      registeredName = name;
+      e.registeredName = name;
       return null;
     }
   }
@@ -899,14 +965,14 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
   /** Clears the local name if it is {@code name}. */
   void clearName(String name) {
     synchronized (this) {
-      if (name.equals(registeredName)) {
-        registeredName = null;
+      if (extras != null && name.equals(extras.registeredName)) {
+        extras.registeredName = null;
       }
     }
   }
 
   synchronized String registeredName() {
-    return registeredName;
+    return extras == null ? null : extras.registeredName;
   }
 
   /** Adds a hook run during termination, before signals go out; false if the process is not alive. */
@@ -915,14 +981,17 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
       if (state != ALIVE) {
         return false;
       }
-      exitHooks = CompactSet.add(exitHooks, hook);
+      Extras e = extras();
+      e.exitHooks = CompactSet.add(e.exitHooks, hook);
       return true;
     }
   }
 
   public void removeExitHook(ExitHook hook) {
     synchronized (this) {
-      exitHooks = CompactSet.remove(exitHooks, hook);
+      if (extras != null) {
+        extras.exitHooks = CompactSet.remove(extras.exitHooks, hook);
+      }
     }
   }
 
@@ -951,7 +1020,7 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
       status = Status.EXITING;
     } else if (inReceive || block != null) {
       status = Status.WAITING;
-    } else if (thread == null) {
+    } else if (kind != PROCESS || thread == null) {
       status = Status.RUNNING;
     } else {
       status = switch (thread.getState()) {
@@ -960,7 +1029,7 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
       };
     }
     String blockText = status != Status.WAITING ? ""
-        : block instanceof ProcessImpl server ? "call to " + server.displayName
+        : block instanceof ProcessImpl server ? "call to " + server.displayName()
         : block != null ? block.toString() : Blocking.RECEIVE.toString();
     return new Snapshot(status, signals.registeredName(), mailboxLength(), signals.links(), signals.monitors(),
         signals.monitoredBy(), signals.trapExits(), blockText, droppedMessages(), runawayReported);
@@ -973,7 +1042,7 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
       linkedPids.add(p.pid);
     }
     List<Address> monitoring = new ArrayList<>();
-    for (MonitorEntry m : CompactSet.<MonitorEntry>toList(monitors)) {
+    for (MonitorEntry m : CompactSet.<MonitorEntry>toList(extras == null ? null : extras.monitors)) {
       monitoring.add(m.shownAs);
     }
     List<Pid> watchedBy = new ArrayList<>();
@@ -984,7 +1053,8 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
         watchedBy.add(slot.callerProcess().pid);
       }
     }
-    return new SignalState(linkedPids, monitoring, watchedBy, trapExits, registeredName);
+    return new SignalState(linkedPids, monitoring, watchedBy, trapExits,
+        extras == null ? null : extras.registeredName);
   }
 
   record SignalState(List<Pid> links, List<Address> monitors, List<Pid> monitoredBy, boolean trapExits,
@@ -997,7 +1067,7 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
 
   @Override
   public String toString() {
-    return displayName;
+    return displayName();
   }
 
   /** What a process can be blocked in, for process info. */
@@ -1013,35 +1083,6 @@ public final class ProcessImpl implements Runnable, Thread.UncaughtExceptionHand
     @Override
     public String toString() {
       return text;
-    }
-  }
-
-  /** A node of the mailbox list. */
-  static final class MsgNode {
-    static final VarHandle NEXT;
-
-    static {
-      try {
-        NEXT = MethodHandles.lookup().findVarHandle(MsgNode.class, "next", MsgNode.class);
-      } catch (ReflectiveOperationException e) {
-        throw new ExceptionInInitializerError(e);
-      }
-    }
-
-    Object msg; // written before publication; then only by the consumer
-    @SuppressWarnings("unused") // accessed through NEXT
-    private MsgNode next;
-
-    MsgNode(Object msg) {
-      this.msg = msg;
-    }
-
-    MsgNode next() {
-      return (MsgNode) NEXT.getAcquire(this);
-    }
-
-    void setNextPlain(MsgNode n) {
-      NEXT.setRelease(this, n);
     }
   }
 }

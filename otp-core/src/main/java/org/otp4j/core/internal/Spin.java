@@ -1,0 +1,79 @@
+package org.otp4j.core.internal;
+
+/**
+ * Adaptive spin-before-park for waits in the runtime (receive, call replies).
+ *
+ * <p>Parking a virtual thread and being unparked from another carrier costs microseconds (an idle
+ * carrier thread is woken, a stack is frozen and thawed), while the reply in a request/response
+ * exchange between two running processes arrives within a few hundred nanoseconds. So a waiter may
+ * spin briefly first. Spinning also has a useful side effect: the partner, queued behind the spinner
+ * on the same carrier, gets stolen by the other carrier, and the two end up running side by side,
+ * exchanging messages with no park at all.
+ *
+ * <p>But spinning holds the carrier thread: in a ring of a thousand processes the next message is
+ * far away, and on a single carrier the partner cannot run at all while we spin. Each process keeps
+ * a spin budget, adapted the way adaptive mutexes adapt theirs:
+ * <ul>
+ *   <li>a spin that catches the message doubles the budget (up to {@link #MAX});</li>
+ *   <li>a spin that runs out, followed by a short park (under {@value #SHORT_WAIT_NANOS} ns: the
+ *       message was close behind), also doubles it: a longer spin may catch the next one, or move
+ *       the partner to the other carrier;</li>
+ *   <li>a long park halves it: this process's messages are far apart;</li>
+ *   <li>after {@value #PATIENCE} spins in a row that ran out, the process stops spinning and only
+ *       probes again after exponentially growing pauses (2, 4, 8... waits), so a process whose spins
+ *       never pay off, on a busy machine say, stops wasting its carrier;</li>
+ *   <li>with a single carrier thread nobody spins.</li>
+ * </ul>
+ * A process whose waits are long (a ring, a server's clients) never grows a budget.
+ */
+final class Spin {
+  private Spin() {}
+
+  /** Largest budget, in {@link Thread#onSpinWait()} iterations (about 25 ns each on x86). */
+  static final int MAX;
+  /** Budget of a new process. */
+  static final int INITIAL;
+  /** A park shorter than this means a spin might have caught the message. */
+  static final long SHORT_WAIT_NANOS = 20_000;
+  /** Misses in a row before regrowth is rationed. */
+  static final int PATIENCE = 8;
+
+  static {
+    int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
+        Runtime.getRuntime().availableProcessors());
+    MAX = carriers > 1 ? Integer.getInteger("otp4j.spin.max", 256) : 0;
+    INITIAL = Math.min(MAX, 16);
+  }
+
+  /** The spin of {@code spins} iterations caught the message. */
+  static void hit(ProcessImpl p, int spins) {
+    p.spinBudget = (short) Math.min(MAX, Math.max(spins, p.spinBudget) << 1);
+    p.spinMisses = 0;
+  }
+
+  /** The spin of {@code spins} iterations ran out. */
+  static void miss(ProcessImpl p, int spins) {
+    if (spins == 0) {
+      if (p.spinCooldown > 0 && --p.spinCooldown == 0) {
+        p.spinBudget = (short) MAX; // the next wait probes
+      }
+      return;
+    }
+    if (p.spinMisses < PATIENCE + 12) {
+      p.spinMisses++;
+    }
+    if (p.spinMisses >= PATIENCE) {
+      p.spinBudget = 0;
+      p.spinCooldown = (short) (1 << (p.spinMisses - PATIENCE + 1));
+    }
+  }
+
+  /** The wait parked for {@code parkedNanos} before its message came. */
+  static void parked(ProcessImpl p, long parkedNanos) {
+    if (parkedNanos >= SHORT_WAIT_NANOS) {
+      p.spinBudget = (short) (p.spinBudget >> 1);
+    } else if (MAX > 0 && p.spinMisses < PATIENCE) {
+      p.spinBudget = (short) Math.min(MAX, Math.max(8, p.spinBudget << 1));
+    }
+  }
+}
