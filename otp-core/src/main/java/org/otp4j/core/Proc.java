@@ -125,8 +125,13 @@ public final class Proc {
    * so a {@link Down} arrives even if it exits at once.
    */
   public static SpawnMonitor spawnMonitor(Body body) {
+    return spawnMonitor(SpawnOptions.defaults(), body);
+  }
+
+  /** Starts a process with options, monitored by the current one. */
+  public static SpawnMonitor spawnMonitor(SpawnOptions options, Body body) {
     ProcessImpl self = current("spawnMonitor");
-    NodeRuntime.Spawned s = self.runtime().spawnMonitor(check(body), SpawnOptions.defaults(), self);
+    NodeRuntime.Spawned s = self.runtime().spawnMonitor(check(body), Objects.requireNonNull(options, "options"), self);
     return new SpawnMonitor(s.process().pid(), s.monitor());
   }
 
@@ -433,7 +438,7 @@ public final class Proc {
   public static <R> R call(Address to, Function<From, Object> request, Duration timeout) {
     ProcessImpl self = ProcessImpl.current();
     long nanos = nanos(timeout);
-    return (R) Kernel.call(self, runtime(self), to, request, nanos, describe(timeout));
+    return (R) Kernel.call(self, runtime(self), to, request, nanos, timeout);
   }
 
   // =====================================================================================

@@ -1,5 +1,6 @@
 package org.otp4j.core.internal;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
@@ -164,20 +165,20 @@ public final class Kernel {
    * @param timeoutNanos negative for no timeout
    */
   public static Object call(ProcessImpl self, NodeRuntime node, Address to, Function<From, Object> request,
-      long timeoutNanos, String timeoutText) {
+      long timeoutNanos, Duration timeout) {
     Objects.requireNonNull(to, "cannot call a null address");
     Objects.requireNonNull(request, "request");
     ProcessImpl server = resolve(node, to);
     if (server == null) {
-      throw callFailed(ExitReason.NOPROC, to, null, timeoutText);
+      throw new CallException(ExitReason.NOPROC, "call", to, null, timeout);
     }
     if (server == self) {
-      throw callFailed(ExitReason.CALLING_SELF, to, null, timeoutText);
+      throw new CallException(ExitReason.CALLING_SELF, "call", to, null, timeout);
     }
     CallSlot slot = new CallSlot(self, Thread.currentThread());
     Object message = Objects.requireNonNull(request.apply(slot), "the request function returned null");
     if (!server.addWatcher(slot)) {
-      throw callFailed(ExitReason.NOPROC, to, message, timeoutText);
+      throw new CallException(ExitReason.NOPROC, "call", to, message, timeout);
     }
     Object outcome;
     Object previousBlock = null;
@@ -190,7 +191,7 @@ public final class Kernel {
       outcome = slot.await(timeoutNanos);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw callFailed(ExitReason.of("interrupted"), to, message, timeoutText);
+      throw new CallException(ExitReason.of("interrupted"), "call", to, message, timeout);
     } finally {
       if (self != null) {
         self.blockedOn = previousBlock;
@@ -198,23 +199,12 @@ public final class Kernel {
       server.removeWatcher(slot);
     }
     if (outcome == null) {
-      throw callFailed(ExitReason.TIMEOUT, to, message, timeoutText);
+      throw new CallException(ExitReason.TIMEOUT, "call", to, message, timeout);
     }
     if (outcome instanceof CallSlot.Failed failed) {
-      throw callFailed(failed.reason(), to, message, timeoutText);
+      throw new CallException(failed.reason(), "call", to, message, timeout);
     }
     return outcome;
-  }
-
-  private static CallException callFailed(ExitReason reason, Address to, Object request, String timeoutText) {
-    String what = "call(" + to + (request == null ? "" : ", " + request) + ", " + timeoutText + ")";
-    String why = switch (reason) {
-      case ExitReason.Standard s when s == ExitReason.TIMEOUT -> "timeout: no reply within " + timeoutText;
-      case ExitReason.Standard s when s == ExitReason.NOPROC -> "noproc: the process does not exist";
-      case ExitReason.Standard s when s == ExitReason.CALLING_SELF -> "calling_self: a process cannot call itself";
-      default -> "the process exited with reason " + reason + " before replying";
-    };
-    return new CallException(reason, to, request, what + " failed: " + why);
   }
 
   // ---------------------------------------------------------------------------------------

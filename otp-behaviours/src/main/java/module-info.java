@@ -1,0 +1,10 @@
+/**
+ * OTP's behaviours on otp-core: {@link org.otp4j.behaviours.GenServer},
+ * {@link org.otp4j.behaviours.Supervisor}, {@link org.otp4j.behaviours.Sys}.
+ */
+module org.otp4j.behaviours {
+  requires transitive org.otp4j.core;
+  requires org.slf4j;
+
+  exports org.otp4j.behaviours;
+}

@@ -1,0 +1,444 @@
+package org.otp4j.behaviours;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.otp4j.core.Address;
+import org.otp4j.core.CallException;
+import org.otp4j.core.ExitReason;
+import org.otp4j.core.From;
+import org.otp4j.core.Name;
+import org.otp4j.core.Pid;
+import org.otp4j.core.Proc;
+import org.otp4j.core.Ref;
+
+/**
+ * A generic server: a process that holds a state and serves requests, OTP's {@code gen_server}.
+ *
+ * <pre>{@code
+ * public final class Counter extends GenServer<Integer, Counter.Msg> {
+ *   public sealed interface Msg {
+ *     record Get() implements Msg {}
+ *     record Bump(int by) implements Msg {}
+ *   }
+ *
+ *   private final int initial;
+ *
+ *   private Counter(int initial) { this.initial = initial; }
+ *
+ *   // client API: what callers use
+ *   public static Pid startLink(int initial) { return GenServer.startLink(new Counter(initial)); }
+ *   public static int get(Pid counter) { return GenServer.call(counter, new Msg.Get()); }
+ *   public static void bump(Pid counter, int by) { GenServer.cast(counter, new Msg.Bump(by)); }
+ *
+ *   // server callbacks: run inside the server process, one message at a time
+ *   @Override protected Init<Integer> init() { return Init.ok(initial); }
+ *
+ *   @Override protected CallResult<Integer> handleCall(Msg msg, From from, Integer n) {
+ *     return switch (msg) {
+ *       case Msg.Get get -> reply(n, n);
+ *       case Msg.Bump(int by) -> reply(n + by, n + by);
+ *     };
+ *   }
+ *
+ *   @Override protected CastResult<Integer> handleCast(Msg msg, Integer n) {
+ *     return switch (msg) {
+ *       case Msg.Bump(int by) -> noReply(n + by);
+ *       case Msg.Get get -> noReply(n);
+ *     };
+ *   }
+ * }
+ * }</pre>
+ *
+ * <h2>Client API and server callbacks</h2>
+ * A server class has two halves. The static client functions ({@link #call}, {@link #cast},
+ * {@link #start}...) run in the caller, a process or any Java thread. The callbacks run inside the
+ * server process, one message at a time, and return what to do next as a sealed result built by the
+ * static factories ({@link #reply}, {@link #noReply}, {@link #stop}): a cast handler cannot reply,
+ * because its result type does not allow it. Only {@link #init()} must be written; every other
+ * callback has OTP's default. A callback may throw: the exception becomes the server's exit reason,
+ * {@link #terminate} runs, and a crash report is logged.
+ *
+ * <p>The server object is the process's own: create a new one for each start and do not share it.
+ * Its fields can hold start arguments; the mutable state belongs in {@code S}.
+ *
+ * <h2>Timeouts</h2>
+ * {@link #call(Address, Object)} waits 5 seconds by default; a call that times out throws
+ * {@link CallException} and its late reply is dropped, never left in a mailbox. A callback can ask
+ * for {@code handleInfo(new Timeout())} when the server stays idle ({@link Action#timeout(Duration)}),
+ * or for any message after a delay ({@link Action#timeout(Duration, Object)}).
+ *
+ * <h2>Naming</h2>
+ * Start with {@link StartOptions#withName(Name)} (or the {@code start(Name, server)} overloads) to
+ * register a local name ({@link Name#local}) or a via name ({@link Name#via}), then call the name.
+ * The name is released when the server terminates, before its exit signals go out, so a supervisor
+ * can restart it under the same name at once.
+ *
+ * <h2>Supervision</h2>
+ * Start servers under a {@link Supervisor} with {@code ChildSpec.worker("id", () -> X.startLink())}.
+ * To run {@link #terminate} when the supervisor shuts it down, a server must trap exits
+ * ({@code Proc.trapExits(true)} in init); otherwise the shutdown signal ends it at once.
+ *
+ * <h2>When not to use a server</h2>
+ * A server handles one message at a time: it serialises access to its state, which is its purpose,
+ * and also its limit. Do not put a server in front of code that needs no serialisation (pure
+ * functions, read-mostly data better shared as an immutable value), and do not run long
+ * computations in a callback, which blocks every caller and holds a carrier thread; hand them to
+ * another process and reply later with {@link #reply(From, Object)}.
+ *
+ * <h2>Debugging</h2>
+ * {@link Sys} reads the state of a running server, its status (with {@link #formatStatus}
+ * redaction), statistics and a trace of its messages.
+ *
+ * @param <S> the server's state
+ * @param <M> the requests it serves by call and cast
+ */
+public abstract class GenServer<S, M> {
+
+  /** The default call timeout, as OTP: 5 seconds. */
+  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(5);
+
+  protected GenServer() {}
+
+  // =====================================================================================
+  // client API
+
+  /** Starts a server, not linked to the caller. Waits until its init has returned. */
+  public static Pid start(GenServer<?, ?> server) {
+    return start(server, StartOptions.defaults());
+  }
+
+  /** Starts a server registered under {@code name}. */
+  public static Pid start(Name name, GenServer<?, ?> server) {
+    return start(server, StartOptions.defaults().withName(name));
+  }
+
+  /**
+   * Starts a server, not linked to the caller.
+   *
+   * @throws StartException if init returned ignore, stop or error, threw, or took longer than the
+   *     start timeout, or if the name is taken
+   */
+  public static Pid start(GenServer<?, ?> server, StartOptions options) {
+    return Gen.pidOrThrow("GenServer.start", tryStart(server, options, Gen.Tie.NONE).result());
+  }
+
+  /** Starts a server linked to the calling process. */
+  public static Pid startLink(GenServer<?, ?> server) {
+    return startLink(server, StartOptions.defaults());
+  }
+
+  /** Starts a server linked to the calling process and registered under {@code name}. */
+  public static Pid startLink(Name name, GenServer<?, ?> server) {
+    return startLink(server, StartOptions.defaults().withName(name));
+  }
+
+  /**
+   * Starts a server linked to the calling process (from a plain thread, which cannot be linked, the
+   * server is started unlinked). If its init fails, the call returns after the process has
+   * terminated; a caller that traps exits finds no exit message left behind, and one that does not
+   * trap exits is killed by the link unless the reason is {@code normal}, as in OTP.
+   *
+   * @throws StartException if the server did not start
+   */
+  public static Pid startLink(GenServer<?, ?> server, StartOptions options) {
+    return Gen.pidOrThrow("GenServer.startLink", tryStart(server, options, Gen.Tie.LINK).result());
+  }
+
+  /** A server started by {@link #startMonitor}, and the monitor on it. */
+  public record Monitored(Pid pid, Ref ref) {}
+
+  /** Starts a server monitored by the calling process. */
+  public static Monitored startMonitor(GenServer<?, ?> server, StartOptions options) {
+    Gen.Start s = tryStart(server, options, Gen.Tie.MONITOR);
+    return new Monitored(Gen.pidOrThrow("GenServer.startMonitor", s.result()), s.monitor());
+  }
+
+  /**
+   * Starts a server linked to the caller and returns the outcome without throwing: OTP's
+   * {@code {ok, Pid} | ignore | {error, Reason}}.
+   */
+  public static StartResult tryStartLink(GenServer<?, ?> server, StartOptions options) {
+    return tryStart(server, options, Gen.Tie.LINK).result();
+  }
+
+  private static Gen.Start tryStart(GenServer<?, ?> server, StartOptions options, Gen.Tie tie) {
+    Objects.requireNonNull(server, "server");
+    return Gen.start("GenServer", options, tie, starter -> new GenServerEngine<>(server, options.name()).run(starter));
+  }
+
+  /**
+   * Sends {@code request} to {@code server} and waits up to 5 seconds for the reply, from a process
+   * or any thread.
+   *
+   * @throws CallException with reason {@code timeout} (no reply in time), {@code noproc} (no such
+   *     process or name), {@code calling_self}, or the server's exit reason if it terminated before
+   *     replying ({@code normal} and {@code shutdown} included)
+   */
+  public static <R> R call(Address server, Object request) {
+    return call(server, request, DEFAULT_CALL_TIMEOUT);
+  }
+
+  /** Like {@link #call(Address, Object)} with a timeout ({@link Proc#INFINITY} to wait forever). */
+  public static <R> R call(Address server, Object request, Duration timeout) {
+    return Gen.call("GenServer.call", server, request, timeout);
+  }
+
+  /** Sends {@code request} without waiting. Never fails, even if the server does not exist. */
+  public static void cast(Address server, Object request) {
+    Gen.cast(server, request);
+  }
+
+  /**
+   * Replies to a call later (the handler returned {@link #noReply}), from any process or thread.
+   *
+   * @return true if the caller was still waiting
+   */
+  public static boolean reply(From from, Object reply) {
+    return Objects.requireNonNull(from, "from").reply(reply);
+  }
+
+  /** Stops a server with reason {@code normal}, waiting as long as it takes. */
+  public static void stop(Address server) {
+    stop(server, ExitReason.NORMAL, Proc.INFINITY);
+  }
+
+  /**
+   * Stops a server: it runs {@link #terminate} and exits with {@code reason}. Returns once it has.
+   *
+   * @throws CallException with {@code noproc} if it does not exist, {@code timeout} if it has not
+   *     terminated in time, or its actual exit reason if that is not {@code reason}
+   */
+  public static void stop(Address server, ExitReason reason, Duration timeout) {
+    Gen.stop("GenServer.stop", server, reason, timeout);
+  }
+
+  // =====================================================================================
+  // server callbacks
+
+  /**
+   * Initialises the server; runs in the new process before the starter returns.
+   *
+   * @return {@link Init#ok}, optionally with an action; {@link Init#ignore()};
+   *     {@link Init#stop(ExitReason)}; or {@link Init#error(ExitReason)}
+   */
+  protected abstract Init<S> init() throws Exception;
+
+  /**
+   * Handles a call. The default stops the server with reason {@code {bad_call, Request}}, as
+   * Elixir's does; OTP's crashes with {@code undef}.
+   */
+  protected CallResult<S> handleCall(M request, From from, S state) throws Exception {
+    return stop(ExitReason.of(new BadRequest("bad_call", request)), state);
+  }
+
+  /** Handles a cast. The default stops the server with reason {@code {bad_cast, Request}}. */
+  protected CastResult<S> handleCast(M request, S state) throws Exception {
+    return stop(ExitReason.of(new BadRequest("bad_cast", request)), state);
+  }
+
+  /**
+   * Handles any other message: a timeout, an exit message when trapping exits, a down message, a
+   * timer's message. The default logs a warning and keeps the state.
+   */
+  protected CastResult<S> handleInfo(Object message, S state) throws Exception {
+    GenServerEngine.LOG.atWarn()
+        .addKeyValue("server", Proc.self())
+        .addKeyValue("info", message)
+        .log("Undefined handleInfo in {} (server {}): received unexpected message {}",
+            getClass().getName(), Proc.self(), message);
+    return noReply(state);
+  }
+
+  /**
+   * Continues after a callback returned {@link Action#continueWith(Object)}, before any other
+   * message. The default stops the server: a continue was asked for without a handler.
+   */
+  protected CastResult<S> handleContinue(Object continuation, S state) throws Exception {
+    return stop(ExitReason.of("handleContinue is not implemented in " + getClass().getName()
+        + " but a callback returned Action.continueWith(" + continuation + ")"), state);
+  }
+
+  /**
+   * Runs when the server is about to terminate: after a callback returned stop or threw, on
+   * {@link #stop(Address)}, and on its parent's exit signal when it traps exits. The default does
+   * nothing. Not called when the server is killed, or ended by an exit signal it does not trap.
+   */
+  protected void terminate(ExitReason reason, S state) throws Exception {}
+
+  /**
+   * Shapes what status and crash reports show of the server: override it to hide secrets in the
+   * state or the last message. The default shows everything.
+   */
+  protected Status formatStatus(Status status) {
+    return status;
+  }
+
+  // =====================================================================================
+  // results
+
+  /** Replies {@code reply} and continues with {@code state}. */
+  protected static <S> Reply<S> reply(Object reply, S state) {
+    return new Reply<>(reply, state, null);
+  }
+
+  /** Replies, continues with {@code state}, then performs {@code action}. */
+  protected static <S> Reply<S> reply(Object reply, S state, Action action) {
+    return new Reply<>(reply, state, Objects.requireNonNull(action, "action"));
+  }
+
+  /** Continues with {@code state} without replying now (reply later with {@link #reply(From, Object)}). */
+  protected static <S> NoReply<S> noReply(S state) {
+    return new NoReply<>(state, null);
+  }
+
+  /** Continues with {@code state}, then performs {@code action}. */
+  protected static <S> NoReply<S> noReply(S state, Action action) {
+    return new NoReply<>(state, Objects.requireNonNull(action, "action"));
+  }
+
+  /** Terminates with {@code reason} ({@link #terminate} runs first). */
+  protected static <S> Stop<S> stop(ExitReason reason, S state) {
+    return new Stop<>(Objects.requireNonNull(reason, "reason"), state);
+  }
+
+  /** Runs {@link #terminate}, sends {@code reply} to the caller, then terminates with {@code reason}. */
+  protected static <S> StopReply<S> stop(ExitReason reason, Object reply, S state) {
+    return new StopReply<>(Objects.requireNonNull(reason, "reason"), Objects.requireNonNull(reply, "reply"), state);
+  }
+
+  /** What {@link #init()} returns. */
+  public sealed interface Init<S> {
+    /** Started, with its first state and an optional action. */
+    record Ok<S>(S state, Action action) implements Init<S> {}
+
+    /** Do not start; the starter gets {@link StartResult.Ignored}. */
+    record Ignore<S>() implements Init<S> {}
+
+    /** Do not start; the process exits with {@code reason} and the starter gets it. */
+    record Stop<S>(ExitReason reason) implements Init<S> {}
+
+    /** Do not start; the starter gets {@code reason} and the process exits {@code normal} (OTP 26). */
+    record Error<S>(ExitReason reason) implements Init<S> {}
+
+    static <S> Init<S> ok(S state) {
+      return new Ok<>(state, null);
+    }
+
+    static <S> Init<S> ok(S state, Action action) {
+      return new Ok<>(state, Objects.requireNonNull(action, "action"));
+    }
+
+    static <S> Init<S> ignore() {
+      return new Ignore<>();
+    }
+
+    static <S> Init<S> stop(ExitReason reason) {
+      return new Stop<>(Objects.requireNonNull(reason, "reason"));
+    }
+
+    static <S> Init<S> error(ExitReason reason) {
+      return new Error<>(Objects.requireNonNull(reason, "reason"));
+    }
+  }
+
+  /** What {@link #handleCall} returns. */
+  public sealed interface CallResult<S> permits Reply, NoReply, Stop, StopReply {}
+
+  /** What {@link #handleCast}, {@link #handleInfo} and {@link #handleContinue} return. */
+  public sealed interface CastResult<S> permits NoReply, Stop {}
+
+  /** Reply and continue. */
+  public record Reply<S>(Object reply, S state, Action action) implements CallResult<S> {}
+
+  /** Continue without replying. */
+  public record NoReply<S>(S state, Action action) implements CallResult<S>, CastResult<S> {}
+
+  /** Terminate. */
+  public record Stop<S>(ExitReason reason, S state) implements CallResult<S>, CastResult<S> {}
+
+  /** Reply, then terminate. */
+  public record StopReply<S>(ExitReason reason, Object reply, S state) implements CallResult<S> {}
+
+  /** What to do after a callback, besides taking the next message. */
+  public sealed interface Action {
+    /**
+     * If no message arrives within {@code after}, call {@code handleInfo(new Timeout(), state)}. Any
+     * message cancels it (OTP's integer timeout).
+     */
+    static Action timeout(Duration after) {
+      return new IdleTimeout(after);
+    }
+
+    /** After {@code after}, call {@code handleInfo(message, state)} (OTP's {@code {timeout, T, Msg}}). */
+    static Action timeout(Duration after, Object message) {
+      return new MessageTimeout(after, Objects.requireNonNull(message, "message"));
+    }
+
+    /** Call {@code handleContinue(continuation, state)} before taking any other message. */
+    static Action continueWith(Object continuation) {
+      return new Continue(Objects.requireNonNull(continuation, "continuation"));
+    }
+
+    /**
+     * OTP's hibernate. On the JVM a parked process keeps only its stack frames and its state, so
+     * there is nothing to compact: this is accepted and does nothing.
+     */
+    static Action hibernate() {
+      return Hibernate.INSTANCE;
+    }
+
+    record IdleTimeout(Duration after) implements Action {
+      public IdleTimeout {
+        Objects.requireNonNull(after, "after");
+      }
+    }
+
+    record MessageTimeout(Duration after, Object message) implements Action {
+      public MessageTimeout {
+        Objects.requireNonNull(after, "after");
+      }
+    }
+
+    record Continue(Object continuation) implements Action {}
+
+    enum Hibernate implements Action { INSTANCE }
+  }
+
+  /** The message {@link Action#timeout(Duration)} delivers to {@link #handleInfo}. */
+  public record Timeout() {}
+
+  /** The exit reason term of the default handlers: {@code {bad_call, Request}} or {@code {bad_cast, Request}}. */
+  public record BadRequest(String kind, Object request) {
+    @Override
+    public String toString() {
+      return "{" + kind + "," + request + "}";
+    }
+  }
+
+  /** The exit reason term when a callback returns null: {@code {bad_return_value, null}}. */
+  public record BadReturnValue(Object value) {
+    @Override
+    public String toString() {
+      return "{bad_return_value," + value + "}";
+    }
+  }
+
+  /**
+   * What a status or crash report shows of a server; {@link #formatStatus} may replace any part.
+   *
+   * @param state the state
+   * @param message the message being handled, or null
+   * @param reason the exit reason, in a crash report; else null
+   * @param log recent events from the {@link Sys#log} trace, if enabled
+   */
+  public record Status(Object state, Object message, ExitReason reason, List<Object> log) {
+    public Status withState(Object newState) {
+      return new Status(newState, message, reason, log);
+    }
+
+    public Status withMessage(Object newMessage) {
+      return new Status(state, newMessage, reason, log);
+    }
+  }
+}

@@ -1,0 +1,305 @@
+package org.otp4j.behaviours;
+
+import java.time.Duration;
+import java.util.Optional;
+import org.otp4j.core.ExitMessage;
+import org.otp4j.core.ExitReason;
+import org.otp4j.core.From;
+import org.otp4j.core.Name;
+import org.otp4j.core.Pid;
+import org.otp4j.core.Proc;
+import org.otp4j.core.ProcessExit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The loop of one {@link GenServer} process: init and the start handshake, then one message at a
+ * time, OTP's {@code gen_server} loop.
+ *
+ * <p>Every callback runs inside {@link #invoke}: a thrown exception, or {@link Proc#exit} called in
+ * a callback, becomes the exit reason. Termination always goes through {@link #terminate}, which
+ * runs the {@code terminate} callback, logs a crash report for a reason that is not orderly, and
+ * ends the process with {@link Proc#exit(ExitReason)}.
+ */
+final class GenServerEngine<S, M> implements SysHandler {
+  static final Logger LOG = LoggerFactory.getLogger(GenServer.class);
+
+  private final GenServer<S, M> server;
+  private final Name name;
+  private Pid self;
+  private Pid parent;
+  private S state;
+  private Object lastMessage;
+  private final Debug debug = new Debug();
+
+  GenServerEngine(GenServer<S, M> server, Name name) {
+    this.server = server;
+    this.name = name;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // start
+
+  void run(Gen.Starter starter) {
+    self = Proc.self();
+    parent = starter.parent();
+    GenServer.Init<S> init;
+    try {
+      init = server.init();
+    } catch (ProcessExit e) {
+      starter.ack(new StartResult.Failed(e.reason()));
+      throw e;
+    } catch (Throwable t) {
+      ExitReason reason = ExitReason.crash(t);
+      Reports.initCrash("GenServer", label(), t);
+      starter.ack(new StartResult.Failed(reason));
+      Proc.exit(reason);
+      return;
+    }
+    switch (init) {
+      case GenServer.Init.Ok<S> ok -> {
+        state = ok.state();
+        starter.ack(new StartResult.Started(self));
+        loop(ok.action());
+      }
+      case GenServer.Init.Ignore<S> ignore -> starter.ack(new StartResult.Ignored());
+      case GenServer.Init.Stop<S> stop -> {
+        starter.ack(new StartResult.Failed(stop.reason()));
+        Proc.exit(stop.reason());
+      }
+      case GenServer.Init.Error<S> error -> starter.ack(new StartResult.Failed(error.reason()));
+      case null -> {
+        ExitReason reason = ExitReason.of(new GenServer.BadReturnValue(null));
+        starter.ack(new StartResult.Failed(reason));
+        Proc.exit(reason);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // the loop
+
+  private void loop(GenServer.Action action) {
+    long messageDeadline = 0L; // for Action.MessageTimeout: absolute, unaffected by system messages
+    for (;;) {
+      Object message;
+      switch (action) {
+        case GenServer.Action.Continue c -> {
+          lastMessage = c;
+          action = handleCast(invoke(() -> server.handleContinue(c.continuation(), state)), c);
+          continue;
+        }
+        case GenServer.Action.IdleTimeout t -> {
+          Optional<Object> m = debug.suspended() ? Optional.empty() : receive(t.after());
+          message = m.isPresent() ? m.get() : new GenServer.Timeout();
+        }
+        case GenServer.Action.MessageTimeout t -> {
+          if (messageDeadline == 0L) {
+            messageDeadline = System.nanoTime() + nanos(t.after());
+          }
+          long left = messageDeadline - System.nanoTime();
+          Optional<Object> m = left <= 0 ? Optional.empty() : receive(Duration.ofNanos(left));
+          if (m.isPresent()) {
+            message = m.get();
+          } else {
+            messageDeadline = 0L;
+            message = t.message();
+          }
+        }
+        case null, default -> message = debug.suspended()
+            ? Proc.receive(m -> m instanceof Gen.SystemMessage) : Proc.receive();
+      }
+      if (message instanceof Gen.SystemMessage system) {
+        handleSystem(system); // a pending timeout carries on (a plain one restarts, as in OTP)
+        continue;
+      }
+      messageDeadline = 0L;
+      action = handle(message);
+    }
+  }
+
+  private Optional<Object> receive(Duration timeout) {
+    if (debug.suspended()) {
+      return Proc.receive(m -> m instanceof Gen.SystemMessage, timeout);
+    }
+    return Proc.receive(timeout);
+  }
+
+  private GenServer.Action handle(Object message) {
+    lastMessage = message;
+    debug.in(message);
+    switch (message) {
+      case Gen.GenCall call -> {
+        @SuppressWarnings("unchecked")
+        M request = (M) call.request();
+        return handleCall(invoke(() -> server.handleCall(request, call.from(), state)), call);
+      }
+      case Gen.GenCast cast -> {
+        @SuppressWarnings("unchecked")
+        M request = (M) cast.request();
+        return handleCast(invoke(() -> server.handleCast(request, state)), cast);
+      }
+      case ExitMessage exit when exit.from().equals(parent) && !parent.equals(self) -> {
+        terminate(exit.reason(), message, null);
+        return null;
+      }
+      default -> {
+        return handleCast(invoke(() -> server.handleInfo(message, state)), message);
+      }
+    }
+  }
+
+  private GenServer.Action handleCall(GenServer.CallResult<S> result, Gen.GenCall call) {
+    From from = call.from();
+    switch (result) {
+      case GenServer.Reply<S> r -> {
+        state = r.state();
+        from.reply(r.reply());
+        debug.out(r.reply(), from, state);
+        return r.action();
+      }
+      case GenServer.NoReply<S> r -> {
+        state = r.state();
+        debug.noReply(state);
+        return r.action();
+      }
+      case GenServer.Stop<S> r -> {
+        state = r.state();
+        terminate(r.reason(), call, from);
+        return null;
+      }
+      case GenServer.StopReply<S> r -> {
+        state = r.state();
+        ExitReason reason = runTerminate(r.reason());
+        from.reply(r.reply());
+        finish(reason, call, from);
+        return null;
+      }
+      case null -> {
+        terminate(ExitReason.of(new GenServer.BadReturnValue(null)), call, from);
+        return null;
+      }
+    }
+  }
+
+  private GenServer.Action handleCast(GenServer.CastResult<S> result, Object message) {
+    switch (result) {
+      case GenServer.NoReply<S> r -> {
+        state = r.state();
+        debug.noReply(state);
+        return r.action();
+      }
+      case GenServer.Stop<S> r -> {
+        state = r.state();
+        terminate(r.reason(), message, null);
+        return null;
+      }
+      case null -> {
+        terminate(ExitReason.of(new GenServer.BadReturnValue(null)), message, null);
+        return null;
+      }
+    }
+  }
+
+  /** A callback; what it throws becomes the exit reason. */
+  @FunctionalInterface
+  private interface Callback<T> {
+    T call() throws Exception;
+  }
+
+  private <T> T invoke(Callback<T> callback) {
+    long start = System.nanoTime();
+    try {
+      return callback.call();
+    } catch (ProcessExit e) {
+      terminate(e.reason(), lastMessage, clientOf(lastMessage));
+      throw new AssertionError("unreachable");
+    } catch (Throwable t) {
+      terminate(ExitReason.crash(t), lastMessage, clientOf(lastMessage));
+      throw new AssertionError("unreachable");
+    } finally {
+      debug.handled(System.nanoTime() - start);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // termination
+
+  /** Runs terminate, reports, and exits. Never returns. */
+  private void terminate(ExitReason reason, Object message, From client) {
+    finish(runTerminate(reason), message, client);
+  }
+
+  /** Runs the terminate callback; returns the reason to exit with (its own if it throws). */
+  private ExitReason runTerminate(ExitReason reason) {
+    try {
+      server.terminate(reason, state);
+      return reason;
+    } catch (ProcessExit e) {
+      return e.reason();
+    } catch (Throwable t) {
+      return ExitReason.crash(t);
+    }
+  }
+
+  private void finish(ExitReason reason, Object message, From client) {
+    debug.terminate(reason, state);
+    if (!reason.isOrderly()) {
+      GenServer.Status status = formatStatus(new GenServer.Status(state, message, reason, debug.log()));
+      Reports.serverTerminating(label(), status, reason, client);
+    }
+    Proc.exit(reason);
+  }
+
+  private static From clientOf(Object message) {
+    return message instanceof Gen.GenCall call ? call.from() : null;
+  }
+
+  private GenServer.Status formatStatus(GenServer.Status status) {
+    try {
+      GenServer.Status formatted = server.formatStatus(status);
+      return formatted != null ? formatted : status;
+    } catch (RuntimeException e) {
+      return new GenServer.Status(server.getClass().getName() + ".formatStatus crashed: " + e, null,
+          status.reason(), java.util.List.of());
+    }
+  }
+
+  private String label() {
+    return Gen.label(self, name);
+  }
+
+  private static long nanos(Duration d) {
+    return d.compareTo(Duration.ofDays(365 * 100)) > 0 ? Long.MAX_VALUE / 4 : d.toNanos();
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // system messages
+
+  private void handleSystem(Gen.SystemMessage system) {
+    Sys.handle(this, system, debug);
+  }
+
+  @Override
+  public Object systemState() {
+    return state;
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void replaceSystemState(Object newState) {
+    state = (S) newState;
+  }
+
+  @Override
+  public Sys.Status systemStatus() {
+    GenServer.Status status = formatStatus(new GenServer.Status(state, null, null, debug.log()));
+    return new Sys.Status(self, "GenServer", server.getClass().getName(), debug.suspended(), parent,
+        status.state(), debug.log());
+  }
+
+  @Override
+  public void systemTerminate(ExitReason reason) {
+    terminate(reason, lastMessage, null);
+  }
+}

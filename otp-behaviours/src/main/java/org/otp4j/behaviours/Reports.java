@@ -1,0 +1,49 @@
+package org.otp4j.behaviours;
+
+import org.otp4j.core.ExitReason;
+import org.otp4j.core.From;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * OTP's reports as structured SLF4J events: every report carries a {@code label} key-value pair
+ * ({@code gen_server_terminate}, {@code crash_report}, {@code supervisor_report},
+ * {@code progress}...) and its fields as further key-value pairs, so a log pipeline can filter and
+ * index them; the text follows OTP's layout for people reading the log.
+ */
+final class Reports {
+  private Reports() {}
+
+  static final Logger LOG = LoggerFactory.getLogger("org.otp4j.behaviours.Reports");
+
+  /** A server is terminating with a reason that is not orderly (OTP's "Generic server ... terminating"). */
+  static void serverTerminating(String server, GenServer.Status status, ExitReason reason, From client) {
+    String clientText = client == null ? "none"
+        : client.caller().map(p -> p + " (blocked in a call)").orElse("a plain thread (blocked in a call)");
+    var event = LOG.atError()
+        .addKeyValue("label", "gen_server_terminate")
+        .addKeyValue("server", server)
+        .addKeyValue("lastMessage", status.message())
+        .addKeyValue("state", status.state())
+        .addKeyValue("reason", reason)
+        .addKeyValue("client", clientText);
+    if (reason instanceof ExitReason.Crash crash) {
+      event = event.setCause(crash.error());
+    }
+    event.log("** Generic server {} terminating\n** Last message in was {}\n** When server state == {}\n"
+        + "** Reason for termination == {}\n** Client {}", server, status.message(), status.state(), reason,
+        clientText);
+  }
+
+  /** A behaviour's init threw (OTP's proc_lib crash report for a process that died starting). */
+  static void initCrash(String behaviour, String process, Throwable error) {
+    LOG.atError()
+        .addKeyValue("label", "crash_report")
+        .addKeyValue("behaviour", behaviour)
+        .addKeyValue("process", process)
+        .addKeyValue("phase", "init")
+        .addKeyValue("reason", error.toString())
+        .setCause(error)
+        .log("** {} {} crashed in init: {}", behaviour, process, error);
+  }
+}

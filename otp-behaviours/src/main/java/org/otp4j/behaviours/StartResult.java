@@ -1,0 +1,41 @@
+package org.otp4j.behaviours;
+
+import java.util.Objects;
+import org.otp4j.core.ExitReason;
+import org.otp4j.core.Pid;
+
+/**
+ * The outcome of starting a behaviour process, OTP's {@code {ok, Pid} | ignore | {error, Reason}}.
+ *
+ * <p>The {@code start} methods that return a {@link Pid} throw a {@link StartException} carrying this
+ * result for anything but {@link Started}; supervisors map it back to OTP's child start contract.
+ */
+public sealed interface StartResult {
+
+  /** The process is running; its init has returned. */
+  record Started(Pid pid) implements StartResult {
+    public Started {
+      Objects.requireNonNull(pid, "pid");
+    }
+  }
+
+  /** Init returned {@code ignore}: no process is left running. */
+  record Ignored() implements StartResult {}
+
+  /** The name was already registered; init was not called. */
+  record AlreadyStarted(Pid pid) implements StartResult {
+    public AlreadyStarted {
+      Objects.requireNonNull(pid, "pid");
+    }
+  }
+
+  /**
+   * The start failed: init returned stop or error, threw, returned nothing valid, or exceeded the
+   * start timeout ({@link ExitReason#TIMEOUT}). No process is left running, and its name is free.
+   */
+  record Failed(ExitReason reason) implements StartResult {
+    public Failed {
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
+}
