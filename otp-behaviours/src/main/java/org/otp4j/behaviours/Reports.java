@@ -46,4 +46,37 @@ final class Reports {
         .setCause(error)
         .log("** {} {} crashed in init: {}", behaviour, process, error);
   }
+
+  /**
+   * A supervisor report (OTP's {@code supervisor_report}): a child failed to start
+   * ({@code start_error}), terminated ({@code child_terminated}), did not stop as asked
+   * ({@code shutdown_error}), or the supervisor gave up ({@code shutdown}).
+   */
+  static void supervisor(String supervisor, String errorContext, Object reason, Object childId, org.otp4j.core.Pid pid,
+      ChildSpec spec) {
+    var event = LOG.atError()
+        .addKeyValue("label", "supervisor_report")
+        .addKeyValue("supervisor", supervisor)
+        .addKeyValue("errorContext", errorContext)
+        .addKeyValue("reason", reason)
+        .addKeyValue("childId", childId)
+        .addKeyValue("pid", pid)
+        .addKeyValue("restart", spec == null ? null : spec.restart())
+        .addKeyValue("shutdown", spec == null ? null : spec.shutdown());
+    if (reason instanceof ExitReason.Crash crash) {
+      event = event.setCause(crash.error());
+    }
+    event.log("Supervisor {} report: {} for child {} ({}): {}", supervisor, errorContext, childId, pid, reason);
+  }
+
+  /** A progress report: a supervisor started a child (OTP's {@code {supervisor, progress}}). */
+  static void progress(String supervisor, Object childId, org.otp4j.core.Pid pid, ChildSpec spec, boolean fromApi) {
+    var event = fromApi ? LOG.atDebug() : LOG.atInfo();
+    event.addKeyValue("label", "progress")
+        .addKeyValue("supervisor", supervisor)
+        .addKeyValue("childId", childId)
+        .addKeyValue("pid", pid)
+        .addKeyValue("type", spec.type())
+        .log("Supervisor {} started child {} as {}", supervisor, childId, pid);
+  }
 }

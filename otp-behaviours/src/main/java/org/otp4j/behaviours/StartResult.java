@@ -13,17 +13,20 @@ import org.otp4j.core.Pid;
 public sealed interface StartResult {
 
   /** The process is running; its init has returned. */
-  record Started(Pid pid) implements StartResult {
+  record Started(Pid pid) implements StartResult, Supervisor.StartChildResult, Supervisor.RestartChildResult,
+      DynamicSupervisor.StartChildResult {
     public Started {
       Objects.requireNonNull(pid, "pid");
     }
   }
 
   /** Init returned {@code ignore}: no process is left running. */
-  record Ignored() implements StartResult {}
+  record Ignored() implements StartResult, Supervisor.StartChildResult, Supervisor.RestartChildResult,
+      DynamicSupervisor.StartChildResult {}
 
   /** The name was already registered; init was not called. */
-  record AlreadyStarted(Pid pid) implements StartResult {
+  record AlreadyStarted(Pid pid) implements StartResult, Supervisor.StartChildResult,
+      DynamicSupervisor.StartChildResult {
     public AlreadyStarted {
       Objects.requireNonNull(pid, "pid");
     }
@@ -33,7 +36,8 @@ public sealed interface StartResult {
    * The start failed: init returned stop or error, threw, returned nothing valid, or exceeded the
    * start timeout ({@link ExitReason#TIMEOUT}). No process is left running, and its name is free.
    */
-  record Failed(ExitReason reason) implements StartResult {
+  record Failed(ExitReason reason) implements StartResult, Supervisor.StartChildResult,
+      Supervisor.RestartChildResult, DynamicSupervisor.StartChildResult {
     public Failed {
       Objects.requireNonNull(reason, "reason");
     }
