@@ -79,4 +79,26 @@ final class Reports {
         .addKeyValue("type", spec.type())
         .log("Supervisor {} started child {} as {}", supervisor, childId, pid);
   }
+
+  /** A state machine is terminating with a reason that is not orderly (OTP's "State machine ... terminating"). */
+  static void statemTerminating(String machine, GenStatem.Status status, ExitReason reason,
+      GenStatem.CallbackMode mode, java.util.List<?> queue) {
+    var event = LOG.atError()
+        .addKeyValue("label", "gen_statem_terminate")
+        .addKeyValue("machine", machine)
+        .addKeyValue("lastEvent", status.event())
+        .addKeyValue("state", status.state())
+        .addKeyValue("data", status.data())
+        .addKeyValue("reason", reason)
+        .addKeyValue("callbackMode", mode)
+        .addKeyValue("queue", queue)
+        .addKeyValue("postponed", status.postponed());
+    if (reason instanceof ExitReason.Crash crash) {
+      event = event.setCause(crash.error());
+    }
+    event.log("** State machine {} terminating\n** Last event = {}\n** When server state  = {}\n"
+        + "** Reason for termination = {}\n** Callback mode = {}\n** Queued = {}\n** Postponed = {}",
+        machine, status.event(), new GenStatem.StateAndData(status.state(), status.data()), reason, mode, queue,
+        status.postponed());
+  }
 }

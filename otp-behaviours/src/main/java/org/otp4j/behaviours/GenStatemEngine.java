@@ -1,0 +1,611 @@
+package org.otp4j.behaviours;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.otp4j.core.ExitMessage;
+import org.otp4j.core.ExitReason;
+import org.otp4j.core.Name;
+import org.otp4j.core.Pid;
+import org.otp4j.core.Proc;
+import org.otp4j.core.ProcessExit;
+import org.otp4j.core.TimerRef;
+import org.otp4j.behaviours.GenStatem.Action;
+import org.otp4j.behaviours.GenStatem.Event;
+import org.otp4j.behaviours.GenStatem.Result;
+
+/**
+ * The loop of one {@link GenStatem} process, following OTP's transition algorithm:
+ * <ol>
+ *   <li>the replies of the transition are sent;</li>
+ *   <li>the state enter call runs, if state enter is on and this is the initial state, a state
+ *       change or a repeat;</li>
+ *   <li>the current event is postponed, if asked;</li>
+ *   <li>on a state change, the postponed events go back to the front of the queue, oldest first;</li>
+ *   <li>inserted events go to the very front, in the order given;</li>
+ *   <li>timeouts are set, cancelled or updated; a zero-time state or generic timeout is queued as the
+ *       newest event, and any queued event cancels the event timeout;</li>
+ *   <li>the next queued event is handled, or else the next message is received.</li>
+ * </ol>
+ * State and generic timeouts are timers that send this process a {@link TimerFired} with a token;
+ * a fired message whose token is no longer current (the timer was cancelled or restarted
+ * meanwhile) is dropped. The event timeout is the receive timeout of the next wait.
+ */
+final class GenStatemEngine<S, D> implements SysHandler {
+
+  /** The message a state or generic timer sends this process. */
+  record TimerFired(long token, GenStatem.TimerKind kind, Object name) {}
+
+  /** A running state or generic timer. */
+  private static final class Timer {
+    final long token;
+    final TimerRef ref;
+    Object content;
+
+    Timer(long token, TimerRef ref, Object content) {
+      this.token = token;
+      this.ref = ref;
+      this.content = content;
+    }
+  }
+
+  /** The event timeout armed for the next wait. */
+  private record EventTimer(long deadline, Object content) {}
+
+  private static final Duration MAX_FINITE = Duration.ofDays(365L * 1000);
+
+  private final GenStatem<S, D> machine;
+  private final Name name;
+  private boolean stateEnter;
+  private GenStatem.CallbackMode mode;
+  private Pid self;
+  private Pid parent;
+  private S state;
+  private D data;
+  private final ArrayDeque<Event> queue = new ArrayDeque<>();
+  private final List<Event> postponed = new ArrayList<>();
+  private EventTimer eventTimeout;
+  private Timer stateTimer;
+  private final Map<Object, Timer> genericTimers = new HashMap<>();
+  private long tokens;
+  private Event current;
+  private final Debug debug = new Debug();
+
+  GenStatemEngine(GenStatem<S, D> machine, Name name) {
+    this.machine = machine;
+    this.name = name;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // start
+
+  void run(Gen.Starter starter) {
+    self = Proc.self();
+    parent = starter.parent();
+    debug.setSelf(self);
+    GenStatem.Init<S, D> init;
+    try {
+      mode = Objects.requireNonNull(machine.callbackMode(), "callbackMode()");
+      stateEnter = machine.stateEnter();
+      init = machine.init();
+    } catch (ProcessExit e) {
+      starter.ack(new StartResult.Failed(e.reason()));
+      throw e;
+    } catch (Throwable t) {
+      // OTP's gen_statem reports an error in init as {error, Reason}, without a stack
+      ExitReason reason = ExitReason.crash(t);
+      Reports.initCrash("GenStatem", label(), t);
+      starter.ack(new StartResult.Failed(reason));
+      Proc.exit(reason);
+      return;
+    }
+    switch (init) {
+      case GenStatem.Init.Ok<S, D> ok -> {
+        state = ok.state();
+        data = ok.data();
+        starter.ack(new StartResult.Started(self));
+        Parsed p = parse(ok.actions(), false);
+        List<Object> timerOps = new ArrayList<>(p.timerOps);
+        if (stateEnter) {
+          timerOps.addAll(enter(state));
+        }
+        insertNextEvents(p.nextEvents); // postpone is ignored in init (OTP)
+        applyTimers(timerOps);
+        loop();
+      }
+      case GenStatem.Init.Ignore<S, D> ignore -> starter.ack(new StartResult.Ignored());
+      case GenStatem.Init.Stop<S, D> stop -> {
+        starter.ack(new StartResult.Failed(stop.reason()));
+        Proc.exit(stop.reason());
+      }
+      case GenStatem.Init.Error<S, D> error -> starter.ack(new StartResult.Failed(error.reason()));
+      case null -> {
+        ExitReason reason = ExitReason.of(new BadReturn("bad_return_from_init", null));
+        starter.ack(new StartResult.Failed(reason));
+        Proc.exit(reason);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // the loop
+
+  private void loop() {
+    for (;;) {
+      Event event = queue.poll();
+      if (event == null) {
+        event = receiveEvent();
+      }
+      current = event;
+      debug.event(new Sys.Event.In(event));
+      Event e = event;
+      transition(invoke(() -> dispatch(e)), event);
+    }
+  }
+
+  private Result<S, D> dispatch(Event event) throws Exception {
+    return mode == GenStatem.CallbackMode.STATE_FUNCTIONS
+        ? machine.stateFunction(state).handle(event, data)
+        : machine.handleEvent(event, state, data);
+  }
+
+  /** Receives the next event; handles system messages and stale timer messages on the way. */
+  private Event receiveEvent() {
+    for (;;) {
+      Object message;
+      EventTimer timeout = eventTimeout;
+      if (timeout != null) {
+        long left = timeout.deadline() - System.nanoTime();
+        Optional<Object> m = receive(left <= 0 ? Duration.ZERO : Duration.ofNanos(left));
+        if (m.isEmpty()) {
+          eventTimeout = null;
+          return new Event.Timeout(timeout.content());
+        }
+        message = m.get();
+      } else {
+        message = debug.suspended() ? Proc.receive(m -> m instanceof Gen.SystemMessage) : Proc.receive();
+      }
+      if (message instanceof Gen.SystemMessage system) {
+        Sys.handle(this, system, debug); // an armed event timeout keeps its deadline
+        continue;
+      }
+      Event event = toEvent(message);
+      if (event != null) {
+        eventTimeout = null; // any event cancels the event timeout
+        return event;
+      }
+    }
+  }
+
+  private Optional<Object> receive(Duration timeout) {
+    return debug.suspended()
+        ? Proc.receive(m -> m instanceof Gen.SystemMessage, timeout)
+        : Proc.receive(timeout);
+  }
+
+  private Event toEvent(Object message) {
+    switch (message) {
+      case Gen.GenCall call -> {
+        return new Event.Call(call.from(), call.request());
+      }
+      case Gen.GenCast cast -> {
+        return new Event.Cast(cast.request());
+      }
+      case TimerFired fired -> {
+        if (fired.kind() == GenStatem.TimerKind.STATE) {
+          if (stateTimer != null && stateTimer.token == fired.token()) {
+            Object content = stateTimer.content;
+            stateTimer = null;
+            return new Event.StateTimeout(content);
+          }
+          return null; // cancelled or restarted meanwhile
+        }
+        Timer t = genericTimers.get(fired.name());
+        if (t != null && t.token == fired.token()) {
+          genericTimers.remove(fired.name());
+          return new Event.GenericTimeout(fired.name(), t.content);
+        }
+        return null;
+      }
+      case ExitMessage exit when exit.from().equals(parent) && !parent.equals(self) -> {
+        terminate(exit.reason());
+        return null;
+      }
+      default -> {
+        return new Event.Info(message);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // transitions
+
+  /** The actions of a result, sorted by kind, in the order given. */
+  private static final class Parsed {
+    final List<Action.Reply> replies = new ArrayList<>();
+    final List<Event> nextEvents = new ArrayList<>();
+    final List<Object> timerOps = new ArrayList<>();
+    boolean postpone;
+  }
+
+  private Parsed parse(List<Action> actions, boolean inEnterCall) {
+    Parsed p = new Parsed();
+    for (Action a : actions) {
+      switch (a) {
+        case Action.Reply r -> p.replies.add(r);
+        case Action.Postpone x -> {
+          if (inEnterCall) {
+            terminate(ExitReason.of(new BadReturn("bad_state_enter_action_from_state_function", a)));
+          }
+          p.postpone = true;
+        }
+        case Action.NextEvent n -> {
+          if (inEnterCall) {
+            terminate(ExitReason.of(new BadReturn("bad_state_enter_action_from_state_function", a)));
+          }
+          p.nextEvents.add(n.event());
+        }
+        case Action.SetTimer t -> p.timerOps.add(t);
+        case Action.CancelTimer t -> p.timerOps.add(t);
+        case Action.UpdateTimer t -> p.timerOps.add(t);
+        case Action.Hibernate h -> { }
+        case null -> terminate(ExitReason.of(new BadReturn("bad_action_from_state_function", null)));
+      }
+    }
+    return p;
+  }
+
+  private void transition(Result<S, D> result, Event event) {
+    S newState;
+    D newData;
+    List<Action> actions;
+    boolean repeat = false;
+    switch (result) {
+      case Result.NextState<S, D> r -> {
+        newState = r.state();
+        newData = r.data();
+        actions = r.actions();
+      }
+      case Result.KeepState<S, D> r -> {
+        newState = state;
+        newData = r.data();
+        actions = r.actions();
+      }
+      case Result.KeepStateAndData<S, D> r -> {
+        newState = state;
+        newData = data;
+        actions = r.actions();
+      }
+      case Result.RepeatState<S, D> r -> {
+        newState = state;
+        newData = r.data();
+        actions = r.actions();
+        repeat = true;
+      }
+      case Result.RepeatStateAndData<S, D> r -> {
+        newState = state;
+        newData = data;
+        actions = r.actions();
+        repeat = true;
+      }
+      case Result.Stop<S, D> r -> {
+        if (!r.keepData()) {
+          data = r.data();
+        }
+        terminate(r.reason());
+        return;
+      }
+      case Result.StopAndReply<S, D> r -> {
+        if (!r.keepData()) {
+          data = r.data();
+        }
+        for (Action.Reply reply : r.replies()) {
+          reply(reply);
+        }
+        terminate(r.reason());
+        return;
+      }
+      case null -> {
+        terminate(ExitReason.of(new BadReturn("bad_return_from_state_function", null)));
+        return;
+      }
+    }
+    // 1. replies
+    Parsed p = parse(actions, false);
+    for (Action.Reply reply : p.replies) {
+      reply(reply);
+    }
+    boolean changed = !Objects.equals(newState, state);
+    S oldState = state;
+    state = newState;
+    data = newData;
+    if (changed) {
+      debug.event(new Sys.Event.StateChange(oldState, newState));
+    } else {
+      debug.noReply(new GenStatem.StateAndData(state, data));
+    }
+    // 2. the enter call
+    List<Object> timerOps = new ArrayList<>(p.timerOps);
+    if (stateEnter && (changed || repeat)) {
+      timerOps.addAll(enter(oldState));
+    }
+    // 3. postpone
+    if (p.postpone) {
+      postponed.add(event);
+      debug.event(new Sys.Event.Postpone(event, oldState));
+    }
+    // 4. a state change retries the postponed events first, oldest first; it also cancels the
+    //    state timeout (a new one may be set below)
+    if (changed) {
+      for (int i = postponed.size() - 1; i >= 0; i--) {
+        queue.addFirst(postponed.get(i));
+      }
+      postponed.clear();
+      cancelStateTimer();
+    }
+    // 5. inserted events go first
+    insertNextEvents(p.nextEvents);
+    // 6. timeouts
+    applyTimers(timerOps);
+  }
+
+  /** Runs the state enter call; returns its timer operations. */
+  private List<Object> enter(S oldState) {
+    debug.event(new Sys.Event.Enter(oldState, state));
+    Event event = new Event.Enter(oldState);
+    Result<S, D> result = invoke(() -> dispatch(event));
+    List<Action> actions;
+    switch (result) {
+      case Result.NextState<S, D> r -> {
+        if (!Objects.equals(r.state(), state)) {
+          terminate(ExitReason.of(new BadReturn("bad_state_enter_return_from_state_function",
+              "an enter call cannot change the state (from " + state + " to " + r.state() + ")")));
+        }
+        data = r.data();
+        actions = r.actions();
+      }
+      case Result.KeepState<S, D> r -> {
+        data = r.data();
+        actions = r.actions();
+      }
+      case Result.KeepStateAndData<S, D> r -> actions = r.actions();
+      case Result.RepeatState<S, D> r -> {
+        data = r.data();
+        actions = r.actions();
+      }
+      case Result.RepeatStateAndData<S, D> r -> actions = r.actions();
+      case Result.Stop<S, D> r -> {
+        if (!r.keepData()) {
+          data = r.data();
+        }
+        terminate(r.reason());
+        return List.of();
+      }
+      case Result.StopAndReply<S, D> r -> {
+        if (!r.keepData()) {
+          data = r.data();
+        }
+        for (Action.Reply reply : r.replies()) {
+          reply(reply);
+        }
+        terminate(r.reason());
+        return List.of();
+      }
+      case null -> {
+        terminate(ExitReason.of(new BadReturn("bad_return_from_state_function", null)));
+        return List.of();
+      }
+    }
+    Parsed p = parse(actions, true);
+    for (Action.Reply reply : p.replies) {
+      reply(reply);
+    }
+    return p.timerOps;
+  }
+
+  private void insertNextEvents(List<Event> events) {
+    for (int i = events.size() - 1; i >= 0; i--) {
+      queue.addFirst(events.get(i));
+    }
+  }
+
+  private void reply(Action.Reply reply) {
+    reply.from().reply(reply.reply());
+    debug.out(reply.reply(), reply.from(), new GenStatem.StateAndData(state, data));
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // timeouts
+
+  private void applyTimers(List<Object> ops) {
+    for (Object op : ops) {
+      switch (op) {
+        case Action.SetTimer t -> setTimer(t);
+        case Action.CancelTimer t -> cancelTimer(t.kind(), t.name());
+        case Action.UpdateTimer t -> updateTimer(t);
+        default -> throw new AssertionError(op);
+      }
+    }
+    if (!queue.isEmpty()) {
+      eventTimeout = null; // the next queued event would cancel it
+    }
+  }
+
+  private void setTimer(Action.SetTimer t) {
+    boolean infinite = t.after().compareTo(MAX_FINITE) >= 0;
+    switch (t.kind()) {
+      case EVENT -> eventTimeout = infinite ? null
+          : new EventTimer(System.nanoTime() + t.after().toNanos(), t.content());
+      case STATE -> {
+        cancelStateTimer();
+        if (infinite) {
+          return;
+        }
+        if (t.after().isZero()) {
+          queue.addLast(new Event.StateTimeout(t.content()));
+        } else {
+          long token = ++tokens;
+          stateTimer = new Timer(token, Proc.sendAfter(t.after(), self, new TimerFired(token, t.kind(), null)),
+              t.content());
+        }
+      }
+      case GENERIC -> {
+        cancelGeneric(t.name());
+        if (infinite) {
+          return;
+        }
+        if (t.after().isZero()) {
+          queue.addLast(new Event.GenericTimeout(t.name(), t.content()));
+        } else {
+          long token = ++tokens;
+          genericTimers.put(t.name(), new Timer(token,
+              Proc.sendAfter(t.after(), self, new TimerFired(token, t.kind(), t.name())), t.content()));
+        }
+      }
+    }
+  }
+
+  private void cancelTimer(GenStatem.TimerKind kind, Object timerName) {
+    switch (kind) {
+      case EVENT -> eventTimeout = null;
+      case STATE -> cancelStateTimer();
+      case GENERIC -> cancelGeneric(timerName);
+    }
+  }
+
+  /** Changes the content of a running timer; an inactive one fires at once, as if set to zero (OTP). */
+  private void updateTimer(Action.UpdateTimer t) {
+    switch (t.kind()) {
+      case EVENT -> {
+        if (eventTimeout != null) {
+          eventTimeout = new EventTimer(eventTimeout.deadline(), t.content());
+        } else {
+          queue.addLast(new Event.Timeout(t.content()));
+        }
+      }
+      case STATE -> {
+        if (stateTimer != null) {
+          stateTimer.content = t.content();
+        } else {
+          queue.addLast(new Event.StateTimeout(t.content()));
+        }
+      }
+      case GENERIC -> {
+        Timer timer = genericTimers.get(t.name());
+        if (timer != null) {
+          timer.content = t.content();
+        } else {
+          queue.addLast(new Event.GenericTimeout(t.name(), t.content()));
+        }
+      }
+    }
+  }
+
+  private void cancelStateTimer() {
+    if (stateTimer != null) {
+      Proc.cancelTimer(stateTimer.ref);
+      stateTimer = null; // a fired message already queued no longer matches a token
+    }
+  }
+
+  private void cancelGeneric(Object timerName) {
+    Timer t = genericTimers.remove(timerName);
+    if (t != null) {
+      Proc.cancelTimer(t.ref);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // callbacks and termination
+
+  @FunctionalInterface
+  private interface Callback<T> {
+    T call() throws Exception;
+  }
+
+  private <T> T invoke(Callback<T> callback) {
+    try {
+      return callback.call();
+    } catch (ProcessExit e) {
+      terminate(e.reason());
+      throw new AssertionError("unreachable");
+    } catch (Throwable t) {
+      terminate(ExitReason.crash(t));
+      throw new AssertionError("unreachable");
+    }
+  }
+
+  /** Runs the terminate callback, reports, and exits. Never returns. */
+  private void terminate(ExitReason reason) {
+    ExitReason actual = reason;
+    try {
+      machine.terminate(reason, state, data);
+    } catch (ProcessExit e) {
+      actual = e.reason();
+    } catch (Throwable t) {
+      actual = ExitReason.crash(t);
+    }
+    debug.terminate(actual, new GenStatem.StateAndData(state, data));
+    if (!actual.isOrderly()) {
+      GenStatem.Status status = formatStatus(new GenStatem.Status(state, data, current, actual,
+          new ArrayList<>(postponed)));
+      Reports.statemTerminating(label(), status, actual, mode, new ArrayList<>(queue));
+    }
+    Proc.exit(actual);
+  }
+
+  private GenStatem.Status formatStatus(GenStatem.Status status) {
+    try {
+      GenStatem.Status formatted = machine.formatStatus(status);
+      return formatted != null ? formatted : status;
+    } catch (RuntimeException e) {
+      return new GenStatem.Status(machine.getClass().getName() + ".formatStatus crashed: " + e, null, null,
+          status.reason(), List.of());
+    }
+  }
+
+  private String label() {
+    return Gen.label(self, name);
+  }
+
+  /** The reason term of an illegal result or action. */
+  record BadReturn(String kind, Object value) {
+    @Override
+    public String toString() {
+      return "{" + kind + "," + value + "}";
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // system messages
+
+  @Override
+  public Object systemState() {
+    return new GenStatem.StateAndData(state, data);
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void replaceSystemState(Object newState) {
+    GenStatem.StateAndData sd = (GenStatem.StateAndData) newState;
+    state = (S) sd.state();
+    data = (D) sd.data();
+  }
+
+  @Override
+  public Sys.Status systemStatus() {
+    GenStatem.Status status = formatStatus(new GenStatem.Status(state, data, null, null, new ArrayList<>(postponed)));
+    return new Sys.Status(self, "GenStatem", machine.getClass().getName(), debug.suspended(), parent,
+        new GenStatem.StateAndData(status.state(), status.data()), debug.log());
+  }
+
+  @Override
+  public void systemTerminate(ExitReason reason) {
+    terminate(reason);
+  }
+}

@@ -1,0 +1,67 @@
+package org.otp4j.behaviours.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.otp4j.behaviours.Sys;
+import org.otp4j.core.Node;
+import org.otp4j.core.Pid;
+
+class ExamplesTest {
+
+  @Test
+  void trafficLightCyclesThroughItsColoursOnStateTimeouts() {
+    try (Node node = Node.start()) {
+      node.run(() -> {
+        Pid light = TrafficLight.startLink(new TrafficLight.Timings(
+            Duration.ofMillis(60), Duration.ofMillis(40), Duration.ofMillis(20)));
+        List<Object> changes = new ArrayList<>();
+        Sys.install(light, (pid, event) -> {
+          if (event instanceof Sys.Event.StateChange change) {
+            synchronized (changes) {
+              changes.add(change.to());
+            }
+          }
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+          synchronized (changes) {
+            return changes.size() >= 4;
+          }
+        });
+        synchronized (changes) {
+          assertThat(changes.subList(0, 4)).containsExactly(
+              TrafficLight.Color.GREEN, TrafficLight.Color.YELLOW, TrafficLight.Color.RED, TrafficLight.Color.GREEN);
+        }
+        assertThat(TrafficLight.color(light)).isIn((Object[]) TrafficLight.Color.values());
+      });
+    }
+  }
+
+  @Test
+  void circuitBreakerOpensAtTheThresholdAndClosesAfterASuccessfulTrial() {
+    try (Node node = Node.start()) {
+      node.run(() -> {
+        Pid breaker = CircuitBreaker.startLink(3, Duration.ofSeconds(1));
+        for (int i = 0; i < 3; i++) {
+          assertThatThrownBy(() -> CircuitBreaker.call(breaker, () -> {
+            throw new IllegalStateException("service down");
+          })).isInstanceOf(IllegalStateException.class);
+        }
+        // The outcome casts and this call come from the same caller, so they arrive in order.
+        assertThat(CircuitBreaker.state(breaker)).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThatThrownBy(() -> CircuitBreaker.call(breaker, () -> "x"))
+            .isInstanceOf(CircuitBreaker.OpenCircuitException.class)
+            .hasMessageContaining("open");
+        await().atMost(Duration.ofSeconds(5))
+            .until(() -> CircuitBreaker.state(breaker) == CircuitBreaker.State.HALF_OPEN);
+        assertThat(CircuitBreaker.call(breaker, () -> "ok")).isEqualTo("ok");
+        await().atMost(Duration.ofSeconds(2)).until(() -> CircuitBreaker.state(breaker) == CircuitBreaker.State.CLOSED);
+      });
+    }
+  }
+}
