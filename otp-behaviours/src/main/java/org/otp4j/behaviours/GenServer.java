@@ -274,6 +274,22 @@ public abstract class GenServer<S, M> {
     return status;
   }
 
+  /** The behaviour's name in status reports. */
+  String behaviourName() {
+    return "GenServer";
+  }
+
+  /** What {@link Sys#getState} shows of the state; behaviours built on GenServer show their own view. */
+  Object sysState(S state) {
+    return state;
+  }
+
+  /** The state after {@link Sys#replaceState} returned {@code replaced} (a value shaped like {@link #sysState}). */
+  @SuppressWarnings("unchecked")
+  S sysReplaceState(S state, Object replaced) {
+    return (S) replaced;
+  }
+
   // =====================================================================================
   // results
 

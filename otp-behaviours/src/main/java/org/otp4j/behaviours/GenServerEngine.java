@@ -43,6 +43,7 @@ final class GenServerEngine<S, M> implements SysHandler {
   void run(Gen.Starter starter) {
     self = Proc.self();
     parent = starter.parent();
+    debug.setSelf(self);
     GenServer.Init<S> init;
     try {
       init = server.init();
@@ -282,19 +283,18 @@ final class GenServerEngine<S, M> implements SysHandler {
 
   @Override
   public Object systemState() {
-    return state;
+    return server.sysState(state);
   }
 
   @Override
-  @SuppressWarnings("unchecked")
   public void replaceSystemState(Object newState) {
-    state = (S) newState;
+    state = server.sysReplaceState(state, newState);
   }
 
   @Override
   public Sys.Status systemStatus() {
     GenServer.Status status = formatStatus(new GenServer.Status(state, null, null, debug.log()));
-    return new Sys.Status(self, "GenServer", server.getClass().getName(), debug.suspended(), parent,
+    return new Sys.Status(self, server.behaviourName(), server.getClass().getName(), debug.suspended(), parent,
         status.state(), debug.log());
   }
 

@@ -701,6 +701,21 @@ final class SupervisorServer extends GenServer<SupervisorServer.State, Superviso
   }
 
   @Override
+  String behaviourName() {
+    return "Supervisor";
+  }
+
+  @Override
+  Object sysState(State state) {
+    return whichChildren(state);
+  }
+
+  @Override
+  State sysReplaceState(State state, Object replaced) {
+    throw new UnsupportedOperationException("a supervisor's state cannot be replaced; use the Supervisor API");
+  }
+
+  @Override
   protected Status formatStatus(Status status) {
     return status.state() instanceof State s ? status.withState(whichChildren(s)) : status;
   }
