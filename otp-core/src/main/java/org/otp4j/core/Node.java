@@ -155,13 +155,23 @@ public final class Node implements AutoCloseable {
    */
   public record Stats(long spawned, int alive, long crashed, long runaways) {}
 
+  /**
+   * Adds an action that {@link #stop()} runs before it kills the processes, for an orderly shutdown
+   * (the application controller stops the running applications here). Hooks run on the stopping
+   * thread, most recently added first; a hook that throws is logged and the stop carries on.
+   */
+  public void addStopHook(Runnable hook) {
+    runtime.addStopHook(java.util.Objects.requireNonNull(hook, "hook"));
+  }
+
   /** Whether {@link #stop()} has been called (or the node stopped on a fatal error). */
   public boolean isStopped() {
     return runtime.isStopping();
   }
 
   /**
-   * Stops the node: every process is killed (reason {@code killed}), timers and the watchdog stop,
+   * Stops the node: the stop hooks run first (running applications are stopped in reverse start
+   * order), then every process left is killed (reason {@code killed}), timers and the watchdog stop,
    * and no process can be started any more. Returns without waiting for the process threads; see
    * {@link #awaitTermination(Duration)}.
    */

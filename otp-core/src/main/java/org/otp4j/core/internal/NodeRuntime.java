@@ -42,7 +42,10 @@ public final class NodeRuntime {
   private final ReentrantLock stopLock = new ReentrantLock();
   private final Condition allThreadsEnded = stopLock.newCondition();
   private volatile boolean stopping;
+  private boolean hooksRunning; // guarded by stopHooks
   private volatile Throwable fatalError;
+  private final java.util.concurrent.CopyOnWriteArrayList<Runnable> stopHooks =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public NodeRuntime(Node node, NodeConfig config, boolean isDefault) {
     this.node = node;
@@ -245,10 +248,28 @@ public final class NodeRuntime {
   // ---------------------------------------------------------------------------------------
   // stopping
 
-  /** Kills every process, stops the timers and the watchdog. Idempotent. */
+  /** Adds a hook that {@link #stop()} runs first, before it kills the processes (last added runs first). */
+  public void addStopHook(Runnable hook) {
+    stopHooks.addFirst(hook);
+  }
+
+  /**
+   * Runs the stop hooks (an orderly shutdown, applications first), then kills every process, and
+   * stops the timers and the watchdog. Idempotent.
+   */
   public void stop() {
-    if (stopping) {
-      return;
+    synchronized (stopHooks) {
+      if (stopping || hooksRunning) {
+        return;
+      }
+      hooksRunning = true;
+    }
+    for (Runnable hook : stopHooks) {
+      try {
+        hook.run();
+      } catch (RuntimeException | Error e) {
+        log.error("a stop hook of node {} failed", this, e);
+      }
     }
     stopping = true;
     for (int round = 0; round < 1000; round++) {

@@ -1,0 +1,581 @@
+package org.otp4j.behaviours;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.otp4j.core.CallException;
+import org.otp4j.core.Down;
+import org.otp4j.core.ExitMessage;
+import org.otp4j.core.ExitReason;
+import org.otp4j.core.From;
+import org.otp4j.core.Name;
+import org.otp4j.core.Node;
+import org.otp4j.core.Pid;
+import org.otp4j.core.Proc;
+import org.otp4j.core.ProcessExit;
+import org.otp4j.core.ProcessTerminated;
+import org.otp4j.core.Ref;
+
+/**
+ * The application controller of one node, a {@link GenServer} registered as
+ * {@code application_controller}: OTP's {@code application_controller} and application masters in
+ * one process. It is linked to every top supervisor it starts and traps exits, so it sees them
+ * exit; the running applications are kept in start order, and stopped in reverse.
+ *
+ * <p>Environments are kept outside the process too, in a concurrent map per node, so that
+ * {@link Application#getEnv} does not need a call; only the controller writes them.
+ */
+final class ApplicationController extends GenServer<ApplicationController.State, ApplicationController.Request> {
+
+  static final Name.Local NAME = Name.local("application_controller");
+  private static final String CONFIG_PROPERTY = "otp.config";
+  private static final String SYSTEM_PREFIX = "otp.";
+
+  sealed interface Request {
+    record Load(AppDescriptor descriptor) implements Request {}
+
+    record Unload(String name) implements Request {}
+
+    record Start(String name, Application.Type type) implements Request {}
+
+    record EnsureAllStarted(String name, Application.Type type) implements Request {}
+
+    record Stop(String name) implements Request {}
+
+    record StopAll() implements Request {}
+
+    record Loaded() implements Request {}
+
+    record SetEnv(String app, String key, Object value) implements Request {}
+
+    record LoadConfig(Path file) implements Request {}
+  }
+
+  /** The reply of a request that failed; the caller throws an {@link ApplicationException}. */
+  record Failure(String application, String message, Throwable cause) {}
+
+  private static final class Running {
+    final String name;
+    final Application.Type type;
+    final Application app;
+    final Pid top;
+
+    Running(String name, Application.Type type, Application app, Pid top) {
+      this.name = name;
+      this.type = type;
+      this.app = app;
+      this.top = top;
+    }
+  }
+
+  static final class State {
+    final Map<String, AppDescriptor> loaded = new LinkedHashMap<>();
+    final List<Running> running = new ArrayList<>();
+    final Properties fileConfig = new Properties();
+    final Map<String, Map<String, Object>> runtimeSets = new HashMap<>();
+  }
+
+  /** The environments of one node, readable from any thread. */
+  static final class EnvStore {
+    private final ConcurrentHashMap<String, Map<String, Object>> byApp = new ConcurrentHashMap<>();
+
+    Optional<Object> get(String app, String key) {
+      Map<String, Object> env = byApp.get(app);
+      return env == null ? Optional.empty() : Optional.ofNullable(env.get(key));
+    }
+
+    Map<String, Object> all(String app) {
+      return byApp.getOrDefault(app, Map.of());
+    }
+  }
+
+  private static final Map<Node, EnvStore> ENVS = Collections.synchronizedMap(new WeakHashMap<>());
+
+  static EnvStore env(Node node) {
+    return ENVS.computeIfAbsent(node, n -> new EnvStore());
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // client side
+
+  /** Calls the controller of the current node, starting it if needed; throws on a failure reply. */
+  @SuppressWarnings("unchecked")
+  static <R> R call(Request request) {
+    Pid controller = controller(Node.current());
+    Object reply;
+    try {
+      reply = GenServer.call(controller, request, Proc.INFINITY);
+    } catch (CallException e) {
+      throw new ApplicationException(null, "the application controller failed: " + e.getMessage(), e);
+    }
+    if (reply instanceof Failure f) {
+      throw new ApplicationException(f.application(), f.message(), f.cause());
+    }
+    return (R) reply;
+  }
+
+  private static Pid controller(Node node) {
+    Optional<Pid> existing = node.whereis(NAME.name());
+    if (existing.isPresent()) {
+      return existing.get();
+    }
+    StartResult result = Gen.start("ApplicationController", StartOptions.defaults().withName(NAME), Gen.Tie.NONE,
+        starter -> new GenServerEngine<>(new ApplicationController(node), NAME).run(starter)).result();
+    return switch (result) {
+      case StartResult.Started s -> {
+        node.addStopHook(() -> stopAllOnNodeStop(s.pid()));
+        yield s.pid();
+      }
+      case StartResult.AlreadyStarted a -> a.pid();
+      default -> throw new ApplicationException(null, "the application controller did not start: " + result);
+    };
+  }
+
+  private static void stopAllOnNodeStop(Pid controller) {
+    try {
+      GenServer.call(controller, new Request.StopAll(), Proc.INFINITY);
+    } catch (CallException e) {
+      // the controller is gone already: nothing to stop
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // server side
+
+  private final Node node;
+  private final EnvStore envs;
+
+  ApplicationController(Node node) {
+    this.node = node;
+    this.envs = env(node);
+  }
+
+  @Override
+  protected Init<State> init() {
+    Proc.trapExits(true);
+    State state = new State();
+    String configFile = System.getProperty(CONFIG_PROPERTY);
+    if (configFile != null) {
+      Failure f = readConfig(state, Path.of(configFile));
+      if (f != null) {
+        return Init.stop(ExitReason.of(f.message()));
+      }
+    }
+    return Init.ok(state);
+  }
+
+  @Override
+  protected CallResult<State> handleCall(Request request, From from, State state) {
+    Object result;
+    try {
+      result = switch (request) {
+        case Request.Load r -> load(state, r.descriptor());
+        case Request.Unload r -> unload(state, r.name());
+        case Request.Start r -> start(state, r.name(), r.type());
+        case Request.EnsureAllStarted r -> ensureAllStarted(state, r.name(), r.type());
+        case Request.Stop r -> stop(state, r.name());
+        case Request.StopAll r -> stopAll(state);
+        case Request.Loaded r -> infos(state);
+        case Request.SetEnv r -> setEnv(state, r.app(), r.key(), r.value());
+        case Request.LoadConfig r -> {
+          Failure f = readConfig(state, r.file());
+          if (f != null) {
+            yield f;
+          }
+          for (String app : state.loaded.keySet()) {
+            Failure g = refreshEnv(state, app);
+            if (g != null) {
+              yield g;
+            }
+          }
+          yield "ok";
+        }
+      };
+    } catch (AppFailure e) {
+      result = e.failure;
+    }
+    return reply(result, state);
+  }
+
+  /** Carries a failure out of nested helpers. */
+  private static final class AppFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final transient Failure failure;
+
+    AppFailure(String app, String message, Throwable cause) {
+      super(message, cause, false, false);
+      this.failure = new Failure(app, message, cause);
+    }
+  }
+
+  private Object load(State state, AppDescriptor d) {
+    if (state.loaded.containsKey(d.name())) {
+      throw new AppFailure(d.name(), "application '" + d.name() + "' is already loaded", null);
+    }
+    state.loaded.put(d.name(), d);
+    Failure f = refreshEnv(state, d.name());
+    if (f != null) {
+      state.loaded.remove(d.name());
+      envs.byApp.remove(d.name());
+      throw new AppFailure(f.application(), f.message(), f.cause());
+    }
+    return "ok";
+  }
+
+  private Object unload(State state, String name) {
+    if (!state.loaded.containsKey(name)) {
+      throw new AppFailure(name, "application '" + name + "' is not loaded", null);
+    }
+    if (running(state, name) != null) {
+      throw new AppFailure(name, "application '" + name + "' is running; stop it before unloading it", null);
+    }
+    state.loaded.remove(name);
+    envs.byApp.remove(name);
+    return "ok";
+  }
+
+  private Object start(State state, String name, Application.Type type) {
+    AppDescriptor d = descriptor(state, name, null);
+    if (running(state, name) != null) {
+      throw new AppFailure(name, "application '" + name + "' is already started", null);
+    }
+    for (String dep : d.dependencies()) {
+      if (running(state, dep) == null) {
+        throw new AppFailure(name, "application '" + name + "' needs '" + dep + "', which is not running: start it "
+            + "first, or use Application.ensureAllStarted(\"" + name + "\")", null);
+      }
+    }
+    doStart(state, d, type);
+    return "ok";
+  }
+
+  private List<String> ensureAllStarted(State state, String name, Application.Type type) {
+    List<String> order = new ArrayList<>();
+    resolve(state, name, null, new ArrayDeque<>(), new HashSet<>(), order);
+    List<String> started = new ArrayList<>();
+    for (String app : order) {
+      try {
+        doStart(state, state.loaded.get(app), type);
+        started.add(app);
+      } catch (AppFailure e) {
+        for (String s : started.reversed()) {
+          stopApp(state, running(state, s));
+        }
+        throw e;
+      }
+    }
+    return started;
+  }
+
+  /** Depth-first: the applications to start before {@code name}, then {@code name}; detects cycles. */
+  private void resolve(State state, String name, String neededBy, Deque<String> path, Set<String> done,
+      List<String> order) {
+    if (done.contains(name) || running(state, name) != null) {
+      return;
+    }
+    if (path.contains(name)) {
+      List<String> cycle = new ArrayList<>(path.reversed());
+      cycle.add(name);
+      throw new AppFailure(name, "dependency cycle: " + String.join(" -> ", cycle.subList(cycle.indexOf(name),
+          cycle.size())), null);
+    }
+    AppDescriptor d = descriptor(state, name, neededBy);
+    path.push(name);
+    for (String dep : d.dependencies()) {
+      resolve(state, dep, name, path, done, order);
+    }
+    path.pop();
+    done.add(name);
+    order.add(name);
+  }
+
+  private AppDescriptor descriptor(State state, String name, String neededBy) {
+    AppDescriptor d = state.loaded.get(name);
+    if (d == null) {
+      throw new AppFailure(name, "unknown application '" + name + "'" + (neededBy == null ? "" : " (needed by '"
+          + neededBy + "')") + ": load its descriptor first with Application.load(...)", null);
+    }
+    return d;
+  }
+
+  private void doStart(State state, AppDescriptor d, Application.Type type) {
+    if (d.start() == null) {
+      state.running.add(new Running(d.name(), type, null, null));
+      report(d.name(), "started", null, type);
+      return;
+    }
+    Application app;
+    try {
+      app = Objects.requireNonNull(d.start().get(), "the start function returned null");
+    } catch (ProcessExit | ProcessTerminated e) {
+      throw e;
+    } catch (RuntimeException | Error e) {
+      throw new AppFailure(d.name(), "could not create application '" + d.name() + "': " + e, e);
+    }
+    Pid top;
+    try {
+      top = app.start(type);
+    } catch (ProcessExit | ProcessTerminated e) {
+      throw e;
+    } catch (Exception e) {
+      throw new AppFailure(d.name(), "application '" + d.name() + "' failed to start: " + e.getMessage(), e);
+    }
+    if (top == null) {
+      throw new AppFailure(d.name(), "application '" + d.name() + "' returned no top supervisor from start(type)",
+          null);
+    }
+    try {
+      Proc.link(top);
+    } catch (RuntimeException e) {
+      throw new AppFailure(d.name(), "the top supervisor of application '" + d.name() + "' died at once", e);
+    }
+    state.running.add(new Running(d.name(), type, app, top));
+    report(d.name(), "started", null, type);
+  }
+
+  private Object stop(State state, String name) {
+    Running r = running(state, name);
+    if (r == null) {
+      throw new AppFailure(name, "application '" + name + "' is not running", null);
+    }
+    stopApp(state, r);
+    return "ok";
+  }
+
+  private Object stopAll(State state) {
+    for (Running r : new ArrayList<>(state.running).reversed()) {
+      stopApp(state, r);
+    }
+    return "ok";
+  }
+
+  /** prepStop, the tree (shutdown, waited for), stop; the application stays loaded. */
+  private void stopApp(State state, Running r) {
+    state.running.remove(r);
+    if (r.app == null) {
+      report(r.name, "exited", ExitReason.of("stopped"), r.type);
+      return;
+    }
+    try {
+      r.app.prepStop();
+    } catch (Exception e) {
+      Reports.LOG.warn("prepStop of application {} failed", r.name, e);
+    }
+    Ref ref = Proc.monitor(r.top);
+    Proc.unlink(r.top);
+    Proc.flush(m -> m instanceof ExitMessage e && e.from().equals(r.top));
+    Proc.exit(r.top, ExitReason.SHUTDOWN);
+    Proc.receive(m -> m instanceof Down d && d.ref() == ref);
+    try {
+      r.app.stop();
+    } catch (Exception e) {
+      Reports.LOG.warn("stop of application {} failed", r.name, e);
+    }
+    report(r.name, "exited", ExitReason.of("stopped"), r.type);
+  }
+
+  @Override
+  protected CastResult<State> handleInfo(Object message, State state) {
+    if (message instanceof ExitMessage exit) {
+      for (Running r : state.running) {
+        if (exit.from().equals(r.top)) {
+          state.running.remove(r);
+          report(r.name, "exited", exit.reason(), r.type);
+          boolean stopNode = r.type == Application.Type.PERMANENT
+              || (r.type == Application.Type.TRANSIENT && !exit.reason().isNormal());
+          if (stopNode) {
+            Reports.LOG.atError()
+                .addKeyValue("label", "application_terminated")
+                .addKeyValue("application", r.name)
+                .addKeyValue("reason", exit.reason())
+                .log("{} application {} terminated with {}: stopping every application and node {}",
+                    r.type, r.name, exit.reason(), node.name());
+            Thread.ofPlatform().name("otp-node-stop").start(node::stop);
+          }
+          break;
+        }
+      }
+    }
+    return noReply(state);
+  }
+
+  @Override
+  protected void terminate(ExitReason reason, State state) {
+    if (state != null) {
+      stopAll(state);
+    }
+  }
+
+  private List<Application.Info> infos(State state) {
+    List<Application.Info> out = new ArrayList<>();
+    for (AppDescriptor d : state.loaded.values()) {
+      Running r = running(state, d.name());
+      out.add(new Application.Info(d.name(), d.version(), d.description(), r != null, r == null ? null : r.type,
+          r == null ? null : r.top, r == null ? -1 : state.running.indexOf(r)));
+    }
+    return out;
+  }
+
+  private static Running running(State state, String name) {
+    for (Running r : state.running) {
+      if (r.name.equals(name)) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // environment
+
+  private Object setEnv(State state, String app, String key, Object value) {
+    Map<String, Object> sets = state.runtimeSets.computeIfAbsent(app, a -> new HashMap<>());
+    if (value == null) {
+      sets.remove(key);
+    } else {
+      sets.put(key, value);
+    }
+    Failure f = refreshEnv(state, app);
+    if (f != null) {
+      throw new AppFailure(f.application(), f.message(), f.cause());
+    }
+    return "ok";
+  }
+
+  private Failure readConfig(State state, Path file) {
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(file)) {
+      p.load(r);
+    } catch (IOException | IllegalArgumentException e) {
+      return new Failure(null, "cannot read configuration file " + file + ": " + e.getMessage(), e);
+    }
+    state.fileConfig.clear();
+    state.fileConfig.putAll(p);
+    return null;
+  }
+
+  /** Recomputes an application's environment; a running one gets configChange for what changed. */
+  private Failure refreshEnv(State state, String app) {
+    AppDescriptor d = state.loaded.get(app);
+    Map<String, Object> env = new LinkedHashMap<>(d == null ? Map.of() : d.env());
+    try {
+      String prefix = app + ".";
+      for (String k : state.fileConfig.stringPropertyNames()) {
+        if (k.startsWith(prefix)) {
+          String key = k.substring(prefix.length());
+          env.put(key, convert(app, key, env.get(key), state.fileConfig.getProperty(k)));
+        }
+      }
+      String sysPrefix = SYSTEM_PREFIX + app + ".";
+      for (String k : System.getProperties().stringPropertyNames()) {
+        if (k.startsWith(sysPrefix)) {
+          String key = k.substring(sysPrefix.length());
+          env.put(key, convert(app, key, env.get(key), System.getProperty(k)));
+        }
+      }
+    } catch (AppFailure e) {
+      return e.failure;
+    }
+    env.putAll(state.runtimeSets.getOrDefault(app, Map.of()));
+    Map<String, Object> old = envs.byApp.put(app, Collections.unmodifiableMap(env));
+    Running r = running(state, app);
+    if (r != null && r.app != null && old != null && !old.equals(env)) {
+      Map<String, Object> changed = new LinkedHashMap<>();
+      Map<String, Object> added = new LinkedHashMap<>();
+      for (Map.Entry<String, Object> e : env.entrySet()) {
+        if (!old.containsKey(e.getKey())) {
+          added.put(e.getKey(), e.getValue());
+        } else if (!Objects.equals(old.get(e.getKey()), e.getValue())) {
+          changed.put(e.getKey(), e.getValue());
+        }
+      }
+      Set<String> removed = new HashSet<>(old.keySet());
+      removed.removeAll(env.keySet());
+      try {
+        r.app.configChange(changed, added, removed);
+      } catch (RuntimeException e) {
+        Reports.LOG.warn("configChange of application {} failed", app, e);
+      }
+    }
+    return null;
+  }
+
+  /** Converts a configured text to the type of the key's default value. */
+  private static Object convert(String app, String key, Object defaultValue, String text) {
+    String t = text.trim();
+    try {
+      return switch (defaultValue) {
+        case null -> t;
+        case Integer i -> Integer.parseInt(t);
+        case Long l -> Long.parseLong(t);
+        case Double d -> Double.parseDouble(t);
+        case Boolean b -> {
+          if (!t.equalsIgnoreCase("true") && !t.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException("not a boolean");
+          }
+          yield Boolean.parseBoolean(t);
+        }
+        case Duration d -> parseDuration(t);
+        default -> t;
+      };
+    } catch (RuntimeException e) {
+      throw new AppFailure(app, "bad configuration for " + app + "." + key + ": expected a "
+          + defaultValue.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + " like the default ("
+          + defaultValue + "), got '" + text + "'", e);
+    }
+  }
+
+  private static Duration parseDuration(String t) {
+    if (t.startsWith("P") || t.startsWith("p")) {
+      return Duration.parse(t);
+    }
+    if (t.endsWith("ms")) {
+      return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
+    }
+    if (t.endsWith("s")) {
+      return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1).trim()));
+    }
+    if (t.endsWith("m")) {
+      return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1).trim()));
+    }
+    return Duration.ofMillis(Long.parseLong(t));
+  }
+
+  private static void report(String app, String what, ExitReason reason, Application.Type type) {
+    var event = Reports.LOG.atInfo()
+        .addKeyValue("label", "progress")
+        .addKeyValue("application", app)
+        .addKeyValue("event", what)
+        .addKeyValue("type", type);
+    if (reason != null) {
+      event = event.addKeyValue("reason", reason);
+    }
+    if (reason == null) {
+      event.log("application {} started ({})", app, type);
+    } else {
+      event.log("application {} exited: {} (type {})", app, reason, type);
+    }
+  }
+
+  @Override
+  String behaviourName() {
+    return "ApplicationController";
+  }
+}
