@@ -5,6 +5,7 @@
 module org.otp4j.behaviours {
   requires transitive org.otp4j.core;
   requires org.slf4j;
+  requires jdk.jfr;
 
   exports org.otp4j.behaviours;
 }

@@ -209,7 +209,8 @@ final class GenServerEngine<S, M> implements SysHandler {
   }
 
   private <T> T invoke(Callback<T> callback) {
-    long start = System.nanoTime();
+    long start = debug.timing() ? System.nanoTime() : 0L;
+    FlightEvents.SlowHandler slow = FlightEvents.beginCallback();
     try {
       return callback.call();
     } catch (ProcessExit e) {
@@ -219,7 +220,10 @@ final class GenServerEngine<S, M> implements SysHandler {
       terminate(ExitReason.crash(t), lastMessage, clientOf(lastMessage));
       throw new AssertionError("unreachable");
     } finally {
-      debug.handled(System.nanoTime() - start);
+      if (start != 0L) {
+        debug.handled(System.nanoTime() - start);
+      }
+      FlightEvents.endCallback(slow, self, server.behaviourName(), "handle", lastMessage);
     }
   }
 

@@ -529,6 +529,7 @@ final class GenStatemEngine<S, D> implements SysHandler {
   }
 
   private <T> T invoke(Callback<T> callback) {
+    FlightEvents.SlowHandler slow = FlightEvents.beginCallback();
     try {
       return callback.call();
     } catch (ProcessExit e) {
@@ -537,6 +538,8 @@ final class GenStatemEngine<S, D> implements SysHandler {
     } catch (Throwable t) {
       terminate(ExitReason.crash(t));
       throw new AssertionError("unreachable");
+    } finally {
+      FlightEvents.endCallback(slow, self, "GenStatem", "handleEvent", current);
     }
   }
 

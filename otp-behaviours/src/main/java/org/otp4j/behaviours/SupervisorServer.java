@@ -95,6 +95,7 @@ final class SupervisorServer extends GenServer<SupervisorServer.State, Superviso
 
   private final Supervisor supervisor;
   private final boolean dynamic;
+  private Object lastExit; // the exit reason behind the restart in progress (for the flight recorder)
   private final DynamicSupervisor.Options dynamicOptions;
   private final DynamicSupervisor.Template<?> template;
 
@@ -434,6 +435,7 @@ final class SupervisorServer extends GenServer<SupervisorServer.State, Superviso
   }
 
   private CastResult<State> childExited(State state, Child child, ExitReason reason) {
+    lastExit = reason;
     ChildSpec spec = child.spec;
     Pid pid = child.pid;
     Object id = dynamic ? null : spec.id();
@@ -530,6 +532,7 @@ final class SupervisorServer extends GenServer<SupervisorServer.State, Superviso
           setPid(state, c, s.pid());
           c.restarting = false;
           Reports.progress(state.label, dynamic ? null : c.id(), s.pid(), c.spec, false);
+          FlightEvents.restarted(state.label, dynamic ? null : c.id(), s.pid(), c == child ? lastExit : "sibling restart");
         }
         case StartResult.Ignored i -> {
           c.restarting = false;

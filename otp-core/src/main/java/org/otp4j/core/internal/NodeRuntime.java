@@ -164,6 +164,7 @@ public final class NodeRuntime {
     child.attachThread(t);
     runningThreads.incrementAndGet();
     spawned.incrementAndGet();
+    FlightEvents.spawned(child, parent);
     try {
       t.start();
     } catch (Throwable e) {
@@ -197,7 +198,7 @@ public final class NodeRuntime {
   }
 
   void processExited(ProcessImpl p, ExitReason reason) {
-    // hook for observability (counters, flight-recorder events)
+    FlightEvents.exited(p, reason);
   }
 
   void zombieStarted(ProcessImpl p) {

@@ -61,9 +61,23 @@ final class Watchdog implements Runnable {
     return runaways.get();
   }
 
+  /** Mailbox sizes at or above this are reported (when the event is enabled), then at each doubling. */
+  static final int HIGH_WATER_THRESHOLD = 1000;
+
+  private final java.util.Map<ProcessImpl, Integer> highWater = new java.util.WeakHashMap<>();
+
   private void scan() {
     int now = epoch;
+    boolean sampleMailboxes = FlightEvents.HIGH_WATER.isEnabled();
     for (ProcessImpl p : runtime.table().snapshot()) {
+      if (sampleMailboxes) {
+        int length = p.mailboxLength();
+        int reported = highWater.getOrDefault(p, HIGH_WATER_THRESHOLD / 2);
+        if (length >= HIGH_WATER_THRESHOLD && length >= reported * 2) {
+          highWater.put(p, length);
+          FlightEvents.highWater(p, length);
+        }
+      }
       Thread t = p.thread();
       if (t == null || p.isWaiting()) {
         continue;
