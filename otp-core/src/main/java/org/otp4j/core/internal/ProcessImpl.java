@@ -230,6 +230,7 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
   @Override
   public void run() {
     ExitReason reason = ExitReason.NORMAL;
+    boolean uncaught = false; // an exception escaped the body (not an exit(reason) it chose)
     try {
       runEpoch = runtime.epoch();
       Proc.Body b = (Proc.Body) msg;
@@ -243,12 +244,14 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
       reason = null; // already terminated by whoever killed it
     } catch (Throwable t) {
       reason = ExitReason.crash(t);
+      uncaught = true;
       if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) {
         runtime.fatalError(this, t);
       }
     } finally {
-      if (reason != null && exitSelf(reason) && reason instanceof ExitReason.Crash crash) {
-        runtime.processCrashed(this, crash.error());
+      if (reason != null && exitSelf(reason) && uncaught) {
+        // As ERTS does for an uncaught error; behaviours exit with their reason after their own report.
+        runtime.processCrashed(this, ((ExitReason.Crash) reason).error());
       }
       dropMailbox();
       runtime.zombieFinished(this);

@@ -1,0 +1,140 @@
+package org.otp4j.examples.demo;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import org.otp4j.behaviours.AppDescriptor;
+import org.otp4j.behaviours.Application;
+import org.otp4j.behaviours.ChildSpec;
+import org.otp4j.behaviours.GenServer;
+import org.otp4j.behaviours.Observer;
+import org.otp4j.behaviours.Supervisor;
+import org.otp4j.core.Down;
+import org.otp4j.core.ExitReason;
+import org.otp4j.core.From;
+import org.otp4j.core.Inbox;
+import org.otp4j.core.Name;
+import org.otp4j.core.Node;
+import org.otp4j.core.Pid;
+import org.otp4j.core.Proc;
+
+/**
+ * A short guided tour of the runtime, printed as it runs: processes and messages, a link that
+ * propagates a crash, a supervised server that is restarted after a crash, and the node's tree.
+ */
+public final class Tour {
+  private Tour() {}
+
+  /** A counter server, the shape of every GenServer: a client API and server callbacks. */
+  static final class Counter extends GenServer<Integer, Counter.Msg> {
+    sealed interface Msg {
+      record Get() implements Msg {}
+
+      record Bump(int by) implements Msg {}
+
+      record Crash() implements Msg {}
+    }
+
+    static final Name NAME = Name.local("counter");
+
+    static Pid startLink() {
+      return GenServer.startLink(NAME, new Counter());
+    }
+
+    static int bump(int by) {
+      return GenServer.call(NAME, new Msg.Bump(by));
+    }
+
+    static void crash() {
+      GenServer.cast(NAME, new Msg.Crash());
+    }
+
+    @Override
+    protected Init<Integer> init() {
+      return Init.ok(0);
+    }
+
+    @Override
+    protected CallResult<Integer> handleCall(Msg msg, From from, Integer n) {
+      return switch (msg) {
+        case Msg.Get get -> reply(n, n);
+        case Msg.Bump(int by) -> reply(n + by, n + by);
+        case Msg.Crash c -> reply(n, n);
+      };
+    }
+
+    @Override
+    protected CastResult<Integer> handleCast(Msg msg, Integer n) {
+      if (msg instanceof Msg.Crash) {
+        throw new IllegalStateException("the counter was told to crash");
+      }
+      return noReply(n);
+    }
+  }
+
+  /** The tour's application: one supervisor with the counter under it. */
+  static final class TourApp extends Application {
+    @Override
+    protected Pid start(Type type) {
+      return Supervisor.startLink(Supervisor.oneForOne().withIntensity(3, Duration.ofSeconds(5)),
+          ChildSpec.worker("counter", Counter::startLink));
+    }
+  }
+
+  record Ping(Pid from, int n) {}
+
+  public static void run(PrintStream out) {
+    try (Node node = Node.start(); Inbox me = node.openInbox()) {
+      node.run(() -> {
+        out.println("1. Processes and messages");
+        Pid echo = node.spawn(() -> {
+          while (true) {
+            if (Proc.receive() instanceof Ping(Pid from, int n)) {
+              Proc.send(from, n * 2);
+            }
+          }
+        });
+        me.send(echo, new Ping(me.pid(), 21));
+        out.println("   " + echo + " answered " + me.receive(Duration.ofSeconds(5)).orElseThrow());
+
+        out.println("2. A link carries a crash to the other side");
+        me.trapExits(true);
+        Pid doomed = node.spawn(() -> {
+          Proc.receive(m -> m.equals("go"));
+          throw new IllegalArgumentException("boom");
+        });
+        me.link(doomed);
+        me.send(doomed, "go");
+        out.println("   the linked inbox received " + me.receive(Duration.ofSeconds(5)).orElseThrow());
+
+        out.println("3. A supervised server restarts after a crash");
+        Application.load(AppDescriptor.of("tour", TourApp::new).withVersion("1.0").withDescription("the tour"));
+        Application.ensureAllStarted("tour", Application.Type.TEMPORARY);
+        out.println("   counter = " + Counter.bump(5));
+        Pid before = Proc.whereis(Counter.NAME).orElseThrow();
+        me.monitor(before);
+        Counter.crash();
+        Down down = (Down) me.receive(m -> m instanceof Down, Duration.ofSeconds(5)).orElseThrow();
+        out.println("   " + before + " went down: " + down.reason().toString().lines().findFirst().orElse(""));
+        Pid after = awaitRestart(before);
+        out.println("   restarted as " + after + ", counter = " + Counter.bump(1) + " (a new state)");
+
+        out.println("4. The node, as observer shows it");
+        Observer.snapshot(node).render().lines().forEach(l -> out.println("   " + l));
+
+        Proc.exit(echo, ExitReason.KILL);
+        Application.stop("tour");
+      });
+    }
+  }
+
+  private static Pid awaitRestart(Pid old) {
+    for (int i = 0; i < 500; i++) {
+      var now = Proc.whereis(Counter.NAME);
+      if (now.isPresent() && !now.get().equals(old)) {
+        return now.get();
+      }
+      Proc.sleep(Duration.ofMillis(10));
+    }
+    throw new IllegalStateException("the counter was not restarted");
+  }
+}
