@@ -1,0 +1,344 @@
+package org.otp4j.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.otp4j.core.TestSupport.exitReason;
+import static org.otp4j.core.TestSupport.next;
+import static org.otp4j.core.TestSupport.spinUntil;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.ThrowingConsumer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * What the JVM cannot do for us: stop a thread. A killed process is dead at once for everyone
+ * else; its thread unwinds at its next runtime call. A process that never returns to the runtime
+ * is reported as a runaway.
+ */
+@DisplayName("Kill, zombies, contained failures, runaways")
+class KillAndZombieTest {
+  private static final Duration RUNAWAY_THRESHOLD = Duration.ofMillis(200);
+
+  /** A process body that computes (never calling the runtime) until {@code release}. */
+  private static void spin(AtomicBoolean started, AtomicBoolean release) {
+    started.set(true);
+    while (!release.get()) {
+      Thread.onSpinWait();
+    }
+  }
+
+  static Stream<Arguments> runtimeCalls() {
+    return Stream.of(
+        call("send", peer -> Proc.send(peer, "from a zombie")),
+        call("receive", peer -> Proc.receive(Duration.ZERO)),
+        call("flush", peer -> Proc.flush()),
+        call("spawn", peer -> Proc.spawn(() -> Proc.send(peer, "from a zombie's child"))),
+        call("spawnLink", peer -> Proc.spawnLink(() -> Proc.send(peer, "from a zombie's child"))),
+        call("link", peer -> Proc.link(peer)),
+        call("monitor", peer -> Proc.monitor(peer)),
+        call("exit", peer -> Proc.exit(peer, ExitReason.of("from a zombie"))),
+        call("call", peer -> Proc.call(peer, from -> "from a zombie", Duration.ofSeconds(1))),
+        call("sleep", peer -> Proc.sleep(Duration.ofSeconds(1))));
+  }
+
+  private static Arguments call(String name, ThrowingConsumer<Pid> action) {
+    return Arguments.of(Named.of(name, action));
+  }
+
+  @ParameterizedTest(name = "next runtime call: {0}")
+  @MethodSource("runtimeCalls")
+  @DisplayName("Killing a busy process: dead at once for everyone; its next runtime call throws ProcessTerminated")
+  void killABusyProcess(ThrowingConsumer<Pid> nextCall) throws Throwable {
+    AtomicBoolean started = new AtomicBoolean();
+    AtomicBoolean release = new AtomicBoolean();
+    AtomicReference<Throwable> thrown = new AtomicReference<>();
+    CountDownLatch unwound = new CountDownLatch(1);
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
+      inbox.trapExits(true);
+      Pid me = inbox.pid();
+      Pid busy = node.spawn(() -> {
+        try {
+          spin(started, release);
+          nextCall.accept(me);
+        } catch (Throwable t) {
+          thrown.set(t);
+          if (t instanceof Error e) {
+            throw e;
+          }
+          throw (Exception) t;
+        } finally {
+          unwound.countDown();
+        }
+      });
+      Proc.register("busy", busy);
+      inbox.link(busy);
+      Ref ref = inbox.monitor(busy);
+      spinUntil(started::get, () -> "the busy process to start");
+
+      Proc.exit(busy, ExitReason.KILL);
+
+      // dead at once, although its thread is still computing
+      assertThat(Proc.isAlive(busy)).isFalse();
+      assertThat(Proc.awaitExit(busy, Duration.ZERO)).contains(ExitReason.KILLED);
+      assertThat(Proc.info(busy)).isEmpty();
+      assertThat(node.whereis("busy")).isEmpty();
+      assertThat(inbox.receive(Duration.ZERO)).contains(new ExitMessage(busy, ExitReason.KILLED));
+      assertThat(inbox.receive(Duration.ZERO)).contains(new Down(ref, busy, ExitReason.KILLED));
+      assertThat(unwound.getCount()).as("the thread is still running").isEqualTo(1);
+
+      release.set(true);
+      assertThat(unwound.await(TestSupport.WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)).isTrue();
+
+      assertThat(thrown.get())
+          .isInstanceOf(ProcessTerminated.class)
+          .hasMessage("process " + busy + " has terminated (reason: killed); its thread is unwinding");
+      assertThat(exitReason(busy)).isEqualTo(ExitReason.KILLED);
+      assertThat(inbox.flush()).as("the zombie had no effect").isEmpty();
+      assertThat(Proc.info(me).orElseThrow().links()).isEmpty();
+      assertThat(node.stats().spawned()).as("no child was spawned").isEqualTo(1);
+    }
+  }
+
+  @Test
+  @DisplayName("Catching ProcessTerminated does not revive the process: the next runtime call throws again")
+  void catchingProcessTerminatedDoesNotRevive() {
+    AtomicBoolean started = new AtomicBoolean();
+    AtomicBoolean release = new AtomicBoolean();
+    AtomicReference<List<String>> caught = new AtomicReference<>();
+    CountDownLatch done = new CountDownLatch(1);
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
+      Pid me = inbox.pid();
+      Pid busy = node.spawn(() -> {
+        spin(started, release);
+        List<String> seen = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          try {
+            Proc.send(me, "attempt " + i);
+          } catch (ProcessTerminated e) {
+            seen.add(e.getClass().getSimpleName());
+          }
+        }
+        caught.set(seen);
+        done.countDown();
+      });
+      spinUntil(started::get, () -> "the busy process to start");
+
+      Proc.exit(busy, ExitReason.KILL);
+      release.set(true);
+
+      spinUntil(() -> done.getCount() == 0, () -> "the zombie to finish");
+      assertThat(caught.get()).containsExactly("ProcessTerminated", "ProcessTerminated", "ProcessTerminated");
+      assertThat(inbox.flush()).isEmpty();
+      assertThat(exitReason(busy)).isEqualTo(ExitReason.KILLED);
+    }
+  }
+
+  @Test
+  @DisplayName("Killing a process parked in receive or blocked in the JDK unwinds its thread at once")
+  void killAWaitingProcess() {
+    CountDownLatch never = new CountDownLatch(1);
+    try (Node node = Node.start()) {
+      Pid receiving = node.spawn(TestSupport::idle);
+      Pid blocked = node.spawn(never::await);
+      spinUntil(() -> Proc.info(blocked).map(i -> i.status() == ProcessStatus.BLOCKED).orElse(false),
+          () -> "the process to block on the latch");
+
+      Proc.exit(receiving, ExitReason.KILL);
+      Proc.exit(blocked, ExitReason.KILL);
+
+      assertThat(exitReason(receiving)).isEqualTo(ExitReason.KILLED);
+      assertThat(exitReason(blocked)).isEqualTo(ExitReason.KILLED);
+      node.stop();
+      assertThat(node.awaitTermination(TestSupport.WAIT)).as("both threads have ended").isTrue();
+    }
+  }
+
+  @Test
+  @DisplayName("An exception ends only its own process; the node and other processes go on")
+  void exceptionIsContained() {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
+      Pid me = inbox.pid();
+      Pid bystander = node.spawn(() -> {
+        while (true) {
+          Proc.send(me, Proc.receive());
+        }
+      });
+      IllegalStateException error = new IllegalStateException("only me");
+      Pid crasher = node.spawn(() -> {
+        throw error;
+      });
+
+      assertThat(exitReason(crasher)).isEqualTo(ExitReason.crash(error));
+      inbox.send(bystander, "still here");
+      assertThat(next(inbox)).isEqualTo("still here");
+      assertThat(node.isStopped()).isFalse();
+      assertThat(node.stats().crashed()).isEqualTo(1);
+    }
+  }
+
+  private static int recurse(int depth) {
+    return recurse(depth + 1) + 1;
+  }
+
+  @Test
+  @DisplayName("A StackOverflowError ends only its own process, with the error as its reason")
+  void stackOverflowIsContained() {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
+      Pid me = inbox.pid();
+      Pid bystander = node.spawn(() -> {
+        while (true) {
+          Proc.send(me, Proc.receive());
+        }
+      });
+      Pid deep = node.spawn(() -> recurse(0));
+
+      ExitReason reason = exitReason(deep);
+
+      assertThat(reason).isInstanceOfSatisfying(ExitReason.Crash.class,
+          crash -> assertThat(crash.error()).isInstanceOf(StackOverflowError.class));
+      inbox.send(bystander, "still here");
+      assertThat(next(inbox)).isEqualTo("still here");
+      assertThat(node.isStopped()).isFalse();
+      assertThat(node.stats().crashed()).isEqualTo(1);
+      Pid after = node.spawn(() -> Proc.send(me, "new processes start"));
+      assertThat(next(inbox)).isEqualTo("new processes start");
+      exitReason(after);
+    }
+  }
+
+  /**
+   * The node stops and its handler is told. (That the failing process itself ends with the error
+   * as its reason, not killed by the stop, is hammered in {@link KillRaceStressTest}.)
+   */
+  @Test
+  @DisplayName("A VM error other than StackOverflowError stops the node and calls onFatalError")
+  void virtualMachineErrorStopsTheNode() throws InterruptedException {
+    AtomicReference<Throwable> reported = new AtomicReference<>();
+    CountDownLatch handled = new CountDownLatch(1);
+    OutOfMemoryError oom = new OutOfMemoryError("simulated");
+    NodeConfig config = NodeConfig.defaults().withOnFatalError(error -> {
+      reported.set(error);
+      handled.countDown();
+    });
+    try (Node node = Node.start(config)) {
+      Pid bystander = node.spawn(TestSupport::idle);
+      Pid failing = node.spawn(() -> {
+        throw oom;
+      });
+
+      assertThat(handled.await(TestSupport.WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)).isTrue();
+      assertThat(reported.get()).isSameAs(oom);
+      assertThat(node.isStopped()).isTrue();
+      assertThat(exitReason(bystander)).isEqualTo(ExitReason.KILLED);
+      assertThat(exitReason(failing)).isIn(ExitReason.crash(oom), ExitReason.KILLED);
+      assertThatThrownBy(() -> node.spawn(() -> {})).isInstanceOf(NodeStoppedException.class);
+    }
+  }
+
+  @Test
+  @DisplayName("Runaway: a process that computes past the threshold is reported; one waiting as long is not")
+  void runawayIsReported() {
+    AtomicBoolean started = new AtomicBoolean();
+    AtomicBoolean release = new AtomicBoolean();
+    try (Node node = Node.start(NodeConfig.defaults().withRunawayThreshold(RUNAWAY_THRESHOLD))) {
+      Pid waiting = node.spawn(TestSupport::idle);
+      Pid busy = node.spawn(() -> spin(started, release));
+      try {
+        await().atMost(TestSupport.WAIT).pollInterval(Duration.ofMillis(10))
+            .until(() -> Proc.info(busy).map(ProcessInfo::runaway).orElse(false));
+
+        assertThat(node.stats().runaways()).isEqualTo(1);
+        assertThat(Proc.info(waiting).orElseThrow().runaway()).isFalse();
+        assertThat(Proc.isAlive(busy)).as("reported, not killed").isTrue();
+      } finally {
+        release.set(true);
+      }
+      assertThat(exitReason(busy)).isEqualTo(ExitReason.NORMAL);
+    }
+  }
+
+  @Test
+  @DisplayName("Runaway: a killed process whose thread keeps computing is reported")
+  void zombieIsReportedAsARunaway() {
+    AtomicBoolean started = new AtomicBoolean();
+    AtomicBoolean release = new AtomicBoolean();
+    try (Node node = Node.start(NodeConfig.defaults().withRunawayThreshold(RUNAWAY_THRESHOLD))) {
+      Pid busy = node.spawn(() -> spin(started, release));
+      try {
+        spinUntil(started::get, () -> "the busy process to start");
+        Proc.exit(busy, ExitReason.KILL);
+        assertThat(Proc.isAlive(busy)).isFalse();
+
+        await().atMost(TestSupport.WAIT).pollInterval(Duration.ofMillis(10))
+            .until(() -> node.stats().runaways() == 1);
+      } finally {
+        release.set(true);
+      }
+      node.stop();
+      assertThat(node.awaitTermination(TestSupport.WAIT)).isTrue();
+      assertThat(node.stats().runaways()).isEqualTo(1);
+    }
+  }
+
+  /**
+   * A client that calls a server in a loop and computes for a short while (well under the
+   * threshold) after each reply returns to the runtime at every call, so it is no runaway. Two
+   * genuine runaways, started one after the other, show that the watchdog has scanned at least
+   * twice while the client ran.
+   */
+  @Test
+  @DisplayName("Runaway: a process that returns to the runtime through calls is not reported")
+  void processThatCallsIsNoRunaway() {
+    AtomicBoolean stopClient = new AtomicBoolean();
+    try (Node node = Node.start(NodeConfig.defaults().withRunawayThreshold(RUNAWAY_THRESHOLD))) {
+      record Ping(From from) {}
+      Pid server = node.spawn(() -> {
+        while (true) {
+          if (Proc.receive() instanceof Ping(From from)) {
+            from.reply("pong");
+          }
+        }
+      });
+      Pid client = node.spawn(() -> {
+        while (!stopClient.get()) {
+          Proc.call(server, Ping::new, TestSupport.WAIT);
+          long until = System.nanoTime() + Duration.ofMillis(20).toNanos();
+          while (System.nanoTime() < until) {
+            Thread.onSpinWait(); // a little computation between calls
+          }
+        }
+      });
+      try {
+        for (int control = 0; control < 2; control++) {
+          AtomicBoolean started = new AtomicBoolean();
+          AtomicBoolean release = new AtomicBoolean();
+          Pid runaway = node.spawn(() -> spin(started, release));
+          try {
+            await().atMost(TestSupport.WAIT).pollInterval(Duration.ofMillis(10))
+                .until(() -> Proc.info(runaway).map(ProcessInfo::runaway).orElse(false));
+          } finally {
+            release.set(true);
+          }
+          exitReason(runaway);
+        }
+
+        assertThat(Proc.info(client).orElseThrow().runaway()).as("the calling client was reported").isFalse();
+        assertThat(node.stats().runaways()).isEqualTo(2);
+      } finally {
+        stopClient.set(true);
+      }
+      assertThat(exitReason(client)).isEqualTo(ExitReason.NORMAL);
+    }
+  }
+}

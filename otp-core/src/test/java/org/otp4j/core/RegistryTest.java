@@ -1,0 +1,265 @@
+package org.otp4j.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.otp4j.core.TestSupport.exitReason;
+import static org.otp4j.core.TestSupport.next;
+import static org.otp4j.core.TestSupport.onNode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Registry: Elixir-style unique and duplicate keys")
+class RegistryTest {
+
+  /** Commands for a registry member process. */
+  sealed interface Command {
+    record Register(Registry registry, Object key, Object value) implements Command {}
+
+    record RegisterIfAbsent(Registry registry, Object key, Object value) implements Command {}
+
+    record Unregister(Registry registry, Object key) implements Command {}
+
+    record Exit(ExitReason reason) implements Command {}
+  }
+
+  record Done(Object result) {}
+
+  /**
+   * A process that runs registry commands for the test and answers each with {@link Done}
+   * carrying the result, or the exception it threw.
+   */
+  private static Proc.Body member(Pid report) {
+    return () -> {
+      while (true) {
+        Object result;
+        try {
+          result = switch ((Command) Proc.receive()) {
+            case Command.Register(Registry r, Object key, Object value) -> {
+              r.register(key, value);
+              yield "ok";
+            }
+            case Command.RegisterIfAbsent(Registry r, Object key, Object value) -> r.registerIfAbsent(key, value);
+            case Command.Unregister(Registry r, Object key) -> {
+              r.unregister(key);
+              yield "ok";
+            }
+            case Command.Exit(ExitReason reason) -> {
+              Proc.exit(reason);
+              yield "unreachable";
+            }
+          };
+        } catch (RuntimeException e) {
+          if (e instanceof ProcessExit) {
+            throw e;
+          }
+          result = e;
+        }
+        Proc.send(report, new Done(result));
+      }
+    };
+  }
+
+  /** Sends {@code command} to {@code member} and returns its result. */
+  private static Object run(Inbox inbox, Pid member, Command command) {
+    inbox.send(member, command);
+    return next(inbox, Done.class).result();
+  }
+
+  @Test
+  @DisplayName("unique: a key maps to one process; lookup, whereisName, keys and count see it")
+  void uniqueRegisterAndLookup() {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
+      Registry rooms = Registry.unique("rooms");
+      Pid p = node.spawn(member(inbox.pid()));
+
+      assertThat(run(inbox, p, new Command.Register(rooms, "lobby", "meta"))).isEqualTo("ok");
+
+      assertThat(rooms.isUnique()).isTrue();
+      assertThat(rooms.lookup("lobby")).containsExactly(new Registry.Entry(p, "meta"));
+      assertThat(rooms.whereisName("lobby")).contains(p);
+      assertThat(rooms.keys(p)).containsExactly("lobby");
+      assertThat(rooms.count()).isEqualTo(1);
+      assertThat(rooms.lookup("kitchen")).isEmpty();
+    }
+  }
+
+  @Test
+  @DisplayName("unique: a second process registering a taken key gets NameConflictException; registerIfAbsent "
+      + "returns the holder")
+  void uniqueConflict() {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
+      Registry rooms = Registry.unique("rooms");
+      Pid first = node.spawn(member(inbox.pid()));
+      Pid second = node.spawn(member(inbox.pid()));
+      run(inbox, first, new Command.Register(rooms, "lobby", 1));
+
+      Object failure = run(inbox, second, new Command.Register(rooms, "lobby", 2));
+      Object holder = run(inbox, second, new Command.RegisterIfAbsent(rooms, "lobby", 2));
+      Object again = run(inbox, first, new Command.Register(rooms, "lobby", 3));
+
+      assertThat(failure).isInstanceOfSatisfying(NameConflictException.class, e -> assertThat(e)
+          .hasMessage("cannot register key lobby in registry 'rooms': it is already registered to " + first));
+      assertThat(holder).isEqualTo(Optional.of(first));
+      assertThat(again).as("the holder registering its own key again")
+          .isInstanceOf(NameConflictException.class);
+      assertThat(rooms.lookup("lobby")).containsExactly(new Registry.Entry(first, 1));
+      assertThat(rooms.keys(second)).isEmpty();
+    }
+  }
+
+  @Test
+  @DisplayName("duplicate: a key holds many entries, in registration order, even several from one process")
+  void duplicateKeys() {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
+      Registry topics = Registry.duplicate("topics");
+      Pid a = node.spawn(member(inbox.pid()));
+      Pid b = node.spawn(member(inbox.pid()));
+
+      run(inbox, a, new Command.Register(topics, "news", "a1"));
+      run(inbox, b, new Command.Register(topics, "news", "b1"));
+      run(inbox, a, new Command.Register(topics, "news", "a2"));
+      run(inbox, a, new Command.Register(topics, "sports", "a3"));
+
+      assertThat(topics.isUnique()).isFalse();
+      assertThat(topics.lookup("news")).containsExactly(new Registry.Entry(a, "a1"), new Registry.Entry(b, "b1"),
+          new Registry.Entry(a, "a2"));
+      assertThat(topics.keys(a)).containsExactlyInAnyOrder("news", "sports");
+      assertThat(topics.count()).isEqualTo(4);
+
+      run(inbox, a, new Command.Unregister(topics, "news"));
+
+      assertThat(topics.lookup("news")).containsExactly(new Registry.Entry(b, "b1"));
+      assertThat(topics.keys(a)).containsExactly("sports");
+      assertThat(topics.count()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  @DisplayName("dispatch calls the action with the entries, and not at all when there are none")
+  void dispatchAndSendAll() {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
+      Registry topics = Registry.duplicate("topics");
+      Pid sub1 = node.spawn(member(inbox.pid()));
+      Pid sub2 = node.spawn(member(inbox.pid()));
+      run(inbox, sub1, new Command.Register(topics, "news", "x"));
+      run(inbox, sub2, new Command.Register(topics, "news", "y"));
+
+      List<List<Registry.Entry>> calls = new ArrayList<>();
+      topics.dispatch("news", calls::add);
+      topics.dispatch("weather", calls::add);
+
+      assertThat(calls).containsExactly(List.of(new Registry.Entry(sub1, "x"), new Registry.Entry(sub2, "y")));
+      assertThat(onNode(node, () -> topics.sendAll("weather", "rain"))).isZero();
+    }
+  }
+
+  @Test
+  @DisplayName("sendAll delivers the message to every process under the key and returns how many")
+  void sendAll() {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
+      Pid me = inbox.pid();
+      Registry topics = Registry.duplicate("topics");
+      record Got(Pid who, Object message) {}
+      Proc.Body subscriber = () -> {
+        topics.register("news", null);
+        Proc.send(me, "subscribed");
+        while (true) {
+          Proc.send(me, new Got(Proc.self(), Proc.receive()));
+        }
+      };
+      Pid s1 = node.spawn(subscriber);
+      Pid s2 = node.spawn(subscriber);
+      next(inbox);
+      next(inbox);
+
+      int sent = onNode(node, () -> topics.sendAll("news", "extra!"));
+
+      assertThat(sent).isEqualTo(2);
+      assertThat(List.of(next(inbox), next(inbox))).containsExactlyInAnyOrder(new Got(s1, "extra!"),
+          new Got(s2, "extra!"));
+    }
+  }
+
+  @Test
+  @DisplayName("cleanup: a process's entries are gone when its Down arrives, in unique and duplicate registries")
+  void entriesRemovedBeforeDown() {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
+      Registry rooms = Registry.unique("rooms");
+      Registry topics = Registry.duplicate("topics");
+      Pid owner = node.spawn(member(inbox.pid()));
+      Pid other = node.spawn(member(inbox.pid()));
+      run(inbox, owner, new Command.Register(rooms, "lobby", 1));
+      run(inbox, owner, new Command.Register(topics, "news", 1));
+      run(inbox, owner, new Command.Register(topics, "news", 2));
+      run(inbox, other, new Command.Register(topics, "news", 3));
+      Ref ref = inbox.monitor(owner);
+
+      inbox.send(owner, new Command.Exit(ExitReason.of("left")));
+
+      assertThat(next(inbox)).isEqualTo(new Down(ref, owner, ExitReason.of("left")));
+      assertThat(rooms.lookup("lobby")).isEmpty();
+      assertThat(rooms.count()).isZero();
+      assertThat(rooms.keys(owner)).isEmpty();
+      assertThat(topics.lookup("news")).containsExactly(new Registry.Entry(other, 3));
+      assertThat(topics.count()).isEqualTo(1);
+      assertThat(topics.keys(owner)).isEmpty();
+    }
+  }
+
+  @Test
+  @DisplayName("cleanup: a unique key can be taken by another process right after the holder's Down")
+  void uniqueKeyFreeAfterDown() {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
+      Registry rooms = Registry.unique("rooms");
+      Pid holder = node.spawn(member(inbox.pid()));
+      run(inbox, holder, new Command.Register(rooms, "lobby", 1));
+      for (int i = 0; i < 100; i++) {
+        Ref ref = inbox.monitor(holder);
+        Proc.exit(holder, ExitReason.KILL);
+        assertThat(next(inbox)).isEqualTo(new Down(ref, holder, ExitReason.KILLED));
+
+        Pid successor = node.spawn(member(inbox.pid()));
+        assertThat(run(inbox, successor, new Command.Register(rooms, "lobby", i))).as("round %d", i)
+            .isEqualTo("ok");
+        holder = successor;
+      }
+      assertThat(rooms.lookup("lobby")).containsExactly(new Registry.Entry(holder, 99));
+      assertThat(rooms.count()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  @DisplayName("lookup never returns a dead process, even one that registered through the NameRegistry side")
+  void lookupSkipsDeadProcesses() {
+    try (Node node = Node.start()) {
+      Registry rooms = Registry.unique("rooms");
+      Pid p = node.spawn(TestSupport::idle);
+      assertThat(rooms.registerName("lobby", p)).isTrue();
+      assertThat(rooms.registerName("lobby", node.spawn(TestSupport::idle))).isFalse();
+
+      Proc.exit(p, ExitReason.KILL);
+      exitReason(p);
+
+      assertThat(rooms.lookup("lobby")).isEmpty();
+      assertThat(rooms.whereisName("lobby")).isEmpty();
+      assertThat(rooms.count()).isZero();
+    }
+  }
+
+  @Test
+  @DisplayName("register and unregister act for the calling process: from a plain thread they throw")
+  void registerFromAPlainThread() {
+    Registry rooms = Registry.unique("rooms");
+    assertThatThrownBy(() -> rooms.register("lobby", 1))
+        .isInstanceOf(NotAProcessException.class)
+        .hasMessageStartingWith("Registry.register can only be called inside a process");
+    assertThatThrownBy(() -> rooms.unregister("lobby"))
+        .isInstanceOf(NotAProcessException.class)
+        .hasMessageStartingWith("Registry.unregister can only be called inside a process");
+    assertThat(rooms.count()).isZero();
+  }
+}
