@@ -247,7 +247,8 @@ final class GenEventManager extends GenServer<GenEventManager.State, GenEventMan
     Pid previousOwner = old.owner;
     old.owner = null; // the supervised connection moves to the new handler: no exit message for the old one
     Object result = remove(state, old, new EventHandler.Removal.Swapped(terminateArgs), null, null);
-    if (previousOwner != null && owner != previousOwner) {
+    if (previousOwner != null) {
+      // OTP tells the supervising process of every swap, even when it stays the supervisor.
       Proc.send(previousOwner, new GenEvent.HandlerExit(Proc.self(), old.handler, ExitReason.of("swapped"), newHandler));
     }
     return add(state, newHandler, new GenEvent.SwapArgs(initArgs, result), owner);

@@ -84,31 +84,35 @@ final class GenServerEngine<S, M> implements SysHandler {
     long messageDeadline = 0L; // for Action.MessageTimeout: absolute, unaffected by system messages
     for (;;) {
       Object message;
-      switch (action) {
-        case GenServer.Action.Continue c -> {
-          lastMessage = c;
-          action = handleCast(invoke(() -> server.handleContinue(c.continuation(), state)), c);
-          continue;
-        }
-        case GenServer.Action.IdleTimeout t -> {
-          Optional<Object> m = debug.suspended() ? Optional.empty() : receive(t.after());
-          message = m.isPresent() ? m.get() : new GenServer.Timeout();
-        }
-        case GenServer.Action.MessageTimeout t -> {
-          if (messageDeadline == 0L) {
-            messageDeadline = System.nanoTime() + nanos(t.after());
+      if (action instanceof GenServer.Action.Continue c) {
+        lastMessage = c;
+        action = handleCast(invoke(() -> server.handleContinue(c.continuation(), state)), c);
+        continue;
+      }
+      if (action instanceof GenServer.Action.MessageTimeout t && messageDeadline == 0L) {
+        messageDeadline = System.nanoTime() + nanos(t.after());
+      }
+      if (debug.suspended()) {
+        // Suspended: only system messages; a pending timeout waits until the process is resumed.
+        message = Proc.receive(m -> m instanceof Gen.SystemMessage);
+      } else {
+        switch (action) {
+          case GenServer.Action.IdleTimeout t -> {
+            Optional<Object> m = Proc.receive(t.after());
+            message = m.isPresent() ? m.get() : new GenServer.Timeout();
           }
-          long left = messageDeadline - System.nanoTime();
-          Optional<Object> m = left <= 0 ? Optional.empty() : receive(Duration.ofNanos(left));
-          if (m.isPresent()) {
-            message = m.get();
-          } else {
-            messageDeadline = 0L;
-            message = t.message();
+          case GenServer.Action.MessageTimeout t -> {
+            long left = messageDeadline - System.nanoTime();
+            Optional<Object> m = left <= 0 ? Optional.empty() : Proc.receive(Duration.ofNanos(left));
+            if (m.isPresent()) {
+              message = m.get();
+            } else {
+              messageDeadline = 0L;
+              message = t.message();
+            }
           }
+          case null, default -> message = Proc.receive();
         }
-        case null, default -> message = debug.suspended()
-            ? Proc.receive(m -> m instanceof Gen.SystemMessage) : Proc.receive();
       }
       if (message instanceof Gen.SystemMessage system) {
         handleSystem(system); // a pending timeout carries on (a plain one restarts, as in OTP)
@@ -117,13 +121,6 @@ final class GenServerEngine<S, M> implements SysHandler {
       messageDeadline = 0L;
       action = handle(message);
     }
-  }
-
-  private Optional<Object> receive(Duration timeout) {
-    if (debug.suspended()) {
-      return Proc.receive(m -> m instanceof Gen.SystemMessage, timeout);
-    }
-    return Proc.receive(timeout);
   }
 
   private GenServer.Action handle(Object message) {

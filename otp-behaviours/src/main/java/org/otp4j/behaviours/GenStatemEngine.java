@@ -29,12 +29,15 @@ import org.otp4j.behaviours.GenStatem.Result;
  *   <li>on a state change, the postponed events go back to the front of the queue, oldest first;</li>
  *   <li>inserted events go to the very front, in the order given;</li>
  *   <li>timeouts are set, cancelled or updated; a zero-time state or generic timeout is queued as the
- *       newest event, and any queued event cancels the event timeout;</li>
+ *       newest event (and can still be cancelled or restarted until it is handled); a zero-time event
+ *       timeout is queued only if nothing else is, since any event cancels it;</li>
  *   <li>the next queued event is handled, or else the next message is received.</li>
  * </ol>
  * State and generic timeouts are timers that send this process a {@link TimerFired} with a token;
  * a fired message whose token is no longer current (the timer was cancelled or restarted
- * meanwhile) is dropped. The event timeout is the receive timeout of the next wait.
+ * meanwhile) is dropped. A zero-time one puts its {@link TimerFired} straight into the queue, where
+ * the same check applies. The event timeout is the receive timeout of the next wait; a suspended
+ * machine does not wait on it.
  */
 final class GenStatemEngine<S, D> implements SysHandler {
 
@@ -67,7 +70,8 @@ final class GenStatemEngine<S, D> implements SysHandler {
   private Pid parent;
   private S state;
   private D data;
-  private final ArrayDeque<Event> queue = new ArrayDeque<>();
+  /** Events to handle before receiving: {@link Event}s, and {@link TimerFired}s of zero-time timeouts. */
+  private final ArrayDeque<Object> queue = new ArrayDeque<>();
   private final List<Event> postponed = new ArrayList<>();
   private EventTimer eventTimeout;
   private Timer stateTimer;
@@ -137,7 +141,7 @@ final class GenStatemEngine<S, D> implements SysHandler {
 
   private void loop() {
     for (;;) {
-      Event event = queue.poll();
+      Event event = nextQueued();
       if (event == null) {
         event = receiveEvent();
       }
@@ -154,12 +158,30 @@ final class GenStatemEngine<S, D> implements SysHandler {
         : machine.handleEvent(event, state, data);
   }
 
+  /** The next queued event; a queued zero-time timeout that was cancelled or restarted is skipped. */
+  private Event nextQueued() {
+    Object next;
+    while ((next = queue.poll()) != null) {
+      if (next instanceof Event e) {
+        return e;
+      }
+      Event e = toEvent(next);
+      if (e != null) {
+        return e;
+      }
+    }
+    return null;
+  }
+
   /** Receives the next event; handles system messages and stale timer messages on the way. */
   private Event receiveEvent() {
     for (;;) {
       Object message;
       EventTimer timeout = eventTimeout;
-      if (timeout != null) {
+      if (debug.suspended()) {
+        // Suspended: only system messages, and the event timeout waits too (it keeps its deadline).
+        message = Proc.receive(m -> m instanceof Gen.SystemMessage);
+      } else if (timeout != null) {
         long left = timeout.deadline() - System.nanoTime();
         Optional<Object> m = receive(left <= 0 ? Duration.ZERO : Duration.ofNanos(left));
         if (m.isEmpty()) {
@@ -168,7 +190,7 @@ final class GenStatemEngine<S, D> implements SysHandler {
         }
         message = m.get();
       } else {
-        message = debug.suspended() ? Proc.receive(m -> m instanceof Gen.SystemMessage) : Proc.receive();
+        message = Proc.receive();
       }
       if (message instanceof Gen.SystemMessage system) {
         Sys.handle(this, system, debug); // an armed event timeout keeps its deadline
@@ -183,9 +205,7 @@ final class GenStatemEngine<S, D> implements SysHandler {
   }
 
   private Optional<Object> receive(Duration timeout) {
-    return debug.suspended()
-        ? Proc.receive(m -> m instanceof Gen.SystemMessage, timeout)
-        : Proc.receive(timeout);
+    return Proc.receive(timeout);
   }
 
   private Event toEvent(Object message) {
@@ -423,6 +443,7 @@ final class GenStatemEngine<S, D> implements SysHandler {
   // timeouts
 
   private void applyTimers(List<Object> ops) {
+    zeroEventTimeout = null;
     for (Object op : ops) {
       switch (op) {
         case Action.SetTimer t -> setTimer(t);
@@ -433,46 +454,68 @@ final class GenStatemEngine<S, D> implements SysHandler {
     }
     if (!queue.isEmpty()) {
       eventTimeout = null; // the next queued event would cancel it
+      zeroEventTimeout = null;
+    } else if (zeroEventTimeout != null) {
+      // OTP: handled before any message not yet received, unless an event is already queued.
+      queue.addLast(new Event.Timeout(zeroEventTimeout.content()));
+      eventTimeout = null;
+      zeroEventTimeout = null;
     }
   }
+
+  /** A zero-time event timeout set by the transition being applied, if any. */
+  private EventTimer zeroEventTimeout;
 
   private void setTimer(Action.SetTimer t) {
     boolean infinite = t.after().compareTo(MAX_FINITE) >= 0;
     switch (t.kind()) {
-      case EVENT -> eventTimeout = infinite ? null
-          : new EventTimer(System.nanoTime() + t.after().toNanos(), t.content());
-      case STATE -> {
-        cancelStateTimer();
+      case EVENT -> {
+        eventTimeout = null;
+        zeroEventTimeout = null;
         if (infinite) {
           return;
         }
         if (t.after().isZero()) {
-          queue.addLast(new Event.StateTimeout(t.content()));
+          zeroEventTimeout = new EventTimer(0L, t.content());
         } else {
-          long token = ++tokens;
-          stateTimer = new Timer(token, Proc.sendAfter(t.after(), self, new TimerFired(token, t.kind(), null)),
-              t.content());
+          eventTimeout = new EventTimer(System.nanoTime() + t.after().toNanos(), t.content());
+        }
+      }
+      case STATE -> {
+        cancelStateTimer();
+        if (!infinite) {
+          stateTimer = startTimer(t.kind(), null, t.after(), t.content());
         }
       }
       case GENERIC -> {
         cancelGeneric(t.name());
-        if (infinite) {
-          return;
-        }
-        if (t.after().isZero()) {
-          queue.addLast(new Event.GenericTimeout(t.name(), t.content()));
-        } else {
-          long token = ++tokens;
-          genericTimers.put(t.name(), new Timer(token,
-              Proc.sendAfter(t.after(), self, new TimerFired(token, t.kind(), t.name())), t.content()));
+        if (!infinite) {
+          genericTimers.put(t.name(), startTimer(t.kind(), t.name(), t.after(), t.content()));
         }
       }
     }
   }
 
+  /**
+   * Starts a state or generic timer. A zero-time one is queued at once as the newest event; it stays
+   * cancellable through its token until it is handled.
+   */
+  private Timer startTimer(GenStatem.TimerKind kind, Object timerName, Duration after, Object content) {
+    long token = ++tokens;
+    TimerFired fired = new TimerFired(token, kind, timerName);
+    if (after.isZero()) {
+      queue.addLast(fired);
+      return new Timer(token, null, content);
+    }
+    return new Timer(token, Proc.sendAfter(after, self, fired), content);
+  }
+
   private void cancelTimer(GenStatem.TimerKind kind, Object timerName) {
     switch (kind) {
-      case EVENT -> eventTimeout = null;
+      case EVENT -> {
+        eventTimeout = null;
+        zeroEventTimeout = null;
+      }
       case STATE -> cancelStateTimer();
       case GENERIC -> cancelGeneric(timerName);
     }
@@ -485,14 +528,14 @@ final class GenStatemEngine<S, D> implements SysHandler {
         if (eventTimeout != null) {
           eventTimeout = new EventTimer(eventTimeout.deadline(), t.content());
         } else {
-          queue.addLast(new Event.Timeout(t.content()));
+          zeroEventTimeout = new EventTimer(0L, t.content());
         }
       }
       case STATE -> {
         if (stateTimer != null) {
           stateTimer.content = t.content();
         } else {
-          queue.addLast(new Event.StateTimeout(t.content()));
+          stateTimer = startTimer(t.kind(), null, Duration.ZERO, t.content());
         }
       }
       case GENERIC -> {
@@ -500,7 +543,7 @@ final class GenStatemEngine<S, D> implements SysHandler {
         if (timer != null) {
           timer.content = t.content();
         } else {
-          queue.addLast(new Event.GenericTimeout(t.name(), t.content()));
+          genericTimers.put(t.name(), startTimer(t.kind(), t.name(), Duration.ZERO, t.content()));
         }
       }
     }
@@ -508,14 +551,16 @@ final class GenStatemEngine<S, D> implements SysHandler {
 
   private void cancelStateTimer() {
     if (stateTimer != null) {
-      Proc.cancelTimer(stateTimer.ref);
+      if (stateTimer.ref != null) {
+        Proc.cancelTimer(stateTimer.ref);
+      }
       stateTimer = null; // a fired message already queued no longer matches a token
     }
   }
 
   private void cancelGeneric(Object timerName) {
     Timer t = genericTimers.remove(timerName);
-    if (t != null) {
+    if (t != null && t.ref != null) {
       Proc.cancelTimer(t.ref);
     }
   }
