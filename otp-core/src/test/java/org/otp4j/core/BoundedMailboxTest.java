@@ -97,6 +97,52 @@ class BoundedMailboxTest {
   }
 
   @Test
+  @DisplayName("REJECT under concurrent senders: exactly CAPACITY messages get in; every other one is refused "
+      + "and counted")
+  void rejectWithConcurrentSenders() {
+    int senders = 8;
+    int each = 100;
+    int capacity = 50;
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch start = new CountDownLatch(1);
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
+      Pid me = inbox.pid();
+      Pid full = node.spawn(SpawnOptions.defaults().withMailbox(capacity, MailboxOverflow.REJECT), () -> {
+        release.await();
+        Proc.send(me, Proc.flush().size());
+        TestSupport.idle();
+      });
+      for (int s = 0; s < senders; s++) {
+        node.spawn(() -> {
+          start.await();
+          int accepted = 0;
+          for (int i = 0; i < each; i++) {
+            try {
+              Proc.send(full, i);
+              accepted++;
+            } catch (MailboxFullException e) {
+              // counted by the receiver
+            }
+          }
+          Proc.send(me, accepted);
+        });
+      }
+      start.countDown();
+
+      int accepted = 0;
+      for (int s = 0; s < senders; s++) {
+        accepted += (int) next(inbox);
+      }
+
+      assertThat(accepted).isEqualTo(capacity);
+      assertThat(Proc.info(full).orElseThrow().mailboxLength()).isEqualTo(capacity);
+      assertThat(Proc.info(full).orElseThrow().droppedMessages()).isEqualTo(senders * each - capacity);
+      release.countDown();
+      assertThat(next(inbox)).isEqualTo(capacity);
+    }
+  }
+
+  @Test
   @DisplayName("EXIT: a message to a full mailbox terminates the receiver with mailbox_overflow")
   void exitPolicy() {
     CountDownLatch release = new CountDownLatch(1);

@@ -8,6 +8,7 @@ import static org.otp4j.core.TestSupport.next;
 import static org.otp4j.core.TestSupport.onNode;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
@@ -302,7 +303,7 @@ class CallTest {
   void callerKilledWhileWaiting() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       Pid s = node.spawn(server(inbox.pid()));
-      List<Boolean> replies = new java.util.ArrayList<>();
+      List<Boolean> replies = new ArrayList<>();
       for (int i = 0; i < 30; i++) {
         Pid client = node.spawn(() -> Proc.call(s, Req.Hold::new, Proc.INFINITY));
         From from = next(inbox, From.class);

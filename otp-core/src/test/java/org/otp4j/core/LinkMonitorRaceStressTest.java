@@ -5,7 +5,9 @@ import static org.otp4j.core.TestSupport.awaitProcessCount;
 import static org.otp4j.core.TestSupport.exitReason;
 import static org.otp4j.core.TestSupport.next;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.DisplayName;
@@ -154,6 +156,23 @@ class LinkMonitorRaceStressTest {
   }
 
   /**
+   * From inside a process: spawns a linked process that exits with boom as soon as {@code go} is
+   * set, and returns once it is spinning on the flag.
+   */
+  private static Pid spawnLinkedRacer(AtomicBoolean go) {
+    Pid parent = Proc.self();
+    Pid b = Proc.spawnLink(() -> {
+      Proc.send(parent, "spinning");
+      while (!go.get()) {
+        Thread.onSpinWait();
+      }
+      Proc.exit(BOOM);
+    });
+    Proc.receive("spinning"::equals);
+    return b;
+  }
+
+  /**
    * A is linked to B (spawnLink) and keeps calling link(B) while B exits with boom. Linking to a
    * process one is already linked to is a no-op (P11), so A must die with boom (P7b): it can never
    * be told noproc and survive.
@@ -165,19 +184,9 @@ class LinkMonitorRaceStressTest {
       Pid me = inbox.pid();
       int survived = 0;
       for (int round = 0; round < ROUNDS; round++) {
-        AtomicBoolean started = new AtomicBoolean();
         AtomicBoolean go = new AtomicBoolean();
         Pid a = node.spawn(() -> {
-          Pid b = Proc.spawnLink(() -> {
-            started.set(true);
-            while (!go.get()) {
-              Thread.onSpinWait();
-            }
-            Proc.exit(BOOM);
-          });
-          while (!started.get()) {
-            Thread.onSpinWait();
-          }
+          Pid b = spawnLinkedRacer(go);
           go.set(true);
           try {
             while (true) {
@@ -206,24 +215,14 @@ class LinkMonitorRaceStressTest {
       Pid me = inbox.pid();
       int noproc = 0;
       for (int round = 0; round < ROUNDS; round++) {
-        AtomicBoolean started = new AtomicBoolean();
         AtomicBoolean go = new AtomicBoolean();
         node.spawn(SpawnOptions.defaults().withTrapExits(true), () -> {
-          Pid b = Proc.spawnLink(() -> {
-            started.set(true);
-            while (!go.get()) {
-              Thread.onSpinWait();
-            }
-            Proc.exit(BOOM);
-          });
-          while (!started.get()) {
-            Thread.onSpinWait();
-          }
+          Pid b = spawnLinkedRacer(go);
           go.set(true);
-          java.util.Optional<Object> first;
+          Optional<Object> first;
           do {
             Proc.link(b);
-            first = Proc.receive(java.time.Duration.ZERO);
+            first = Proc.receive(Duration.ZERO);
           } while (first.isEmpty());
           Proc.send(me, List.of(b, first.get()));
         });

@@ -7,6 +7,7 @@ import static org.otp4j.core.TestSupport.idle;
 import static org.otp4j.core.TestSupport.next;
 
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -83,8 +84,8 @@ class LinkTest {
 
       Object[] report = (Object[]) next(inbox);
       assertThat(report[0]).as("Down(normal) received").isEqualTo(true);
-      assertThat(report[1]).as("mailbox after the Down").isEqualTo(java.util.List.of());
-      assertThat(report[2]).as("links after the peer's exit").isEqualTo(java.util.List.of());
+      assertThat(report[1]).as("mailbox after the Down").isEqualTo(List.of());
+      assertThat(report[2]).as("links after the peer's exit").isEqualTo(List.of());
       assertThat(Proc.isAlive(a)).isTrue();
     }
   }
@@ -302,6 +303,30 @@ class LinkTest {
       assertThat(linked.isAlive()).isFalse();
       assertThat(next(observer)).isEqualTo(new ExitMessage(linked.pid(), ExitReason.of("bye")));
       assertThat(Proc.isAlive(a)).isTrue();
+    }
+  }
+
+  @Test
+  @DisplayName("P8: closing an inbox terminates it with normal: a trapping linked process gets EXIT normal")
+  void closingAnInboxIsANormalExit() {
+    try (Node node = Node.start(); Inbox observer = node.openInbox()) {
+      Pid me = observer.pid();
+      Inbox closing = node.openInbox();
+      Pid a = node.spawn(SpawnOptions.defaults().withTrapExits(true), () -> {
+        while (true) {
+          Proc.send(me, Proc.receive());
+        }
+      });
+      closing.link(a);
+      Ref ref = observer.monitor(closing.pid());
+
+      closing.close();
+
+      assertThat(closing.isAlive()).isFalse();
+      assertThat(exitReason(closing.pid())).isEqualTo(ExitReason.NORMAL);
+      assertThat(List.of(next(observer), next(observer))).containsExactlyInAnyOrder(
+          new ExitMessage(closing.pid(), ExitReason.NORMAL), new Down(ref, closing.pid(), ExitReason.NORMAL));
+      assertThat(Proc.info(a).orElseThrow().links()).isEmpty();
     }
   }
 

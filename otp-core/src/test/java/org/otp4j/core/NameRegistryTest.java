@@ -6,7 +6,11 @@ import static org.otp4j.core.TestSupport.exitReason;
 import static org.otp4j.core.TestSupport.next;
 import static org.otp4j.core.TestSupport.onNode;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -97,6 +101,39 @@ class NameRegistryTest {
           .hasMessage("cannot register 'ghost': process " + dead + " is not alive");
       assertThat(node.whereis("ghost")).isEmpty();
       assertThat(node.registered()).isEmpty();
+    }
+  }
+
+  @Test
+  @DisplayName("P22: of 16 processes racing to register themselves under one name exactly one succeeds")
+  void registrationRace() {
+    int racers = 16;
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
+      Pid me = inbox.pid();
+      CountDownLatch start = new CountDownLatch(1);
+      for (int i = 0; i < racers; i++) {
+        node.spawn(() -> {
+          start.await();
+          try {
+            Proc.register("svc", Proc.self());
+            Proc.send(me, Proc.self());
+          } catch (NameConflictException e) {
+            Proc.send(me, "conflict");
+          }
+          TestSupport.idle();
+        });
+      }
+      start.countDown();
+
+      List<Object> outcomes = new ArrayList<>();
+      for (int i = 0; i < racers; i++) {
+        outcomes.add(next(inbox));
+      }
+
+      List<Object> winners = outcomes.stream().filter(o -> o instanceof Pid).toList();
+      assertThat(winners).hasSize(1);
+      assertThat(outcomes).filteredOn("conflict"::equals).hasSize(racers - 1);
+      assertThat(node.whereis("svc")).contains((Pid) winners.getFirst());
     }
   }
 
@@ -310,7 +347,7 @@ class NameRegistryTest {
 
   /** A minimal third-party NameRegistry: the via contract works with any implementation. */
   static final class MapRegistry implements NameRegistry {
-    private final java.util.concurrent.ConcurrentHashMap<Object, Pid> names = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Object, Pid> names = new ConcurrentHashMap<>();
 
     @Override
     public boolean registerName(Object key, Pid pid) {

@@ -6,6 +6,7 @@ import static org.otp4j.core.TestSupport.next;
 import static org.otp4j.core.TestSupport.spinUntil;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.DisplayName;
@@ -156,7 +157,7 @@ class ProcessInfoTest {
 
       assertThat(info(waiter).blockedOn()).isEqualTo("await exit");
       Proc.exit(target, ExitReason.of("done"));
-      assertThat(next(inbox)).isEqualTo(java.util.Optional.of(ExitReason.of("done")));
+      assertThat(next(inbox)).isEqualTo(Optional.of(ExitReason.of("done")));
     }
   }
 

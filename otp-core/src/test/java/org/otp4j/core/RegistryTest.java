@@ -9,6 +9,7 @@ import static org.otp4j.core.TestSupport.onNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -247,6 +248,37 @@ class RegistryTest {
       assertThat(rooms.lookup("lobby")).isEmpty();
       assertThat(rooms.whereisName("lobby")).isEmpty();
       assertThat(rooms.count()).isZero();
+    }
+  }
+
+  @Test
+  @DisplayName("unique: of 16 processes racing for one key exactly one wins; the others are told who")
+  void uniqueKeyRace() {
+    int racers = 16;
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
+      Pid me = inbox.pid();
+      Registry rooms = Registry.unique("rooms");
+      CountDownLatch start = new CountDownLatch(1);
+      record Outcome(Pid who, Optional<Pid> holder) {}
+      for (int i = 0; i < racers; i++) {
+        node.spawn(() -> {
+          start.await();
+          Proc.send(me, new Outcome(Proc.self(), rooms.registerIfAbsent("lobby", "x")));
+          TestSupport.idle();
+        });
+      }
+      start.countDown();
+
+      List<Outcome> outcomes = new ArrayList<>();
+      for (int i = 0; i < racers; i++) {
+        outcomes.add(next(inbox, Outcome.class));
+      }
+
+      List<Pid> winners = outcomes.stream().filter(o -> o.holder().isEmpty()).map(Outcome::who).toList();
+      assertThat(winners).hasSize(1);
+      assertThat(outcomes).filteredOn(o -> o.holder().isPresent())
+          .allSatisfy(o -> assertThat(o.holder()).contains(winners.getFirst()));
+      assertThat(rooms.lookup("lobby")).containsExactly(new Registry.Entry(winners.getFirst(), "x"));
     }
   }
 

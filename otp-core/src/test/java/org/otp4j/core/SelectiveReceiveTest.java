@@ -101,12 +101,14 @@ class SelectiveReceiveTest {
       Pid p = node.spawn(() -> {
         Object m = Proc.receive(x -> x instanceof Integer i && i > 10);
         Proc.send(me, m);
+        Proc.receive("done"::equals);
         Proc.send(me, Proc.flush());
       });
 
       for (int i = 0; i <= 20; i++) {
         inbox.send(p, i);
       }
+      inbox.send(p, "done");
 
       assertThat(next(inbox)).isEqualTo(11);
       assertThat(next(inbox)).isEqualTo(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 17, 18, 19,

@@ -7,6 +7,7 @@ import static org.otp4j.core.TestSupport.idle;
 import static org.otp4j.core.TestSupport.next;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
@@ -140,7 +141,7 @@ class SpawnTest {
       });
 
       @SuppressWarnings("unchecked")
-      java.util.List<Pid> monitoredBy = next(inbox, java.util.List.class);
+      List<Pid> monitoredBy = next(inbox, List.class);
       Pid childPid = next(inbox, Pid.class);
       Pid parent = next(inbox, Pid.class);
       assertThat(childPid).isNotEqualTo(parent);

@@ -8,6 +8,7 @@ import static org.otp4j.core.TestSupport.onNode;
 import static org.otp4j.core.TestSupport.spinUntil;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
@@ -239,7 +240,7 @@ class TimerTest {
   }
 
   private static List<Object> collectUntilFence(Inbox inbox) {
-    List<Object> out = new java.util.ArrayList<>();
+    List<Object> out = new ArrayList<>();
     Object m;
     while (!(m = next(inbox)).equals("fence")) {
       out.add(m);
