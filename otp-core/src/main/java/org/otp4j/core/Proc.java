@@ -391,17 +391,26 @@ public final class Proc {
    * process has terminated.
    */
   public static TimerRef sendAfter(Duration delay, Address to, Object message) {
-    return TimerRef.start(runtime(ProcessImpl.current()), delay, to, message, TimerRef.Kind.SEND);
+    return TimerRef.start(timerRuntime(), delay, to, message, TimerRef.Kind.SEND);
   }
 
   /** Like {@link #sendAfter}, but delivers {@code new TimeoutMessage(timer, message)}. */
   public static TimerRef startTimer(Duration delay, Address to, Object message) {
-    return TimerRef.start(runtime(ProcessImpl.current()), delay, to, message, TimerRef.Kind.TIMEOUT);
+    return TimerRef.start(timerRuntime(), delay, to, message, TimerRef.Kind.TIMEOUT);
   }
 
   /** Sends {@code message} every {@code interval} until cancelled or the receiving process terminates. */
   public static TimerRef sendInterval(Duration interval, Address to, Object message) {
-    return TimerRef.start(runtime(ProcessImpl.current()), interval, to, message, TimerRef.Kind.INTERVAL);
+    return TimerRef.start(timerRuntime(), interval, to, message, TimerRef.Kind.INTERVAL);
+  }
+
+  /** The node whose scheduler a new timer uses; a terminated process cannot start one. */
+  private static NodeRuntime timerRuntime() {
+    ProcessImpl self = ProcessImpl.current();
+    if (self != null) {
+      self.checkAlive();
+    }
+    return runtime(self);
   }
 
   /**

@@ -36,12 +36,24 @@ final class CallSlot implements From, Watcher {
 
   private final ProcessImpl caller;
   private final Thread waiter;
+  private final ProcessImpl server;
   @SuppressWarnings("unused") // accessed through RESULT
   private volatile Object result;
 
-  CallSlot(ProcessImpl caller, Thread waiter) {
+  CallSlot(ProcessImpl caller, Thread waiter, ProcessImpl server) {
     this.caller = caller;
     this.waiter = waiter;
+    this.server = server;
+  }
+
+  /** The process called (or awaited). */
+  ProcessImpl server() {
+    return server;
+  }
+
+  /** The calling process has terminated: no reply can reach it any more. */
+  void callerGone() {
+    RESULT.compareAndSet(this, null, CANCELLED);
   }
 
   ProcessImpl callerProcess() {
@@ -83,6 +95,7 @@ final class CallSlot implements From, Watcher {
       if ((r = (Object) RESULT.getVolatile(this)) != null) {
         if (caller != null) {
           Spin.hit(caller, spins);
+          caller.runEpoch = caller.runtime().epoch();
         }
         return r;
       }
@@ -98,6 +111,7 @@ final class CallSlot implements From, Watcher {
       if (r != null) {
         if (caller != null) {
           Spin.parked(caller, System.nanoTime() - parkedAt);
+          caller.runEpoch = caller.runtime().epoch();
         }
         return r;
       }
@@ -106,6 +120,9 @@ final class CallSlot implements From, Watcher {
       } else {
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {
+          if (caller != null) {
+            caller.runEpoch = caller.runtime().epoch();
+          }
           return cancel();
         }
         LockSupport.parkNanos(this, remaining);

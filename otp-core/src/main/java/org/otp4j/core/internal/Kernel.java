@@ -175,7 +175,7 @@ public final class Kernel {
     if (server == self) {
       throw new CallException(ExitReason.CALLING_SELF, "call", to, null, timeout);
     }
-    CallSlot slot = new CallSlot(self, Thread.currentThread());
+    CallSlot slot = new CallSlot(self, Thread.currentThread(), server);
     Object message = Objects.requireNonNull(request.apply(slot), "the request function returned null");
     if (!server.addWatcher(slot)) {
       throw new CallException(ExitReason.NOPROC, "call", to, message, timeout);
@@ -183,11 +183,13 @@ public final class Kernel {
     Object outcome;
     Object previousBlock = null;
     try {
-      send(self, server, message);
       if (self != null) {
+        // Set before sending, so that if the caller is killed from now on, its termination
+        // finds the slot and closes it: a reply after the kill reaches no one.
         previousBlock = self.blockedOn;
-        self.blockedOn = server;
+        self.blockedOn = slot;
       }
+      send(self, server, message);
       outcome = slot.await(timeoutNanos);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -221,7 +223,7 @@ public final class Kernel {
     if (known != null) {
       return known;
     }
-    CallSlot slot = new CallSlot(self, Thread.currentThread());
+    CallSlot slot = new CallSlot(self, Thread.currentThread(), target);
     if (!target.addWatcher(slot)) {
       return target.exitReason();
     }

@@ -334,7 +334,7 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
         + "); its thread is unwinding");
   }
 
-  void checkAlive() {
+  public void checkAlive() {
     if (state != ALIVE) {
       throw terminated();
     }
@@ -661,6 +661,9 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
       monitoredBy = null;
     }
     ExitReason reason = exitReason;
+    if (blockedOn instanceof CallSlot slot) {
+      slot.callerGone(); // a reply that comes now must report that it reached no one
+    }
     if (name != null) {
       runtime.names().releaseName(name, this);
     }
@@ -1032,7 +1035,7 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
       };
     }
     String blockText = status != Status.WAITING ? ""
-        : block instanceof ProcessImpl server ? "call to " + server.displayName()
+        : block instanceof CallSlot slot ? "call to " + slot.server().displayName()
         : block != null ? block.toString() : Blocking.RECEIVE.toString();
     return new Snapshot(status, signals.registeredName(), mailboxLength(), signals.links(), signals.monitors(),
         signals.monitoredBy(), signals.trapExits(), blockText, droppedMessages(), runawayReported);
