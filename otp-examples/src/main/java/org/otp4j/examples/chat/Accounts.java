@@ -1,0 +1,165 @@
+package org.otp4j.examples.chat;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.otp4j.behaviours.GenServer;
+import org.otp4j.core.From;
+import org.otp4j.core.Pid;
+
+/**
+ * Users and their session tokens: sign up, log in, check a token, log out.
+ *
+ * <p>The slow part of signing up and logging in, hashing the password, runs in the caller (the
+ * connection process, through {@link Passwords}' pool), so that one user's login never waits for
+ * another's hash. The server itself only issues, checks and revokes tokens. A token is 32 random
+ * bytes; only its SHA-256 is stored, in the database, so tokens survive a restart of this server
+ * or of the whole application and a copy of the database does not hand them out. The server keeps
+ * the tokens it has seen in memory.
+ */
+final class Accounts extends GenServer<Map<String, String>, Accounts.Request> {
+
+  /** What the server does. */
+  sealed interface Request {
+    record IssueToken(String user) implements Request {}
+
+    record Validate(String token) implements Request {}
+
+    record Revoke(String token) implements Request {}
+  }
+
+  /** The outcome of signing up or logging in. */
+  sealed interface Outcome {
+    /** Signed up or logged in: the user and the session token to put in every frame. */
+    record Authenticated(String user, String token) implements Outcome {}
+
+    /** Refused: an error code for the client and a message for people. */
+    record Refused(String code, String message) implements Outcome {}
+  }
+
+  static final Pattern USER_NAME = Pattern.compile("[A-Za-z0-9_-]{2,24}");
+  static final int MIN_PASSWORD = 6;
+  static final int MAX_PASSWORD = 200;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Chat chat;
+
+  private Accounts(Chat chat) {
+    this.chat = chat;
+  }
+
+  // =====================================================================================
+  // client API: runs in the caller
+
+  static Pid startLink(Chat chat) {
+    return GenServer.startLink(Chat.ACCOUNTS, new Accounts(chat));
+  }
+
+  /** Creates a user with a new salted hash of its password, and logs it in. */
+  static Outcome signUp(Chat chat, String user, String password) {
+    if (!USER_NAME.matcher(user).matches()) {
+      return new Outcome.Refused("invalid_name", "a user name is 2 to 24 letters, digits, '_' or '-'; got '"
+          + abbreviate(user) + "'");
+    }
+    if (password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD) {
+      return new Outcome.Refused("weak_password", "a password is " + MIN_PASSWORD + " to " + MAX_PASSWORD
+          + " characters long; got " + password.length());
+    }
+    String hash = Passwords.hash(password, chat.config().passwordIterations());
+    if (!chat.store().createUser(user, hash, System.currentTimeMillis())) {
+      return new Outcome.Refused("user_exists", "the user name '" + user + "' is taken; log in, or pick another name");
+    }
+    return new Outcome.Authenticated(user, GenServer.call(Chat.ACCOUNTS, new Request.IssueToken(user)));
+  }
+
+  /** Checks a user's password and, if it matches, issues a session token. */
+  static Outcome logIn(Chat chat, String user, String password) {
+    Optional<String> stored = USER_NAME.matcher(user).matches() ? chat.store().passwordHash(user) : Optional.empty();
+    boolean ok;
+    if (stored.isPresent()) {
+      ok = Passwords.verify(password, stored.get());
+    } else {
+      Passwords.verifyNothing(password, chat.config().passwordIterations());
+      ok = false;
+    }
+    if (!ok) {
+      return new Outcome.Refused("invalid_credentials", "wrong user name or password");
+    }
+    return new Outcome.Authenticated(user, GenServer.call(Chat.ACCOUNTS, new Request.IssueToken(user)));
+  }
+
+  /** The user a session token belongs to, if it is valid. */
+  static Optional<String> validate(String token) {
+    return GenServer.call(Chat.ACCOUNTS, new Request.Validate(token));
+  }
+
+  /** Ends a session: the token is no longer valid. */
+  static void logOut(String token) {
+    GenServer.call(Chat.ACCOUNTS, new Request.Revoke(token));
+  }
+
+  // =====================================================================================
+  // server callbacks
+
+  @Override
+  protected Init<Map<String, String>> init() {
+    return Init.ok(new HashMap<>());
+  }
+
+  @Override
+  protected CallResult<Map<String, String>> handleCall(Request request, From from, Map<String, String> known) {
+    return switch (request) {
+      case Request.IssueToken(String user) -> {
+        byte[] raw = new byte[32];
+        RANDOM.nextBytes(raw);
+        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+        String tokenHash = sha256(token);
+        chat.store().saveSession(tokenHash, user, System.currentTimeMillis());
+        known.put(tokenHash, user);
+        yield reply(token, known);
+      }
+      case Request.Validate(String token) -> {
+        String tokenHash = sha256(token);
+        String user = known.get(tokenHash);
+        if (user == null) {
+          user = chat.store().sessionUser(tokenHash).orElse(null);
+          if (user != null) {
+            known.put(tokenHash, user);
+          }
+        }
+        yield reply(Optional.ofNullable(user), known);
+      }
+      case Request.Revoke(String token) -> {
+        String tokenHash = sha256(token);
+        known.remove(tokenHash);
+        chat.store().deleteSession(tokenHash);
+        yield reply(true, known);
+      }
+    };
+  }
+
+  /** Shows how many sessions are known, never the token hashes. */
+  @Override
+  protected Status formatStatus(Status status) {
+    return status.withState(((Map<?, ?>) status.state()).size() + " sessions").withMessage("(redacted)");
+  }
+
+  static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String abbreviate(String text) {
+    return text.length() <= 40 ? text : text.substring(0, 40) + "...";
+  }
+}

@@ -1,0 +1,36 @@
+package org.otp4j.examples.chat;
+
+import org.otp4j.core.Name;
+import org.otp4j.core.Registry;
+
+/**
+ * What the processes of one running chat application share: its settings, its registries and its
+ * store. Made by {@link ChatApp#start} and handed to every child; nothing here is static, so
+ * several chat applications can run on several nodes in one JVM (the tests do).
+ *
+ * @param config the settings
+ * @param rooms room name to room process (unique keys): the rooms' {@code Name.via} names
+ * @param members room name to the connection processes in it (duplicate keys, value: user name).
+ *     Connections register themselves, so membership outlives a room process that crashes
+ * @param users user name to that user's connection processes (duplicate keys): direct messages
+ * @param store the database facade
+ */
+public record Chat(ChatConfig config, Registry rooms, Registry members, Registry users, Store store) {
+
+  /** Local names of the application's fixed processes (local names are per node). */
+  public static final Name STORE = Name.local("chat_store");
+  public static final Name ACCOUNTS = Name.local("chat_accounts");
+  public static final Name ROOMS = Name.local("chat_rooms");
+  public static final Name CONNECTIONS = Name.local("chat_connections");
+  public static final Name WEB = Name.local("chat_web");
+
+  static Chat create(ChatConfig config) {
+    return new Chat(config, Registry.unique("chat.rooms"), Registry.duplicate("chat.members"),
+        Registry.duplicate("chat.users"), new Store());
+  }
+
+  /** The name a room process is registered under. */
+  public Name roomName(String room) {
+    return Name.via(rooms, room);
+  }
+}

@@ -1,0 +1,437 @@
+package org.otp4j.examples.chat;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.otp4j.behaviours.ChildSpec;
+import org.otp4j.behaviours.DynamicSupervisor;
+import org.otp4j.behaviours.GenServer;
+import org.otp4j.core.ExitReason;
+import org.otp4j.core.Pid;
+import org.otp4j.core.Proc;
+import org.otp4j.core.Registry;
+import org.otp4j.examples.chat.Frames.ClientFrame;
+import org.otp4j.examples.chat.Frames.ServerFrame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One WebSocket connection: a process that owns the socket. Inbound text frames become
+ * {@link Msg.Inbound} messages to it; it answers, talks to rooms and other connections, and sends
+ * frames out. It is the client's representative on the server: it knows who the client is (after
+ * a login or a valid token) and which rooms it is in.
+ *
+ * <h2>Failure</h2>
+ * A connection is a temporary child of the {@code connections} supervisor: a socket cannot be
+ * restarted, so neither is its process. When it ends, for any reason, its socket is closed, its
+ * registry entries vanish with it, and the rooms it was in see it leave (they monitor it).
+ *
+ * <h2>Bad input</h2>
+ * Malformed, unknown or oversized frames get an error frame and the connection stays up. Each
+ * frame takes a token from a {@link TokenBucket}; a frame that finds none is refused with an error
+ * frame {@code rate_limited}. A client that has more than {@code floodLimit} frames refused within
+ * 10 seconds is disconnected (close code 1008, policy violation).
+ */
+final class Connection extends GenServer<Connection.State, Connection.Msg> {
+  private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
+
+  /** What the web endpoint tells a connection about its socket. */
+  sealed interface Msg {
+    record Inbound(String text) implements Msg {}
+
+    record Closed(int code, String reason) implements Msg {}
+
+    record SendFailed(String why) implements Msg {}
+  }
+
+  /** A direct message, sent from the sender's connection to each of the recipient's. */
+  record DirectMessage(String from, String to, String text, long ts, String clientId) {}
+
+  static final Pattern ROOM_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
+  static final int MAX_CLIENT_ID = 64;
+  static final int POLICY_VIOLATION = 1008;
+  static final int SERVER_ERROR = 1011;
+  static final int NORMAL_CLOSURE = 1000;
+
+  /** The connection's state; owned by its process. */
+  static final class State {
+    final Socket socket;
+    final TokenBucket bucket;
+    String user;
+    String token;
+    /** joined room -> the seq of the last message sent to the client from the live stream. */
+    final Map<String, Long> rooms = new LinkedHashMap<>();
+    int refused;
+    long windowStart = System.nanoTime();
+
+    State(Socket socket, TokenBucket bucket) {
+      this.socket = socket;
+      this.bucket = bucket;
+    }
+
+    @Override
+    public String toString() {
+      return "Connection[" + socket.remote() + ", user=" + user + ", rooms=" + rooms.keySet() + "]";
+    }
+  }
+
+  private final Chat chat;
+  private final Socket socket;
+
+  private Connection(Chat chat, Socket socket) {
+    this.chat = chat;
+    this.socket = socket;
+  }
+
+  // =====================================================================================
+  // client API: used by the web endpoint, on Jetty's threads
+
+  /** The connections supervisor's template: one temporary child per socket. */
+  static DynamicSupervisor.Template<Socket> template(Chat chat) {
+    return DynamicSupervisor.Template.worker((Socket s) -> GenServer.startLink(new Connection(chat, s)))
+        .withRestart(ChildSpec.Restart.TEMPORARY)
+        .withShutdown(ChildSpec.Shutdown.timeout(Duration.ofSeconds(2)));
+  }
+
+  static void inbound(Pid connection, String text) {
+    GenServer.cast(connection, new Msg.Inbound(text));
+  }
+
+  static void closed(Pid connection, int code, String reason) {
+    GenServer.cast(connection, new Msg.Closed(code, reason == null ? "" : reason));
+  }
+
+  static void sendFailed(Pid connection, String why) {
+    GenServer.cast(connection, new Msg.SendFailed(why));
+  }
+
+  // =====================================================================================
+  // server callbacks
+
+  @Override
+  protected Init<State> init() {
+    Proc.trapExits(true); // a shutdown runs terminate, which closes the socket
+    ChatConfig c = chat.config();
+    State state = new State(socket, new TokenBucket(c.rateBurst(), c.rateLimit()));
+    send(state, new ServerFrame.Hello("otp4j chat", c.maxFrameBytes()), null);
+    return Init.ok(state);
+  }
+
+  @Override
+  protected CastResult<State> handleCast(Msg msg, State state) {
+    return switch (msg) {
+      case Msg.Inbound(String text) -> {
+        if (admit(state)) {
+          handleFrame(state, text);
+          state.socket.demand();
+          yield noReply(state);
+        }
+        if (flooding(state)) {
+          send(state, new ServerFrame.Error("flooding", "more than " + chat.config().floodLimit()
+              + " frames refused within " + ChatConfig.FLOOD_WINDOW.toSeconds() + " s: disconnecting"), null);
+          state.socket.close(POLICY_VIOLATION, "flooding");
+          yield stop(ExitReason.NORMAL, state);
+        }
+        send(state, new ServerFrame.Error("rate_limited", "too many frames: at most " + chat.config().rateBurst()
+            + " at once and " + chat.config().rateLimit() + " per second; this one was dropped"), null);
+        state.socket.demand();
+        yield noReply(state);
+      }
+      case Msg.Closed(int code, String reason) -> stop(ExitReason.NORMAL, state);
+      case Msg.SendFailed(String why) -> {
+        LOG.info("connection {} of {}: sending failed ({}), closing", Proc.self(), state.user, why);
+        yield stop(ExitReason.NORMAL, state);
+      }
+    };
+  }
+
+  @Override
+  protected CastResult<State> handleInfo(Object message, State state) {
+    switch (message) {
+      case Room.Event.NewMessage(String room, ChatMessage m) -> {
+        Long last = state.rooms.get(room);
+        if (last != null && m.seq() > last) { // drop what the client already has
+          state.rooms.put(room, m.seq());
+          send(state, ServerFrame.Message.of(m), null);
+        }
+      }
+      case Room.Event.PresenceChanged(String room, String event, String user, List<String> members) -> {
+        if (state.rooms.containsKey(room)) {
+          send(state, new ServerFrame.Presence(room, event, user, members), null);
+        }
+      }
+      case Room.Event.Restarted(String room, long lastSeq, List<String> members) -> {
+        if (state.rooms.containsKey(room)) {
+          send(state, new ServerFrame.RoomState(room, lastSeq, members), null);
+        }
+      }
+      case DirectMessage(String from, String to, String text, long ts, String clientId) ->
+          send(state, new ServerFrame.Direct(from, to, text, ts, clientId), null);
+      default -> {}
+    }
+    return noReply(state);
+  }
+
+  @Override
+  protected void terminate(ExitReason reason, State state) {
+    if (reason.isOrderly()) {
+      state.socket.close(NORMAL_CLOSURE, "bye");
+    } else {
+      state.socket.close(SERVER_ERROR, "the connection process failed");
+    }
+  }
+
+  /** Status and crash reports show who is connected, never the session token. */
+  @Override
+  protected Status formatStatus(Status status) {
+    Object msg = status.message() instanceof Msg.Inbound ? "Inbound(redacted)" : status.message();
+    return status.withMessage(msg);
+  }
+
+  // =====================================================================================
+  // frames
+
+  /** Rate limiting: whether this frame may be handled. */
+  private boolean admit(State state) {
+    return state.bucket.tryTake();
+  }
+
+  /** Counts a refused frame; whether the client has crossed the flood limit. */
+  private boolean flooding(State state) {
+    long now = System.nanoTime();
+    if (now - state.windowStart > ChatConfig.FLOOD_WINDOW.toNanos()) {
+      state.windowStart = now;
+      state.refused = 0;
+    }
+    state.refused++;
+    return state.refused > chat.config().floodLimit();
+  }
+
+  private void handleFrame(State state, String text) {
+    String ref = null;
+    try {
+      int bytes = utf8Length(text);
+      if (bytes > chat.config().maxFrameBytes()) {
+        throw new Frames.FrameException("too_large", "a frame may be at most " + chat.config().maxFrameBytes()
+            + " bytes; this one has " + bytes, null);
+      }
+      Frames.Envelope envelope = Frames.parse(text);
+      ref = envelope.ref();
+      if (envelope.frame().needsToken()) {
+        authenticate(state, envelope.token());
+      }
+      handle(state, envelope.frame(), ref);
+    } catch (Frames.FrameException e) {
+      send(state, new ServerFrame.Error(e.code, e.getMessage()), e.ref);
+    } catch (ChatError e) {
+      send(state, new ServerFrame.Error(e.code(), e.getMessage()), ref);
+    } catch (Store.StoreException e) {
+      LOG.warn("connection {}: store error: {}", Proc.self(), e.getMessage());
+      send(state, new ServerFrame.Error("unavailable", "the store failed; try again (" + e.getMessage() + ")"), ref);
+    }
+  }
+
+  /** Checks the frame's token; the first valid token (or a new one) makes the connection that user's. */
+  private void authenticate(State state, String token) {
+    if (token == null) {
+      throw new ChatError("unauthenticated", "this frame needs the session \"token\" from your signup or login; "
+          + "send {\"type\":\"login\",\"user\":...,\"password\":...} first");
+    }
+    if (state.token != null && MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
+        state.token.getBytes(StandardCharsets.UTF_8))) {
+      return;
+    }
+    Optional<String> user = Accounts.validate(token);
+    if (user.isEmpty()) {
+      throw new ChatError("unauthenticated", "the token is not valid (logged out, or never issued); log in again");
+    }
+    become(state, user.get(), token);
+  }
+
+  private void handle(State state, ClientFrame frame, String ref) {
+    switch (frame) {
+      case ClientFrame.SignUp(String user, String password) ->
+          authenticated(state, Accounts.signUp(chat, user, password), ref);
+      case ClientFrame.LogIn(String user, String password) ->
+          authenticated(state, Accounts.logIn(chat, user, password), ref);
+      case ClientFrame.Ping p -> send(state, new ServerFrame.Pong(), ref);
+      case ClientFrame.Auth a -> send(state, new ServerFrame.Authenticated(state.user, state.token), ref);
+      case ClientFrame.LogOut l -> {
+        Accounts.logOut(state.token);
+        become(state, null, null);
+        send(state, new ServerFrame.LoggedOut(), ref);
+      }
+      case ClientFrame.ListRooms l -> send(state, new ServerFrame.Rooms(roomList()), ref);
+      case ClientFrame.CreateRoom(String room) -> {
+        requireRoomName(room);
+        if (!chat.store().createRoom(room, state.user, System.currentTimeMillis())) {
+          throw new ChatError("room_exists", "room '" + room + "' exists already; join it");
+        }
+        send(state, new ServerFrame.RoomCreated(room), ref);
+      }
+      case ClientFrame.Join(String room, Long since) -> join(state, room, since, ref);
+      case ClientFrame.Leave(String room) -> {
+        requireJoined(state, room);
+        leave(state, room);
+        send(state, new ServerFrame.Left(room), ref);
+      }
+      case ClientFrame.Send(String room, String clientId, String text) -> {
+        requireJoined(state, room);
+        requireClientId(clientId);
+        requireText(text);
+        Room.Posted posted = Room.post(chat, room, state.user, clientId, text);
+        send(state, new ServerFrame.Ack(room, clientId, posted.seq(), posted.duplicate()), ref);
+      }
+      case ClientFrame.History(String room, Long since, Long before, int limit) -> {
+        requireJoined(state, room);
+        int n = limit <= 0 ? chat.config().historyPage() : Math.min(limit, chat.config().historyPage());
+        Store.Page page = since != null ? chat.store().after(room, since, n)
+            : chat.store().before(room, before != null ? before : Long.MAX_VALUE, n);
+        send(state, new ServerFrame.History(room, page.messages(), page.more()), ref);
+      }
+      case ClientFrame.Direct(String to, String clientId, String text) -> direct(state, to, clientId, text, ref);
+      case ClientFrame.KillRoom(String room) -> {
+        if (!chat.config().isAdmin(state.user)) {
+          throw new ChatError("forbidden", "only the admins " + chat.config().admins() + " may kill rooms");
+        }
+        Pid killed = Room.kill(chat, room).orElseThrow(() -> new ChatError("unknown_room",
+            "room '" + room + "' is not running (rooms start when someone joins)"));
+        LOG.info("{} killed room {} ({})", state.user, room, killed);
+        send(state, new ServerFrame.RoomKilled(room, killed.toString()), ref);
+      }
+    }
+  }
+
+  private void authenticated(State state, Accounts.Outcome outcome, String ref) {
+    switch (outcome) {
+      case Accounts.Outcome.Authenticated(String user, String token) -> {
+        become(state, user, token);
+        send(state, new ServerFrame.Authenticated(user, token), ref);
+      }
+      case Accounts.Outcome.Refused(String code, String message) -> throw new ChatError(code, message);
+    }
+  }
+
+  /** Makes this connection {@code user}'s (or nobody's): leaves the rooms of the previous user. */
+  private void become(State state, String user, String token) {
+    if (state.user != null && !state.user.equals(user)) {
+      for (String room : new ArrayList<>(state.rooms.keySet())) {
+        leave(state, room);
+      }
+      chat.users().unregister(state.user);
+    }
+    if (user != null && !user.equals(state.user)) {
+      chat.users().register(user, Boolean.TRUE);
+    }
+    state.user = user;
+    state.token = token;
+  }
+
+  private void join(State state, String room, Long since, String ref) {
+    requireRoomName(room);
+    boolean wasIn = state.rooms.containsKey(room);
+    if (!wasIn) {
+      // Register before joining: from now on the room's broadcasts reach this process, and a room
+      // that restarts finds it in the registry.
+      chat.members().register(room, state.user);
+    }
+    Room.Joined joined;
+    try {
+      joined = Room.join(chat, room, Proc.self(), state.user);
+    } catch (ChatError e) {
+      if (!wasIn) {
+        chat.members().unregister(room);
+      }
+      throw e;
+    }
+    int n = chat.config().historyPage();
+    Store.Page page = since != null ? chat.store().after(room, since, n)
+        : chat.store().before(room, joined.lastSeq() + 1, n);
+    long lastInPage = page.messages().isEmpty() ? 0 : page.messages().getLast().seq();
+    state.rooms.merge(room, Math.max(joined.lastSeq(), lastInPage), Math::max);
+    send(state, new ServerFrame.Joined(room, joined.members(), joined.lastSeq(), page.messages(), page.more()), ref);
+  }
+
+  private void leave(State state, String room) {
+    chat.members().unregister(room);
+    state.rooms.remove(room);
+    Room.leave(chat, room, Proc.self());
+  }
+
+  private void direct(State state, String to, String clientId, String text, String ref) {
+    requireText(text);
+    if (clientId != null && clientId.length() > MAX_CLIENT_ID) {
+      throw new ChatError("bad_field", "a clientId is at most " + MAX_CLIENT_ID + " characters");
+    }
+    List<Registry.Entry> recipients = chat.users().lookup(to);
+    if (recipients.isEmpty()) {
+      if (chat.store().userExists(to)) {
+        throw new ChatError("user_offline", "'" + to + "' is not online; direct messages are delivered live only");
+      }
+      throw new ChatError("unknown_user", "there is no user '" + Accounts.abbreviate(to) + "'");
+    }
+    DirectMessage dm = new DirectMessage(state.user, to, text, System.currentTimeMillis(), clientId);
+    recipients.forEach(e -> Proc.send(e.pid(), dm));
+    if (!to.equals(state.user)) { // the sender's other tabs show the conversation too
+      chat.users().lookup(state.user).stream().filter(e -> !e.pid().equals(Proc.self()))
+          .forEach(e -> Proc.send(e.pid(), dm));
+    }
+    send(state, new ServerFrame.DirectSent(to, clientId), ref);
+  }
+
+  private List<Frames.RoomInfo> roomList() {
+    List<Frames.RoomInfo> out = new ArrayList<>();
+    for (String room : chat.store().rooms()) {
+      TreeSet<String> online = new TreeSet<>();
+      chat.members().lookup(room).forEach(e -> online.add((String) e.value()));
+      out.add(new Frames.RoomInfo(room, online.size()));
+    }
+    return out;
+  }
+
+  private static void requireRoomName(String room) {
+    if (!ROOM_NAME.matcher(room).matches()) {
+      throw new ChatError("invalid_room", "a room name is 1 to 32 lower-case letters, digits, '_' or '-', "
+          + "starting with a letter or digit; got '" + Accounts.abbreviate(room) + "'");
+    }
+  }
+
+  private static void requireJoined(State state, String room) {
+    if (!state.rooms.containsKey(room)) {
+      throw new ChatError("not_joined", "you are not in room '" + Accounts.abbreviate(room)
+          + "'; join it first with {\"type\":\"join\",\"room\":...}");
+    }
+  }
+
+  private static void requireClientId(String clientId) {
+    if (clientId.isEmpty() || clientId.length() > MAX_CLIENT_ID) {
+      throw new ChatError("bad_field", "a clientId is 1 to " + MAX_CLIENT_ID
+          + " characters, unique per message (a retry reuses it)");
+    }
+  }
+
+  private void requireText(String text) {
+    if (text.isBlank()) {
+      throw new ChatError("bad_field", "a message needs some text");
+    }
+    if (text.length() > chat.config().maxMessageChars()) {
+      throw new ChatError("too_large", "a message may be at most " + chat.config().maxMessageChars()
+          + " characters; this one has " + text.length());
+    }
+  }
+
+  private static void send(State state, ServerFrame frame, String ref) {
+    state.socket.send(Frames.encode(frame, ref));
+  }
+
+  private static int utf8Length(String s) {
+    return s.getBytes(StandardCharsets.UTF_8).length;
+  }
+}

@@ -1,0 +1,387 @@
+package org.otp4j.examples.chat;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.otp4j.behaviours.DynamicSupervisor;
+import org.otp4j.behaviours.GenServer;
+import org.otp4j.behaviours.StartException;
+import org.otp4j.behaviours.StartOptions;
+import org.otp4j.behaviours.StartResult;
+import org.otp4j.core.CallException;
+import org.otp4j.core.Down;
+import org.otp4j.core.ExitReason;
+import org.otp4j.core.From;
+import org.otp4j.core.Pid;
+import org.otp4j.core.Proc;
+import org.otp4j.core.Ref;
+import org.otp4j.core.Registry;
+
+/**
+ * A chat room: numbers its messages, stores each before anyone sees it, sends it to the room's
+ * members, and tells them who comes and goes.
+ *
+ * <h2>Started on demand, found by name</h2>
+ * A room runs only while it is used: the first join starts it under the {@code rooms}
+ * {@link DynamicSupervisor}, registered as {@code Name.via(chat.rooms(), "lobby")}; it stops
+ * ({@code normal}, so the transient child is not restarted) after {@code roomIdle} without members.
+ * A crash or a kill is abnormal: the supervisor starts it again.
+ *
+ * <h2>What survives a crash</h2>
+ * Nothing the room process holds is the only copy. Messages and the last sequence number are in
+ * the store, written before the broadcast; the membership is in the {@code members} registry, where
+ * the connections registered themselves. A restarted room reads both, monitors its members again,
+ * and sends them a {@link Event.Restarted} with its last seq, so that a member who missed a
+ * message while the room was down asks for it ({@code history since}).
+ *
+ * <h2>Sequence numbers and idempotent sends</h2>
+ * Messages are numbered 1, 2, 3... by the room, in the order it accepts them. A sender's client id
+ * is remembered (the latest {@value #DEDUP_WINDOW} in memory, all of them in the store's unique
+ * index), so a send retried after a crash gets the first one's seq back instead of a second copy.
+ */
+final class Room extends GenServer<Room.State, Room.Request> {
+
+  /** Calls a connection makes to a room. */
+  sealed interface Request {
+    record Join(Pid member, String user) implements Request {}
+
+    record Leave(Pid member) implements Request {}
+
+    record Post(String user, String clientId, String text) implements Request {}
+  }
+
+  /** What a room sends to its members' connection processes. */
+  sealed interface Event {
+    String room();
+
+    record NewMessage(String room, ChatMessage message) implements Event {}
+
+    record PresenceChanged(String room, String event, String user, List<String> members) implements Event {}
+
+    /** The room (re)started: its last seq and who is in it. */
+    record Restarted(String room, long lastSeq, List<String> members) implements Event {}
+  }
+
+  /** The answer to a join: who is in the room, and the seq of its last message. */
+  record Joined(List<String> members, long lastSeq) {}
+
+  /** The answer to a post: the message's seq, and whether it had been sent before (a retry). */
+  record Posted(long seq, boolean duplicate) {}
+
+  /** Why a room did not start: it does not exist. The reason of its init error. */
+  record UnknownRoom(String room) {}
+
+  /** Asked of the room by its own init: load the store's view before any request. */
+  private record Load() {}
+
+  static final int DEDUP_WINDOW = 1000;
+  private static final int CALL_ATTEMPTS = 6;
+
+  /** The room's state; owned by its process and never shared. */
+  static final class State {
+    final String name;
+    long lastSeq;
+    /** (user, clientId) -> seq, the most recent {@link #DEDUP_WINDOW}. */
+    final LinkedHashMap<String, Long> recentIds = new LinkedHashMap<>(16, 0.75f, false) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+        return size() > DEDUP_WINDOW;
+      }
+    };
+    /** connection -> its user and our monitor on it. */
+    final Map<Pid, Member> members = new HashMap<>();
+
+    State(String name) {
+      this.name = name;
+    }
+
+    List<String> users() {
+      TreeSet<String> users = new TreeSet<>();
+      members.values().forEach(m -> users.add(m.user()));
+      return List.copyOf(users);
+    }
+
+    boolean present(String user) {
+      return members.values().stream().anyMatch(m -> m.user().equals(user));
+    }
+
+    @Override
+    public String toString() {
+      return "Room[" + name + ", lastSeq=" + lastSeq + ", members=" + users() + "]";
+    }
+  }
+
+  record Member(String user, Ref monitor) {}
+
+  private final Chat chat;
+  private final String name;
+
+  private Room(Chat chat, String name) {
+    this.chat = chat;
+    this.name = name;
+  }
+
+  // =====================================================================================
+  // client API
+
+  /** The rooms supervisor's template: a room per name, restarted only after a crash. */
+  static DynamicSupervisor.Template<String> template(Chat chat) {
+    return DynamicSupervisor.Template.worker((String room) -> startLink(chat, room))
+        .withRestart(org.otp4j.behaviours.ChildSpec.Restart.TRANSIENT);
+  }
+
+  /**
+   * Starts a room registered under its via name. If a room of that name runs already (a connection
+   * started it while the supervisor was about to restart it), returns null: the start is ignored
+   * rather than failed, so such a race never counts against the supervisor's restart intensity.
+   */
+  static Pid startLink(Chat chat, String room) {
+    try {
+      return GenServer.startLink(new Room(chat, room), StartOptions.defaults().withName(chat.roomName(room)));
+    } catch (StartException e) {
+      if (e.result() instanceof StartResult.AlreadyStarted) {
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  /** The room's process, started if needed. */
+  static Pid ensureStarted(Chat chat, String room) {
+    for (int attempt = 0; attempt < CALL_ATTEMPTS; attempt++) {
+      Optional<Pid> running = Proc.whereis(chat.roomName(room));
+      if (running.isPresent()) {
+        return running.get();
+      }
+      switch (DynamicSupervisor.startChildWith(Chat.ROOMS, room)) {
+        case StartResult.Started s -> {
+          return s.pid();
+        }
+        case StartResult.AlreadyStarted a -> {
+          return a.pid();
+        }
+        case StartResult.Ignored i -> {
+          // started meanwhile by someone else: look it up again
+        }
+        case StartResult.Failed f -> {
+          if (f.reason() instanceof ExitReason.Custom(UnknownRoom u)) {
+            throw new ChatError("unknown_room", "there is no room '" + u.room()
+                + "'; list them with {\"type\":\"rooms\"} or create it with {\"type\":\"create_room\"}");
+          }
+          throw new ChatError("unavailable", "room '" + room + "' could not start: " + f.reason());
+        }
+        case DynamicSupervisor.MaxChildren m -> throw new ChatError("unavailable", "too many rooms are open");
+      }
+    }
+    throw new ChatError("unavailable", "room '" + room + "' keeps restarting; try again later");
+  }
+
+  /** Adds a connection to the room (it must have registered itself in {@code members} first). */
+  static Joined join(Chat chat, String room, Pid member, String user) {
+    return callRoom(chat, room, new Request.Join(member, user));
+  }
+
+  /** Removes a connection from the room, if the room runs. */
+  static void leave(Chat chat, String room, Pid member) {
+    Proc.whereis(chat.roomName(room)).ifPresent(pid -> {
+      try {
+        GenServer.call(pid, new Request.Leave(member));
+      } catch (CallException e) {
+        // the room is gone: its successor will not count the member, which left the registry
+      }
+    });
+  }
+
+  /**
+   * Posts a message, retrying while the room restarts: the client id makes the retry safe, a post
+   * that was stored before the crash is answered with its seq and not stored twice.
+   */
+  static Posted post(Chat chat, String room, String user, String clientId, String text) {
+    return callRoom(chat, room, new Request.Post(user, clientId, text));
+  }
+
+  /** Kills a room's process (the admin's "kill a room"); empty if it does not run. */
+  static Optional<Pid> kill(Chat chat, String room) {
+    Optional<Pid> pid = Proc.whereis(chat.roomName(room));
+    pid.ifPresent(p -> Proc.exit(p, ExitReason.KILL));
+    return pid;
+  }
+
+  /** Calls the room, starting it if needed, and again if it dies before answering. */
+  private static <R> R callRoom(Chat chat, String room, Request request) {
+    CallException last = null;
+    for (int attempt = 0; attempt < CALL_ATTEMPTS; attempt++) {
+      Pid pid = ensureStarted(chat, room);
+      try {
+        Object reply = GenServer.call(pid, request);
+        if (reply instanceof ChatError e) {
+          throw e;
+        }
+        @SuppressWarnings("unchecked")
+        R r = (R) reply;
+        return r;
+      } catch (CallException e) {
+        if (e.reason() == ExitReason.TIMEOUT) {
+          throw new ChatError("unavailable", "room '" + room + "' did not answer in time; try again");
+        }
+        last = e; // the room died before answering: its supervisor restarts it; call again
+        Proc.sleep(Duration.ofMillis(10L * (attempt + 1)));
+      }
+    }
+    throw new ChatError("unavailable", "room '" + room + "' keeps failing: " + last.reason());
+  }
+
+  // =====================================================================================
+  // server callbacks
+
+  @Override
+  protected Init<State> init() {
+    if (!chat.store().roomExists(name)) {
+      return Init.error(ExitReason.of(new UnknownRoom(name)));
+    }
+    return Init.ok(new State(name), Action.continueWith(new Load()));
+  }
+
+  @Override
+  protected CastResult<State> handleContinue(Object continuation, State state) {
+    reload(state);
+    // Adopt the members that registered before this process started: after a crash, everyone who
+    // was in the room. Tell them where the room stands, so they can fill any gap.
+    for (Registry.Entry e : chat.members().lookup(name)) {
+      addMember(state, e.pid(), (String) e.value());
+    }
+    broadcast(state, new Event.Restarted(name, state.lastSeq, state.users()));
+    return idle(state);
+  }
+
+  @Override
+  protected CallResult<State> handleCall(Request request, From from, State state) {
+    return switch (request) {
+      case Request.Join(Pid member, String user) -> {
+        addMember(state, member, user);
+        broadcast(state, new Event.PresenceChanged(name, "join", user, state.users()));
+        yield answer(new Joined(state.users(), state.lastSeq), state);
+      }
+      case Request.Leave(Pid member) -> {
+        removeMember(state, member, true);
+        yield answer(true, state);
+      }
+      case Request.Post(String user, String clientId, String text) -> {
+        Object answer;
+        try {
+          answer = post(state, user, clientId, text);
+        } catch (Store.StoreException e) {
+          answer = new ChatError("unavailable", "the message could not be stored: " + e.getMessage());
+        }
+        yield answer(answer, state);
+      }
+    };
+  }
+
+  @Override
+  protected CastResult<State> handleInfo(Object message, State state) {
+    switch (message) {
+      case Down down when down.target() instanceof Pid member -> removeMember(state, member, false);
+      case Timeout t when state.members.isEmpty() -> {
+        return stop(ExitReason.NORMAL, state); // idle: the transient child is not restarted
+      }
+      default -> {}
+    }
+    return idle(state);
+  }
+
+  // =====================================================================================
+  // internals
+
+  private Posted post(State state, String user, String clientId, String text) {
+    String key = user + '\u0000' + clientId;
+    Long known = state.recentIds.get(key);
+    if (known != null) {
+      return new Posted(known, true);
+    }
+    for (int attempt = 0; attempt < 3; attempt++) {
+      long seq = state.lastSeq + 1;
+      ChatMessage m = new ChatMessage(name, seq, user, text, System.currentTimeMillis(), clientId);
+      switch (chat.store().append(m)) {
+        case Store.Appended.Stored s -> {
+          state.lastSeq = seq;
+          state.recentIds.put(key, seq);
+          broadcast(state, new Event.NewMessage(name, m));
+          return new Posted(seq, false);
+        }
+        case Store.Appended.Duplicate(long stored) -> {
+          // Sent before, by a previous incarnation that may have died before broadcasting it:
+          // send it (again) from the store; members drop a seq they have already seen.
+          state.recentIds.put(key, stored);
+          if (stored > state.lastSeq) {
+            reload(state);
+          }
+          chat.store().after(name, stored - 1, 1).messages()
+              .forEach(stored1 -> broadcast(state, new Event.NewMessage(name, stored1)));
+          return new Posted(stored, true);
+        }
+        case Store.Appended.SeqTaken t -> {
+          // A previous incarnation's last write landed after this one loaded: catch up, tell the
+          // members (they will fetch what they missed), and number this message after it.
+          reload(state);
+          broadcast(state, new Event.Restarted(name, state.lastSeq, state.users()));
+        }
+      }
+    }
+    throw new ChatError("unavailable", "could not number the message in room '" + name + "'; try again");
+  }
+
+  private void reload(State state) {
+    Store.RoomHead head = chat.store().head(name, DEDUP_WINDOW);
+    state.lastSeq = Math.max(state.lastSeq, head.lastSeq());
+    for (ChatMessage m : head.recent().reversed()) {
+      state.recentIds.put(m.from() + '\u0000' + m.clientId(), m.seq());
+    }
+  }
+
+  private void addMember(State state, Pid member, String user) {
+    if (!state.members.containsKey(member)) {
+      state.members.put(member, new Member(user, Proc.monitor(member)));
+    }
+  }
+
+  private void removeMember(State state, Pid member, boolean demonitor) {
+    Member m = state.members.remove(member);
+    if (m == null) {
+      return;
+    }
+    if (demonitor) {
+      Proc.demonitorFlush(m.monitor());
+    }
+    if (!state.present(m.user())) {
+      broadcast(state, new Event.PresenceChanged(name, "leave", m.user(), state.users()));
+    }
+  }
+
+  /**
+   * Sends an event to the room's members through the {@code members} registry: the connections
+   * registered there, whether or not this incarnation of the room has seen them join yet.
+   */
+  private void broadcast(State state, Event event) {
+    chat.members().sendAll(state.name, event);
+  }
+
+  private CallResult<State> answer(Object reply, State state) {
+    Action a = idleAction(state);
+    return a == null ? reply(reply, state) : reply(reply, state, a);
+  }
+
+  private CastResult<State> idle(State state) {
+    Action a = idleAction(state);
+    return a == null ? noReply(state) : noReply(state, a);
+  }
+
+  /** With no members, a timeout after which the room stops; else none. */
+  private Action idleAction(State state) {
+    return state.members.isEmpty() ? Action.timeout(chat.config().roomIdle()) : null;
+  }
+}

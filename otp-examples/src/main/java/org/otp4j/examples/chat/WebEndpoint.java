@@ -1,0 +1,242 @@
+package org.otp4j.examples.chat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
+import org.otp4j.behaviours.GenServer;
+import org.otp4j.behaviours.Observer;
+import org.otp4j.core.ExitReason;
+import org.otp4j.core.From;
+import org.otp4j.core.Node;
+import org.otp4j.core.Pid;
+import org.otp4j.core.Proc;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The web endpoint: a process that owns the Jetty server. Its init starts Jetty, its terminate
+ * stops it (closing every socket), so the server's lifetime is the process's and a restart of
+ * this child is a restart of the web server.
+ *
+ * <ul>
+ *   <li>{@code /}, {@code /app.js}, {@code /style.css}: the browser client, from the class path;</li>
+ *   <li>{@code /ws}: the WebSocket; each socket gets its own {@link Connection} process under the
+ *       {@code connections} supervisor;</li>
+ *   <li>{@code GET /observer}: the node's {@link Observer} snapshot as text;
+ *       {@code POST /observer/kill-room?room=NAME} (from this machine only) kills a room process.</li>
+ * </ul>
+ *
+ * Jetty calls the socket listener on its own threads; the listener turns every event into a message
+ * to the connection process and does nothing else.
+ */
+final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Request> {
+  private static final Logger LOG = LoggerFactory.getLogger(WebEndpoint.class);
+
+  /** Hard cap on an inbound WebSocket message; Jetty closes the socket (1009) above it. Smaller
+   * frames above {@code maxFrameBytes} get an error frame from the connection instead. */
+  static final int HARD_MAX_MESSAGE = 1 << 20;
+
+  sealed interface Request {
+    record Port() implements Request {}
+  }
+
+  record State(Server server, int port) {}
+
+  private final Chat chat;
+
+  private WebEndpoint(Chat chat) {
+    this.chat = chat;
+  }
+
+  // =====================================================================================
+  // client API
+
+  static Pid startLink(Chat chat) {
+    return GenServer.startLink(Chat.WEB, new WebEndpoint(chat));
+  }
+
+  /** The port the server listens on (useful when configured as 0). */
+  static int port() {
+    return GenServer.call(Chat.WEB, new Request.Port());
+  }
+
+  // =====================================================================================
+  // server callbacks
+
+  @Override
+  protected Init<State> init() throws Exception {
+    Proc.trapExits(true); // so that terminate stops Jetty on shutdown
+    Node node = Node.current();
+    QueuedThreadPool threads = new QueuedThreadPool(64, 4);
+    threads.setName("chat-http");
+    Server server = new Server(threads);
+    server.setStopTimeout(2000);
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost(chat.config().host());
+    connector.setPort(chat.config().port());
+    server.addConnector(connector);
+
+    ContextHandler context = new ContextHandler("/");
+    WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, context, container -> {
+      container.setMaxTextMessageSize(HARD_MAX_MESSAGE);
+      container.setIdleTimeout(Duration.ofMinutes(2));
+      container.setMaxOutgoingFrames(10_000); // a client that reads nothing is dropped, not buffered forever
+      container.addMapping("/ws", (request, response, callback) -> new ChatSocket(node));
+    });
+    ws.setHandler(new Pages(chat, node));
+    context.setHandler(ws);
+    server.setHandler(context);
+    onPlatformThread(server::start);
+    int port = connector.getLocalPort();
+    LOG.info("chat web endpoint listening on {}:{}", chat.config().host(), port);
+    return Init.ok(new State(server, port));
+  }
+
+  @Override
+  protected CallResult<State> handleCall(Request request, From from, State state) {
+    return switch (request) {
+      case Request.Port p -> reply(state.port(), state);
+    };
+  }
+
+  @Override
+  protected void terminate(ExitReason reason, State state) throws Exception {
+    onPlatformThread(state.server()::stop);
+  }
+
+  /**
+   * Starting Jetty loads and initialises hundreds of classes, a second or more of CPU the first
+   * time, which would hold this process's carrier thread: run it on a platform thread and wait.
+   */
+  private static void onPlatformThread(Task task) throws Exception {
+    java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+    Thread.ofPlatform().name("chat-http-lifecycle").start(() -> {
+      try {
+        task.run();
+        done.complete(null);
+      } catch (Throwable t) {
+        done.completeExceptionally(t);
+      }
+    });
+    try {
+      done.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
+  }
+
+  @FunctionalInterface
+  private interface Task {
+    void run() throws Exception;
+  }
+
+  // =====================================================================================
+  // plain HTTP: the page and the observer
+
+  /** Serves the browser client and the observer. */
+  static final class Pages extends Handler.Abstract {
+    private final Chat chat;
+    private final Node node;
+    private final Map<String, Resource> files = new HashMap<>();
+
+    record Resource(byte[] bytes, String contentType) {}
+
+    Pages(Chat chat, Node node) throws IOException {
+      this.chat = chat;
+      this.node = node;
+      files.put("/", load("index.html", "text/html; charset=utf-8"));
+      files.put("/index.html", files.get("/"));
+      files.put("/app.js", load("app.js", "text/javascript; charset=utf-8"));
+      files.put("/style.css", load("style.css", "text/css; charset=utf-8"));
+    }
+
+    private static Resource load(String name, String contentType) throws IOException {
+      try (InputStream in = WebEndpoint.class.getResourceAsStream("/chat/" + name)) {
+        if (in == null) {
+          throw new IOException("resource /chat/" + name + " is missing from the class path");
+        }
+        return new Resource(in.readAllBytes(), contentType);
+      }
+    }
+
+    @Override
+    public boolean handle(org.eclipse.jetty.server.Request request, Response response, Callback callback) {
+      String path = org.eclipse.jetty.server.Request.getPathInContext(request);
+      String method = request.getMethod();
+      if (path.equals("/observer") && method.equals("GET")) {
+        String text = snapshot();
+        reply(response, callback, 200, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
+        return true;
+      }
+      if (path.equals("/observer/kill-room") && method.equals("POST")) {
+        killRoom(request, response, callback);
+        return true;
+      }
+      Resource r = files.get(path);
+      if (r == null || !method.equals("GET")) {
+        return false; // Jetty answers 404
+      }
+      response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+      reply(response, callback, 200, r.contentType(), r.bytes());
+      return true;
+    }
+
+    private String snapshot() {
+      StringBuilder sb = new StringBuilder(Observer.snapshot(node).render());
+      sb.append("rooms running:\n");
+      node.run(() -> chat.store().rooms().forEach(room -> Proc.whereis(chat.roomName(room)).ifPresent(pid ->
+          sb.append("  ").append(room).append(" ").append(pid).append(", members: ")
+              .append(chat.members().lookup(room).size()).append('\n'))));
+      sb.append("\nkill a room: curl -X POST 'http://localhost:PORT/observer/kill-room?room=NAME'\n");
+      return sb.toString();
+    }
+
+    private void killRoom(org.eclipse.jetty.server.Request request, Response response, Callback callback) {
+      String remote = org.eclipse.jetty.server.Request.getRemoteAddr(request);
+      boolean local;
+      try {
+        local = InetAddress.getByName(remote).isLoopbackAddress();
+      } catch (IOException e) {
+        local = false;
+      }
+      if (!local) {
+        reply(response, callback, 403, "text/plain; charset=utf-8",
+            "killing rooms is allowed from this machine only\n".getBytes(StandardCharsets.UTF_8));
+        return;
+      }
+      String room = org.eclipse.jetty.server.Request.extractQueryParameters(request).getValue("room");
+      List<Pid> found = new ArrayList<>();
+      if (room != null) {
+        node.run(() -> Room.kill(chat, room).ifPresent(found::add));
+      }
+      Optional<Pid> killed = found.stream().findFirst();
+      String text = killed.map(p -> "killed room " + room + " (" + p + "); its supervisor restarts it\n")
+          .orElse("no room '" + room + "' is running (give ?room=NAME of a room someone has joined)\n");
+      reply(response, callback, killed.isPresent() ? 200 : 404, "text/plain; charset=utf-8",
+          text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void reply(Response response, Callback callback, int status, String contentType, byte[] body) {
+      response.setStatus(status);
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+      response.write(true, ByteBuffer.wrap(body), callback);
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package org.otp4j.examples.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Malformed, unknown, oversized and flooding input: error frames, and the limits. */
+class BadInputTest {
+  @TempDir
+  Path dir;
+  ChatServer server;
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void malformedFramesGetAnErrorAndTheConnectionStaysUp() {
+    server = ChatServer.start(dir);
+    try (TestClient c = TestClient.signedUp(server, "alice")) {
+      c.sendRaw("{not json");
+      assertThat(c.takeError("bad_json").path("message").asString()).contains("not valid JSON");
+      c.sendRaw("[1,2,3]");
+      c.takeError("bad_frame");
+      c.sendRaw("{\"kind\":\"ping\"}");
+      assertThat(c.takeError("missing_field").path("message").asString()).contains("no \"type\"");
+      c.send("type", "dance");
+      assertThat(c.takeError("unknown_type").path("message").asString()).contains("'dance'", "signup", "join");
+      c.send("type", "join", "room", 42);
+      assertThat(c.takeError("bad_field").path("message").asString()).contains("\"room\" must be a string");
+      c.send("type", "join");
+      assertThat(c.takeError("missing_field").path("message").asString()).contains("needs a string \"room\"");
+      c.send("type", "history", "room", "lobby", "since", -1);
+      c.takeError("bad_field");
+      c.send("type", "ping");
+      c.take("pong");
+    }
+  }
+
+  @Test
+  void oversizedFramesAndMessagesAreRefused() {
+    server = ChatServer.start(dir, Map.of("maxFrameBytes", 1024, "maxMessageChars", 100));
+    try (TestClient c = TestClient.signedUp(server, "alice")) {
+      c.send("type", "join", "room", "lobby");
+      c.take("joined");
+      c.send("type", "send", "room", "lobby", "clientId", "big", "text", "x".repeat(5000));
+      assertThat(c.takeError("too_large").path("message").asString()).contains("at most 1024 bytes");
+      c.send("type", "send", "room", "lobby", "clientId", "long", "text", "y".repeat(101));
+      assertThat(c.takeError("too_large").path("message").asString()).contains("at most 100 characters");
+      c.send("type", "send", "room", "lobby", "clientId", "ok", "text", "fits");
+      assertThat(c.take("ack").path("seq").asLong()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aFloodIsRateLimitedThenDisconnected() {
+    // 5 frames at once, then 1 a second; more than 30 refused within 10 s closes the connection
+    server = ChatServer.start(dir, Map.of("rateBurst", 5, "rateLimit", 1.0, "floodLimit", 30));
+    try (TestClient c = TestClient.connect(server)) {
+      for (int i = 0; i < 20; i++) {
+        c.send("type", "ping");
+      }
+      c.take("pong");
+      assertThat(c.takeError("rate_limited").path("message").asString()).contains("at most 5 at once");
+      for (int i = 0; i < 40; i++) {
+        if (c.closed.isDone()) {
+          break;
+        }
+        c.sendRaw("{\"type\":\"ping\"}");
+      }
+      assertThat(c.awaitClosed()).isEqualTo(1008);
+      long pongs = c.frames().stream().filter(f -> f.path("type").asString().equals("pong")).count();
+      long refused = c.frames().stream().filter(f -> f.path("code").asString().equals("rate_limited")).count();
+      assertThat(pongs).isBetween(5L, 10L);
+      assertThat(refused).isGreaterThanOrEqualTo(25L);
+      assertThat(c.frames().getLast().path("code").asString()).isEqualTo("flooding");
+    }
+  }
+}

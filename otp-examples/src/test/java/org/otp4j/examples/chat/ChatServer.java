@@ -1,0 +1,78 @@
+package org.otp4j.examples.chat;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.otp4j.behaviours.AppDescriptor;
+import org.otp4j.behaviours.Application;
+import org.otp4j.core.Node;
+import org.otp4j.core.NodeConfig;
+
+/**
+ * A chat application running on its own node for one test: a free port, the test's data folder,
+ * cheap password hashes. {@link #close()} stops the node as Ctrl-C would.
+ */
+final class ChatServer implements AutoCloseable {
+  final Node node;
+  final int port;
+  final Path dataDir;
+
+  private ChatServer(Node node, int port, Path dataDir) {
+    this.node = node;
+    this.port = port;
+    this.dataDir = dataDir;
+  }
+
+  static ChatServer start(Path dataDir) {
+    return start(dataDir, Map.of());
+  }
+
+  /** Starts the application with the test defaults, then {@code env} on top. */
+  static ChatServer start(Path dataDir, Map<String, Object> env) {
+    Node node = Node.start(NodeConfig.defaults().withName("chat-test"));
+    AtomicReference<Integer> port = new AtomicReference<>();
+    try {
+      node.run(() -> {
+        AppDescriptor d = ChatApp.descriptor()
+            .withEnv("port", 0)
+            .withEnv("host", "127.0.0.1")
+            .withEnv("dataDir", dataDir.toString())
+            .withEnv("passwordIterations", 1000);
+        for (Map.Entry<String, Object> e : env.entrySet()) {
+          d = d.withEnv(e.getKey(), e.getValue());
+        }
+        Application.load(d);
+        Application.ensureAllStarted(ChatApp.NAME, Application.Type.TEMPORARY);
+        port.set(ChatApp.port());
+      });
+    } catch (RuntimeException e) {
+      node.close();
+      throw e;
+    }
+    return new ChatServer(node, port.get(), dataDir);
+  }
+
+  URI ws() {
+    return URI.create("ws://127.0.0.1:" + port + "/ws");
+  }
+
+  URI http(String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  /** Runs {@code code} with this server's node as the current one. */
+  <T> T on(Supplier<T> code) {
+    AtomicReference<T> out = new AtomicReference<>();
+    node.run(() -> out.set(code.get()));
+    return out.get();
+  }
+
+  @Override
+  public void close() {
+    node.stop();
+    node.awaitTermination(Duration.ofSeconds(10));
+  }
+}

@@ -1,0 +1,212 @@
+package org.otp4j.examples.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A chat client for tests, on the JDK's own WebSocket client: sends frames as key-value pairs (the
+ * session token is added once logged in), keeps every frame received, and lets a test wait for the
+ * next frame that matches, with a timeout.
+ */
+final class TestClient implements WebSocket.Listener, AutoCloseable {
+  static final Duration WAIT = Duration.ofSeconds(10);
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition arrived = lock.newCondition();
+  private final List<JsonNode> frames = new ArrayList<>();
+  private final List<Boolean> taken = new ArrayList<>();
+  private final StringBuilder partial = new StringBuilder();
+  private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> new Thread(r, "test-client-sender"));
+  final CompletableFuture<Integer> closed = new CompletableFuture<>();
+  private volatile Consumer<JsonNode> observer = f -> {};
+  private WebSocket ws;
+  volatile String token;
+  volatile String user;
+
+  static TestClient connect(ChatServer server) {
+    TestClient c = new TestClient();
+    c.ws = HTTP.newWebSocketBuilder().buildAsync(server.ws(), c).join();
+    c.take("hello");
+    return c;
+  }
+
+  /** Connects, signs {@code user} up (password "secret-" + user) and returns the logged-in client. */
+  static TestClient signedUp(ChatServer server, String user) {
+    TestClient c = connect(server);
+    c.send("type", "signup", "user", user, "password", "secret-" + user);
+    c.take("authenticated");
+    return c;
+  }
+
+  /** Connects and logs in an existing user. */
+  static TestClient loggedIn(ChatServer server, String user) {
+    TestClient c = connect(server);
+    c.send("type", "login", "user", user, "password", "secret-" + user);
+    c.take("authenticated");
+    return c;
+  }
+
+  /** Calls {@code observer} on the WebSocket's thread for every frame as it arrives. */
+  void observe(Consumer<JsonNode> newObserver) {
+    this.observer = newObserver;
+  }
+
+  /** Sends a frame given as key-value pairs; adds the session token if there is one. */
+  void send(Object... keyValues) {
+    Map<String, Object> frame = new LinkedHashMap<>();
+    if (token != null) {
+      frame.put("token", token);
+    }
+    for (int i = 0; i < keyValues.length; i += 2) {
+      frame.put((String) keyValues[i], keyValues[i + 1]);
+    }
+    sendRaw(JSON.writeValueAsString(frame));
+  }
+
+  /** Sends a frame without waiting (from the WebSocket's own thread). */
+  void sendLater(Object... keyValues) {
+    sender.execute(() -> send(keyValues));
+  }
+
+  /** Sends text as it is and waits until it has gone out. */
+  void sendRaw(String text) {
+    if (Thread.currentThread().getName().startsWith("test-client-sender")) {
+      ws.sendText(text, true).join();
+      return;
+    }
+    try {
+      sender.submit(() -> ws.sendText(text, true).join()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("could not send " + text, e);
+    }
+  }
+
+  /** The first frame not taken yet of this type; waits for it. */
+  JsonNode take(String type) {
+    return take(type, f -> true);
+  }
+
+  /** The first frame not taken yet of this type that matches; waits for it. */
+  JsonNode take(String type, Predicate<JsonNode> match) {
+    return take(f -> type.equals(f.path("type").asString()) && match.test(f), WAIT, type);
+  }
+
+  /** The first error frame not taken yet; asserts its code. */
+  JsonNode takeError(String code) {
+    JsonNode e = take("error");
+    assertThat(e.path("code").asString()).as("error frame %s", e).isEqualTo(code);
+    return e;
+  }
+
+  JsonNode take(Predicate<JsonNode> match, Duration timeout, String what) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    lock.lock();
+    try {
+      while (true) {
+        for (int i = 0; i < frames.size(); i++) {
+          if (!taken.get(i) && match.test(frames.get(i))) {
+            taken.set(i, true);
+            return frames.get(i);
+          }
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("no " + what + " frame within " + timeout + "; received: " + frames);
+        }
+        arrived.awaitNanos(left);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Every frame received so far. */
+  List<JsonNode> frames() {
+    lock.lock();
+    try {
+      return List.copyOf(frames);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Waits until the server closes the connection; returns the close code. */
+  int awaitClosed() {
+    try {
+      return closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("the connection was not closed within " + WAIT, e);
+    }
+  }
+
+  @Override
+  public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+    partial.append(data);
+    if (last) {
+      JsonNode frame = JSON.readTree(partial.toString());
+      partial.setLength(0);
+      if (frame.path("type").asString().equals("authenticated")) {
+        token = frame.path("token").asString();
+        user = frame.path("user").asString();
+      }
+      lock.lock();
+      try {
+        frames.add(frame);
+        taken.add(false);
+        arrived.signalAll();
+      } finally {
+        lock.unlock();
+      }
+      observer.accept(frame);
+    }
+    webSocket.request(1);
+    return null;
+  }
+
+  @Override
+  public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+    closed.complete(statusCode);
+    return null;
+  }
+
+  @Override
+  public void onError(WebSocket webSocket, Throwable error) {
+    closed.complete(-1);
+  }
+
+  /** Closes the socket, as a browser tab that goes away. */
+  @Override
+  public void close() {
+    if (!closed.isDone()) {
+      try {
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      } catch (Exception e) {
+        ws.abort();
+      }
+    }
+    sender.shutdownNow();
+  }
+}
