@@ -8,9 +8,10 @@ import java.util.function.Consumer;
  * Settings of a {@link Node}. Immutable; start from {@link #defaults()}.
  *
  * @param name a name for logs and thread names
- * @param runawayThreshold how long a process may run without returning to the runtime (a receive,
- *     a call, a send) while its thread is runnable before it is reported as a runaway: on the JVM a
- *     process that computes holds its carrier thread, and there are only as many carriers as cores
+ * @param runawayThreshold how long a process may run without waiting in the runtime (a receive or a
+ *     call returning counts; a send does not, since it never waits) while its thread is runnable,
+ *     before it is reported as a runaway: on the JVM a process that computes holds its carrier
+ *     thread, and there are only as many carriers as cores
  * @param onFatalError called after the node has been stopped because a process hit a
  *     {@link VirtualMachineError} other than {@link StackOverflowError} (an {@link OutOfMemoryError},
  *     say), which the JVM does not confine to one thread. The default does nothing more than the

@@ -152,7 +152,11 @@ public final class Proc {
    */
   public static void send(Address to, Object message) {
     ProcessImpl self = ProcessImpl.current();
-    Kernel.send(self, runtime(self), to, message);
+    if (to instanceof Pid pid) {
+      Kernel.send(self, Kernel.process(pid), message); // no name to resolve: no node needed
+    } else {
+      Kernel.send(self, runtime(self), to, message);
+    }
   }
 
   /** Sends to the process registered locally as {@code name}. */
@@ -447,7 +451,8 @@ public final class Proc {
   public static <R> R call(Address to, Function<From, Object> request, Duration timeout) {
     ProcessImpl self = ProcessImpl.current();
     long nanos = nanos(timeout);
-    return (R) Kernel.call(self, runtime(self), to, request, nanos, timeout);
+    NodeRuntime node = to instanceof Pid ? null : runtime(self); // only a name needs a node to resolve
+    return (R) Kernel.call(self, node, to, request, nanos, timeout);
   }
 
   // =====================================================================================

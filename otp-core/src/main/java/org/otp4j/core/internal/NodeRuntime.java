@@ -129,6 +129,9 @@ public final class NodeRuntime {
 
   private Spawned start(Proc.Body body, SpawnOptions options, ProcessImpl parent, boolean link,
       boolean monitor) {
+    if (parent != null) {
+      parent.checkAlive(); // a terminated process learns that first, whatever the node's state
+    }
     if (stopping) {
       throw new NodeStoppedException(node);
     }

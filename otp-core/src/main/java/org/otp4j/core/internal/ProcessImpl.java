@@ -115,7 +115,7 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
   private final byte kind; // PROCESS, INBOX or ROOT
   int runEpoch; // watchdog epoch at which the process last returned to its code (racy, advisory)
   Object blockedOn; // what the process waits in, for process info (racy, advisory)
-  boolean runawayReported;
+  int runawayEpoch = -1; // the runEpoch of the stretch the watchdog reported as a runaway
   // adaptive spin before parking, see Spin (owner thread only)
   short spinBudget = (short) Spin.INITIAL;
   short spinMisses;
@@ -245,13 +245,14 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
     } catch (Throwable t) {
       reason = ExitReason.crash(t);
       uncaught = true;
-      if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) {
-        runtime.fatalError(this, t);
-      }
     } finally {
       if (reason != null && exitSelf(reason) && uncaught) {
         // As ERTS does for an uncaught error; behaviours exit with their reason after their own report.
         runtime.processCrashed(this, ((ExitReason.Crash) reason).error());
+      }
+      if (uncaught && ((ExitReason.Crash) reason).error() instanceof VirtualMachineError vm
+          && !(vm instanceof StackOverflowError)) {
+        runtime.fatalError(this, vm); // after the process's own exit, so it ends with its error
       }
       dropMailbox();
       runtime.zombieFinished(this);
@@ -790,6 +791,9 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
     enterOp();
     try {
       synchronized (this) {
+        if (CompactSet.contains(links, other)) {
+          return; // already linked: a repeated link is a no-op (its exit signal may be on its way)
+        }
         links = CompactSet.add(links, other);
       }
       synchronized (other) {
@@ -1038,7 +1042,7 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
         : block instanceof CallSlot slot ? "call to " + slot.server().displayName()
         : block != null ? block.toString() : Blocking.RECEIVE.toString();
     return new Snapshot(status, signals.registeredName(), mailboxLength(), signals.links(), signals.monitors(),
-        signals.monitoredBy(), signals.trapExits(), blockText, droppedMessages(), runawayReported);
+        signals.monitoredBy(), signals.trapExits(), blockText, droppedMessages(), runawayEpoch == runEpoch);
   }
 
   /** A consistent copy of the signal state, for process info. */

@@ -11,8 +11,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>The JVM does not preempt a virtual thread that computes, so one busy process keeps one of the
  * few carrier threads (as many as cores) from every other process. The watchdog advances an epoch
  * every {@value #TICK_MILLIS} ms; a process records the epoch each time it comes back from the
- * runtime (a receive returns, it starts). A process whose thread is runnable and which has not come
- * back for longer than the threshold is reported once per stretch, with its stack. A process that
+ * runtime (it starts, a receive or a call returns). A process whose thread is runnable and which has
+ * not come back for longer than the threshold is reported once per stretch, with its stack. A process that
  * was killed but whose thread still runs after the threshold is reported too: the JVM cannot stop
  * it, and it will only unwind at its next runtime call.
  */
@@ -83,11 +83,11 @@ final class Watchdog implements Runnable {
         continue;
       }
       int since = p.runEpoch;
-      if (now - since < thresholdTicks || p.runawayReported) {
-        continue;
+      if (now - since < thresholdTicks || p.runawayEpoch == since) {
+        continue; // not long enough, or this stretch was reported already
       }
       if (t.getState() == Thread.State.RUNNABLE) {
-        p.runawayReported = true;
+        p.runawayEpoch = since;
         runaways.incrementAndGet();
         runtime.log().atWarn()
             .addKeyValue("pid", p.displayName())
@@ -104,8 +104,8 @@ final class Watchdog implements Runnable {
         runtime.zombies().remove(z);
         continue;
       }
-      if (!z.runawayReported && now - z.runEpoch >= thresholdTicks) {
-        z.runawayReported = true;
+      if (z.runawayEpoch != z.runEpoch && now - z.runEpoch >= thresholdTicks) {
+        z.runawayEpoch = z.runEpoch;
         runaways.incrementAndGet();
         runtime.log().atWarn()
             .addKeyValue("pid", z.displayName())
