@@ -1,9 +1,13 @@
 package org.otp4j.examples.chat;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.otp4j.behaviours.AppDescriptor;
 import org.otp4j.behaviours.Application;
 import org.otp4j.behaviours.Supervisor;
+import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 
 /**
@@ -78,10 +82,25 @@ public final class ChatApp extends Application {
     return WebEndpoint.port();
   }
 
+  /** The running applications' shared context by node: the observer page's and tests' view. */
+  private static final Map<Node, Chat> RUNNING = new ConcurrentHashMap<>();
+
+  /** The context of the chat application running on {@code node}, if one does. */
+  static Optional<Chat> chatOn(Node node) {
+    return Optional.ofNullable(RUNNING.get(node));
+  }
+
   @Override
   protected Pid start(Type type) {
     ChatConfig config = ChatConfig.from(Application.getAllEnv(NAME));
     Chat chat = Chat.create(config);
-    return Supervisor.startLink(new ChatSupervisor(chat));
+    Pid top = Supervisor.startLink(new ChatSupervisor(chat));
+    RUNNING.put(Node.current(), chat);
+    return top;
+  }
+
+  @Override
+  protected void stop() {
+    RUNNING.remove(Node.current());
   }
 }

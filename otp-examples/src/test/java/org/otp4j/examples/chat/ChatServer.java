@@ -72,7 +72,10 @@ final class ChatServer implements AutoCloseable {
 
   @Override
   public void close() {
+    long t0 = System.nanoTime();
     node.stop();
-    node.awaitTermination(Duration.ofSeconds(10));
+    long t1 = System.nanoTime();
+    boolean ok = node.awaitTermination(Duration.ofSeconds(10));
+    System.err.println("DEBUG stop " + (t1 - t0) / 1_000_000 + " ms, await " + (System.nanoTime() - t1) / 1_000_000 + " ms ok=" + ok + " left=" + node.processes());
   }
 }
