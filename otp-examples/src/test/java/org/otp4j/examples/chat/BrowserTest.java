@@ -1,0 +1,180 @@
+package org.otp4j.examples.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The browser client, in real headless Chromium driven by chromedriver over WebDriver's HTTP
+ * protocol (with the JDK's HttpClient): two browsers with their own profiles sign up as two users,
+ * one sends a message, the other sees it.
+ *
+ * <p>Needs Debian's {@code chromium} and {@code chromium-driver}; {@code .ci/run} installs them.
+ * Without them this test is skipped, except under CI, where it fails.
+ */
+class BrowserTest {
+  static final String INSTALL = "apt-get install -y chromium chromium-driver";
+  static final Duration WAIT = Duration.ofSeconds(30);
+  static final JsonMapper JSON = JsonMapper.builder().build();
+  static final String ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
+
+  @TempDir
+  Path dir;
+  ChatServer server;
+  Process driver;
+  URI driverUri;
+  final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeEach
+  void start() throws Exception {
+    Path chromedriver = Path.of("/usr/bin/chromedriver");
+    Path chromium = Files.isExecutable(Path.of("/usr/lib/chromium/chromium"))
+        ? Path.of("/usr/lib/chromium/chromium") : Path.of("/usr/bin/chromium");
+    boolean installed = Files.isExecutable(chromedriver) && Files.isExecutable(chromium);
+    if (!installed && System.getenv("CI") != null) {
+      throw new AssertionError("chromium and chromedriver are missing under CI; .ci/run should have run: " + INSTALL);
+    }
+    Assumptions.assumeTrue(installed, "headless Chromium is not installed; to run this test: " + INSTALL);
+    server = ChatServer.start(dir.resolve("data"));
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    driver = new ProcessBuilder(chromedriver.toString(), "--port=" + port)
+        .redirectErrorStream(true).redirectOutput(dir.resolve("chromedriver.log").toFile()).start();
+    driverUri = URI.create("http://127.0.0.1:" + port);
+    await().atMost(WAIT).ignoreExceptions().until(() -> get("/status").path("value").path("ready").asBoolean());
+    this.chromium = chromium;
+  }
+
+  Path chromium;
+
+  @AfterEach
+  void stop() {
+    if (driver != null) {
+      driver.destroy();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void aMessageTypedInOneBrowserAppearsInTheOther() throws Exception {
+    Browser alice = new Browser("alice");
+    Browser bob = new Browser("bob");
+    try {
+      alice.signUp("alice");
+      bob.signUp("bob");
+      // both land in #lobby; each sees the other online
+      await().atMost(WAIT).until(() -> alice.texts("#members li").contains("bob"));
+      await().atMost(WAIT).until(() -> bob.texts("#members li").contains("alice"));
+
+      alice.type("#text", "hello from a real browser");
+      alice.click("#send-btn");
+
+      await().atMost(WAIT).until(() -> bob.texts("#messages .msg .text").contains("hello from a real browser"));
+      await().atMost(WAIT).until(() -> alice.texts("#messages .msg .meta").stream().anyMatch(m -> m.startsWith("#1 ")));
+      assertThat(bob.texts("#messages .msg .from")).contains("alice");
+    } finally {
+      alice.quit();
+      bob.quit();
+    }
+  }
+
+  /** One browser: a WebDriver session with its own fresh profile. */
+  final class Browser {
+    final String session;
+
+    Browser(String name) throws IOException {
+      Path profile = Files.createDirectories(dir.resolve("profile-" + name));
+      Map<String, Object> options = Map.of("binary", chromium.toString(), "args", List.of("--headless",
+          "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+          "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--user-data-dir=" + profile));
+      JsonNode created = post("/session", Map.of("capabilities", Map.of("alwaysMatch",
+          Map.of("browserName", "chrome", "goog:chromeOptions", options))));
+      session = created.path("value").path("sessionId").asString();
+      assertThat(session).as("chromedriver session: %s", created).isNotBlank();
+      post("/session/" + session + "/url", Map.of("url", "http://127.0.0.1:" + server.port + "/"));
+    }
+
+    void signUp(String user) throws IOException {
+      type("#user", user);
+      type("#password", "secret-" + user);
+      click("#signup-btn");
+      await().atMost(WAIT).until(() -> texts("#me").contains(user));
+    }
+
+    void type(String css, String text) throws IOException {
+      post("/session/" + session + "/element/" + element(css) + "/value", Map.of("text", text));
+    }
+
+    void click(String css) throws IOException {
+      post("/session/" + session + "/element/" + element(css) + "/click", Map.of());
+    }
+
+    String element(String css) throws IOException {
+      JsonNode found = post("/session/" + session + "/element", Map.of("using", "css selector", "value", css));
+      String id = found.path("value").path(ELEMENT).asString();
+      assertThat(id).as("element %s: %s", css, found).isNotBlank();
+      return id;
+    }
+
+    List<String> texts(String css) throws IOException {
+      JsonNode result = post("/session/" + session + "/execute/sync", Map.of("script",
+          "return [...document.querySelectorAll(arguments[0])].map(e => e.textContent.trim());", "args", List.of(css)));
+      return java.util.stream.StreamSupport.stream(result.path("value").spliterator(), false)
+          .map(JsonNode::asString).map(s -> s.replace(" (you)", "")).toList();
+    }
+
+    void quit() {
+      try {
+        http.send(HttpRequest.newBuilder(driverUri.resolve("/session/" + session)).DELETE().build(),
+            HttpResponse.BodyHandlers.discarding());
+      } catch (IOException | InterruptedException e) {
+        // the driver is destroyed after the test anyway
+      }
+    }
+  }
+
+  JsonNode get(String path) throws IOException, InterruptedException {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(driverUri.resolve(path)).timeout(WAIT).build(),
+        HttpResponse.BodyHandlers.ofString());
+    return JSON.readTree(r.body());
+  }
+
+  JsonNode post(String path, Object body) throws IOException {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(driverUri.resolve(path)).timeout(WAIT)
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+          HttpResponse.BodyHandlers.ofString());
+      JsonNode json = JSON.readTree(r.body());
+      if (r.statusCode() != 200) {
+        throw new AssertionError("WebDriver " + path + " failed: " + r.statusCode() + " " + json);
+      }
+      return json;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+  }
+}
