@@ -181,7 +181,7 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Request
       String path = org.eclipse.jetty.server.Request.getPathInContext(request);
       String method = request.getMethod();
       if (path.equals("/observer") && method.equals("GET")) {
-        String text = snapshot();
+        String text = snapshot(org.eclipse.jetty.server.Request.getLocalPort(request));
         reply(response, callback, 200, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
         return true;
       }
@@ -198,13 +198,14 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Request
       return true;
     }
 
-    private String snapshot() {
+    private String snapshot(int port) {
       StringBuilder sb = new StringBuilder(Observer.snapshot(node).render());
       sb.append("rooms running:\n");
       node.run(() -> chat.store().rooms().forEach(room -> Proc.whereis(chat.roomName(room)).ifPresent(pid ->
           sb.append("  ").append(room).append(" ").append(pid).append(", members: ")
               .append(chat.members().lookup(room).size()).append('\n'))));
-      sb.append("\nkill a room: curl -X POST 'http://localhost:PORT/observer/kill-room?room=NAME'\n");
+      sb.append("\nkill a room: curl -X POST 'http://localhost:").append(port)
+          .append("/observer/kill-room?room=NAME'\n");
       return sb.toString();
     }
 

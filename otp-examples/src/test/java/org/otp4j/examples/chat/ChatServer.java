@@ -72,10 +72,9 @@ final class ChatServer implements AutoCloseable {
 
   @Override
   public void close() {
-    long t0 = System.nanoTime();
     node.stop();
-    long t1 = System.nanoTime();
-    boolean ok = node.awaitTermination(Duration.ofSeconds(10));
-    System.err.println("DEBUG stop " + (t1 - t0) / 1_000_000 + " ms, await " + (System.nanoTime() - t1) / 1_000_000 + " ms ok=" + ok + " left=" + node.processes());
+    if (!node.awaitTermination(Duration.ofSeconds(10))) {
+      throw new AssertionError("the chat node did not stop within 10 s; still running: " + node.processes());
+    }
   }
 }
