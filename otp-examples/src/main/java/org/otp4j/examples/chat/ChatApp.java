@@ -42,7 +42,7 @@ import org.otp4j.core.Pid;
  *   <tr><td>rateLimit, rateBurst</td><td>20.0, 40</td><td>token bucket per connection: frames/s, burst</td></tr>
  *   <tr><td>floodLimit</td><td>200</td><td>refused frames within 10 s that get a client disconnected</td></tr>
  *   <tr><td>maxConnections</td><td>10000</td><td>WebSocket connections at once</td></tr>
- *   <tr><td>passwordIterations</td><td>210000</td><td>PBKDF2-HMAC-SHA256 iterations of new hashes</td></tr>
+ *   <tr><td>passwordIterations</td><td>600000</td><td>PBKDF2-HMAC-SHA256 iterations of new hashes (OWASP 2023)</td></tr>
  *   <tr><td>admins</td><td>*</td><td>users allowed to kill rooms (comma-separated; *: everyone)</td></tr>
  *   <tr><td>roomIdle</td><td>5m</td><td>a room with no members stops after this</td></tr>
  * </table>
@@ -72,7 +72,7 @@ public final class ChatApp extends Application {
         .withEnv("rateBurst", 40)
         .withEnv("floodLimit", 200)
         .withEnv("maxConnections", 10_000)
-        .withEnv("passwordIterations", 210_000)
+        .withEnv("passwordIterations", 600_000)
         .withEnv("admins", "*")
         .withEnv("roomIdle", Duration.ofMinutes(5));
   }
