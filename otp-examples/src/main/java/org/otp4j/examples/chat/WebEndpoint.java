@@ -11,6 +11,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Response;
@@ -84,6 +87,15 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Request
   protected Init<State> init() throws Exception {
     Proc.trapExits(true); // so that terminate stops Jetty on shutdown
     Node node = Node.current();
+    Server server = onPlatformThread(() -> startJetty(node));
+    int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    LOG.info("chat web endpoint listening on {}:{}", chat.config().host(), port);
+    return Init.ok(new State(server, port));
+  }
+
+  private Server startJetty(Node node) throws Exception {
+    // Also load the JSON mapper here, rather than in the first connection process.
+    Frames.encode(new Frames.ServerFrame.Pong(), Frames.parse("{\"type\":\"ping\"}").ref());
     QueuedThreadPool threads = new QueuedThreadPool(64, 4);
     threads.setName("chat-http");
     Server server = new Server(threads);
@@ -103,10 +115,8 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Request
     ws.setHandler(new Pages(chat, node));
     context.setHandler(ws);
     server.setHandler(context);
-    onPlatformThread(server::start);
-    int port = connector.getLocalPort();
-    LOG.info("chat web endpoint listening on {}:{}", chat.config().host(), port);
-    return Init.ok(new State(server, port));
+    server.start();
+    return server;
   }
 
   @Override
@@ -118,33 +128,31 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Request
 
   @Override
   protected void terminate(ExitReason reason, State state) throws Exception {
-    onPlatformThread(state.server()::stop);
+    onPlatformThread(() -> {
+      state.server().stop();
+      return null;
+    });
   }
 
   /**
-   * Starting Jetty loads and initialises hundreds of classes, a second or more of CPU the first
-   * time, which would hold this process's carrier thread: run it on a platform thread and wait.
+   * Building and starting Jetty loads and initialises hundreds of classes, a second or more of CPU
+   * the first time, which would hold this process's carrier thread (and get it reported as a
+   * runaway): do it on a platform thread and wait for it.
    */
-  private static void onPlatformThread(Task task) throws Exception {
-    java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+  private static <T> T onPlatformThread(Callable<T> task) throws Exception {
+    CompletableFuture<T> done = new CompletableFuture<>();
     Thread.ofPlatform().name("chat-http-lifecycle").start(() -> {
       try {
-        task.run();
-        done.complete(null);
+        done.complete(task.call());
       } catch (Throwable t) {
         done.completeExceptionally(t);
       }
     });
     try {
-      done.join();
-    } catch (java.util.concurrent.CompletionException e) {
+      return done.join();
+    } catch (CompletionException e) {
       throw e.getCause() instanceof Exception cause ? cause : e;
     }
-  }
-
-  @FunctionalInterface
-  private interface Task {
-    void run() throws Exception;
   }
 
   // =====================================================================================

@@ -94,6 +94,16 @@ class BrowserTest {
       await().atMost(WAIT).until(() -> bob.texts("#messages .msg .text").contains("hello from a real browser"));
       await().atMost(WAIT).until(() -> alice.texts("#messages .msg .meta").stream().anyMatch(m -> m.startsWith("#1 ")));
       assertThat(bob.texts("#messages .msg .from")).contains("alice");
+
+      // kill the room from the page: the supervisor restarts it and the conversation goes on
+      alice.type("#text", "/kill-room lobby");
+      alice.click("#send-btn");
+      await().atMost(WAIT).until(() -> alice.texts("#messages .msg.notice .text").stream()
+          .anyMatch(t -> t.startsWith("killed room process")));
+      bob.type("#text", "and after the kill");
+      bob.click("#send-btn");
+      await().atMost(WAIT).until(() -> alice.texts("#messages .msg .text").contains("and after the kill"));
+      assertThat(alice.texts("#messages .msg .meta")).anyMatch(m -> m.startsWith("#2 "));
     } finally {
       alice.quit();
       bob.quit();

@@ -13,7 +13,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.io.TempDir;
 import org.otp4j.behaviours.DynamicSupervisor;
 import org.otp4j.behaviours.Supervisor;
@@ -101,7 +101,7 @@ class RoomCrashTest {
     }
   }
 
-  @Test
+  @RepeatedTest(3)
   void killingARoomLosesDuplicatesAndReordersNothing() throws Exception {
     try (ChatServer server = ChatServer.start(dir)) {
       List<TestClient> clients = new ArrayList<>();
@@ -167,6 +167,10 @@ class RoomCrashTest {
         }
       }
       assertThat(killed).hasSize(3);
+      for (TestClient c : clients) { // each client was told of each restart
+        assertThat(c.frames().stream().filter(f -> f.path("type").asString().equals("room_state")).count())
+            .isGreaterThanOrEqualTo(3);
+      }
       clients.forEach(TestClient::close);
       bystander.close();
     }
