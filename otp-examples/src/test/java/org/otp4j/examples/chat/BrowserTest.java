@@ -19,13 +19,18 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.otp4j.core.ExitReason;
+import org.otp4j.core.Pid;
+import org.otp4j.core.Proc;
+import org.otp4j.core.Registry;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The browser client, in real headless Chromium driven by chromedriver over WebDriver's HTTP
  * protocol (with the JDK's HttpClient): two browsers with their own profiles sign up as two users,
- * one sends a message, the other sees it.
+ * one sends a message and the other sees it; then the room is killed from the page, and one
+ * page's connection process is killed, and the conversation carries on (the page reconnects).
  *
  * <p>Needs Debian's {@code chromium} and {@code chromium-driver}; {@code .ci/run} installs them.
  * Without them this test is skipped, except under CI, where it fails.
@@ -78,7 +83,7 @@ class BrowserTest {
   }
 
   @Test
-  void aMessageTypedInOneBrowserAppearsInTheOther() throws Exception {
+  void twoBrowsersChatThroughARoomKillAndAReconnect() throws Exception {
     Browser alice = new Browser("alice");
     Browser bob = new Browser("bob");
     try {
@@ -104,6 +109,17 @@ class BrowserTest {
       bob.click("#send-btn");
       await().atMost(WAIT).until(() -> alice.texts("#messages .msg .text").contains("and after the kill"));
       assertThat(alice.texts("#messages .msg .meta")).anyMatch(m -> m.startsWith("#2 "));
+
+      // kill alice's connection process: her page reconnects, logs in with its token, rejoins
+      // the lobby since its last seq, and gets what was said meanwhile
+      Chat chat = ChatApp.chatOn(server.node).orElseThrow();
+      Pid connection = chat.users().lookup("alice").getFirst().pid();
+      Proc.exit(connection, ExitReason.KILL);
+      bob.type("#text", "while alice was away");
+      bob.click("#send-btn");
+      await().atMost(WAIT).until(() -> alice.texts("#messages .msg .text").contains("while alice was away"));
+      assertThat(chat.users().lookup("alice")).extracting(Registry.Entry::pid).doesNotContain(connection);
+      assertThat(alice.texts("#status")).containsExactly("online");
     } finally {
       alice.quit();
       bob.quit();
