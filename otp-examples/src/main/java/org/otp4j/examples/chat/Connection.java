@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import org.otp4j.behaviours.ChildSpec;
 import org.otp4j.behaviours.DynamicSupervisor;
 import org.otp4j.behaviours.GenServer;
+import org.otp4j.core.CallException;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
@@ -127,23 +128,7 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
   @Override
   protected CastResult<State> handleCast(Msg msg, State state) {
     return switch (msg) {
-      case Msg.Inbound(String text) -> {
-        if (admit(state)) {
-          handleFrame(state, text);
-          state.socket.demand();
-          yield noReply(state);
-        }
-        if (flooding(state)) {
-          send(state, new ServerFrame.Error("flooding", "more than " + chat.config().floodLimit()
-              + " frames refused within " + ChatConfig.FLOOD_WINDOW.toSeconds() + " s: disconnecting"), null);
-          state.socket.close(POLICY_VIOLATION, "flooding");
-          yield stop(ExitReason.NORMAL, state);
-        }
-        send(state, new ServerFrame.Error("rate_limited", "too many frames: at most " + chat.config().rateBurst()
-            + " at once and " + chat.config().rateLimit() + " per second; this one was dropped"), null);
-        state.socket.demand();
-        yield noReply(state);
-      }
+      case Msg.Inbound(String text) -> inbound(state, text);
       case Msg.Closed(int code, String reason) -> stop(ExitReason.NORMAL, state);
       case Msg.SendFailed(String why) -> {
         LOG.info("connection {} of {}: sending failed ({}), closing", Proc.self(), state.user, why);
@@ -167,7 +152,7 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
           send(state, new ServerFrame.Presence(room, event, user, members), null);
         }
       }
-      case Room.Event.Restarted(String room, long lastSeq, List<String> members) -> {
+      case Room.Event.Reloaded(String room, long lastSeq, List<String> members) -> {
         if (state.rooms.containsKey(room)) {
           send(state, new ServerFrame.RoomState(room, lastSeq, members), null);
         }
@@ -198,9 +183,26 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
   // =====================================================================================
   // frames
 
-  /** Rate limiting: whether this frame may be handled. */
-  private boolean admit(State state) {
-    return state.bucket.tryTake();
+  /**
+   * One frame from the client: it takes a token from the bucket and is handled, or it finds the
+   * bucket empty and is refused; a client refused too often is disconnected. Then the connection
+   * asks the socket for the next frame.
+   */
+  private CastResult<State> inbound(State state, String text) {
+    ChatConfig config = chat.config();
+    if (state.bucket.tryTake()) {
+      handleFrame(state, text);
+    } else if (flooding(state)) {
+      send(state, new ServerFrame.Error("flooding", "more than " + config.floodLimit() + " frames refused within "
+          + ChatConfig.FLOOD_WINDOW.toSeconds() + " s: disconnecting"), null);
+      state.socket.close(POLICY_VIOLATION, "flooding");
+      return stop(ExitReason.NORMAL, state);
+    } else {
+      send(state, new ServerFrame.Error("rate_limited", "too many frames: at most " + config.rateBurst()
+          + " at once and " + config.rateLimit() + " per second; this one was dropped"), null);
+    }
+    state.socket.demand();
+    return noReply(state);
   }
 
   /** Counts a refused frame; whether the client has crossed the flood limit. */
@@ -235,6 +237,10 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
     } catch (Store.StoreException e) {
       LOG.warn("connection {}: store error: {}", Proc.self(), e.getMessage());
       send(state, new ServerFrame.Error("unavailable", "the store failed; try again (" + e.getMessage() + ")"), ref);
+    } catch (CallException e) {
+      // a service (accounts, a supervisor) is restarting: tell the client, keep the connection
+      LOG.warn("connection {}: {}", Proc.self(), e.getMessage());
+      send(state, new ServerFrame.Error("unavailable", "the server is busy or restarting a part; try again"), ref);
     }
   }
 

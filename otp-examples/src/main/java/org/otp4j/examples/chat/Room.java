@@ -35,7 +35,7 @@ import org.otp4j.core.Registry;
  * Nothing the room process holds is the only copy. Messages and the last sequence number are in
  * the store, written before the broadcast; the membership is in the {@code members} registry, where
  * the connections registered themselves. A restarted room reads both, monitors its members again,
- * and sends them a {@link Event.Restarted} with its last seq, so that a member who missed a
+ * and sends them a {@link Event.Reloaded} with its last seq, so that a member who missed a
  * message while the room was down asks for it ({@code history since}).
  *
  * <h2>Sequence numbers and idempotent sends</h2>
@@ -62,8 +62,11 @@ final class Room extends GenServer<Room.State, Room.Request> {
 
     record PresenceChanged(String room, String event, String user, List<String> members) implements Event {}
 
-    /** The room (re)started: its last seq and who is in it. */
-    record Restarted(String room, long lastSeq, List<String> members) implements Event {}
+    /**
+     * The room (re)loaded its state from the store, after a start or a restart: its last seq and
+     * who is in it. A member whose client is behind asks for the rest.
+     */
+    record Reloaded(String room, long lastSeq, List<String> members) implements Event {}
   }
 
   /** The answer to a join: who is in the room, and the seq of its last message. */
@@ -254,7 +257,7 @@ final class Room extends GenServer<Room.State, Room.Request> {
     for (Registry.Entry e : chat.members().lookup(name)) {
       addMember(state, e.pid(), (String) e.value());
     }
-    broadcast(state, new Event.Restarted(name, state.lastSeq, state.users()));
+    broadcast(state, new Event.Reloaded(name, state.lastSeq, state.users()));
     return idle(state);
   }
 
@@ -314,21 +317,20 @@ final class Room extends GenServer<Room.State, Room.Request> {
           return new Posted(seq, false);
         }
         case Store.Appended.Duplicate(long stored) -> {
-          // Sent before, by a previous incarnation that may have died before broadcasting it:
-          // send it (again) from the store; members drop a seq they have already seen.
           state.recentIds.put(key, stored);
           if (stored > state.lastSeq) {
+            // Stored by a previous incarnation whose write landed after this one loaded, perhaps
+            // never broadcast: catch up, and tell the members, who will fetch what they miss.
             reload(state);
+            broadcast(state, new Event.Reloaded(name, state.lastSeq, state.users()));
           }
-          chat.store().after(name, stored - 1, 1).messages()
-              .forEach(stored1 -> broadcast(state, new Event.NewMessage(name, stored1)));
           return new Posted(stored, true);
         }
         case Store.Appended.SeqTaken t -> {
           // A previous incarnation's last write landed after this one loaded: catch up, tell the
           // members (they will fetch what they missed), and number this message after it.
           reload(state);
-          broadcast(state, new Event.Restarted(name, state.lastSeq, state.users()));
+          broadcast(state, new Event.Reloaded(name, state.lastSeq, state.users()));
         }
       }
     }
