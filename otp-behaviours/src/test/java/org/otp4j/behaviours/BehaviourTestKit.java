@@ -22,6 +22,7 @@ import org.otp4j.core.Down;
 import org.otp4j.core.ExitMessage;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Inbox;
+import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 import org.otp4j.core.Ref;
@@ -159,18 +160,22 @@ final class BehaviourTestKit {
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
     private final Level previousLevel;
     private final boolean previousAdditive;
+    /** Only events that name a process of this node ("<index."), so leftovers of other tests are ignored. */
+    private final String nodeTag;
 
-    Reports() {
-      this(Level.DEBUG);
+    /** Captures the reports about processes of {@code node}. */
+    Reports(Node node) {
+      this(node, Level.DEBUG);
     }
 
-    /** Captures only ERROR events (for tests that produce many progress reports). */
-    static Reports errorsOnly() {
-      return new Reports(Level.ERROR);
+    /** Captures only ERROR reports (for tests that produce many progress reports). */
+    static Reports errorsOnly(Node node) {
+      return new Reports(node, Level.ERROR);
     }
 
     /** Captures events at {@code level} and above. */
-    private Reports(Level level) {
+    private Reports(Node node, Level level) {
+      nodeTag = "<" + node.index() + ".";
       previousLevel = logger.getLevel();
       previousAdditive = logger.isAdditive();
       appender.setContext(logger.getLoggerContext());
@@ -180,11 +185,14 @@ final class BehaviourTestKit {
       logger.setAdditive(false);
     }
 
-    /** Every event so far. */
+    /** Every event so far about a process of this test's node. */
     List<ILoggingEvent> events() {
+      List<ILoggingEvent> all;
       synchronized (appender) {
-        return new ArrayList<>(appender.list);
+        all = new ArrayList<>(appender.list);
       }
+      return all.stream().filter(e -> e.getFormattedMessage().contains(nodeTag)
+          || keyValues(e).toString().contains(nodeTag)).toList();
     }
 
     /** The key-value pairs of every event so far whose {@code label} is {@code label}. */

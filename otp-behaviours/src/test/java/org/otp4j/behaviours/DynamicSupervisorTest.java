@@ -190,6 +190,28 @@ class DynamicSupervisorTest {
   }
 
   @Test
+  @DisplayName("U11/U25: when a dynamic supervisor stops, each child is killed after its own shutdown timeout, not the longest")
+  void perChildShutdownTimeoutOnStop() {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
+      node.run(() -> {
+        Pid sup = DynamicSupervisor.startLink(DynamicSupervisor.Options.defaults());
+        // A well-behaved child with a long shutdown timeout (it exits at once on shutdown)...
+        started(DynamicSupervisor.startChild(sup, ChildSpec.worker("patient", () -> GenServer.startLink(new Worker("p")))
+            .withShutdown(ChildSpec.Shutdown.timeout(Duration.ofSeconds(60)))));
+        // ...and one that ignores shutdown, with a short timeout: it must be killed after ~100 ms.
+        Pid stubborn = started(DynamicSupervisor.startChild(sup, ChildSpec.worker("stubborn", () -> Proc.spawnLink(() -> {
+          Proc.trapExits(true);
+          Proc.receive(m -> false);
+        })).withShutdown(ChildSpec.Shutdown.timeout(Duration.ofMillis(100)))));
+        Ref ref = inbox.monitor(stubborn);
+        Proc.spawn(() -> Supervisor.stop(sup));
+        assertThat(awaitDown(inbox, ref)).as("the stubborn child, killed after its own 100 ms timeout")
+            .isEqualTo(ExitReason.KILLED);
+      });
+    }
+  }
+
+  @Test
   @DisplayName("U9/U13: restart types in a dynamic supervisor: permanent restarted, transient-normal and temporary removed")
   void restartTypes() {
     try (Node node = Node.start()) {

@@ -120,7 +120,7 @@ class GenServerReportTest {
   @Test
   @DisplayName("G25/Y8: a crash in handleCall logs one gen_server_terminate report with server, last message, state, reason, client")
   void crashReport() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports()) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
       node.run(() -> {
         Pid s = GenServer.start(Name.local("bank"), new Server(Format.AS_IS, inbox.pid()));
         Pid caller = inProcess(() -> {
@@ -154,7 +154,7 @@ class GenServerReportTest {
   @Test
   @DisplayName("G25: a crash in handleCast reports client none and the cast as last message")
   void castCrashReport() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports()) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
       node.run(() -> {
         Pid s = GenServer.start(new Server(Format.AS_IS, inbox.pid()));
         GenServer.cast(s, new Req.Crash("in cast"));
@@ -173,7 +173,7 @@ class GenServerReportTest {
   @DisplayName("G25/Y6: normal, shutdown and {shutdown,_} exits produce no report (stop result, GenServer.stop, parent signal)")
   void orderlyExitsAreSilent(String reasonName) {
     ExitReason reason = reasonNamed(reasonName);
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports()) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
       node.run(() -> {
         Pid viaCall = GenServer.start(new Server(Format.AS_IS, inbox.pid()));
         catchThrowableOfType(CallException.class, () -> GenServer.call(viaCall, new Req.Stop(reason)));
@@ -209,7 +209,7 @@ class GenServerReportTest {
   @Test
   @DisplayName("G27: formatStatus redacts state and last message in the crash report")
   void formatStatusRedactsCrashReport() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports()) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
       node.run(() -> {
         Pid s = GenServer.start(new Server(Format.REDACT, inbox.pid()));
         catchThrowableOfType(CallException.class, () -> GenServer.call(s, new Req.Crash("boom")));
@@ -226,7 +226,7 @@ class GenServerReportTest {
   @Test
   @DisplayName("G27: a formatStatus that throws does not leak the state: the report says it crashed")
   void formatStatusThatThrows() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports()) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
       node.run(() -> {
         Pid s = GenServer.start(new Server(Format.THROW, inbox.pid()));
         catchThrowableOfType(CallException.class, () -> GenServer.call(s, new Req.Crash("boom")));
@@ -243,7 +243,7 @@ class GenServerReportTest {
   @Test
   @DisplayName("G26: terminate throwing during a normal stop turns it into a reported crash with terminate's exception")
   void terminateThrowsIsReported() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports()) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
       node.run(() -> {
         IllegalStateException error = new IllegalStateException("crash in terminate");
         Pid s = GenServer.start(new Server(Format.AS_IS, inbox.pid(), error));
@@ -259,7 +259,7 @@ class GenServerReportTest {
   @Test
   @DisplayName("Y6: an exception thrown by init logs one crash_report (phase init) naming the behaviour and process")
   void initCrashReport() {
-    try (Node node = Node.start(); var reports = new BehaviourTestKit.Reports()) {
+    try (Node node = Node.start(); var reports = new BehaviourTestKit.Reports(node)) {
       node.run(() -> {
         catchThrowableOfType(StartException.class, () -> GenServer.start(Name.local("bad"), new GenServer<Integer, Req>() {
           @Override
@@ -279,48 +279,51 @@ class GenServerReportTest {
     }
   }
 
-  @Test
-  @DisplayName("Y6: init failing with a non-orderly reason (stop(boom), exit(boom), null) logs a crash report; error(R) does not")
-  void initStopIsReported() {
-    try (Node node = Node.start(); var reports = new BehaviourTestKit.Reports()) {
-      node.run(() -> {
-        record Case(String name, GenServer<Integer, Req> server) {}
-        List<Case> abnormal = List.of(
-            new Case("stop", new GenServer<>() {
-              @Override
-              protected Init<Integer> init() {
-                return Init.stop(ExitReason.of("boom"));
-              }
-            }),
-            new Case("exit", new GenServer<>() {
-              @Override
-              protected Init<Integer> init() {
-                Proc.exit(ExitReason.of("boom"));
-                return Init.ok(0);
-              }
-            }),
-            new Case("null", new GenServer<>() {
-              @Override
-              protected Init<Integer> init() {
-                return null;
-              }
-            }));
-        for (Case c : abnormal) {
-          catchThrowableOfType(StartException.class, () -> GenServer.start(c.server()));
-        }
-        GenServer<Integer, Req> silent = new GenServer<>() {
-          @Override
-          protected Init<Integer> init() {
-            return Init.error(ExitReason.of("not now"));
+  /** A server whose init records its pid, then fails as {@code how} says. */
+  static GenServer<Integer, Req> failingInit(String how, java.util.Map<String, Pid> pids) {
+    return new GenServer<>() {
+      @Override
+      protected Init<Integer> init() {
+        pids.put(how, Proc.self());
+        return switch (how) {
+          case "stop" -> Init.stop(ExitReason.of("boom"));
+          case "exit" -> {
+            Proc.exit(ExitReason.of("boom"));
+            yield Init.ok(0);
           }
+          case "null" -> null;
+          case "stop shutdown" -> Init.stop(ExitReason.SHUTDOWN);
+          case "error" -> Init.error(ExitReason.of("not now"));
+          default -> Init.ignore();
         };
-        catchThrowableOfType(StartException.class, () -> GenServer.start(silent));
-        List<Map<String, Object>> found = reports.events().stream()
-            .map(BehaviourTestKit.Reports::keyValues)
-            .filter(kv -> "ERROR".equals(kv.get("@level")))
-            .toList();
-        assertThat(found).as("error reports for init stop(boom), exit(boom), null, and none for error(R)")
-            .hasSize(3);
+      }
+    };
+  }
+
+  @Test
+  @DisplayName("Y6: init failing with a non-orderly reason (stop(boom), exit(boom), null) logs a crash report; error, ignore and stop(shutdown) do not")
+  void initStopIsReported() {
+    try (Node node = Node.start(); var reports = new BehaviourTestKit.Reports(node)) {
+      node.run(() -> {
+        java.util.Map<String, Pid> pids = new java.util.concurrent.ConcurrentHashMap<>();
+        for (String how : List.of("stop", "exit", "null", "stop shutdown", "error", "ignore")) {
+          catchThrowableOfType(StartException.class, () -> GenServer.start(failingInit(how, pids)));
+          exitReasonOf(pids.get(how));
+        }
+        for (String how : List.of("stop", "exit", "null", "stop shutdown", "error", "ignore")) {
+          String pid = pids.get(how).toString();
+          long errors = reports.events().stream()
+              .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
+              .filter(e -> e.getFormattedMessage().contains(pid)
+                  || BehaviourTestKit.Reports.keyValues(e).toString().contains(pid))
+              .count();
+          boolean abnormal = List.of("stop", "exit", "null").contains(how);
+          if (abnormal) {
+            assertThat(errors).as("error reports for init %s (%s)", how, pid).isPositive();
+          } else {
+            assertThat(errors).as("error reports for init %s (%s)", how, pid).isZero();
+          }
+        }
       });
     }
   }
@@ -328,7 +331,7 @@ class GenServerReportTest {
   @Test
   @DisplayName("Y6/G25: a server ended by an untrapped shutdown signal while inside a callback logs no report")
   void killedInsideCallbackIsSilent() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports()) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
       node.run(() -> {
         Pid s = GenServer.start(new Server(Format.AS_IS, inbox.pid()));
         Proc.spawn(() -> GenServer.call(s, new Req.Block(), Proc.INFINITY));
@@ -344,7 +347,7 @@ class GenServerReportTest {
   @Test
   @DisplayName("Y6/Y7: a server killed for exceeding its start timeout logs no crash report")
   void startTimeoutIsSilent() {
-    try (Node node = Node.start(); var reports = new BehaviourTestKit.Reports()) {
+    try (Node node = Node.start(); var reports = new BehaviourTestKit.Reports(node)) {
       node.run(() -> {
         StartException e = catchThrowableOfType(StartException.class, () -> GenServer.start(
             new GenServer<Integer, Req>() {

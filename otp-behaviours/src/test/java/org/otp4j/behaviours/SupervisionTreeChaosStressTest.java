@@ -92,7 +92,7 @@ class SupervisionTreeChaosStressTest {
     long seed = Long.getLong("chaos.seed", System.nanoTime());
     System.out.println("SupervisionTreeChaosStressTest seed = " + seed + " (rerun with -Dchaos.seed=" + seed + ")");
     Random random = new Random(seed);
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = BehaviourTestKit.Reports.errorsOnly()) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = BehaviourTestKit.Reports.errorsOnly(node)) {
       node.run(() -> {
         int baseline = node.processCount();
         ChildSpec[] mids = new ChildSpec[MIDS];

@@ -297,7 +297,7 @@ class SupervisorApiTest {
   @Test
   @DisplayName("U8: a child failing to start in init: earlier children stopped in reverse, later ones never started, {shutdown,{failed_to_start_child,Id,R}}")
   void failedChildDuringInit() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports()) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
       node.run(() -> {
         int baseline = node.processCount();
         StartException e = catchThrowableOfType(StartException.class, () -> Supervisor.startLink(flags(),
@@ -415,7 +415,7 @@ class SupervisorApiTest {
   @Test
   @DisplayName("U5/U17: a supervisor traps exits; a non-child exit is ignored; an unexpected message is logged and ignored")
   void trapsExitsAndIgnoresStrangers() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports()) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
       node.run(() -> {
         Pid sup = Supervisor.startLink(Name.local("sup"), flags(), Worker.spec("a", inbox.pid()));
         assertThat(Proc.info(sup).orElseThrow().trapExits()).isTrue();
@@ -452,7 +452,7 @@ class SupervisorApiTest {
   @Test
   @DisplayName("U23: progress reports: INFO for children started at init or by a restart, DEBUG for the API")
   void progressReports() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports()) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
       node.run(() -> {
         Pid sup = Supervisor.startLink(flags(), Worker.spec("init", inbox.pid()));
         Pid api = ((StartResult.Started) Supervisor.startChild(sup, Worker.spec("api", inbox.pid()))).pid();

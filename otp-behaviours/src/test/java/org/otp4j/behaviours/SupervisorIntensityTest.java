@@ -66,7 +66,7 @@ class SupervisorIntensityTest {
   @Test
   @DisplayName("U15: intensity 3 in 5 s: three restarts are fine, the fourth crash ends the supervisor with shutdown")
   void intensityThreeInFive() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports()) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
       node.run(() -> {
         Pid sup = startUnderTrappingParent(inbox, Supervisor.oneForOne().withIntensity(3, Duration.ofSeconds(5)),
             ChildSpec.worker("a", SupervisorIntensityTest::worker),
@@ -137,7 +137,7 @@ class SupervisorIntensityTest {
   @Test
   @DisplayName("U16: a child whose restart keeps failing is retried, each attempt counts: intensity 3 gives 3 start_errors then shutdown")
   void persistentlyFailingRestart() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports()) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
       node.run(() -> {
         AtomicInteger starts = new AtomicInteger();
         Pid sup = startUnderTrappingParent(inbox, Supervisor.oneForOne().withIntensity(3, Duration.ofSeconds(30)),

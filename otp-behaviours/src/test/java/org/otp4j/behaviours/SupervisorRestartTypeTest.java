@@ -77,7 +77,7 @@ class SupervisorRestartTypeTest {
   @MethodSource("cases")
   @DisplayName("U13: restart type x exit reason")
   void restartDecision(ChildSpec.Restart restart, End end) {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports()) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
       node.run(() -> {
         ChildSpec spec = ChildSpec.worker("w", () -> GenServer.startLink(new Worker())).withRestart(restart);
         Pid sup = Supervisor.startLink(Supervisor.oneForOne().withIntensity(5, Duration.ofSeconds(10)), spec,

@@ -70,7 +70,7 @@ class SupervisorShutdownTest {
   @Test
   @DisplayName("U11: a child that ignores shutdown is killed after the timeout: terminateChild takes >= the timeout, child ends killed")
   void timeoutEscalatesToKill() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports()) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
       node.run(() -> {
         Pid sup = Supervisor.startLink(Supervisor.oneForOne(),
             ChildSpec.worker("stubborn", () -> stubborn(inbox.pid()))
@@ -96,7 +96,7 @@ class SupervisorShutdownTest {
   @Test
   @DisplayName("U11/G23: a trapping child exits shutdown cleanly: terminate(shutdown) runs, no report, no waiting for the timeout")
   void cleanShutdown() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports()) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
       node.run(() -> {
         Pid sup = Supervisor.startLink(Supervisor.oneForOne(),
             ChildSpec.worker("w", () -> GenServer.startLink(new Worker("w", inbox.pid(), true)))
@@ -117,7 +117,7 @@ class SupervisorShutdownTest {
   @Test
   @DisplayName("U11/G23: a child that does not trap exits dies of the shutdown signal at once, terminate not called")
   void nonTrappingChild() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports()) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
       node.run(() -> {
         Pid sup = Supervisor.startLink(Supervisor.oneForOne(),
             ChildSpec.worker("w", () -> GenServer.startLink(new Worker("w", inbox.pid(), false))));
@@ -135,7 +135,7 @@ class SupervisorShutdownTest {
   @Test
   @DisplayName("U10: brutal kill: the child is killed at once, even when trapping; terminate never runs; no report")
   void brutalKill() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports()) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
       node.run(() -> {
         Pid sup = Supervisor.startLink(Supervisor.oneForOne(),
             ChildSpec.worker("w", () -> GenServer.startLink(new Worker("w", inbox.pid(), true)))
