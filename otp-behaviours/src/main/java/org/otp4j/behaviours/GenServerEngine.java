@@ -157,14 +157,10 @@ final class GenServerEngine<S, M> implements SysHandler {
         return r.action();
       }
       case GenServer.NoReply<S> r -> {
-        state = r.state();
-        debug.noReply(state);
-        return r.action();
+        return handleCast(r, call);
       }
       case GenServer.Stop<S> r -> {
-        state = r.state();
-        terminate(r.reason(), call, from);
-        return null;
+        return handleCast(r, call);
       }
       case GenServer.StopReply<S> r -> {
         state = r.state();
@@ -174,12 +170,12 @@ final class GenServerEngine<S, M> implements SysHandler {
         return null;
       }
       case null -> {
-        terminate(ExitReason.of(new GenServer.BadReturnValue(null)), call, from);
-        return null;
+        return handleCast(null, call);
       }
     }
   }
 
+  /** The results a cast, an info, a continue and a call share; {@code message} may be a call. */
   private GenServer.Action handleCast(GenServer.CastResult<S> result, Object message) {
     switch (result) {
       case GenServer.NoReply<S> r -> {
@@ -189,11 +185,11 @@ final class GenServerEngine<S, M> implements SysHandler {
       }
       case GenServer.Stop<S> r -> {
         state = r.state();
-        terminate(r.reason(), message, null);
+        terminate(r.reason(), message, clientOf(message));
         return null;
       }
       case null -> {
-        terminate(ExitReason.of(new GenServer.BadReturnValue(null)), message, null);
+        terminate(ExitReason.of(new GenServer.BadReturnValue(null)), message, clientOf(message));
         return null;
       }
     }

@@ -314,24 +314,15 @@ final class GenStatemEngine<S, D> implements SysHandler {
         repeat = true;
       }
       case Result.Stop<S, D> r -> {
-        if (!r.keepData()) {
-          data = r.data();
-        }
-        terminate(r.reason());
+        stop(r);
         return;
       }
       case Result.StopAndReply<S, D> r -> {
-        if (!r.keepData()) {
-          data = r.data();
-        }
-        for (Action.Reply reply : r.replies()) {
-          reply(reply);
-        }
-        terminate(r.reason());
+        stop(r);
         return;
       }
       case null -> {
-        terminate(ExitReason.of(new BadReturn("bad_return_from_state_function", null)));
+        stop(null);
         return;
       }
     }
@@ -400,11 +391,33 @@ final class GenStatemEngine<S, D> implements SysHandler {
       }
       case Result.RepeatStateAndData<S, D> r -> actions = r.actions();
       case Result.Stop<S, D> r -> {
+        stop(r);
+        return List.of();
+      }
+      case Result.StopAndReply<S, D> r -> {
+        stop(r);
+        return List.of();
+      }
+      case null -> {
+        stop(null);
+        return List.of();
+      }
+    }
+    Parsed p = parse(actions, true);
+    for (Action.Reply reply : p.replies) {
+      reply(reply);
+    }
+    return p.timerOps;
+  }
+
+  /** A stop result (or null, a bad result): replies first, then terminate. Never returns. */
+  private void stop(Result<S, D> result) {
+    switch (result) {
+      case Result.Stop<S, D> r -> {
         if (!r.keepData()) {
           data = r.data();
         }
         terminate(r.reason());
-        return List.of();
       }
       case Result.StopAndReply<S, D> r -> {
         if (!r.keepData()) {
@@ -414,18 +427,9 @@ final class GenStatemEngine<S, D> implements SysHandler {
           reply(reply);
         }
         terminate(r.reason());
-        return List.of();
       }
-      case null -> {
-        terminate(ExitReason.of(new BadReturn("bad_return_from_state_function", null)));
-        return List.of();
-      }
+      case null, default -> terminate(ExitReason.of(new BadReturn("bad_return_from_state_function", null)));
     }
-    Parsed p = parse(actions, true);
-    for (Action.Reply reply : p.replies) {
-      reply(reply);
-    }
-    return p.timerOps;
   }
 
   private void insertNextEvents(List<Event> events) {
