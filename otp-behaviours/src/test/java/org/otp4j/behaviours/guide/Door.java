@@ -1,0 +1,84 @@
+package org.otp4j.behaviours.guide;
+
+import java.time.Duration;
+import org.otp4j.behaviours.GenStatem;
+import org.otp4j.core.Address;
+import org.otp4j.core.From;
+import org.otp4j.core.Pid;
+import org.otp4j.core.Proc;
+
+/** A door with a code, and the three kinds of timeout. */
+public final class Door extends GenStatem<Door.State, Door.Data> {
+
+  public enum State { LOCKED, OPEN }
+
+  /**
+   * @param code the code that opens it
+   * @param autoLock how long it stays open (a state timeout)
+   * @param ajarAfter how long it may stay open with nobody passing before it warns (an event timeout)
+   * @param serviceEvery how often it asks for service, whatever its state (a generic timeout)
+   * @param panel where its warnings go
+   */
+  public record Data(String code, Duration autoLock, Duration ajarAfter, Duration serviceEvery, Pid panel) {}
+
+  record Unlock(String code) {}
+
+  /** Someone walked through. */
+  record Pass() {}
+
+  private final Data data;
+
+  private Door(Data data) {
+    this.data = data;
+  }
+
+  public static Pid startLink(Data data) {
+    return GenStatem.startLink(new Door(data));
+  }
+
+  public static String unlock(Address door, String code) {
+    return GenStatem.call(door, new Unlock(code));
+  }
+
+  public static void pass(Address door) {
+    GenStatem.cast(door, new Pass());
+  }
+
+  // region: door
+  @Override
+  protected Init<State, Data> init() {
+    return Init.ok(State.LOCKED, data, Action.genericTimeout("service", data.serviceEvery(), "service due"));
+  }
+
+  @Override
+  protected Result<State, Data> handleEvent(Event event, State state, Data d) {
+    if (event instanceof Event.GenericTimeout(Object name, Object content)) {
+      Proc.send(d.panel(), content); // fires in any state; set it again for the next round
+      return keepStateAndData(Action.genericTimeout(name, d.serviceEvery(), content));
+    }
+    return switch (state) {
+      case LOCKED -> switch (event) {
+        case Event.Call(From from, Unlock(String code)) when code.equals(d.code()) ->
+            nextState(State.OPEN, d, Action.reply(from, "open"),
+                Action.stateTimeout(d.autoLock(), "lock"),    // cancelled only by leaving OPEN
+                Action.eventTimeout(d.ajarAfter(), "ajar"));  // cancelled by any event
+        case Event.Call(From from, Unlock wrong) -> keepStateAndData(Action.reply(from, "wrong code"));
+        default -> keepStateAndData();
+      };
+      case OPEN -> switch (event) {
+        case Event.Cast(Pass pass) -> keepStateAndData(Action.eventTimeout(d.ajarAfter(), "ajar"));
+        case Event.Timeout(Object ajar) -> {
+          Proc.send(d.panel(), "ajar"); // open, and nobody passed for ajarAfter
+          yield keepStateAndData();
+        }
+        case Event.StateTimeout(Object lock) -> {
+          Proc.send(d.panel(), "locked");
+          yield nextState(State.LOCKED, d);
+        }
+        case Event.Call(From from, Unlock any) -> keepStateAndData(Action.reply(from, "already open"));
+        default -> keepStateAndData();
+      };
+    };
+  }
+  // endregion: door
+}

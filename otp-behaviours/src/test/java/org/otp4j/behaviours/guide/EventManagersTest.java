@@ -1,0 +1,166 @@
+package org.otp4j.behaviours.guide;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.otp4j.behaviours.guide.GuideTestKit.await;
+import static org.otp4j.behaviours.guide.GuideTestKit.exitReason;
+import static org.otp4j.behaviours.guide.GuideTestKit.next;
+
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.otp4j.behaviours.EventHandler;
+import org.otp4j.behaviours.GenEvent;
+import org.otp4j.core.ExitReason;
+import org.otp4j.core.Inbox;
+import org.otp4j.core.NoSuchNameException;
+import org.otp4j.core.Node;
+import org.otp4j.core.Pid;
+import org.otp4j.core.Proc;
+
+@DisplayName("Guide, chapter 6: event managers")
+class EventManagersTest {
+
+  private static void onNode(Consumer<Inbox> test) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
+      node.run(() -> test.accept(inbox));
+    }
+  }
+
+  private static final Alarms.Alarm DISK = new Alarms.Alarm("disk", "90% full");
+  private static final Alarms.Alarm CPU = new Alarms.Alarm("cpu", "too hot");
+
+  @Test
+  @DisplayName("notify, syncNotify, and a call to one handler")
+  void firstUse() {
+    onNode(inbox -> assertThat(Alarms.firstUse()).containsExactly(CPU, DISK));
+  }
+
+  @Test
+  @DisplayName("a pager supervised by the on-call process: removed when that process ends")
+  void supervisedHandler() {
+    onNode(inbox -> {
+      Pid manager = GenEvent.startLink(Alarms.NAME);
+      Pid onCall = Alarms.onCall(inbox.pid());
+      await().until(() -> GenEvent.whichHandlers(manager).size() == 1);
+      GenEvent.syncNotify(manager, DISK);
+      assertThat(next(inbox)).isEqualTo("page: disk 90% full");
+      Proc.send(onCall, "off duty");
+      assertThat(exitReason(onCall)).isEqualTo(ExitReason.NORMAL);
+      await().until(() -> GenEvent.whichHandlers(manager).isEmpty());
+    });
+  }
+
+  @Test
+  @DisplayName("the supervising process is told when its handler leaves, and why")
+  void handlerExit() {
+    onNode(inbox -> {
+      Pid manager = GenEvent.startLink(Alarms.NAME);
+      Pid onCall = Alarms.onCall(inbox.pid());
+      await().until(() -> GenEvent.whichHandlers(manager).size() == 1);
+      EventHandler<?, ?> pager = GenEvent.whichHandlers(manager).getFirst();
+      assertThat(GenEvent.deleteHandler(manager, pager, null)).isEqualTo(new GenEvent.Deleted(null));
+      assertThat(next(inbox)).isEqualTo("pager gone: normal");
+      exitReason(onCall);
+    });
+  }
+
+  /** Fails on alarms from one source. */
+  static final class Fragile extends EventHandler<Integer, Alarms.Alarm> {
+    @Override
+    protected InitResult<Integer> init(Object args) {
+      return InitResult.ok(0);
+    }
+
+    @Override
+    protected EventResult<Integer> handleEvent(Alarms.Alarm alarm, Integer n) {
+      if (alarm.source().equals("cpu")) {
+        throw new IllegalStateException("cannot handle cpu alarms");
+      }
+      return EventResult.ok(n + 1);
+    }
+  }
+
+  @Test
+  @DisplayName("a handler that throws is removed alone; the manager and the other handlers carry on")
+  void crashIsolation() {
+    onNode(inbox -> {
+      try (GuideTestKit.LogCapture reports = new GuideTestKit.LogCapture("org.otp4j.behaviours.Reports")) {
+        Pid manager = GenEvent.startLink(Alarms.NAME);
+        Alarms.Recent recent = new Alarms.Recent(10);
+        Fragile fragile = new Fragile();
+        GenEvent.addHandler(manager, recent, null);
+        GenEvent.addHandler(manager, fragile, null);
+        GenEvent.syncNotify(manager, CPU);
+        assertThat(GenEvent.whichHandlers(manager)).containsExactly(recent);
+        assertThat(Proc.isAlive(manager)).isTrue();
+        List<Alarms.Alarm> kept = GenEvent.call(manager, recent, "recent");
+        assertThat(kept).containsExactly(CPU);
+        assertThat(reports.withLabel("gen_event_handler_crash")).singleElement()
+            .satisfies(kv -> assertThat(kv.get("reason").toString()).contains("cannot handle cpu alarms"));
+        assertThatThrownBy(() -> GenEvent.call(manager, fragile, "anything"))
+            .isInstanceOfSatisfying(GenEvent.HandlerException.class, e -> assertThat(e.notFound()).isTrue());
+      }
+    });
+  }
+
+  @Test
+  @DisplayName("swapping Recent for Counting hands over what Recent kept")
+  void swap() {
+    onNode(inbox -> {
+      GenEvent.startLink(Alarms.NAME);
+      Alarms.Recent recent = new Alarms.Recent(10);
+      GenEvent.addHandler(Alarms.NAME, recent, null);
+      GenEvent.syncNotify(Alarms.NAME, DISK);
+      GenEvent.syncNotify(Alarms.NAME, CPU);
+      assertThat(Alarms.swap(recent)).isEqualTo(2);
+      GenEvent.syncNotify(Alarms.NAME, DISK);
+      int count = GenEvent.call(Alarms.NAME, GenEvent.whichHandlers(Alarms.NAME).getFirst(), "count");
+      assertThat(count).isEqualTo(3);
+      assertThat(GenEvent.whichHandlers(Alarms.NAME)).singleElement().isInstanceOf(Alarms.Counting.class);
+    });
+  }
+
+  @Test
+  @DisplayName("a pager without a pid is not added: its init says why")
+  void initError() {
+    onNode(inbox -> {
+      Pid manager = GenEvent.startLink();
+      assertThat(GenEvent.addHandler(manager, new Alarms.Pager(), "nobody"))
+          .isEqualTo(new GenEvent.InitFailed("expected the pid of the person on call"));
+      assertThat(GenEvent.whichHandlers(manager)).isEmpty();
+    });
+  }
+
+  @Test
+  @DisplayName("an event of the wrong type makes a handler fail, and it is removed")
+  void wrongEventType() {
+    onNode(inbox -> {
+      Pid manager = GenEvent.startLink();
+      GenEvent.addHandler(manager, new Alarms.Recent(10), null);
+      GenEvent.syncNotify(manager, "not an alarm");
+      assertThat(GenEvent.whichHandlers(manager)).isEmpty();
+    });
+  }
+
+  @Test
+  @DisplayName("stopping the manager tells the supervising process: shutdown")
+  void stopTellsSupervisingProcess() {
+    onNode(inbox -> {
+      Pid manager = GenEvent.startLink(Alarms.NAME);
+      Pid onCall = Alarms.onCall(inbox.pid());
+      await().until(() -> GenEvent.whichHandlers(manager).size() == 1);
+      GenEvent.stop(manager);
+      assertThat(next(inbox)).isEqualTo("pager gone: shutdown");
+      exitReason(onCall);
+    });
+  }
+
+  @Test
+  @DisplayName("notify to a name nobody holds fails")
+  void notifyToNobody() {
+    onNode(inbox -> assertThatThrownBy(() -> GenEvent.notify(Alarms.NAME, DISK))
+        .isInstanceOf(NoSuchNameException.class));
+  }
+}

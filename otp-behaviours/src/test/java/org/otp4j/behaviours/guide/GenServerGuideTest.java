@@ -1,0 +1,256 @@
+package org.otp4j.behaviours.guide;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.otp4j.behaviours.guide.GuideTestKit.await;
+import static org.otp4j.behaviours.guide.GuideTestKit.exitReason;
+import static org.otp4j.behaviours.guide.GuideTestKit.expect;
+import static org.otp4j.behaviours.guide.GuideTestKit.inProcess;
+import static org.otp4j.behaviours.guide.GuideTestKit.next;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.otp4j.behaviours.ChildSpec;
+import org.otp4j.behaviours.GenServer;
+import org.otp4j.behaviours.StartException;
+import org.otp4j.behaviours.StartResult;
+import org.otp4j.behaviours.Supervisor;
+import org.otp4j.behaviours.Sys;
+import org.otp4j.core.CallException;
+import org.otp4j.core.Down;
+import org.otp4j.core.ExitReason;
+import org.otp4j.core.Inbox;
+import org.otp4j.core.Name;
+import org.otp4j.core.Node;
+import org.otp4j.core.Pid;
+import org.otp4j.core.Proc;
+import org.otp4j.core.Ref;
+
+@DisplayName("Guide, chapter 3: GenServer")
+class GenServerGuideTest {
+
+  private static void onNode(Consumer<Inbox> test) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
+      node.run(() -> test.accept(inbox));
+    }
+  }
+
+  @Test
+  @DisplayName("put by cast, get by call")
+  void firstUse() {
+    onNode(inbox -> assertThat(GenServerUsage.firstUse()).contains("teal"));
+  }
+
+  @Test
+  @DisplayName("await replies at once if the key is there, else when it is put; all waiters get it")
+  void deferredReplies() {
+    onNode(inbox -> {
+      Pid store = KvStore.startLink();
+      KvStore.put(store, "a", "1");
+      assertThat(KvStore.await(store, "a", Duration.ofSeconds(5))).isEqualTo("1");
+      CompletableFuture<String> first = GuideTestKit.async(() -> KvStore.await(store, "b", Duration.ofSeconds(5)));
+      CompletableFuture<String> second = GuideTestKit.async(
+          () -> inProcess(() -> KvStore.await(store, "b", Duration.ofSeconds(5))));
+      await().until(() -> Sys.<KvStore.State>getState(store).waiting().getOrDefault("b", List.of()).size() == 2);
+      assertThat(first).isNotDone();
+      KvStore.put(store, "b", "2");
+      assertThat(first.join()).isEqualTo("2");
+      assertThat(second.join()).isEqualTo("2");
+      assertThat(Sys.<KvStore.State>getState(store).waiting()).isEmpty();
+    });
+  }
+
+  @Test
+  @DisplayName("a call that times out throws CallException(timeout) naming the call; its late reply is dropped")
+  void callTimeout() {
+    onNode(inbox -> {
+      Pid store = KvStore.startLink();
+      CallException e = GenServerUsage.awaitTimesOut(store);
+      assertThat(e.reason()).isEqualTo(ExitReason.TIMEOUT);
+      assertThat(e.getMessage())
+          .isEqualTo("GenServer.call(" + store + ", Await[key=missing], 100 ms) failed: timeout: no reply within 100 ms");
+      List<Object> left = inProcess(() -> {
+        try {
+          KvStore.await(store, "late", Duration.ofMillis(20));
+        } catch (CallException timeout) {
+          // expected
+        }
+        KvStore.put(store, "late", "too late"); // the server now replies to the caller that gave up
+        KvStore.get(store, "late");             // and this call is served after that reply
+        return Proc.flush();
+      });
+      assertThat(left).as("nothing left in the caller's mailbox").isEmpty();
+    });
+  }
+
+  @Test
+  @DisplayName("a cast of a call-only message crashes the server; a call to it then fails with the crash")
+  void misuseCrashes() {
+    onNode(inbox -> {
+      Pid store = KvStore.startLink();
+      GenServer.cast(store, new KvStore.Msg.Get("x"));
+      ExitReason reason = exitReason(store);
+      assertThat(reason.toString()).contains("Get[key=x] is a call, not a cast");
+      assertThatThrownBy(() -> KvStore.get(store, "x")).isInstanceOfSatisfying(CallException.class,
+          e -> assertThat(e.reason()).isEqualTo(ExitReason.NOPROC));
+    });
+  }
+
+  @Test
+  @DisplayName("names: a local name and a via name reach their servers")
+  void naming() {
+    onNode(inbox -> {
+      assertThat(GenServerUsage.byName()).contains("teal");
+      assertThat(Proc.whereis("kv")).isPresent();
+    });
+  }
+
+  @Test
+  @DisplayName("stop runs terminate and returns once the server has ended with that reason")
+  void stopping() {
+    onNode(inbox -> {
+      Pid a = KvStore.startLink();
+      Pid b = KvStore.startLink();
+      Ref ra = inbox.monitor(a);
+      Ref rb = inbox.monitor(b);
+      GenServerUsage.stop(a, b);
+      assertThat(Proc.isAlive(a)).isFalse();
+      assertThat(Proc.isAlive(b)).isFalse();
+      assertThat(((Down) expect(inbox, m -> m instanceof Down d && d.ref() == ra, "a down")).reason())
+          .isEqualTo(ExitReason.NORMAL);
+      assertThat(((Down) expect(inbox, m -> m instanceof Down d && d.ref() == rb, "b down")).reason())
+          .isEqualTo(ExitReason.shutdown("maintenance"));
+    });
+  }
+
+  @Test
+  @DisplayName("an idle session stops itself with {shutdown,idle}; terminate tells the audit process")
+  void idleTimeout() {
+    onNode(inbox -> {
+      Pid session = Session.startLink("ada", "s3cret", Duration.ofMillis(100), inbox.pid());
+      assertThat(Session.touch(session)).isEqualTo(1);
+      assertThat(Session.touch(session)).isEqualTo(2);
+      assertThat(next(inbox)).isEqualTo(new Session.Ended("ada", 2, ExitReason.shutdown("idle")));
+      assertThat(exitReason(session)).isEqualTo(ExitReason.shutdown("idle"));
+    });
+  }
+
+  @Test
+  @DisplayName("terminate runs when the supervisor shuts down a server that traps exits")
+  void terminateOnShutdown() {
+    onNode(inbox -> {
+      Pid sup = Supervisor.startLink(Supervisor.oneForOne(),
+          ChildSpec.worker("session", () -> Session.startLink("bob", "t0ken", Duration.ofMinutes(5), inbox.pid())));
+      Supervisor.stop(sup);
+      assertThat(next(inbox)).isEqualTo(new Session.Ended("bob", 0, ExitReason.SHUTDOWN));
+    });
+  }
+
+  @Test
+  @DisplayName("formatStatus keeps the token out of the status")
+  void formatStatus() {
+    onNode(inbox -> {
+      Pid session = Session.startLink("ada", "s3cret", Duration.ofMinutes(5), inbox.pid());
+      Sys.Status status = Sys.getStatus(session);
+      assertThat(status.state()).isEqualTo(new Session.State("ada", "<redacted>", 0));
+      assertThat(Sys.<Session.State>getState(session).token()).isEqualTo("s3cret");
+      GenServer.stop(session);
+    });
+  }
+
+  @Test
+  @DisplayName("startLink returns before the load; the first call is served after it")
+  void continueAfterInit() {
+    onNode(inbox -> {
+      CountDownLatch loading = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      Pid catalog = Catalog.startLink(() -> {
+        loading.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+        return Map.of("tea", 350);
+      });
+      // startLink has returned while the load is still blocked
+      try {
+        loading.await();
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      // a call made now waits: the continuation runs before any message is handled
+      CompletableFuture<Optional<Integer>> price = GuideTestKit.async(() -> Catalog.price(catalog, "tea"));
+      await().until(() -> Proc.info(catalog).orElseThrow().mailboxLength() == 1);
+      assertThat(price).isNotDone();
+      release.countDown();
+      assertThat(price.join()).contains(350);
+      assertThat(Catalog.price(catalog, "tea")).contains(350);
+    });
+  }
+
+  @Test
+  @DisplayName("a slow export is handed to another process; the server keeps serving")
+  void handOff() {
+    onNode(inbox -> {
+      Pid catalog = Catalog.startLink(() -> Map.of("tea", 350, "coffee", 420));
+      assertThat(Catalog.export(catalog)).isEqualTo("coffee,420\ntea,350\n");
+      assertThat(Catalog.price(catalog, "coffee")).contains(420);
+    });
+  }
+
+  @Test
+  @DisplayName("an unknown name fails the call with noproc")
+  void unknownName() {
+    onNode(inbox -> assertThatThrownBy(() -> KvStore.get(Name.local("nobody"), "x"))
+        .isInstanceOfSatisfying(CallException.class, e -> assertThat(e.reason()).isEqualTo(ExitReason.NOPROC)));
+  }
+
+  /** A server whose init returns what it is given. */
+  static final class Starter extends GenServer<String, String> {
+    private final GenServer.Init<String> init;
+
+    Starter(GenServer.Init<String> init) {
+      this.init = init;
+    }
+
+    @Override
+    protected Init<String> init() {
+      return init;
+    }
+  }
+
+  @Test
+  @DisplayName("what the starter gets for each init result")
+  void initResults() {
+    onNode(inbox -> {
+      assertThat(Proc.isAlive(GenServer.start(new Starter(GenServer.Init.ok("s"))))).isTrue();
+      assertThatThrownBy(() -> GenServer.start(new Starter(GenServer.Init.ignore())))
+          .isInstanceOfSatisfying(StartException.class,
+              e -> assertThat(e.result()).isEqualTo(new StartResult.Ignored()));
+      assertThatThrownBy(() -> GenServer.start(new Starter(GenServer.Init.stop(ExitReason.of("no disk")))))
+          .isInstanceOfSatisfying(StartException.class,
+              e -> assertThat(e.result()).isEqualTo(new StartResult.Failed(ExitReason.of("no disk"))));
+      assertThatThrownBy(() -> GenServer.start(new Starter(GenServer.Init.error(ExitReason.of("no disk")))))
+          .isInstanceOfSatisfying(StartException.class,
+              e -> assertThat(e.result()).isEqualTo(new StartResult.Failed(ExitReason.of("no disk"))));
+      Pid holder = KvStore.startLink(Name.local("taken"));
+      assertThatThrownBy(() -> KvStore.startLink(Name.local("taken")))
+          .isInstanceOfSatisfying(StartException.class,
+              e -> assertThat(e.result()).isEqualTo(new StartResult.AlreadyStarted(holder)));
+    });
+  }
+
+  @Test
+  @DisplayName("a cast to a name nobody holds does nothing")
+  void castToNobody() {
+    onNode(inbox -> KvStore.put(Name.local("nobody"), "k", "v"));
+  }
+}

@@ -1,0 +1,57 @@
+package org.otp4j.behaviours.guide;
+
+import java.time.Duration;
+import java.util.Optional;
+import org.otp4j.behaviours.GenServer;
+import org.otp4j.core.CallException;
+import org.otp4j.core.ExitReason;
+import org.otp4j.core.Name;
+import org.otp4j.core.Pid;
+import org.otp4j.core.Registry;
+
+/** Chapter 3: using servers from the outside. */
+final class GenServerUsage {
+  private GenServerUsage() {}
+
+  static Optional<String> firstUse() {
+    // region: first-use
+    Pid store = KvStore.startLink();
+    KvStore.put(store, "colour", "teal");                 // a cast: returns at once
+    Optional<String> colour = KvStore.get(store, "colour"); // a call: waits for the reply, Optional[teal]
+    // endregion: first-use
+    return colour;
+  }
+
+  static Optional<String> byName() {
+    // region: naming
+    KvStore.startLink(Name.local("kv"));
+    KvStore.put(Name.local("kv"), "colour", "teal");
+    Optional<String> colour = KvStore.get(Name.local("kv"), "colour");
+
+    Registry stores = Registry.unique("stores"); // or a via name, from a unique Registry
+    KvStore.startLink(Name.via(stores, "eu-west"));
+    KvStore.put(Name.via(stores, "eu-west"), "colour", "amber");
+    // endregion: naming
+    return colour;
+  }
+
+  static CallException awaitTimesOut(Pid store) {
+    // region: call-timeout
+    try {
+      KvStore.await(store, "missing", Duration.ofMillis(100));
+      throw new AssertionError("unreachable: nobody puts that key");
+    } catch (CallException e) {
+      // e.reason() is timeout; e.getMessage() says which call failed and why:
+      // GenServer.call(<3.1.0>, Await[key=missing], 100 ms) failed: timeout: no reply within 100 ms
+      return e;
+    }
+    // endregion: call-timeout
+  }
+
+  static void stop(Pid store, Pid other) {
+    // region: stop
+    GenServer.stop(store); // reason normal; returns once it has terminated
+    GenServer.stop(other, ExitReason.shutdown("maintenance"), Duration.ofSeconds(5));
+    // endregion: stop
+  }
+}

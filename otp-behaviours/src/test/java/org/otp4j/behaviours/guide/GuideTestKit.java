@@ -1,0 +1,193 @@
+package org.otp4j.behaviours.guide;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
+import org.otp4j.core.ExitReason;
+import org.otp4j.core.Inbox;
+import org.otp4j.core.Node;
+import org.otp4j.core.Pid;
+import org.otp4j.core.Proc;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.KeyValuePair;
+
+/** What the guide's tests share: bounded waiting, captured output and captured log events. */
+final class GuideTestKit {
+  private GuideTestKit() {}
+
+  /** How long a test waits for something that should happen promptly. */
+  static final Duration WAIT = Duration.ofSeconds(5);
+
+  /** Awaitility, bounded. */
+  static ConditionFactory await() {
+    // in the same thread: conditions that use names must run where the test bound its node
+    return Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).pollDelay(Duration.ZERO).pollInSameThread();
+  }
+
+  /** Code that runs inside a process. */
+  @FunctionalInterface
+  interface ProcessCode<T> {
+    T run() throws Exception;
+  }
+
+  /**
+   * Runs {@code code} in a new process on the current node and returns its result, or rethrows what
+   * it threw; fails if the process ends without finishing.
+   */
+  static <T> T inProcess(ProcessCode<T> code) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    Pid p = Proc.spawn(() -> {
+      try {
+        result.complete(code.run());
+      } catch (Throwable t) {
+        result.completeExceptionally(t);
+        throw t;
+      }
+    });
+    Thread.ofVirtual().start(() -> {
+      ExitReason reason = Proc.awaitExit(p, Duration.ofSeconds(60)).orElse(null);
+      result.completeExceptionally(new AssertionError("process " + p + " ended with " + reason
+          + " before its code finished"));
+    });
+    try {
+      return result.get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new AssertionError(e.getCause());
+    } catch (InterruptedException | TimeoutException e) {
+      throw new AssertionError("the process did not finish in time", e);
+    }
+  }
+
+  /** Runs {@code code} on a new plain thread bound to the current node. */
+  static <T> CompletableFuture<T> async(Supplier<T> code) {
+    Node node = Node.current();
+    CompletableFuture<T> result = new CompletableFuture<>();
+    Thread.ofVirtual().start(() -> node.run(() -> {
+      try {
+        result.complete(code.get());
+      } catch (Throwable t) {
+        result.completeExceptionally(t);
+      }
+    }));
+    return result;
+  }
+
+  /** The exit reason of a process that must end promptly. */
+  static ExitReason exitReason(Pid pid) {
+    return Proc.awaitExit(pid, WAIT).orElseThrow(() -> new AssertionError(pid + " is still alive after " + WAIT));
+  }
+
+  /** Runs {@code action} with System.out captured; returns what it printed. */
+  static String captureOut(Runnable action) {
+    PrintStream previous = System.out;
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+    try {
+      action.run();
+    } finally {
+      System.setOut(previous);
+    }
+    return buffer.toString(StandardCharsets.UTF_8);
+  }
+
+  /** The next message matching {@code filter}; fails if none comes within {@link #WAIT}. */
+  static Object expect(Inbox inbox, Predicate<Object> filter, String what) {
+    return inbox.receive(filter, WAIT).orElseThrow(() -> new AssertionError("expected " + what + " within "
+        + WAIT + "; the mailbox holds " + inbox.flush()));
+  }
+
+  /** The next message; fails if none comes within {@link #WAIT}. */
+  static Object next(Inbox inbox) {
+    return expect(inbox, m -> true, "a message");
+  }
+
+  /**
+   * Captures the events of one logger while open, without printing them. The tests run inside
+   * module org.otp4j.behaviours, which does not read logback's modules: add the edges first.
+   */
+  static final class LogCapture implements AutoCloseable {
+    static {
+      Module self = GuideTestKit.class.getModule();
+      Module classic = LoggerFactory.getILoggerFactory().getClass().getModule();
+      if (self.isNamed() && classic.isNamed()) {
+        self.addReads(classic);
+        ModuleLayer layer = classic.getLayer() != null ? classic.getLayer() : ModuleLayer.boot();
+        layer.findModule("ch.qos.logback.core").ifPresent(self::addReads);
+      }
+    }
+
+    private final Logger logger;
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private final Level previousLevel;
+    private final boolean previousAdditive;
+
+    LogCapture(String loggerName) {
+      logger = (Logger) LoggerFactory.getLogger(loggerName);
+      previousLevel = logger.getLevel();
+      previousAdditive = logger.isAdditive();
+      appender.setContext(logger.getLoggerContext());
+      appender.start();
+      logger.addAppender(appender);
+      logger.setLevel(Level.DEBUG);
+      logger.setAdditive(false);
+    }
+
+    /** The key-value pairs of every event so far, plus {@code @level} and {@code @message}. */
+    List<Map<String, Object>> events() {
+      List<ILoggingEvent> copy;
+      synchronized (appender) {
+        copy = new ArrayList<>(appender.list);
+      }
+      List<Map<String, Object>> out = new ArrayList<>();
+      for (ILoggingEvent e : copy) {
+        Map<String, Object> kv = new LinkedHashMap<>();
+        List<KeyValuePair> pairs = e.getKeyValuePairs();
+        if (pairs != null) {
+          for (KeyValuePair p : pairs) {
+            kv.put(p.key, p.value);
+          }
+        }
+        kv.put("@level", e.getLevel().toString());
+        kv.put("@message", e.getFormattedMessage());
+        out.add(kv);
+      }
+      return out;
+    }
+
+    /** The events whose {@code label} is {@code label}. */
+    List<Map<String, Object>> withLabel(String label) {
+      return events().stream().filter(kv -> label.equals(kv.get("label"))).toList();
+    }
+
+    @Override
+    public void close() {
+      logger.detachAppender(appender);
+      logger.setLevel(previousLevel);
+      logger.setAdditive(previousAdditive);
+      appender.stop();
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package org.otp4j.behaviours.guide;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.otp4j.behaviours.GenServer;
+import org.otp4j.core.Address;
+import org.otp4j.core.From;
+import org.otp4j.core.Name;
+import org.otp4j.core.Pid;
+
+// region: kv-store
+public final class KvStore extends GenServer<KvStore.State, KvStore.Msg> {
+
+  /** The protocol: Get and Await are calls, Put is a cast. */
+  public sealed interface Msg {
+    record Put(String key, String value) implements Msg {}
+
+    record Get(String key) implements Msg {}
+
+    record Await(String key) implements Msg {}
+  }
+
+  /** The state, a value: the data, and the callers waiting for keys that have no value yet. */
+  public record State(Map<String, String> data, Map<String, List<From>> waiting) {
+    State put(String key, String value) {
+      Map<String, String> newData = new HashMap<>(data);
+      newData.put(key, value);
+      Map<String, List<From>> newWaiting = new HashMap<>(waiting);
+      newWaiting.remove(key);
+      return new State(Map.copyOf(newData), Map.copyOf(newWaiting));
+    }
+
+    State await(String key, From from) {
+      Map<String, List<From>> newWaiting = new HashMap<>(waiting);
+      newWaiting.merge(key, List.of(from), (old, more) -> Stream.concat(old.stream(), more.stream()).toList());
+      return new State(data, Map.copyOf(newWaiting));
+    }
+  }
+
+  private KvStore() {}
+
+  // ---- client API: runs in the caller, a process or any thread
+
+  public static Pid startLink() {
+    return GenServer.startLink(new KvStore());
+  }
+
+  public static Pid startLink(Name name) {
+    return GenServer.startLink(name, new KvStore());
+  }
+
+  public static void put(Address store, String key, String value) {
+    GenServer.cast(store, new Msg.Put(key, value));
+  }
+
+  public static Optional<String> get(Address store, String key) {
+    return GenServer.call(store, new Msg.Get(key));
+  }
+
+  /** Returns the value of {@code key}, waiting for it to be put if need be. */
+  public static String await(Address store, String key, Duration timeout) {
+    return GenServer.call(store, new Msg.Await(key), timeout);
+  }
+
+  // ---- server callbacks: run in the server process, one message at a time
+
+  @Override
+  protected Init<State> init() {
+    return Init.ok(new State(Map.of(), Map.of()));
+  }
+
+  @Override
+  protected CallResult<State> handleCall(Msg msg, From from, State state) {
+    return switch (msg) {
+      case Msg.Get(String key) -> reply(Optional.ofNullable(state.data().get(key)), state);
+      // region: deferred
+      case Msg.Await(String key) when state.data().containsKey(key) -> reply(state.data().get(key), state);
+      case Msg.Await(String key) -> noReply(state.await(key, from)); // no reply yet: the caller waits
+      // endregion: deferred
+      case Msg.Put _ -> throw new IllegalArgumentException("Put is a cast, not a call");
+    };
+  }
+
+  @Override
+  protected CastResult<State> handleCast(Msg msg, State state) {
+    return switch (msg) {
+      case Msg.Put(String key, String value) -> {
+        // region: deferred-reply
+        for (From waiter : state.waiting().getOrDefault(key, List.of())) {
+          GenServer.reply(waiter, value); // the replies deferred by Await
+        }
+        // endregion: deferred-reply
+        yield noReply(state.put(key, value));
+      }
+      case Msg.Get _, Msg.Await _ -> throw new IllegalArgumentException(msg + " is a call, not a cast");
+    };
+  }
+}
+// endregion: kv-store

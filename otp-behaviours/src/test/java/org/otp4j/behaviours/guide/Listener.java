@@ -1,0 +1,56 @@
+package org.otp4j.behaviours.guide;
+
+import org.otp4j.behaviours.GenServer;
+import org.otp4j.core.From;
+import org.otp4j.core.Name;
+import org.otp4j.core.Pid;
+
+/** Stands in for an HTTP listener: it only remembers the port it is bound to. */
+public final class Listener extends GenServer<Integer, Listener.Msg> {
+  public static final Name NAME = Name.local("listener");
+
+  public sealed interface Msg {
+    record Port() implements Msg {}
+
+    record Rebind(int port) implements Msg {}
+  }
+
+  private final int port;
+
+  private Listener(int port) {
+    this.port = port;
+  }
+
+  public static Pid startLink(int port) {
+    return GenServer.startLink(NAME, new Listener(port));
+  }
+
+  public static int port() {
+    return GenServer.call(NAME, new Msg.Port());
+  }
+
+  public static void rebind(int port) {
+    GenServer.cast(NAME, new Msg.Rebind(port));
+  }
+
+  @Override
+  protected Init<Integer> init() {
+    return Init.ok(port);
+  }
+
+  @Override
+  protected CallResult<Integer> handleCall(Msg msg, From from, Integer bound) {
+    return switch (msg) {
+      case Msg.Port() -> reply(bound, bound);
+      case Msg.Rebind(int newPort) -> reply(newPort, newPort);
+    };
+  }
+
+  @Override
+  protected CastResult<Integer> handleCast(Msg msg, Integer bound) {
+    return switch (msg) {
+      case Msg.Rebind(int newPort) -> noReply(newPort);
+      case Msg.Port() -> noReply(bound);
+    };
+  }
+}

@@ -1,0 +1,167 @@
+package org.otp4j.behaviours.guide;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.otp4j.behaviours.guide.GuideTestKit.await;
+import static org.otp4j.behaviours.guide.GuideTestKit.next;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.otp4j.behaviours.GenStatem;
+import org.otp4j.behaviours.Sys;
+import org.otp4j.core.Inbox;
+import org.otp4j.core.Node;
+import org.otp4j.core.Pid;
+import org.otp4j.core.Proc;
+
+@DisplayName("Guide, chapter 5: state machines")
+class StateMachinesTest {
+
+  private static void onNode(Consumer<Inbox> test) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
+      node.run(() -> test.accept(inbox));
+    }
+  }
+
+  @Test
+  @DisplayName("the traffic light starts red and cycles green, yellow, red on its state timeouts")
+  void trafficLight() {
+    onNode(inbox -> {
+      Pid light = TrafficLight.startLink(new TrafficLight.Timings(
+          Duration.ofMillis(300), Duration.ofMillis(40), Duration.ofMillis(20)));
+      assertThat(TrafficLight.color(light)).isEqualTo(TrafficLight.Color.RED);
+      List<Object> changes = new CopyOnWriteArrayList<>();
+      Sys.install(light, (pid, event) -> {
+        if (event instanceof Sys.Event.StateChange change) {
+          changes.add(change.to());
+        }
+      });
+      await().until(() -> changes.size() >= 4);
+      assertThat(changes.subList(0, 4)).containsExactly(TrafficLight.Color.GREEN, TrafficLight.Color.YELLOW,
+          TrafficLight.Color.RED, TrafficLight.Color.GREEN);
+      GenStatem.stop(light);
+    });
+  }
+
+  @Test
+  @DisplayName("the breaker opens at the threshold, refuses calls, goes half-open, and closes after a good trial")
+  void circuitBreaker() {
+    onNode(inbox -> {
+      Pid breaker = CircuitBreaker.startLink(3, Duration.ofMillis(200));
+      for (int i = 0; i < 3; i++) {
+        assertThatThrownBy(() -> CircuitBreaker.call(breaker, () -> {
+          throw new IllegalStateException("service down");
+        })).isInstanceOf(IllegalStateException.class);
+      }
+      // the outcome casts and this call come from the same caller, so they arrive in order
+      assertThat(CircuitBreaker.state(breaker)).isEqualTo(CircuitBreaker.State.OPEN);
+      assertThatThrownBy(() -> CircuitBreaker.call(breaker, () -> "x"))
+          .isInstanceOf(CircuitBreaker.OpenCircuitException.class);
+      await().until(() -> CircuitBreaker.state(breaker) == CircuitBreaker.State.HALF_OPEN);
+      assertThat(CircuitBreaker.call(breaker, () -> "ok")).isEqualTo("ok");
+      assertThat(CircuitBreaker.state(breaker)).isEqualTo(CircuitBreaker.State.CLOSED);
+      GenStatem.stop(breaker);
+    });
+  }
+
+  /** A network that refuses connections until it is switched on. */
+  static final class Network implements Connection.Network {
+    final AtomicBoolean up;
+    final List<String> sent = new CopyOnWriteArrayList<>();
+
+    Network(boolean up) {
+      this.up = new AtomicBoolean(up);
+    }
+
+    @Override
+    public boolean connect() {
+      return up.get();
+    }
+
+    @Override
+    public void send(String payload) {
+      sent.add(payload);
+    }
+  }
+
+  @Test
+  @DisplayName("sends made before the connection is up are postponed, then served in order once it is")
+  void postponedUntilConnected() {
+    onNode(inbox -> {
+      Network network = new Network(false);
+      Pid connection = Connection.startLink(network, Duration.ofMillis(20));
+      List<Object> postponed = new CopyOnWriteArrayList<>();
+      Sys.install(connection, (pid, event) -> {
+        if (event instanceof Sys.Event.Postpone p) {
+          postponed.add(p.event());
+        }
+      });
+      CompletableFuture<String> first = GuideTestKit.async(() -> Connection.send(connection, "one"));
+      await().until(() -> postponed.size() == 1);
+      CompletableFuture<String> second = GuideTestKit.async(() -> Connection.send(connection, "two"));
+      await().until(() -> postponed.size() == 2);
+      assertThat(first).isNotDone();
+      network.up.set(true); // the next retry connects
+      assertThat(first.join()).isEqualTo("sent");
+      assertThat(second.join()).isEqualTo("sent");
+      assertThat(network.sent).containsExactly("one", "two");
+      GenStatem.StateAndData sd = Sys.getState(connection);
+      assertThat(sd.state()).isEqualTo(Connection.State.CONNECTED);
+      assertThat(((Connection.Data) sd.data()).attempts()).isGreaterThan(1);
+      GenStatem.stop(connection);
+    });
+  }
+
+  @Test
+  @DisplayName("when the link drops, the connection reconnects at once through an inserted event")
+  void reconnects() {
+    onNode(inbox -> {
+      Network network = new Network(true);
+      Pid connection = Connection.startLink(network, Duration.ofMillis(30));
+      assertThat(Connection.send(connection, "one")).isEqualTo("sent");
+      Proc.send(connection, new Connection.Dropped());
+      assertThat(Connection.send(connection, "two")).isEqualTo("sent");
+      assertThat(((Connection.Data) Sys.<GenStatem.StateAndData>getState(connection).data()).attempts()).isEqualTo(2);
+      GenStatem.stop(connection);
+    });
+  }
+
+  private static Door.Data door(Inbox panel, Duration autoLock, Duration ajarAfter, Duration serviceEvery) {
+    return new Door.Data("1234", autoLock, ajarAfter, serviceEvery, panel.pid());
+  }
+
+  @Test
+  @DisplayName("the state timeout locks the door although events keep coming; the event timeout warns first")
+  void stateAndEventTimeouts() {
+    onNode(inbox -> {
+      Pid d = Door.startLink(door(inbox, Duration.ofMillis(400), Duration.ofMillis(100), Duration.ofHours(1)));
+      assertThat(Door.unlock(d, "0000")).isEqualTo("wrong code");
+      assertThat(Door.unlock(d, "1234")).isEqualTo("open");
+      for (int i = 0; i < 5; i++) {
+        Door.pass(d); // each one sets the event timeout again; none touches the state timeout
+      }
+      assertThat(next(inbox)).isEqualTo("ajar");
+      assertThat(next(inbox)).isEqualTo("locked");
+      assertThat(Sys.<GenStatem.StateAndData>getState(d).state()).isEqualTo(Door.State.LOCKED);
+      GenStatem.stop(d);
+    });
+  }
+
+  @Test
+  @DisplayName("a generic timeout survives state changes")
+  void genericTimeout() {
+    onNode(inbox -> {
+      Pid d = Door.startLink(door(inbox, Duration.ofHours(1), Duration.ofHours(1), Duration.ofMillis(150)));
+      assertThat(Door.unlock(d, "1234")).isEqualTo("open"); // a state change before it fires
+      assertThat(next(inbox)).isEqualTo("service due");
+      assertThat(next(inbox)).isEqualTo("service due"); // and it was set again
+      GenStatem.stop(d);
+    });
+  }
+}
