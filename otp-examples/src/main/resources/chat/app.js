@@ -76,7 +76,8 @@ function handle(f) {
       r.known = Math.max(r.known, f.lastSeq);
       fillGap(f.room);
       drawMembers();
-      notice(f.room, "the room restarted; caught up to #" + f.lastSeq);
+      // A room also says where it stands when a join starts it: only a later one is a restart.
+      if (Date.now() - r.joinedAt > 1000) notice(f.room, "the room process restarted, at #" + f.lastSeq);
       break;
     }
     case "history": onHistory(f); break;
@@ -141,6 +142,7 @@ function onRooms(rooms) {
 function onJoined(f) {
   const r = room(f.room);
   r.members = f.members;
+  r.joinedAt = Date.now();
   r.known = Math.max(r.known, f.lastSeq);
   chat.joined.add(f.room);
   store.setItem("joined", JSON.stringify([...chat.joined]));
@@ -178,7 +180,7 @@ function onDirect(f) {
 function room(name) {
   if (!chat.rooms.has(name)) {
     chat.rooms.set(name, { lastSeq: 0, known: 0, msgs: new Map(), early: new Map(), asking: false, members: [],
-      hasOlder: false, baseline: false });
+      hasOlder: false, baseline: false, notices: [] });
   }
   return chat.rooms.get(name);
 }
@@ -240,7 +242,13 @@ function redraw() {
   if (chat.current.kind === "room") {
     const r = room(chat.current.name);
     $("older-btn").hidden = !(r.hasOlder && oldest(r) > 1);
-    for (const seq of [...r.msgs.keys()].sort((a, b) => a - b)) box.append(line(r.msgs.get(seq)));
+    const notices = (after) => r.notices.filter((n) => n.afterSeq === after)
+      .forEach((n) => box.append(line({ notice: true, text: n.text })));
+    notices(0);
+    for (const seq of [...r.msgs.keys()].sort((a, b) => a - b)) {
+      box.append(line(r.msgs.get(seq)));
+      notices(seq);
+    }
     for (const [clientId, p] of chat.pending) {
       if (p.room === chat.current.name) box.append(line({ from: chat.user, text: p.text, clientId }, true));
     }
@@ -263,15 +271,17 @@ function line(m, pending) {
   text.textContent = m.text;
   const meta = document.createElement("span");
   meta.className = "meta";
-  meta.textContent = pending ? "sending..." : m.seq ? "#" + m.seq + " " + new Date(m.ts).toLocaleTimeString() : "";
+  const time = m.ts ? new Date(m.ts).toLocaleTimeString() : "";
+  meta.textContent = pending ? "sending..." : m.seq ? "#" + m.seq + " " + time : time;
   div.append(from, text, meta);
   return div;
 }
 
+// A line from the client itself (not a message), shown after the last message seen so far.
 function notice(roomName, text) {
-  if (chat.current && chat.current.kind === "room" && chat.current.name === roomName) {
-    $("messages").append(line({ notice: true, text }));
-  }
+  const r = room(roomName);
+  r.notices.push({ afterSeq: r.lastSeq, text });
+  if (chat.current && chat.current.kind === "room" && chat.current.name === roomName) redraw();
 }
 
 function drawMembers() {
@@ -336,20 +346,25 @@ function submitText(text) {
     else if (name === "create") send({ type: "create_room", room: rest.trim() });
     else if (name === "dm") {
       const m = rest.match(/^(\S+)\s+(.+)$/);
-      if (m) { openDirect(m[1]); send({ type: "dm", to: m[1], clientId: newId(), text: m[2] }); }
+      if (m) { openDirect(m[1]); sendDirect(m[1], m[2]); }
     } else $("error").textContent = "unknown command /" + name + "; try /join, /create, /dm, /kill-room";
     return;
   }
   if (!chat.current) return;
   if (chat.current.kind === "dm") {
-    send({ type: "dm", to: chat.current.name, clientId: newId(), text });
-    if (chat.current.name !== chat.user) onDirect({ from: chat.user, to: chat.current.name, text, ts: Date.now() });
+    sendDirect(chat.current.name, text);
     return;
   }
   const clientId = newId();
   chat.pending.set(clientId, { room: chat.current.name, text });
   send({ type: "send", room: chat.current.name, clientId, text });
   redraw();
+}
+
+// Sends a direct message and shows it in this tab (the server shows it in the sender's other tabs).
+function sendDirect(peer, text) {
+  send({ type: "dm", to: peer, clientId: newId(), text });
+  if (peer !== chat.user) onDirect({ from: chat.user, to: peer, text, ts: Date.now() });
 }
 
 function currentRoom() {
