@@ -195,6 +195,7 @@ public final class NodeRuntime {
     crashes.incrementAndGet();
     log.atError()
         .setCause(error)
+        .addKeyValue("label", "process_crash")
         .addKeyValue("pid", p.displayName())
         .addKeyValue("reason", error.toString())
         .log("Error in process {} with exit value: {}", p.displayName(), error);
@@ -205,6 +206,7 @@ public final class NodeRuntime {
   }
 
   void zombieStarted(ProcessImpl p) {
+    p.runEpoch = epoch(); // from now on its thread should unwind: the watchdog measures from the kill
     zombies.add(p);
   }
 

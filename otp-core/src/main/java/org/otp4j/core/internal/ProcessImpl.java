@@ -535,6 +535,7 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
       if (state != ALIVE) {
         throw terminated();
       }
+      runEpoch = runtime.epoch(); // it waited in the runtime; scanning what woke it is not a runaway
       Thread.interrupted(); // an interrupt from user code is not a runtime event: keep waiting
     }
   }
