@@ -77,6 +77,17 @@ public record ChatConfig(String host, int port, Path dataDir, String jdbcUrl, St
     return admins.contains("*") || admins.contains(user);
   }
 
+  /** Shows every setting but the database password. */
+  @Override
+  public String toString() {
+    return "ChatConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", jdbcUrl=" + jdbcUrl
+        + ", jdbcUser=" + jdbcUser + ", jdbcPassword=" + (jdbcPassword.isEmpty() ? "" : "(redacted)")
+        + ", dbThreads=" + dbThreads + ", defaultRooms=" + defaultRooms + ", historyPage=" + historyPage
+        + ", maxFrameBytes=" + maxFrameBytes + ", maxMessageChars=" + maxMessageChars + ", rateLimit=" + rateLimit
+        + ", rateBurst=" + rateBurst + ", floodLimit=" + floodLimit + ", maxConnections=" + maxConnections
+        + ", passwordIterations=" + passwordIterations + ", admins=" + admins + ", roomIdle=" + roomIdle + "]";
+  }
+
   private static List<String> words(String text) {
     return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty())
         .collect(Collectors.toUnmodifiableList());

@@ -235,8 +235,9 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
     } catch (ChatError e) {
       send(state, new ServerFrame.Error(e.code(), e.getMessage()), ref);
     } catch (Store.StoreException e) {
+      // the details are for the operator's log, not for the client
       LOG.warn("connection {}: store error: {}", Proc.self(), e.getMessage());
-      send(state, new ServerFrame.Error("unavailable", "the store failed; try again (" + e.getMessage() + ")"), ref);
+      send(state, new ServerFrame.Error("unavailable", "the message store is not available; try again"), ref);
     } catch (CallException e) {
       // a service (accounts, a supervisor) is restarting: tell the client, keep the connection
       LOG.warn("connection {}: {}", Proc.self(), e.getMessage());

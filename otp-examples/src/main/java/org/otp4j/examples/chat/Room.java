@@ -20,6 +20,8 @@ import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 import org.otp4j.core.Ref;
 import org.otp4j.core.Registry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A chat room: numbers its messages, stores each before anyone sees it, sends it to the room's
@@ -44,6 +46,7 @@ import org.otp4j.core.Registry;
  * index), so a send retried after a crash gets the first one's seq back instead of a second copy.
  */
 final class Room extends GenServer<Room.State, Room.Request> {
+  private static final Logger LOG = LoggerFactory.getLogger(Room.class);
 
   /** Calls a connection makes to a room. */
   sealed interface Request {
@@ -175,7 +178,8 @@ final class Room extends GenServer<Room.State, Room.Request> {
             throw new ChatError("unknown_room", "there is no room '" + u.room()
                 + "'; list them with {\"type\":\"rooms\"} or create it with {\"type\":\"create_room\"}");
           }
-          throw new ChatError("unavailable", "room '" + room + "' could not start: " + f.reason());
+          LOG.warn("room {} could not start: {}", room, f.reason());
+          throw new ChatError("unavailable", "room '" + room + "' could not start; try again");
         }
         case DynamicSupervisor.MaxChildren m -> throw new ChatError("unavailable", "too many rooms are open");
       }
@@ -278,7 +282,8 @@ final class Room extends GenServer<Room.State, Room.Request> {
         try {
           answer = post(state, user, clientId, text);
         } catch (Store.StoreException e) {
-          answer = new ChatError("unavailable", "the message could not be stored: " + e.getMessage());
+          LOG.warn("room {}: the message could not be stored: {}", name, e.getMessage());
+          answer = new ChatError("unavailable", "the message could not be stored; send it again (same clientId)");
         }
         yield answer(answer, state);
       }

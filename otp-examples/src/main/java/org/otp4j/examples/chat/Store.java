@@ -312,7 +312,7 @@ public final class Store {
         return f.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       } catch (ExecutionException e) {
         Throwable cause = e.getCause();
-        throw new StoreException("database error on " + config.effectiveJdbcUrl() + ": " + cause.getMessage(), cause);
+        throw new StoreException("database error: " + cause.getMessage(), cause);
       } catch (TimeoutException e) {
         f.cancel(true);
         throw new StoreException("the database did not answer within " + TIMEOUT_SECONDS + " s", e);
