@@ -1,0 +1,31 @@
+# Shared by bench.sh and jmh.sh: find a JDK 25+ and build otp-bench (sourced, not run).
+
+# A java of version 25 or later: $JAVA_HOME, the java on the PATH, or one in /usr/lib/jvm.
+find_java() {
+  local candidates=()
+  [[ -n "${JAVA_HOME:-}" ]] && candidates+=("$JAVA_HOME/bin/java")
+  command -v java >/dev/null 2>&1 && candidates+=("$(command -v java)")
+  for d in /usr/lib/jvm/*; do candidates+=("$d/bin/java"); done
+  local j v
+  for j in "${candidates[@]}"; do
+    [[ -x "$j" ]] || continue
+    v="$("$j" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
+    if [[ "$v" =~ ^[0-9]+$ ]] && (( v >= 25 )); then
+      echo "$j"
+      return 0
+    fi
+  done
+  echo "no JDK 25 or later found (tried \$JAVA_HOME, the PATH and /usr/lib/jvm); install one or set JAVA_HOME" >&2
+  return 1
+}
+
+# Builds otp-core and otp-bench (no tests: benchmarks are not part of the test build). Offline
+# first; online only if a dependency is missing from the local repository.
+build_bench() {
+  local root="$1"
+  echo "Building otp-bench (mvn -pl otp-bench -am package, tests skipped)..."
+  if ! (cd "$root" && mvn -B -q -o -pl otp-bench -am package -Dmaven.test.skip=true); then
+    echo "Offline build failed; retrying online."
+    (cd "$root" && mvn -B -q -pl otp-bench -am package -Dmaven.test.skip=true)
+  fi
+}

@@ -1,0 +1,251 @@
+%% The BEAM's side of the side-by-side benchmarks (org.otp4j.bench.SideBySide).
+%%
+%% Each clause of run/2 is the Erlang version of the Java workload with the same id
+%% (org.otp4j.bench.workloads.*), with the same semantics. The harness compiles this file with
+%% erlc and runs one measurement per fresh VM:
+%%
+%%   erl -noshell +P 4194304 -pa DIR -run bench main WORKLOAD N WARMUPS
+%%
+%% which runs WARMUPS warm-up rounds, then one measured round, and prints
+%% "RESULT <amount> <ops>": nanoseconds (or bytes) spent on <ops> operations.
+-module(bench).
+-export([main/1]).
+
+-define(RING_SIZE, 1000).
+-define(SENDERS, 1000).
+-define(EXCHANGE_BUDGET_NS, 1000000000).
+-define(MIN_EXCHANGES, 5).
+-define(MAX_EXCHANGES, 20000).
+
+main([Workload, NStr, WarmStr]) ->
+    N = list_to_integer(NStr),
+    Warmups = list_to_integer(WarmStr),
+    %% Measure in a fresh process, not in the process that init uses to run -run functions.
+    spawn(fun() -> measure(Workload, N, Warmups) end).
+
+measure(Workload, N, Warmups) ->
+    try
+        lists:foreach(
+          fun(I) ->
+                  {A, O} = run(Workload, N),
+                  io:format("warm-up ~b: ~p ~p~n", [I, A, O])
+          end, lists:seq(1, Warmups)),
+        erlang:garbage_collect(),
+        {Amount, Ops} = run(Workload, N),
+        io:format("RESULT ~p ~p~n", [Amount, Ops]),
+        halt(0)
+    catch
+        Class:Reason:Stack ->
+            io:format("~p:~p~n~p~n", [Class, Reason, Stack]),
+            halt(1)
+    end.
+
+now_ns() -> erlang:monotonic_time(nanosecond).
+
+%% ---------------------------------------------------------------------------------------------
+%% spawn + exit: spawn N processes with an empty body; wait until all have exited. On the BEAM the
+%% cheapest exact way to know is the process count: polling it (yielding in between) costs less
+%% than spawn_monitor and one 'DOWN' message per process.
+
+run("spawn", N) ->
+    Base = erlang:system_info(process_count),
+    T0 = now_ns(),
+    spawn_n(N),
+    await_process_count(Base),
+    {now_ns() - T0, N};
+
+%% ---------------------------------------------------------------------------------------------
+%% memory per idle process: N processes blocked in receive; sum of process_info(P, memory) / N.
+
+run("memory", N) ->
+    Pids = spawn_idle(N, []),
+    wait_waiting(Pids),
+    Bytes = lists:foldl(fun(P, Acc) ->
+                                {memory, M} = erlang:process_info(P, memory),
+                                Acc + M
+                        end, 0, Pids),
+    Base = erlang:system_info(process_count) - N,
+    lists:foreach(fun(P) -> exit(P, kill) end, Pids),
+    wait_process_count(Base),
+    {Bytes, N};
+
+%% ---------------------------------------------------------------------------------------------
+%% ping-pong: N round trips between two processes.
+
+run("ping-pong", N) ->
+    Self = self(),
+    Echo = spawn(fun() -> echo_back(Self) end),
+    T0 = now_ns(),
+    ping(N, Echo),
+    T = now_ns() - T0,
+    Echo ! stop,
+    {T, N};
+
+%% ---------------------------------------------------------------------------------------------
+%% token ring: 1,000 processes, a token with a hop counter, Hops hops.
+
+run("ring", Hops) ->
+    Main = self(),
+    Pids = [spawn(fun() -> ring_init(Main) end) || _ <- lists:seq(1, ?RING_SIZE)],
+    Nexts = tl(Pids) ++ [hd(Pids)],
+    lists:foreach(fun({P, Next}) -> P ! {next, Next} end, lists:zip(Pids, Nexts)),
+    T0 = now_ns(),
+    hd(Pids) ! Hops,
+    receive done -> ok end,
+    T = now_ns() - T0,
+    lists:foreach(fun(P) -> P ! stop end, Pids),
+    {T, Hops};
+
+%% ---------------------------------------------------------------------------------------------
+%% fan-in: 1,000 senders x Per messages to one receiver.
+
+run("fan-in", Per) ->
+    Main = self(),
+    Total = ?SENDERS * Per,
+    T0 = now_ns(),
+    Sink = spawn(fun() -> sink(Total, Main) end),
+    spawn_senders(?SENDERS, Sink, Per),
+    receive done -> ok end,
+    {now_ns() - T0, Total};
+
+%% ---------------------------------------------------------------------------------------------
+%% selective receive of a reply carrying a fresh reference, with Backlog unrelated messages queued.
+
+run("selective", Backlog) ->
+    Echo = spawn(fun echo_server/0),
+    fill(Backlog),
+    Deadline = now_ns() + ?EXCHANGE_BUDGET_NS,
+    Times = exchanges(Echo, Deadline, 0, []),
+    Echo ! stop,
+    Backlog = count_junk(0), % the backlog is still there, intact (and is now flushed)
+    {median(Times), 1};
+
+%% ---------------------------------------------------------------------------------------------
+%% fork-join: recursive fib(N) with a process per call.
+
+run("fork-join", N) ->
+    Main = self(),
+    T0 = now_ns(),
+    spawn(fun() -> fib(Main, N) end),
+    Result = receive R -> R end,
+    T = now_ns() - T0,
+    Result = fib_seq(N, 0, 1),
+    {T, fib_calls(N)}.
+
+%% =============================================================================================
+
+nothing() -> ok.
+
+spawn_n(0) -> ok;
+spawn_n(K) ->
+    spawn(fun nothing/0),
+    spawn_n(K - 1).
+
+await_process_count(Base) ->
+    case erlang:system_info(process_count) =< Base of
+        true -> ok;
+        false -> erlang:yield(), await_process_count(Base)
+    end.
+
+idle() ->
+    receive _ -> ok end.
+
+spawn_idle(0, Acc) -> Acc;
+spawn_idle(K, Acc) -> spawn_idle(K - 1, [spawn(fun idle/0) | Acc]).
+
+wait_waiting(Pids) ->
+    case lists:all(fun(P) -> erlang:process_info(P, status) =:= {status, waiting} end, Pids) of
+        true -> ok;
+        false -> timer:sleep(10), wait_waiting(Pids)
+    end.
+
+wait_process_count(Base) ->
+    case erlang:system_info(process_count) =< Base of
+        true -> ok;
+        false -> timer:sleep(5), wait_process_count(Base)
+    end.
+
+echo_back(To) ->
+    receive
+        stop -> ok;
+        M -> To ! M, echo_back(To)
+    end.
+
+ping(0, _) -> ok;
+ping(K, Echo) ->
+    Echo ! ping,
+    receive ping -> ping(K - 1, Echo) end.
+
+ring_init(Main) ->
+    receive {next, Next} -> ring_loop(Main, Next) end.
+
+ring_loop(Main, Next) ->
+    receive
+        0 -> Main ! done, ring_loop(Main, Next);
+        H when is_integer(H) -> Next ! H - 1, ring_loop(Main, Next);
+        stop -> ok
+    end.
+
+sink(0, Main) -> Main ! done;
+sink(K, Main) -> receive _ -> sink(K - 1, Main) end.
+
+spawn_senders(0, _, _) -> ok;
+spawn_senders(K, Sink, Per) ->
+    spawn(fun() -> send_n(Sink, Per) end),
+    spawn_senders(K - 1, Sink, Per).
+
+send_n(_, 0) -> ok;
+send_n(Sink, K) -> Sink ! ping, send_n(Sink, K - 1).
+
+echo_server() ->
+    receive
+        {req, From, Ref} -> From ! {Ref, reply}, echo_server();
+        stop -> ok
+    end.
+
+fill(0) -> ok;
+fill(K) -> self() ! junk, fill(K - 1).
+
+exchanges(_, _, K, Acc) when K >= ?MAX_EXCHANGES -> Acc;
+exchanges(Echo, Deadline, K, Acc) ->
+    case K >= ?MIN_EXCHANGES andalso now_ns() >= Deadline of
+        true -> Acc;
+        false ->
+            T0 = now_ns(),
+            ok = exchange(Echo),
+            exchanges(Echo, Deadline, K + 1, [now_ns() - T0 | Acc])
+    end.
+
+%% make_ref() and a receive that matches only on it, in one function: the compiler inserts a
+%% receive marker, so the receive skips every message that was queued before the reference existed.
+exchange(Echo) ->
+    Ref = make_ref(),
+    Echo ! {req, self(), Ref},
+    receive
+        {Ref, reply} -> ok
+    after 30000 -> error(no_reply)
+    end.
+
+count_junk(K) ->
+    receive junk -> count_junk(K + 1) after 0 -> K end.
+
+median(L) ->
+    S = lists:sort(L),
+    Len = length(S),
+    case Len rem 2 of
+        1 -> lists:nth(Len div 2 + 1, S);
+        0 -> (lists:nth(Len div 2, S) + lists:nth(Len div 2 + 1, S)) div 2
+    end.
+
+fib(Parent, N) when N < 2 -> Parent ! N;
+fib(Parent, N) ->
+    Self = self(),
+    spawn(fun() -> fib(Self, N - 1) end),
+    spawn(fun() -> fib(Self, N - 2) end),
+    receive A -> receive B -> Parent ! A + B end end.
+
+fib_seq(0, A, _) -> A;
+fib_seq(K, A, B) -> fib_seq(K - 1, B, A + B).
+
+%% Processes in the tree of fib(N): calls(N) = 1 + calls(N-1) + calls(N-2) = 2 fib(N+1) - 1.
+fib_calls(N) -> 2 * fib_seq(N + 1, 0, 1) - 1.

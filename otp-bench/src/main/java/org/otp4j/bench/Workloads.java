@@ -1,0 +1,47 @@
+package org.otp4j.bench;
+
+import java.util.List;
+import java.util.Locale;
+import org.otp4j.bench.workloads.FanIn;
+import org.otp4j.bench.workloads.ForkJoin;
+import org.otp4j.bench.workloads.IdleMemory;
+import org.otp4j.bench.workloads.PingPong;
+import org.otp4j.bench.workloads.Ring;
+import org.otp4j.bench.workloads.SelectiveReceive;
+import org.otp4j.bench.workloads.SpawnExit;
+
+/** The registry of workloads, in report order. */
+public final class Workloads {
+  private Workloads() {}
+
+  /** Every workload; a new one is added here (and in bench.erl). */
+  public static final List<Workload> ALL = List.of(
+      new SpawnExit(),
+      new IdleMemory(),
+      new PingPong(),
+      new Ring(),
+      new FanIn(),
+      new SelectiveReceive(),
+      new ForkJoin());
+
+  public static Workload byId(String id) {
+    return ALL.stream().filter(w -> w.id().equals(id)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("unknown workload '" + id + "'; expected one of "
+            + ALL.stream().map(Workload::id).toList()));
+  }
+
+  /** 10000 as {@code 10k}, 1000000 as {@code 1M}. */
+  public static String human(long n) {
+    if (n >= 1_000_000 && n % 100_000 == 0) {
+      return trim(n / 1e6) + "M";
+    }
+    if (n >= 1_000 && n % 100 == 0) {
+      return trim(n / 1e3) + "k";
+    }
+    return Long.toString(n);
+  }
+
+  private static String trim(double v) {
+    return v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.1f", v);
+  }
+}
