@@ -4,9 +4,9 @@
 %% (org.otp4j.bench.workloads.*), with the same semantics. The harness compiles this file with
 %% erlc and runs one measurement per fresh VM:
 %%
-%%   erl -noshell +P 4194304 -pa DIR -run bench main WORKLOAD N WARMUPS
+%%   erl -noshell +P 4194304 -pa DIR -run bench main WORKLOAD N WARMUPS WARMUP_N
 %%
-%% which runs WARMUPS warm-up rounds, then one measured round, and prints
+%% which runs WARMUPS warm-up rounds of size WARMUP_N, then one measured round of size N, and prints
 %% "RESULT <amount> <ops>": nanoseconds (or bytes) spent on <ops> operations.
 -module(bench).
 -export([main/1]).
@@ -17,17 +17,18 @@
 -define(MIN_EXCHANGES, 5).
 -define(MAX_EXCHANGES, 20000).
 
-main([Workload, NStr, WarmStr]) ->
+main([Workload, NStr, WarmStr, WarmNStr]) ->
     N = list_to_integer(NStr),
     Warmups = list_to_integer(WarmStr),
+    WarmN = list_to_integer(WarmNStr),
     %% Measure in a fresh process, not in the process that init uses to run -run functions.
-    spawn(fun() -> measure(Workload, N, Warmups) end).
+    spawn(fun() -> measure(Workload, N, Warmups, WarmN) end).
 
-measure(Workload, N, Warmups) ->
+measure(Workload, N, Warmups, WarmN) ->
     try
         lists:foreach(
           fun(I) ->
-                  {A, O} = run(Workload, N),
+                  {A, O} = run(Workload, WarmN),
                   io:format("warm-up ~b: ~p ~p~n", [I, A, O])
           end, lists:seq(1, Warmups)),
         erlang:garbage_collect(),

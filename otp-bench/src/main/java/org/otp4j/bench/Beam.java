@@ -62,7 +62,7 @@ final class Beam {
     cmd.add("erl");
     cmd.addAll(FLAGS);
     cmd.addAll(List.of("-pa", ebin.toString(), "-run", "bench", "main", workload.id(),
-        Integer.toString(n), Integer.toString(warmups)));
+        Integer.toString(n), Integer.toString(warmups), Integer.toString(workload.warmupSize(n))));
     return cmd;
   }
 

@@ -21,7 +21,7 @@ public final class Fork {
     int status = 0;
     try {
       for (int i = 0; i < warmups; i++) {
-        Raw w = workload.run(contender, n);
+        Raw w = workload.run(contender, workload.warmupSize(n));
         System.out.println("warm-up " + (i + 1) + ": " + workload.metric().format(workload.metric().value(w)));
       }
       System.gc(); // start the measured run without the warm-ups' garbage

@@ -66,6 +66,11 @@ public abstract class Workload {
     return allRounds;
   }
 
+  /** The size of the warm-up runs before the measured run of size {@code n}. */
+  public int warmupSize(int n) {
+    return n;
+  }
+
   /** In-fork warm-up runs before the measured one. */
   public int warmups(Mode mode, int n) {
     return 1;

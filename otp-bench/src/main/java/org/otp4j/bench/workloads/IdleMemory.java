@@ -47,12 +47,18 @@ public final class IdleMemory extends Workload {
     return n >= 1_000_000 ? Math.min(3, allRounds) : allRounds; // a 1M round costs 10-40 s per runtime
   }
 
+  /** Warming up (class loading, JIT) needs no million processes. */
+  @Override
+  public int warmupSize(int n) {
+    return Math.min(n, 100_000);
+  }
+
   @Override
   public String description() {
     return "N processes each blocked in a receive with an empty mailbox. JVM runtimes: heap in use "
         + "after repeated `System.gc()` with the N processes alive, minus the same figure taken just "
         + "before spawning them (the array that holds their pids is allocated before the baseline), "
-        + "divided by N, after one warm-up round of the same size. This counts everything a process "
+        + "divided by N, after one warm-up round (of N processes, at most 100k). This counts everything a process "
         + "costs on the heap: the runtime's record, the virtual thread and its parked stack chunk, the "
         + "mailbox; otp4j runs on a fresh node, Pekko on a fresh actor system. BEAM: the sum of "
         + "`process_info(P, memory)` over the N processes, divided by N.";
