@@ -3,6 +3,8 @@ package org.otp4j.behaviours;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
@@ -47,29 +49,37 @@ class SupervisorScalingStressTest {
     return elapsed;
   }
 
-  /** The best of {@code runs} runs: the least disturbed by GC and other load. */
-  static long best(Node node, int n, int runs) {
-    long best = Long.MAX_VALUE;
-    for (int i = 0; i < runs; i++) {
-      best = Math.min(best, startAndStop(node, n));
-    }
-    return best;
-  }
-
   @Test
   @DisplayName("U6/U19: startChild x 10,000 then stop takes at most 12x the time of 1,000")
   void linearStartAndStop() {
     try (Node node = Node.start()) {
       node.run(() -> {
         // Warm up the JIT on the whole path.
-        best(node, 1_000, 5);
-        best(node, 10_000, 1);
-        long small = best(node, 1_000, 5);
-        long large = best(node, 10_000, 3);
-        double ratio = (double) large / small;
-        System.out.printf("SupervisorScalingStressTest: 1,000 children %.1f ms, 10,000 children %.1f ms, ratio %.2f%n",
-            small / 1e6, large / 1e6, ratio);
-        assertThat(ratio).as("time(10,000) / time(1,000): %.1f ms / %.1f ms", large / 1e6, small / 1e6)
+        for (int i = 0; i < 3; i++) {
+          startAndStop(node, 1_000);
+        }
+        startAndStop(node, 10_000);
+        // Each round times ten runs of 1,000 back to back (their mean is the time for 1,000) and
+        // one run of 10,000: both span about the same wall time, so both see the same background
+        // load. The median of the rounds' ratios discards a round disturbed by a GC or a burst of
+        // other work on the machine.
+        List<Double> ratios = new ArrayList<>();
+        List<String> rounds = new ArrayList<>();
+        for (int round = 0; round < 5; round++) {
+          long tenSmall = 0;
+          for (int i = 0; i < 10; i++) {
+            tenSmall += startAndStop(node, 1_000);
+          }
+          double small = tenSmall / 10.0;
+          long large = startAndStop(node, 10_000);
+          ratios.add(large / small);
+          rounds.add(String.format("%.1f ms / %.1f ms = %.2f", large / 1e6, small / 1e6, large / small));
+        }
+        List<Double> sorted = ratios.stream().sorted().toList();
+        double median = sorted.get(sorted.size() / 2);
+        System.out.println("SupervisorScalingStressTest: time(10,000) / time(1,000) per round: " + rounds
+            + "; median " + String.format("%.2f", median));
+        assertThat(median).as("median of time(10,000) / time(1,000) over the rounds %s", rounds)
             .isLessThanOrEqualTo(MAX_RATIO);
       });
     }
