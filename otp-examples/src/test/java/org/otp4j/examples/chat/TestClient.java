@@ -131,7 +131,9 @@ final class TestClient implements WebSocket.Listener, AutoCloseable {
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new AssertionError("no " + what + " frame within " + timeout + "; received: " + frames);
+          List<JsonNode> recent = frames.subList(Math.max(0, frames.size() - 20), frames.size());
+          throw new AssertionError("no " + what + " frame within " + timeout + "; received " + frames.size()
+              + " frames, the last ones: " + recent);
         }
         arrived.awaitNanos(left);
       }
