@@ -35,7 +35,9 @@ public final class ChatSocket implements Session.Listener, Socket {
       switch (DynamicSupervisor.startChildWith(Chat.CONNECTIONS, this)) {
         case StartResult.Started s -> pid = s.pid();
         case DynamicSupervisor.MaxChildren m -> close(1013, "too many connections; try again later");
-        default -> close(Connection.SERVER_ERROR, "could not start a connection process");
+        case StartResult.Failed f -> close(Connection.SERVER_ERROR, "could not start a connection process");
+        case StartResult.Ignored i -> close(Connection.SERVER_ERROR, "could not start a connection process");
+        case StartResult.AlreadyStarted a -> close(Connection.SERVER_ERROR, "could not start a connection process");
       }
     });
     Pid p = pid;

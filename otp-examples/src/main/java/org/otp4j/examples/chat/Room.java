@@ -284,6 +284,8 @@ final class Room extends GenServer<Room.State, Room.Request> {
         } catch (Store.StoreException e) {
           LOG.warn("room {}: the message could not be stored: {}", name, e.getMessage());
           answer = new ChatError("unavailable", "the message could not be stored; send it again (same clientId)");
+        } catch (ChatError e) {
+          answer = e; // for the caller, not a reason for the room to crash
         }
         yield answer(answer, state);
       }
