@@ -154,6 +154,9 @@ final class Gen {
       result = Proc.call(child, from -> new StartRequest(from, starter), options.timeout());
     } catch (CallException e) {
       if (e.reason() == ExitReason.TIMEOUT) {
+        if (inProcess && tie == Tie.LINK) {
+          Proc.unlink(child); // OTP's kill_flush: the kill must not travel back to the starter
+        }
         Proc.exit(child, ExitReason.KILL);
         result = new StartResult.Failed(ExitReason.TIMEOUT);
       } else {

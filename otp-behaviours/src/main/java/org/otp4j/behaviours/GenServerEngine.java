@@ -9,6 +9,7 @@ import org.otp4j.core.Name;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 import org.otp4j.core.ProcessExit;
+import org.otp4j.core.ProcessTerminated;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,13 +49,12 @@ final class GenServerEngine<S, M> implements SysHandler {
     try {
       init = server.init();
     } catch (ProcessExit e) {
-      starter.ack(new StartResult.Failed(e.reason()));
-      throw e;
+      failInit(starter, e.reason());
+      return;
+    } catch (ProcessTerminated e) {
+      throw e; // killed meanwhile: nothing more runs, no terminate, no report
     } catch (Throwable t) {
-      ExitReason reason = ExitReason.crash(t);
-      Reports.initCrash("GenServer", label(), t);
-      starter.ack(new StartResult.Failed(reason));
-      Proc.exit(reason);
+      failInit(starter, ExitReason.crash(t));
       return;
     }
     switch (init) {
@@ -64,17 +64,22 @@ final class GenServerEngine<S, M> implements SysHandler {
         loop(ok.action());
       }
       case GenServer.Init.Ignore<S> ignore -> starter.ack(new StartResult.Ignored());
-      case GenServer.Init.Stop<S> stop -> {
-        starter.ack(new StartResult.Failed(stop.reason()));
-        Proc.exit(stop.reason());
-      }
+      case GenServer.Init.Stop<S> stop -> failInit(starter, stop.reason());
       case GenServer.Init.Error<S> error -> starter.ack(new StartResult.Failed(error.reason()));
-      case null -> {
-        ExitReason reason = ExitReason.of(new GenServer.BadReturnValue(null));
-        starter.ack(new StartResult.Failed(reason));
-        Proc.exit(reason);
-      }
+      case null -> failInit(starter, ExitReason.of(new GenServer.BadReturnValue(null)));
     }
+  }
+
+  /**
+   * Init failed with {@code reason}: acknowledge, report it unless it is orderly (proc_lib's crash
+   * report), and exit with it.
+   */
+  private void failInit(Gen.Starter starter, ExitReason reason) {
+    if (!reason.isOrderly()) {
+      Reports.initCrash(server.behaviourName(), label(), reason);
+    }
+    starter.ack(new StartResult.Failed(reason));
+    Proc.exit(reason);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -209,6 +214,8 @@ final class GenServerEngine<S, M> implements SysHandler {
     } catch (ProcessExit e) {
       terminate(e.reason(), lastMessage, clientOf(lastMessage));
       throw new AssertionError("unreachable");
+    } catch (ProcessTerminated e) {
+      throw e; // killed meanwhile: nothing more runs, no terminate, no report
     } catch (Throwable t) {
       terminate(ExitReason.crash(t), lastMessage, clientOf(lastMessage));
       throw new AssertionError("unreachable");
@@ -235,6 +242,8 @@ final class GenServerEngine<S, M> implements SysHandler {
       return reason;
     } catch (ProcessExit e) {
       return e.reason();
+    } catch (ProcessTerminated e) {
+      throw e; // killed meanwhile: nothing more runs, no terminate, no report
     } catch (Throwable t) {
       return ExitReason.crash(t);
     }

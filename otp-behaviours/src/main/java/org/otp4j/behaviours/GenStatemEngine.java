@@ -14,6 +14,7 @@ import org.otp4j.core.Name;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 import org.otp4j.core.ProcessExit;
+import org.otp4j.core.ProcessTerminated;
 import org.otp4j.core.TimerRef;
 import org.otp4j.behaviours.GenStatem.Action;
 import org.otp4j.behaviours.GenStatem.Event;
@@ -98,14 +99,12 @@ final class GenStatemEngine<S, D> implements SysHandler {
       stateEnter = machine.stateEnter();
       init = machine.init();
     } catch (ProcessExit e) {
-      starter.ack(new StartResult.Failed(e.reason()));
-      throw e;
+      failInit(starter, e.reason());
+      return;
+    } catch (ProcessTerminated e) {
+      throw e; // killed meanwhile: nothing more runs, no terminate, no report
     } catch (Throwable t) {
-      // OTP's gen_statem reports an error in init as {error, Reason}, without a stack
-      ExitReason reason = ExitReason.crash(t);
-      Reports.initCrash("GenStatem", label(), t);
-      starter.ack(new StartResult.Failed(reason));
-      Proc.exit(reason);
+      failInit(starter, ExitReason.crash(t));
       return;
     }
     switch (init) {
@@ -123,17 +122,19 @@ final class GenStatemEngine<S, D> implements SysHandler {
         loop();
       }
       case GenStatem.Init.Ignore<S, D> ignore -> starter.ack(new StartResult.Ignored());
-      case GenStatem.Init.Stop<S, D> stop -> {
-        starter.ack(new StartResult.Failed(stop.reason()));
-        Proc.exit(stop.reason());
-      }
+      case GenStatem.Init.Stop<S, D> stop -> failInit(starter, stop.reason());
       case GenStatem.Init.Error<S, D> error -> starter.ack(new StartResult.Failed(error.reason()));
-      case null -> {
-        ExitReason reason = ExitReason.of(new BadReturn("bad_return_from_init", null));
-        starter.ack(new StartResult.Failed(reason));
-        Proc.exit(reason);
-      }
+      case null -> failInit(starter, ExitReason.of(new BadReturn("bad_return_from_init", null)));
     }
+  }
+
+  /** Init failed: acknowledge, report it unless orderly, and exit with it. */
+  private void failInit(Gen.Starter starter, ExitReason reason) {
+    if (!reason.isOrderly()) {
+      Reports.initCrash("GenStatem", label(), reason);
+    }
+    starter.ack(new StartResult.Failed(reason));
+    Proc.exit(reason);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -584,6 +585,8 @@ final class GenStatemEngine<S, D> implements SysHandler {
     } catch (ProcessExit e) {
       terminate(e.reason());
       throw new AssertionError("unreachable");
+    } catch (ProcessTerminated e) {
+      throw e; // killed meanwhile: nothing more runs, no terminate, no report
     } catch (Throwable t) {
       terminate(ExitReason.crash(t));
       throw new AssertionError("unreachable");
@@ -599,6 +602,8 @@ final class GenStatemEngine<S, D> implements SysHandler {
       machine.terminate(reason, state, data);
     } catch (ProcessExit e) {
       actual = e.reason();
+    } catch (ProcessTerminated e) {
+      throw e; // killed meanwhile: nothing more runs, no terminate, no report
     } catch (Throwable t) {
       actual = ExitReason.crash(t);
     }

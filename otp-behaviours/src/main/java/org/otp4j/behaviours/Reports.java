@@ -35,16 +35,18 @@ final class Reports {
         clientText);
   }
 
-  /** A behaviour's init threw (OTP's proc_lib crash report for a process that died starting). */
-  static void initCrash(String behaviour, String process, Throwable error) {
-    LOG.atError()
+  /** A behaviour's init failed with a reason that is not orderly (OTP's proc_lib crash report). */
+  static void initCrash(String behaviour, String process, ExitReason reason) {
+    var event = LOG.atError()
         .addKeyValue("label", "crash_report")
         .addKeyValue("behaviour", behaviour)
         .addKeyValue("process", process)
         .addKeyValue("phase", "init")
-        .addKeyValue("reason", error.toString())
-        .setCause(error)
-        .log("** {} {} crashed in init: {}", behaviour, process, error);
+        .addKeyValue("reason", reason);
+    if (reason instanceof ExitReason.Crash crash) {
+      event = event.setCause(crash.error());
+    }
+    event.log("** {} {} failed in init: {}", behaviour, process, reason);
   }
 
   /**

@@ -191,8 +191,10 @@ final class SupervisorServer extends GenServer<SupervisorServer.State, Superviso
       return pid == null ? new StartResult.Ignored() : new StartResult.Started(pid);
     } catch (StartException e) {
       return e.result();
-    } catch (ProcessExit | ProcessTerminated e) {
-      throw e; // the supervisor itself is exiting
+    } catch (ProcessTerminated e) {
+      throw e; // the supervisor itself has been killed
+    } catch (ProcessExit e) {
+      return new StartResult.Failed(e.reason()); // OTP: catch apply(...) turns an exit into an error
     } catch (Exception e) {
       return new StartResult.Failed(ExitReason.crash(e));
     }
@@ -480,8 +482,8 @@ final class SupervisorServer extends GenServer<SupervisorServer.State, Superviso
       }
       case ALL_SIGNIFICANT -> {
         for (Child c : all(state)) {
-          if (c.spec.significant() && c.pid != null) {
-            return noReply(state);
+          if (c.spec.significant() && (c.pid != null || c.restarting)) {
+            return noReply(state); // a child between restart attempts still counts as running (OTP)
           }
         }
         return stop(ExitReason.SHUTDOWN, state);
@@ -655,43 +657,52 @@ final class SupervisorServer extends GenServer<SupervisorServer.State, Superviso
     return spec.restart() != ChildSpec.Restart.PERMANENT && reason.isOrderly();
   }
 
-  /** Stops many children at once (a dynamic supervisor's; their order is not defined, as in OTP). */
+  /**
+   * Stops many children at once (a dynamic supervisor's; their order is not defined, as in OTP).
+   * Each child gets its own shutdown deadline; a child with {@code infinity} is waited for as long
+   * as it takes.
+   */
   private void shutdownConcurrently(State state, List<Child> children) {
-    Map<Ref, Child> pending = new LinkedHashMap<>();
-    long longestTimeoutMillis = 0;
-    boolean infinite = false;
+    record Pending(Child child, long deadline) {} // deadline: nanoTime, or Long.MAX_VALUE
+    Map<Ref, Pending> pending = new LinkedHashMap<>();
+    long now = System.nanoTime();
     for (Child c : children) {
       if (c.pid == null) {
         continue;
       }
       Ref ref = Proc.monitor(c.pid);
       Proc.unlink(c.pid);
-      pending.put(ref, c);
+      long deadline = Long.MAX_VALUE;
       switch (c.spec.shutdown()) {
         case ChildSpec.Shutdown.BrutalKill k -> Proc.exit(c.pid, ExitReason.KILL);
         case ChildSpec.Shutdown.Timeout t -> {
           Proc.exit(c.pid, ExitReason.SHUTDOWN);
-          longestTimeoutMillis = Math.max(longestTimeoutMillis, t.timeout().toMillis());
+          deadline = now + t.timeout().toNanos();
         }
-        case ChildSpec.Shutdown.Infinity i -> {
-          Proc.exit(c.pid, ExitReason.SHUTDOWN);
-          infinite = true;
-        }
+        case ChildSpec.Shutdown.Infinity i -> Proc.exit(c.pid, ExitReason.SHUTDOWN);
       }
+      pending.put(ref, new Pending(c, deadline));
     }
-    long deadline = System.nanoTime() + longestTimeoutMillis * 1_000_000L;
     while (!pending.isEmpty()) {
-      Duration wait = infinite ? Proc.INFINITY : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+      long next = Long.MAX_VALUE;
+      for (Pending p : pending.values()) {
+        next = Math.min(next, p.deadline());
+      }
+      Duration wait = next == Long.MAX_VALUE ? Proc.INFINITY
+          : Duration.ofNanos(Math.max(0, next - System.nanoTime()));
       Optional<Object> m = Proc.receive(x -> x instanceof Down d && pending.containsKey(d.ref()), wait);
       if (m.isEmpty()) {
-        for (Child c : pending.values()) {
-          Proc.exit(c.pid, ExitReason.KILL);
+        long t = System.nanoTime();
+        for (Map.Entry<Ref, Pending> e : pending.entrySet()) {
+          if (e.getValue().deadline() <= t) {
+            Proc.exit(e.getValue().child().pid, ExitReason.KILL); // its shutdown time is up
+            e.setValue(new Pending(e.getValue().child(), Long.MAX_VALUE));
+          }
         }
-        infinite = true;
         continue;
       }
       Down down = (Down) m.get();
-      Child c = pending.remove(down.ref());
+      Child c = pending.remove(down.ref()).child();
       Pid pid = c.pid;
       Proc.flush(x -> x instanceof ExitMessage e && e.from().equals(pid));
       ExitReason expected = c.spec.shutdown() instanceof ChildSpec.Shutdown.BrutalKill

@@ -212,6 +212,8 @@ public final class Sys {
           Object replaced = r.function().apply(handler.systemState());
           handler.replaceSystemState(replaced);
           value = replaced;
+        } catch (org.otp4j.core.ProcessTerminated e) {
+          throw e;
         } catch (RuntimeException | Error e) {
           failure = e;
         }

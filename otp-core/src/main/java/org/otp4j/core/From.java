@@ -15,7 +15,7 @@ public interface From {
   /**
    * Replies to the caller.
    *
-   * @param value the reply; not null
+   * @param value the reply (null is delivered as null)
    * @return true if the reply reached a caller that was still waiting
    */
   boolean reply(Object value);

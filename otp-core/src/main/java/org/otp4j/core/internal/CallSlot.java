@@ -2,7 +2,6 @@ package org.otp4j.core.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 import org.otp4j.core.ExitReason;
@@ -21,6 +20,8 @@ import org.otp4j.core.Pid;
  */
 final class CallSlot implements From, Watcher {
   private static final Object CANCELLED = new Object();
+  /** Stands for a null reply (the field's null means "no outcome yet"). */
+  static final Object NULL_REPLY = new Object();
   private static final VarHandle RESULT;
 
   static {
@@ -67,8 +68,7 @@ final class CallSlot implements From, Watcher {
 
   @Override
   public boolean reply(Object value) {
-    Objects.requireNonNull(value, "a reply cannot be null");
-    if (RESULT.compareAndSet(this, null, value)) {
+    if (RESULT.compareAndSet(this, null, value == null ? NULL_REPLY : value)) {
       LockSupport.unpark(waiter);
       return true;
     }

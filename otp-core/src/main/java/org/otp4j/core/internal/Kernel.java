@@ -206,7 +206,7 @@ public final class Kernel {
     if (outcome instanceof CallSlot.Failed failed) {
       throw new CallException(failed.reason(), "call", to, message, timeout);
     }
-    return outcome;
+    return outcome == CallSlot.NULL_REPLY ? null : outcome;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -219,13 +219,12 @@ public final class Kernel {
    */
   public static ExitReason awaitExit(ProcessImpl self, ProcessImpl target, long timeoutNanos)
       throws InterruptedException {
-    ExitReason known = target.exitReason();
-    if (known != null) {
-      return known;
+    if (!target.isAlive()) {
+      return target.awaitDead();
     }
     CallSlot slot = new CallSlot(self, Thread.currentThread(), target);
     if (!target.addWatcher(slot)) {
-      return target.exitReason();
+      return target.awaitDead();
     }
     Object previousBlock = null;
     if (self != null) {
@@ -234,6 +233,7 @@ public final class Kernel {
     }
     try {
       Object outcome = slot.await(timeoutNanos);
+      // The watchers are told after the links: its exit signals have all been delivered.
       return outcome instanceof CallSlot.Failed failed ? failed.reason() : null;
     } finally {
       if (self != null) {

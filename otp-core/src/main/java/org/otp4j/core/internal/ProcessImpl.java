@@ -215,6 +215,22 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
     return state;
   }
 
+  /**
+   * Waits (briefly) until a process that is no longer alive has finished terminating, that is until
+   * its names are free and its exit and down signals have all been delivered; returns its reason.
+   */
+  public ExitReason awaitDead() {
+    int spins = 0;
+    while (state != DEAD) {
+      if (++spins < 100) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield();
+      }
+    }
+    return exitReason;
+  }
+
   /** The exit reason once the process is no longer alive, else null. */
   public ExitReason exitReason() {
     return state == ALIVE ? null : exitReason;
