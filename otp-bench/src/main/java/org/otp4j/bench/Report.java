@@ -113,10 +113,11 @@ final class Report {
     md.append(String.format(Locale.ROOT, "**Procedure.** %d rounds. A round runs every case once on every runtime; "
         + "the runtimes take turns (round-robin, the first one rotating from case to case), so slow drifts of "
         + "the machine spread over all of them. Every measurement is a fresh process (a JVM fork or a fresh "
-        + "`erl`) that runs the workload's warm-up rounds (1, or 2 for spawn below 1M) and then one measured "
-        + "round, and prints it; forks never overlap. Times are taken with `System.nanoTime()` and "
+        + "`erl`) that runs the workload's warm-up rounds (one; two for spawn below 1M; for memory one round of "
+        + "at most 100k processes) and then one measured round, and prints it; forks never overlap. The "
+        + "1M cases run 3 rounds instead of %d, to keep the run bounded. Times are taken with `System.nanoTime()` and "
         + "`erlang:monotonic_time(nanosecond)` inside the measured process. Fork output is kept in "
-        + "`otp-bench/target/side-by-side/forks.log`.\n\n", options.rounds));
+        + "`otp-bench/target/side-by-side/forks.log`.\n\n", options.rounds, options.rounds));
     md.append("**Workloads.** Each is implemented for all four runtimes in one Java class under "
         + "`otp-bench/src/main/java/org/otp4j/bench/workloads/` and one clause of `run/2` in "
         + "`otp-bench/src/main/erlang/bench.erl`.\n\n");
@@ -127,7 +128,13 @@ final class Report {
         + "constant messages keep allocation out of most JVM measurements. The BEAM collects garbage per "
         + "process, the JVM runtimes share one G1 heap. Memory on the JVM is heap only: a parked virtual "
         + "thread keeps its stack in a heap object, so that is counted; native memory (carrier threads, "
-        + "metaspace) is the same fixed cost whatever N is and is left out.\n\n");
+        + "metaspace) is the same fixed cost whatever N is and is left out; at N = 10k a few megabytes of "
+        + "noise in the heap figure are a few hundred bytes per process, so the largest N is the one to read. "
+        + "On virtual threads, message round trips have two regimes: partners on different carrier threads "
+        + "that catch each other's message while spinning (a few hundred nanoseconds), or partners sharing a "
+        + "carrier, where every message is a park and an unpark (about a microsecond). Which one a fork "
+        + "settles in varies from fork to fork, which is why ping-pong, ring and selective receive can show "
+        + "wide ranges for otp4j and raw VT.\n\n");
     md.append("## Reproduce\n\n");
     md.append("```\nbash otp-bench/bench.sh           # full run: rewrites docs/benchmarks.md and docs/benchmarks.svg\n"
         + "bash otp-bench/bench.sh --quick   # smoke run, under 3 minutes: otp-bench/target/benchmarks-quick.md\n"
@@ -195,7 +202,8 @@ final class Report {
           + "it measured the CPU that other programs used (the machine's busy time from `/proc/stat` minus the "
           + "harness's own and its children's). A measurement during which they used more than %.1f cores on "
           + "average was repeated if the others had gone quiet by then, up to %d attempts in all (%d repeats over "
-          + "the run at most); under a steady load it was kept and is counted below.%n%n",
+          + "the run at most), and the least disturbed attempt was kept; under a steady load the first one was "
+          + "kept, and is counted below.%n%n",
           options.maxQuietWaitSeconds, options.waitBudgetSeconds, options.maxForeignCores, options.attempts,
           options.maxRetries));
     } else {

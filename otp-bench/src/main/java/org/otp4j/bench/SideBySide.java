@@ -123,6 +123,8 @@ public final class SideBySide {
     List<String> cmd = who == Contender.BEAM ? beam.command(w, c.n(), warmups) : jvmCommand(w, who, c.n(), warmups);
     String what = String.format(Locale.ROOT, "[round %d/%d] %-10s %-24s %-10s", round, options.rounds, w.id(),
         c.label(), who.label());
+    double bestValue = 0;
+    double bestForeign = Double.MAX_VALUE;
     for (int attempt = 1; ; attempt++) {
       double waited = awaitQuiet();
       System.out.print(what);
@@ -134,14 +136,23 @@ public final class SideBySide {
       if (o.raw == null || o.exit != 0) {
         String why = o.seconds >= options.forkTimeoutSeconds ? "timed out after " + options.forkTimeoutSeconds + " s"
             : "exit " + o.exit + ": " + o.lastLine;
-        results.fail(c, who, why);
         System.out.printf(Locale.ROOT, " FAILED (%s)%n", why);
+        if (bestForeign == Double.MAX_VALUE) {
+          results.fail(c, who, why);
+        } else {
+          keep(c, who, results, bestValue, bestForeign);
+        }
         return;
       }
       double value = w.metric().value(o.raw);
+      if (o.foreignCores < bestForeign) {
+        bestValue = value;
+        bestForeign = o.foreignCores;
+      }
       boolean disturbed = o.foreignCores > options.maxForeignCores;
       // Repeat a disturbed measurement only if the others have gone quiet: under a steady load a
-      // repeat would be disturbed as much, and only lengthen the run.
+      // repeat would be disturbed as much, and only lengthen the run. Of the attempts, the least
+      // disturbed one is kept.
       if (disturbed && attempt < options.attempts && results.retries() < options.maxRetries
           && CpuLoad.busyCoresOver(300) <= options.maxForeignCores) {
         results.retried();
@@ -149,11 +160,17 @@ public final class SideBySide {
             o.seconds, note);
         continue;
       }
-      results.add(c, who, value, new Results.Load(o.foreignCores, disturbed));
       System.out.printf(Locale.ROOT, " %12s   (%.1f s%s)%s%n", w.metric().format(value), o.seconds, note,
-          disturbed ? " [disturbed, kept]" : "");
+          disturbed ? " [disturbed]" : "");
+      keep(c, who, results, bestValue, bestForeign);
       return;
     }
+  }
+
+  private void keep(Case c, Contender who, Results results, double value, double foreign) {
+    boolean disturbed = foreign > options.maxForeignCores;
+    results.add(c, who, value, new Results.Load(foreign, disturbed));
+    log.printf(Locale.ROOT, "--- kept %s (others used %.2f cores)%n", c.workload().metric().format(value), foreign);
   }
 
   /** What a fork printed and how it ran. */
@@ -285,8 +302,8 @@ public final class SideBySide {
       // run under 3: the quick run never waits and never repeats.
       o.attempts = o.mode == Mode.QUICK ? 1 : 3;
       o.maxRetries = o.mode == Mode.QUICK ? 0 : 40;
-      o.maxQuietWaitSeconds = o.mode == Mode.QUICK ? 0 : 15;
-      o.waitBudgetSeconds = o.mode == Mode.QUICK ? 0 : 240;
+      o.maxQuietWaitSeconds = o.mode == Mode.QUICK ? 0 : 10;
+      o.waitBudgetSeconds = o.mode == Mode.QUICK ? 0 : 120;
       List<String> shown = new ArrayList<>(Arrays.asList(args));
       int r = shown.indexOf("--root"); // bench.sh adds it; not something a reader types
       if (r >= 0) {
