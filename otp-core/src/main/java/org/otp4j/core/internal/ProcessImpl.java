@@ -115,7 +115,6 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
   private final byte kind; // PROCESS, INBOX or ROOT
   int runEpoch; // watchdog epoch at which the process last returned to its code (racy, advisory)
   Object blockedOn; // what the process waits in, for process info (racy, advisory)
-  int runawayEpoch = -1; // the runEpoch of the stretch the watchdog reported as a runaway
   // adaptive spin before parking, see Spin (owner thread only)
   short spinBudget = (short) Spin.INITIAL;
   short spinMisses;
@@ -128,8 +127,9 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
   @SuppressWarnings("unused") // accessed through WAITING
   private volatile boolean waiting;
   private final MailboxLimit limit; // null for the default unbounded mailbox
-  private Ref markerRef; // receive marker set by makeRef(), see receiveAfter
-  private MailboxNode markerNode;
+  // The receive marker set by makeRefWithMarker(): the reference, whose attachment holds the tail
+  // node at the time it was made (owner thread only; cleared by the next receive).
+  private Ref markerRef;
 
   // ---- signal state, guarded by synchronized (this)
   private boolean trapExits;
@@ -142,6 +142,7 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
     Object monitors; // CompactSet of MonitorEntry held by this process
     String registeredName;
     Object exitHooks; // CompactSet of ExitHook
+    int runawayEpoch = -1; // the runEpoch of the stretch the watchdog reported as a runaway
   }
 
   private Extras extras() {
@@ -284,8 +285,15 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
     head = empty;
     TAIL.setVolatile(this, empty);
     setNext(null);
-    markerRef = null;
-    markerNode = null;
+    clearMarker();
+  }
+
+  private void clearMarker() {
+    Ref r = markerRef;
+    if (r != null) {
+      Bridge.refs().attach(r, null); // the reference may live on; it must not keep mailbox nodes
+      markerRef = null;
+    }
   }
 
   @Override
@@ -422,8 +430,9 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
   /** Records a receive marker: messages that arrive from now on follow the returned reference. */
   public Ref makeRefWithMarker() {
     Ref ref = Ref.make();
+    clearMarker();
+    Bridge.refs().attach(ref, TAIL.getVolatile(this));
     markerRef = ref;
-    markerNode = (MailboxNode) TAIL.getVolatile(this);
     return ref;
   }
 
@@ -460,11 +469,11 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
       throw terminated();
     }
     MailboxNode prev = head;
-    if (after != null && after == markerRef && markerNode != null) {
-      prev = markerNode;
+    if (after != null && after == markerRef
+        && Bridge.refs().attachment(after) instanceof MailboxNode marked) {
+      prev = marked;
     }
-    markerRef = null;
-    markerNode = null;
+    clearMarker();
     long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0L;
     boolean spun = false;
     long parkedAt = 0L;
@@ -566,8 +575,9 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
   }
 
   private Object taken(Object m) {
-    markerRef = null;
-    markerNode = null;
+    if (markerRef != null) {
+      clearMarker();
+    }
     if (limit != null) {
       limit.taken();
     }
@@ -1059,7 +1069,7 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
         : block instanceof CallSlot slot ? "call to " + slot.server().displayName()
         : block != null ? block.toString() : Blocking.RECEIVE.toString();
     return new Snapshot(status, signals.registeredName(), mailboxLength(), signals.links(), signals.monitors(),
-        signals.monitoredBy(), signals.trapExits(), blockText, droppedMessages(), runawayEpoch == runEpoch);
+        signals.monitoredBy(), signals.trapExits(), blockText, droppedMessages(), isRunaway());
   }
 
   /** A consistent copy of the signal state, for process info. */
@@ -1086,6 +1096,25 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
 
   record SignalState(List<Pid> links, List<Address> monitors, List<Pid> monitoredBy, boolean trapExits,
       String registeredName) {}
+
+  /** Whether the watchdog reported the current stretch of this process as a runaway. */
+  synchronized boolean isRunaway() {
+    return extras != null && extras.runawayEpoch == runEpoch;
+  }
+
+  /**
+   * Records that the watchdog reports the stretch that began at {@code epoch} as a runaway.
+   *
+   * @return false if that stretch was reported already
+   */
+  synchronized boolean markRunaway(int epoch) {
+    Extras e = extras();
+    if (e.runawayEpoch == epoch) {
+      return false;
+    }
+    e.runawayEpoch = epoch;
+    return true;
+  }
 
   /** Whether the process is parked in receive (or waiting for a reply). */
   boolean isWaiting() {

@@ -83,11 +83,10 @@ final class Watchdog implements Runnable {
         continue;
       }
       int since = p.runEpoch;
-      if (now - since < thresholdTicks || p.runawayEpoch == since) {
-        continue; // not long enough, or this stretch was reported already
+      if (now - since < thresholdTicks) {
+        continue;
       }
-      if (t.getState() == Thread.State.RUNNABLE) {
-        p.runawayEpoch = since;
+      if (t.getState() == Thread.State.RUNNABLE && p.markRunaway(since)) {
         runaways.incrementAndGet();
         runtime.log().atWarn()
             .addKeyValue("pid", p.displayName())
@@ -104,8 +103,7 @@ final class Watchdog implements Runnable {
         runtime.zombies().remove(z);
         continue;
       }
-      if (z.runawayEpoch != z.runEpoch && now - z.runEpoch >= thresholdTicks) {
-        z.runawayEpoch = z.runEpoch;
+      if (now - z.runEpoch >= thresholdTicks && z.markRunaway(z.runEpoch)) {
         runaways.incrementAndGet();
         runtime.log().atWarn()
             .addKeyValue("pid", z.displayName())
