@@ -95,7 +95,7 @@ final class CallSlot implements From, Watcher {
       if ((r = (Object) RESULT.getVolatile(this)) != null) {
         if (caller != null) {
           Spin.hit(caller, spins);
-          caller.runEpoch = caller.runtime().epoch();
+          caller.touchEpoch();
         }
         return r;
       }
@@ -111,7 +111,7 @@ final class CallSlot implements From, Watcher {
       if (r != null) {
         if (caller != null) {
           Spin.parked(caller, System.nanoTime() - parkedAt);
-          caller.runEpoch = caller.runtime().epoch();
+          caller.touchEpoch();
         }
         return r;
       }
@@ -121,7 +121,7 @@ final class CallSlot implements From, Watcher {
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {
           if (caller != null) {
-            caller.runEpoch = caller.runtime().epoch();
+            caller.touchEpoch();
           }
           return cancel();
         }

@@ -199,6 +199,18 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
     return "<" + runtime.index() + "." + serial + ".0>";
   }
 
+  /**
+   * Records that the process is back from the runtime (for the watchdog). Writes only when the
+   * epoch has moved (every 50 ms): the process object's cache lines are shared with the processes
+   * that send to it, and a write on every message would make them bounce between cores.
+   */
+  void touchEpoch() {
+    int e = runtime.epoch();
+    if (runEpoch != e) {
+      runEpoch = e;
+    }
+  }
+
   /** The process's own thread (null for an inbox or the root). */
   Thread thread() {
     return kind == PROCESS ? thread : null;
@@ -249,7 +261,7 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
     ExitReason reason = ExitReason.NORMAL;
     boolean uncaught = false; // an exception escaped the body (not an exit(reason) it chose)
     try {
-      runEpoch = runtime.epoch();
+      touchEpoch();
       Proc.Body b = (Proc.Body) msg;
       msg = null;
       if (state == ALIVE) {
@@ -511,7 +523,7 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
       }
       // 2. nothing matched: wait for a node after prev
       if (timeoutNanos == 0) {
-        runEpoch = runtime.epoch();
+        touchEpoch();
         return TIMED_OUT;
       }
       if (!spun) {
@@ -551,7 +563,7 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
           if (prev.next() != null) {
             continue; // a last look at what just arrived
           }
-          runEpoch = runtime.epoch();
+          touchEpoch();
           return TIMED_OUT;
         }
         LockSupport.parkNanos(this, remaining);
@@ -560,7 +572,7 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
       if (state != ALIVE) {
         throw terminated();
       }
-      runEpoch = runtime.epoch(); // it waited in the runtime; scanning what woke it is not a runaway
+      touchEpoch(); // it waited in the runtime; scanning what woke it is not a runaway
       Thread.interrupted(); // an interrupt from user code is not a runtime event: keep waiting
     }
   }
@@ -581,7 +593,7 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
     if (limit != null) {
       limit.taken();
     }
-    runEpoch = runtime.epoch();
+    touchEpoch();
     return m;
   }
 

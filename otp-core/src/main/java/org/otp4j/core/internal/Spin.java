@@ -47,8 +47,14 @@ final class Spin {
 
   /** The spin of {@code spins} iterations caught the message. */
   static void hit(ProcessImpl p, int spins) {
-    p.spinBudget = (short) Math.min(MAX, Math.max(spins, p.spinBudget) << 1);
-    p.spinMisses = 0;
+    // NOTE: write only on change; see ProcessImpl.touchEpoch() on why owner writes must be rare
+    short budget = (short) Math.min(MAX, Math.max(spins, p.spinBudget) << 1);
+    if (p.spinBudget != budget) {
+      p.spinBudget = budget;
+    }
+    if (p.spinMisses != 0) {
+      p.spinMisses = 0;
+    }
   }
 
   /** The spin of {@code spins} iterations ran out. */
