@@ -24,8 +24,18 @@ find_java() {
 build_bench() {
   local root="$1"
   echo "Building otp-bench (mvn -pl otp-bench -am package, tests skipped)..."
+  # Offline first; then online (a missing dependency); then once more (another build writing the
+  # same target/ at the same moment makes the jar step fail).
   if ! (cd "$root" && mvn -B -q -o -pl otp-bench -am package -Dmaven.test.skip=true); then
     echo "Offline build failed; retrying online."
-    (cd "$root" && mvn -B -q -pl otp-bench -am package -Dmaven.test.skip=true)
+    if ! (cd "$root" && mvn -B -q -pl otp-bench -am package -Dmaven.test.skip=true); then
+      sleep 10
+      (cd "$root" && mvn -B -q -pl otp-bench -am package -Dmaven.test.skip=true)
+    fi
   fi
+  # What was built: the report names it (the tree may move on while a run is under way).
+  local sha dirty
+  sha="$(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  dirty="$(cd "$root" && git status --porcelain -- otp-core/src 2>/dev/null | head -1)"
+  echo "$sha${dirty:+ (otp-core with uncommitted changes)}" > "$root/otp-bench/target/build-commit.txt"
 }

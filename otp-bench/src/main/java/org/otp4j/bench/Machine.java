@@ -96,8 +96,19 @@ final class Machine {
         d.getInt("throughput"));
   }
 
-  /** The short commit of the work tree, with {@code +changes} if otp-core has uncommitted edits. */
+  /**
+   * The commit the benchmark jar was built from (written by bench.sh at build time), else the work
+   * tree's current one, noting uncommitted edits to otp-core.
+   */
   static String commit(Path root) {
+    try {
+      Path built = root.resolve("otp-bench/target/build-commit.txt");
+      if (Files.isRegularFile(built)) {
+        return Files.readString(built).trim();
+      }
+    } catch (IOException e) {
+      // fall back to the work tree
+    }
     try {
       String sha = run(root, List.of("git", "rev-parse", "--short", "HEAD")).trim();
       String dirty = run(root, List.of("git", "status", "--porcelain", "--", "otp-core/src")).trim();

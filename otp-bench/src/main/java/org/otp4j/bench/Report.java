@@ -19,9 +19,12 @@ final class Report {
   private final ZonedDateTime when;
   private final Duration took;
   private final String beamVersion;
+  private final String commit;
+  private final java.util.Map<Contender, java.util.Map<String, Integer>> warnings;
 
   Report(SideBySide.Options options, List<Case> cases, List<Contender> contenders, Results results,
-      ZonedDateTime when, Duration took, String beamVersion) {
+      ZonedDateTime when, Duration took, String beamVersion, String commit,
+      java.util.Map<Contender, java.util.Map<String, Integer>> warnings) {
     this.options = options;
     this.cases = cases;
     this.contenders = contenders;
@@ -29,6 +32,8 @@ final class Report {
     this.when = when;
     this.took = took;
     this.beamVersion = beamVersion;
+    this.commit = commit;
+    this.warnings = warnings;
   }
 
   private List<Contender> peers() {
@@ -45,7 +50,7 @@ final class Report {
     md.append(String.format(Locale.ROOT, "Measured by `%s` on %s, in %d min %d s, at commit %s. Every number "
             + "below comes from that one run on one machine: %s.%s\n\n",
         options.commandLine, when.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z")), took.toMinutes(),
-        took.toSecondsPart(), Machine.commit(options.root), machineLine(),
+        took.toSecondsPart(), commit, machineLine(),
         options.mode == Mode.QUICK ? " **This is a quick smoke run (1 round, smaller sizes): do not quote it.**" : ""));
 
     md.append("## Results\n\n");
@@ -95,6 +100,7 @@ final class Report {
         + "whiskers from the minimum to the maximum.\n\n");
 
     failuresSection(md);
+    warningsSection(md);
     loadSection(md);
 
     md.append("## How it was measured\n\n");
@@ -188,6 +194,27 @@ final class Report {
       lines.forEach(l -> md.append(l).append('\n'));
       md.append('\n');
     }
+  }
+
+  private void warningsSection(StringBuilder md) {
+    if (warnings.isEmpty()) {
+      return;
+    }
+    md.append("## Warnings the runtimes logged\n\n");
+    md.append("Lines at level WARN in the output of the forks (warm-ups included), by runtime, with the most "
+        + "frequent kind (numbers replaced by #). Logging costs CPU during the measurement, so a runtime that "
+        + "logs a lot pays for it in its numbers.\n\n");
+    for (Contender who : contenders) {
+      java.util.Map<String, Integer> kinds = warnings.get(who);
+      if (kinds == null) {
+        continue;
+      }
+      int total = kinds.values().stream().mapToInt(Integer::intValue).sum();
+      var top = kinds.entrySet().stream().max(java.util.Map.Entry.comparingByValue()).orElseThrow();
+      md.append(String.format(Locale.ROOT, "- %s: %,d lines; most frequent (%,d): `%s`%n", who.label(), total,
+          top.getValue(), top.getKey().replace("`", "'")));
+    }
+    md.append('\n');
   }
 
   private void loadSection(StringBuilder md) {

@@ -54,6 +54,9 @@ public final class SideBySide {
   private final PrintWriter log;
   private Beam beam;
   private double waitedSeconds; // in awaitQuiet, over the whole run
+  /** Warning lines that forks logged, by runtime, and the most frequent kind of each. */
+  private final java.util.Map<Contender, java.util.Map<String, Integer>> warnings = new java.util.EnumMap<>(Contender.class);
+  private Contender forking;
 
   private SideBySide(Options options) throws IOException {
     this.options = options;
@@ -71,6 +74,7 @@ public final class SideBySide {
   private void run() throws Exception {
     long started = System.nanoTime();
     ZonedDateTime when = ZonedDateTime.now();
+    String commit = Machine.commit(options.root); // now: the tree may move on during the run
     if (options.contenders.contains(Contender.BEAM)) {
       beam = Beam.prepare(logDir);
       System.out.println("BEAM: " + beam.version());
@@ -107,7 +111,7 @@ public final class SideBySide {
       }
     }
     Report report = new Report(options, cases, contenders, results, when, took,
-        beam == null ? "not measured" : beam.version());
+        beam == null ? "not measured" : beam.version(), commit, warnings);
     Path out = options.out;
     Files.createDirectories(out.toAbsolutePath().getParent());
     Path svg = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.md$", "") + ".svg");
@@ -130,6 +134,7 @@ public final class SideBySide {
       System.out.print(what);
       System.out.flush();
       log.println("=== " + what.trim() + (attempt > 1 ? " (attempt " + attempt + ")" : "") + "\n$ " + String.join(" ", cmd));
+      forking = who;
       Outcome o = fork(cmd);
       String note = (waited > 0 ? String.format(Locale.ROOT, ", waited %.0f s for quiet", waited) : "")
           + (o.foreignCores >= 0.05 ? String.format(Locale.ROOT, ", others used %.2f cores", o.foreignCores) : "");
@@ -202,6 +207,12 @@ public final class SideBySide {
       String line;
       while ((line = in.readLine()) != null) {
         log.println(line);
+        if (line.contains(" WARN ") || line.startsWith("WARN") || line.contains("[WARN]")) {
+          // the kind of warning: its text without timestamps, thread names and numbers
+          String text = line.substring(Math.max(0, line.indexOf(" - ") + 3)).replaceAll("[0-9.<>]+", "#");
+          warnings.computeIfAbsent(forking, k -> new java.util.HashMap<>())
+              .merge(text.length() > 110 ? text.substring(0, 110) + "…" : text, 1, Integer::sum);
+        }
         if (line.startsWith("RESULT ")) {
           raw = Raw.parse(line);
         } else if (!line.isBlank()) {
