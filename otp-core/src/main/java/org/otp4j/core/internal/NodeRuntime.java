@@ -27,6 +27,7 @@ public final class NodeRuntime {
 
   private final Node node;
   private final int index;
+  private final String pidPrefix;
   private final NodeConfig config;
   private final Logger log = LoggerFactory.getLogger("org.otp4j.core.Node");
   private final AtomicLong serials = new AtomicLong();
@@ -51,11 +52,12 @@ public final class NodeRuntime {
     this.node = node;
     this.config = config;
     this.index = isDefault ? 0 : NEXT_INDEX.getAndIncrement();
+    this.pidPrefix = "<" + index + ".";
+    this.watchdog = new Watchdog(this, config.runawayThreshold());
     this.root = new ProcessImpl(this, serials.getAndIncrement(), null, null, true, ProcessImpl.ROOT);
     this.timers = new ScheduledThreadPoolExecutor(1, task ->
         ProcessThreads.newServiceThread("otp-timers-" + index, task));
     this.timers.setRemoveOnCancelPolicy(true);
-    this.watchdog = new Watchdog(this, config.runawayThreshold());
     ProcessThreads.newServiceThread("otp-watchdog-" + index, watchdog).start();
   }
 
@@ -65,6 +67,11 @@ public final class NodeRuntime {
 
   public int index() {
     return index;
+  }
+
+  /** {@code "<N."}, the start of every pid of this node as printed. */
+  String pidPrefix() {
+    return pidPrefix;
   }
 
   public String name() {

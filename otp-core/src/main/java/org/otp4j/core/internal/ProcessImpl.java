@@ -167,6 +167,7 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
     this.limit = limit;
     this.trapExits = trapExits;
     this.kind = kind;
+    this.runEpoch = runtime.epoch(); // not started yet is not running long
     this.pid = Bridge.pids().newPid(this);
     this.head = this; // the process is its own first dummy node
     this.tail = this;
@@ -196,7 +197,7 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
   }
 
   public String displayName() {
-    return "<" + runtime.index() + "." + serial + ".0>";
+    return runtime.pidPrefix() + serial + ".0>";
   }
 
   /**
@@ -285,6 +286,7 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
       }
       dropMailbox();
       runtime.zombieFinished(this);
+      thread = null; // a pid kept after the process ended must not keep its finished thread alive
     }
   }
 

@@ -72,6 +72,24 @@ final class ProcessTable {
     return n;
   }
 
+  /**
+   * The live processes that {@code keep} selects, in no particular order. The test runs under a
+   * stripe's lock, so it must be quick and must not block.
+   */
+  List<ProcessImpl> select(java.util.function.Predicate<ProcessImpl> keep) {
+    List<ProcessImpl> out = new ArrayList<>();
+    for (Stripe s : stripes) {
+      synchronized (s) {
+        for (ProcessImpl p = s.first; p != null; p = p.tableNext) {
+          if (keep.test(p)) {
+            out.add(p);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   /** A copy of the live processes, in no particular order. */
   List<ProcessImpl> snapshot() {
     List<ProcessImpl> out = new ArrayList<>();

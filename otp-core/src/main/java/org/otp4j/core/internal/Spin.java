@@ -60,9 +60,6 @@ final class Spin {
   /** The spin of {@code spins} iterations ran out. */
   static void miss(ProcessImpl p, int spins) {
     if (spins == 0) {
-      if (p.spinCooldown > 0 && --p.spinCooldown == 0) {
-        p.spinBudget = (short) MAX; // the next wait probes
-      }
       return;
     }
     if (p.spinMisses < PATIENCE + 12) {
@@ -74,12 +71,22 @@ final class Spin {
     }
   }
 
-  /** The wait parked for {@code parkedNanos} before its message came. */
+  /**
+   * The wait parked for {@code parkedNanos} before its message came. Only short parks move a
+   * process towards spinning (and towards its next probe, once it has given up): a process whose
+   * messages are far apart, a member of a long ring, never probes.
+   */
   static void parked(ProcessImpl p, long parkedNanos) {
     if (parkedNanos >= SHORT_WAIT_NANOS) {
-      p.spinBudget = (short) (p.spinBudget >> 1);
-    } else if (MAX > 0 && p.spinMisses < PATIENCE) {
-      p.spinBudget = (short) Math.min(MAX, Math.max(8, p.spinBudget << 1));
+      if (p.spinBudget != 0) {
+        p.spinBudget = (short) (p.spinBudget >> 1);
+      }
+    } else if (MAX > 0) {
+      if (p.spinMisses < PATIENCE) {
+        p.spinBudget = (short) Math.min(MAX, Math.max(8, p.spinBudget << 1));
+      } else if (p.spinCooldown > 0 && --p.spinCooldown == 0) {
+        p.spinBudget = (short) MAX; // a probe: the next wait spins in full
+      }
     }
   }
 }

@@ -2,6 +2,7 @@ package org.otp4j.core.internal;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -36,15 +37,21 @@ final class Watchdog implements Runnable {
   public void run() {
     thread = Thread.currentThread();
     int ticks = 0;
+    int nextScan = SCAN_EVERY_TICKS;
     while (!stopped) {
       LockSupport.parkNanos(TICK_MILLIS * 1_000_000L);
       epoch = epoch + 1;
-      if (++ticks % SCAN_EVERY_TICKS == 0) {
+      if (++ticks >= nextScan) {
+        long start = System.nanoTime();
         try {
           scan();
         } catch (RuntimeException e) {
           runtime.log().error("watchdog scan failed", e);
         }
+        // NOTE: a scan walks the whole process table; keep it under about 1% of a core by
+        // spacing scans by at least 100 times their cost (a million idle processes: seconds).
+        long cost = System.nanoTime() - start;
+        nextScan = ticks + (int) Math.max(SCAN_EVERY_TICKS, cost * 100 / (TICK_MILLIS * 1_000_000L));
       }
     }
   }
@@ -68,9 +75,8 @@ final class Watchdog implements Runnable {
 
   private void scan() {
     int now = epoch;
-    boolean sampleMailboxes = FlightEvents.HIGH_WATER.isEnabled();
-    for (ProcessImpl p : runtime.table().snapshot()) {
-      if (sampleMailboxes) {
+    if (FlightEvents.HIGH_WATER.isEnabled()) {
+      for (ProcessImpl p : runtime.table().snapshot()) {
         int length = p.mailboxLength();
         int reported = highWater.getOrDefault(p, HIGH_WATER_THRESHOLD / 2);
         if (length >= HIGH_WATER_THRESHOLD && length >= reported * 2) {
@@ -78,12 +84,15 @@ final class Watchdog implements Runnable {
           FlightEvents.highWater(p, length);
         }
       }
+    }
+    // Only processes that are out of the runtime for too long are candidates (cheap to test under
+    // the table's locks); the thread state and the report come after, outside them.
+    List<ProcessImpl> suspects = runtime.table().select(p ->
+        p.thread() != null && !p.isWaiting() && now - p.runEpoch >= thresholdTicks);
+    for (ProcessImpl p : suspects) {
       Thread t = p.thread();
-      if (t == null || p.isWaiting()) {
-        continue;
-      }
       int since = p.runEpoch;
-      if (now - since < thresholdTicks) {
+      if (t == null || p.isWaiting() || now - since < thresholdTicks) {
         continue;
       }
       if (t.getState() == Thread.State.RUNNABLE && p.markRunaway(since)) {
