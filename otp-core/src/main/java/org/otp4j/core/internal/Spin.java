@@ -29,7 +29,11 @@ package org.otp4j.core.internal;
 final class Spin {
   private Spin() {}
 
-  /** Largest budget, in {@link Thread#onSpinWait()} iterations (about 25 ns each on x86). */
+  /**
+   * Largest budget, in {@link Thread#onSpinWait()} iterations (about 25 ns each on x86, so about
+   * 50 microseconds): long enough for an idle carrier thread to wake up and take the partner, which
+   * is how two processes in conversation end up on two carriers.
+   */
   static final int MAX;
   /** Budget of a new process. */
   static final int INITIAL;
@@ -41,7 +45,7 @@ final class Spin {
   static {
     int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
         Runtime.getRuntime().availableProcessors());
-    MAX = carriers > 1 ? Integer.getInteger("otp4j.spin.max", 256) : 0;
+    MAX = carriers > 1 ? Integer.getInteger("otp4j.spin.max", 2048) : 0;
     INITIAL = Math.min(MAX, 16);
   }
 
