@@ -52,6 +52,43 @@ public record AppDescriptor(String name, String version, String description, Lis
     return new AppDescriptor(name, "0", "", List.of(), Map.of(), Objects.requireNonNull(start, "start"));
   }
 
+  /**
+   * An application whose object is created from a class name (a public class with a public no-arg
+   * constructor that extends {@link Application}), as OTP's {@code {mod, {Module, Args}}}: for
+   * descriptors built from configuration.
+   *
+   * @throws IllegalArgumentException if the class cannot be found, is not an {@link Application},
+   *     or has no public no-argument constructor
+   */
+  public static AppDescriptor ofClass(String name, String className) {
+    Objects.requireNonNull(className, "className");
+    Class<?> type;
+    try {
+      type = Class.forName(className);
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new IllegalArgumentException("application '" + name + "': start class '" + className
+          + "' was not found on the class path", e);
+    }
+    if (!Application.class.isAssignableFrom(type)) {
+      throw new IllegalArgumentException("application '" + name + "': start class '" + className
+          + "' does not extend " + Application.class.getName());
+    }
+    java.lang.reflect.Constructor<?> constructor;
+    try {
+      constructor = type.getConstructor();
+    } catch (NoSuchMethodException e) {
+      throw new IllegalArgumentException("application '" + name + "': start class '" + className
+          + "' has no public no-argument constructor", e);
+    }
+    return of(name, () -> {
+      try {
+        return (Application) constructor.newInstance();
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("could not create " + className + ": " + e, e);
+      }
+    });
+  }
+
   /** A library application: nothing to start, only dependencies and environment. */
   public static AppDescriptor library(String name) {
     return new AppDescriptor(name, "0", "", List.of(), Map.of(), null);

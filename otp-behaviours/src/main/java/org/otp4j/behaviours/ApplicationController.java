@@ -536,9 +536,10 @@ final class ApplicationController extends GenServer<ApplicationController.State,
         default -> t;
       };
     } catch (RuntimeException e) {
-      throw new AppFailure(app, "bad configuration for " + app + "." + key + ": expected a "
-          + defaultValue.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + " like the default ("
-          + defaultValue + "), got '" + text + "'", e);
+      String type = defaultValue.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+      String article = "aeiou".indexOf(type.charAt(0)) >= 0 ? "an " : "a ";
+      throw new AppFailure(app, "bad configuration for " + app + "." + key + ": expected " + article + type
+          + " like the default (" + defaultValue + "), got '" + text + "'", e);
     }
   }
 
