@@ -404,6 +404,7 @@ final class ApplicationController extends GenServer<ApplicationController.State,
             Reports.LOG.atError()
                 .addKeyValue("label", "application_terminated")
                 .addKeyValue("application", r.name)
+                .addKeyValue("controller", Proc.self())
                 .addKeyValue("reason", exit.reason())
                 .log("{} application {} terminated with {}: stopping every application and node {}",
                     r.type, r.name, exit.reason(), node.name());
@@ -563,6 +564,7 @@ final class ApplicationController extends GenServer<ApplicationController.State,
     var event = Reports.LOG.atInfo()
         .addKeyValue("label", "progress")
         .addKeyValue("application", app)
+        .addKeyValue("controller", Proc.self())
         .addKeyValue("event", what)
         .addKeyValue("type", type);
     if (reason != null) {
