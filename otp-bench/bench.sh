@@ -2,7 +2,7 @@
 # Side-by-side benchmarks: otp4j, Erlang/OTP (BEAM), Apache Pekko and raw JDK virtual threads,
 # measured in one run on this machine (org.otp4j.bench.SideBySide).
 #
-#   bash otp-bench/bench.sh            full run (about 20 minutes on 2 cores):
+#   bash otp-bench/bench.sh            full run (about 30 minutes on 2 cores):
 #                                      writes docs/benchmarks.md and docs/benchmarks.svg
 #   bash otp-bench/bench.sh --quick    smoke run (under 3 minutes):
 #                                      writes otp-bench/target/benchmarks-quick.md (and .svg)

@@ -10,6 +10,11 @@
 %% "RESULT <amount> <ops>": nanoseconds (or bytes) spent on <ops> operations.
 -module(bench).
 -export([main/1]).
+%% The callbacks of the behaviour workloads: this module is their gen_server, supervisor, gen_statem
+%% and gen_event handler module at once (init/1 tells the four apart by its argument).
+-export([init/1, handle_call/3, handle_cast/2, handle_info/2, terminate/2,
+         callback_mode/0, handle_event/4, terminate/3,
+         handle_event/2, handle_call/2]).
 
 -define(RING_SIZE, 1000).
 -define(SENDERS, 1000).
@@ -131,7 +136,192 @@ run("fork-join", N) ->
     Result = receive R -> R end,
     T = now_ns() - T0,
     Result = fib_seq(N, 0, 1),
-    {T, fib_calls(N)}.
+    {T, fib_calls(N)};
+
+%% ---------------------------------------------------------------------------------------------
+%% gen_server call: C clients (1 or 100), released at once, call an echo server in a loop until N
+%% calls in all are done.
+
+run("call-1", N) ->
+    gs_calls(1, N);
+run("call-100", N) ->
+    gs_calls(100, N);
+
+%% ---------------------------------------------------------------------------------------------
+%% gen_server cast: N casts, then one call that returns the count once all are handled.
+
+run("cast", N) ->
+    {ok, S} = gen_server:start(bench, {echo}, []),
+    T0 = now_ns(),
+    cast_n(S, N),
+    N = gen_server:call(S, count, 120000),
+    T = now_ns() - T0,
+    gen_server:stop(S),
+    {T, N};
+
+%% ---------------------------------------------------------------------------------------------
+%% restart latency: a one_for_one supervisor with one worker; cast crash (the worker raises), take
+%% the replacement's pid from its announcement, call it. The median over N crashes. Reports off.
+
+run("restart", N) ->
+    logger:set_primary_config(level, none),
+    Main = self(),
+    {ok, Sup} = supervisor:start_link(bench, {sup, [worker_spec(0, Main)]}),
+    W0 = receive {started, 0, P} -> P end,
+    Times = restarts(N, W0, []),
+    gen_server:stop(Sup),
+    {median(Times), 1};
+
+%% ---------------------------------------------------------------------------------------------
+%% restart storm: a one_for_one supervisor with N workers; kill them all at once; wait for the N
+%% replacements' announcements, call each. Time per worker. Reports off.
+
+run("storm", N) ->
+    logger:set_primary_config(level, none),
+    Main = self(),
+    {ok, Sup} = supervisor:start_link(bench, {sup, [worker_spec(I, Main) || I <- lists:seq(1, N)]}),
+    Workers = collect_started(N, #{}),
+    T0 = now_ns(),
+    lists:foreach(fun(P) -> exit(P, kill) end, maps:values(Workers)),
+    Replacements = collect_started(N, #{}),
+    lists:foreach(fun(P) -> ping = gen_server:call(P, ping) end, maps:values(Replacements)),
+    T = now_ns() - T0,
+    gen_server:stop(Sup),
+    {T, N};
+
+%% ---------------------------------------------------------------------------------------------
+%% gen_statem: a two-state toggle (off/on, a counter); N casts then one call, or N calls.
+
+run("statem-cast", N) ->
+    {ok, M} = gen_statem:start(bench, {toggle}, []),
+    T0 = now_ns(),
+    statem_cast_n(M, N),
+    N = gen_statem:call(M, count),
+    T = now_ns() - T0,
+    gen_statem:stop(M),
+    {T, N};
+run("statem-call", N) ->
+    {ok, M} = gen_statem:start(bench, {toggle}, []),
+    T0 = now_ns(),
+    statem_call_n(M, N),
+    N = gen_statem:call(M, count),
+    T = now_ns() - T0,
+    gen_statem:stop(M),
+    {T, N};
+
+%% ---------------------------------------------------------------------------------------------
+%% gen_event: a manager with H handlers (1 or 10); N notifies, then one sync_notify.
+
+run("event-1", N) ->
+    gen_events(1, N);
+run("event-10", N) ->
+    gen_events(10, N).
+
+%% =============================================================================================
+%% behaviour workloads
+
+gs_calls(Clients, N) ->
+    Per = N div Clients,
+    {ok, S} = gen_server:start(bench, {echo}, []),
+    Main = self(),
+    Cs = [spawn(fun() -> receive go -> ok end, call_n(S, Per), Main ! done end)
+          || _ <- lists:seq(1, Clients)],
+    T0 = now_ns(),
+    lists:foreach(fun(C) -> C ! go end, Cs),
+    wait_done(Clients),
+    T = now_ns() - T0,
+    gen_server:stop(S),
+    {T, Per * Clients}.
+
+call_n(_, 0) -> ok;
+call_n(S, K) ->
+    ping = gen_server:call(S, ping),
+    call_n(S, K - 1).
+
+wait_done(0) -> ok;
+wait_done(K) -> receive done -> wait_done(K - 1) end.
+
+cast_n(_, 0) -> ok;
+cast_n(S, K) ->
+    gen_server:cast(S, ping),
+    cast_n(S, K - 1).
+
+worker_spec(I, Watcher) ->
+    #{id => I, start => {gen_server, start_link, [bench, {worker, I, Watcher}, []]}}.
+
+restarts(0, _, Acc) -> Acc;
+restarts(K, W, Acc) ->
+    T0 = now_ns(),
+    gen_server:cast(W, crash),
+    W2 = receive {started, 0, P} -> P end,
+    ping = gen_server:call(W2, ping),
+    restarts(K - 1, W2, [now_ns() - T0 | Acc]).
+
+collect_started(0, Acc) -> Acc;
+collect_started(K, Acc) ->
+    receive {started, I, P} -> collect_started(K - 1, Acc#{I => P}) end.
+
+statem_cast_n(_, 0) -> ok;
+statem_cast_n(M, K) ->
+    gen_statem:cast(M, toggle),
+    statem_cast_n(M, K - 1).
+
+statem_call_n(_, 0) -> ok;
+statem_call_n(M, K) ->
+    _ = gen_statem:call(M, toggle),
+    statem_call_n(M, K - 1).
+
+gen_events(H, N) ->
+    {ok, M} = gen_event:start(),
+    lists:foreach(fun(I) -> ok = gen_event:add_handler(M, {bench, I}, {handler}) end, lists:seq(1, H)),
+    T0 = now_ns(),
+    notify_n(M, N),
+    ok = gen_event:sync_notify(M, done),
+    T = now_ns() - T0,
+    lists:foreach(fun(I) -> N1 = N + 1, N1 = gen_event:call(M, {bench, I}, count) end, lists:seq(1, H)),
+    gen_event:stop(M),
+    {T, N}.
+
+notify_n(_, 0) -> ok;
+notify_n(M, K) ->
+    gen_event:notify(M, ping),
+    notify_n(M, K - 1).
+
+%% --- callbacks ---------------------------------------------------------------------------------
+
+%% gen_server: the echo server ({echo}) and the supervised worker ({worker, I, Watcher}), which
+%% announces itself; supervisor ({sup, Children}); gen_statem ({toggle}); gen_event handler ({handler}).
+init({echo}) -> {ok, 0};
+init({worker, I, Watcher}) -> Watcher ! {started, I, self()}, {ok, 0};
+init({sup, Children}) ->
+    {ok, {#{strategy => one_for_one, intensity => 100000, period => 1}, Children}};
+init({toggle}) -> {ok, off, 0};
+init({handler}) -> {ok, 0}.
+
+handle_call(count, _From, Casts) -> {reply, Casts, Casts};
+handle_call(Request, _From, Casts) -> {reply, Request, Casts}.
+
+handle_cast(crash, _) -> erlang:error(crash);
+handle_cast(_, Casts) -> {noreply, Casts + 1}.
+
+handle_info(_, State) -> {noreply, State}.
+
+terminate(_, _) -> ok.
+
+callback_mode() -> handle_event_function.
+
+handle_event(cast, toggle, Light, Count) -> {next_state, flip(Light), Count + 1};
+handle_event({call, From}, count, _, Count) -> {keep_state_and_data, [{reply, From, Count}]};
+handle_event({call, From}, toggle, Light, Count) -> {next_state, flip(Light), Count + 1, [{reply, From, Count}]}.
+
+terminate(_, _, _) -> ok.
+
+flip(off) -> on;
+flip(on) -> off.
+
+handle_event(_, Count) -> {ok, Count + 1}.
+
+handle_call(count, Count) -> {ok, Count, Count}.
 
 %% =============================================================================================
 

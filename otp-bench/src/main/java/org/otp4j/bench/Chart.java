@@ -7,8 +7,8 @@ import org.otp4j.bench.Results.Case;
 import org.otp4j.bench.Results.Stats;
 
 /**
- * The report's chart, as a self-contained SVG: throughput per workload (bars, each workload on its
- * own scale), cost versus N (spawn time and memory per process, log-log), and selective receive with
+ * The report's chart, as a self-contained SVG: throughput per workload and time per operation of the
+ * restart workloads (bars, each workload on its own scale), cost versus N (spawn time and memory per process, log-log), and selective receive with
  * and without a backlog (log scale). Medians, with whiskers from min to max.
  */
 final class Chart {
@@ -43,6 +43,7 @@ final class Chart {
     legend();
     y += 20;
     throughput();
+    timePerOperation();
     costVersusN();
     selective();
     String body = svg.toString();
@@ -62,15 +63,26 @@ final class Chart {
   }
 
   // ---------------------------------------------------------------------------------------
-  // 1. throughput per workload
+  // 1. throughput per workload, and time per operation where no other part of the chart shows it
 
   private void throughput() {
     List<Case> tp = cases.stream().filter(c -> c.workload().metric() == Metric.THROUGHPUT).toList();
+    bars(tp, "Throughput per workload (higher is better; each workload on its own scale)");
+  }
+
+  /** Workloads measured in time per operation that the cost-versus-N and selective parts leave out. */
+  private void timePerOperation() {
+    List<Case> tp = cases.stream().filter(c -> c.workload().metric() == Metric.TIME_PER_OP
+        && !List.of("spawn", "selective").contains(c.workload().id())).toList();
+    bars(tp, "Time per operation (lower is better; each workload on its own scale)");
+  }
+
+  private void bars(List<Case> tp, String heading) {
     if (tp.isEmpty()) {
       return;
     }
     y += 10;
-    text(20, y, "Throughput per workload (higher is better; each workload on its own scale)", 15, "start", "bold");
+    text(20, y, heading, 15, "start", "bold");
     y += 14;
     int barH = 14;
     int right = WIDTH - 170;
@@ -92,6 +104,9 @@ final class Chart {
       }
       int rowY = y - 10;
       for (Contender who : contenders) {
+        if (c.workload().notApplicable(who) != null) {
+          continue; // no implementation: the report's table says why
+        }
         Stats s = results.stats(c, who);
         if (s != null && max > 0) {
           double scale = (right - LEFT) / max;

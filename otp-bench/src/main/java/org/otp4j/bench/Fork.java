@@ -26,6 +26,7 @@ public final class Fork {
       }
       System.gc(); // start the measured run without the warm-ups' garbage
       Raw raw = workload.run(contender, n);
+      System.out.print(raw.detailLines());
       System.out.println(raw.toLine());
     } catch (Throwable t) {
       t.printStackTrace(System.out);

@@ -84,13 +84,17 @@ final class Report {
         Stats mine = results.stats(c, Contender.OTP4J);
         for (Contender p : peers()) {
           Stats theirs = results.stats(c, p);
-          md.append(mine == null || theirs == null ? "—" : compare(m, mine.median(), theirs.median())).append(" | ");
+          md.append(mine == null || theirs == null ? (c.workload().notApplicable(p) != null ? "n/a" : "—")
+              : compare(m, mine.median(), theirs.median())).append(" | ");
         }
       }
       md.append('\n');
     }
     md.append('\n');
+    notApplicableSection(md);
 
+    targetsSection(md);
+    detailsSection(md);
     selectiveSection(md);
 
     md.append("## Chart\n\n");
@@ -106,7 +110,8 @@ final class Report {
     md.append("## How it was measured\n\n");
     md.append("**Machine.** ").append(machineLine()).append(".\n\n");
     md.append("**Runtimes.**\n\n");
-    md.append("- otp4j: this repository's `otp-core`, processes on JDK virtual threads (")
+    md.append("- otp4j: this repository's `otp-core` and `otp-behaviours` (and `otp-examples` for the chat load test), "
+        + "processes on JDK virtual threads (")
         .append(Machine.carriers()).append(" carrier threads), default node settings.\n");
     md.append("- Erlang/OTP: ").append(beamVersion).append("; `erl ").append(String.join(" ", Beam.FLAGS))
         .append("` (`+P` only raises the process limit for the 1M cases).\n");
@@ -119,14 +124,16 @@ final class Report {
     md.append(String.format(Locale.ROOT, "**Procedure.** %d rounds. A round runs every case once on every runtime; "
         + "the runtimes take turns (round-robin, the first one rotating from case to case), so slow drifts of "
         + "the machine spread over all of them. Every measurement is a fresh process (a JVM fork or a fresh "
-        + "`erl`) that runs the workload's warm-up rounds (one; two for spawn below 1M; for memory one round of "
-        + "at most 100k processes) and then one measured round, and prints it; forks never overlap. The "
-        + "1M cases run 3 rounds instead of %d, to keep the run bounded. Times are taken with `System.nanoTime()` and "
+        + "`erl`) that runs the workload's warm-up rounds (one for most; two for spawn below 1M; for memory one "
+        + "round of at most 100k processes; more for the behaviour workloads, whose longer code paths the JIT "
+        + "compiles later, as their descriptions say; the chat load test warms up inside its run) and then one "
+        + "measured round, and prints it; forks never overlap. The 1M cases and the chat load test run 3 rounds "
+        + "instead of %d, to keep the run bounded. Times are taken with `System.nanoTime()` and "
         + "`erlang:monotonic_time(nanosecond)` inside the measured process. Fork output is kept in "
         + "`otp-bench/target/side-by-side/forks.log`.\n\n", options.rounds, options.rounds));
-    md.append("**Workloads.** Each is implemented for all four runtimes in one Java class under "
-        + "`otp-bench/src/main/java/org/otp4j/bench/workloads/` and one clause of `run/2` in "
-        + "`otp-bench/src/main/erlang/bench.erl`.\n\n");
+    md.append("**Workloads.** Each is implemented for every runtime that has an equivalent (n/a in the table "
+        + "otherwise) in one Java class under `otp-bench/src/main/java/org/otp4j/bench/workloads/` and one clause "
+        + "of `run/2` in `otp-bench/src/main/erlang/bench.erl`.\n\n");
     for (Workload w : options.workloads) {
       md.append("- **").append(w.title()).append("** (`").append(w.id()).append("`). ").append(w.description()).append('\n');
     }
@@ -140,12 +147,122 @@ final class Report {
         + "that catch each other's message while spinning (a few hundred nanoseconds), or partners sharing a "
         + "carrier, where every message is a park and an unpark (about a microsecond). Which one a fork "
         + "settles in varies from fork to fork, which is why ping-pong, ring and selective receive can show "
-        + "wide ranges for otp4j and raw VT.\n\n");
+        + "wide ranges for otp4j and raw VT. The same holds for calls: a call from one client is a round trip, "
+        + "and from many clients the callers' spinning competes with the server for the two carriers.\n\n"
+        + "**Behaviours.** Every runtime uses its own standard way: `GenServer.call` / `gen_server:call` monitor "
+        + "the server and arm a 5 s timeout per call; a Pekko ask creates a temporary reply actor, a future and a "
+        + "scheduled timeout per call, and the asking actor learns of the reply through a message to itself, so "
+        + "a single Pekko client doing one ask after another measures the ask machinery's latency, not the "
+        + "actors' throughput (a plain request/reply with the reply address in the message runs about ten times "
+        + "faster); raw VT calls have no monitor, timeout or reference at all. Restarts: otp4j and the BEAM "
+        + "start a new process (a new pid, found through the worker's announcement), Pekko restarts the "
+        + "behaviour in place behind the same `ActorRef`. Crash and supervisor reports are off in the restart "
+        + "workloads on every side.\n\n");
     md.append("## Reproduce\n\n");
     md.append("```\nbash otp-bench/bench.sh           # full run: rewrites docs/benchmarks.md and docs/benchmarks.svg\n"
         + "bash otp-bench/bench.sh --quick   # smoke run, under 3 minutes: otp-bench/target/benchmarks-quick.md\n"
         + "bash otp-bench/jmh.sh             # JMH microbenchmarks of otp4j's hot paths\n```\n");
     return md.toString();
+  }
+
+  /** Why some cells read n/a: the runtimes a workload has no implementation for. */
+  private void notApplicableSection(StringBuilder md) {
+    // per workload: "runtime, runtime: reason" lines; workloads with the same lines share an entry
+    java.util.Map<String, List<String>> titlesByWhy = new java.util.LinkedHashMap<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (Case c : cases) {
+      Workload w = c.workload();
+      if (!seen.add(w.id())) {
+        continue;
+      }
+      java.util.Map<String, List<String>> runtimesByReason = new java.util.LinkedHashMap<>();
+      for (Contender who : contenders) {
+        String why = w.notApplicable(who);
+        if (why != null) {
+          runtimesByReason.computeIfAbsent(why, k -> new ArrayList<>()).add(who.label());
+        }
+      }
+      if (runtimesByReason.isEmpty()) {
+        continue;
+      }
+      List<String> parts = new ArrayList<>();
+      runtimesByReason.forEach((why, who) -> parts.add(String.join(", ", who) + ": " + why));
+      titlesByWhy.computeIfAbsent(String.join("; ", parts), k -> new ArrayList<>()).add(w.title());
+    }
+    if (titlesByWhy.isEmpty()) {
+      return;
+    }
+    md.append("**n/a**: the runtime has no implementation of the workload, and why:\n\n");
+    titlesByWhy.forEach((why, titles) -> md.append("- ").append(String.join(", ", titles)).append(" — ").append(why)
+        .append(".\n"));
+    md.append('\n');
+  }
+
+  /** The workloads with a target against the BEAM, and whether this run met it. */
+  private void targetsSection(StringBuilder md) {
+    List<Case> targeted = cases.stream().filter(c -> c.workload().targetVersusBeam() != null).toList();
+    if (targeted.isEmpty() || !contenders.contains(Contender.OTP4J) || !contenders.contains(Contender.BEAM)) {
+      return;
+    }
+    md.append("## Targets against Erlang/OTP\n\n");
+    md.append("otp4j's median divided by the BEAM's, in the same run, against the target.\n\n");
+    md.append("| Workload | Size | otp4j | Erlang/OTP | otp4j ÷ Erlang/OTP | Target | |\n|---|---|---:|---:|---:|---:|---|\n");
+    for (Case c : targeted) {
+      Metric m = c.workload().metric();
+      Stats mine = results.stats(c, Contender.OTP4J);
+      Stats beam = results.stats(c, Contender.BEAM);
+      double target = c.workload().targetVersusBeam();
+      String ratio = "—";
+      String verdict = "no result";
+      if (mine != null && beam != null) {
+        double r = m.higherIsBetter() ? mine.median() / beam.median() : beam.median() / mine.median();
+        ratio = Metric.fmt(r) + "×";
+        verdict = r >= target ? "met" : "**missed**";
+      }
+      md.append("| ").append(c.workload().title()).append(" | ").append(c.label()).append(" | ")
+          .append(cell(c, Contender.OTP4J, "<br>")).append(" | ").append(cell(c, Contender.BEAM, "<br>")).append(" | ")
+          .append(ratio).append(" | ≥ ").append(Metric.fmt(target)).append("× | ").append(verdict).append(" |\n");
+    }
+    md.append('\n');
+  }
+
+  /** Further figures of the workloads that report them (the chat load test's latencies, say). */
+  private void detailsSection(StringBuilder md) {
+    for (Case c : cases) {
+      List<Contender> with = contenders.stream().filter(w -> !results.detailStats(c, w).isEmpty()).toList();
+      if (with.isEmpty()) {
+        continue;
+      }
+      md.append("## ").append(c.workload().title()).append(": ").append(c.label()).append("\n\n");
+      md.append("The main figure, ").append(c.workload().unit()).append(" per second, is in the table above; "
+          + "these come from the same measured windows. Median of the rounds, [min – max].\n\n");
+      md.append("| Figure |");
+      with.forEach(w -> md.append(' ').append(w.label()).append(" |"));
+      md.append("\n|---|").append("---:|".repeat(with.size())).append('\n');
+      java.util.Set<String> labels = new java.util.LinkedHashSet<>();
+      with.forEach(w -> labels.addAll(results.detailStats(c, w).keySet()));
+      for (String label : labels) {
+        md.append("| ").append(label).append(" |");
+        for (Contender w : with) {
+          Stats s = results.detailStats(c, w).get(label);
+          md.append(' ').append(s == null ? "—" : "**" + detail(s.median()) + "**"
+              + (s.count() > 1 ? " <sub>[" + detail(s.min()) + " – " + detail(s.max()) + "]</sub>" : "")).append(" |");
+        }
+        md.append('\n');
+      }
+      md.append('\n');
+    }
+  }
+
+  /** A detail figure: three significant digits, thousands separated. */
+  private static String detail(double v) {
+    if (v == 0) {
+      return "0";
+    }
+    if (Math.abs(v) >= 1000) {
+      return String.format(Locale.ROOT, "%,.0f", v);
+    }
+    return Metric.fmt(v);
   }
 
   private void selectiveSection(StringBuilder md) {
@@ -296,7 +413,8 @@ final class Report {
       t.append(String.format(Locale.ROOT, "%-40s %-22s", c.workload().title(), c.label()));
       for (Contender who : contenders) {
         Stats s = results.stats(c, who);
-        t.append(String.format(Locale.ROOT, " %12s", s == null ? "—" : m.format(s.median())));
+        t.append(String.format(Locale.ROOT, " %12s", s == null ? (c.workload().notApplicable(who) != null ? "n/a" : "—")
+            : m.format(s.median())));
       }
       Stats mine = results.stats(c, Contender.OTP4J);
       for (Contender p : ratios ? peers() : List.<Contender>of()) {
@@ -312,6 +430,9 @@ final class Report {
   // ---------------------------------------------------------------------------------------
 
   private String cell(Case c, Contender who, String br) {
+    if (c.workload().notApplicable(who) != null) {
+      return "n/a";
+    }
     Stats s = results.stats(c, who);
     if (s == null) {
       return results.failures(c, who).isEmpty() ? "—" : "failed";

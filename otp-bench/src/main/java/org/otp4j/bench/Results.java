@@ -35,6 +35,24 @@ final class Results {
   private int retries;
   private int measurements;
   private final Map<Case, Map<Contender, List<String>>> failures = new LinkedHashMap<>();
+  private final Map<Case, Map<Contender, List<Map<String, Double>>>> details = new LinkedHashMap<>();
+
+  /** The details of a kept measurement (see {@link Raw#details()}). */
+  void addDetails(Case c, Contender who, Map<String, Double> figures) {
+    details.computeIfAbsent(c, k -> new EnumMap<>(Contender.class))
+        .computeIfAbsent(who, k -> new ArrayList<>()).add(figures);
+  }
+
+  /** Statistics of each detail over the rounds, by label in first-seen order; empty if there are none. */
+  Map<String, Stats> detailStats(Case c, Contender who) {
+    Map<String, List<Double>> byLabel = new LinkedHashMap<>();
+    for (Map<String, Double> m : details.getOrDefault(c, Map.of()).getOrDefault(who, List.of())) {
+      m.forEach((label, v) -> byLabel.computeIfAbsent(label, k -> new ArrayList<>()).add(v));
+    }
+    Map<String, Stats> out = new LinkedHashMap<>();
+    byLabel.forEach((label, v) -> out.put(label, Stats.of(v)));
+    return out;
+  }
 
   void add(Case c, Contender who, double value, Load load) {
     values.computeIfAbsent(c, k -> new EnumMap<>(Contender.class))

@@ -123,12 +123,16 @@ public final class SideBySide {
 
   private void measure(int round, Case c, Contender who, Results results) throws IOException, InterruptedException {
     Workload w = c.workload();
+    if (w.notApplicable(who) != null) {
+      return; // no implementation for this runtime: the report says why
+    }
     int warmups = w.warmups(options.mode, c.n());
     List<String> cmd = who == Contender.BEAM ? beam.command(w, c.n(), warmups) : jvmCommand(w, who, c.n(), warmups);
     String what = String.format(Locale.ROOT, "[round %d/%d] %-10s %-24s %-10s", round, options.rounds, w.id(),
         c.label(), who.label());
     double bestValue = 0;
     double bestForeign = Double.MAX_VALUE;
+    java.util.Map<String, Double> bestDetails = java.util.Map.of();
     for (int attempt = 1; ; attempt++) {
       double waited = awaitQuiet();
       System.out.print(what);
@@ -145,7 +149,7 @@ public final class SideBySide {
         if (bestForeign == Double.MAX_VALUE) {
           results.fail(c, who, why);
         } else {
-          keep(c, who, results, bestValue, bestForeign);
+          keep(c, who, results, bestValue, bestForeign, bestDetails);
         }
         return;
       }
@@ -153,6 +157,7 @@ public final class SideBySide {
       if (o.foreignCores < bestForeign) {
         bestValue = value;
         bestForeign = o.foreignCores;
+        bestDetails = o.details;
       }
       boolean disturbed = o.foreignCores > options.maxForeignCores;
       // Repeat a disturbed measurement only if the others have gone quiet: under a steady load a
@@ -167,19 +172,24 @@ public final class SideBySide {
       }
       System.out.printf(Locale.ROOT, " %12s   (%.1f s%s)%s%n", w.metric().format(value), o.seconds, note,
           disturbed ? " [disturbed]" : "");
-      keep(c, who, results, bestValue, bestForeign);
+      keep(c, who, results, bestValue, bestForeign, bestDetails);
       return;
     }
   }
 
-  private void keep(Case c, Contender who, Results results, double value, double foreign) {
+  private void keep(Case c, Contender who, Results results, double value, double foreign,
+      java.util.Map<String, Double> details) {
     boolean disturbed = foreign > options.maxForeignCores;
     results.add(c, who, value, new Results.Load(foreign, disturbed));
+    if (!details.isEmpty()) {
+      results.addDetails(c, who, details);
+    }
     log.printf(Locale.ROOT, "--- kept %s (others used %.2f cores)%n", c.workload().metric().format(value), foreign);
   }
 
   /** What a fork printed and how it ran. */
-  private record Outcome(Raw raw, int exit, String lastLine, double seconds, double foreignCores) {}
+  private record Outcome(Raw raw, int exit, String lastLine, double seconds, double foreignCores,
+      java.util.Map<String, Double> details) {}
 
   /**
    * Runs one fork to its end. The CPU that other programs used meanwhile is the machine's busy time
@@ -194,6 +204,7 @@ public final class SideBySide {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     Raw raw = null;
     String lastLine = "";
+    java.util.Map<String, Double> details = new java.util.LinkedHashMap<>();
     Thread timer = Thread.ofPlatform().daemon().start(() -> {
       try {
         if (!p.waitFor(options.forkTimeoutSeconds, TimeUnit.SECONDS)) {
@@ -215,6 +226,8 @@ public final class SideBySide {
         }
         if (line.startsWith("RESULT ")) {
           raw = Raw.parse(line);
+        } else if (line.startsWith("DETAIL ")) {
+          Raw.parseDetail(line, details);
         } else if (!line.isBlank()) {
           lastLine = line;
         }
@@ -226,7 +239,7 @@ public final class SideBySide {
     long own = CpuLoad.processJiffiesWithChildren(selfPid) - ownBefore;
     double foreign = CpuLoad.foreignCores(before, CpuLoad.sample(), own);
     log.printf(Locale.ROOT, "--- %.1f s, other programs used %.2f cores on average%n", seconds, foreign);
-    return new Outcome(raw, exit, lastLine, seconds, foreign);
+    return new Outcome(raw, exit, lastLine, seconds, foreign, details);
   }
 
   /**

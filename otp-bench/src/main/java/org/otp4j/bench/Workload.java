@@ -76,6 +76,23 @@ public abstract class Workload {
     return 1;
   }
 
+  /**
+   * Why {@code who} has no implementation of this workload, for the report (one sentence), or null if
+   * it has one. The harness does not measure a runtime that has none; its cell reads n/a.
+   */
+  public String notApplicable(Contender who) {
+    return null;
+  }
+
+  /**
+   * The ratio of otp4j's figure to Erlang/OTP's that otp4j aims at (1.0: at least as good, 1.5: 50%
+   * better, in the direction of the metric), or null if the workload has no target. The report
+   * says whether the run met it.
+   */
+  public Double targetVersusBeam() {
+    return null;
+  }
+
   /** What the workload does, for the report (Markdown, one paragraph). */
   public abstract String description();
 

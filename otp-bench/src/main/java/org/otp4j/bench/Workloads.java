@@ -2,13 +2,20 @@ package org.otp4j.bench;
 
 import java.util.List;
 import java.util.Locale;
+import org.otp4j.bench.workloads.ChatLoad;
+import org.otp4j.bench.workloads.EventNotify;
 import org.otp4j.bench.workloads.FanIn;
 import org.otp4j.bench.workloads.ForkJoin;
+import org.otp4j.bench.workloads.GenServerCall;
+import org.otp4j.bench.workloads.GenServerCast;
 import org.otp4j.bench.workloads.IdleMemory;
 import org.otp4j.bench.workloads.PingPong;
+import org.otp4j.bench.workloads.RestartLatency;
+import org.otp4j.bench.workloads.RestartStorm;
 import org.otp4j.bench.workloads.Ring;
 import org.otp4j.bench.workloads.SelectiveReceive;
 import org.otp4j.bench.workloads.SpawnExit;
+import org.otp4j.bench.workloads.StatemToggle;
 
 /** The registry of workloads, in report order. */
 public final class Workloads {
@@ -22,7 +29,17 @@ public final class Workloads {
       new Ring(),
       new FanIn(),
       new SelectiveReceive(),
-      new ForkJoin());
+      new ForkJoin(),
+      new GenServerCall(1),
+      new GenServerCall(100),
+      new GenServerCast(),
+      new RestartLatency(),
+      new RestartStorm(),
+      new StatemToggle(false),
+      new StatemToggle(true),
+      new EventNotify(1),
+      new EventNotify(10),
+      new ChatLoad());
 
   public static Workload byId(String id) {
     return ALL.stream().filter(w -> w.id().equals(id)).findFirst()

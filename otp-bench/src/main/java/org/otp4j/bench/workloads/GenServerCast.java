@@ -1,0 +1,108 @@
+package org.otp4j.bench.workloads;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.otp4j.bench.Metric;
+import org.otp4j.bench.Raw;
+import org.otp4j.bench.Workload;
+import org.otp4j.bench.Workloads;
+import org.otp4j.behaviours.GenServer;
+import org.otp4j.core.Pid;
+
+/** One client casts N messages to a gen_server, then makes one call that returns when all are handled. */
+public final class GenServerCast extends Workload {
+
+  public GenServerCast() {
+    super("cast", "gen_server cast", Metric.THROUGHPUT, "casts");
+  }
+
+  @Override
+  public List<Integer> sizes(Mode mode) {
+    return List.of(mode == Mode.QUICK ? 200_000 : 1_000_000);
+  }
+
+  /** The JIT compiles a behaviour's longer code paths later than a bare send and receive. */
+  @Override
+  public int warmups(Mode mode, int n) {
+    return mode == Mode.QUICK ? 1 : 3;
+  }
+
+  @Override
+  public String sizeLabel(int n) {
+    return Workloads.human(n) + " casts + 1 call";
+  }
+
+  @Override
+  public String description() {
+    return "Three warm-up rounds (one in the quick run), then: "
+        + "one client casts N messages to a server that counts them, then calls it once for the count "
+        + "(timeout 120 s), which returns when the server has handled every cast; casts per second over the "
+        + "whole. otp4j: `GenServer.cast` and `GenServer.call`; BEAM: `gen_server:cast/2` and "
+        + "`gen_server:call/3`; Pekko: `tell` and `AskPattern.ask`; raw VT: plain sends and one request/reply.";
+  }
+
+  @Override
+  public Raw otp4j(int n) throws Exception {
+    return Kit.inProcess(() -> {
+      Pid server = GenServer.start(new Servers.Echo());
+      long t0 = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        GenServer.cast(server, Kit.PING);
+      }
+      long handled = GenServer.<Long>call(server, Servers.COUNT, Servers.SYNC_TIMEOUT);
+      long t = System.nanoTime() - t0;
+      check(handled, n);
+      GenServer.stop(server);
+      return new Raw(t, n);
+    });
+  }
+
+  @Override
+  public Raw pekko(int n) throws Exception {
+    CompletableFuture<Raw> done = new CompletableFuture<>();
+    PekkoKit.spawn(Behaviors.setup(ctx -> {
+      ActorRef<Object> server = ctx.spawnAnonymous(Servers.pekkoEcho());
+      long t0 = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        server.tell(Kit.PING);
+      }
+      ctx.pipeToSelf(Servers.ask(server, Servers.COUNT, Servers.SYNC_TIMEOUT, ctx.getSystem().scheduler()),
+          (reply, failure) -> failure != null ? failure : reply);
+      return Behaviors.receiveMessage(m -> {
+        long t = System.nanoTime() - t0;
+        if (m instanceof Throwable failure) {
+          done.completeExceptionally(failure);
+        } else {
+          check((Long) m, n);
+          done.complete(new Raw(t, n));
+        }
+        return Behaviors.stopped();
+      });
+    }));
+    return Kit.await(done);
+  }
+
+  @Override
+  public Raw virtualThreads(int n) throws Exception {
+    return Kit.inVtProc(self -> {
+      VtProc server = Servers.vtEcho();
+      long t0 = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        server.send(Kit.PING);
+      }
+      long handled = (Long) Servers.vtCall(self, server, Servers.COUNT);
+      long t = System.nanoTime() - t0;
+      check(handled, n);
+      server.send(Kit.STOP);
+      return new Raw(t, n);
+    });
+  }
+
+  static void check(long handled, long expected) {
+    if (handled != expected) {
+      throw new IllegalStateException("the server handled " + handled + " casts, expected " + expected);
+    }
+  }
+}

@@ -1,0 +1,168 @@
+package org.otp4j.bench.workloads;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.otp4j.bench.Contender;
+import org.otp4j.bench.Metric;
+import org.otp4j.bench.Raw;
+import org.otp4j.bench.Workload;
+import org.otp4j.bench.Workloads;
+import org.otp4j.behaviours.ChildSpec;
+import org.otp4j.behaviours.GenServer;
+import org.otp4j.behaviours.Supervisor;
+import org.otp4j.core.Pid;
+import org.otp4j.core.Proc;
+
+/**
+ * A supervised worker crashes; the time from the crash until its replacement has answered a call.
+ * The median of N crashes.
+ */
+public final class RestartLatency extends Workload {
+  /** Restarts the supervisors allow per second: high enough never to give up during a run. */
+  static final int INTENSITY = 100_000;
+
+  public RestartLatency() {
+    super("restart", "restart latency (one_for_one)", Metric.TIME_PER_OP, "per restart");
+  }
+
+  @Override
+  public List<Integer> sizes(Mode mode) {
+    return List.of(mode == Mode.QUICK ? 1_000 : 5_000);
+  }
+
+  /**
+   * The restart path (an exception, exit signals, a spawn, a start handshake, a call) is long: the
+   * JIT needs tens of thousands of restarts to compile it. On a cold JVM the median of the first
+   * thousand is several times the warm one.
+   */
+  @Override
+  public int warmupSize(int n) {
+    return 20_000;
+  }
+
+  @Override
+  public int warmups(Mode mode, int n) {
+    return mode == Mode.QUICK ? 1 : 3;
+  }
+
+  @Override
+  public String sizeLabel(int n) {
+    return "median of " + Workloads.human(n) + " crashes";
+  }
+
+  @Override
+  public String notApplicable(Contender who) {
+    return who == Contender.VIRTUAL_THREADS
+        ? "a raw virtual thread has no supervisor, links or restarts to measure" : null;
+  }
+
+  @Override
+  public String description() {
+    return "After warm-up rounds of 20,000 crashes each (3; 1 in the quick run: the JIT needs tens of "
+        + "thousands of restarts to compile the restart path, and the median of the first thousand on a cold "
+        + "JVM is several times the warm one), a one-for-one supervisor (100,000 restarts a second allowed) runs one worker, a server whose "
+        + "start tells the measuring process its new pid. The measuring process casts `crash` to the worker, "
+        + "which throws; the supervisor starts a new one; the measuring process takes its pid from the "
+        + "announcement and calls it once. Reported: the median, over N crashes, of the time from the cast "
+        + "to the reply of that call. Crash and supervisor reports are switched off on both sides that "
+        + "write them (the otp4j behaviours' loggers at OFF, `logger` at level `none` on the BEAM), so the "
+        + "figure is the restart and not the console. otp4j: `Supervisor` and `GenServer`, the worker throws "
+        + "from `handleCast`; BEAM: `supervisor` and `gen_server`, `erlang:error(crash)`; Pekko: a child "
+        + "spawned with `Behaviors.supervise(...).onFailure(SupervisorStrategy.restart())` (logging off) "
+        + "that throws on the message: Pekko restarts it in place, behind the same `ActorRef`, and its "
+        + "`setup` announces it again; the call is an ask.";
+  }
+
+  @Override
+  public Raw otp4j(int n) throws Exception {
+    Servers.quietReports();
+    return Kit.inProcess(() -> {
+      Pid self = Proc.self();
+      Pid sup = Supervisor.startLink(Supervisor.oneForOne().withIntensity(INTENSITY, Duration.ofSeconds(1)),
+          ChildSpec.worker("worker", () -> GenServer.startLink(new Servers.Worker(self, 0))));
+      Pid worker = ((Servers.Started) Proc.receive()).pid();
+      long[] times = new long[n];
+      for (int i = 0; i < n; i++) {
+        long t0 = System.nanoTime();
+        GenServer.cast(worker, Servers.CRASH);
+        worker = ((Servers.Started) Proc.receive()).pid();
+        GenServer.call(worker, Kit.PING);
+        times[i] = System.nanoTime() - t0;
+      }
+      Supervisor.stop(sup);
+      return new Raw(Kit.median(times, n), 1);
+    });
+  }
+
+  /** A worker's announcement in Pekko: the same reference after every restart. */
+  record PStarted(int index, ActorRef<Object> ref) {}
+
+  /** The Pekko worker: announces itself from setup (which runs again on every restart), throws on crash. */
+  static Behavior<Object> pekkoWorker(ActorRef<Object> watcher, int index) {
+    Behavior<Object> worker = Behaviors.setup(ctx -> {
+      watcher.tell(new PStarted(index, ctx.getSelf()));
+      return Behaviors.receiveMessage(m -> {
+        if (m == Servers.CRASH) {
+          throw new IllegalStateException("crash requested");
+        }
+        if (m instanceof Servers.PCall(ActorRef<Object> replyTo, Object request)) {
+          replyTo.tell(request);
+        }
+        return Behaviors.same();
+      });
+    });
+    return Behaviors.supervise(worker).onFailure(IllegalStateException.class,
+        SupervisorStrategy.restart().withLoggingEnabled(false));
+  }
+
+  private record Replied(Object reply, Throwable failure) {}
+
+  @Override
+  public Raw pekko(int n) throws Exception {
+    CompletableFuture<Raw> done = new CompletableFuture<>();
+    PekkoKit.spawn(Behaviors.setup(ctx -> {
+      ActorRef<Object> worker = ctx.spawnAnonymous(pekkoWorker(ctx.getSelf(), 0));
+      long[] times = new long[n];
+      int[] done2 = {-1}; // crashes measured; -1 until the first start
+      long[] t0 = {0};
+      Runnable crash = () -> {
+        t0[0] = System.nanoTime();
+        worker.tell(Servers.CRASH);
+      };
+      return Behaviors.receiveMessage(m -> {
+        if (m instanceof PStarted) {
+          if (done2[0] < 0) {
+            done2[0] = 0;
+            crash.run();
+          } else {
+            ctx.pipeToSelf(Servers.ask(worker, Kit.PING, Servers.CALL_TIMEOUT, ctx.getSystem().scheduler()),
+                Replied::new);
+          }
+        } else if (m instanceof Replied r) {
+          if (r.failure() != null) {
+            done.completeExceptionally(r.failure());
+            return Behaviors.stopped();
+          }
+          times[done2[0]++] = System.nanoTime() - t0[0];
+          if (done2[0] == n) {
+            done.complete(new Raw(Kit.median(times, n), 1));
+            return Behaviors.stopped();
+          }
+          crash.run();
+        }
+        return Behaviors.same();
+      });
+    }));
+    return Kit.await(done);
+  }
+
+  @Override
+  public Raw virtualThreads(int n) {
+    throw new UnsupportedOperationException(notApplicable(Contender.VIRTUAL_THREADS));
+  }
+}
