@@ -93,6 +93,19 @@ public abstract class Workload {
     return null;
   }
 
+  /** The target against the BEAM for size {@code n}: by default {@link #targetVersusBeam()} for every size. */
+  public Double targetVersusBeam(int n) {
+    return targetVersusBeam();
+  }
+
+  /**
+   * A bound on otp4j's own median for size {@code n}, in the metric's unit (at most this much for time and
+   * memory, at least this much for throughput), or null if the workload has none.
+   */
+  public Double targetAbsolute(int n) {
+    return null;
+  }
+
   /** What the workload does, for the report (Markdown, one paragraph). */
   public abstract String description();
 

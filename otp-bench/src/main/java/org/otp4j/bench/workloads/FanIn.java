@@ -112,4 +112,10 @@ public final class FanIn extends Workload {
       return new Raw(System.nanoTime() - t0, total);
     });
   }
+
+  /** At least twice the BEAM's messages per second. */
+  @Override
+  public Double targetVersusBeam() {
+    return 2.0;
+  }
 }

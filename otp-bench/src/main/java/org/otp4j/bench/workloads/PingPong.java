@@ -104,4 +104,16 @@ public final class PingPong extends Workload {
       return new Raw(t, n);
     });
   }
+
+  /** At least the BEAM's round trips per second. */
+  @Override
+  public Double targetVersusBeam() {
+    return 1.0;
+  }
+
+  /** Two warm-ups: the adaptive spin and the JIT both settle during the first. */
+  @Override
+  public int warmups(Mode mode, int n) {
+    return 2;
+  }
 }

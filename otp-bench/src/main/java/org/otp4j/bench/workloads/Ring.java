@@ -146,4 +146,16 @@ public final class Ring extends Workload {
       return new Raw(t, hops);
     });
   }
+
+  /** At least the BEAM's hops per second. */
+  @Override
+  public Double targetVersusBeam() {
+    return 1.0;
+  }
+
+  /** Two warm-ups: the adaptive spin and the JIT both settle during the first. */
+  @Override
+  public int warmups(Mode mode, int n) {
+    return 2;
+  }
 }

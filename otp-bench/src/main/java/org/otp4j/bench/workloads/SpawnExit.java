@@ -100,4 +100,10 @@ public final class SpawnExit extends Workload {
       return new Raw(System.nanoTime() - t0, n);
     });
   }
+
+  /** From 100k processes on, at most the BEAM's time per process. */
+  @Override
+  public Double targetVersusBeam(int n) {
+    return n >= 100_000 ? 1.0 : null;
+  }
 }
