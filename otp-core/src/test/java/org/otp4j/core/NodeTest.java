@@ -183,8 +183,8 @@ class NodeTest {
       pids.forEach(TestSupport::exitReason);
       exitReason(crasher);
       TestSupport.awaitProcessCount(node, 1);
-      // the crash is counted (and logged) just after the exit is visible
-      spinUntil(() -> node.stats().crashed() == 1, () -> "one crash to be counted, got " + node.stats().crashed());
+      // the crash is counted before the exit is visible
+      assertThat(node.stats().crashed()).isEqualTo(1);
 
       Node.Stats stats = node.stats();
 

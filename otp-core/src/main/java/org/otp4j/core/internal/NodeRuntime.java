@@ -198,8 +198,12 @@ public final class NodeRuntime {
   // ---------------------------------------------------------------------------------------
   // lifecycle events
 
-  void processCrashed(ProcessImpl p, Throwable error) {
+  void countCrash() {
     crashes.incrementAndGet();
+  }
+
+  /** Logs the crash of a process, after {@link #countCrash} and its exit. */
+  void processCrashed(ProcessImpl p, Throwable error) {
     log.atError()
         .setCause(error)
         .addKeyValue("label", "process_crash")

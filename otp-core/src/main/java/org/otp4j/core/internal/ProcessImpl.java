@@ -276,7 +276,7 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
       reason = ExitReason.crash(t);
       uncaught = true;
     } finally {
-      if (reason != null && exitSelf(reason) && uncaught) {
+      if (reason != null && exitSelf(reason, uncaught) && uncaught) {
         // As ERTS does for an uncaught error; behaviours exit with their reason after their own report.
         runtime.processCrashed(this, ((ExitReason.Crash) reason).error());
       }
@@ -322,11 +322,22 @@ public final class ProcessImpl extends MailboxNode implements Runnable, Thread.U
    * @return true if it was still alive, false if something else had already terminated it
    */
   public boolean exitSelf(ExitReason reason) {
+    return exitSelf(reason, false);
+  }
+
+  /**
+   * {@link #exitSelf(ExitReason)}, counting the exit in the node's crashes first when {@code crashed}: a
+   * process that sees this one's exit signal then also sees the count.
+   */
+  private boolean exitSelf(ExitReason reason, boolean crashed) {
     boolean dies;
     synchronized (this) {
       dies = beginExit(reason);
     }
     if (dies) {
+      if (crashed) {
+        runtime.countCrash();
+      }
       terminateChain(this);
     }
     return dies;
