@@ -89,6 +89,23 @@ final class BehaviourTestKit {
   }
 
   /** Receives the down message of {@code ref} and returns its reason. */
+  /**
+   * A start function's process that traps exits: spawns a process linked to the caller that traps exits
+   * and then runs {@code body}, and returns only once it traps, as a start function must (a supervisor may
+   * send the shutdown signal the moment the start function returns).
+   */
+  static Pid spawnLinkTrapping(Proc.Body body) {
+    Pid starter = Proc.self();
+    Ref ready = Proc.makeRef();
+    Pid pid = Proc.spawnLink(() -> {
+      Proc.trapExits(true);
+      Proc.send(starter, ready);
+      body.run();
+    });
+    Proc.receive(ready::equals, WAIT).orElseThrow(() -> new AssertionError(pid + " did not start trapping exits"));
+    return pid;
+  }
+
   static ExitReason awaitDown(Inbox inbox, Ref ref) {
     Object m = inbox.receive(x -> x instanceof Down d && d.ref().equals(ref), WAIT)
         .orElseThrow(() -> new AssertionError("no down message for " + ref + " within " + WAIT));

@@ -199,8 +199,7 @@ class DynamicSupervisorTest {
         started(DynamicSupervisor.startChild(sup, ChildSpec.worker("patient", () -> GenServer.startLink(new Worker("p")))
             .withShutdown(ChildSpec.Shutdown.timeout(Duration.ofSeconds(60)))));
         // ...and one that ignores shutdown, with a short timeout: it must be killed after ~100 ms.
-        Pid stubborn = started(DynamicSupervisor.startChild(sup, ChildSpec.worker("stubborn", () -> Proc.spawnLink(() -> {
-          Proc.trapExits(true);
+        Pid stubborn = started(DynamicSupervisor.startChild(sup, ChildSpec.worker("stubborn", () -> BehaviourTestKit.spawnLinkTrapping(() -> {
           Proc.receive(m -> false);
         })).withShutdown(ChildSpec.Shutdown.timeout(Duration.ofMillis(100)))));
         Ref ref = inbox.monitor(stubborn);

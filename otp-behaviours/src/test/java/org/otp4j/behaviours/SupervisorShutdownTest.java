@@ -52,8 +52,7 @@ class SupervisorShutdownTest {
 
   /** A raw process that traps exits and ignores every exit signal: only a kill ends it. */
   static Pid stubborn(Pid observer) {
-    return Proc.spawnLink(() -> {
-      Proc.trapExits(true);
+    return BehaviourTestKit.spawnLinkTrapping(() -> {
       for (;;) {
         if (Proc.receive() instanceof ExitMessage exit) {
           Proc.send(observer, "ignored " + exit.reason());
