@@ -15,6 +15,7 @@ import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 import org.otp4j.core.Ref;
+import org.otp4j.core.RequestId;
 
 /**
  * The machinery every behaviour shares, OTP's {@code proc_lib} and {@code gen}: starting a process
@@ -220,6 +221,12 @@ final class Gen {
     } catch (CallException e) {
       throw e.as(what, request);
     }
+  }
+
+  static RequestId sendRequest(Address server, Object request) {
+    Objects.requireNonNull(server, "server");
+    Objects.requireNonNull(request, "a request cannot be null");
+    return Proc.sendRequest(server, request, from -> new GenCall(from, request));
   }
 
   static void cast(Address server, Object request) {

@@ -11,6 +11,7 @@ import org.otp4j.core.Name;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 import org.otp4j.core.Ref;
+import org.otp4j.core.RequestId;
 
 /**
  * A generic server: a process that holds a state and serves requests, OTP's {@code gen_server}.
@@ -182,6 +183,19 @@ public abstract class GenServer<S, M> {
   /** Like {@link #call(Address, Object)} with a timeout ({@link Proc#INFINITY} to wait forever). */
   public static <R> R call(Address server, Object request, Duration timeout) {
     return Gen.call("GenServer.call", server, request, timeout);
+  }
+
+  /**
+   * Sends {@code request} as a call, without waiting for the reply (OTP's {@code send_request}): the
+   * server handles it in {@link #handleCall}, and the reply is collected later through the returned
+   * id, by {@link RequestId#receiveResponse}, {@link RequestId#waitResponse}, or, in a process that
+   * receives its messages itself (another server's {@link #handleInfo}, say), by
+   * {@link RequestId#isResponse} and {@link RequestId#response}. Never fails: if the server does not
+   * exist or terminates before replying, taking the response throws a {@link CallException} with its
+   * exit reason.
+   */
+  public static RequestId sendRequest(Address server, Object request) {
+    return Gen.sendRequest(server, request);
   }
 
   /** Sends {@code request} without waiting. Never fails, even if the server does not exist. */

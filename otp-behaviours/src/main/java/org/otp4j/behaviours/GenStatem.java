@@ -10,6 +10,7 @@ import org.otp4j.core.From;
 import org.otp4j.core.Name;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
+import org.otp4j.core.RequestId;
 
 /**
  * A generic state machine, OTP's {@code gen_statem}: a process with a state and data that reacts to
@@ -118,6 +119,14 @@ public abstract class GenStatem<S, D> {
   /** Calls with a timeout. */
   public static <R> R call(Address machine, Object request, Duration timeout) {
     return Gen.call("GenStatem.call", machine, request, timeout);
+  }
+
+  /**
+   * Sends a call event without waiting for the reply (OTP's {@code gen_statem:send_request}); see
+   * {@link GenServer#sendRequest} for how the reply is collected.
+   */
+  public static RequestId sendRequest(Address machine, Object request) {
+    return Gen.sendRequest(machine, request);
   }
 
   /** Sends an event without waiting. Never fails. */

@@ -88,7 +88,6 @@ final class BehaviourTestKit {
     }
   }
 
-  /** Receives the down message of {@code ref} and returns its reason. */
   /**
    * A start function's process that traps exits: spawns a process linked to the caller that traps exits
    * and then runs {@code body}, and returns only once it traps, as a start function must (a supervisor may
@@ -106,6 +105,7 @@ final class BehaviourTestKit {
     return pid;
   }
 
+  /** Receives the down message of {@code ref} and returns its reason. */
   static ExitReason awaitDown(Inbox inbox, Ref ref) {
     Object m = inbox.receive(x -> x instanceof Down d && d.ref().equals(ref), WAIT)
         .orElseThrow(() -> new AssertionError("no down message for " + ref + " within " + WAIT));

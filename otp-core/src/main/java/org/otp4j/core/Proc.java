@@ -455,6 +455,26 @@ public final class Proc {
     return (R) Kernel.call(self, node, to, request, nanos, timeout);
   }
 
+  /**
+   * Sends a request without waiting for the reply, from a process or any thread: OTP's
+   * {@code send_request}. {@code request} builds the message from the {@link From} the receiver
+   * replies to; the reply is collected through the returned {@link RequestId}. Never fails: a
+   * server that does not exist, or terminates before replying, makes the response a
+   * {@link CallException} with its exit reason.
+   */
+  public static RequestId sendRequest(Address to, Function<From, Object> request) {
+    return RequestId.send(to, request, null);
+  }
+
+  /**
+   * Like {@link #sendRequest(Address, Function)}, where the message wraps {@code shownRequest} in an
+   * envelope of its own (as every behaviour's call does): a {@link CallException} from the response
+   * names {@code shownRequest} rather than the envelope.
+   */
+  public static RequestId sendRequest(Address to, Object shownRequest, Function<From, Object> request) {
+    return RequestId.send(to, request, Objects.requireNonNull(shownRequest, "shownRequest"));
+  }
+
   // =====================================================================================
   // introspection
 

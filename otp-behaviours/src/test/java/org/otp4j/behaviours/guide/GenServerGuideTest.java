@@ -91,6 +91,26 @@ class GenServerGuideTest {
   }
 
   @Test
+  @DisplayName("two requests sent without waiting, their replies taken afterwards; a timeout names the request")
+  void sendRequest() {
+    onNode(inbox -> {
+      Pid eu = KvStore.startLink();
+      Pid us = KvStore.startLink();
+      KvStore.put(eu, "colour", "teal");
+      assertThat(GenServerUsage.fromTwoStores(eu, us)).containsExactly(Optional.of("teal"), Optional.empty());
+      CallException e = inProcess(() -> {
+        try {
+          GenServer.sendRequest(eu, new KvStore.Msg.Await("missing")).receiveResponse(Duration.ofMillis(50));
+          throw new AssertionError("unreachable: nobody puts that key");
+        } catch (CallException timeout) {
+          return timeout;
+        }
+      });
+      assertThat(e.getMessage()).startsWith("receiveResponse(" + eu + ", Await[key=missing], 50 ms) failed: timeout");
+    });
+  }
+
+  @Test
   @DisplayName("a cast of a call-only message crashes the server; a call to it then fails with the crash")
   void misuseCrashes() {
     onNode(inbox -> {

@@ -1,6 +1,7 @@
 package org.otp4j.behaviours.guide;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.otp4j.behaviours.GenServer;
 import org.otp4j.core.CallException;
@@ -8,6 +9,7 @@ import org.otp4j.core.ExitReason;
 import org.otp4j.core.Name;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Registry;
+import org.otp4j.core.RequestId;
 
 /** Chapter 3: using servers from the outside. */
 final class GenServerUsage {
@@ -46,6 +48,16 @@ final class GenServerUsage {
       return e;
     }
     // endregion: call-timeout
+  }
+
+  static List<Optional<String>> fromTwoStores(Pid eu, Pid us) {
+    // region: send-request
+    RequestId fromEu = GenServer.sendRequest(eu, new KvStore.Msg.Get("colour")); // returns at once
+    RequestId fromUs = GenServer.sendRequest(us, new KvStore.Msg.Get("colour")); // both stores work now
+    Optional<String> euColour = fromEu.receiveResponse(Duration.ofSeconds(5));   // then take the replies
+    Optional<String> usColour = fromUs.receiveResponse(Duration.ofSeconds(5));
+    // endregion: send-request
+    return List.of(euColour, usColour);
   }
 
   static void stop(Pid store, Pid other) {
