@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.otp4j.behaviours.Sys;
+import org.otp4j.behaviours.guide.CircuitBreaker;
+import org.otp4j.behaviours.guide.TrafficLight;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 

@@ -128,8 +128,11 @@ class ObservingTest {
     }
 
     @Override
-    protected CallResult<String> handleCall(String request, From from, String state) throws Exception {
-      Thread.sleep(50); // a slow callback, for the flight recorder
+    protected CallResult<String> handleCall(String request, From from, String state) {
+      long busyUntil = System.nanoTime() + 50_000_000L; // a slow callback for the flight recorder: 50 ms of work
+      while (System.nanoTime() < busyUntil) {
+        Thread.onSpinWait();
+      }
       return reply(state, state);
     }
   }
