@@ -34,7 +34,7 @@ import org.slf4j.event.KeyValuePair;
  * messages, and capturing the structured reports of logger {@code org.otp4j.behaviours.Reports}.
  * Test servers themselves are defined in each test class.
  */
-final class BehaviourTestKit {
+public final class BehaviourTestKit {
   private BehaviourTestKit() {}
 
   /** How long a test waits for something that should happen promptly. */
@@ -50,7 +50,7 @@ final class BehaviourTestKit {
 
   /** Code that runs inside a process. */
   @FunctionalInterface
-  interface ProcessCode<T> {
+  public interface ProcessCode<T> {
     T run() throws Exception;
   }
 
@@ -58,7 +58,7 @@ final class BehaviourTestKit {
    * Runs {@code code} in a new process (spawned on the node bound to the test thread) and returns
    * what it returned; rethrows what it threw. Fails if the process dies without finishing.
    */
-  static <T> T inProcess(ProcessCode<T> code) {
+  public static <T> T inProcess(ProcessCode<T> code) {
     CompletableFuture<T> result = new CompletableFuture<>();
     Pid p = Proc.spawn(() -> {
       try {

@@ -13,13 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
+import org.otp4j.behaviours.BehaviourTestKit;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Inbox;
 import org.otp4j.core.Node;
@@ -41,44 +39,12 @@ final class GuideTestKit {
     return Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).pollDelay(Duration.ZERO).pollInSameThread();
   }
 
-  /** Code that runs inside a process. */
-  @FunctionalInterface
-  interface ProcessCode<T> {
-    T run() throws Exception;
-  }
-
   /**
    * Runs {@code code} in a new process on the current node and returns its result, or rethrows what
    * it threw; fails if the process ends without finishing.
    */
-  static <T> T inProcess(ProcessCode<T> code) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    Pid p = Proc.spawn(() -> {
-      try {
-        result.complete(code.run());
-      } catch (Throwable t) {
-        result.completeExceptionally(t);
-        throw t;
-      }
-    });
-    Thread.ofVirtual().start(() -> {
-      ExitReason reason = Proc.awaitExit(p, Duration.ofSeconds(60)).orElse(null);
-      result.completeExceptionally(new AssertionError("process " + p + " ended with " + reason
-          + " before its code finished"));
-    });
-    try {
-      return result.get(60, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw new AssertionError(e.getCause());
-    } catch (InterruptedException | TimeoutException e) {
-      throw new AssertionError("the process did not finish in time", e);
-    }
+  static <T> T inProcess(BehaviourTestKit.ProcessCode<T> code) {
+    return BehaviourTestKit.inProcess(code);
   }
 
   /** Runs {@code code} on a new plain thread bound to the current node. */
