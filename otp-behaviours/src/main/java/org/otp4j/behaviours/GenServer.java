@@ -8,6 +8,7 @@ import org.otp4j.core.CallException;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
 import org.otp4j.core.Name;
+import org.otp4j.core.NotAProcessException;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 import org.otp4j.core.Ref;
@@ -183,6 +184,35 @@ public abstract class GenServer<S, M> {
   /** Like {@link #call(Address, Object)} with a timeout ({@link Proc#INFINITY} to wait forever). */
   public static <R> R call(Address server, Object request, Duration timeout) {
     return Gen.call("GenServer.call", server, request, timeout);
+  }
+
+  /**
+   * Makes the calling process a server (OTP's {@code enter_loop}): for a process that initialises
+   * itself, with its own start protocol, and then serves. {@link #init()} is not called; the loop
+   * starts with {@code state}. Never returns: the process ends when the server stops, with the
+   * server's exit reason.
+   *
+   * @param parent the process that started this one (a supervisor, say): its exit signal stops the
+   *     server, as a parent's does; the calling process itself if it has no parent
+   * @throws NotAProcessException if called from a plain thread
+   */
+  public static <S> void enterLoop(GenServer<S, ?> server, S state, Pid parent) {
+    enterLoop(server, null, state, null, parent);
+  }
+
+  /**
+   * Like {@link #enterLoop(GenServer, Object, Pid)}, for a process registered under {@code name}
+   * (if the name is not the calling process's own, the process exits with reason
+   * {@code process_not_registered}), starting with {@code action} (a timeout or a continuation; null
+   * for none).
+   */
+  public static <S> void enterLoop(GenServer<S, ?> server, Name name, S state, Action action, Pid parent) {
+    Objects.requireNonNull(server, "server");
+    Objects.requireNonNull(parent, "parent: the calling process itself if it has none");
+    if (!Proc.isProcess()) {
+      throw new NotAProcessException("GenServer.enterLoop");
+    }
+    new GenServerEngine<>(server, name).enterLoop(state, action, parent);
   }
 
   /**

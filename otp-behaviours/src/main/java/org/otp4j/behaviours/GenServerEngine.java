@@ -71,6 +71,23 @@ final class GenServerEngine<S, M> implements SysHandler {
   }
 
   /**
+   * The calling process becomes the server, with {@code initialState}, without init or a start
+   * handshake (OTP's {@code enter_loop}). Never returns normally: the process ends when the server
+   * stops.
+   */
+  void enterLoop(S initialState, GenServer.Action action, Pid parentProcess) {
+    self = Proc.self();
+    parent = parentProcess;
+    debug.setSelf(self);
+    if (name != null && !Proc.whereis(name).map(self::equals).orElse(false)) {
+      // OTP: the name must already be the calling process's own.
+      Proc.exit(ExitReason.of("process_not_registered: " + name + " is not registered to " + self));
+    }
+    state = initialState;
+    loop(action);
+  }
+
+  /**
    * Init failed with {@code reason}: acknowledge, report it unless it is orderly (proc_lib's crash
    * report), and exit with it.
    */
