@@ -32,9 +32,9 @@ import org.otp4j.core.internal.ProcessImpl;
  * a {@link CallException} carrying its exit reason ({@code noproc} if it did not exist). No message
  * of an abandoned request, or of one whose reply has been taken, is left in the mailbox.
  *
- * <p>From a plain Java thread, the request gets a private mailbox of its own; any thread may then
- * receive or wait for the reply, and should do so or {@link #abandon()} the request, which releases
- * that mailbox.
+ * <p>From a plain Java thread, the request gets a private mailbox of its own; any thread, one at a
+ * time, may then receive or wait for the reply, and should do so or {@link #abandon()} the request,
+ * which releases that mailbox.
  */
 public final class RequestId {
 
@@ -64,19 +64,21 @@ public final class RequestId {
   private final boolean privateMailbox;
   private final Ref marker;
   private final Address server;
-  private Object request;
-  private Ref monitor;
+  private final Ref monitor;
+  /** What errors show: set once, before the id is returned. */
+  private volatile Object request;
   /** ACTIVE until the first reply (REPLIED) or until the requester gives up (ABANDONED). */
   @SuppressWarnings("unused") // accessed through STATE
   private volatile int state;
   /** Set by the owner once it has taken the response, or abandoned the request. */
   private volatile boolean done;
 
-  private RequestId(ProcessImpl owner, boolean privateMailbox, Ref marker, Address server) {
+  private RequestId(ProcessImpl owner, boolean privateMailbox, Ref marker, Address server, Ref monitor) {
     this.owner = owner;
     this.privateMailbox = privateMailbox;
     this.marker = marker;
     this.server = server;
+    this.monitor = monitor;
   }
 
   /**
@@ -90,19 +92,21 @@ public final class RequestId {
     // A plain thread needs a node for its private mailbox: the target's, or for a name the node it is bound to.
     NodeRuntime node = self == null && to instanceof Pid pid ? Kernel.process(pid).runtime() : Proc.runtime(self);
     ProcessImpl owner = self != null ? self : node.openInbox();
-    RequestId id = new RequestId(owner, self == null, owner.makeRefWithMarker(), to);
+    Ref marker = owner.makeRefWithMarker(); // before the monitor: an immediate noproc Down comes after it
+    ProcessImpl target = Kernel.resolve(node, to);
+    // Monitor the process the name stands for now, and send to that same process: a name that moves
+    // to another process meanwhile cannot split the request from its monitor.
+    Ref monitor = Kernel.monitor(owner, node, target != null ? target.pid() : to);
+    RequestId id = new RequestId(owner, self == null, marker, to, monitor);
     Object message;
     try {
       message = Objects.requireNonNull(request.apply(id.new Slot()), "the request function returned null");
     } catch (RuntimeException e) {
+      owner.demonitor(monitor, true);
       id.releaseMailbox();
       throw e;
     }
     id.request = shownRequest != null ? shownRequest : message;
-    ProcessImpl target = Kernel.resolve(node, to);
-    // Monitor the process the name stands for now, and send to that same process: a name that moves
-    // to another process meanwhile cannot split the request from its monitor.
-    id.monitor = Kernel.monitor(owner, node, target != null ? target.pid() : to);
     if (target != null) {
       Kernel.send(self, target, message);
     }
