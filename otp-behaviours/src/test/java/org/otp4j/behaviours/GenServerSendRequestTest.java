@@ -306,6 +306,30 @@ class GenServerSendRequestTest {
   }
 
   @Test
+  @DisplayName("G13: a plain thread's request that is dropped without taking its response releases its mailbox once the id is garbage")
+  void droppedPlainThreadRequest() {
+    try (Node node = Node.start()) {
+      node.run(() -> {
+        Pid backend = GenServer.start(new Backend());
+        int baseline = node.processCount();
+        sendAndForget(backend);
+        assertThat(node.processCount()).as("the dropped request's mailbox, until the id is collected")
+            .isEqualTo(baseline + 1);
+        // Another call: the backend no longer holds the dropped request as its last message.
+        assertThat((String) GenServer.call(backend, new Req.Echo("next"))).isEqualTo("next");
+        BehaviourTestKit.await().atMost(Duration.ofSeconds(20)).until(() -> {
+          System.gc();
+          return node.processCount() == baseline;
+        });
+      });
+    }
+  }
+
+  private static void sendAndForget(Pid backend) {
+    GenServer.sendRequest(backend, new Req.Echo("unread"));
+  }
+
+  @Test
   @DisplayName("G13: a response is taken once; only the requesting process can take it; abandon removes a reply already received")
   void misuse() {
     try (Node node = Node.start()) {

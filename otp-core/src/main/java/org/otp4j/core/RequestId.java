@@ -1,6 +1,7 @@
 package org.otp4j.core;
 
 import java.lang.invoke.MethodHandles;
+import java.lang.ref.Cleaner;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
@@ -33,17 +34,29 @@ import org.otp4j.core.internal.ProcessImpl;
  * of an abandoned request, or of one whose reply has been taken, is left in the mailbox.
  *
  * <p>From a plain Java thread, the request gets a private mailbox of its own; any thread, one at a
- * time, may then receive or wait for the reply, and should do so or {@link #abandon()} the request,
- * which releases that mailbox.
+ * time, may then receive or wait for the reply. The mailbox is released when the response is taken,
+ * when the request is abandoned, or, for a request that is simply dropped, once its id is garbage.
  */
 public final class RequestId {
 
   /** The message that carries a reply to the requester's mailbox. */
-  private record Reply(RequestId id, Object value) {
+  private record Reply(Ref request, Object value) {
+    // NOTE: holds the request's marker, not the RequestId, so that a reply waiting in a private mailbox
+    // does not keep its RequestId reachable (which would keep the mailbox from being released).
+  }
+
+  /** Releases a plain thread's private mailbox: when its response is taken, or its id is unreachable. */
+  private record MailboxRelease(ProcessImpl mailbox) implements Runnable {
     @Override
-    public String toString() {
-      return "Reply[" + id + ", " + value + "]";
+    public void run() {
+      mailbox.exitSelf(ExitReason.NORMAL);
+      mailbox.dropMailbox();
     }
+  }
+
+  /** Created on first use: only plain threads' requests need it. */
+  private static final class Unreachable {
+    static final Cleaner CLEANER = Cleaner.create(Thread.ofPlatform().daemon().name("otp4j-request-cleaner").factory());
   }
 
   private static final int ACTIVE = 0;
@@ -62,6 +75,8 @@ public final class RequestId {
   private final ProcessImpl owner;
   /** Whether {@link #owner} is a private mailbox, opened for a plain thread's request. */
   private final boolean privateMailbox;
+  /** For a private mailbox, releases it once; null otherwise. */
+  private final Cleaner.Cleanable mailboxRelease;
   private final Ref marker;
   private final Address server;
   private final Ref monitor;
@@ -76,6 +91,7 @@ public final class RequestId {
   private RequestId(ProcessImpl owner, boolean privateMailbox, Ref marker, Address server, Ref monitor) {
     this.owner = owner;
     this.privateMailbox = privateMailbox;
+    this.mailboxRelease = privateMailbox ? Unreachable.CLEANER.register(this, new MailboxRelease(owner)) : null;
     this.marker = marker;
     this.server = server;
     this.monitor = monitor;
@@ -161,7 +177,7 @@ public final class RequestId {
    * reply, or the news that the server terminated first.
    */
   public boolean isResponse(Object message) {
-    return message instanceof Reply r && r.id == this
+    return message instanceof Reply r && r.request == marker
         || message instanceof Down d && d.ref().equals(monitor);
   }
 
@@ -194,7 +210,7 @@ public final class RequestId {
     if (!STATE.compareAndSet(this, ACTIVE, ABANDONED)) {
       // A reply was given: its message is in the mailbox, or on its way (the replier sends it right
       // after winning the state). Take it out, so that nothing of this request is left behind.
-      owner.receive(m -> m instanceof Reply r && r.id == this, -1, marker);
+      owner.receive(m -> m instanceof Reply r && r.request == marker, -1, marker);
     }
     owner.demonitor(monitor, true);
     releaseMailbox();
@@ -224,7 +240,7 @@ public final class RequestId {
     // The server went down. If someone replied all the same (another process holding the From, just
     // before), that reply wins and its message is in the mailbox or on its way; else close the request.
     if (!STATE.compareAndSet(this, ACTIVE, ABANDONED)) {
-      Object reply = owner.receive(m -> m instanceof Reply r && r.id == this, -1, marker);
+      Object reply = owner.receive(m -> m instanceof Reply r && r.request == marker, -1, marker);
       releaseMailbox();
       return ((Reply) reply).value;
     }
@@ -240,9 +256,8 @@ public final class RequestId {
   }
 
   private void releaseMailbox() {
-    if (privateMailbox) {
-      owner.exitSelf(ExitReason.NORMAL);
-      owner.dropMailbox();
+    if (mailboxRelease != null) {
+      mailboxRelease.clean();
     }
   }
 
@@ -264,7 +279,7 @@ public final class RequestId {
         return false;
       }
       // Sent as no process: the replier may be terminating, and the requester counts on this message.
-      Kernel.send(null, owner, new Reply(RequestId.this, value));
+      Kernel.send(null, owner, new Reply(marker, value));
       return true;
     }
 
