@@ -203,7 +203,8 @@ public abstract class GenServer<S, M> {
   /**
    * Like {@link #enterLoop(GenServer, Object, Pid)}, for a process registered under {@code name}
    * (if the name is not the calling process's own, the process exits with reason
-   * {@code process_not_registered}), starting with {@code action} (a timeout or a continuation; null
+   * {@code process_not_registered}, or {@code process_not_registered_via} for a via name, as in OTP),
+   * starting with {@code action} (a timeout or a continuation; null
    * for none).
    */
   public static <S> void enterLoop(GenServer<S, ?> server, Name name, S state, Action action, Pid parent) {

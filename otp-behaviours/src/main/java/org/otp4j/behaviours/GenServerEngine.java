@@ -80,8 +80,8 @@ final class GenServerEngine<S, M> implements SysHandler {
     parent = parentProcess;
     debug.setSelf(self);
     if (name != null && !Proc.whereis(name).map(self::equals).orElse(false)) {
-      // OTP: the name must already be the calling process's own.
-      Proc.exit(ExitReason.of("process_not_registered: " + name + " is not registered to " + self));
+      // The name must already be the calling process's own; OTP's reasons (gen:get_proc_name/1).
+      Proc.exit(ExitReason.of(name instanceof Name.Via ? "process_not_registered_via" : "process_not_registered"));
     }
     state = initialState;
     loop(action);
@@ -137,7 +137,7 @@ final class GenServerEngine<S, M> implements SysHandler {
         }
       }
       if (message instanceof Gen.SystemMessage system) {
-        handleSystem(system); // a pending timeout carries on (a plain one restarts, as in OTP)
+        Sys.handle(this, system, debug); // a pending timeout carries on (a plain one restarts, as in OTP)
         continue;
       }
       messageDeadline = 0L;
@@ -299,10 +299,6 @@ final class GenServerEngine<S, M> implements SysHandler {
 
   // ---------------------------------------------------------------------------------------
   // system messages
-
-  private void handleSystem(Gen.SystemMessage system) {
-    Sys.handle(this, system, debug);
-  }
 
   @Override
   public Object systemState() {

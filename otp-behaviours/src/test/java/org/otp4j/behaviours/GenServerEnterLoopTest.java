@@ -2,7 +2,6 @@ package org.otp4j.behaviours;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.otp4j.behaviours.BehaviourTestKit.WAIT;
 import static org.otp4j.behaviours.BehaviourTestKit.exitReasonOf;
 import static org.otp4j.behaviours.BehaviourTestKit.expect;
 
@@ -18,7 +17,6 @@ import org.otp4j.core.Node;
 import org.otp4j.core.NotAProcessException;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
-import org.otp4j.core.Ref;
 
 /** GenServer.enterLoop: a process that initialises itself becomes a server (OTP-SEMANTICS G28, enter_loop). */
 class GenServerEnterLoopTest {
@@ -55,20 +53,16 @@ class GenServerEnterLoopTest {
     }
   }
 
-  /** A start function: spawns the process, which sets itself up, acknowledges, and enters the loop. */
+  /**
+   * A start function: spawns the process, which traps exits (so that the parent's shutdown runs terminate)
+   * and acknowledges (its own start protocol), then registers itself and enters the loop.
+   */
   static Pid startJournal(Pid observer, Name name) {
     Pid parent = Proc.self();
-    Ref ready = Proc.makeRef();
-    Pid pid = Proc.spawnLink(() -> {
-      Proc.trapExits(true); // so that the parent's shutdown runs terminate
-      if (name != null) {
-        Proc.register(name, Proc.self());
-      }
-      Proc.send(parent, ready); // its own start protocol, before it serves
+    return BehaviourTestKit.spawnLinkTrapping(() -> {
+      Proc.register(name, Proc.self());
       GenServer.enterLoop(new Journal(observer), name, List.of("opened"), GenServer.Action.continueWith("setup"), parent);
     });
-    Proc.receive(ready::equals, WAIT).orElseThrow(() -> new AssertionError("the journal did not start"));
-    return pid;
   }
 
   @Test
@@ -97,6 +91,7 @@ class GenServerEnterLoopTest {
         Pid p = Proc.spawn(() -> GenServer.enterLoop(new Journal(inbox.pid()), Name.local("elsewhere"),
             List.of(), null, Proc.self()));
         assertThat(exitReasonOf(p).toString()).contains("process_not_registered");
+        assertThat(exitReasonOf(p)).isEqualTo(ExitReason.of("process_not_registered"));
       });
     }
   }
