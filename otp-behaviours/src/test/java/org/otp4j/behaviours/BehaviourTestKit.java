@@ -1,6 +1,7 @@
 package org.otp4j.behaviours;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -18,6 +19,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
+import org.otp4j.core.CallException;
 import org.otp4j.core.Down;
 import org.otp4j.core.ExitMessage;
 import org.otp4j.core.ExitReason;
@@ -103,6 +105,13 @@ public final class BehaviourTestKit {
     });
     Proc.receive(ready::equals, WAIT).orElseThrow(() -> new AssertionError(pid + " did not start trapping exits"));
     return pid;
+  }
+
+  /** Runs {@code call}, which must fail with a {@link CallException}, and returns it. */
+  static CallException callFails(Runnable call) {
+    CallException e = catchThrowableOfType(CallException.class, call::run);
+    assertThat(e).as("the call should have failed with a CallException").isNotNull();
+    return e;
   }
 
   /** Receives the down message of {@code ref} and returns its reason. */

@@ -2,8 +2,8 @@ package org.otp4j.behaviours;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.otp4j.behaviours.BehaviourTestKit.WAIT;
+import static org.otp4j.behaviours.BehaviourTestKit.callFails;
 import static org.otp4j.behaviours.BehaviourTestKit.expect;
 import static org.otp4j.behaviours.BehaviourTestKit.exitReasonOf;
 import static org.otp4j.behaviours.BehaviourTestKit.inProcess;
@@ -143,11 +143,6 @@ class GenServerCallTest {
 
   record Terminated(ExitReason reason, Object state) {}
 
-  private static CallException callFails(Runnable call) {
-    CallException e = catchThrowableOfType(CallException.class, call::run);
-    assertThat(e).as("the call should have failed with a CallException").isNotNull();
-    return e;
-  }
 
   @Test
   @DisplayName("G8/G12: call returns the reply; cast changes the state; both from a plain thread and a process")

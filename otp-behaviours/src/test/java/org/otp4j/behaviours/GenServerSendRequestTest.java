@@ -2,7 +2,7 @@ package org.otp4j.behaviours;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.otp4j.behaviours.BehaviourTestKit.callFails;
 import static org.otp4j.behaviours.BehaviourTestKit.inProcess;
 
 import java.time.Duration;
@@ -121,11 +121,6 @@ class GenServerSendRequestTest {
     }
   }
 
-  private static CallException fails(Runnable r) {
-    CallException e = catchThrowableOfType(CallException.class, r::run);
-    assertThat(e).as("a CallException").isNotNull();
-    return e;
-  }
 
   @Test
   @DisplayName("G13: sendRequest returns at once; receiveResponse takes the reply; nothing is left in the mailbox")
@@ -192,7 +187,7 @@ class GenServerSendRequestTest {
         Pid backend = GenServer.start(new Backend());
         List<Object> left = inProcess(() -> {
           RequestId id = GenServer.sendRequest(backend, new Req.Hold("late"));
-          CallException e = fails(() -> id.receiveResponse(SHORT));
+          CallException e = callFails(() -> id.receiveResponse(SHORT));
           assertThat(e.reason()).isEqualTo(ExitReason.TIMEOUT);
           GenServer.cast(backend, new Req.Release("late", "too late"));
           // A call after the cast: the backend has handled the release (and given the late reply).
@@ -214,7 +209,7 @@ class GenServerSendRequestTest {
         Pid backend = GenServer.start(new Backend());
         List<Object> got = inProcess(() -> {
           RequestId id = GenServer.sendRequest(backend, new Req.Hold("w"));
-          CallException e = fails(() -> id.waitResponse(SHORT));
+          CallException e = callFails(() -> id.waitResponse(SHORT));
           GenServer.cast(backend, new Req.Release("w", "at last"));
           Object reply = id.waitResponse(LONG);
           return List.of(e.reason(), reply, Proc.flush());
@@ -232,8 +227,8 @@ class GenServerSendRequestTest {
         Pid dead = Proc.spawn(() -> { });
         Proc.awaitExit(dead, LONG);
         List<Object> reasons = inProcess(() -> List.of(
-            fails(() -> GenServer.sendRequest(dead, new Req.Echo(1)).receiveResponse(LONG)).reason(),
-            fails(() -> GenServer.sendRequest(Name.local("nobody"), new Req.Echo(1)).receiveResponse(LONG)).reason(),
+            callFails(() -> GenServer.sendRequest(dead, new Req.Echo(1)).receiveResponse(LONG)).reason(),
+            callFails(() -> GenServer.sendRequest(Name.local("nobody"), new Req.Echo(1)).receiveResponse(LONG)).reason(),
             Proc.flush()));
         assertThat(reasons).containsExactly(ExitReason.NOPROC, ExitReason.NOPROC, List.of());
       });
@@ -246,7 +241,7 @@ class GenServerSendRequestTest {
     try (Node node = Node.start()) {
       node.run(() -> {
         Pid backend = GenServer.start(new Backend());
-        CallException e = inProcess(() -> fails(() ->
+        CallException e = inProcess(() -> callFails(() ->
             GenServer.sendRequest(backend, new Req.Crash("boom")).receiveResponse(LONG)));
         assertThat(e.reason()).isInstanceOfSatisfying(ExitReason.Crash.class,
             crash -> assertThat(crash.error()).hasMessage("boom"));
@@ -291,7 +286,7 @@ class GenServerSendRequestTest {
         RequestId a = GenServer.sendRequest(backend, new Req.Hold("t"));
         RequestId b = GenServer.sendRequest(backend, new Req.Echo("now"));
         assertThat((String) b.receiveResponse(LONG)).isEqualTo("now");
-        assertThat(fails(() -> a.waitResponse(SHORT)).reason()).isEqualTo(ExitReason.TIMEOUT);
+        assertThat(callFails(() -> a.waitResponse(SHORT)).reason()).isEqualTo(ExitReason.TIMEOUT);
         GenServer.cast(backend, new Req.Release("t", "then"));
         assertThat((String) a.receiveResponse(LONG)).isEqualTo("then");
         BehaviourTestKit.await().until(() -> node.processCount() == baseline);
