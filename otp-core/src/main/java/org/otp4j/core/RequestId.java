@@ -73,9 +73,10 @@ public final class RequestId {
   }
 
   private final ProcessImpl owner;
-  /** Whether {@link #owner} is a private mailbox, opened for a plain thread's request. */
-  private final boolean privateMailbox;
-  /** For a private mailbox, releases it once; null otherwise. */
+  /**
+   * Set when {@link #owner} is a private mailbox, opened for a plain thread's request: releases it
+   * once. Null when the owner is the requesting process.
+   */
   private final Cleaner.Cleanable mailboxRelease;
   private final Ref marker;
   private final Address server;
@@ -90,7 +91,6 @@ public final class RequestId {
 
   private RequestId(ProcessImpl owner, boolean privateMailbox, Ref marker, Address server, Ref monitor) {
     this.owner = owner;
-    this.privateMailbox = privateMailbox;
     this.mailboxRelease = privateMailbox ? Unreachable.CLEANER.register(this, new MailboxRelease(owner)) : null;
     this.marker = marker;
     this.server = server;
@@ -249,7 +249,7 @@ public final class RequestId {
   }
 
   private void checkOwner(String operation) {
-    if (!privateMailbox && ProcessImpl.current() != owner) {
+    if (mailboxRelease == null && ProcessImpl.current() != owner) {
       throw new IllegalStateException(operation + ": only " + owner.pid() + ", which sent the request, can take "
           + "its response");
     }
@@ -270,7 +270,7 @@ public final class RequestId {
   private final class Slot implements From {
     @Override
     public Optional<Pid> caller() {
-      return privateMailbox ? Optional.empty() : Optional.of(owner.pid());
+      return mailboxRelease != null ? Optional.empty() : Optional.of(owner.pid());
     }
 
     @Override
