@@ -35,20 +35,22 @@ public final class Kernel {
 
   public static void send(ProcessImpl self, ProcessImpl target, Object msg) {
     Objects.requireNonNull(msg, "cannot send null: a message must be an object");
-    ProcessImpl doomed;
+    boolean overflowed;
     if (self == null) {
-      doomed = target.deliver(msg);
+      overflowed = target.deliver(msg);
     } else {
       self.enterOp();
       try {
-        doomed = target.deliver(msg);
+        overflowed = target.deliver(msg);
       } finally {
         self.exitOp();
       }
     }
-    if (doomed != null) {
-      ProcessImpl.terminateChain(doomed);
-      if (doomed == self) {
+    if (overflowed) {
+      // The message overflowed a bounded mailbox whose policy is to exit: finish that exit now that
+      // the sender is out of its busy section (see the class notes).
+      ProcessImpl.terminateChain(target);
+      if (target == self) {
         throw self.terminated();
       }
     }

@@ -50,8 +50,8 @@ final class Spin {
   }
 
   /** The spin of {@code spins} iterations caught the message. */
-  static void hit(ProcessImpl p, int spins) {
-    // NOTE: write only on change; see ProcessImpl.touchEpoch() on why owner writes must be rare
+  static void hit(Mailbox p, int spins) {
+    // NOTE: write only on change; see ProcessCore.touchEpoch() on why owner writes must be rare
     short budget = (short) Math.min(MAX, Math.max(spins, p.spinBudget) << 1);
     if (p.spinBudget != budget) {
       p.spinBudget = budget;
@@ -62,7 +62,7 @@ final class Spin {
   }
 
   /** The spin of {@code spins} iterations ran out. */
-  static void miss(ProcessImpl p, int spins) {
+  static void miss(Mailbox p, int spins) {
     if (spins == 0) {
       return;
     }
@@ -80,7 +80,7 @@ final class Spin {
    * process towards spinning (and towards its next probe, once it has given up): a process whose
    * messages are far apart, a member of a long ring, never probes.
    */
-  static void parked(ProcessImpl p, long parkedNanos) {
+  static void parked(Mailbox p, long parkedNanos) {
     if (parkedNanos >= SHORT_WAIT_NANOS) {
       if (p.spinBudget != 0) {
         p.spinBudget = (short) (p.spinBudget >> 1);
