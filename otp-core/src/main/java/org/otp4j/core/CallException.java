@@ -76,7 +76,7 @@ public class CallException extends RuntimeException {
 
   private static String describe(ExitReason reason, String operation, Address target, Object request,
       Duration timeout) {
-    String timeoutText = timeout == null ? "?" : Proc.describe(timeout);
+    String timeoutText = timeout == null ? "?" : Timeouts.describe(timeout);
     String what = operation + "(" + target + (request == null ? "" : ", " + request) + ", " + timeoutText + ")";
     String why;
     if (reason == ExitReason.TIMEOUT) {

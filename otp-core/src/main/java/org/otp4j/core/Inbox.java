@@ -51,12 +51,12 @@ public final class Inbox implements AutoCloseable {
 
   /** Takes the oldest message, waiting at most {@code timeout}. */
   public Optional<Object> receive(Duration timeout) {
-    return result(process.receive(null, Proc.nanos(timeout), null));
+    return result(process.receive(null, Timeouts.nanos(timeout), null));
   }
 
   /** Takes the oldest message matching {@code filter}, waiting at most {@code timeout}. */
   public Optional<Object> receive(Predicate<Object> filter, Duration timeout) {
-    return result(process.receive(Objects.requireNonNull(filter, "filter"), Proc.nanos(timeout), null));
+    return result(process.receive(Objects.requireNonNull(filter, "filter"), Timeouts.nanos(timeout), null));
   }
 
   /** Removes and returns every message now waiting, oldest first. */

@@ -67,7 +67,7 @@ public final class Node implements AutoCloseable {
   public static Node current() {
     ProcessImpl self = ProcessImpl.current();
     if (self != null) {
-      return self.runtime().node();
+      return of(self.runtime());
     }
     return BOUND.isBound() ? BOUND.get() : defaultNode();
   }
@@ -79,6 +79,11 @@ public final class Node implements AutoCloseable {
 
   NodeRuntime runtime() {
     return runtime;
+  }
+
+  /** The node whose engine is {@code runtime}. */
+  static Node of(NodeRuntime runtime) {
+    return (Node) runtime.face();
   }
 
   /** The name given in the node's {@link NodeConfig}. */

@@ -4,7 +4,8 @@ package org.otp4j.core;
 public final class NodeStoppedException extends IllegalStateException {
   private static final long serialVersionUID = 1L;
 
-  public NodeStoppedException(Node node) {
+  /** @param node the stopped node, as it prints */
+  public NodeStoppedException(String node) {
     super("node " + node + " has been stopped: start a new node with Node.start()");
   }
 }

@@ -37,7 +37,7 @@ public final class Pid implements Address, Comparable<Pid> {
 
   /** The node this process belongs to. */
   public Node node() {
-    return process.runtime().node();
+    return Node.of(process.runtime());
   }
 
   /** The process's serial number on its node (the middle number of {@code <0.42.0>}). */

@@ -1,7 +1,6 @@
 package org.otp4j.core;
 
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -74,10 +73,8 @@ public final class Proc {
   /** A process started by {@link #spawnMonitor}, and the monitor on it. */
   public record SpawnMonitor(Pid pid, Ref ref) {}
 
-  /** A timeout that never expires: {@code receive(filter, INFINITY)} waits forever. */
-  public static final Duration INFINITY = ChronoUnit.FOREVER.getDuration();
-
-  private static final Duration MAX_FINITE = Duration.ofNanos(Long.MAX_VALUE);
+  /** A timeout that never expires: {@code receive(filter, INFINITY)} waits forever ({@link Timeouts#INFINITY}). */
+  public static final Duration INFINITY = Timeouts.INFINITY;
 
   // =====================================================================================
   // identity
@@ -182,12 +179,12 @@ public final class Proc {
    * {@link #INFINITY}: wait forever). Empty if nothing arrived in time.
    */
   public static Optional<Object> receive(Duration timeout) {
-    return result(current("receive").receive(null, nanos(timeout), null));
+    return result(current("receive").receive(null, Timeouts.nanos(timeout), null));
   }
 
   /** Selective receive with a timeout: Erlang's {@code receive ... after T -> ... end}. */
   public static Optional<Object> receive(Predicate<Object> filter, Duration timeout) {
-    return result(current("receive").receive(Objects.requireNonNull(filter, "filter"), nanos(timeout), null));
+    return result(current("receive").receive(Objects.requireNonNull(filter, "filter"), Timeouts.nanos(timeout), null));
   }
 
   /**
@@ -208,7 +205,7 @@ public final class Proc {
    */
   public static Optional<Object> receiveAfter(Ref ref, Predicate<Object> filter, Duration timeout) {
     Objects.requireNonNull(ref, "ref");
-    return result(current("receiveAfter").receive(Objects.requireNonNull(filter, "filter"), nanos(timeout), ref));
+    return result(current("receiveAfter").receive(Objects.requireNonNull(filter, "filter"), Timeouts.nanos(timeout), ref));
   }
 
   /** Removes and returns every message now in the mailbox, oldest first (Erlang shell's {@code flush()}). */
@@ -247,7 +244,7 @@ public final class Proc {
       }
       return;
     }
-    self.receive(m -> false, nanos(duration), null);
+    self.receive(m -> false, Timeouts.nanos(duration), null);
   }
 
   // =====================================================================================
@@ -450,7 +447,7 @@ public final class Proc {
   @SuppressWarnings("unchecked")
   public static <R> R call(Address to, Function<From, Object> request, Duration timeout) {
     ProcessImpl self = ProcessImpl.current();
-    long nanos = nanos(timeout);
+    long nanos = Timeouts.nanos(timeout);
     NodeRuntime node = to instanceof Pid ? null : runtime(self); // only a name needs a node to resolve
     return (R) Kernel.call(self, node, to, request, nanos, timeout);
   }
@@ -494,7 +491,7 @@ public final class Proc {
    */
   public static Optional<ExitReason> awaitExit(Pid pid, Duration timeout) {
     try {
-      return Optional.ofNullable(Kernel.awaitExit(ProcessImpl.current(), Kernel.process(pid), nanos(timeout)));
+      return Optional.ofNullable(Kernel.awaitExit(ProcessImpl.current(), Kernel.process(pid), Timeouts.nanos(timeout)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Optional.empty();
@@ -514,20 +511,6 @@ public final class Proc {
 
   static NodeRuntime runtime(ProcessImpl self) {
     return self != null ? self.runtime() : Node.current().runtime();
-  }
-
-  /** Nanoseconds for a timeout; -1 for {@link #INFINITY}. */
-  static long nanos(Duration timeout) {
-    Objects.requireNonNull(timeout, "timeout: use Duration.ZERO to poll or Proc.INFINITY to wait forever");
-    if (timeout.isNegative()) {
-      throw new IllegalArgumentException("a timeout cannot be negative, got " + timeout
-          + "; use Duration.ZERO to poll or Proc.INFINITY to wait forever");
-    }
-    return timeout.compareTo(MAX_FINITE) >= 0 ? -1 : timeout.toNanos();
-  }
-
-  static String describe(Duration timeout) {
-    return timeout.compareTo(MAX_FINITE) >= 0 ? "infinity" : timeout.toMillis() + " ms";
   }
 
   private static Optional<Object> result(Object m) {

@@ -4,12 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import org.otp4j.core.internal.ExitHook;
 import org.otp4j.core.internal.Kernel;
 import org.otp4j.core.internal.ProcessImpl;
+import org.otp4j.core.internal.RegistryTable;
 
 /**
  * A key-value process registry in the style of Elixir's {@code Registry}: processes register
@@ -42,15 +40,10 @@ public final class Registry implements NameRegistry {
   /** One registration: the process and the value it registered with. */
   public record Entry(Pid pid, Object value) {}
 
-  private final String name;
-  private final boolean unique;
-  /** key -> Entry (unique) or key -> List<Entry> (duplicate, copy-on-write). */
-  private final ConcurrentHashMap<Object, Object> byKey = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<ProcessImpl, Owner> owners = new ConcurrentHashMap<>();
+  private final RegistryTable table;
 
   private Registry(String name, boolean unique) {
-    this.name = Objects.requireNonNull(name, "name");
-    this.unique = unique;
+    this.table = new RegistryTable(name, unique);
   }
 
   /** A registry where each key belongs to at most one process. */
@@ -65,7 +58,7 @@ public final class Registry implements NameRegistry {
 
   /** Whether keys are unique. */
   public boolean isUnique() {
-    return unique;
+    return table.isUnique();
   }
 
   // ---------------------------------------------------------------------------------------
@@ -80,7 +73,7 @@ public final class Registry implements NameRegistry {
   public void register(Object key, Object value) {
     Optional<Pid> holder = registerIfAbsent(key, value);
     if (holder.isPresent()) {
-      throw new NameConflictException("cannot register key " + key + " in registry '" + name
+      throw new NameConflictException("cannot register key " + key + " in registry '" + table.name()
           + "': it is already registered to " + holder.get());
     }
   }
@@ -92,12 +85,13 @@ public final class Registry implements NameRegistry {
    * @return empty if registered, else the process that holds the key
    */
   public Optional<Pid> registerIfAbsent(Object key, Object value) {
-    return add(Proc.current("Registry.register"), key, value);
+    ProcessImpl holder = table.add(Proc.current("Registry.register"), key, value);
+    return holder == null ? Optional.empty() : Optional.of(holder.pid());
   }
 
   /** Removes every entry of the calling process under {@code key}. */
   public void unregister(Object key) {
-    remove(Proc.current("Registry.unregister"), Objects.requireNonNull(key, "key"));
+    table.remove(Proc.current("Registry.unregister"), Objects.requireNonNull(key, "key"));
   }
 
   // ---------------------------------------------------------------------------------------
@@ -105,14 +99,10 @@ public final class Registry implements NameRegistry {
 
   /** The entries under {@code key}, in registration order (live processes only). */
   public List<Entry> lookup(Object key) {
-    Object v = byKey.get(Objects.requireNonNull(key, "key"));
-    List<Entry> out = new ArrayList<>();
-    if (v instanceof Entry e) {
-      addIfAlive(out, e);
-    } else if (v instanceof List<?> list) {
-      for (Object o : list) {
-        addIfAlive(out, (Entry) o);
-      }
+    List<RegistryTable.Registration> found = table.lookup(key);
+    List<Entry> out = new ArrayList<>(found.size());
+    for (RegistryTable.Registration r : found) {
+      out.add(new Entry(r.process().pid(), r.value()));
     }
     return out;
   }
@@ -140,17 +130,12 @@ public final class Registry implements NameRegistry {
 
   /** The keys {@code pid} is registered under in this registry. */
   public List<Object> keys(Pid pid) {
-    Owner owner = owners.get(Kernel.process(pid));
-    return owner == null ? List.of() : owner.keys();
+    return table.keys(Kernel.process(pid));
   }
 
   /** How many entries the registry holds. */
   public int count() {
-    int n = 0;
-    for (Object v : byKey.values()) {
-      n += v instanceof List<?> list ? list.size() : 1;
-    }
-    return n;
+    return table.count();
   }
 
   // ---------------------------------------------------------------------------------------
@@ -159,131 +144,33 @@ public final class Registry implements NameRegistry {
   @Override
   public boolean registerName(Object key, Pid pid) {
     requireUnique("registerName");
-    return add(Kernel.process(pid), key, null).isEmpty();
+    return table.add(Kernel.process(pid), key, null) == null;
   }
 
   @Override
   public void unregisterName(Object key) {
     requireUnique("unregisterName");
-    Object v = byKey.get(Objects.requireNonNull(key, "key"));
-    if (v instanceof Entry e) {
-      remove(Kernel.process(e.pid()), key);
+    for (RegistryTable.Registration r : table.lookup(Objects.requireNonNull(key, "key"))) {
+      table.remove(r.process(), key);
     }
   }
 
   @Override
   public Optional<Pid> whereisName(Object key) {
     requireUnique("whereisName");
-    List<Entry> entries = lookup(key);
-    return entries.isEmpty() ? Optional.empty() : Optional.of(entries.getFirst().pid());
+    List<RegistryTable.Registration> found = table.lookup(key);
+    return found.isEmpty() ? Optional.empty() : Optional.of(found.getFirst().process().pid());
   }
 
   @Override
   public String toString() {
-    return "Registry[" + name + (unique ? ",unique" : ",duplicate") + "]";
+    return table.toString();
   }
-
-  // ---------------------------------------------------------------------------------------
-  // internals
 
   private void requireUnique(String operation) {
-    if (!unique) {
-      throw new UnsupportedOperationException(operation + ": registry '" + name
+    if (!table.isUnique()) {
+      throw new UnsupportedOperationException(operation + ": registry '" + table.name()
           + "' has duplicate keys; only a unique registry can name processes (Registry.unique(...))");
-    }
-  }
-
-  private Optional<Pid> add(ProcessImpl p, Object key, Object value) {
-    Objects.requireNonNull(key, "key");
-    Entry mine = new Entry(p.pid(), value);
-    if (unique) {
-      Object result = byKey.compute(key, (k, existing) ->
-          existing instanceof Entry e && Kernel.process(e.pid()).isAlive() ? existing : mine);
-      if (result != mine) {
-        return Optional.of(((Entry) result).pid());
-      }
-    } else {
-      byKey.compute(key, (k, existing) -> {
-        List<Object> list = existing == null ? new ArrayList<>() : new ArrayList<>((List<?>) existing);
-        list.add(mine);
-        return List.copyOf(list);
-      });
-    }
-    Owner owner = owners.computeIfAbsent(p, Owner::new);
-    owner.addKey(key);
-    if (!owner.installed(p)) {
-      // The process terminated meanwhile, possibly before its hook could see this entry.
-      removeAll(p);
-    }
-    return Optional.empty();
-  }
-
-  private void remove(ProcessImpl p, Object key) {
-    Pid pid = p.pid();
-    byKey.computeIfPresent(key, (k, existing) -> {
-      if (existing instanceof Entry e) {
-        return e.pid() == pid ? null : existing;
-      }
-      List<Object> kept = new ArrayList<>();
-      for (Object o : (List<?>) existing) {
-        if (((Entry) o).pid() != pid) {
-          kept.add(o);
-        }
-      }
-      return kept.isEmpty() ? null : List.copyOf(kept);
-    });
-    Owner owner = owners.get(p);
-    if (owner != null) {
-      owner.removeKey(key);
-    }
-  }
-
-  private void removeAll(ProcessImpl p) {
-    Owner owner = owners.remove(p);
-    if (owner != null) {
-      for (Object key : owner.keys()) {
-        remove(p, key);
-      }
-    }
-  }
-
-  private static void addIfAlive(List<Entry> out, Entry e) {
-    if (Kernel.process(e.pid()).isAlive()) {
-      out.add(e);
-    }
-  }
-
-  /** The keys one process holds here, and the exit hook that removes them. */
-  private final class Owner implements ExitHook {
-    private final Set<Object> keys = ConcurrentHashMap.newKeySet();
-    private volatile boolean hooked;
-
-    Owner(ProcessImpl p) {}
-
-    void addKey(Object key) {
-      keys.add(key);
-    }
-
-    void removeKey(Object key) {
-      keys.remove(key);
-    }
-
-    List<Object> keys() {
-      return List.copyOf(keys);
-    }
-
-    /** Installs the exit hook once; false if the process is no longer alive. */
-    synchronized boolean installed(ProcessImpl p) {
-      if (!hooked) {
-        hooked = p.addExitHook(this);
-        return hooked;
-      }
-      return p.isAlive();
-    }
-
-    @Override
-    public void processExited(ProcessImpl process) {
-      removeAll(process);
     }
   }
 }

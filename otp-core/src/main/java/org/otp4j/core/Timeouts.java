@@ -39,10 +39,10 @@ public final class Timeouts {
    * @throws IllegalArgumentException if {@code timeout} is negative
    */
   public static long nanos(Duration timeout) {
-    Objects.requireNonNull(timeout, "timeout: use Duration.ZERO to poll or Timeouts.INFINITY to wait forever");
+    Objects.requireNonNull(timeout, "timeout: use Duration.ZERO to poll or Proc.INFINITY to wait forever");
     if (timeout.isNegative()) {
       throw new IllegalArgumentException("a timeout cannot be negative, got " + timeout
-          + "; use Duration.ZERO to poll or Timeouts.INFINITY to wait forever");
+          + "; use Duration.ZERO to poll or Proc.INFINITY to wait forever");
     }
     return isInfinite(timeout) ? NO_DEADLINE : timeout.toNanos();
   }

@@ -4,43 +4,23 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.otp4j.core.internal.Kernel;
 import org.otp4j.core.internal.NodeRuntime;
-import org.otp4j.core.internal.ProcessImpl;
+import org.otp4j.core.internal.Timer;
 
 /**
- * A timer started by {@link Proc#sendAfter}, {@link Proc#startTimer} or {@link Proc#sendInterval}.
- * All timers of a node share one scheduler thread; a timer costs a small object, not a thread.
- *
- * <p>States: ACTIVE until it fires (one-shot timers become FIRED) or is cancelled (CANCELLED); the
- * transitions happen once, by compare-and-set, so {@link Proc#cancelTimer} tells reliably whether it
- * stopped the timer before it fired.
+ * A timer started by {@link Proc#sendAfter}, {@link Proc#startTimer} or {@link Proc#sendInterval};
+ * cancel it with {@link Proc#cancelTimer} and read it with {@link Proc#readTimer}. All timers of a
+ * node share one scheduler thread; a timer costs a small object, not a thread.
  */
 public final class TimerRef {
   enum Kind { SEND, TIMEOUT, INTERVAL }
 
-  private static final int ACTIVE = 0;
-  private static final int FIRED = 1;
-  private static final int CANCELLED = 2;
-
-  private final NodeRuntime runtime;
-  private final Address target;
-  private final Object message;
   private final Kind kind;
-  private final long periodNanos;
-  private final AtomicInteger state = new AtomicInteger(ACTIVE);
-  private volatile long deadline;
-  private volatile ScheduledFuture<?> future;
+  private final Timer timer;
 
-  private TimerRef(NodeRuntime runtime, Address target, Object message, Kind kind, long periodNanos) {
-    this.runtime = runtime;
-    this.target = target;
-    this.message = message;
+  private TimerRef(Kind kind, Timer timer) {
     this.kind = kind;
-    this.periodNanos = periodNanos;
+    this.timer = timer;
   }
 
   static TimerRef start(NodeRuntime runtime, Duration delay, Address target, Object message, Kind kind) {
@@ -52,79 +32,25 @@ public final class TimerRef {
           + ", got " + delay);
     }
     long nanos = delay.toNanos();
-    TimerRef timer = new TimerRef(runtime, target, message, kind, nanos);
-    timer.deadline = System.nanoTime() + nanos;
+    TimerRef ref = new TimerRef(kind, new Timer(runtime, target, kind == Kind.INTERVAL ? nanos : 0L));
     try {
-      timer.future = kind == Kind.INTERVAL
-          ? runtime.timers().scheduleAtFixedRate(timer::fire, nanos, nanos, TimeUnit.NANOSECONDS)
-          : runtime.timers().schedule(timer::fire, nanos, TimeUnit.NANOSECONDS);
+      ref.timer.start(nanos, kind == Kind.TIMEOUT ? new TimeoutMessage(ref, message) : message);
     } catch (RejectedExecutionException e) {
-      throw new NodeStoppedException(runtime.node());
+      throw new NodeStoppedException(runtime.description());
     }
-    return timer;
-  }
-
-  private void fire() {
-    if (kind != Kind.INTERVAL && !state.compareAndSet(ACTIVE, FIRED)) {
-      return;
-    }
-    if (kind == Kind.INTERVAL && state.get() != ACTIVE) {
-      return;
-    }
-    ProcessImpl p = Kernel.resolve(runtime, target);
-    if (p == null || !p.isAlive()) {
-      if (kind == Kind.INTERVAL && target instanceof Pid) {
-        stop();
-      }
-      return; // a name not registered now, or a dead receiver: the message is dropped
-    }
-    try {
-      Kernel.send(null, p, kind == Kind.TIMEOUT ? new TimeoutMessage(this, message) : message);
-    } catch (RuntimeException e) {
-      // a full bounded mailbox with the REJECT policy: the message is dropped and counted there
-    }
-    if (kind == Kind.INTERVAL) {
-      deadline = System.nanoTime() + periodNanos;
-    }
-  }
-
-  private void stop() {
-    if (state.compareAndSet(ACTIVE, CANCELLED)) {
-      ScheduledFuture<?> f = future;
-      if (f != null) {
-        f.cancel(false);
-      }
-    }
+    return ref;
   }
 
   Optional<Duration> cancel() {
-    long left = deadline - System.nanoTime();
-    if (!state.compareAndSet(ACTIVE, CANCELLED)) {
-      return Optional.empty();
-    }
-    ScheduledFuture<?> f = future;
-    if (f != null) {
-      f.cancel(false);
-    }
-    if (target instanceof Pid pid && !Proc.isAlive(pid)) {
-      return Optional.empty(); // it was void already: its receiver had terminated
-    }
-    return Optional.of(Duration.ofNanos(Math.max(0, left)));
+    return timer.cancel();
   }
 
   Optional<Duration> read() {
-    if (state.get() != ACTIVE) {
-      return Optional.empty();
-    }
-    if (target instanceof Pid pid && !Proc.isAlive(pid)) {
-      return Optional.empty(); // a timer to a pid is void once that process has terminated
-    }
-    long left = deadline - System.nanoTime();
-    return Optional.of(Duration.ofNanos(Math.max(0, left)));
+    return timer.read();
   }
 
   @Override
   public String toString() {
-    return "#TimerRef<" + Integer.toHexString(System.identityHashCode(this)) + "," + kind + "," + target + ">";
+    return "#TimerRef<" + timer + "," + kind + ">";
   }
 }

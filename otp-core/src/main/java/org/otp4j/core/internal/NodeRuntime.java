@@ -10,7 +10,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.otp4j.core.ExitReason;
-import org.otp4j.core.Node;
 import org.otp4j.core.NodeConfig;
 import org.otp4j.core.NodeStoppedException;
 import org.otp4j.core.Proc;
@@ -25,7 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class NodeRuntime {
   private static final AtomicInteger NEXT_INDEX = new AtomicInteger(1);
 
-  private final Node node;
+  /** The public face of this node (an {@code org.otp4j.core.Node}), opaque to the engine. */
+  private final Object face;
   private final int index;
   private final String pidPrefix;
   private final NodeConfig config;
@@ -48,8 +48,8 @@ public final class NodeRuntime {
   private final java.util.concurrent.CopyOnWriteArrayList<Runnable> stopHooks =
       new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  public NodeRuntime(Node node, NodeConfig config, boolean isDefault) {
-    this.node = node;
+  public NodeRuntime(Object face, NodeConfig config, boolean isDefault) {
+    this.face = face;
     this.config = config;
     this.index = isDefault ? 0 : NEXT_INDEX.getAndIncrement();
     this.pidPrefix = "<" + index + ".";
@@ -61,8 +61,14 @@ public final class NodeRuntime {
     ProcessThreads.newServiceThread("otp-watchdog-" + index, watchdog).start();
   }
 
-  public Node node() {
-    return node;
+  /** The public face of this node, for {@code Node} to cast back. */
+  public Object face() {
+    return face;
+  }
+
+  /** The node as it prints, for messages. */
+  public String description() {
+    return "Node[" + this + "]";
   }
 
   public int index() {
@@ -140,7 +146,7 @@ public final class NodeRuntime {
       parent.checkAlive(); // a terminated process learns that first, whatever the node's state
     }
     if (stopping) {
-      throw new NodeStoppedException(node);
+      throw new NodeStoppedException(description());
     }
     MailboxLimit limit = options.mailboxCapacity() > 0
         ? new MailboxLimit(options.mailboxCapacity(), options.overflow()) : null;
@@ -168,7 +174,7 @@ public final class NodeRuntime {
       if (child.exitSignal(null, ExitReason.KILL)) {
         ProcessImpl.terminateChain(child);
       }
-      throw new NodeStoppedException(node);
+      throw new NodeStoppedException(description());
     }
     Thread t = ProcessThreads.newProcessThread(child);
     child.attachThread(t);
@@ -188,7 +194,7 @@ public final class NodeRuntime {
   /** An inbox: a process without a thread of its own, driven by the plain thread that owns it. */
   public ProcessImpl openInbox() {
     if (stopping) {
-      throw new NodeStoppedException(node);
+      throw new NodeStoppedException(description());
     }
     ProcessImpl inbox = new ProcessImpl(this, serials.getAndIncrement(), null, null, false, ProcessImpl.INBOX);
     table.add(inbox);

@@ -1,12 +1,23 @@
 package org.otp4j.core.internal;
 
+import java.lang.ref.Cleaner;
+
 /**
  * The one place where the runtime creates threads: a virtual thread per process, named after its
  * pid so that a thread dump reads like a process list, and a few platform daemon threads for the
- * node's own services.
+ * runtime's own services (a node's timers and watchdog, the JVM-wide cleaner).
  */
 final class ProcessThreads {
   private ProcessThreads() {}
+
+  /** The cleaner that releases what unreachable runtime objects held; its thread starts on first use. */
+  private static final class Cleaning {
+    static final Cleaner CLEANER = Cleaner.create(task -> newServiceThread("otp-cleaner", task));
+  }
+
+  static Cleaner cleaner() {
+    return Cleaning.CLEANER;
+  }
 
   static Thread newProcessThread(ProcessImpl process) {
     // The uncaught-exception handler doubles as the thread's link back to its process; see
