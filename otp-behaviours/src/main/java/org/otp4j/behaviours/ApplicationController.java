@@ -376,7 +376,8 @@ final class ApplicationController extends GenServer<ApplicationController.State,
     try {
       r.app.prepStop();
     } catch (Exception e) {
-      Reports.LOG.warn("prepStop of application {} failed", r.name, e);
+      Reports.log(new Reports.Report.CallbackFailed(Reports.Report.CallbackFailed.Logged.REPORTS,
+          "prepStop of application", r.name, e));
     }
     Ref ref = Proc.monitor(r.top);
     Proc.unlink(r.top);
@@ -386,7 +387,8 @@ final class ApplicationController extends GenServer<ApplicationController.State,
     try {
       r.app.stop();
     } catch (Exception e) {
-      Reports.LOG.warn("stop of application {} failed", r.name, e);
+      Reports.log(new Reports.Report.CallbackFailed(Reports.Report.CallbackFailed.Logged.REPORTS,
+          "stop of application", r.name, e));
     }
     report(r.name, "exited", ExitReason.of("stopped"), r.type);
   }
@@ -401,13 +403,8 @@ final class ApplicationController extends GenServer<ApplicationController.State,
           boolean stopNode = r.type == Application.Type.PERMANENT
               || (r.type == Application.Type.TRANSIENT && !exit.reason().isNormal());
           if (stopNode) {
-            Reports.LOG.atError()
-                .addKeyValue("label", "application_terminated")
-                .addKeyValue("application", r.name)
-                .addKeyValue("controller", Proc.self())
-                .addKeyValue("reason", exit.reason())
-                .log("{} application {} terminated with {}: stopping every application and node {}",
-                    r.type, r.name, exit.reason(), node.name());
+            Reports.log(new Reports.Report.ApplicationTerminated(r.name, Proc.self(), exit.reason(), r.type,
+                node.name()));
             Thread.ofPlatform().name("otp-node-stop").start(node::stop);
           }
           break;
@@ -512,7 +509,8 @@ final class ApplicationController extends GenServer<ApplicationController.State,
       try {
         r.app.configChange(changed, added, removed);
       } catch (RuntimeException e) {
-        Reports.LOG.warn("configChange of application {} failed", app, e);
+        Reports.log(new Reports.Report.CallbackFailed(Reports.Report.CallbackFailed.Logged.REPORTS,
+            "configChange of application", app, e));
       }
     }
     return null;
@@ -561,20 +559,7 @@ final class ApplicationController extends GenServer<ApplicationController.State,
   }
 
   private static void report(String app, String what, ExitReason reason, Application.Type type) {
-    var event = Reports.LOG.atInfo()
-        .addKeyValue("label", "progress")
-        .addKeyValue("application", app)
-        .addKeyValue("controller", Proc.self())
-        .addKeyValue("event", what)
-        .addKeyValue("type", type);
-    if (reason != null) {
-      event = event.addKeyValue("reason", reason);
-    }
-    if (reason == null) {
-      event.log("application {} started ({})", app, type);
-    } else {
-      event.log("application {} exited: {} (type {})", app, reason, type);
-    }
+    Reports.log(new Reports.Report.ApplicationEvent(app, Proc.self(), what, reason, type));
   }
 
   @Override

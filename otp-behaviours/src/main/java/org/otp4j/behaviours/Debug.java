@@ -7,8 +7,6 @@ import java.util.List;
 import org.otp4j.core.From;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Pid;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The debug state of one behaviour process, switched by {@link Sys}: suspension, statistics, the
@@ -16,8 +14,6 @@ import org.slf4j.LoggerFactory;
  * off each hook is one branch on a field. Owned by the behaviour's own thread.
  */
 final class Debug {
-  private static final Logger TRACE = LoggerFactory.getLogger("org.otp4j.behaviours.Sys");
-
   private boolean suspended;
   private boolean active; // any of the below
   private Pid self;
@@ -81,7 +77,7 @@ final class Debug {
       return;
     }
     if (trace) {
-      TRACE.atInfo().addKeyValue("pid", self).addKeyValue("event", event).log("{} event = {}", self, event);
+      Reports.log(new Reports.Report.Traced(self, event));
     }
     if (log != null) {
       if (log.size() == logLimit) {
@@ -94,7 +90,7 @@ final class Debug {
         try {
           sink.accept(self, event);
         } catch (RuntimeException e) {
-          TRACE.warn("a Sys event sink failed for {}", self, e);
+          Reports.log(new Reports.Report.SinkFailed(self, e));
         }
       }
     }

@@ -48,8 +48,8 @@ public abstract class EventHandler<S, E> {
 
   /** Handles any other message the manager receives. Default: log a warning and keep the state. */
   protected EventResult<S> handleInfo(Object message, S state) throws Exception {
-    GenEventManager.LOG.atWarn().addKeyValue("handler", this).addKeyValue("info", message)
-        .log("Undefined handleInfo in event handler {}: received unexpected message {}", this, message);
+    Reports.log(new Reports.Report.UnexpectedMessage(Reports.Report.UnexpectedMessage.Kind.EVENT_HANDLER,
+        getClass().getName(), this, message));
     return EventResult.ok(state);
   }
 

@@ -9,8 +9,6 @@ import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 import org.otp4j.core.ProcessExit;
 import org.otp4j.core.ProcessTerminated;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The event manager process, a {@link GenServer}: OTP's {@code gen_event} loop. Keeps the installed
@@ -18,7 +16,6 @@ import org.slf4j.LoggerFactory;
  * removed alone), and tells the owner of a supervised handler when it goes.
  */
 final class GenEventManager extends GenServer<GenEventManager.State, GenEventManager.Request> {
-  static final Logger LOG = LoggerFactory.getLogger(GenEvent.class);
 
   sealed interface Request {
     record Notify(Object event) implements Request {}
@@ -150,7 +147,7 @@ final class GenEventManager extends GenServer<GenEventManager.State, GenEventMan
           i.state = s.state();
           doSwap(state, i, s.terminateArgs(), s.newHandler(), s.initArgs(), i.owner);
         }
-        case null -> crashed(state, i, ExitReason.of(new GenServer.BadReturnValue(null)));
+        case null -> crashed(state, i, ExitReason.of(BadReturn.value(null)));
       }
     }
   }
@@ -185,7 +182,7 @@ final class GenEventManager extends GenServer<GenEventManager.State, GenEventMan
         return s.reply();
       }
       case null -> {
-        ExitReason reason = ExitReason.of(new GenServer.BadReturnValue(null));
+        ExitReason reason = ExitReason.of(BadReturn.value(null));
         crashed(state, i, reason);
         return new CallFailure(false, reason);
       }
@@ -220,7 +217,7 @@ final class GenEventManager extends GenServer<GenEventManager.State, GenEventMan
         return new GenEvent.InitFailed(error.reason());
       }
       case null -> {
-        return new GenEvent.InitFailed(new GenServer.BadReturnValue(null));
+        return new GenEvent.InitFailed(BadReturn.value(null));
       }
     }
   }
@@ -256,13 +253,7 @@ final class GenEventManager extends GenServer<GenEventManager.State, GenEventMan
 
   /** A handler failed: remove it alone and report it. */
   private void crashed(State state, Installed i, ExitReason reason) {
-    Reports.LOG.atError()
-        .addKeyValue("label", "gen_event_handler_crash")
-        .addKeyValue("manager", Proc.self())
-        .addKeyValue("handler", i.handler)
-        .addKeyValue("reason", reason)
-        .setCause(reason instanceof ExitReason.Crash c ? c.error() : null)
-        .log("** gen_event handler {} crashed.\n** Was installed in {}\n** Reason == {}", i.handler, Proc.self(), reason);
+    Reports.log(new Reports.Report.HandlerCrash(Proc.self(), i.handler, reason));
     remove(state, i, new EventHandler.Removal.Crashed(reason), reason, null);
   }
 
@@ -279,7 +270,8 @@ final class GenEventManager extends GenServer<GenEventManager.State, GenEventMan
     } catch (ProcessExit | ProcessTerminated e) {
       throw e;
     } catch (Throwable t) {
-      LOG.warn("terminate of event handler {} failed", i.handler, t);
+      Reports.log(new Reports.Report.CallbackFailed(Reports.Report.CallbackFailed.Logged.EVENT,
+          "terminate of event handler", i.handler, t));
     }
     if (i.owner != null) {
       Pid owner = i.owner;

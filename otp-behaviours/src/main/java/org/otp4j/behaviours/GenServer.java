@@ -287,11 +287,8 @@ public abstract class GenServer<S, M> {
    * timer's message. The default logs a warning and keeps the state.
    */
   protected CastResult<S> handleInfo(Object message, S state) throws Exception {
-    GenServerEngine.LOG.atWarn()
-        .addKeyValue("server", Proc.self())
-        .addKeyValue("info", message)
-        .log("Undefined handleInfo in {} (server {}): received unexpected message {}",
-            getClass().getName(), Proc.self(), message);
+    Reports.log(new Reports.Report.UnexpectedMessage(Reports.Report.UnexpectedMessage.Kind.SERVER,
+        getClass().getName(), Proc.self(), message));
     return noReply(state);
   }
 
@@ -474,14 +471,6 @@ public abstract class GenServer<S, M> {
     @Override
     public String toString() {
       return "{" + kind + "," + request + "}";
-    }
-  }
-
-  /** The exit reason term when a callback returns null: {@code {bad_return_value, null}}. */
-  public record BadReturnValue(Object value) {
-    @Override
-    public String toString() {
-      return "{bad_return_value," + value + "}";
     }
   }
 

@@ -8,55 +8,34 @@ import org.otp4j.core.From;
 import org.otp4j.core.Name;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
-import org.otp4j.core.ProcessExit;
-import org.otp4j.core.ProcessTerminated;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.otp4j.core.Timeouts;
 
 /**
- * The loop of one {@link GenServer} process: init and the start handshake, then one message at a
- * time, OTP's {@code gen_server} loop.
- *
- * <p>Every callback runs inside {@link #invoke}: a thrown exception, or {@link Proc#exit} called in
- * a callback, becomes the exit reason. Termination always goes through {@link #terminate}, which
- * runs the {@code terminate} callback, logs a crash report for a reason that is not orderly, and
- * ends the process with {@link Proc#exit(ExitReason)}.
+ * The loop of one {@link GenServer} process, OTP's {@code gen_server} loop: init and the start
+ * handshake, then one message at a time. The steps every behaviour shares (the guard around
+ * callbacks, terminate, the crash report, the exit) are {@link GenEngine}'s.
  */
-final class GenServerEngine<S, M> implements SysHandler {
-  static final Logger LOG = LoggerFactory.getLogger(GenServer.class);
-
+final class GenServerEngine<S, M> extends GenEngine {
   private final GenServer<S, M> server;
-  private final Name name;
-  private Pid self;
-  private Pid parent;
   private S state;
   private Object lastMessage;
-  private final Debug debug = new Debug();
 
   GenServerEngine(GenServer<S, M> server, Name name) {
+    super(name);
     this.server = server;
-    this.name = name;
+  }
+
+  @Override
+  String behaviourName() {
+    return server.behaviourName();
   }
 
   // ---------------------------------------------------------------------------------------
   // start
 
   void run(Gen.Starter starter) {
-    self = Proc.self();
-    parent = starter.parent();
-    debug.setSelf(self);
-    GenServer.Init<S> init;
-    try {
-      init = server.init();
-    } catch (ProcessExit e) {
-      failInit(starter, e.reason());
-      return;
-    } catch (ProcessTerminated e) {
-      throw e; // killed meanwhile: nothing more runs, no terminate, no report
-    } catch (Throwable t) {
-      failInit(starter, ExitReason.crash(t));
-      return;
-    }
+    bind(Proc.self(), starter.parent());
+    GenServer.Init<S> init = init(starter, server::init);
     switch (init) {
       case GenServer.Init.Ok<S> ok -> {
         state = ok.state();
@@ -66,7 +45,7 @@ final class GenServerEngine<S, M> implements SysHandler {
       case GenServer.Init.Ignore<S> ignore -> starter.ack(new StartResult.Ignored());
       case GenServer.Init.Stop<S> stop -> failInit(starter, stop.reason());
       case GenServer.Init.Error<S> error -> starter.ack(new StartResult.Failed(error.reason()));
-      case null -> failInit(starter, ExitReason.of(new GenServer.BadReturnValue(null)));
+      case null -> failInit(starter, ExitReason.of(BadReturn.value(null)));
     }
   }
 
@@ -76,27 +55,13 @@ final class GenServerEngine<S, M> implements SysHandler {
    * stops.
    */
   void enterLoop(S initialState, GenServer.Action action, Pid parentProcess) {
-    self = Proc.self();
-    parent = parentProcess;
-    debug.setSelf(self);
+    bind(Proc.self(), parentProcess);
     if (name != null && !Proc.whereis(name).map(self::equals).orElse(false)) {
       // The name must already be the calling process's own; OTP's reasons (gen:get_proc_name/1).
       Proc.exit(ExitReason.of(name instanceof Name.Via ? "process_not_registered_via" : "process_not_registered"));
     }
     state = initialState;
     loop(action);
-  }
-
-  /**
-   * Init failed with {@code reason}: acknowledge, report it unless it is orderly (proc_lib's crash
-   * report), and exit with it.
-   */
-  private void failInit(Gen.Starter starter, ExitReason reason) {
-    if (!reason.isOrderly()) {
-      Reports.initCrash(server.behaviourName(), label(), reason);
-    }
-    starter.ack(new StartResult.Failed(reason));
-    Proc.exit(reason);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -108,11 +73,14 @@ final class GenServerEngine<S, M> implements SysHandler {
       Object message;
       if (action instanceof GenServer.Action.Continue c) {
         lastMessage = c;
-        action = handleCast(invoke(() -> server.handleContinue(c.continuation(), state)), c);
+        action = handleCast(invoke("handleContinue", c, () -> server.handleContinue(c.continuation(), state)), c);
         continue;
       }
+      if (action instanceof GenServer.Action.MessageTimeout t && Timeouts.isInfinite(t.after())) {
+        action = null; // a timeout that never fires
+      }
       if (action instanceof GenServer.Action.MessageTimeout t && messageDeadline == 0L) {
-        messageDeadline = System.nanoTime() + nanos(t.after());
+        messageDeadline = System.nanoTime() + t.after().toNanos();
       }
       if (debug.suspended()) {
         // Suspended: only system messages; a pending timeout waits until the process is resumed.
@@ -152,19 +120,19 @@ final class GenServerEngine<S, M> implements SysHandler {
       case Gen.GenCall call -> {
         @SuppressWarnings("unchecked")
         M request = (M) call.request();
-        return handleCall(invoke(() -> server.handleCall(request, call.from(), state)), call);
+        return handleCall(invoke("handleCall", message, () -> server.handleCall(request, call.from(), state)), call);
       }
       case Gen.GenCast cast -> {
         @SuppressWarnings("unchecked")
         M request = (M) cast.request();
-        return handleCast(invoke(() -> server.handleCast(request, state)), cast);
+        return handleCast(invoke("handleCast", message, () -> server.handleCast(request, state)), cast);
       }
-      case ExitMessage exit when exit.from().equals(parent) && !parent.equals(self) -> {
+      case ExitMessage exit when isParentExit(exit) -> {
         terminate(exit.reason(), message, null);
         return null;
       }
       default -> {
-        return handleCast(invoke(() -> server.handleInfo(message, state)), message);
+        return handleCast(invoke("handleInfo", message, () -> server.handleInfo(message, state)), message);
       }
     }
   }
@@ -211,41 +179,20 @@ final class GenServerEngine<S, M> implements SysHandler {
         return null;
       }
       case null -> {
-        terminate(ExitReason.of(new GenServer.BadReturnValue(null)), message, clientOf(message));
+        terminate(ExitReason.of(BadReturn.value(null)), message, clientOf(message));
         return null;
       }
     }
   }
 
-  /** A callback; what it throws becomes the exit reason. */
-  @FunctionalInterface
-  private interface Callback<T> {
-    T call() throws Exception;
-  }
-
-  private <T> T invoke(Callback<T> callback) {
-    long start = debug.timing() ? System.nanoTime() : 0L;
-    FlightEvents.SlowHandler slow = FlightEvents.beginCallback();
-    try {
-      return callback.call();
-    } catch (ProcessExit e) {
-      terminate(e.reason(), lastMessage, clientOf(lastMessage));
-      throw new AssertionError("unreachable");
-    } catch (ProcessTerminated e) {
-      throw e; // killed meanwhile: nothing more runs, no terminate, no report
-    } catch (Throwable t) {
-      terminate(ExitReason.crash(t), lastMessage, clientOf(lastMessage));
-      throw new AssertionError("unreachable");
-    } finally {
-      if (start != 0L) {
-        debug.handled(System.nanoTime() - start);
-      }
-      FlightEvents.endCallback(slow, self, server.behaviourName(), "handle", lastMessage);
-    }
-  }
-
   // ---------------------------------------------------------------------------------------
   // termination
+
+  /** A callback failed with {@code reason}: terminate, with the message it was handling in the report. */
+  @Override
+  void terminate(ExitReason reason) {
+    terminate(reason, lastMessage, clientOf(lastMessage));
+  }
 
   /** Runs terminate, reports, and exits. Never returns. */
   private void terminate(ExitReason reason, Object message, From client) {
@@ -254,25 +201,12 @@ final class GenServerEngine<S, M> implements SysHandler {
 
   /** Runs the terminate callback; returns the reason to exit with (its own if it throws). */
   private ExitReason runTerminate(ExitReason reason) {
-    try {
-      server.terminate(reason, state);
-      return reason;
-    } catch (ProcessExit e) {
-      return e.reason();
-    } catch (ProcessTerminated e) {
-      throw e; // killed meanwhile: nothing more runs, no terminate, no report
-    } catch (Throwable t) {
-      return ExitReason.crash(t);
-    }
+    return callTerminate(reason, () -> server.terminate(reason, state));
   }
 
   private void finish(ExitReason reason, Object message, From client) {
-    debug.terminate(reason, state);
-    if (!reason.isOrderly()) {
-      GenServer.Status status = formatStatus(new GenServer.Status(state, message, reason, debug.log()));
-      Reports.serverTerminating(label(), status, reason, client);
-    }
-    Proc.exit(reason);
+    exit(reason, state, () -> Reports.serverTerminating(label(),
+        formatStatus(new GenServer.Status(state, message, reason, debug.log())), reason, client));
   }
 
   private static From clientOf(Object message) {
@@ -280,21 +214,8 @@ final class GenServerEngine<S, M> implements SysHandler {
   }
 
   private GenServer.Status formatStatus(GenServer.Status status) {
-    try {
-      GenServer.Status formatted = server.formatStatus(status);
-      return formatted != null ? formatted : status;
-    } catch (RuntimeException e) {
-      return new GenServer.Status(server.getClass().getName() + ".formatStatus crashed: " + e, null,
-          status.reason(), java.util.List.of());
-    }
-  }
-
-  private String label() {
-    return Gen.label(self, name);
-  }
-
-  private static long nanos(Duration d) {
-    return d.compareTo(Duration.ofDays(365 * 100)) > 0 ? Long.MAX_VALUE / 4 : d.toNanos();
+    return formatted(server::formatStatus, status, e -> new GenServer.Status(
+        server.getClass().getName() + ".formatStatus crashed: " + e, null, status.reason(), java.util.List.of()));
   }
 
   // ---------------------------------------------------------------------------------------

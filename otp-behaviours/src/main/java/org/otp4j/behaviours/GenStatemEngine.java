@@ -13,8 +13,7 @@ import org.otp4j.core.ExitReason;
 import org.otp4j.core.Name;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
-import org.otp4j.core.ProcessExit;
-import org.otp4j.core.ProcessTerminated;
+import org.otp4j.core.Timeouts;
 import org.otp4j.core.TimerRef;
 import org.otp4j.behaviours.GenStatem.Action;
 import org.otp4j.behaviours.GenStatem.Event;
@@ -40,7 +39,7 @@ import org.otp4j.behaviours.GenStatem.Result;
  * the same check applies. The event timeout is the receive timeout of the next wait; a suspended
  * machine does not wait on it.
  */
-final class GenStatemEngine<S, D> implements SysHandler {
+final class GenStatemEngine<S, D> extends GenEngine {
 
   /** The message a state or generic timer sends this process. */
   record TimerFired(long token, GenStatem.TimerKind kind, Object name) {}
@@ -61,14 +60,9 @@ final class GenStatemEngine<S, D> implements SysHandler {
   /** The event timeout armed for the next wait. */
   private record EventTimer(long deadline, Object content) {}
 
-  private static final Duration MAX_FINITE = Duration.ofDays(365L * 1000);
-
   private final GenStatem<S, D> machine;
-  private final Name name;
   private boolean stateEnter;
   private GenStatem.CallbackMode mode;
-  private Pid self;
-  private Pid parent;
   private S state;
   private D data;
   /** Events to handle before receiving: {@link Event}s, and {@link TimerFired}s of zero-time timeouts. */
@@ -79,34 +73,27 @@ final class GenStatemEngine<S, D> implements SysHandler {
   private final Map<Object, Timer> genericTimers = new HashMap<>();
   private long tokens;
   private Event current;
-  private final Debug debug = new Debug();
 
   GenStatemEngine(GenStatem<S, D> machine, Name name) {
+    super(name);
     this.machine = machine;
-    this.name = name;
+  }
+
+  @Override
+  String behaviourName() {
+    return "GenStatem";
   }
 
   // ---------------------------------------------------------------------------------------
   // start
 
   void run(Gen.Starter starter) {
-    self = Proc.self();
-    parent = starter.parent();
-    debug.setSelf(self);
-    GenStatem.Init<S, D> init;
-    try {
+    bind(Proc.self(), starter.parent());
+    GenStatem.Init<S, D> init = init(starter, () -> {
       mode = Objects.requireNonNull(machine.callbackMode(), "callbackMode()");
       stateEnter = machine.stateEnter();
-      init = machine.init();
-    } catch (ProcessExit e) {
-      failInit(starter, e.reason());
-      return;
-    } catch (ProcessTerminated e) {
-      throw e; // killed meanwhile: nothing more runs, no terminate, no report
-    } catch (Throwable t) {
-      failInit(starter, ExitReason.crash(t));
-      return;
-    }
+      return machine.init();
+    });
     switch (init) {
       case GenStatem.Init.Ok<S, D> ok -> {
         state = ok.state();
@@ -128,15 +115,6 @@ final class GenStatemEngine<S, D> implements SysHandler {
     }
   }
 
-  /** Init failed: acknowledge, report it unless orderly, and exit with it. */
-  private void failInit(Gen.Starter starter, ExitReason reason) {
-    if (!reason.isOrderly()) {
-      Reports.initCrash("GenStatem", label(), reason);
-    }
-    starter.ack(new StartResult.Failed(reason));
-    Proc.exit(reason);
-  }
-
   // ---------------------------------------------------------------------------------------
   // the loop
 
@@ -149,7 +127,7 @@ final class GenStatemEngine<S, D> implements SysHandler {
       current = event;
       debug.event(new Sys.Event.In(event));
       Event e = event;
-      transition(invoke(() -> dispatch(e)), event);
+      transition(invoke("handleEvent", event, () -> dispatch(e)), event);
     }
   }
 
@@ -233,7 +211,7 @@ final class GenStatemEngine<S, D> implements SysHandler {
         }
         return null;
       }
-      case ExitMessage exit when exit.from().equals(parent) && !parent.equals(self) -> {
+      case ExitMessage exit when isParentExit(exit) -> {
         terminate(exit.reason());
         return null;
       }
@@ -370,7 +348,7 @@ final class GenStatemEngine<S, D> implements SysHandler {
   private List<Object> enter(S oldState) {
     debug.event(new Sys.Event.Enter(oldState, state));
     Event event = new Event.Enter(oldState);
-    Result<S, D> result = invoke(() -> dispatch(event));
+    Result<S, D> result = invoke("handleEvent", event, () -> dispatch(event));
     List<Action> actions;
     switch (result) {
       case Result.NextState<S, D> r -> {
@@ -472,7 +450,7 @@ final class GenStatemEngine<S, D> implements SysHandler {
   private EventTimer zeroEventTimeout;
 
   private void setTimer(Action.SetTimer t) {
-    boolean infinite = t.after().compareTo(MAX_FINITE) >= 0;
+    boolean infinite = Timeouts.isInfinite(t.after());
     switch (t.kind()) {
       case EVENT -> {
         eventTimeout = null;
@@ -573,69 +551,18 @@ final class GenStatemEngine<S, D> implements SysHandler {
   // ---------------------------------------------------------------------------------------
   // callbacks and termination
 
-  @FunctionalInterface
-  private interface Callback<T> {
-    T call() throws Exception;
-  }
-
-  private <T> T invoke(Callback<T> callback) {
-    FlightEvents.SlowHandler slow = FlightEvents.beginCallback();
-    try {
-      return callback.call();
-    } catch (ProcessExit e) {
-      terminate(e.reason());
-      throw new AssertionError("unreachable");
-    } catch (ProcessTerminated e) {
-      throw e; // killed meanwhile: nothing more runs, no terminate, no report
-    } catch (Throwable t) {
-      terminate(ExitReason.crash(t));
-      throw new AssertionError("unreachable");
-    } finally {
-      FlightEvents.endCallback(slow, self, "GenStatem", "handleEvent", current);
-    }
-  }
-
   /** Runs the terminate callback, reports, and exits. Never returns. */
-  private void terminate(ExitReason reason) {
-    ExitReason actual = reason;
-    try {
-      machine.terminate(reason, state, data);
-    } catch (ProcessExit e) {
-      actual = e.reason();
-    } catch (ProcessTerminated e) {
-      throw e; // killed meanwhile: nothing more runs, no terminate, no report
-    } catch (Throwable t) {
-      actual = ExitReason.crash(t);
-    }
-    debug.terminate(actual, new GenStatem.StateAndData(state, data));
-    if (!actual.isOrderly()) {
-      GenStatem.Status status = formatStatus(new GenStatem.Status(state, data, current, actual,
-          new ArrayList<>(postponed)));
-      Reports.statemTerminating(label(), status, actual, mode, new ArrayList<>(queue));
-    }
-    Proc.exit(actual);
+  @Override
+  void terminate(ExitReason reason) {
+    ExitReason actual = callTerminate(reason, () -> machine.terminate(reason, state, data));
+    exit(actual, new GenStatem.StateAndData(state, data), () -> Reports.statemTerminating(label(),
+        formatStatus(new GenStatem.Status(state, data, current, actual, new ArrayList<>(postponed))), actual, mode,
+        new ArrayList<>(queue)));
   }
 
   private GenStatem.Status formatStatus(GenStatem.Status status) {
-    try {
-      GenStatem.Status formatted = machine.formatStatus(status);
-      return formatted != null ? formatted : status;
-    } catch (RuntimeException e) {
-      return new GenStatem.Status(machine.getClass().getName() + ".formatStatus crashed: " + e, null, null,
-          status.reason(), List.of());
-    }
-  }
-
-  private String label() {
-    return Gen.label(self, name);
-  }
-
-  /** The reason term of an illegal result or action. */
-  record BadReturn(String kind, Object value) {
-    @Override
-    public String toString() {
-      return "{" + kind + "," + value + "}";
-    }
+    return formatted(machine::formatStatus, status, e -> new GenStatem.Status(
+        machine.getClass().getName() + ".formatStatus crashed: " + e, null, null, status.reason(), List.of()));
   }
 
   // ---------------------------------------------------------------------------------------

@@ -1,106 +1,233 @@
 package org.otp4j.behaviours;
 
+import java.util.List;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
+import org.otp4j.core.Pid;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
- * OTP's reports as structured SLF4J events: every report carries a {@code label} key-value pair
- * ({@code gen_server_terminate}, {@code crash_report}, {@code supervisor_report},
- * {@code progress}...) and its fields as further key-value pairs, so a log pipeline can filter and
- * index them; the text follows OTP's layout for people reading the log.
+ * The behaviours' one door to the logger: OTP's reports, and the few warnings the behaviours give,
+ * as a closed set of shapes ({@link Report}), each written as one structured SLF4J event. Every
+ * event carries a {@code label} key-value pair ({@code gen_server_terminate}, {@code crash_report},
+ * {@code supervisor_report}, {@code progress}...) and its fields as further key-value pairs, so a log
+ * pipeline can filter and index them; the text follows OTP's layout for people reading the log.
+ *
+ * <p>Loggers: OTP's reports go to {@code org.otp4j.behaviours.Reports}; a warning about a
+ * behaviour's default callback goes to that behaviour's logger ({@code org.otp4j.behaviours.GenServer},
+ * {@code org.otp4j.behaviours.GenEvent}); the {@link Sys} trace to {@code org.otp4j.behaviours.Sys}.
  */
 final class Reports {
   private Reports() {}
 
   static final Logger LOG = LoggerFactory.getLogger("org.otp4j.behaviours.Reports");
+  private static final Logger SERVER = LoggerFactory.getLogger(GenServer.class);
+  private static final Logger EVENT = LoggerFactory.getLogger(GenEvent.class);
+  private static final Logger TRACE = LoggerFactory.getLogger("org.otp4j.behaviours.Sys");
 
-  /** A server is terminating with a reason that is not orderly (OTP's "Generic server ... terminating"). */
+  /** Every shape a report can take. */
+  sealed interface Report {
+    /** A server is terminating with a reason that is not orderly (OTP's "Generic server ... terminating"). */
+    record ServerTerminating(String server, GenServer.Status status, ExitReason reason, From client)
+        implements Report {}
+
+    /** A state machine is terminating with a reason that is not orderly. */
+    record StatemTerminating(String machine, GenStatem.Status status, ExitReason reason,
+        GenStatem.CallbackMode mode, List<?> queue) implements Report {}
+
+    /** A behaviour's init failed with a reason that is not orderly (OTP's proc_lib crash report). */
+    record InitCrash(String behaviour, String process, ExitReason reason) implements Report {}
+
+    /**
+     * A supervisor report: a child failed to start ({@code start_error}), terminated
+     * ({@code child_terminated}), did not stop as asked ({@code shutdown_error}), or the supervisor
+     * gave up ({@code shutdown}).
+     */
+    record SupervisorReport(String supervisor, String errorContext, Object reason, Object childId, Pid pid,
+        ChildSpec spec) implements Report {}
+
+    /** A supervisor started a child (OTP's {@code {supervisor, progress}}); debug level when asked through the API. */
+    record ChildStarted(String supervisor, Object childId, Pid pid, ChildSpec spec, boolean fromApi)
+        implements Report {}
+
+    /** An event handler failed and was removed from its manager. */
+    record HandlerCrash(Pid manager, Object handler, ExitReason reason) implements Report {}
+
+    /** An application started or exited (OTP's application progress reports). */
+    record ApplicationEvent(String application, Pid controller, String event, ExitReason reason,
+        Application.Type type) implements Report {}
+
+    /** A permanent (or abnormally ended transient) application terminated: the node stops. */
+    record ApplicationTerminated(String application, Pid controller, ExitReason reason, Application.Type type,
+        String node) implements Report {}
+
+    /**
+     * A message a behaviour did not expect reached its default handler (handleInfo).
+     *
+     * @param owner the class of the behaviour (a server, a handler) whose default handler ran
+     * @param process the server's pid, the handler, or the supervisor's label
+     */
+    record UnexpectedMessage(Kind kind, String owner, Object process, Object message) implements Report {
+      /** Which default handler received it. */
+      enum Kind { SERVER, EVENT_HANDLER, SUPERVISOR }
+    }
+
+    /** A callback whose failure does not stop anything failed (a stop hook, a handler's terminate). */
+    record CallbackFailed(Logged where, String what, Object of, Throwable error) implements Report {
+      /** Which logger a failed callback is told on. */
+      enum Logged { REPORTS, EVENT }
+    }
+
+    /** One event of a behaviour traced with {@link Sys#trace}. */
+    record Traced(Pid process, Sys.Event event) implements Report {}
+
+    /** An event sink installed with {@link Sys#install} failed. */
+    record SinkFailed(Pid process, RuntimeException error) implements Report {}
+  }
+
+  /** Writes {@code report} to its logger. */
+  static void log(Report report) {
+    switch (report) {
+      case Report.ServerTerminating r -> {
+        String clientText = r.client() == null ? "none"
+            : r.client().caller().map(p -> p + " (blocked in a call)").orElse("a plain thread (blocked in a call)");
+        withCause(LOG.atError()
+            .addKeyValue("label", "gen_server_terminate")
+            .addKeyValue("server", r.server())
+            .addKeyValue("lastMessage", r.status().message())
+            .addKeyValue("state", r.status().state())
+            .addKeyValue("reason", r.reason())
+            .addKeyValue("client", clientText), r.reason())
+            .log("** Generic server {} terminating\n** Last message in was {}\n** When server state == {}\n"
+                + "** Reason for termination == {}\n** Client {}", r.server(), r.status().message(),
+                r.status().state(), r.reason(), clientText);
+      }
+      case Report.StatemTerminating r -> {
+        GenStatem.Status status = r.status();
+        withCause(LOG.atError()
+            .addKeyValue("label", "gen_statem_terminate")
+            .addKeyValue("machine", r.machine())
+            .addKeyValue("lastEvent", status.event())
+            .addKeyValue("state", status.state())
+            .addKeyValue("data", status.data())
+            .addKeyValue("reason", r.reason())
+            .addKeyValue("callbackMode", r.mode())
+            .addKeyValue("queue", r.queue())
+            .addKeyValue("postponed", status.postponed()), r.reason())
+            .log("** State machine {} terminating\n** Last event = {}\n** When server state  = {}\n"
+                + "** Reason for termination = {}\n** Callback mode = {}\n** Queued = {}\n** Postponed = {}",
+                r.machine(), status.event(), new GenStatem.StateAndData(status.state(), status.data()), r.reason(),
+                r.mode(), r.queue(), status.postponed());
+      }
+      case Report.InitCrash r -> withCause(LOG.atError()
+          .addKeyValue("label", "crash_report")
+          .addKeyValue("behaviour", r.behaviour())
+          .addKeyValue("process", r.process())
+          .addKeyValue("phase", "init")
+          .addKeyValue("reason", r.reason()), r.reason())
+          .log("** {} {} failed in init: {}", r.behaviour(), r.process(), r.reason());
+      case Report.SupervisorReport r -> withCause(LOG.atError()
+          .addKeyValue("label", "supervisor_report")
+          .addKeyValue("supervisor", r.supervisor())
+          .addKeyValue("errorContext", r.errorContext())
+          .addKeyValue("reason", r.reason())
+          .addKeyValue("childId", r.childId())
+          .addKeyValue("pid", r.pid())
+          .addKeyValue("restart", r.spec() == null ? null : r.spec().restart())
+          .addKeyValue("shutdown", r.spec() == null ? null : r.spec().shutdown()), r.reason())
+          .log("Supervisor {} report: {} for child {} ({}): {}", r.supervisor(), r.errorContext(), r.childId(),
+              r.pid(), r.reason());
+      case Report.ChildStarted r -> (r.fromApi() ? LOG.atDebug() : LOG.atInfo())
+          .addKeyValue("label", "progress")
+          .addKeyValue("supervisor", r.supervisor())
+          .addKeyValue("childId", r.childId())
+          .addKeyValue("pid", r.pid())
+          .addKeyValue("type", r.spec().type())
+          .log("Supervisor {} started child {} as {}", r.supervisor(), r.childId(), r.pid());
+      case Report.HandlerCrash r -> withCause(LOG.atError()
+          .addKeyValue("label", "gen_event_handler_crash")
+          .addKeyValue("manager", r.manager())
+          .addKeyValue("handler", r.handler())
+          .addKeyValue("reason", r.reason()), r.reason())
+          .log("** gen_event handler {} crashed.\n** Was installed in {}\n** Reason == {}", r.handler(),
+              r.manager(), r.reason());
+      case Report.ApplicationEvent r -> {
+        LoggingEventBuilder event = LOG.atInfo()
+            .addKeyValue("label", "progress")
+            .addKeyValue("application", r.application())
+            .addKeyValue("controller", r.controller())
+            .addKeyValue("event", r.event())
+            .addKeyValue("type", r.type());
+        if (r.reason() == null) {
+          event.log("application {} started ({})", r.application(), r.type());
+        } else {
+          event.addKeyValue("reason", r.reason())
+              .log("application {} exited: {} (type {})", r.application(), r.reason(), r.type());
+        }
+      }
+      case Report.ApplicationTerminated r -> LOG.atError()
+          .addKeyValue("label", "application_terminated")
+          .addKeyValue("application", r.application())
+          .addKeyValue("controller", r.controller())
+          .addKeyValue("reason", r.reason())
+          .log("{} application {} terminated with {}: stopping every application and node {}", r.type(),
+              r.application(), r.reason(), r.node());
+      case Report.UnexpectedMessage r -> {
+        switch (r.kind()) {
+          case SERVER -> SERVER.atWarn()
+              .addKeyValue("server", r.process())
+              .addKeyValue("info", r.message())
+              .log("Undefined handleInfo in {} (server {}): received unexpected message {}", r.owner(),
+                  r.process(), r.message());
+          case EVENT_HANDLER -> EVENT.atWarn()
+              .addKeyValue("handler", r.process())
+              .addKeyValue("info", r.message())
+              .log("Undefined handleInfo in event handler {}: received unexpected message {}", r.process(),
+                  r.message());
+          case SUPERVISOR -> LOG.atWarn()
+              .addKeyValue("label", "supervisor_unexpected_message")
+              .addKeyValue("supervisor", r.process())
+              .addKeyValue("message", r.message())
+              .log("Supervisor {} received unexpected message: {}", r.process(), r.message());
+        }
+      }
+      case Report.CallbackFailed r -> (r.where() == Report.CallbackFailed.Logged.EVENT ? EVENT : LOG)
+          .warn("{} {} failed", r.what(), r.of(), r.error());
+      case Report.Traced r -> TRACE.atInfo()
+          .addKeyValue("pid", r.process())
+          .addKeyValue("event", r.event())
+          .log("{} event = {}", r.process(), r.event());
+      case Report.SinkFailed r -> TRACE.warn("a Sys event sink failed for {}", r.process(), r.error());
+    }
+  }
+
+  private static LoggingEventBuilder withCause(LoggingEventBuilder event, Object reason) {
+    return reason instanceof ExitReason.Crash crash ? event.setCause(crash.error()) : event;
+  }
+
+  // ---- the shapes the loops use most, by name
+
   static void serverTerminating(String server, GenServer.Status status, ExitReason reason, From client) {
-    String clientText = client == null ? "none"
-        : client.caller().map(p -> p + " (blocked in a call)").orElse("a plain thread (blocked in a call)");
-    var event = LOG.atError()
-        .addKeyValue("label", "gen_server_terminate")
-        .addKeyValue("server", server)
-        .addKeyValue("lastMessage", status.message())
-        .addKeyValue("state", status.state())
-        .addKeyValue("reason", reason)
-        .addKeyValue("client", clientText);
-    if (reason instanceof ExitReason.Crash crash) {
-      event = event.setCause(crash.error());
-    }
-    event.log("** Generic server {} terminating\n** Last message in was {}\n** When server state == {}\n"
-        + "** Reason for termination == {}\n** Client {}", server, status.message(), status.state(), reason,
-        clientText);
+    log(new Report.ServerTerminating(server, status, reason, client));
   }
 
-  /** A behaviour's init failed with a reason that is not orderly (OTP's proc_lib crash report). */
-  static void initCrash(String behaviour, String process, ExitReason reason) {
-    var event = LOG.atError()
-        .addKeyValue("label", "crash_report")
-        .addKeyValue("behaviour", behaviour)
-        .addKeyValue("process", process)
-        .addKeyValue("phase", "init")
-        .addKeyValue("reason", reason);
-    if (reason instanceof ExitReason.Crash crash) {
-      event = event.setCause(crash.error());
-    }
-    event.log("** {} {} failed in init: {}", behaviour, process, reason);
-  }
-
-  /**
-   * A supervisor report (OTP's {@code supervisor_report}): a child failed to start
-   * ({@code start_error}), terminated ({@code child_terminated}), did not stop as asked
-   * ({@code shutdown_error}), or the supervisor gave up ({@code shutdown}).
-   */
-  static void supervisor(String supervisor, String errorContext, Object reason, Object childId, org.otp4j.core.Pid pid,
-      ChildSpec spec) {
-    var event = LOG.atError()
-        .addKeyValue("label", "supervisor_report")
-        .addKeyValue("supervisor", supervisor)
-        .addKeyValue("errorContext", errorContext)
-        .addKeyValue("reason", reason)
-        .addKeyValue("childId", childId)
-        .addKeyValue("pid", pid)
-        .addKeyValue("restart", spec == null ? null : spec.restart())
-        .addKeyValue("shutdown", spec == null ? null : spec.shutdown());
-    if (reason instanceof ExitReason.Crash crash) {
-      event = event.setCause(crash.error());
-    }
-    event.log("Supervisor {} report: {} for child {} ({}): {}", supervisor, errorContext, childId, pid, reason);
-  }
-
-  /** A progress report: a supervisor started a child (OTP's {@code {supervisor, progress}}). */
-  static void progress(String supervisor, Object childId, org.otp4j.core.Pid pid, ChildSpec spec, boolean fromApi) {
-    var event = fromApi ? LOG.atDebug() : LOG.atInfo();
-    event.addKeyValue("label", "progress")
-        .addKeyValue("supervisor", supervisor)
-        .addKeyValue("childId", childId)
-        .addKeyValue("pid", pid)
-        .addKeyValue("type", spec.type())
-        .log("Supervisor {} started child {} as {}", supervisor, childId, pid);
-  }
-
-  /** A state machine is terminating with a reason that is not orderly (OTP's "State machine ... terminating"). */
   static void statemTerminating(String machine, GenStatem.Status status, ExitReason reason,
-      GenStatem.CallbackMode mode, java.util.List<?> queue) {
-    var event = LOG.atError()
-        .addKeyValue("label", "gen_statem_terminate")
-        .addKeyValue("machine", machine)
-        .addKeyValue("lastEvent", status.event())
-        .addKeyValue("state", status.state())
-        .addKeyValue("data", status.data())
-        .addKeyValue("reason", reason)
-        .addKeyValue("callbackMode", mode)
-        .addKeyValue("queue", queue)
-        .addKeyValue("postponed", status.postponed());
-    if (reason instanceof ExitReason.Crash crash) {
-      event = event.setCause(crash.error());
-    }
-    event.log("** State machine {} terminating\n** Last event = {}\n** When server state  = {}\n"
-        + "** Reason for termination = {}\n** Callback mode = {}\n** Queued = {}\n** Postponed = {}",
-        machine, status.event(), new GenStatem.StateAndData(status.state(), status.data()), reason, mode, queue,
-        status.postponed());
+      GenStatem.CallbackMode mode, List<?> queue) {
+    log(new Report.StatemTerminating(machine, status, reason, mode, queue));
+  }
+
+  static void initCrash(String behaviour, String process, ExitReason reason) {
+    log(new Report.InitCrash(behaviour, process, reason));
+  }
+
+  static void supervisor(String supervisor, String errorContext, Object reason, Object childId, Pid pid,
+      ChildSpec spec) {
+    log(new Report.SupervisorReport(supervisor, errorContext, reason, childId, pid, spec));
+  }
+
+  static void progress(String supervisor, Object childId, Pid pid, ChildSpec spec, boolean fromApi) {
+    log(new Report.ChildStarted(supervisor, childId, pid, spec, fromApi));
   }
 }

@@ -128,7 +128,7 @@ final class SupervisorServer extends GenServer<SupervisorServer.State, Superviso
     }
     Supervisor.Spec spec = supervisor.init();
     if (spec == null) {
-      return Init.stop(ExitReason.of(new GenServer.BadReturnValue(null)));
+      return Init.stop(ExitReason.of(BadReturn.value(null)));
     }
     if (spec.ignored()) {
       return Init.ignore();
@@ -428,11 +428,8 @@ final class SupervisorServer extends GenServer<SupervisorServer.State, Superviso
       }
       return noReply(state); // not a child: ignored (OTP)
     }
-    Reports.LOG.atWarn()
-        .addKeyValue("label", "supervisor_unexpected_message")
-        .addKeyValue("supervisor", state.label)
-        .addKeyValue("message", message)
-        .log("Supervisor {} received unexpected message: {}", state.label, message);
+    Reports.log(new Reports.Report.UnexpectedMessage(Reports.Report.UnexpectedMessage.Kind.SUPERVISOR,
+        getClass().getName(), state.label, message));
     return noReply(state);
   }
 

@@ -379,7 +379,7 @@ class GenServerCallTest {
       node.run(() -> {
         Pid s = GenServer.start(new Server(inbox.pid()));
         CallException e = callFails(() -> GenServer.call(s, new Req.ReturnNull()));
-        assertThat(e.reason()).isEqualTo(ExitReason.of(new GenServer.BadReturnValue(null)));
+        assertThat(e.reason()).isEqualTo(ExitReason.of(BadReturn.value(null)));
         assertThat(e.reason().toString()).isEqualTo("{bad_return_value,null}");
         expect(inbox, new Terminated(e.reason(), 0));
       });

@@ -112,7 +112,7 @@ class GenServerStartTest {
       case IGNORE -> new StartResult.Ignored();
       case STOP, ERROR, EXIT -> new StartResult.Failed(BOOM);
       case THROW -> new StartResult.Failed(ExitReason.crash(INIT_ERROR));
-      case NULL -> new StartResult.Failed(ExitReason.of(new GenServer.BadReturnValue(null)));
+      case NULL -> new StartResult.Failed(ExitReason.of(BadReturn.value(null)));
       case BLOCK -> new StartResult.Failed(ExitReason.TIMEOUT);
       default -> throw new IllegalArgumentException(outcome + " starts");
     };
@@ -124,7 +124,7 @@ class GenServerStartTest {
       case IGNORE, ERROR -> ExitReason.NORMAL;
       case STOP, EXIT -> BOOM;
       case THROW -> ExitReason.crash(INIT_ERROR);
-      case NULL -> ExitReason.of(new GenServer.BadReturnValue(null));
+      case NULL -> ExitReason.of(BadReturn.value(null));
       case BLOCK -> ExitReason.KILLED;
       default -> throw new IllegalArgumentException(outcome + " starts");
     };

@@ -150,7 +150,7 @@ class GenStatemEnterTest {
         var ref = inbox.monitor(m);
         GenStatem.cast(m, "go");
         ExitReason reason = awaitDown(inbox, ref);
-        assertThat(customTerm(reason)).isInstanceOfSatisfying(GenStatemEngine.BadReturn.class, b -> {
+        assertThat(customTerm(reason)).isInstanceOfSatisfying(BadReturn.class, b -> {
           assertThat(b.kind()).isEqualTo("bad_state_enter_return_from_state_function");
           assertThat(String.valueOf(b.value())).contains("B").contains("C");
         });
@@ -179,7 +179,7 @@ class GenStatemEnterTest {
         GenStatem.cast(m, "go");
         ExitReason reason = awaitDown(inbox, ref);
         assertThat(customTerm(reason)).isEqualTo(
-            new GenStatemEngine.BadReturn("bad_state_enter_action_from_state_function", forbidden));
+            new BadReturn("bad_state_enter_action_from_state_function", forbidden));
         // nothing the forbidden action asked for happened
         assertThat(seen(inbox, 3)).containsExactly(new Seen("A", enter("A")), new Seen("A", cast("go")),
             new Seen("B", enter("A")));

@@ -239,7 +239,7 @@ class GenStatemTransitionTest {
         var ref = inbox.monitor(m);
         GenStatem.cast(m, "bad");
         ExitReason reason = awaitDown(inbox, ref);
-        assertThat(customTerm(reason)).isInstanceOfSatisfying(GenStatemEngine.BadReturn.class,
+        assertThat(customTerm(reason)).isInstanceOfSatisfying(BadReturn.class,
             b -> assertThat(b.kind()).isEqualTo("bad_return_from_state_function"));
         assertThat(nextTerminated(inbox).reason()).isEqualTo(reason);
       });

@@ -407,7 +407,7 @@ class SupervisorApiTest {
             return null;
           }
         }));
-        assertThat(nulled.result()).isEqualTo(new StartResult.Failed(ExitReason.of(new GenServer.BadReturnValue(null))));
+        assertThat(nulled.result()).isEqualTo(new StartResult.Failed(ExitReason.of(BadReturn.value(null))));
       });
     }
   }
