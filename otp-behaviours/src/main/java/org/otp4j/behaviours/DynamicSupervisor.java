@@ -112,29 +112,29 @@ public final class DynamicSupervisor {
 
   /** Starts a dynamic supervisor linked to the caller, with no template. */
   public static Pid startLink(Options options) {
-    return GenServer.startLink(new SupervisorServer(options, null), StartOptions.defaults());
+    return GenServer.startLink(new DynamicSupervisorServer(options, null), StartOptions.defaults());
   }
 
   /** Starts a dynamic supervisor registered under {@code name}, with no template. */
   public static Pid startLink(Name name, Options options) {
-    return GenServer.startLink(new SupervisorServer(options, null), StartOptions.defaults().withName(name));
+    return GenServer.startLink(new DynamicSupervisorServer(options, null), StartOptions.defaults().withName(name));
   }
 
   /** Starts a simple-one-for-one supervisor: children are started from {@code template}. */
   public static <A> Pid startLink(Options options, Template<A> template) {
-    return GenServer.startLink(new SupervisorServer(options, Objects.requireNonNull(template, "template")),
+    return GenServer.startLink(new DynamicSupervisorServer(options, Objects.requireNonNull(template, "template")),
         StartOptions.defaults());
   }
 
   /** Starts a simple-one-for-one supervisor registered under {@code name}. */
   public static <A> Pid startLink(Name name, Options options, Template<A> template) {
-    return GenServer.startLink(new SupervisorServer(options, Objects.requireNonNull(template, "template")),
+    return GenServer.startLink(new DynamicSupervisorServer(options, Objects.requireNonNull(template, "template")),
         StartOptions.defaults().withName(name));
   }
 
   /** Starts a dynamic supervisor with full start options (name, spawn options). */
   public static <A> Pid startLink(Options options, Template<A> template, StartOptions startOptions) {
-    return GenServer.startLink(new SupervisorServer(options, template), startOptions);
+    return GenServer.startLink(new DynamicSupervisorServer(options, template), startOptions);
   }
 
   /**
@@ -144,12 +144,12 @@ public final class DynamicSupervisor {
    *     {@link StartResult.AlreadyStarted} (the child's own start said so), or {@link MaxChildren}
    */
   public static StartChildResult startChild(Address supervisor, ChildSpec spec) {
-    return Supervisor.call(supervisor, new SupervisorServer.Request.StartChild(Objects.requireNonNull(spec, "spec")));
+    return Supervisor.call(supervisor, new Supervision.Request.StartChild(Objects.requireNonNull(spec, "spec")));
   }
 
   /** Starts a child from the supervisor's template with {@code argument}. */
   public static StartChildResult startChildWith(Address supervisor, Object argument) {
-    return Supervisor.call(supervisor, new SupervisorServer.Request.StartTemplateChild(argument));
+    return Supervisor.call(supervisor, new Supervision.Request.StartTemplateChild(argument));
   }
 
   /**
@@ -158,7 +158,7 @@ public final class DynamicSupervisor {
    * @return false if {@code child} is not a child of this supervisor
    */
   public static boolean terminateChild(Address supervisor, Pid child) {
-    return Supervisor.call(supervisor, new SupervisorServer.Request.TerminateChild(Objects.requireNonNull(child, "child")));
+    return Supervisor.call(supervisor, new Supervision.Request.TerminateChild(Objects.requireNonNull(child, "child")));
   }
 
   /** The children (no ids; their order is not defined). */

@@ -174,7 +174,7 @@ public final class Observer {
     }
     List<Supervisor.Child> children;
     try {
-      children = Gen.call("Supervisor.whichChildren", pid, new SupervisorServer.Request.WhichChildren(),
+      children = Gen.call("Supervisor.whichChildren", pid, new Supervision.Request.WhichChildren(),
           SUPERVISOR_TIMEOUT);
     } catch (CallException e) {
       return new Tree(info, pid, childId, true, true, List.of());

@@ -177,12 +177,12 @@ public abstract class Supervisor {
    *     ({@code {shutdown, {failed_to_start_child, Id, Reason}}})
    */
   public static Pid startLink(Supervisor supervisor, StartOptions options) {
-    return GenServer.startLink(new SupervisorServer(supervisor, false), options);
+    return GenServer.startLink(new SupervisorServer(supervisor), options);
   }
 
   /** Starts a supervisor not linked to the caller. */
   public static Pid start(Supervisor supervisor, StartOptions options) {
-    return GenServer.start(new SupervisorServer(supervisor, false), options);
+    return GenServer.start(new SupervisorServer(supervisor), options);
   }
 
   /** A supervisor with a fixed spec, for the flags-and-children overloads. */
@@ -213,7 +213,7 @@ public abstract class Supervisor {
    *     {@link StartResult.Failed} (the spec is not kept)
    */
   public static StartChildResult startChild(Address supervisor, ChildSpec spec) {
-    return call(supervisor, new SupervisorServer.Request.StartChild(Objects.requireNonNull(spec, "spec")));
+    return call(supervisor, new Supervision.Request.StartChild(Objects.requireNonNull(spec, "spec")));
   }
 
   /**
@@ -222,35 +222,35 @@ public abstract class Supervisor {
    * @return false if there is no child with this id
    */
   public static boolean terminateChild(Address supervisor, Object id) {
-    return call(supervisor, new SupervisorServer.Request.TerminateChild(Objects.requireNonNull(id, "id")));
+    return call(supervisor, new Supervision.Request.TerminateChild(Objects.requireNonNull(id, "id")));
   }
 
   /** Starts again a child that is not running (after {@link #terminateChild}). */
   public static RestartChildResult restartChild(Address supervisor, Object id) {
-    return call(supervisor, new SupervisorServer.Request.RestartChild(Objects.requireNonNull(id, "id")));
+    return call(supervisor, new Supervision.Request.RestartChild(Objects.requireNonNull(id, "id")));
   }
 
   /** Removes the spec of a child that is not running. */
   public static DeleteResult deleteChild(Address supervisor, Object id) {
-    return call(supervisor, new SupervisorServer.Request.DeleteChild(Objects.requireNonNull(id, "id")));
+    return call(supervisor, new Supervision.Request.DeleteChild(Objects.requireNonNull(id, "id")));
   }
 
   /** The children, most recently started first (OTP's order). */
   public static List<Child> whichChildren(Address supervisor) {
-    return call(supervisor, new SupervisorServer.Request.WhichChildren());
+    return call(supervisor, new Supervision.Request.WhichChildren());
   }
 
   /** How many children, by kind. */
   public static Counts countChildren(Address supervisor) {
-    return call(supervisor, new SupervisorServer.Request.CountChildren());
+    return call(supervisor, new Supervision.Request.CountChildren());
   }
 
   /** The spec of a child, if there is one with this id. */
   public static Optional<ChildSpec> getChildSpec(Address supervisor, Object id) {
-    return call(supervisor, new SupervisorServer.Request.GetChildSpec(Objects.requireNonNull(id, "id")));
+    return call(supervisor, new Supervision.Request.GetChildSpec(Objects.requireNonNull(id, "id")));
   }
 
-  static <R> R call(Address supervisor, SupervisorServer.Request request) {
+  static <R> R call(Address supervisor, Supervision.Request request) {
     return Gen.call("Supervisor.call", supervisor, request, Proc.INFINITY);
   }
 
