@@ -6,6 +6,7 @@
 module org.otp4j.core {
   requires org.slf4j;
   requires jdk.jfr;
+  requires java.management;
 
   exports org.otp4j.core;
 }

@@ -20,6 +20,9 @@ import java.util.concurrent.locks.LockSupport;
 final class Watchdog implements Runnable {
   private static final long TICK_MILLIS = 50;
   private static final int SCAN_EVERY_TICKS = 5;
+  /** Scans are never further apart than this (30 s), however costly one was. */
+  private static final int MAX_SCAN_SPACING_TICKS = 600;
+  private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
   private final NodeRuntime runtime;
   private final int thresholdTicks;
@@ -42,7 +45,7 @@ final class Watchdog implements Runnable {
       LockSupport.parkNanos(TICK_MILLIS * 1_000_000L);
       epoch = epoch + 1;
       if (++ticks >= nextScan) {
-        long start = System.nanoTime();
+        long start = cpuNanos();
         try {
           scan();
         } catch (RuntimeException e) {
@@ -50,10 +53,19 @@ final class Watchdog implements Runnable {
         }
         // NOTE: a scan walks the whole process table; keep it under about 1% of a core by
         // spacing scans by at least 100 times their cost (a million idle processes: seconds).
-        long cost = System.nanoTime() - start;
-        nextScan = ticks + (int) Math.max(SCAN_EVERY_TICKS, cost * 100 / (TICK_MILLIS * 1_000_000L));
+        // The cost is the CPU time the scan used, not the time it took: on a loaded machine the
+        // watchdog's thread may wait for a core, and that wait must not space the scans out.
+        long cost = cpuNanos() - start;
+        nextScan = ticks + (int) Math.min(MAX_SCAN_SPACING_TICKS,
+            Math.max(SCAN_EVERY_TICKS, cost * 100 / (TICK_MILLIS * 1_000_000L)));
       }
     }
+  }
+
+  /** The CPU time of the watchdog's thread, or the wall clock where the JVM does not measure it. */
+  private static long cpuNanos() {
+    long cpu = THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1L;
+    return cpu >= 0 ? cpu : System.nanoTime();
   }
 
   void stop() {
