@@ -170,7 +170,7 @@ public abstract class Application {
 
   /** A value of an application's environment (readable once the application is loaded). */
   public static Optional<Object> getEnv(String app, String key) {
-    return ApplicationController.env(Node.current()).get(app, key);
+    return AppEnv.of(Node.current()).get(app, key);
   }
 
   /** A value of an application's environment, or {@code defaultValue}. */
@@ -181,7 +181,7 @@ public abstract class Application {
 
   /** The whole environment of an application. */
   public static Map<String, Object> getAllEnv(String app) {
-    return ApplicationController.env(Node.current()).all(app);
+    return AppEnv.of(Node.current()).all(app);
   }
 
   /** Sets a value; a running application's {@link #configChange} runs. */

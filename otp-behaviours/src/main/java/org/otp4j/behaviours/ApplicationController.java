@@ -1,13 +1,9 @@
 package org.otp4j.behaviours;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,8 +14,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.WeakHashMap;
-import java.util.concurrent.ConcurrentHashMap;
 import org.otp4j.core.CallException;
 import org.otp4j.core.Down;
 import org.otp4j.core.ExitMessage;
@@ -39,14 +33,12 @@ import org.otp4j.core.Ref;
  * one process. It is linked to every top supervisor it starts and traps exits, so it sees them
  * exit; the running applications are kept in start order, and stopped in reverse.
  *
- * <p>Environments are kept outside the process too, in a concurrent map per node, so that
+ * <p>Environments are kept outside the process too, in a table per node ({@link AppEnv}), so that
  * {@link Application#getEnv} does not need a call; only the controller writes them.
  */
 final class ApplicationController extends GenServer<ApplicationController.State, ApplicationController.Request> {
 
   static final Name.Local NAME = Name.local("application_controller");
-  private static final String CONFIG_PROPERTY = "otp.config";
-  private static final String SYSTEM_PREFIX = "otp.";
 
   sealed interface Request {
     record Load(AppDescriptor descriptor) implements Request {}
@@ -90,26 +82,6 @@ final class ApplicationController extends GenServer<ApplicationController.State,
     final List<Running> running = new ArrayList<>();
     final Properties fileConfig = new Properties();
     final Map<String, Map<String, Object>> runtimeSets = new HashMap<>();
-  }
-
-  /** The environments of one node, readable from any thread. */
-  static final class EnvStore {
-    private final ConcurrentHashMap<String, Map<String, Object>> byApp = new ConcurrentHashMap<>();
-
-    Optional<Object> get(String app, String key) {
-      Map<String, Object> env = byApp.get(app);
-      return env == null ? Optional.empty() : Optional.ofNullable(env.get(key));
-    }
-
-    Map<String, Object> all(String app) {
-      return byApp.getOrDefault(app, Map.of());
-    }
-  }
-
-  private static final Map<Node, EnvStore> ENVS = Collections.synchronizedMap(new WeakHashMap<>());
-
-  static EnvStore env(Node node) {
-    return ENVS.computeIfAbsent(node, n -> new EnvStore());
   }
 
   // ---------------------------------------------------------------------------------------
@@ -160,18 +132,18 @@ final class ApplicationController extends GenServer<ApplicationController.State,
   // server side
 
   private final Node node;
-  private final EnvStore envs;
+  private final AppEnv envs;
 
   ApplicationController(Node node) {
     this.node = node;
-    this.envs = env(node);
+    this.envs = AppEnv.of(node);
   }
 
   @Override
   protected Init<State> init() {
     Proc.trapExits(true);
     State state = new State();
-    String configFile = System.getProperty(CONFIG_PROPERTY);
+    String configFile = System.getProperty(AppEnv.CONFIG_PROPERTY);
     if (configFile != null) {
       Failure f = readConfig(state, Path.of(configFile));
       if (f != null) {
@@ -233,7 +205,7 @@ final class ApplicationController extends GenServer<ApplicationController.State,
     Failure f = refreshEnv(state, d.name());
     if (f != null) {
       state.loaded.remove(d.name());
-      envs.byApp.remove(d.name());
+      envs.remove(d.name());
       throw new AppFailure(f.application(), f.message(), f.cause());
     }
     return "ok";
@@ -247,7 +219,7 @@ final class ApplicationController extends GenServer<ApplicationController.State,
       throw new AppFailure(name, "application '" + name + "' is running; stop it before unloading it", null);
     }
     state.loaded.remove(name);
-    envs.byApp.remove(name);
+    envs.remove(name);
     return "ok";
   }
 
@@ -458,10 +430,10 @@ final class ApplicationController extends GenServer<ApplicationController.State,
   }
 
   private Failure readConfig(State state, Path file) {
-    Properties p = new Properties();
-    try (Reader r = Files.newBufferedReader(file)) {
-      p.load(r);
-    } catch (IOException | IllegalArgumentException e) {
+    Properties p;
+    try {
+      p = AppEnv.readFile(file);
+    } catch (IOException e) {
       return new Failure(null, "cannot read configuration file " + file + ": " + e.getMessage(), e);
     }
     state.fileConfig.clear();
@@ -472,90 +444,25 @@ final class ApplicationController extends GenServer<ApplicationController.State,
   /** Recomputes an application's environment; a running one gets configChange for what changed. */
   private Failure refreshEnv(State state, String app) {
     AppDescriptor d = state.loaded.get(app);
-    Map<String, Object> env = new LinkedHashMap<>(d == null ? Map.of() : d.env());
+    Map<String, Object> env;
     try {
-      String prefix = app + ".";
-      for (String k : state.fileConfig.stringPropertyNames()) {
-        if (k.startsWith(prefix)) {
-          String key = k.substring(prefix.length());
-          env.put(key, convert(app, key, env.get(key), state.fileConfig.getProperty(k)));
-        }
-      }
-      String sysPrefix = SYSTEM_PREFIX + app + ".";
-      for (String k : System.getProperties().stringPropertyNames()) {
-        if (k.startsWith(sysPrefix)) {
-          String key = k.substring(sysPrefix.length());
-          env.put(key, convert(app, key, env.get(key), System.getProperty(k)));
-        }
-      }
-    } catch (AppFailure e) {
-      return e.failure;
+      env = AppEnv.compute(app, d == null ? Map.of() : d.env(), state.fileConfig,
+          state.runtimeSets.getOrDefault(app, Map.of()));
+    } catch (AppEnv.BadValue e) {
+      return new Failure(app, e.getMessage(), e.getCause());
     }
-    env.putAll(state.runtimeSets.getOrDefault(app, Map.of()));
-    Map<String, Object> old = envs.byApp.put(app, Collections.unmodifiableMap(env));
+    Map<String, Object> old = envs.put(app, env);
     Running r = running(state, app);
     if (r != null && r.app != null && old != null && !old.equals(env)) {
-      Map<String, Object> changed = new LinkedHashMap<>();
-      Map<String, Object> added = new LinkedHashMap<>();
-      for (Map.Entry<String, Object> e : env.entrySet()) {
-        if (!old.containsKey(e.getKey())) {
-          added.put(e.getKey(), e.getValue());
-        } else if (!Objects.equals(old.get(e.getKey()), e.getValue())) {
-          changed.put(e.getKey(), e.getValue());
-        }
-      }
-      Set<String> removed = new HashSet<>(old.keySet());
-      removed.removeAll(env.keySet());
+      AppEnv.Diff diff = AppEnv.Diff.between(old, env);
       try {
-        r.app.configChange(changed, added, removed);
+        r.app.configChange(diff.changed(), diff.added(), diff.removed());
       } catch (RuntimeException e) {
         Reports.log(new Reports.Report.CallbackFailed(Reports.Report.CallbackFailed.Logged.REPORTS,
             "configChange of application", app, e));
       }
     }
     return null;
-  }
-
-  /** Converts a configured text to the type of the key's default value. */
-  private static Object convert(String app, String key, Object defaultValue, String text) {
-    String t = text.trim();
-    try {
-      return switch (defaultValue) {
-        case null -> t;
-        case Integer i -> Integer.parseInt(t);
-        case Long l -> Long.parseLong(t);
-        case Double d -> Double.parseDouble(t);
-        case Boolean b -> {
-          if (!t.equalsIgnoreCase("true") && !t.equalsIgnoreCase("false")) {
-            throw new IllegalArgumentException("not a boolean");
-          }
-          yield Boolean.parseBoolean(t);
-        }
-        case Duration d -> parseDuration(t);
-        default -> t;
-      };
-    } catch (RuntimeException e) {
-      String type = defaultValue.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
-      String article = "aeiou".indexOf(type.charAt(0)) >= 0 ? "an " : "a ";
-      throw new AppFailure(app, "bad configuration for " + app + "." + key + ": expected " + article + type
-          + " like the default (" + defaultValue + "), got '" + text + "'", e);
-    }
-  }
-
-  private static Duration parseDuration(String t) {
-    if (t.startsWith("P") || t.startsWith("p")) {
-      return Duration.parse(t);
-    }
-    if (t.endsWith("ms")) {
-      return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
-    }
-    if (t.endsWith("s")) {
-      return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1).trim()));
-    }
-    if (t.endsWith("m")) {
-      return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1).trim()));
-    }
-    return Duration.ofMillis(Long.parseLong(t));
   }
 
   private static void report(String app, String what, ExitReason reason, Application.Type type) {

@@ -3,18 +3,13 @@ package org.otp4j.behaviours;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.otp4j.core.ExitMessage;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Name;
-import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
-import org.otp4j.core.Timeouts;
-import org.otp4j.core.TimerRef;
 import org.otp4j.behaviours.GenStatem.Action;
 import org.otp4j.behaviours.GenStatem.Event;
 import org.otp4j.behaviours.GenStatem.Result;
@@ -33,45 +28,20 @@ import org.otp4j.behaviours.GenStatem.Result;
  *       timeout is queued only if nothing else is, since any event cancels it;</li>
  *   <li>the next queued event is handled, or else the next message is received.</li>
  * </ol>
- * State and generic timeouts are timers that send this process a {@link TimerFired} with a token;
- * a fired message whose token is no longer current (the timer was cancelled or restarted
- * meanwhile) is dropped. A zero-time one puts its {@link TimerFired} straight into the queue, where
- * the same check applies. The event timeout is the receive timeout of the next wait; a suspended
- * machine does not wait on it.
+ * The timeouts are {@link StatemTimers}'. The event timeout is the receive timeout of the next
+ * wait; a suspended machine does not wait on it.
  */
 final class GenStatemEngine<S, D> extends GenEngine {
-
-  /** The message a state or generic timer sends this process. */
-  record TimerFired(long token, GenStatem.TimerKind kind, Object name) {}
-
-  /** A running state or generic timer. */
-  private static final class Timer {
-    final long token;
-    final TimerRef ref;
-    Object content;
-
-    Timer(long token, TimerRef ref, Object content) {
-      this.token = token;
-      this.ref = ref;
-      this.content = content;
-    }
-  }
-
-  /** The event timeout armed for the next wait. */
-  private record EventTimer(long deadline, Object content) {}
 
   private final GenStatem<S, D> machine;
   private boolean stateEnter;
   private GenStatem.CallbackMode mode;
   private S state;
   private D data;
-  /** Events to handle before receiving: {@link Event}s, and {@link TimerFired}s of zero-time timeouts. */
+  /** Events to handle before receiving: {@link Event}s, and {@link StatemTimers.TimerFired}s of zero-time timeouts. */
   private final ArrayDeque<Object> queue = new ArrayDeque<>();
   private final List<Event> postponed = new ArrayList<>();
-  private EventTimer eventTimeout;
-  private Timer stateTimer;
-  private final Map<Object, Timer> genericTimers = new HashMap<>();
-  private long tokens;
+  private final StatemTimers timers = new StatemTimers(queue);
   private Event current;
 
   GenStatemEngine(GenStatem<S, D> machine, Name name) {
@@ -89,6 +59,7 @@ final class GenStatemEngine<S, D> extends GenEngine {
 
   void run(Gen.Starter starter) {
     bind(Proc.self(), starter.parent());
+    timers.bind(self);
     GenStatem.Init<S, D> init = init(starter, () -> {
       mode = Objects.requireNonNull(machine.callbackMode(), "callbackMode()");
       stateEnter = machine.stateEnter();
@@ -105,7 +76,7 @@ final class GenStatemEngine<S, D> extends GenEngine {
           timerOps.addAll(enter(state));
         }
         insertNextEvents(p.nextEvents); // postpone is ignored in init (OTP)
-        applyTimers(timerOps);
+        timers.apply(timerOps);
         loop();
       }
       case GenStatem.Init.Ignore<S, D> ignore -> starter.ack(new StartResult.Ignored());
@@ -156,7 +127,7 @@ final class GenStatemEngine<S, D> extends GenEngine {
   private Event receiveEvent() {
     for (;;) {
       Object message;
-      EventTimer timeout = eventTimeout;
+      StatemTimers.EventTimer timeout = timers.eventTimeout();
       if (debug.suspended()) {
         // Suspended: only system messages, and the event timeout waits too (it keeps its deadline).
         message = Proc.receive(m -> m instanceof Gen.SystemMessage);
@@ -164,7 +135,7 @@ final class GenStatemEngine<S, D> extends GenEngine {
         long left = timeout.deadline() - System.nanoTime();
         Optional<Object> m = receive(left <= 0 ? Duration.ZERO : Duration.ofNanos(left));
         if (m.isEmpty()) {
-          eventTimeout = null;
+          timers.clearEventTimeout();
           return new Event.Timeout(timeout.content());
         }
         message = m.get();
@@ -177,7 +148,7 @@ final class GenStatemEngine<S, D> extends GenEngine {
       }
       Event event = toEvent(message);
       if (event != null) {
-        eventTimeout = null; // any event cancels the event timeout
+        timers.clearEventTimeout(); // any event cancels the event timeout
         return event;
       }
     }
@@ -195,21 +166,8 @@ final class GenStatemEngine<S, D> extends GenEngine {
       case Gen.GenCast cast -> {
         return new Event.Cast(cast.request());
       }
-      case TimerFired fired -> {
-        if (fired.kind() == GenStatem.TimerKind.STATE) {
-          if (stateTimer != null && stateTimer.token == fired.token()) {
-            Object content = stateTimer.content;
-            stateTimer = null;
-            return new Event.StateTimeout(content);
-          }
-          return null; // cancelled or restarted meanwhile
-        }
-        Timer t = genericTimers.get(fired.name());
-        if (t != null && t.token == fired.token()) {
-          genericTimers.remove(fired.name());
-          return new Event.GenericTimeout(fired.name(), t.content);
-        }
-        return null;
+      case StatemTimers.TimerFired fired -> {
+        return timers.fired(fired); // null if cancelled or restarted meanwhile
       }
       case ExitMessage exit when isParentExit(exit) -> {
         terminate(exit.reason());
@@ -336,12 +294,12 @@ final class GenStatemEngine<S, D> extends GenEngine {
         queue.addFirst(postponed.get(i));
       }
       postponed.clear();
-      cancelStateTimer();
+      timers.cancelState();
     }
     // 5. inserted events go first
     insertNextEvents(p.nextEvents);
     // 6. timeouts
-    applyTimers(timerOps);
+    timers.apply(timerOps);
   }
 
   /** Runs the state enter call; returns its timer operations. */
@@ -420,132 +378,6 @@ final class GenStatemEngine<S, D> extends GenEngine {
   private void reply(Action.Reply reply) {
     reply.from().reply(reply.reply());
     debug.out(reply.reply(), reply.from(), new GenStatem.StateAndData(state, data));
-  }
-
-  // ---------------------------------------------------------------------------------------
-  // timeouts
-
-  private void applyTimers(List<Object> ops) {
-    zeroEventTimeout = null;
-    for (Object op : ops) {
-      switch (op) {
-        case Action.SetTimer t -> setTimer(t);
-        case Action.CancelTimer t -> cancelTimer(t.kind(), t.name());
-        case Action.UpdateTimer t -> updateTimer(t);
-        default -> throw new AssertionError(op);
-      }
-    }
-    if (!queue.isEmpty()) {
-      eventTimeout = null; // the next queued event would cancel it
-      zeroEventTimeout = null;
-    } else if (zeroEventTimeout != null) {
-      // OTP: handled before any message not yet received, unless an event is already queued.
-      queue.addLast(new Event.Timeout(zeroEventTimeout.content()));
-      eventTimeout = null;
-      zeroEventTimeout = null;
-    }
-  }
-
-  /** A zero-time event timeout set by the transition being applied, if any. */
-  private EventTimer zeroEventTimeout;
-
-  private void setTimer(Action.SetTimer t) {
-    boolean infinite = Timeouts.isInfinite(t.after());
-    switch (t.kind()) {
-      case EVENT -> {
-        eventTimeout = null;
-        zeroEventTimeout = null;
-        if (infinite) {
-          return;
-        }
-        if (t.after().isZero()) {
-          zeroEventTimeout = new EventTimer(0L, t.content());
-        } else {
-          eventTimeout = new EventTimer(System.nanoTime() + t.after().toNanos(), t.content());
-        }
-      }
-      case STATE -> {
-        cancelStateTimer();
-        if (!infinite) {
-          stateTimer = startTimer(t.kind(), null, t.after(), t.content());
-        }
-      }
-      case GENERIC -> {
-        cancelGeneric(t.name());
-        if (!infinite) {
-          genericTimers.put(t.name(), startTimer(t.kind(), t.name(), t.after(), t.content()));
-        }
-      }
-    }
-  }
-
-  /**
-   * Starts a state or generic timer. A zero-time one is queued at once as the newest event; it stays
-   * cancellable through its token until it is handled.
-   */
-  private Timer startTimer(GenStatem.TimerKind kind, Object timerName, Duration after, Object content) {
-    long token = ++tokens;
-    TimerFired fired = new TimerFired(token, kind, timerName);
-    if (after.isZero()) {
-      queue.addLast(fired);
-      return new Timer(token, null, content);
-    }
-    return new Timer(token, Proc.sendAfter(after, self, fired), content);
-  }
-
-  private void cancelTimer(GenStatem.TimerKind kind, Object timerName) {
-    switch (kind) {
-      case EVENT -> {
-        eventTimeout = null;
-        zeroEventTimeout = null;
-      }
-      case STATE -> cancelStateTimer();
-      case GENERIC -> cancelGeneric(timerName);
-    }
-  }
-
-  /** Changes the content of a running timer; an inactive one fires at once, as if set to zero (OTP). */
-  private void updateTimer(Action.UpdateTimer t) {
-    switch (t.kind()) {
-      case EVENT -> {
-        if (eventTimeout != null) {
-          eventTimeout = new EventTimer(eventTimeout.deadline(), t.content());
-        } else {
-          zeroEventTimeout = new EventTimer(0L, t.content());
-        }
-      }
-      case STATE -> {
-        if (stateTimer != null) {
-          stateTimer.content = t.content();
-        } else {
-          stateTimer = startTimer(t.kind(), null, Duration.ZERO, t.content());
-        }
-      }
-      case GENERIC -> {
-        Timer timer = genericTimers.get(t.name());
-        if (timer != null) {
-          timer.content = t.content();
-        } else {
-          genericTimers.put(t.name(), startTimer(t.kind(), t.name(), Duration.ZERO, t.content()));
-        }
-      }
-    }
-  }
-
-  private void cancelStateTimer() {
-    if (stateTimer != null) {
-      if (stateTimer.ref != null) {
-        Proc.cancelTimer(stateTimer.ref);
-      }
-      stateTimer = null; // a fired message already queued no longer matches a token
-    }
-  }
-
-  private void cancelGeneric(Object timerName) {
-    Timer t = genericTimers.remove(timerName);
-    if (t != null && t.ref != null) {
-      Proc.cancelTimer(t.ref);
-    }
   }
 
   // ---------------------------------------------------------------------------------------

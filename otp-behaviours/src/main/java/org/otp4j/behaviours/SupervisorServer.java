@@ -1,6 +1,5 @@
 package org.otp4j.behaviours;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -8,15 +7,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.otp4j.core.Down;
 import org.otp4j.core.ExitMessage;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
-import org.otp4j.core.ProcessExit;
-import org.otp4j.core.ProcessTerminated;
-import org.otp4j.core.Ref;
 import org.otp4j.behaviours.Supervision.Child;
 
 /**

@@ -47,6 +47,8 @@ public final class NodeRuntime {
   private volatile Throwable fatalError;
   private final java.util.concurrent.CopyOnWriteArrayList<Runnable> stopHooks =
       new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Node-local values, by their key (an {@code org.otp4j.core.NodeLocal}). */
+  private final ConcurrentHashMap<Object, Object> locals = new ConcurrentHashMap<>();
 
   public NodeRuntime(Object face, NodeConfig config, boolean isDefault) {
     this.face = face;
@@ -333,6 +335,13 @@ public final class NodeRuntime {
     } finally {
       stopLock.unlock();
     }
+  }
+
+  /** This node's value for {@code key}, made by {@code initial} on first use. */
+  public Object local(Object key, java.util.function.Supplier<?> initial) {
+    Object v = locals.get(key);
+    return v != null ? v : locals.computeIfAbsent(key, k -> java.util.Objects.requireNonNull(initial.get(),
+        "a node-local initial value cannot be null"));
   }
 
   // ---------------------------------------------------------------------------------------
