@@ -58,10 +58,11 @@ public final class GenServerCall extends Workload {
         "%,d client processes, started before the clock and released at once, each call", clients);
     return "Three warm-up rounds (one in the quick run), then: " + who + " an echo server in a loop, each "
         + "call waiting for its reply, until N calls in all "
-        + "are done; calls per second. otp4j: `GenServer.call` (5 s timeout) to a `GenServer`; BEAM: "
-        + "`gen_server:call/2` (5 s) to a `gen_server`; Pekko: client actors that `AskPattern.ask` (5 s) and "
-        + "pipe the reply to themselves before the next ask; raw VT: the request carries the client, which "
-        + "takes the reply from its own queue (no monitor, no timeout, no reference).";
+        + "are done; calls per second. otp4j: `GenServer.call` (default 5 s timeout) to a `GenServer`; BEAM: "
+        + "`gen_server:call/2` (5 s) to a `gen_server`; Pekko: client actors in Pekko's request-response "
+        + "form, the request carrying the client's own `ActorRef`, the reply handled as the client's next "
+        + "message (no timeout); raw VT: the request carries the client, which takes the reply from its own "
+        + "queue (no monitor, no timeout, no reference).";
   }
 
   @Override
@@ -102,7 +103,7 @@ public final class GenServerCall extends Workload {
       @SuppressWarnings({"unchecked", "rawtypes"})
       ActorRef<Object>[] cs = new ActorRef[clients];
       for (int c = 0; c < clients; c++) {
-        cs[c] = ctx.spawnAnonymous(Servers.pekkoCaller(server, Kit.PING, per, ctx.getSelf(), done));
+        cs[c] = ctx.spawnAnonymous(Servers.pekkoCaller(server, Kit.PING, per, ctx.getSelf()));
       }
       long t0 = System.nanoTime();
       for (ActorRef<Object> c : cs) {

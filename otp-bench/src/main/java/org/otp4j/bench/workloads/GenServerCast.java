@@ -40,7 +40,7 @@ public final class GenServerCast extends Workload {
         + "one client casts N messages to a server that counts them, then calls it once for the count "
         + "(timeout 120 s), which returns when the server has handled every cast; casts per second over the "
         + "whole. otp4j: `GenServer.cast` and `GenServer.call`; BEAM: `gen_server:cast/2` and "
-        + "`gen_server:call/3`; Pekko: `tell` and `AskPattern.ask`; raw VT: plain sends and one request/reply.";
+        + "`gen_server:call/3`; Pekko: `tell`, then a request carrying the driver's `ActorRef`; raw VT: plain sends and one request/reply.";
   }
 
   @Override
@@ -68,15 +68,14 @@ public final class GenServerCast extends Workload {
       for (int i = 0; i < n; i++) {
         server.tell(Kit.PING);
       }
-      ctx.pipeToSelf(Servers.ask(server, Servers.COUNT, Servers.SYNC_TIMEOUT, ctx.getSystem().scheduler()),
-          (reply, failure) -> failure != null ? failure : reply);
-      return Behaviors.receiveMessage(m -> {
+      server.tell(new Servers.PCall(ctx.getSelf(), Servers.COUNT));
+      return Behaviors.receiveMessage(m -> { // the count
         long t = System.nanoTime() - t0;
-        if (m instanceof Throwable failure) {
-          done.completeExceptionally(failure);
-        } else {
+        try {
           check((Long) m, n);
           done.complete(new Raw(t, n));
+        } catch (RuntimeException e) {
+          done.completeExceptionally(e);
         }
         return Behaviors.stopped();
       });

@@ -83,7 +83,8 @@ public final class RestartLatency extends Workload {
         + "from `handleCast`; BEAM: `supervisor` and `gen_server`, `erlang:error(crash)`; Pekko: a child "
         + "spawned with `Behaviors.supervise(...).onFailure(SupervisorStrategy.restart())` (logging off) "
         + "that throws on the message: Pekko restarts it in place, behind the same `ActorRef`, and its "
-        + "`setup` announces it again; the call is an ask.";
+        + "`setup` announces it again; the call is a request carrying the measuring actor's `ActorRef`, "
+        + "answered with a `tell`.";
   }
 
   @Override
@@ -130,18 +131,17 @@ public final class RestartLatency extends Workload {
         SupervisorStrategy.restart().withLoggingEnabled(false));
   }
 
-  private record Replied(Object reply, Throwable failure) {}
-
   @Override
   public Raw pekko(int n) throws Exception {
     CompletableFuture<Raw> done = new CompletableFuture<>();
     PekkoKit.spawn(Behaviors.setup(ctx -> {
+      ActorRef<Object> self = ctx.getSelf();
       long[] times = new long[n];
       int[] measured = {0};
       int[] underThisOne = {-1}; // crashes of the current worker; -1 until it has started
       long[] t0 = {0};
       @SuppressWarnings({"unchecked", "rawtypes"})
-      ActorRef<Object>[] worker = new ActorRef[] {ctx.spawnAnonymous(pekkoWorker(ctx.getSelf(), 0))};
+      ActorRef<Object>[] worker = new ActorRef[] {ctx.spawnAnonymous(pekkoWorker(self, 0))};
       Runnable crash = () -> {
         t0[0] = System.nanoTime();
         worker[0].tell(Servers.CRASH);
@@ -152,14 +152,9 @@ public final class RestartLatency extends Workload {
             underThisOne[0] = 0;
             crash.run();
           } else {
-            ctx.pipeToSelf(Servers.ask(worker[0], Kit.PING, Servers.CALL_TIMEOUT, ctx.getSystem().scheduler()),
-                Replied::new);
+            worker[0].tell(new Servers.PCall(self, Kit.PING)); // the call; its reply is the next message
           }
-        } else if (m instanceof Replied r) {
-          if (r.failure() != null) {
-            done.completeExceptionally(r.failure());
-            return Behaviors.stopped();
-          }
+        } else { // the reply to the call
           times[measured[0]++] = System.nanoTime() - t0[0];
           if (measured[0] == n) {
             done.complete(new Raw(Kit.median(times, n), 1));
@@ -168,7 +163,7 @@ public final class RestartLatency extends Workload {
           if (++underThisOne[0] == PER_SUPERVISOR) { // a fresh supervised child, as the others take a fresh supervisor
             ctx.stop(worker[0]);
             underThisOne[0] = -1;
-            worker[0] = ctx.spawnAnonymous(pekkoWorker(ctx.getSelf(), 0));
+            worker[0] = ctx.spawnAnonymous(pekkoWorker(self, 0));
           } else {
             crash.run();
           }

@@ -97,16 +97,15 @@ public final class RestartStorm extends Workload {
     return pids;
   }
 
-  private record Replied(Object reply, Throwable failure) {}
-
   @Override
   public Raw pekko(int n) throws Exception {
     CompletableFuture<Raw> done = new CompletableFuture<>();
     PekkoKit.spawn(Behaviors.setup(ctx -> {
+      ActorRef<Object> self = ctx.getSelf();
       @SuppressWarnings({"unchecked", "rawtypes"})
       ActorRef<Object>[] workers = new ActorRef[n];
       for (int i = 0; i < n; i++) {
-        workers[i] = ctx.spawnAnonymous(RestartLatency.pekkoWorker(ctx.getSelf(), i));
+        workers[i] = ctx.spawnAnonymous(RestartLatency.pekkoWorker(self, i));
       }
       int[] started = {0};
       int[] answered = {0};
@@ -121,21 +120,15 @@ public final class RestartStorm extends Workload {
                 w.tell(Servers.CRASH);
               }
             } else { // all restarted: call each in turn
-              ctx.pipeToSelf(Servers.ask(workers[0], Kit.PING, Servers.CALL_TIMEOUT, ctx.getSystem().scheduler()),
-                  Replied::new);
+              workers[0].tell(new Servers.PCall(self, Kit.PING));
             }
           }
-        } else if (m instanceof Replied r) {
-          if (r.failure() != null) {
-            done.completeExceptionally(r.failure());
-            return Behaviors.stopped();
-          }
+        } else { // the reply to a call
           if (++answered[0] == n) {
             done.complete(new Raw(System.nanoTime() - t0[0], n));
             return Behaviors.stopped();
           }
-          ctx.pipeToSelf(Servers.ask(workers[answered[0]], Kit.PING, Servers.CALL_TIMEOUT,
-              ctx.getSystem().scheduler()), Replied::new);
+          workers[answered[0]].tell(new Servers.PCall(self, Kit.PING));
         }
         return Behaviors.same();
       });

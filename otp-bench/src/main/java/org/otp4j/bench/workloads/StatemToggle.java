@@ -64,8 +64,8 @@ public final class StatemToggle extends Workload {
         + "changes the state (a real state change, each time) and counts. " + how + " otp4j: `GenStatem` "
         + "in handle-event mode (an enum state), `GenStatem.cast` / `GenStatem.call` (no timeout); BEAM: "
         + "`gen_statem` with `handle_event_function`, `gen_statem:cast` / `gen_statem:call` (no timeout); "
-        + "Pekko: two behaviors that return each other (the typed-actor way to change state), `tell` and "
-        + "`AskPattern.ask`.";
+        + "Pekko: two behaviors that return each other (the typed-actor way to change state), `tell`, and "
+        + "calls in the request-response form (the request carries the client's `ActorRef`, no timeout).";
   }
 
   static final Object TOGGLE = new Object() {
@@ -150,8 +150,6 @@ public final class StatemToggle extends Workload {
     });
   }
 
-  private record Replied(Object reply, Throwable failure) {}
-
   @Override
   public Raw pekko(int n) throws Exception {
     CompletableFuture<Raw> done = new CompletableFuture<>();
@@ -159,10 +157,9 @@ public final class StatemToggle extends Workload {
       ActorRef<Object> machine = ctx.spawnAnonymous(pekkoToggle());
       ActorRef<Object> self = ctx.getSelf();
       long t0 = System.nanoTime();
-      Runnable count = () -> ctx.pipeToSelf(Servers.ask(machine, Servers.COUNT, Servers.SYNC_TIMEOUT,
-          ctx.getSystem().scheduler()), Replied::new);
+      Runnable count = () -> machine.tell(new Servers.PCall(self, Servers.COUNT));
       if (byCall) {
-        ctx.spawnAnonymous(Servers.pekkoCaller(machine, TOGGLE, n, self, done)).tell(Kit.PING);
+        ctx.spawnAnonymous(Servers.pekkoCaller(machine, TOGGLE, n, self)).tell(Kit.PING);
       } else {
         for (int i = 0; i < n; i++) {
           machine.tell(TOGGLE);
@@ -174,13 +171,12 @@ public final class StatemToggle extends Workload {
           count.run();
           return Behaviors.same();
         }
-        Replied r = (Replied) m;
-        long t = System.nanoTime() - t0;
-        if (r.failure() != null) {
-          done.completeExceptionally(r.failure());
-        } else {
-          GenServerCast.check((Long) r.reply(), n);
+        long t = System.nanoTime() - t0; // m is the count
+        try {
+          GenServerCast.check((Long) m, n);
           done.complete(new Raw(t, n));
+        } catch (RuntimeException e) {
+          done.completeExceptionally(e);
         }
         return Behaviors.stopped();
       });
