@@ -124,7 +124,8 @@ final class Report {
         + "reference configuration's 5; logging is turned down. Calls are written in Pekko's request-response form: "
         + "the request carries the caller's own `ActorRef`, and the reply is the caller's next message.\n");
     md.append("- raw VT: one `Thread.ofVirtual()` per process and a `LinkedTransferQueue` as its mailbox, nothing "
-        + "else: the floor that any runtime on virtual threads builds on.\n\n");
+        + "else (no links, monitors, timeouts or process table), and for selective receive a save list with a "
+        + "receive marker: the floor that any runtime on virtual threads builds on.\n\n");
     md.append("**JVM.** ").append(Machine.jvm()).append(", every fork started with `")
         .append(String.join(" ", SideBySide.JVM_FLAGS)).append("`, the same for otp4j, Pekko and raw VT.\n\n");
     md.append(String.format(Locale.ROOT, "**Procedure.** %d rounds. A round runs every case once on every runtime; "
@@ -306,8 +307,8 @@ final class Report {
       String how = switch (who) {
         case OTP4J -> "`makeRef` + `receiveAfter` (receive marker)";
         case BEAM -> "`make_ref()` + `receive` (compiler-inserted marker)";
-        case PEKKO -> "stash until the reply, then unstash all";
-        case VIRTUAL_THREADS -> "save list scanned on every receive";
+        case PEKKO -> "backlog kept in the stash; the reply handled as it arrives";
+        case VIRTUAL_THREADS -> "receive marker: only what arrived after the request is scanned";
       };
       String ratio = e == null || b == null ? "—" : String.format(Locale.ROOT, "%s×", Metric.fmt(b.median() / e.median()));
       if (who == Contender.OTP4J && e != null && b != null) {
