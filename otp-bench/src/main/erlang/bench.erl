@@ -104,14 +104,17 @@ run("ring", Hops) ->
     {T, Hops};
 
 %% ---------------------------------------------------------------------------------------------
-%% fan-in: 1,000 senders x Per messages to one receiver.
+%% fan-in: 1,000 senders x Per messages to one receiver. The senders are spawned, and have said so,
+%% before the clock starts; they start sending on a go.
 
 run("fan-in", Per) ->
     Main = self(),
     Total = ?SENDERS * Per,
-    T0 = now_ns(),
     Sink = spawn(fun() -> sink(Total, Main) end),
-    spawn_senders(?SENDERS, Sink, Per),
+    Senders = spawn_senders(?SENDERS, Sink, Per, Main, []),
+    wait_for(ready, ?SENDERS),
+    T0 = now_ns(),
+    lists:foreach(fun(S) -> S ! go end, Senders),
     receive done -> ok end,
     {now_ns() - T0, Total};
 
@@ -387,10 +390,13 @@ ring_loop(Main, Next) ->
 sink(0, Main) -> Main ! done;
 sink(K, Main) -> receive _ -> sink(K - 1, Main) end.
 
-spawn_senders(0, _, _) -> ok;
-spawn_senders(K, Sink, Per) ->
-    spawn(fun() -> send_n(Sink, Per) end),
-    spawn_senders(K - 1, Sink, Per).
+spawn_senders(0, _, _, _, Acc) -> Acc;
+spawn_senders(K, Sink, Per, Main, Acc) ->
+    S = spawn(fun() -> Main ! ready, receive go -> send_n(Sink, Per) end end),
+    spawn_senders(K - 1, Sink, Per, Main, [S | Acc]).
+
+wait_for(_, 0) -> ok;
+wait_for(Msg, K) -> receive Msg -> wait_for(Msg, K - 1) end.
 
 send_n(_, 0) -> ok;
 send_n(Sink, K) -> Sink ! ping, send_n(Sink, K - 1).

@@ -31,9 +31,10 @@ public final class FanIn extends Workload {
 
   @Override
   public String description() {
-    return "A receiver counts messages; 1,000 sender processes are spawned and each sends it N "
-        + "messages at once. Messages per second, from the first spawn until the receiver has taken "
-        + "all 1,000 × N and told the parent.";
+    return "A receiver counts messages; 1,000 sender processes are spawned and tell the parent they are "
+        + "ready, all before the clock starts. Then the parent tells each to go, and each sends the "
+        + "receiver N messages at once. Messages per second, from the first go until the receiver has "
+        + "taken all 1,000 × N and told the parent.";
   }
 
   @Override
@@ -41,21 +42,30 @@ public final class FanIn extends Workload {
     long total = (long) SENDERS * perSender;
     return Kit.inProcess(() -> {
       Pid main = Proc.self();
-      long t0 = System.nanoTime();
       Pid sink = Proc.spawn(() -> {
         for (long i = 0; i < total; i++) {
           Proc.receive();
         }
         Proc.send(main, Kit.DONE);
       });
+      Pid[] senders = new Pid[SENDERS];
       for (int s = 0; s < SENDERS; s++) {
-        Proc.spawn(() -> {
+        senders[s] = Proc.spawn(() -> {
+          Proc.send(main, Kit.PING); // ready
+          Proc.receive(); // go
           for (int i = 0; i < perSender; i++) {
             Proc.send(sink, Kit.PING);
           }
         });
       }
-      Proc.receive();
+      for (int s = 0; s < SENDERS; s++) {
+        Proc.receive(); // ready
+      }
+      long t0 = System.nanoTime();
+      for (Pid s : senders) {
+        Proc.send(s, Kit.PING);
+      }
+      Proc.receive(); // done
       return new Raw(System.nanoTime() - t0, total);
     });
   }
@@ -66,7 +76,6 @@ public final class FanIn extends Workload {
     CompletableFuture<Raw> done = new CompletableFuture<>();
     PekkoKit.spawn(Behaviors.setup(ctx -> {
       ActorRef<Object> main = ctx.getSelf();
-      long t0 = System.nanoTime();
       long[] left = {total};
       ActorRef<Object> sink = ctx.spawnAnonymous(Behaviors.receiveMessage(m -> {
         if (--left[0] == 0) {
@@ -74,16 +83,32 @@ public final class FanIn extends Workload {
         }
         return Behaviors.same();
       }));
+      @SuppressWarnings({"unchecked", "rawtypes"})
+      ActorRef<Object>[] senders = new ActorRef[SENDERS];
       for (int s = 0; s < SENDERS; s++) {
-        ctx.spawnAnonymous(Behaviors.setup(c -> {
-          for (int i = 0; i < perSender; i++) {
-            sink.tell(Kit.PING);
-          }
-          return Behaviors.stopped();
+        senders[s] = ctx.spawnAnonymous(Behaviors.setup(c -> {
+          main.tell(Kit.PING); // ready
+          return Behaviors.receiveMessage(go -> {
+            for (int i = 0; i < perSender; i++) {
+              sink.tell(Kit.PING);
+            }
+            return Behaviors.stopped();
+          });
         }));
       }
+      int[] ready = {0};
+      long[] t0 = {0};
       return Behaviors.receiveMessage(m -> {
-        done.complete(new Raw(System.nanoTime() - t0, total));
+        if (m == Kit.PING) {
+          if (++ready[0] == SENDERS) {
+            t0[0] = System.nanoTime();
+            for (ActorRef<Object> s : senders) {
+              s.tell(Kit.PING); // go
+            }
+          }
+          return Behaviors.same();
+        }
+        done.complete(new Raw(System.nanoTime() - t0[0], total)); // done
         return Behaviors.stopped(); // stops the receiver too
       });
     }));
@@ -94,21 +119,30 @@ public final class FanIn extends Workload {
   public Raw virtualThreads(int perSender) throws Exception {
     long total = (long) SENDERS * perSender;
     return Kit.inVtProc(main -> {
-      long t0 = System.nanoTime();
       VtProc sink = VtProc.spawn(self -> {
         for (long i = 0; i < total; i++) {
           self.receive();
         }
         main.send(Kit.DONE);
       });
+      VtProc[] senders = new VtProc[SENDERS];
       for (int s = 0; s < SENDERS; s++) {
-        VtProc.spawn(self -> {
+        senders[s] = VtProc.spawn(self -> {
+          main.send(Kit.PING); // ready
+          self.receive(); // go
           for (int i = 0; i < perSender; i++) {
             sink.send(Kit.PING);
           }
         });
       }
-      main.receive();
+      for (int s = 0; s < SENDERS; s++) {
+        main.receive(); // ready
+      }
+      long t0 = System.nanoTime();
+      for (VtProc s : senders) {
+        s.send(Kit.PING);
+      }
+      main.receive(); // done
       return new Raw(System.nanoTime() - t0, total);
     });
   }
