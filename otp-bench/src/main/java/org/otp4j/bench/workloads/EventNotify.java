@@ -57,7 +57,9 @@ public final class EventNotify extends Workload {
         + "notifies N events, then makes one sync notify, which returns when every handler has handled "
         + "every event. Events per second (each event is handled H times). otp4j: `GenEvent.notify` and "
         + "`GenEvent.syncNotify`, H instances of an `EventHandler`; BEAM: `gen_event:notify/2` and "
-        + "`gen_event:sync_notify/2`, the handler module added H times under ids `{bench, I}`.";
+        + "`gen_event:sync_notify/2`, the handler module added H times under ids `{bench, I}`, the manager "
+        + "started with `{message_queue_data, off_heap}` (the notifies come faster than it handles them, and "
+        + "a queue on its heap would be gone through by every garbage collection of the manager).";
   }
 
   /** Counts the events it sees; a call returns the count. */

@@ -40,7 +40,9 @@ public final class GenServerCast extends Workload {
         + "one client casts N messages to a server that counts them, then calls it once for the count "
         + "(timeout 120 s), which returns when the server has handled every cast; casts per second over the "
         + "whole. otp4j: `GenServer.cast` and `GenServer.call`; BEAM: `gen_server:cast/2` and "
-        + "`gen_server:call/3`; Pekko: `tell`, then a request carrying the driver's `ActorRef`; raw VT: plain sends and one request/reply.";
+        + "`gen_server:call/3` (the server keeps up with the casts, so its queue stays on its heap, the "
+        + "default, which is faster for it than `off_heap`); Pekko: `tell`, then a request carrying the "
+        + "driver's `ActorRef`; raw VT: plain sends and one request/reply.";
   }
 
   @Override

@@ -63,7 +63,9 @@ public final class StatemToggle extends Workload {
         + "a state machine with two states, off and on, and a counter as its data; every `toggle` "
         + "changes the state (a real state change, each time) and counts. " + how + " otp4j: `GenStatem` "
         + "in handle-event mode (an enum state), `GenStatem.cast` / `GenStatem.call` (no timeout); BEAM: "
-        + "`gen_statem` with `handle_event_function`, `gen_statem:cast` / `gen_statem:call` (no timeout); "
+        + "`gen_statem` with `handle_event_function`, `gen_statem:cast` / `gen_statem:call` (no timeout)"
+        + (byCall ? "; " : ", the machine started with `{message_queue_data, off_heap}` (the casts come faster "
+            + "than it handles them); ")
         + "Pekko: two behaviors that return each other (the typed-actor way to change state), `tell`, and "
         + "calls in the request-response form (the request carries the client's `ActorRef`, no timeout).";
   }
