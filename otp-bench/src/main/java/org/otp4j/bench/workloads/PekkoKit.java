@@ -23,9 +23,10 @@ public final class PekkoKit {
   /**
    * Messages an actor handles in a row before its thread moves on to the next actor: the value of
    * the dispatcher example in Pekko's documentation, for throughput over fairness (the reference
-   * configuration's default is 5).
+   * configuration's default is 5). The fork's system property {@code otp4j.bench.pekko.throughput}
+   * sets another, for experiments.
    */
-  static final int THROUGHPUT = 100;
+  static final int THROUGHPUT = Integer.getInteger("otp4j.bench.pekko.throughput", 100);
 
   /** Overrides of Pekko's reference configuration: dispatchers sized for the machine, quiet logs. */
   static final String CONFIG = """
