@@ -7,7 +7,8 @@
 %%   erl -noshell +P 4194304 -pa DIR -run bench main WORKLOAD N WARMUPS WARMUP_N
 %%
 %% which runs WARMUPS warm-up rounds of size WARMUP_N, then one measured round of size N, and prints
-%% "RESULT <amount> <ops>": nanoseconds (or bytes) spent on <ops> operations.
+%% "RESULT <amount> <ops> <cpu ns per op> <cores>": nanoseconds (or bytes) spent on <ops> operations,
+%% and the CPU time the VM used in the measured region, per operation and in cores on average.
 -module(bench).
 -export([main/1]).
 %% The callbacks of the behaviour workloads: this module is their gen_server, supervisor, gen_statem
@@ -39,12 +40,10 @@ measure(Workload, N, Warmups, WarmN) ->
     try
         lists:foreach(
           fun(I) ->
-                  {A, O} = run(Workload, WarmN),
-                  io:format("warm-up ~b: ~p ~p~n", [I, A, O])
+                  io:format("warm-up ~b: ~s~n", [I, result_line(run(Workload, WarmN))])
           end, lists:seq(1, Warmups)),
         erlang:garbage_collect(),
-        {Amount, Ops} = run(Workload, N),
-        io:format("RESULT ~p ~p~n", [Amount, Ops]),
+        io:format("~s~n", [result_line(run(Workload, N))]),
         halt(0)
     catch
         Class:Reason:Stack ->
@@ -54,6 +53,32 @@ measure(Workload, N, Warmups, WarmN) ->
 
 now_ns() -> erlang:monotonic_time(nanosecond).
 
+%% The clock of a measured region: the wall-clock time and the CPU time this VM (all its threads:
+%% schedulers, dirty schedulers, async threads) uses meanwhile, as the OS counts it.
+start_clock() -> {now_ns(), cpu_ns()}.
+
+%% CPU time of the VM so far, in nanoseconds (statistics(runtime) counts milliseconds).
+cpu_ns() ->
+    {Ms, _} = erlang:statistics(runtime),
+    Ms * 1000000.
+
+%% The region ends: its wall-clock time spent on Ops operations, with the CPU it used.
+stop_clock({W0, C0}, Ops) ->
+    W = now_ns() - W0,
+    {W, Ops, {cpu_ns() - C0, W, Ops}}.
+
+%% The region, CpuOps operations, ends with a result of its own (a median): that result, with the
+%% CPU the region used.
+stop_clock({W0, C0}, Amount, Ops, CpuOps) ->
+    W = now_ns() - W0,
+    {Amount, Ops, {cpu_ns() - C0, W, CpuOps}}.
+
+%% "RESULT <amount> <ops>", followed by "<cpu ns per op> <cores>" if the CPU was measured.
+result_line({Amount, Ops}) ->
+    io_lib:format("RESULT ~p ~p", [Amount, Ops]);
+result_line({Amount, Ops, {Cpu, Wall, CpuOps}}) ->
+    io_lib:format("RESULT ~p ~p ~p ~p", [Amount, Ops, Cpu / CpuOps, Cpu / max(Wall, 1)]).
+
 %% ---------------------------------------------------------------------------------------------
 %% spawn + exit: spawn N processes with an empty body; wait until all have exited. On the BEAM the
 %% cheapest exact way to know is the process count: polling it (yielding in between) costs less
@@ -61,10 +86,10 @@ now_ns() -> erlang:monotonic_time(nanosecond).
 
 run("spawn", N) ->
     Base = erlang:system_info(process_count),
-    T0 = now_ns(),
+    Clock = start_clock(),
     spawn_n(N),
     await_process_count(Base),
-    {now_ns() - T0, N};
+    stop_clock(Clock, N);
 
 %% ---------------------------------------------------------------------------------------------
 %% memory per idle process: N processes blocked in receive; sum of process_info(P, memory) / N.
@@ -87,11 +112,11 @@ run("memory", N) ->
 run("ping-pong", N) ->
     Self = self(),
     Echo = spawn(fun() -> echo_back(Self) end),
-    T0 = now_ns(),
+    Clock = start_clock(),
     ping(N, Echo),
-    T = now_ns() - T0,
+    R = stop_clock(Clock, N),
     Echo ! stop,
-    {T, N};
+    R;
 
 %% ---------------------------------------------------------------------------------------------
 %% token ring: 1,000 processes, a token with a hop counter, Hops hops.
@@ -101,12 +126,12 @@ run("ring", Hops) ->
     Pids = [spawn(fun() -> ring_init(Main) end) || _ <- lists:seq(1, ?RING_SIZE)],
     Nexts = tl(Pids) ++ [hd(Pids)],
     lists:foreach(fun({P, Next}) -> P ! {next, Next} end, lists:zip(Pids, Nexts)),
-    T0 = now_ns(),
+    Clock = start_clock(),
     hd(Pids) ! Hops,
     receive done -> ok end,
-    T = now_ns() - T0,
+    R = stop_clock(Clock, Hops),
     lists:foreach(fun(P) -> P ! stop end, Pids),
-    {T, Hops};
+    R;
 
 %% ---------------------------------------------------------------------------------------------
 %% fan-in: 1,000 senders x Per messages to one receiver. The senders are spawned, and have said so,
@@ -118,10 +143,10 @@ run("fan-in", Per) ->
     Sink = spawn(fun() -> sink(Total, Main) end),
     Senders = spawn_senders(?SENDERS, Sink, Per, Main, []),
     wait_for(ready, ?SENDERS),
-    T0 = now_ns(),
+    Clock = start_clock(),
     lists:foreach(fun(S) -> S ! go end, Senders),
     receive done -> ok end,
-    {now_ns() - T0, Total};
+    stop_clock(Clock, Total);
 
 %% ---------------------------------------------------------------------------------------------
 %% selective receive of a reply carrying a fresh reference, with Backlog unrelated messages queued.
@@ -129,23 +154,25 @@ run("fan-in", Per) ->
 run("selective", Backlog) ->
     Echo = spawn(fun echo_server/0),
     fill(Backlog),
+    Clock = start_clock(),
     Deadline = now_ns() + ?EXCHANGE_BUDGET_NS,
     Times = exchanges(Echo, Deadline, 0, []),
+    R = stop_clock(Clock, median(Times), 1, length(Times)),
     Echo ! stop,
     Backlog = count_junk(0), % the backlog is still there, intact (and is now flushed)
-    {median(Times), 1};
+    R;
 
 %% ---------------------------------------------------------------------------------------------
 %% fork-join: recursive fib(N) with a process per call.
 
 run("fork-join", N) ->
     Main = self(),
-    T0 = now_ns(),
+    Clock = start_clock(),
     spawn(fun() -> fib(Main, N) end),
-    Result = receive R -> R end,
-    T = now_ns() - T0,
+    Result = receive V -> V end,
+    R = stop_clock(Clock, fib_calls(N)),
     Result = fib_seq(N, 0, 1),
-    {T, fib_calls(N)};
+    R;
 
 %% ---------------------------------------------------------------------------------------------
 %% gen_server call: C clients (1 or 100), released at once, call an echo server in a loop until N
@@ -163,12 +190,12 @@ run("call-100", N) ->
 
 run("cast", N) ->
     {ok, S} = gen_server:start(bench, {echo}, []),
-    T0 = now_ns(),
+    Clock = start_clock(),
     cast_n(S, N),
     N = gen_server:call(S, count, 120000),
-    T = now_ns() - T0,
+    R = stop_clock(Clock, N),
     gen_server:stop(S),
-    {T, N};
+    R;
 
 %% ---------------------------------------------------------------------------------------------
 %% restart latency: a one_for_one supervisor with one worker; cast crash (the worker raises), take
@@ -178,7 +205,9 @@ run("cast", N) ->
 
 run("restart", N) ->
     logger:set_primary_config(level, none),
-    {median(restart_batches(N, [])), 1};
+    Clock = start_clock(),
+    Times = restart_batches(N, []),
+    stop_clock(Clock, median(Times), 1, N);
 
 %% ---------------------------------------------------------------------------------------------
 %% restart storm: a one_for_one supervisor with N workers; kill them all at once; wait for the N
@@ -189,13 +218,13 @@ run("storm", N) ->
     Main = self(),
     {ok, Sup} = supervisor:start_link(bench, {sup, [worker_spec(I, Main) || I <- lists:seq(1, N)]}),
     Workers = collect_started(N, #{}),
-    T0 = now_ns(),
+    Clock = start_clock(),
     lists:foreach(fun(P) -> exit(P, kill) end, maps:values(Workers)),
     Replacements = collect_started(N, #{}),
     lists:foreach(fun(P) -> ping = gen_server:call(P, ping) end, maps:values(Replacements)),
-    T = now_ns() - T0,
+    R = stop_clock(Clock, N),
     gen_server:stop(Sup),
-    {T, N};
+    R;
 
 %% ---------------------------------------------------------------------------------------------
 %% gen_statem: a two-state toggle (off/on, a counter); N casts then one call, or N calls. The machine
@@ -203,20 +232,20 @@ run("storm", N) ->
 
 run("statem-cast", N) ->
     {ok, M} = gen_statem:start(bench, {toggle}, ?FLOOD_OPTS),
-    T0 = now_ns(),
+    Clock = start_clock(),
     statem_cast_n(M, N),
     N = gen_statem:call(M, count),
-    T = now_ns() - T0,
+    R = stop_clock(Clock, N),
     gen_statem:stop(M),
-    {T, N};
+    R;
 run("statem-call", N) ->
     {ok, M} = gen_statem:start(bench, {toggle}, []),
-    T0 = now_ns(),
+    Clock = start_clock(),
     statem_call_n(M, N),
     N = gen_statem:call(M, count),
-    T = now_ns() - T0,
+    R = stop_clock(Clock, N),
     gen_statem:stop(M),
-    {T, N};
+    R;
 
 %% ---------------------------------------------------------------------------------------------
 %% gen_event: a manager with H handlers (1 or 10); N notifies, then one sync_notify. The manager
@@ -236,12 +265,12 @@ gs_calls(Clients, N) ->
     Main = self(),
     Cs = [spawn(fun() -> receive go -> ok end, call_n(S, Per), Main ! done end)
           || _ <- lists:seq(1, Clients)],
-    T0 = now_ns(),
+    Clock = start_clock(),
     lists:foreach(fun(C) -> C ! go end, Cs),
     wait_done(Clients),
-    T = now_ns() - T0,
+    R = stop_clock(Clock, Per * Clients),
     gen_server:stop(S),
-    {T, Per * Clients}.
+    R.
 
 call_n(_, 0) -> ok;
 call_n(S, K) ->
@@ -293,13 +322,13 @@ statem_call_n(M, K) ->
 gen_events(H, N) ->
     {ok, M} = gen_event:start(?FLOOD_OPTS),
     lists:foreach(fun(I) -> ok = gen_event:add_handler(M, {bench, I}, {handler}) end, lists:seq(1, H)),
-    T0 = now_ns(),
+    Clock = start_clock(),
     notify_n(M, N),
     ok = gen_event:sync_notify(M, done),
-    T = now_ns() - T0,
+    R = stop_clock(Clock, N),
     lists:foreach(fun(I) -> N1 = N + 1, N1 = gen_event:call(M, {bench, I}, count) end, lists:seq(1, H)),
     gen_event:stop(M),
-    {T, N}.
+    R.
 
 notify_n(_, 0) -> ok;
 notify_n(M, K) ->

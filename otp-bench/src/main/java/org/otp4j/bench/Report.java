@@ -57,7 +57,18 @@ final class Report {
     md.append(String.format(Locale.ROOT, "Median of %d rounds (fewer where the size says so), with the range [min – max] beneath. Each value comes "
         + "from a fresh JVM or BEAM after in-process warm-up. The ratio columns divide otp4j's median by the "
         + "peer's and say what that means: for throughput higher is better, for time and memory lower "
-        + "is better.\n\n", options.rounds));
+        + "is better.\n\n"
+        + "Under each figure, what it cost: **CPU** is the CPU time the measured process used in the timed region "
+        + "(all its threads, as the OS counts them: garbage collection and, on the JVM, the compiler included) "
+        + "per operation, and **cores** that CPU time over the region's wall-clock time, the cores it kept busy "
+        + "on average (medians over the rounds). A runtime whose waiting processes spin before they park buys "
+        + "latency with CPU, and a runtime that leaves a core idle shows it here. The JVMs read it with "
+        + "`getProcessCpuTime()`, the BEAM with `statistics(runtime)`, which counts milliseconds: for the "
+        + "shortest regions (the restart storm's few milliseconds) the BEAM's figure is coarse. For the chat "
+        + "load test it is the chat server JVM's CPU per delivery (the load generator runs in another JVM); for the "
+        + "rows that report a median (selective receive, restart latency) it is the CPU of the whole measured "
+        + "loop divided by its exchanges or crashes.\n\n",
+        options.rounds));
     md.append("| Workload | Size | ");
     for (Contender c : contenders) {
       md.append(c.label()).append(" | ");
@@ -78,7 +89,7 @@ final class Report {
       md.append("| ").append(c.workload().title()).append(" (").append(unitText(c.workload())).append(") | ")
           .append(c.label()).append(c.rounds() != options.rounds ? " (" + c.rounds() + " rounds)" : "").append(" | ");
       for (Contender who : contenders) {
-        md.append(cell(c, who, "<br>")).append(" | ");
+        md.append(cell(c, who, "<br>")).append(cpuCell(c, who, "<br>")).append(" | ");
       }
       if (contenders.contains(Contender.OTP4J)) {
         Stats mine = results.stats(c, Contender.OTP4J);
@@ -467,6 +478,18 @@ final class Report {
     Metric m = c.workload().metric();
     String range = s.count() > 1 ? br + "<sub>[" + m.format(s.min()) + " – " + m.format(s.max()) + "]</sub>" : "";
     return "**" + m.format(s.median()) + "**" + range;
+  }
+
+  /** The CPU cost beneath a cell of the main table, or nothing if it was not measured. */
+  private String cpuCell(Case c, Contender who, String br) {
+    Results.Cpu cpu = results.cpu(c, who);
+    return cpu == null ? "" : br + "<sub>" + cpuText(cpu.nanosPerOp(), cpu.cores()) + "</sub>";
+  }
+
+  /** e.g. {@code CPU 1.23 µs/op, 1.95 cores}. */
+  static String cpuText(double nanosPerOp, double cores) {
+    return "CPU " + Metric.TIME_PER_OP.format(nanosPerOp) + "/op, " + String.format(Locale.ROOT, "%.2f", cores)
+        + " cores";
   }
 
   private static String unitText(Workload w) {

@@ -132,7 +132,7 @@ public final class SideBySide {
         c.label(), who.label());
     double bestValue = 0;
     double bestForeign = Double.MAX_VALUE;
-    java.util.Map<String, Double> bestDetails = java.util.Map.of();
+    Raw bestRaw = null;
     for (int attempt = 1; ; attempt++) {
       double waited = awaitQuiet();
       System.out.print(what);
@@ -149,7 +149,7 @@ public final class SideBySide {
         if (bestForeign == Double.MAX_VALUE) {
           results.fail(c, who, why);
         } else {
-          keep(c, who, results, bestValue, bestForeign, bestDetails);
+          keep(c, who, results, bestValue, bestForeign, bestRaw);
         }
         return;
       }
@@ -157,7 +157,7 @@ public final class SideBySide {
       if (o.foreignCores < bestForeign) {
         bestValue = value;
         bestForeign = o.foreignCores;
-        bestDetails = o.details;
+        bestRaw = o.raw;
       }
       boolean disturbed = o.foreignCores > options.maxForeignCores;
       // Repeat a disturbed measurement only if the others have gone quiet: under a steady load a
@@ -166,30 +166,36 @@ public final class SideBySide {
       if (disturbed && attempt < options.attempts && results.retries() < options.maxRetries
           && CpuLoad.busyCoresOver(300) <= options.maxForeignCores) {
         results.retried();
-        System.out.printf(Locale.ROOT, " %12s   (%.1f s%s): disturbed, measuring again%n", w.metric().format(value),
-            o.seconds, note);
+        System.out.printf(Locale.ROOT, " %12s%s   (%.1f s%s): disturbed, measuring again%n", w.metric().format(value),
+            cpuNote(o.raw), o.seconds, note);
         continue;
       }
-      System.out.printf(Locale.ROOT, " %12s   (%.1f s%s)%s%n", w.metric().format(value), o.seconds, note,
+      System.out.printf(Locale.ROOT, " %12s%s   (%.1f s%s)%s%n", w.metric().format(value), cpuNote(o.raw), o.seconds, note,
           disturbed ? " [disturbed]" : "");
-      keep(c, who, results, bestValue, bestForeign, bestDetails);
+      keep(c, who, results, bestValue, bestForeign, bestRaw);
       return;
     }
   }
 
-  private void keep(Case c, Contender who, Results results, double value, double foreign,
-      java.util.Map<String, Double> details) {
+  /** The CPU cost of a measurement for the console, or nothing. */
+  private static String cpuNote(Raw raw) {
+    return raw.hasCpu() ? "  " + Report.cpuText(raw.cpuPerOp(), raw.cores()) : "";
+  }
+
+  private void keep(Case c, Contender who, Results results, double value, double foreign, Raw raw) {
     boolean disturbed = foreign > options.maxForeignCores;
     results.add(c, who, value, new Results.Load(foreign, disturbed));
-    if (!details.isEmpty()) {
-      results.addDetails(c, who, details);
+    if (!raw.details().isEmpty()) {
+      results.addDetails(c, who, raw.details());
+    }
+    if (raw.hasCpu()) {
+      results.addCpu(c, who, raw.cpuPerOp(), raw.cores());
     }
     log.printf(Locale.ROOT, "--- kept %s (others used %.2f cores)%n", c.workload().metric().format(value), foreign);
   }
 
-  /** What a fork printed and how it ran. */
-  private record Outcome(Raw raw, int exit, String lastLine, double seconds, double foreignCores,
-      java.util.Map<String, Double> details) {}
+  /** What a fork printed (its result, with the details it printed) and how it ran. */
+  private record Outcome(Raw raw, int exit, String lastLine, double seconds, double foreignCores) {}
 
   /**
    * Runs one fork to its end. The CPU that other programs used meanwhile is the machine's busy time
@@ -239,7 +245,9 @@ public final class SideBySide {
     long own = CpuLoad.processJiffiesWithChildren(selfPid) - ownBefore;
     double foreign = CpuLoad.foreignCores(before, CpuLoad.sample(), own);
     log.printf(Locale.ROOT, "--- %.1f s, other programs used %.2f cores on average%n", seconds, foreign);
-    return new Outcome(raw, exit, lastLine, seconds, foreign, details);
+    Raw withDetails = raw == null ? null
+        : new Raw(raw.amount(), raw.ops(), details, raw.cpuPerOp(), raw.cores());
+    return new Outcome(withDetails, exit, lastLine, seconds, foreign);
   }
 
   /**

@@ -318,7 +318,8 @@ public final class ChatLoad extends Workload {
       long errors = stats.errors.sum() - errors0;
       long skipped = stats.skipped.sum() - skipped0;
       double seconds = t / 1e9;
-      double serverCores = (cpu(serverHandle).toNanos() - serverCpu0.toNanos()) / (double) t;
+      long serverCpu = cpu(serverHandle).toNanos() - serverCpu0.toNanos();
+      double serverCores = serverCpu / (double) t;
       double ownCores = (cpu(ProcessHandle.current()).toNanos() - ownCpu0.toNanos()) / (double) t;
       timer.shutdownNow();
 
@@ -341,7 +342,7 @@ public final class ChatLoad extends Workload {
               + "server %.2f cores, generator %.2f cores, %d errors%s%n", seconds, delivered, acks,
           latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(99) / 1e3, latency.getMaxValue() / 1e3,
           serverCores, ownCores, errors, stats.firstError.get() == null ? "" : " (first: " + stats.firstError.get() + ")");
-      return new Raw(t, delivered, details);
+      return new Raw(t, delivered, details).withCpu(serverCpu, t, delivered); // the server's CPU, not the clients'
     } finally {
       if (timer != null) {
         timer.shutdownNow();

@@ -4,6 +4,7 @@ import java.util.List;
 import org.otp4j.bench.Contender;
 import org.otp4j.bench.Metric;
 import org.otp4j.bench.Raw;
+import org.otp4j.bench.Stopwatch;
 import org.otp4j.bench.Workload;
 import org.otp4j.bench.Workloads;
 import org.otp4j.behaviours.EventHandler;
@@ -90,17 +91,17 @@ public final class EventNotify extends Workload {
         installed[h] = new Counter();
         GenEvent.addHandler(manager, installed[h], null);
       }
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       for (int i = 0; i < n; i++) {
         GenEvent.notify(manager, Kit.PING);
       }
       GenEvent.syncNotify(manager, Kit.DONE);
-      long t = System.nanoTime() - t0;
+      Raw raw = clock.stop(n);
       for (Counter c : installed) {
         GenServerCast.check(GenEvent.<Long>call(manager, c, Servers.COUNT), n + 1L);
       }
       GenEvent.stop(manager);
-      return new Raw(t, n);
+      return raw;
     });
   }
 

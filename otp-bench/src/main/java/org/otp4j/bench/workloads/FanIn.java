@@ -6,6 +6,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.otp4j.bench.Metric;
 import org.otp4j.bench.Raw;
+import org.otp4j.bench.Stopwatch;
 import org.otp4j.bench.Workload;
 import org.otp4j.bench.Workloads;
 import org.otp4j.core.Pid;
@@ -61,12 +62,12 @@ public final class FanIn extends Workload {
       for (int s = 0; s < SENDERS; s++) {
         Proc.receive(); // ready
       }
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       for (Pid s : senders) {
         Proc.send(s, Kit.PING);
       }
       Proc.receive(); // done
-      return new Raw(System.nanoTime() - t0, total);
+      return clock.stop(total);
     });
   }
 
@@ -97,18 +98,18 @@ public final class FanIn extends Workload {
         }));
       }
       int[] ready = {0};
-      long[] t0 = {0};
+      Stopwatch[] clock = {null};
       return Behaviors.receiveMessage(m -> {
         if (m == Kit.PING) {
           if (++ready[0] == SENDERS) {
-            t0[0] = System.nanoTime();
+            clock[0] = Stopwatch.start();
             for (ActorRef<Object> s : senders) {
               s.tell(Kit.PING); // go
             }
           }
           return Behaviors.same();
         }
-        done.complete(new Raw(System.nanoTime() - t0[0], total)); // done
+        done.complete(clock[0].stop(total)); // done
         return Behaviors.stopped(); // stops the receiver too
       });
     }));
@@ -138,12 +139,12 @@ public final class FanIn extends Workload {
       for (int s = 0; s < SENDERS; s++) {
         main.receive(); // ready
       }
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       for (VtProc s : senders) {
         s.send(Kit.PING);
       }
       main.receive(); // done
-      return new Raw(System.nanoTime() - t0, total);
+      return clock.stop(total);
     });
   }
 

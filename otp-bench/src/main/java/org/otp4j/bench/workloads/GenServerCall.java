@@ -6,6 +6,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.otp4j.bench.Metric;
 import org.otp4j.bench.Raw;
+import org.otp4j.bench.Stopwatch;
 import org.otp4j.bench.Workload;
 import org.otp4j.bench.Workloads;
 import org.otp4j.behaviours.GenServer;
@@ -81,16 +82,16 @@ public final class GenServerCall extends Workload {
           Proc.send(main, Kit.DONE);
         });
       }
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       for (Pid c : cs) {
         Proc.send(c, Kit.PING);
       }
       for (int c = 0; c < clients; c++) {
         Proc.receive();
       }
-      long t = System.nanoTime() - t0;
+      Raw raw = clock.stop((long) per * clients);
       GenServer.stop(server);
-      return new Raw(t, (long) per * clients);
+      return raw;
     });
   }
 
@@ -105,14 +106,14 @@ public final class GenServerCall extends Workload {
       for (int c = 0; c < clients; c++) {
         cs[c] = ctx.spawnAnonymous(Servers.pekkoCaller(server, Kit.PING, per, ctx.getSelf()));
       }
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       for (ActorRef<Object> c : cs) {
         c.tell(Kit.PING);
       }
       int[] left = {clients};
       return Behaviors.receiveMessage(m -> {
         if (--left[0] == 0) {
-          done.complete(new Raw(System.nanoTime() - t0, (long) per * clients));
+          done.complete(clock.stop((long) per * clients));
           return Behaviors.stopped(); // stops the server too
         }
         return Behaviors.same();
@@ -136,16 +137,16 @@ public final class GenServerCall extends Workload {
           main.send(Kit.DONE);
         });
       }
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       for (VtProc c : cs) {
         c.send(Kit.PING);
       }
       for (int c = 0; c < clients; c++) {
         main.receive();
       }
-      long t = System.nanoTime() - t0;
+      Raw raw = clock.stop((long) per * clients);
       server.send(Kit.STOP);
-      return new Raw(t, (long) per * clients);
+      return raw;
     });
   }
 }

@@ -6,6 +6,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.otp4j.bench.Metric;
 import org.otp4j.bench.Raw;
+import org.otp4j.bench.Stopwatch;
 import org.otp4j.bench.Workload;
 import org.otp4j.bench.Workloads;
 import org.otp4j.behaviours.GenServer;
@@ -49,15 +50,15 @@ public final class GenServerCast extends Workload {
   public Raw otp4j(int n) throws Exception {
     return Kit.inProcess(() -> {
       Pid server = GenServer.start(new Servers.Echo());
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       for (int i = 0; i < n; i++) {
         GenServer.cast(server, Kit.PING);
       }
       long handled = GenServer.<Long>call(server, Servers.COUNT, Servers.SYNC_TIMEOUT);
-      long t = System.nanoTime() - t0;
+      Raw raw = clock.stop(n);
       check(handled, n);
       GenServer.stop(server);
-      return new Raw(t, n);
+      return raw;
     });
   }
 
@@ -66,16 +67,16 @@ public final class GenServerCast extends Workload {
     CompletableFuture<Raw> done = new CompletableFuture<>();
     PekkoKit.spawn(Behaviors.setup(ctx -> {
       ActorRef<Object> server = ctx.spawnAnonymous(Servers.pekkoEcho());
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       for (int i = 0; i < n; i++) {
         server.tell(Kit.PING);
       }
       server.tell(new Servers.PCall(ctx.getSelf(), Servers.COUNT));
       return Behaviors.receiveMessage(m -> { // the count
-        long t = System.nanoTime() - t0;
+        Raw raw = clock.stop(n);
         try {
           check((Long) m, n);
-          done.complete(new Raw(t, n));
+          done.complete(raw);
         } catch (RuntimeException e) {
           done.completeExceptionally(e);
         }
@@ -89,15 +90,15 @@ public final class GenServerCast extends Workload {
   public Raw virtualThreads(int n) throws Exception {
     return Kit.inVtProc(self -> {
       VtProc server = Servers.vtEcho();
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       for (int i = 0; i < n; i++) {
         server.send(Kit.PING);
       }
       long handled = (Long) Servers.vtCall(self, server, Servers.COUNT);
-      long t = System.nanoTime() - t0;
+      Raw raw = clock.stop(n);
       check(handled, n);
       server.send(Kit.STOP);
-      return new Raw(t, n);
+      return raw;
     });
   }
 

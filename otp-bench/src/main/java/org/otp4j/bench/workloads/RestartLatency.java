@@ -10,6 +10,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.otp4j.bench.Contender;
 import org.otp4j.bench.Metric;
 import org.otp4j.bench.Raw;
+import org.otp4j.bench.Stopwatch;
 import org.otp4j.bench.Workload;
 import org.otp4j.bench.Workloads;
 import org.otp4j.behaviours.ChildSpec;
@@ -93,6 +94,7 @@ public final class RestartLatency extends Workload {
     return Kit.inProcess(() -> {
       Pid self = Proc.self();
       long[] times = new long[n];
+      Stopwatch clock = Stopwatch.start();
       for (int i = 0; i < n; ) {
         Pid sup = Supervisor.startLink(Supervisor.oneForOne().withIntensity(INTENSITY, Duration.ofSeconds(1)),
             ChildSpec.worker("worker", () -> GenServer.startLink(new Servers.Worker(self, 0))));
@@ -106,7 +108,7 @@ public final class RestartLatency extends Workload {
         }
         Supervisor.stop(sup);
       }
-      return new Raw(Kit.median(times, n), 1);
+      return clock.stop(new Raw(Kit.median(times, n), 1), n);
     });
   }
 
@@ -137,6 +139,7 @@ public final class RestartLatency extends Workload {
     PekkoKit.spawn(Behaviors.setup(ctx -> {
       ActorRef<Object> self = ctx.getSelf();
       long[] times = new long[n];
+      Stopwatch clock = Stopwatch.start();
       int[] measured = {0};
       int[] underThisOne = {-1}; // crashes of the current worker; -1 until it has started
       long[] t0 = {0};
@@ -157,7 +160,7 @@ public final class RestartLatency extends Workload {
         } else { // the reply to the call
           times[measured[0]++] = System.nanoTime() - t0[0];
           if (measured[0] == n) {
-            done.complete(new Raw(Kit.median(times, n), 1));
+            done.complete(clock.stop(new Raw(Kit.median(times, n), 1), n));
             return Behaviors.stopped();
           }
           if (++underThisOne[0] == PER_SUPERVISOR) { // a fresh supervised child, as the others take a fresh supervisor

@@ -8,6 +8,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.otp4j.bench.Contender;
 import org.otp4j.bench.Metric;
 import org.otp4j.bench.Raw;
+import org.otp4j.bench.Stopwatch;
 import org.otp4j.bench.Workload;
 import org.otp4j.bench.Workloads;
 import org.otp4j.behaviours.ChildSpec;
@@ -73,7 +74,7 @@ public final class RestartStorm extends Workload {
       Pid sup = Supervisor.startLink(
           Supervisor.oneForOne().withIntensity(RestartLatency.INTENSITY, Duration.ofSeconds(1)), specs);
       Pid[] workers = collect(n);
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       for (Pid w : workers) {
         Proc.exit(w, ExitReason.KILL);
       }
@@ -81,9 +82,9 @@ public final class RestartStorm extends Workload {
       for (Pid w : replacements) {
         GenServer.call(w, Kit.PING);
       }
-      long t = System.nanoTime() - t0;
+      Raw raw = clock.stop(n);
       Supervisor.stop(sup);
-      return new Raw(t, n);
+      return raw;
     });
   }
 
@@ -109,13 +110,13 @@ public final class RestartStorm extends Workload {
       }
       int[] started = {0};
       int[] answered = {0};
-      long[] t0 = {-1};
+      Stopwatch[] clock = {null};
       return Behaviors.receiveMessage(m -> {
         if (m instanceof RestartLatency.PStarted) {
           if (++started[0] == n) {
-            if (t0[0] < 0) { // the first starts: crash them all
+            if (clock[0] == null) { // the first starts: crash them all
               started[0] = 0;
-              t0[0] = System.nanoTime();
+              clock[0] = Stopwatch.start();
               for (ActorRef<Object> w : workers) {
                 w.tell(Servers.CRASH);
               }
@@ -125,7 +126,7 @@ public final class RestartStorm extends Workload {
           }
         } else { // the reply to a call
           if (++answered[0] == n) {
-            done.complete(new Raw(System.nanoTime() - t0[0], n));
+            done.complete(clock[0].stop(n));
             return Behaviors.stopped();
           }
           workers[answered[0]].tell(new Servers.PCall(self, Kit.PING));

@@ -9,6 +9,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.otp4j.bench.Metric;
 import org.otp4j.bench.Raw;
+import org.otp4j.bench.Stopwatch;
 import org.otp4j.bench.Workload;
 import org.otp4j.bench.Workloads;
 import org.otp4j.core.Pid;
@@ -59,6 +60,7 @@ public final class SelectiveReceive extends Workload {
     private static final int MIN = 5;
     private static final int MAX = 20_000;
     private final long[] times = new long[MAX];
+    private final Stopwatch clock = Stopwatch.start();
     private final long deadline = System.nanoTime() + BUDGET_NANOS;
     private int count;
 
@@ -71,7 +73,7 @@ public final class SelectiveReceive extends Workload {
     }
 
     Raw result() {
-      return new Raw(Kit.median(times, count), 1);
+      return clock.stop(new Raw(Kit.median(times, count), 1), count);
     }
   }
 
@@ -99,12 +101,13 @@ public final class SelectiveReceive extends Workload {
         Proc.receiveAfter(ref, m -> m instanceof Reply r && r.ref() == ref, TIMEOUT).orElseThrow();
         ex.record(System.nanoTime() - t0);
       }
+      Raw raw = ex.result();
       Proc.send(echo, Kit.STOP);
       int left = Proc.flush(m -> m == Kit.JUNK);
       if (left != backlog) {
         throw new IllegalStateException("the backlog should still hold " + backlog + " messages, found " + left);
       }
-      return ex.result();
+      return raw;
     });
   }
 
@@ -224,12 +227,13 @@ public final class SelectiveReceive extends Workload {
         self.receive(m -> m instanceof VReply r && r.ref() == ref, mark);
         ex.record(System.nanoTime() - t0);
       }
+      Raw raw = ex.result();
       echo.send(Kit.STOP);
       int left = self.flush();
       if (left != backlog) {
         throw new IllegalStateException("the backlog should still hold " + backlog + " messages, found " + left);
       }
-      return ex.result();
+      return raw;
     });
   }
 }

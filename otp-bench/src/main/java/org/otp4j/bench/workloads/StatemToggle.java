@@ -8,6 +8,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.otp4j.bench.Contender;
 import org.otp4j.bench.Metric;
 import org.otp4j.bench.Raw;
+import org.otp4j.bench.Stopwatch;
 import org.otp4j.bench.Workload;
 import org.otp4j.bench.Workloads;
 import org.otp4j.behaviours.GenStatem;
@@ -109,7 +110,7 @@ public final class StatemToggle extends Workload {
   public Raw otp4j(int n) throws Exception {
     return Kit.inProcess(() -> {
       Pid machine = GenStatem.start(new Toggle(), org.otp4j.behaviours.StartOptions.defaults());
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       if (byCall) {
         for (int i = 0; i < n; i++) {
           GenStatem.call(machine, TOGGLE);
@@ -120,10 +121,10 @@ public final class StatemToggle extends Workload {
         }
       }
       long count = GenStatem.<Long>call(machine, Servers.COUNT);
-      long t = System.nanoTime() - t0;
+      Raw raw = clock.stop(n);
       GenServerCast.check(count, n);
       GenStatem.stop(machine);
-      return new Raw(t, n);
+      return raw;
     });
   }
 
@@ -158,7 +159,7 @@ public final class StatemToggle extends Workload {
     PekkoKit.spawn(Behaviors.setup(ctx -> {
       ActorRef<Object> machine = ctx.spawnAnonymous(pekkoToggle());
       ActorRef<Object> self = ctx.getSelf();
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       Runnable count = () -> machine.tell(new Servers.PCall(self, Servers.COUNT));
       if (byCall) {
         ctx.spawnAnonymous(Servers.pekkoCaller(machine, TOGGLE, n, self)).tell(Kit.PING);
@@ -173,10 +174,10 @@ public final class StatemToggle extends Workload {
           count.run();
           return Behaviors.same();
         }
-        long t = System.nanoTime() - t0; // m is the count
+        Raw raw = clock.stop(n); // m is the count
         try {
           GenServerCast.check((Long) m, n);
-          done.complete(new Raw(t, n));
+          done.complete(raw);
         } catch (RuntimeException e) {
           done.completeExceptionally(e);
         }
