@@ -51,7 +51,7 @@ final class Report {
             + "below comes from that one run on one machine: %s.%s\n\n",
         options.commandLine, when.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z")), took.toMinutes(),
         took.toSecondsPart(), commit, machineLine(),
-        options.mode == Mode.QUICK ? " **This is a quick smoke run (1 round, smaller sizes): do not quote it.**" : ""));
+        options.mode == Mode.QUICK ? " **This is a quick smoke run (1 round, smaller measured sizes, the full run's warm-ups): do not quote it.**" : ""));
 
     md.append("## Results\n\n");
     md.append(String.format(Locale.ROOT, "Median of %d rounds (fewer where the size says so), with the range [min – max] beneath. Each value comes "
@@ -144,7 +144,8 @@ final class Report {
         + "the machine spread over all of them. Every measurement is a fresh process (a JVM fork or a fresh "
         + "`erl`) that runs the workload's warm-up rounds (one for most; two for spawn below 1M, ping-pong and the "
         + "ring; for memory three rounds of at most 100k processes each; more for the behaviour workloads, whose longer code paths the JIT "
-        + "compiles later, as their descriptions say; the chat load test warms up inside its run) and then one "
+        + "compiles later, as their descriptions say; the chat load test warms up inside its run; a quick run "
+        + "warms up as the full run does, and only its measured sizes are smaller) and then one "
         + "measured round, and prints it; forks never overlap. The 1M cases and the chat load test run 3 rounds "
         + "instead of %d, to keep the run bounded. Times are taken with `System.nanoTime()` and "
         + "`erlang:monotonic_time(nanosecond)` inside the measured process. Fork output is kept in "

@@ -126,8 +126,11 @@ public final class SideBySide {
     if (w.notApplicable(who) != null) {
       return; // no implementation for this runtime: the report says why
     }
-    int warmups = w.warmups(options.mode, c.n());
-    List<String> cmd = who == Contender.BEAM ? beam.command(w, c.n(), warmups) : jvmCommand(w, who, c.n(), warmups);
+    int full = w.fullSize(options.mode, c.n()); // the quick run warms up as the full run does
+    int warmups = w.warmups(Mode.FULL, full);
+    int warmupSize = w.warmupSize(full);
+    List<String> cmd = who == Contender.BEAM ? beam.command(w, c.n(), warmups, warmupSize)
+        : jvmCommand(w, who, c.n(), warmups, warmupSize);
     String what = String.format(Locale.ROOT, "[round %d/%d] %-10s %-24s %-10s", round, options.rounds, w.id(),
         c.label(), who.label());
     double bestValue = 0;
@@ -269,13 +272,13 @@ public final class SideBySide {
     return waited < 1.5 ? 0 : waited;
   }
 
-  private List<String> jvmCommand(Workload w, Contender who, int n, int warmups) {
+  private List<String> jvmCommand(Workload w, Contender who, int n, int warmups, int warmupSize) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(JVM_FLAGS);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Fork.class.getName(), w.id(),
         who == Contender.VIRTUAL_THREADS ? "vt" : who.name().toLowerCase(Locale.ROOT),
-        Integer.toString(n), Integer.toString(warmups)));
+        Integer.toString(n), Integer.toString(warmups), Integer.toString(warmupSize)));
     return cmd;
   }
 

@@ -33,7 +33,7 @@ public final class EventNotify extends Workload {
   /** The JIT compiles a behaviour's longer code paths later than a bare send and receive. */
   @Override
   public int warmups(Mode mode, int n) {
-    return mode == Mode.QUICK ? 1 : 3;
+    return 3;
   }
 
   @Override
@@ -53,7 +53,7 @@ public final class EventNotify extends Workload {
 
   @Override
   public String description() {
-    return "Three warm-up rounds (one in the quick run), then: "
+    return "Three warm-up rounds, then: "
         + "an event manager with H handlers installed, each counting the events it sees. One client "
         + "notifies N events, then makes one sync notify, which returns when every handler has handled "
         + "every event. Events per second (each event is handled H times). otp4j: `GenEvent.notify` and "

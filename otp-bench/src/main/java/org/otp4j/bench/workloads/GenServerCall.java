@@ -38,7 +38,7 @@ public final class GenServerCall extends Workload {
   /** The JIT compiles a behaviour's longer code paths later than a bare send and receive. */
   @Override
   public int warmups(Mode mode, int n) {
-    return mode == Mode.QUICK ? 1 : 3;
+    return 3;
   }
 
   @Override
@@ -57,7 +57,7 @@ public final class GenServerCall extends Workload {
   public String description() {
     String who = clients == 1 ? "one client process calls" : String.format(java.util.Locale.ROOT,
         "%,d client processes, started before the clock and released at once, each call", clients);
-    return "Three warm-up rounds (one in the quick run), then: " + who + " an echo server in a loop, each "
+    return "Three warm-up rounds, then: " + who + " an echo server in a loop, each "
         + "call waiting for its reply, until N calls in all "
         + "are done; calls per second. otp4j: `GenServer.call` (default 5 s timeout) to a `GenServer`; BEAM: "
         + "`gen_server:call/2` (5 s) to a `gen_server`; Pekko: client actors in Pekko's request-response "

@@ -27,7 +27,7 @@ public final class GenServerCast extends Workload {
   /** The JIT compiles a behaviour's longer code paths later than a bare send and receive. */
   @Override
   public int warmups(Mode mode, int n) {
-    return mode == Mode.QUICK ? 1 : 3;
+    return 3;
   }
 
   @Override
@@ -37,7 +37,7 @@ public final class GenServerCast extends Workload {
 
   @Override
   public String description() {
-    return "Three warm-up rounds (one in the quick run), then: "
+    return "Three warm-up rounds, then: "
         + "one client casts N messages to a server that counts them, then calls it once for the count "
         + "(timeout 120 s), which returns when the server has handled every cast; casts per second over the "
         + "whole. otp4j: `GenServer.cast` and `GenServer.call`; BEAM: `gen_server:cast/2` and "

@@ -54,7 +54,7 @@ public final class RestartLatency extends Workload {
 
   @Override
   public int warmups(Mode mode, int n) {
-    return mode == Mode.QUICK ? 1 : 3;
+    return 3;
   }
 
   @Override
@@ -70,7 +70,7 @@ public final class RestartLatency extends Workload {
 
   @Override
   public String description() {
-    return "After warm-up rounds of 20,000 crashes each (3; 1 in the quick run: the JIT needs tens of "
+    return "After three warm-up rounds of 20,000 crashes each (the JIT needs tens of "
         + "thousands of restarts to compile the restart path, and the median of the first thousand on a cold "
         + "JVM is several times the warm one), a one-for-one supervisor (100,000 restarts a second allowed) runs one worker, a server whose "
         + "start tells the measuring process its new pid (a fresh supervisor every 100 crashes, not timed: "

@@ -40,7 +40,7 @@ public final class StatemToggle extends Workload {
   /** The JIT compiles a behaviour's longer code paths later than a bare send and receive. */
   @Override
   public int warmups(Mode mode, int n) {
-    return mode == Mode.QUICK ? 1 : 3;
+    return 3;
   }
 
   @Override
@@ -60,7 +60,7 @@ public final class StatemToggle extends Workload {
         + "and changes state. Events (calls) per second."
         : "One client casts `toggle` N times, then calls `count`, which returns when every cast is handled. "
         + "Events (casts) per second over the whole.";
-    return "Three warm-up rounds (one in the quick run), then: "
+    return "Three warm-up rounds, then: "
         + "a state machine with two states, off and on, and a counter as its data; every `toggle` "
         + "changes the state (a real state change, each time) and counts. " + how + " otp4j: `GenStatem` "
         + "in handle-event mode (an enum state), `GenStatem.cast` / `GenStatem.call` (no timeout); BEAM: "
