@@ -47,7 +47,9 @@ public final class SideBySide {
   static final List<String> JVM_FLAGS = List.of(
       "-Xms4g", "-Xmx4g", "-XX:+UseG1GC",
       // Scala and Pekko use sun.misc.Unsafe; JDK 24+ warns about it on every start.
-      "--sun-misc-unsafe-memory-access=allow");
+      "--sun-misc-unsafe-memory-access=allow",
+      // Stopwatch reads the process's CPU time with clock_gettime, a native call.
+      "--enable-native-access=ALL-UNNAMED");
 
   private final Options options;
   private final Path logDir;
