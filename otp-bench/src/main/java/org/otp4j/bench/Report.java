@@ -67,7 +67,8 @@ final class Report {
         + "shortest regions (the restart storm's few milliseconds) the BEAM's figure is coarse. For the chat "
         + "load test it is the chat server JVM's CPU per delivery (the load generator runs in another JVM); for the "
         + "rows that report a median (selective receive, restart latency) it is the CPU of the whole measured "
-        + "loop divided by its exchanges or crashes.\n\n",
+        + "loop divided by its exchanges or crashes, a mean: the rare slow exchanges (a garbage collection, "
+        + "a descheduled thread) weigh on it, which the median leaves out.\n\n",
         options.rounds));
     md.append("| Workload | Size | ");
     for (Contender c : contenders) {
