@@ -63,7 +63,7 @@ final class Report {
         + "per operation, and **cores** that CPU time over the region's wall-clock time, the cores it kept busy "
         + "on average (medians over the rounds). A runtime whose waiting processes spin before they park buys "
         + "latency with CPU, and a runtime that leaves a core idle shows it here. The JVMs read it with "
-        + "`getProcessCpuTime()`, the BEAM with `statistics(runtime)`, which counts milliseconds: for the "
+        + "`clock_gettime(CLOCK_PROCESS_CPUTIME_ID)`, the BEAM with `statistics(runtime)`, which counts milliseconds: for the "
         + "shortest regions (the restart storm's few milliseconds) the BEAM's figure is coarse. For the chat "
         + "load test it is the chat server JVM's CPU per delivery (the load generator runs in another JVM); for the "
         + "rows that report a median (selective receive, restart latency) it is the CPU of the whole measured "
