@@ -40,10 +40,10 @@ measure(Workload, N, Warmups, WarmN) ->
     try
         lists:foreach(
           fun(I) ->
-                  io:format("warm-up ~b: ~s~n", [I, result_line(run(Workload, WarmN))])
+                  io:format("warm-up ~b: ~s~n", [I, figures(run(Workload, WarmN))])
           end, lists:seq(1, Warmups)),
         erlang:garbage_collect(),
-        io:format("~s~n", [result_line(run(Workload, N))]),
+        io:format("RESULT ~s~n", [figures(run(Workload, N))]),
         halt(0)
     catch
         Class:Reason:Stack ->
@@ -73,11 +73,11 @@ stop_clock({W0, C0}, Amount, Ops, CpuOps) ->
     W = now_ns() - W0,
     {Amount, Ops, {cpu_ns() - C0, W, CpuOps}}.
 
-%% "RESULT <amount> <ops>", followed by "<cpu ns per op> <cores>" if the CPU was measured.
-result_line({Amount, Ops}) ->
-    io_lib:format("RESULT ~p ~p", [Amount, Ops]);
-result_line({Amount, Ops, {Cpu, Wall, CpuOps}}) ->
-    io_lib:format("RESULT ~p ~p ~p ~p", [Amount, Ops, Cpu / CpuOps, Cpu / max(Wall, 1)]).
+%% "<amount> <ops>", followed by "<cpu ns per op> <cores>" if the CPU was measured.
+figures({Amount, Ops}) ->
+    io_lib:format("~p ~p", [Amount, Ops]);
+figures({Amount, Ops, {Cpu, Wall, CpuOps}}) ->
+    io_lib:format("~p ~p ~p ~p", [Amount, Ops, Cpu / CpuOps, Cpu / max(Wall, 1)]).
 
 %% ---------------------------------------------------------------------------------------------
 %% spawn + exit: spawn N processes with an empty body; wait until all have exited. On the BEAM the
