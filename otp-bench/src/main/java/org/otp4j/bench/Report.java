@@ -185,7 +185,7 @@ final class Report {
         + "workloads on every side.\n\n");
     md.append("## Reproduce\n\n");
     md.append("```\nbash otp-bench/bench.sh           # full run: rewrites docs/benchmarks.md and docs/benchmarks.svg\n"
-        + "bash otp-bench/bench.sh --quick   # smoke run, under 3 minutes: otp-bench/target/benchmarks-quick.md\n"
+        + "bash otp-bench/bench.sh --quick   # smoke run, about 5 minutes: otp-bench/target/benchmarks-quick.md\n"
         + "bash otp-bench/jmh.sh             # JMH microbenchmarks of otp4j's hot paths\n```\n");
     return md.toString();
   }

@@ -26,7 +26,7 @@ import org.otp4j.bench.Workload.Mode;
  *
  * <pre>
  *   bash otp-bench/bench.sh            # full run, writes docs/benchmarks.md and docs/benchmarks.svg
- *   bash otp-bench/bench.sh --quick    # smoke run (under 3 minutes), writes otp-bench/target/benchmarks-quick.md
+ *   bash otp-bench/bench.sh --quick    # smoke run (about 5 minutes), writes otp-bench/target/benchmarks-quick.md
  * </pre>
  *
  * <h2>Method</h2>
@@ -336,7 +336,7 @@ public final class SideBySide {
       }
       o.forkTimeoutSeconds = o.mode == Mode.QUICK ? 90 : 240;
       // Bounds that keep a full run under about 25 minutes however busy the machine is, and a quick
-      // run under 3: the quick run never waits and never repeats.
+      // run about 5: the quick run never waits and never repeats.
       o.attempts = o.mode == Mode.QUICK ? 1 : 3;
       o.maxRetries = o.mode == Mode.QUICK ? 0 : 40;
       o.maxQuietWaitSeconds = o.mode == Mode.QUICK ? 0 : 10;
