@@ -25,7 +25,8 @@ public final class Fork {
     try {
       for (int i = 0; i < warmups; i++) {
         Raw w = workload.run(contender, warmupSize);
-        System.out.println("warm-up " + (i + 1) + ": " + workload.metric().format(workload.metric().value(w)));
+        System.out.println("warm-up " + (i + 1) + ": " + workload.metric().format(workload.metric().value(w))
+            + (w.hasCpu() ? "  " + Report.cpuText(w.cpuPerOp(), w.cores()) : ""));
       }
       System.gc(); // start the measured run without the warm-ups' garbage
       Raw raw = workload.run(contender, n);
