@@ -135,12 +135,13 @@ run("ring", Hops) ->
 
 %% ---------------------------------------------------------------------------------------------
 %% fan-in: 1,000 senders x Per messages to one receiver. The senders are spawned, and have said so,
-%% before the clock starts; they start sending on a go.
+%% before the clock starts; they start sending on a go. The receiver, flooded by 1,000 senders at
+%% once, keeps its queue off its heap, as the processes of ?FLOOD_OPTS do.
 
 run("fan-in", Per) ->
     Main = self(),
     Total = ?SENDERS * Per,
-    Sink = spawn(fun() -> sink(Total, Main) end),
+    Sink = spawn_opt(fun() -> sink(Total, Main) end, [{message_queue_data, off_heap}]),
     Senders = spawn_senders(?SENDERS, Sink, Per, Main, []),
     wait_for(ready, ?SENDERS),
     Clock = start_clock(),

@@ -127,7 +127,7 @@ final class Report {
         .append(Machine.carriers()).append(" carrier threads), default node settings.\n");
     md.append("- Erlang/OTP: ").append(beamVersion).append("; `erl ").append(String.join(" ", Beam.FLAGS))
         .append("` (`+P` only raises the process limit for the 1M cases). The processes that a workload floods "
-            + "with messages faster than they handle them (the gen_statem of the casts, the gen_event manager) and "
+            + "with messages faster than they handle them (the fan-in receiver, the gen_statem of the casts, the gen_event manager) and "
             + "the one that holds the selective receive's backlog keep their queue off their heap "
             + "(`message_queue_data`), as the Erlang documentation advises for a process that may accumulate many "
             + "messages; the gen_server of the casts keeps up with them and keeps the default, which is faster "

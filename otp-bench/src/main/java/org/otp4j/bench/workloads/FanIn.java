@@ -35,7 +35,8 @@ public final class FanIn extends Workload {
     return "A receiver counts messages; 1,000 sender processes are spawned and tell the parent they are "
         + "ready, all before the clock starts. Then the parent tells each to go, and each sends the "
         + "receiver N messages at once. Messages per second, from the first go until the receiver has "
-        + "taken all 1,000 × N and told the parent.";
+        + "taken all 1,000 × N and told the parent. On the BEAM the receiver keeps its queue off its heap "
+        + "(`message_queue_data`), as a process flooded by many senders should.";
   }
 
   @Override
