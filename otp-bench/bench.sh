@@ -4,7 +4,7 @@
 #
 #   bash otp-bench/bench.sh            full run (about 30 minutes on 2 cores):
 #                                      writes docs/benchmarks.md and docs/benchmarks.svg
-#   bash otp-bench/bench.sh --quick    smoke run (under 3 minutes):
+#   bash otp-bench/bench.sh --quick    smoke run (about 5 minutes on 2 cores):
 #                                      writes otp-bench/target/benchmarks-quick.md (and .svg)
 #
 # Other options go to the harness: --rounds N, --only spawn,ping-pong, --runtimes otp4j,beam,

@@ -7,7 +7,8 @@
 %%   erl -noshell +P 4194304 -pa DIR -run bench main WORKLOAD N WARMUPS WARMUP_N
 %%
 %% which runs WARMUPS warm-up rounds of size WARMUP_N, then one measured round of size N, and prints
-%% "RESULT <amount> <ops>": nanoseconds (or bytes) spent on <ops> operations.
+%% "RESULT <amount> <ops> <cpu ns per op> <cores>": nanoseconds (or bytes) spent on <ops> operations,
+%% and the CPU time the VM used in the measured region, per operation and in cores on average.
 -module(bench).
 -export([main/1]).
 %% The callbacks of the behaviour workloads: this module is their gen_server, supervisor, gen_statem
@@ -22,6 +23,11 @@
 -define(MIN_EXCHANGES, 5).
 -define(MAX_EXCHANGES, 20000).
 -define(PER_SUPERVISOR, 100).
+%% The start options of a process that a workload floods with messages (casts, notifies) faster than
+%% it handles them: its message queue kept off its heap, as the Erlang documentation advises for a
+%% process that may accumulate many messages. With the default (on_heap) the queued messages are part
+%% of the receiver's heap, and every garbage collection of the receiver goes through them.
+-define(FLOOD_OPTS, [{spawn_opt, [{message_queue_data, off_heap}]}]).
 
 main([Workload, NStr, WarmStr, WarmNStr]) ->
     N = list_to_integer(NStr),
@@ -34,12 +40,10 @@ measure(Workload, N, Warmups, WarmN) ->
     try
         lists:foreach(
           fun(I) ->
-                  {A, O} = run(Workload, WarmN),
-                  io:format("warm-up ~b: ~p ~p~n", [I, A, O])
+                  io:format("warm-up ~b: ~s~n", [I, figures(run(Workload, WarmN))])
           end, lists:seq(1, Warmups)),
         erlang:garbage_collect(),
-        {Amount, Ops} = run(Workload, N),
-        io:format("RESULT ~p ~p~n", [Amount, Ops]),
+        io:format("RESULT ~s~n", [figures(run(Workload, N))]),
         halt(0)
     catch
         Class:Reason:Stack ->
@@ -49,6 +53,32 @@ measure(Workload, N, Warmups, WarmN) ->
 
 now_ns() -> erlang:monotonic_time(nanosecond).
 
+%% The clock of a measured region: the wall-clock time and the CPU time this VM (all its threads:
+%% schedulers, dirty schedulers, async threads) uses meanwhile, as the OS counts it.
+start_clock() -> {now_ns(), cpu_ns()}.
+
+%% CPU time of the VM so far, in nanoseconds (statistics(runtime) counts milliseconds).
+cpu_ns() ->
+    {Ms, _} = erlang:statistics(runtime),
+    Ms * 1000000.
+
+%% The region ends: its wall-clock time spent on Ops operations, with the CPU it used.
+stop_clock({W0, C0}, Ops) ->
+    W = now_ns() - W0,
+    {W, Ops, {cpu_ns() - C0, W, Ops}}.
+
+%% The region, CpuOps operations, ends with a result of its own (a median): that result, with the
+%% CPU the region used.
+stop_clock({W0, C0}, Amount, Ops, CpuOps) ->
+    W = now_ns() - W0,
+    {Amount, Ops, {cpu_ns() - C0, W, CpuOps}}.
+
+%% "<amount> <ops>", followed by "<cpu ns per op> <cores>" if the CPU was measured.
+figures({Amount, Ops}) ->
+    io_lib:format("~p ~p", [Amount, Ops]);
+figures({Amount, Ops, {Cpu, Wall, CpuOps}}) ->
+    io_lib:format("~p ~p ~p ~p", [Amount, Ops, Cpu / CpuOps, Cpu / max(Wall, 1)]).
+
 %% ---------------------------------------------------------------------------------------------
 %% spawn + exit: spawn N processes with an empty body; wait until all have exited. On the BEAM the
 %% cheapest exact way to know is the process count: polling it (yielding in between) costs less
@@ -56,10 +86,10 @@ now_ns() -> erlang:monotonic_time(nanosecond).
 
 run("spawn", N) ->
     Base = erlang:system_info(process_count),
-    T0 = now_ns(),
+    Clock = start_clock(),
     spawn_n(N),
     await_process_count(Base),
-    {now_ns() - T0, N};
+    stop_clock(Clock, N);
 
 %% ---------------------------------------------------------------------------------------------
 %% memory per idle process: N processes blocked in receive; sum of process_info(P, memory) / N.
@@ -82,11 +112,11 @@ run("memory", N) ->
 run("ping-pong", N) ->
     Self = self(),
     Echo = spawn(fun() -> echo_back(Self) end),
-    T0 = now_ns(),
+    Clock = start_clock(),
     ping(N, Echo),
-    T = now_ns() - T0,
+    R = stop_clock(Clock, N),
     Echo ! stop,
-    {T, N};
+    R;
 
 %% ---------------------------------------------------------------------------------------------
 %% token ring: 1,000 processes, a token with a hop counter, Hops hops.
@@ -96,48 +126,58 @@ run("ring", Hops) ->
     Pids = [spawn(fun() -> ring_init(Main) end) || _ <- lists:seq(1, ?RING_SIZE)],
     Nexts = tl(Pids) ++ [hd(Pids)],
     lists:foreach(fun({P, Next}) -> P ! {next, Next} end, lists:zip(Pids, Nexts)),
-    T0 = now_ns(),
+    Clock = start_clock(),
     hd(Pids) ! Hops,
     receive done -> ok end,
-    T = now_ns() - T0,
+    R = stop_clock(Clock, Hops),
     lists:foreach(fun(P) -> P ! stop end, Pids),
-    {T, Hops};
+    R;
 
 %% ---------------------------------------------------------------------------------------------
-%% fan-in: 1,000 senders x Per messages to one receiver.
+%% fan-in: 1,000 senders x Per messages to one receiver. The senders are spawned, and have said so,
+%% before the clock starts; they start sending on a go. The receiver, flooded by 1,000 senders at
+%% once, keeps its queue off its heap, as the processes of ?FLOOD_OPTS do.
 
 run("fan-in", Per) ->
     Main = self(),
     Total = ?SENDERS * Per,
-    T0 = now_ns(),
-    Sink = spawn(fun() -> sink(Total, Main) end),
-    spawn_senders(?SENDERS, Sink, Per),
+    Sink = spawn_opt(fun() -> sink(Total, Main) end, [{message_queue_data, off_heap}]),
+    Senders = spawn_senders(?SENDERS, Sink, Per, Main, []),
+    wait_for(ready, ?SENDERS),
+    Clock = start_clock(),
+    lists:foreach(fun(S) -> S ! go end, Senders),
     receive done -> ok end,
-    {now_ns() - T0, Total};
+    stop_clock(Clock, Total);
 
 %% ---------------------------------------------------------------------------------------------
 %% selective receive of a reply carrying a fresh reference, with Backlog unrelated messages queued.
 
 run("selective", Backlog) ->
+    %% This process holds the backlog: its queue goes off its heap, as for the flooded processes
+    %% (?FLOOD_OPTS); on its heap, every garbage collection would go through the whole backlog.
+    OnHeap = process_flag(message_queue_data, off_heap),
     Echo = spawn(fun echo_server/0),
     fill(Backlog),
+    Clock = start_clock(),
     Deadline = now_ns() + ?EXCHANGE_BUDGET_NS,
     Times = exchanges(Echo, Deadline, 0, []),
+    R = stop_clock(Clock, median(Times), 1, length(Times)),
     Echo ! stop,
     Backlog = count_junk(0), % the backlog is still there, intact (and is now flushed)
-    {median(Times), 1};
+    process_flag(message_queue_data, OnHeap),
+    R;
 
 %% ---------------------------------------------------------------------------------------------
 %% fork-join: recursive fib(N) with a process per call.
 
 run("fork-join", N) ->
     Main = self(),
-    T0 = now_ns(),
+    Clock = start_clock(),
     spawn(fun() -> fib(Main, N) end),
-    Result = receive R -> R end,
-    T = now_ns() - T0,
+    Result = receive V -> V end,
+    R = stop_clock(Clock, fib_calls(N)),
     Result = fib_seq(N, 0, 1),
-    {T, fib_calls(N)};
+    R;
 
 %% ---------------------------------------------------------------------------------------------
 %% gen_server call: C clients (1 or 100), released at once, call an echo server in a loop until N
@@ -149,16 +189,18 @@ run("call-100", N) ->
     gs_calls(100, N);
 
 %% ---------------------------------------------------------------------------------------------
-%% gen_server cast: N casts, then one call that returns the count once all are handled.
+%% gen_server cast: N casts, then one call that returns the count once all are handled. The echo
+%% server keeps up with the casts (its queue stays short), so it keeps the default on_heap queue,
+%% which is the faster one for it.
 
 run("cast", N) ->
     {ok, S} = gen_server:start(bench, {echo}, []),
-    T0 = now_ns(),
+    Clock = start_clock(),
     cast_n(S, N),
     N = gen_server:call(S, count, 120000),
-    T = now_ns() - T0,
+    R = stop_clock(Clock, N),
     gen_server:stop(S),
-    {T, N};
+    R;
 
 %% ---------------------------------------------------------------------------------------------
 %% restart latency: a one_for_one supervisor with one worker; cast crash (the worker raises), take
@@ -168,7 +210,9 @@ run("cast", N) ->
 
 run("restart", N) ->
     logger:set_primary_config(level, none),
-    {median(restart_batches(N, [])), 1};
+    Clock = start_clock(),
+    Times = restart_batches(N, []),
+    stop_clock(Clock, median(Times), 1, N);
 
 %% ---------------------------------------------------------------------------------------------
 %% restart storm: a one_for_one supervisor with N workers; kill them all at once; wait for the N
@@ -179,36 +223,38 @@ run("storm", N) ->
     Main = self(),
     {ok, Sup} = supervisor:start_link(bench, {sup, [worker_spec(I, Main) || I <- lists:seq(1, N)]}),
     Workers = collect_started(N, #{}),
-    T0 = now_ns(),
+    Clock = start_clock(),
     lists:foreach(fun(P) -> exit(P, kill) end, maps:values(Workers)),
     Replacements = collect_started(N, #{}),
     lists:foreach(fun(P) -> ping = gen_server:call(P, ping) end, maps:values(Replacements)),
-    T = now_ns() - T0,
+    R = stop_clock(Clock, N),
     gen_server:stop(Sup),
-    {T, N};
+    R;
 
 %% ---------------------------------------------------------------------------------------------
-%% gen_statem: a two-state toggle (off/on, a counter); N casts then one call, or N calls.
+%% gen_statem: a two-state toggle (off/on, a counter); N casts then one call, or N calls. The machine
+%% that takes the casts keeps its queue off its heap (?FLOOD_OPTS).
 
 run("statem-cast", N) ->
-    {ok, M} = gen_statem:start(bench, {toggle}, []),
-    T0 = now_ns(),
+    {ok, M} = gen_statem:start(bench, {toggle}, ?FLOOD_OPTS),
+    Clock = start_clock(),
     statem_cast_n(M, N),
     N = gen_statem:call(M, count),
-    T = now_ns() - T0,
+    R = stop_clock(Clock, N),
     gen_statem:stop(M),
-    {T, N};
+    R;
 run("statem-call", N) ->
     {ok, M} = gen_statem:start(bench, {toggle}, []),
-    T0 = now_ns(),
+    Clock = start_clock(),
     statem_call_n(M, N),
     N = gen_statem:call(M, count),
-    T = now_ns() - T0,
+    R = stop_clock(Clock, N),
     gen_statem:stop(M),
-    {T, N};
+    R;
 
 %% ---------------------------------------------------------------------------------------------
-%% gen_event: a manager with H handlers (1 or 10); N notifies, then one sync_notify.
+%% gen_event: a manager with H handlers (1 or 10); N notifies, then one sync_notify. The manager
+%% keeps its queue off its heap (?FLOOD_OPTS).
 
 run("event-1", N) ->
     gen_events(1, N);
@@ -224,12 +270,12 @@ gs_calls(Clients, N) ->
     Main = self(),
     Cs = [spawn(fun() -> receive go -> ok end, call_n(S, Per), Main ! done end)
           || _ <- lists:seq(1, Clients)],
-    T0 = now_ns(),
+    Clock = start_clock(),
     lists:foreach(fun(C) -> C ! go end, Cs),
     wait_done(Clients),
-    T = now_ns() - T0,
+    R = stop_clock(Clock, Per * Clients),
     gen_server:stop(S),
-    {T, Per * Clients}.
+    R.
 
 call_n(_, 0) -> ok;
 call_n(S, K) ->
@@ -279,15 +325,15 @@ statem_call_n(M, K) ->
     statem_call_n(M, K - 1).
 
 gen_events(H, N) ->
-    {ok, M} = gen_event:start(),
+    {ok, M} = gen_event:start(?FLOOD_OPTS),
     lists:foreach(fun(I) -> ok = gen_event:add_handler(M, {bench, I}, {handler}) end, lists:seq(1, H)),
-    T0 = now_ns(),
+    Clock = start_clock(),
     notify_n(M, N),
     ok = gen_event:sync_notify(M, done),
-    T = now_ns() - T0,
+    R = stop_clock(Clock, N),
     lists:foreach(fun(I) -> N1 = N + 1, N1 = gen_event:call(M, {bench, I}, count) end, lists:seq(1, H)),
     gen_event:stop(M),
-    {T, N}.
+    R.
 
 notify_n(_, 0) -> ok;
 notify_n(M, K) ->
@@ -387,10 +433,13 @@ ring_loop(Main, Next) ->
 sink(0, Main) -> Main ! done;
 sink(K, Main) -> receive _ -> sink(K - 1, Main) end.
 
-spawn_senders(0, _, _) -> ok;
-spawn_senders(K, Sink, Per) ->
-    spawn(fun() -> send_n(Sink, Per) end),
-    spawn_senders(K - 1, Sink, Per).
+spawn_senders(0, _, _, _, Acc) -> Acc;
+spawn_senders(K, Sink, Per, Main, Acc) ->
+    S = spawn(fun() -> Main ! ready, receive go -> send_n(Sink, Per) end end),
+    spawn_senders(K - 1, Sink, Per, Main, [S | Acc]).
+
+wait_for(_, 0) -> ok;
+wait_for(Msg, K) -> receive Msg -> wait_for(Msg, K - 1) end.
 
 send_n(_, 0) -> ok;
 send_n(Sink, K) -> Sink ! ping, send_n(Sink, K - 1).

@@ -56,13 +56,13 @@ final class Beam {
     return new Beam(dir, version.trim());
   }
 
-  /** The command that measures {@code workload} at size {@code n} after {@code warmups} warm-ups. */
-  List<String> command(Workload workload, int n, int warmups) {
+  /** The command that measures {@code workload} at size {@code n} after {@code warmups} warm-ups of size {@code warmupSize}. */
+  List<String> command(Workload workload, int n, int warmups, int warmupSize) {
     List<String> cmd = new ArrayList<>();
     cmd.add("erl");
     cmd.addAll(FLAGS);
     cmd.addAll(List.of("-pa", ebin.toString(), "-run", "bench", "main", workload.id(),
-        Integer.toString(n), Integer.toString(warmups), Integer.toString(workload.warmupSize(n))));
+        Integer.toString(n), Integer.toString(warmups), Integer.toString(warmupSize)));
     return cmd;
   }
 

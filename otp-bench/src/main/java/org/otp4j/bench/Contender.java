@@ -4,7 +4,7 @@ package org.otp4j.bench;
 public enum Contender {
   OTP4J("otp4j", "this runtime: processes on JDK virtual threads"),
   BEAM("Erlang/OTP", "the BEAM, run with erl -noshell"),
-  PEKKO("Pekko", "Apache Pekko typed actors, default dispatcher"),
+  PEKKO("Pekko", "Apache Pekko typed actors, dispatchers sized for the cores"),
   VIRTUAL_THREADS("raw VT", "one JDK virtual thread per process with a LinkedTransferQueue mailbox: the JVM's floor");
 
   private final String label;

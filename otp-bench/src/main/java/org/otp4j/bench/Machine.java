@@ -83,9 +83,9 @@ final class Machine {
     return "unknown";
   }
 
-  /** Pekko's default dispatcher as configured (reference.conf), and its effective parallelism here. */
+  /** Pekko's default dispatcher as the forks configure it, and its effective parallelism here. */
   static String pekkoDispatcher() {
-    Config d = ConfigFactory.load().getConfig("pekko.actor.default-dispatcher");
+    Config d = org.otp4j.bench.workloads.PekkoKit.config().getConfig("pekko.actor.default-dispatcher");
     Config fj = d.getConfig("fork-join-executor");
     int min = fj.getInt("parallelism-min");
     double factor = fj.getDouble("parallelism-factor");

@@ -12,11 +12,18 @@ import java.util.Map;
  * the offered load), each a number under a label that names its unit. The fork prints them as
  * {@code DETAIL <value> <label>} lines, and the report shows them beside the main figure.
  *
+ * <p>A measurement of time also says what it cost: the CPU time the measured process used in the
+ * timed region (all its threads, as the OS counts it), per operation, and the cores it kept busy on
+ * average (that CPU time over the region's wall-clock time). The fork prints them after the amount
+ * and the operations: {@code RESULT <amount> <ops> <cpu ns per op> <cores>}.
+ *
  * @param amount nanoseconds or bytes
  * @param ops how many operations the amount covers (round trips, processes, hops...)
  * @param details further figures, by label (in the order they were added); empty for most workloads
+ * @param cpuPerOp CPU nanoseconds per operation over the timed region, or NaN if not measured
+ * @param cores the cores kept busy on average over the timed region, or NaN if not measured
  */
-public record Raw(double amount, long ops, Map<String, Double> details) {
+public record Raw(double amount, long ops, Map<String, Double> details, double cpuPerOp, double cores) {
 
   public Raw {
     if (!(amount >= 0) || ops <= 0) {
@@ -25,21 +32,42 @@ public record Raw(double amount, long ops, Map<String, Double> details) {
     details = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(details));
   }
 
+  public Raw(double amount, long ops, Map<String, Double> details) {
+    this(amount, ops, details, Double.NaN, Double.NaN);
+  }
+
   public Raw(double amount, long ops) {
     this(amount, ops, Map.of());
   }
 
-  /** Parses the {@code RESULT <amount> <ops>} line that a fork prints. */
+  /**
+   * This measurement with its CPU cost: {@code cpuNanos} used over a region of {@code wallNanos} that
+   * covered {@code cpuOps} operations.
+   */
+  public Raw withCpu(long cpuNanos, long wallNanos, long cpuOps) {
+    return new Raw(amount, ops, details, (double) cpuNanos / cpuOps, wallNanos <= 0 ? Double.NaN
+        : (double) cpuNanos / wallNanos);
+  }
+
+  /** Whether the CPU cost was measured. */
+  public boolean hasCpu() {
+    return !Double.isNaN(cpuPerOp);
+  }
+
+  /** Parses the {@code RESULT <amount> <ops> [<cpu ns per op> <cores>]} line that a fork prints. */
   static Raw parse(String line) {
     String[] parts = line.trim().split("\\s+");
-    if (parts.length != 3 || !parts[0].equals("RESULT")) {
-      throw new IllegalArgumentException("expected 'RESULT <amount> <ops>', got '" + line + "'");
+    if ((parts.length != 3 && parts.length != 5) || !parts[0].equals("RESULT")) {
+      throw new IllegalArgumentException("expected 'RESULT <amount> <ops> [<cpu ns per op> <cores>]', got '"
+          + line + "'");
     }
-    return new Raw(Double.parseDouble(parts[1]), Long.parseLong(parts[2]));
+    Raw raw = new Raw(Double.parseDouble(parts[1]), Long.parseLong(parts[2]));
+    return parts.length == 3 ? raw
+        : new Raw(raw.amount, raw.ops, Map.of(), Double.parseDouble(parts[3]), Double.parseDouble(parts[4]));
   }
 
   String toLine() {
-    return "RESULT " + amount + " " + ops;
+    return "RESULT " + amount + " " + ops + (hasCpu() ? " " + cpuPerOp + " " + cores : "");
   }
 
   /** The {@code DETAIL <value> <label>} lines of the details, one per line. */

@@ -51,13 +51,25 @@ final class Report {
             + "below comes from that one run on one machine: %s.%s\n\n",
         options.commandLine, when.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z")), took.toMinutes(),
         took.toSecondsPart(), commit, machineLine(),
-        options.mode == Mode.QUICK ? " **This is a quick smoke run (1 round, smaller sizes): do not quote it.**" : ""));
+        options.mode == Mode.QUICK ? " **This is a quick smoke run (1 round, smaller measured sizes, the full run's warm-ups): do not quote it.**" : ""));
 
     md.append("## Results\n\n");
     md.append(String.format(Locale.ROOT, "Median of %d rounds (fewer where the size says so), with the range [min – max] beneath. Each value comes "
         + "from a fresh JVM or BEAM after in-process warm-up. The ratio columns divide otp4j's median by the "
         + "peer's and say what that means: for throughput higher is better, for time and memory lower "
-        + "is better.\n\n", options.rounds));
+        + "is better.\n\n"
+        + "Under each figure, what it cost: **CPU** is the CPU time the measured process used in the timed region "
+        + "(all its threads, as the OS counts them: garbage collection and, on the JVM, the compiler included) "
+        + "per operation, and **cores** that CPU time over the region's wall-clock time, the cores it kept busy "
+        + "on average (medians over the rounds). A runtime whose waiting processes spin before they park buys "
+        + "latency with CPU, and a runtime that leaves a core idle shows it here. The JVMs read it with "
+        + "`clock_gettime(CLOCK_PROCESS_CPUTIME_ID)`, the BEAM with `statistics(runtime)`, which counts milliseconds: for the "
+        + "shortest regions (the restart storm's few milliseconds) the BEAM's figure is coarse. For the chat "
+        + "load test it is the chat server JVM's CPU per delivery (the load generator runs in another JVM); for the "
+        + "rows that report a median (selective receive, restart latency) it is the CPU of the whole measured "
+        + "loop divided by its exchanges or crashes, a mean: the rare slow exchanges (a garbage collection, "
+        + "a descheduled thread) weigh on it, which the median leaves out.\n\n",
+        options.rounds));
     md.append("| Workload | Size | ");
     for (Contender c : contenders) {
       md.append(c.label()).append(" | ");
@@ -78,7 +90,7 @@ final class Report {
       md.append("| ").append(c.workload().title()).append(" (").append(unitText(c.workload())).append(") | ")
           .append(c.label()).append(c.rounds() != options.rounds ? " (" + c.rounds() + " rounds)" : "").append(" | ");
       for (Contender who : contenders) {
-        md.append(cell(c, who, "<br>")).append(" | ");
+        md.append(cell(c, who, "<br>")).append(cpuCell(c, who, "<br>")).append(" | ");
       }
       if (contenders.contains(Contender.OTP4J)) {
         Stats mine = results.stats(c, Contender.OTP4J);
@@ -114,11 +126,23 @@ final class Report {
         + "processes on JDK virtual threads (")
         .append(Machine.carriers()).append(" carrier threads), default node settings.\n");
     md.append("- Erlang/OTP: ").append(beamVersion).append("; `erl ").append(String.join(" ", Beam.FLAGS))
-        .append("` (`+P` only raises the process limit for the 1M cases).\n");
-    md.append("- Pekko: Apache Pekko ").append(Machine.pekkoVersion()).append(" typed actors (Java DSL), default dispatcher (")
-        .append(Machine.pekkoDispatcher()).append("); only logging is configured.\n");
+        .append("` (`+P` only raises the process limit for the 1M cases). The processes that a workload floods "
+            + "with messages faster than they handle them (the fan-in receiver, the gen_statem of the casts, the gen_event manager) and "
+            + "the one that holds the selective receive's backlog keep their queue off their heap "
+            + "(`message_queue_data`), as the Erlang documentation advises for a process that may accumulate many "
+            + "messages; the gen_server of the casts keeps up with them and keeps the default, which is faster "
+            + "for it.\n");
+    md.append("- Pekko: Apache Pekko ").append(Machine.pekkoVersion()).append(" typed actors (Java DSL), configured "
+        + "as a deployment tuned for this machine would be: the default dispatcher (")
+        .append(Machine.pekkoDispatcher()).append(") and the internal one have as many threads as there are "
+        + "cores, as otp4j has carriers and the BEAM schedulers (Pekko's reference configuration starts 8 and 4 "
+        + "threads whatever the core count), and the throughput (messages an actor handles in a row before its "
+        + "thread moves on) is the value of the dispatcher example in Pekko's documentation rather than the "
+        + "reference configuration's 5; logging is turned down. Calls are written in Pekko's request-response form: "
+        + "the request carries the caller's own `ActorRef`, and the reply is the caller's next message.\n");
     md.append("- raw VT: one `Thread.ofVirtual()` per process and a `LinkedTransferQueue` as its mailbox, nothing "
-        + "else: the floor that any runtime on virtual threads builds on.\n\n");
+        + "else (no links, monitors, timeouts or process table), and for selective receive a save list with a "
+        + "receive marker: the floor that any runtime on virtual threads builds on.\n\n");
     md.append("**JVM.** ").append(Machine.jvm()).append(", every fork started with `")
         .append(String.join(" ", SideBySide.JVM_FLAGS)).append("`, the same for otp4j, Pekko and raw VT.\n\n");
     md.append(String.format(Locale.ROOT, "**Procedure.** %d rounds. A round runs every case once on every runtime; "
@@ -126,7 +150,8 @@ final class Report {
         + "the machine spread over all of them. Every measurement is a fresh process (a JVM fork or a fresh "
         + "`erl`) that runs the workload's warm-up rounds (one for most; two for spawn below 1M, ping-pong and the "
         + "ring; for memory three rounds of at most 100k processes each; more for the behaviour workloads, whose longer code paths the JIT "
-        + "compiles later, as their descriptions say; the chat load test warms up inside its run) and then one "
+        + "compiles later, as their descriptions say; the chat load test warms up inside its run; a quick run "
+        + "warms up as the full run does, and only its measured sizes are smaller) and then one "
         + "measured round, and prints it; forks never overlap. The 1M cases and the chat load test run 3 rounds "
         + "instead of %d, to keep the run bounded. Times are taken with `System.nanoTime()` and "
         + "`erlang:monotonic_time(nanosecond)` inside the measured process. Fork output is kept in "
@@ -149,18 +174,23 @@ final class Report {
         + "settles in varies from fork to fork, which is why ping-pong, ring and selective receive can show "
         + "wide ranges for otp4j and raw VT. The same holds for calls: a call from one client is a round trip, "
         + "and from many clients the callers' spinning competes with the server for the two carriers.\n\n"
-        + "**Behaviours.** Every runtime uses its own standard way: `GenServer.call` / `gen_server:call` monitor "
-        + "the server and arm a 5 s timeout per call; a Pekko ask creates a temporary reply actor, a future and a "
-        + "scheduled timeout per call, and the asking actor learns of the reply through a message to itself, so "
-        + "a single Pekko client doing one ask after another measures the ask machinery's latency, not the "
-        + "actors' throughput (a plain request/reply with the reply address in the message runs about ten times "
-        + "faster); raw VT calls have no monitor, timeout or reference at all. Restarts: otp4j and the BEAM "
+        + "**Behaviours.** Every runtime uses its own standard way. `GenServer.call` (5 s timeout) registers the "
+        + "caller with the server, so that the server's exit ends the call (what the monitor does in OTP), sends "
+        + "the request and spins for the reply for a while (an adaptive budget of at most about 50 µs); only a "
+        + "call whose reply has not come by then parks, with the rest of the 5 s as its deadline, and so only "
+        + "that call arms a timer. `gen_server:call` monitors the server and waits for the reply in a `receive` "
+        + "with a 5 s `after`. A Pekko call follows the request-response pattern of "
+        + "Pekko's documentation: the request carries the caller's own `ActorRef`, the server answers with a "
+        + "`tell`, and the caller handles the reply as its next message, with no timeout (Pekko's `ask` adds a "
+        + "temporary reply actor, a future and a scheduled timeout to every call, and from the Java API its reply "
+        + "reaches the asking actor through a completion stage on another thread pool: a cost of that API, not of "
+        + "actors talking to each other); raw VT calls have no monitor, timeout or reference at all. Restarts: otp4j and the BEAM "
         + "start a new process (a new pid, found through the worker's announcement), Pekko restarts the "
         + "behaviour in place behind the same `ActorRef`. Crash and supervisor reports are off in the restart "
         + "workloads on every side.\n\n");
     md.append("## Reproduce\n\n");
     md.append("```\nbash otp-bench/bench.sh           # full run: rewrites docs/benchmarks.md and docs/benchmarks.svg\n"
-        + "bash otp-bench/bench.sh --quick   # smoke run, under 3 minutes: otp-bench/target/benchmarks-quick.md\n"
+        + "bash otp-bench/bench.sh --quick   # smoke run, about 5 minutes: otp-bench/target/benchmarks-quick.md\n"
         + "bash otp-bench/jmh.sh             # JMH microbenchmarks of otp4j's hot paths\n```\n");
     return md.toString();
   }
@@ -299,8 +329,8 @@ final class Report {
       String how = switch (who) {
         case OTP4J -> "`makeRef` + `receiveAfter` (receive marker)";
         case BEAM -> "`make_ref()` + `receive` (compiler-inserted marker)";
-        case PEKKO -> "stash until the reply, then unstash all";
-        case VIRTUAL_THREADS -> "save list scanned on every receive";
+        case PEKKO -> "backlog kept in the stash; the reply handled as it arrives";
+        case VIRTUAL_THREADS -> "receive marker: only what arrived after the request is scanned";
       };
       String ratio = e == null || b == null ? "—" : String.format(Locale.ROOT, "%s×", Metric.fmt(b.median() / e.median()));
       if (who == Contender.OTP4J && e != null && b != null) {
@@ -455,6 +485,18 @@ final class Report {
     Metric m = c.workload().metric();
     String range = s.count() > 1 ? br + "<sub>[" + m.format(s.min()) + " – " + m.format(s.max()) + "]</sub>" : "";
     return "**" + m.format(s.median()) + "**" + range;
+  }
+
+  /** The CPU cost beneath a cell of the main table, or nothing if it was not measured. */
+  private String cpuCell(Case c, Contender who, String br) {
+    Results.Cpu cpu = results.cpu(c, who);
+    return cpu == null ? "" : br + "<sub>" + cpuText(cpu.nanosPerOp(), cpu.cores()) + "</sub>";
+  }
+
+  /** e.g. {@code CPU 1.23 µs/op, 1.95 cores}. */
+  static String cpuText(double nanosPerOp, double cores) {
+    return "CPU " + Metric.TIME_PER_OP.format(nanosPerOp) + "/op, " + String.format(Locale.ROOT, "%.2f", cores)
+        + " cores";
   }
 
   private static String unitText(Workload w) {

@@ -36,6 +36,29 @@ final class Results {
   private int measurements;
   private final Map<Case, Map<Contender, List<String>>> failures = new LinkedHashMap<>();
   private final Map<Case, Map<Contender, List<Map<String, Double>>>> details = new LinkedHashMap<>();
+  private final Map<Case, Map<Contender, List<double[]>>> cpu = new LinkedHashMap<>();
+
+  /**
+   * The CPU cost of a kept measurement: CPU nanoseconds per operation, and cores kept busy on average,
+   * over its timed region (see {@link Raw#cpuPerOp()}).
+   */
+  void addCpu(Case c, Contender who, double cpuPerOp, double cores) {
+    cpu.computeIfAbsent(c, k -> new EnumMap<>(Contender.class))
+        .computeIfAbsent(who, k -> new ArrayList<>()).add(new double[] {cpuPerOp, cores});
+  }
+
+  /** Medians over the rounds of the CPU per operation and of the cores, or null if not measured. */
+  Cpu cpu(Case c, Contender who) {
+    List<double[]> v = cpu.getOrDefault(c, Map.of()).getOrDefault(who, List.of());
+    if (v.isEmpty()) {
+      return null;
+    }
+    return new Cpu(Stats.of(v.stream().map(x -> x[0]).toList()).median(),
+        Stats.of(v.stream().map(x -> x[1]).toList()).median());
+  }
+
+  /** The CPU cost of a case on a runtime: nanoseconds per operation, cores on average (medians). */
+  record Cpu(double nanosPerOp, double cores) {}
 
   /** The details of a kept measurement (see {@link Raw#details()}). */
   void addDetails(Case c, Contender who, Map<String, Double> figures) {

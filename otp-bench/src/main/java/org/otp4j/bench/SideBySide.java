@@ -26,7 +26,7 @@ import org.otp4j.bench.Workload.Mode;
  *
  * <pre>
  *   bash otp-bench/bench.sh            # full run, writes docs/benchmarks.md and docs/benchmarks.svg
- *   bash otp-bench/bench.sh --quick    # smoke run (under 3 minutes), writes otp-bench/target/benchmarks-quick.md
+ *   bash otp-bench/bench.sh --quick    # smoke run (about 5 minutes), writes otp-bench/target/benchmarks-quick.md
  * </pre>
  *
  * <h2>Method</h2>
@@ -47,7 +47,9 @@ public final class SideBySide {
   static final List<String> JVM_FLAGS = List.of(
       "-Xms4g", "-Xmx4g", "-XX:+UseG1GC",
       // Scala and Pekko use sun.misc.Unsafe; JDK 24+ warns about it on every start.
-      "--sun-misc-unsafe-memory-access=allow");
+      "--sun-misc-unsafe-memory-access=allow",
+      // Stopwatch reads the process's CPU time with clock_gettime, a native call.
+      "--enable-native-access=ALL-UNNAMED");
 
   private final Options options;
   private final Path logDir;
@@ -126,13 +128,16 @@ public final class SideBySide {
     if (w.notApplicable(who) != null) {
       return; // no implementation for this runtime: the report says why
     }
-    int warmups = w.warmups(options.mode, c.n());
-    List<String> cmd = who == Contender.BEAM ? beam.command(w, c.n(), warmups) : jvmCommand(w, who, c.n(), warmups);
+    int full = w.fullSize(options.mode, c.n()); // the quick run warms up as the full run does
+    int warmups = w.warmups(Mode.FULL, full);
+    int warmupSize = w.warmupSize(full);
+    List<String> cmd = who == Contender.BEAM ? beam.command(w, c.n(), warmups, warmupSize)
+        : jvmCommand(w, who, c.n(), warmups, warmupSize);
     String what = String.format(Locale.ROOT, "[round %d/%d] %-10s %-24s %-10s", round, options.rounds, w.id(),
         c.label(), who.label());
     double bestValue = 0;
     double bestForeign = Double.MAX_VALUE;
-    java.util.Map<String, Double> bestDetails = java.util.Map.of();
+    Raw bestRaw = null;
     for (int attempt = 1; ; attempt++) {
       double waited = awaitQuiet();
       System.out.print(what);
@@ -149,7 +154,7 @@ public final class SideBySide {
         if (bestForeign == Double.MAX_VALUE) {
           results.fail(c, who, why);
         } else {
-          keep(c, who, results, bestValue, bestForeign, bestDetails);
+          keep(c, who, results, bestValue, bestForeign, bestRaw);
         }
         return;
       }
@@ -157,7 +162,7 @@ public final class SideBySide {
       if (o.foreignCores < bestForeign) {
         bestValue = value;
         bestForeign = o.foreignCores;
-        bestDetails = o.details;
+        bestRaw = o.raw;
       }
       boolean disturbed = o.foreignCores > options.maxForeignCores;
       // Repeat a disturbed measurement only if the others have gone quiet: under a steady load a
@@ -166,30 +171,36 @@ public final class SideBySide {
       if (disturbed && attempt < options.attempts && results.retries() < options.maxRetries
           && CpuLoad.busyCoresOver(300) <= options.maxForeignCores) {
         results.retried();
-        System.out.printf(Locale.ROOT, " %12s   (%.1f s%s): disturbed, measuring again%n", w.metric().format(value),
-            o.seconds, note);
+        System.out.printf(Locale.ROOT, " %12s%s   (%.1f s%s): disturbed, measuring again%n", w.metric().format(value),
+            cpuNote(o.raw), o.seconds, note);
         continue;
       }
-      System.out.printf(Locale.ROOT, " %12s   (%.1f s%s)%s%n", w.metric().format(value), o.seconds, note,
+      System.out.printf(Locale.ROOT, " %12s%s   (%.1f s%s)%s%n", w.metric().format(value), cpuNote(o.raw), o.seconds, note,
           disturbed ? " [disturbed]" : "");
-      keep(c, who, results, bestValue, bestForeign, bestDetails);
+      keep(c, who, results, bestValue, bestForeign, bestRaw);
       return;
     }
   }
 
-  private void keep(Case c, Contender who, Results results, double value, double foreign,
-      java.util.Map<String, Double> details) {
+  /** The CPU cost of a measurement for the console, or nothing. */
+  private static String cpuNote(Raw raw) {
+    return raw.hasCpu() ? "  " + Report.cpuText(raw.cpuPerOp(), raw.cores()) : "";
+  }
+
+  private void keep(Case c, Contender who, Results results, double value, double foreign, Raw raw) {
     boolean disturbed = foreign > options.maxForeignCores;
     results.add(c, who, value, new Results.Load(foreign, disturbed));
-    if (!details.isEmpty()) {
-      results.addDetails(c, who, details);
+    if (!raw.details().isEmpty()) {
+      results.addDetails(c, who, raw.details());
+    }
+    if (raw.hasCpu()) {
+      results.addCpu(c, who, raw.cpuPerOp(), raw.cores());
     }
     log.printf(Locale.ROOT, "--- kept %s (others used %.2f cores)%n", c.workload().metric().format(value), foreign);
   }
 
-  /** What a fork printed and how it ran. */
-  private record Outcome(Raw raw, int exit, String lastLine, double seconds, double foreignCores,
-      java.util.Map<String, Double> details) {}
+  /** What a fork printed (its result, with the details it printed) and how it ran. */
+  private record Outcome(Raw raw, int exit, String lastLine, double seconds, double foreignCores) {}
 
   /**
    * Runs one fork to its end. The CPU that other programs used meanwhile is the machine's busy time
@@ -239,7 +250,9 @@ public final class SideBySide {
     long own = CpuLoad.processJiffiesWithChildren(selfPid) - ownBefore;
     double foreign = CpuLoad.foreignCores(before, CpuLoad.sample(), own);
     log.printf(Locale.ROOT, "--- %.1f s, other programs used %.2f cores on average%n", seconds, foreign);
-    return new Outcome(raw, exit, lastLine, seconds, foreign, details);
+    Raw withDetails = raw == null ? null
+        : new Raw(raw.amount(), raw.ops(), details, raw.cpuPerOp(), raw.cores());
+    return new Outcome(withDetails, exit, lastLine, seconds, foreign);
   }
 
   /**
@@ -261,13 +274,13 @@ public final class SideBySide {
     return waited < 1.5 ? 0 : waited;
   }
 
-  private List<String> jvmCommand(Workload w, Contender who, int n, int warmups) {
+  private List<String> jvmCommand(Workload w, Contender who, int n, int warmups, int warmupSize) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(JVM_FLAGS);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Fork.class.getName(), w.id(),
         who == Contender.VIRTUAL_THREADS ? "vt" : who.name().toLowerCase(Locale.ROOT),
-        Integer.toString(n), Integer.toString(warmups)));
+        Integer.toString(n), Integer.toString(warmups), Integer.toString(warmupSize)));
     return cmd;
   }
 
@@ -323,7 +336,7 @@ public final class SideBySide {
       }
       o.forkTimeoutSeconds = o.mode == Mode.QUICK ? 90 : 240;
       // Bounds that keep a full run under about 25 minutes however busy the machine is, and a quick
-      // run under 3: the quick run never waits and never repeats.
+      // run about 5: the quick run never waits and never repeats.
       o.attempts = o.mode == Mode.QUICK ? 1 : 3;
       o.maxRetries = o.mode == Mode.QUICK ? 0 : 40;
       o.maxQuietWaitSeconds = o.mode == Mode.QUICK ? 0 : 10;

@@ -71,9 +71,26 @@ public abstract class Workload {
     return n;
   }
 
-  /** In-fork warm-up runs before the measured one. */
+  /** In-fork warm-up runs before the measured one of size {@code n}. */
   public int warmups(Mode mode, int n) {
     return 1;
+  }
+
+  /**
+   * The full run's size that the size {@code n} of {@code mode} stands for: {@code n} itself in the
+   * full run; in the quick run, the full run's size at the same place in {@link #sizes}. The quick run
+   * measures smaller sizes but warms up as the full run does (warm-ups and warm-up size of this size):
+   * the JIT compiles a path after so much work, whatever the size measured next, and a shorter warm-up
+   * would measure the compiler rather than the runtime.
+   */
+  public final int fullSize(Mode mode, int n) {
+    if (mode == Mode.FULL) {
+      return n;
+    }
+    List<Integer> quick = sizes(Mode.QUICK);
+    List<Integer> full = sizes(Mode.FULL);
+    int i = quick.indexOf(n);
+    return i < 0 || full.isEmpty() ? n : full.get(Math.min(i, full.size() - 1));
   }
 
   /**

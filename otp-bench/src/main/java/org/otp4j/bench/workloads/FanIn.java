@@ -6,6 +6,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.otp4j.bench.Metric;
 import org.otp4j.bench.Raw;
+import org.otp4j.bench.Stopwatch;
 import org.otp4j.bench.Workload;
 import org.otp4j.bench.Workloads;
 import org.otp4j.core.Pid;
@@ -31,9 +32,11 @@ public final class FanIn extends Workload {
 
   @Override
   public String description() {
-    return "A receiver counts messages; 1,000 sender processes are spawned and each sends it N "
-        + "messages at once. Messages per second, from the first spawn until the receiver has taken "
-        + "all 1,000 × N and told the parent.";
+    return "A receiver counts messages; 1,000 sender processes are spawned and tell the parent they are "
+        + "ready, all before the clock starts. Then the parent tells each to go, and each sends the "
+        + "receiver N messages at once. Messages per second, from the first go until the receiver has "
+        + "taken all 1,000 × N and told the parent. On the BEAM the receiver keeps its queue off its heap "
+        + "(`message_queue_data`), as a process flooded by many senders should.";
   }
 
   @Override
@@ -41,22 +44,31 @@ public final class FanIn extends Workload {
     long total = (long) SENDERS * perSender;
     return Kit.inProcess(() -> {
       Pid main = Proc.self();
-      long t0 = System.nanoTime();
       Pid sink = Proc.spawn(() -> {
         for (long i = 0; i < total; i++) {
           Proc.receive();
         }
         Proc.send(main, Kit.DONE);
       });
+      Pid[] senders = new Pid[SENDERS];
       for (int s = 0; s < SENDERS; s++) {
-        Proc.spawn(() -> {
+        senders[s] = Proc.spawn(() -> {
+          Proc.send(main, Kit.PING); // ready
+          Proc.receive(); // go
           for (int i = 0; i < perSender; i++) {
             Proc.send(sink, Kit.PING);
           }
         });
       }
-      Proc.receive();
-      return new Raw(System.nanoTime() - t0, total);
+      for (int s = 0; s < SENDERS; s++) {
+        Proc.receive(); // ready
+      }
+      Stopwatch clock = Stopwatch.start();
+      for (Pid s : senders) {
+        Proc.send(s, Kit.PING);
+      }
+      Proc.receive(); // done
+      return clock.stop(total);
     });
   }
 
@@ -66,7 +78,6 @@ public final class FanIn extends Workload {
     CompletableFuture<Raw> done = new CompletableFuture<>();
     PekkoKit.spawn(Behaviors.setup(ctx -> {
       ActorRef<Object> main = ctx.getSelf();
-      long t0 = System.nanoTime();
       long[] left = {total};
       ActorRef<Object> sink = ctx.spawnAnonymous(Behaviors.receiveMessage(m -> {
         if (--left[0] == 0) {
@@ -74,16 +85,32 @@ public final class FanIn extends Workload {
         }
         return Behaviors.same();
       }));
+      @SuppressWarnings({"unchecked", "rawtypes"})
+      ActorRef<Object>[] senders = new ActorRef[SENDERS];
       for (int s = 0; s < SENDERS; s++) {
-        ctx.spawnAnonymous(Behaviors.setup(c -> {
-          for (int i = 0; i < perSender; i++) {
-            sink.tell(Kit.PING);
-          }
-          return Behaviors.stopped();
+        senders[s] = ctx.spawnAnonymous(Behaviors.setup(c -> {
+          main.tell(Kit.PING); // ready
+          return Behaviors.receiveMessage(go -> {
+            for (int i = 0; i < perSender; i++) {
+              sink.tell(Kit.PING);
+            }
+            return Behaviors.stopped();
+          });
         }));
       }
+      int[] ready = {0};
+      Stopwatch[] clock = {null};
       return Behaviors.receiveMessage(m -> {
-        done.complete(new Raw(System.nanoTime() - t0, total));
+        if (m == Kit.PING) {
+          if (++ready[0] == SENDERS) {
+            clock[0] = Stopwatch.start();
+            for (ActorRef<Object> s : senders) {
+              s.tell(Kit.PING); // go
+            }
+          }
+          return Behaviors.same();
+        }
+        done.complete(clock[0].stop(total)); // done
         return Behaviors.stopped(); // stops the receiver too
       });
     }));
@@ -94,22 +121,31 @@ public final class FanIn extends Workload {
   public Raw virtualThreads(int perSender) throws Exception {
     long total = (long) SENDERS * perSender;
     return Kit.inVtProc(main -> {
-      long t0 = System.nanoTime();
       VtProc sink = VtProc.spawn(self -> {
         for (long i = 0; i < total; i++) {
           self.receive();
         }
         main.send(Kit.DONE);
       });
+      VtProc[] senders = new VtProc[SENDERS];
       for (int s = 0; s < SENDERS; s++) {
-        VtProc.spawn(self -> {
+        senders[s] = VtProc.spawn(self -> {
+          main.send(Kit.PING); // ready
+          self.receive(); // go
           for (int i = 0; i < perSender; i++) {
             sink.send(Kit.PING);
           }
         });
       }
-      main.receive();
-      return new Raw(System.nanoTime() - t0, total);
+      for (int s = 0; s < SENDERS; s++) {
+        main.receive(); // ready
+      }
+      Stopwatch clock = Stopwatch.start();
+      for (VtProc s : senders) {
+        s.send(Kit.PING);
+      }
+      main.receive(); // done
+      return clock.stop(total);
     });
   }
 

@@ -7,6 +7,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.otp4j.bench.Metric;
 import org.otp4j.bench.Raw;
+import org.otp4j.bench.Stopwatch;
 import org.otp4j.bench.Workload;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
@@ -43,12 +44,12 @@ public final class ForkJoin extends Workload {
   public Raw otp4j(int n) throws Exception {
     return Kit.inProcess(() -> {
       Pid main = Proc.self();
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       Proc.spawn(() -> fib(main, n));
       long result = (Long) Proc.receive();
-      long t = System.nanoTime() - t0;
+      Raw raw = clock.stop(Kit.fibCalls(n));
       check(n, result);
-      return new Raw(t, Kit.fibCalls(n));
+      return raw;
     });
   }
 
@@ -69,12 +70,12 @@ public final class ForkJoin extends Workload {
   public Raw pekko(int n) throws Exception {
     CompletableFuture<Raw> done = new CompletableFuture<>();
     PekkoKit.spawn(Behaviors.setup(ctx -> {
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       ctx.spawnAnonymous(fibActor(ctx.getSelf(), n));
       return Behaviors.receiveMessage(m -> {
-        long t = System.nanoTime() - t0;
+        Raw raw = clock.stop(Kit.fibCalls(n));
         check(n, (Long) m);
-        done.complete(new Raw(t, Kit.fibCalls(n)));
+        done.complete(raw);
         return Behaviors.stopped();
       });
     }));
@@ -104,12 +105,12 @@ public final class ForkJoin extends Workload {
   @Override
   public Raw virtualThreads(int n) throws Exception {
     return Kit.inVtProc(main -> {
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       VtProc.spawn(self -> fibVt(self, main, n));
       long result = (Long) main.receive();
-      long t = System.nanoTime() - t0;
+      Raw raw = clock.stop(Kit.fibCalls(n));
       check(n, result);
-      return new Raw(t, Kit.fibCalls(n));
+      return raw;
     });
   }
 

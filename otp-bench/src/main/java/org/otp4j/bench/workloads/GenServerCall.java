@@ -6,6 +6,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.otp4j.bench.Metric;
 import org.otp4j.bench.Raw;
+import org.otp4j.bench.Stopwatch;
 import org.otp4j.bench.Workload;
 import org.otp4j.bench.Workloads;
 import org.otp4j.behaviours.GenServer;
@@ -37,7 +38,7 @@ public final class GenServerCall extends Workload {
   /** The JIT compiles a behaviour's longer code paths later than a bare send and receive. */
   @Override
   public int warmups(Mode mode, int n) {
-    return mode == Mode.QUICK ? 1 : 3;
+    return 3;
   }
 
   @Override
@@ -56,12 +57,13 @@ public final class GenServerCall extends Workload {
   public String description() {
     String who = clients == 1 ? "one client process calls" : String.format(java.util.Locale.ROOT,
         "%,d client processes, started before the clock and released at once, each call", clients);
-    return "Three warm-up rounds (one in the quick run), then: " + who + " an echo server in a loop, each "
+    return "Three warm-up rounds, then: " + who + " an echo server in a loop, each "
         + "call waiting for its reply, until N calls in all "
-        + "are done; calls per second. otp4j: `GenServer.call` (5 s timeout) to a `GenServer`; BEAM: "
-        + "`gen_server:call/2` (5 s) to a `gen_server`; Pekko: client actors that `AskPattern.ask` (5 s) and "
-        + "pipe the reply to themselves before the next ask; raw VT: the request carries the client, which "
-        + "takes the reply from its own queue (no monitor, no timeout, no reference).";
+        + "are done; calls per second. otp4j: `GenServer.call` (default 5 s timeout) to a `GenServer`; BEAM: "
+        + "`gen_server:call/2` (5 s) to a `gen_server`; Pekko: client actors in Pekko's request-response "
+        + "form, the request carrying the client's own `ActorRef`, the reply handled as the client's next "
+        + "message (no timeout); raw VT: the request carries the client, which takes the reply from its own "
+        + "queue (no monitor, no timeout, no reference).";
   }
 
   @Override
@@ -80,16 +82,16 @@ public final class GenServerCall extends Workload {
           Proc.send(main, Kit.DONE);
         });
       }
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       for (Pid c : cs) {
         Proc.send(c, Kit.PING);
       }
       for (int c = 0; c < clients; c++) {
         Proc.receive();
       }
-      long t = System.nanoTime() - t0;
+      Raw raw = clock.stop((long) per * clients);
       GenServer.stop(server);
-      return new Raw(t, (long) per * clients);
+      return raw;
     });
   }
 
@@ -102,16 +104,16 @@ public final class GenServerCall extends Workload {
       @SuppressWarnings({"unchecked", "rawtypes"})
       ActorRef<Object>[] cs = new ActorRef[clients];
       for (int c = 0; c < clients; c++) {
-        cs[c] = ctx.spawnAnonymous(Servers.pekkoCaller(server, Kit.PING, per, ctx.getSelf(), done));
+        cs[c] = ctx.spawnAnonymous(Servers.pekkoCaller(server, Kit.PING, per, ctx.getSelf()));
       }
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       for (ActorRef<Object> c : cs) {
         c.tell(Kit.PING);
       }
       int[] left = {clients};
       return Behaviors.receiveMessage(m -> {
         if (--left[0] == 0) {
-          done.complete(new Raw(System.nanoTime() - t0, (long) per * clients));
+          done.complete(clock.stop((long) per * clients));
           return Behaviors.stopped(); // stops the server too
         }
         return Behaviors.same();
@@ -135,16 +137,16 @@ public final class GenServerCall extends Workload {
           main.send(Kit.DONE);
         });
       }
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       for (VtProc c : cs) {
         c.send(Kit.PING);
       }
       for (int c = 0; c < clients; c++) {
         main.receive();
       }
-      long t = System.nanoTime() - t0;
+      Raw raw = clock.stop((long) per * clients);
       server.send(Kit.STOP);
-      return new Raw(t, (long) per * clients);
+      return raw;
     });
   }
 }

@@ -132,6 +132,6 @@ public final class IdleMemory extends Workload {
    */
   @Override
   public int warmups(Mode mode, int n) {
-    return mode == Mode.QUICK ? 1 : 3;
+    return 3;
   }
 }

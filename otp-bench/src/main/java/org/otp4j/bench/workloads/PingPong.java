@@ -6,6 +6,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.otp4j.bench.Metric;
 import org.otp4j.bench.Raw;
+import org.otp4j.bench.Stopwatch;
 import org.otp4j.bench.Workload;
 import org.otp4j.bench.Workloads;
 import org.otp4j.core.Pid;
@@ -47,14 +48,14 @@ public final class PingPong extends Workload {
           Proc.send(self, m);
         }
       });
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       for (int i = 0; i < n; i++) {
         Proc.send(echo, Kit.PING);
         Proc.receive();
       }
-      long t = System.nanoTime() - t0;
+      Raw raw = clock.stop(n);
       Proc.send(echo, Kit.STOP);
-      return new Raw(t, n);
+      return raw;
     });
   }
 
@@ -68,11 +69,11 @@ public final class PingPong extends Workload {
         return Behaviors.same();
       }));
       int[] left = {n};
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       echo.tell(Kit.PING);
       return Behaviors.receiveMessage(m -> {
         if (--left[0] == 0) {
-          done.complete(new Raw(System.nanoTime() - t0, n));
+          done.complete(clock.stop(n));
           return Behaviors.stopped();
         }
         echo.tell(Kit.PING);
@@ -94,14 +95,14 @@ public final class PingPong extends Workload {
           self.send(m);
         }
       });
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       for (int i = 0; i < n; i++) {
         echo.send(Kit.PING);
         self.receive();
       }
-      long t = System.nanoTime() - t0;
+      Raw raw = clock.stop(n);
       echo.send(Kit.STOP);
-      return new Raw(t, n);
+      return raw;
     });
   }
 

@@ -10,6 +10,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.otp4j.bench.Contender;
 import org.otp4j.bench.Metric;
 import org.otp4j.bench.Raw;
+import org.otp4j.bench.Stopwatch;
 import org.otp4j.bench.Workload;
 import org.otp4j.bench.Workloads;
 import org.otp4j.behaviours.ChildSpec;
@@ -53,7 +54,7 @@ public final class RestartLatency extends Workload {
 
   @Override
   public int warmups(Mode mode, int n) {
-    return mode == Mode.QUICK ? 1 : 3;
+    return 3;
   }
 
   @Override
@@ -69,7 +70,7 @@ public final class RestartLatency extends Workload {
 
   @Override
   public String description() {
-    return "After warm-up rounds of 20,000 crashes each (3; 1 in the quick run: the JIT needs tens of "
+    return "After three warm-up rounds of 20,000 crashes each (the JIT needs tens of "
         + "thousands of restarts to compile the restart path, and the median of the first thousand on a cold "
         + "JVM is several times the warm one), a one-for-one supervisor (100,000 restarts a second allowed) runs one worker, a server whose "
         + "start tells the measuring process its new pid (a fresh supervisor every 100 crashes, not timed: "
@@ -83,7 +84,8 @@ public final class RestartLatency extends Workload {
         + "from `handleCast`; BEAM: `supervisor` and `gen_server`, `erlang:error(crash)`; Pekko: a child "
         + "spawned with `Behaviors.supervise(...).onFailure(SupervisorStrategy.restart())` (logging off) "
         + "that throws on the message: Pekko restarts it in place, behind the same `ActorRef`, and its "
-        + "`setup` announces it again; the call is an ask.";
+        + "`setup` announces it again; the call is a request carrying the measuring actor's `ActorRef`, "
+        + "answered with a `tell`.";
   }
 
   @Override
@@ -92,6 +94,7 @@ public final class RestartLatency extends Workload {
     return Kit.inProcess(() -> {
       Pid self = Proc.self();
       long[] times = new long[n];
+      Stopwatch clock = Stopwatch.start();
       for (int i = 0; i < n; ) {
         Pid sup = Supervisor.startLink(Supervisor.oneForOne().withIntensity(INTENSITY, Duration.ofSeconds(1)),
             ChildSpec.worker("worker", () -> GenServer.startLink(new Servers.Worker(self, 0))));
@@ -105,7 +108,7 @@ public final class RestartLatency extends Workload {
         }
         Supervisor.stop(sup);
       }
-      return new Raw(Kit.median(times, n), 1);
+      return clock.stop(new Raw(Kit.median(times, n), 1), n);
     });
   }
 
@@ -130,18 +133,18 @@ public final class RestartLatency extends Workload {
         SupervisorStrategy.restart().withLoggingEnabled(false));
   }
 
-  private record Replied(Object reply, Throwable failure) {}
-
   @Override
   public Raw pekko(int n) throws Exception {
     CompletableFuture<Raw> done = new CompletableFuture<>();
     PekkoKit.spawn(Behaviors.setup(ctx -> {
+      ActorRef<Object> self = ctx.getSelf();
       long[] times = new long[n];
+      Stopwatch clock = Stopwatch.start();
       int[] measured = {0};
       int[] underThisOne = {-1}; // crashes of the current worker; -1 until it has started
       long[] t0 = {0};
       @SuppressWarnings({"unchecked", "rawtypes"})
-      ActorRef<Object>[] worker = new ActorRef[] {ctx.spawnAnonymous(pekkoWorker(ctx.getSelf(), 0))};
+      ActorRef<Object>[] worker = new ActorRef[] {ctx.spawnAnonymous(pekkoWorker(self, 0))};
       Runnable crash = () -> {
         t0[0] = System.nanoTime();
         worker[0].tell(Servers.CRASH);
@@ -152,23 +155,18 @@ public final class RestartLatency extends Workload {
             underThisOne[0] = 0;
             crash.run();
           } else {
-            ctx.pipeToSelf(Servers.ask(worker[0], Kit.PING, Servers.CALL_TIMEOUT, ctx.getSystem().scheduler()),
-                Replied::new);
+            worker[0].tell(new Servers.PCall(self, Kit.PING)); // the call; its reply is the next message
           }
-        } else if (m instanceof Replied r) {
-          if (r.failure() != null) {
-            done.completeExceptionally(r.failure());
-            return Behaviors.stopped();
-          }
+        } else { // the reply to the call
           times[measured[0]++] = System.nanoTime() - t0[0];
           if (measured[0] == n) {
-            done.complete(new Raw(Kit.median(times, n), 1));
+            done.complete(clock.stop(new Raw(Kit.median(times, n), 1), n));
             return Behaviors.stopped();
           }
           if (++underThisOne[0] == PER_SUPERVISOR) { // a fresh supervised child, as the others take a fresh supervisor
             ctx.stop(worker[0]);
             underThisOne[0] = -1;
-            worker[0] = ctx.spawnAnonymous(pekkoWorker(ctx.getSelf(), 0));
+            worker[0] = ctx.spawnAnonymous(pekkoWorker(self, 0));
           } else {
             crash.run();
           }

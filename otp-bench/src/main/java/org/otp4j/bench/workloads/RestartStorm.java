@@ -8,6 +8,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.otp4j.bench.Contender;
 import org.otp4j.bench.Metric;
 import org.otp4j.bench.Raw;
+import org.otp4j.bench.Stopwatch;
 import org.otp4j.bench.Workload;
 import org.otp4j.bench.Workloads;
 import org.otp4j.behaviours.ChildSpec;
@@ -73,7 +74,7 @@ public final class RestartStorm extends Workload {
       Pid sup = Supervisor.startLink(
           Supervisor.oneForOne().withIntensity(RestartLatency.INTENSITY, Duration.ofSeconds(1)), specs);
       Pid[] workers = collect(n);
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       for (Pid w : workers) {
         Proc.exit(w, ExitReason.KILL);
       }
@@ -81,9 +82,9 @@ public final class RestartStorm extends Workload {
       for (Pid w : replacements) {
         GenServer.call(w, Kit.PING);
       }
-      long t = System.nanoTime() - t0;
+      Raw raw = clock.stop(n);
       Supervisor.stop(sup);
-      return new Raw(t, n);
+      return raw;
     });
   }
 
@@ -97,45 +98,38 @@ public final class RestartStorm extends Workload {
     return pids;
   }
 
-  private record Replied(Object reply, Throwable failure) {}
-
   @Override
   public Raw pekko(int n) throws Exception {
     CompletableFuture<Raw> done = new CompletableFuture<>();
     PekkoKit.spawn(Behaviors.setup(ctx -> {
+      ActorRef<Object> self = ctx.getSelf();
       @SuppressWarnings({"unchecked", "rawtypes"})
       ActorRef<Object>[] workers = new ActorRef[n];
       for (int i = 0; i < n; i++) {
-        workers[i] = ctx.spawnAnonymous(RestartLatency.pekkoWorker(ctx.getSelf(), i));
+        workers[i] = ctx.spawnAnonymous(RestartLatency.pekkoWorker(self, i));
       }
       int[] started = {0};
       int[] answered = {0};
-      long[] t0 = {-1};
+      Stopwatch[] clock = {null};
       return Behaviors.receiveMessage(m -> {
         if (m instanceof RestartLatency.PStarted) {
           if (++started[0] == n) {
-            if (t0[0] < 0) { // the first starts: crash them all
+            if (clock[0] == null) { // the first starts: crash them all
               started[0] = 0;
-              t0[0] = System.nanoTime();
+              clock[0] = Stopwatch.start();
               for (ActorRef<Object> w : workers) {
                 w.tell(Servers.CRASH);
               }
             } else { // all restarted: call each in turn
-              ctx.pipeToSelf(Servers.ask(workers[0], Kit.PING, Servers.CALL_TIMEOUT, ctx.getSystem().scheduler()),
-                  Replied::new);
+              workers[0].tell(new Servers.PCall(self, Kit.PING));
             }
           }
-        } else if (m instanceof Replied r) {
-          if (r.failure() != null) {
-            done.completeExceptionally(r.failure());
-            return Behaviors.stopped();
-          }
+        } else { // the reply to a call
           if (++answered[0] == n) {
-            done.complete(new Raw(System.nanoTime() - t0[0], n));
+            done.complete(clock[0].stop(n));
             return Behaviors.stopped();
           }
-          ctx.pipeToSelf(Servers.ask(workers[answered[0]], Kit.PING, Servers.CALL_TIMEOUT,
-              ctx.getSystem().scheduler()), Replied::new);
+          workers[answered[0]].tell(new Servers.PCall(self, Kit.PING));
         }
         return Behaviors.same();
       });

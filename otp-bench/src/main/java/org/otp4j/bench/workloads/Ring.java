@@ -7,6 +7,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.otp4j.bench.Metric;
 import org.otp4j.bench.Raw;
+import org.otp4j.bench.Stopwatch;
 import org.otp4j.bench.Workload;
 import org.otp4j.bench.Workloads;
 import org.otp4j.core.Pid;
@@ -62,14 +63,14 @@ public final class Ring extends Workload {
       for (int i = 0; i < RING_SIZE; i++) {
         Proc.send(ring[i], ring[(i + 1) % RING_SIZE]);
       }
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       Proc.send(ring[0], hops);
       Proc.receive();
-      long t = System.nanoTime() - t0;
+      Raw raw = clock.stop(hops);
       for (Pid p : ring) {
         Proc.send(p, Kit.STOP);
       }
-      return new Raw(t, hops);
+      return raw;
     });
   }
 
@@ -86,10 +87,10 @@ public final class Ring extends Workload {
       for (int i = 0; i < RING_SIZE; i++) {
         ring[i].tell(ring[(i + 1) % RING_SIZE]);
       }
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       ring[0].tell(hops);
       return Behaviors.receiveMessage(m -> {
-        done.complete(new Raw(System.nanoTime() - t0, hops));
+        done.complete(clock.stop(hops));
         return Behaviors.stopped(); // stops the ring members too
       });
     }));
@@ -136,14 +137,14 @@ public final class Ring extends Workload {
       for (int i = 0; i < RING_SIZE; i++) {
         ring[i].send(ring[(i + 1) % RING_SIZE]);
       }
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       ring[0].send(hops);
       main.receive();
-      long t = System.nanoTime() - t0;
+      Raw raw = clock.stop(hops);
       for (VtProc p : ring) {
         p.send(Kit.STOP);
       }
-      return new Raw(t, hops);
+      return raw;
     });
   }
 

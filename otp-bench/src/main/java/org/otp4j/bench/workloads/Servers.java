@@ -1,11 +1,8 @@
 package org.otp4j.bench.workloads;
 
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.Scheduler;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.otp4j.behaviours.GenServer;
 import org.otp4j.core.From;
@@ -35,8 +32,6 @@ final class Servers {
     }
   };
 
-  /** How long a call or ask may wait: the OTP default, 5 s, as GenServer.call and gen_server:call use. */
-  static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
   /** For the one call that waits for a backlog of casts to drain. */
   static final Duration SYNC_TIMEOUT = Duration.ofSeconds(120);
 
@@ -107,7 +102,11 @@ final class Servers {
   // =====================================================================================
   // Pekko
 
-  /** A call: reply to {@code replyTo}. An ask builds it around its temporary reply actor. */
+  /**
+   * A call, in Pekko's request-response form: the request carries the caller's own {@code ActorRef},
+   * to which the server replies with a plain {@code tell}; the caller handles the reply as the next
+   * message it receives.
+   */
   record PCall(ActorRef<Object> replyTo, Object request) {}
 
   /** The echo server as an actor: {@link PCall} is a call, any other message a cast. */
@@ -125,41 +124,28 @@ final class Servers {
     });
   }
 
-  /** An ask of {@code request} to {@code target}: a temporary reply actor, a timeout, a completion stage. */
-  static java.util.concurrent.CompletionStage<Object> ask(ActorRef<Object> target, Object request, Duration timeout,
-      Scheduler scheduler) {
-    return AskPattern.<Object, Object>ask(target, replyTo -> new PCall(replyTo, request), timeout, scheduler);
-  }
-
   /** What a Pekko client reports to its parent. */
   record ClientDone() {}
 
-  private record Replied(Object reply, Throwable failure) {}
-
   /**
-   * A client actor that, on {@link Kit#PING} ("go"), asks {@code target} {@code calls} times in a row
-   * (each ask after the previous reply, piped to itself), then tells {@code parent} it is done. A
-   * failed ask fails {@code failure}.
+   * A client actor that, on its first message ("go"), calls {@code target} {@code calls} times in a
+   * row, each call sent when the reply to the previous one arrives, then tells {@code parent} it is
+   * done.
    */
-  static Behavior<Object> pekkoCaller(ActorRef<Object> target, Object request, int calls, ActorRef<Object> parent,
-      CompletableFuture<?> failure) {
+  static Behavior<Object> pekkoCaller(ActorRef<Object> target, Object request, int calls, ActorRef<Object> parent) {
     return Behaviors.setup(ctx -> {
-      Scheduler scheduler = ctx.getSystem().scheduler();
-      int[] left = {calls};
-      Runnable next = () -> ctx.pipeToSelf(ask(target, request, CALL_TIMEOUT, scheduler), Replied::new);
-      return Behaviors.receiveMessage(m -> {
-        if (m instanceof Replied r) {
-          if (r.failure() != null) {
-            failure.completeExceptionally(r.failure());
-            return Behaviors.stopped();
-          }
+      ActorRef<Object> self = ctx.getSelf();
+      return Behaviors.receiveMessage(go -> {
+        target.tell(new PCall(self, request));
+        int[] left = {calls};
+        return Behaviors.receiveMessage(reply -> {
           if (--left[0] == 0) {
             parent.tell(new ClientDone());
             return Behaviors.stopped();
           }
-        }
-        next.run(); // the go signal, or the reply to the previous call
-        return Behaviors.same();
+          target.tell(new PCall(self, request));
+          return Behaviors.same();
+        });
       });
     });
   }

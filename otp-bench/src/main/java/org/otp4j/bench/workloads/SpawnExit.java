@@ -7,6 +7,7 @@ import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.otp4j.bench.Metric;
 import org.otp4j.bench.Raw;
+import org.otp4j.bench.Stopwatch;
 import org.otp4j.bench.Workload;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
@@ -53,14 +54,14 @@ public final class SpawnExit extends Workload {
   public Raw otp4j(int n) throws Exception {
     return Kit.inProcess(() -> {
       Pid[] pids = new Pid[n];
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       for (int i = 0; i < n; i++) {
         pids[i] = Proc.spawn(NOTHING);
       }
       for (Pid p : pids) {
         Proc.awaitExit(p, Proc.INFINITY);
       }
-      return new Raw(System.nanoTime() - t0, n);
+      return clock.stop(n);
     });
   }
 
@@ -68,7 +69,7 @@ public final class SpawnExit extends Workload {
   public Raw pekko(int n) throws Exception {
     CompletableFuture<Raw> done = new CompletableFuture<>();
     PekkoKit.spawn(Behaviors.setup(ctx -> {
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       for (int i = 0; i < n; i++) {
         ctx.watch(ctx.spawnAnonymous(STOP_AT_ONCE));
       }
@@ -76,7 +77,7 @@ public final class SpawnExit extends Workload {
       return Behaviors.receive(Object.class)
           .onSignal(Terminated.class, t -> {
             if (--left[0] == 0) {
-              done.complete(new Raw(System.nanoTime() - t0, n));
+              done.complete(clock.stop(n));
               return Behaviors.stopped();
             }
             return Behaviors.same();
@@ -90,14 +91,14 @@ public final class SpawnExit extends Workload {
   public Raw virtualThreads(int n) throws Exception {
     return Kit.inVtProc(self -> {
       VtProc[] procs = new VtProc[n];
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       for (int i = 0; i < n; i++) {
         procs[i] = VtProc.spawn(NOTHING_VT);
       }
       for (VtProc p : procs) {
         p.join();
       }
-      return new Raw(System.nanoTime() - t0, n);
+      return clock.stop(n);
     });
   }
 

@@ -8,6 +8,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.otp4j.bench.Contender;
 import org.otp4j.bench.Metric;
 import org.otp4j.bench.Raw;
+import org.otp4j.bench.Stopwatch;
 import org.otp4j.bench.Workload;
 import org.otp4j.bench.Workloads;
 import org.otp4j.behaviours.GenStatem;
@@ -39,7 +40,7 @@ public final class StatemToggle extends Workload {
   /** The JIT compiles a behaviour's longer code paths later than a bare send and receive. */
   @Override
   public int warmups(Mode mode, int n) {
-    return mode == Mode.QUICK ? 1 : 3;
+    return 3;
   }
 
   @Override
@@ -59,13 +60,15 @@ public final class StatemToggle extends Workload {
         + "and changes state. Events (calls) per second."
         : "One client casts `toggle` N times, then calls `count`, which returns when every cast is handled. "
         + "Events (casts) per second over the whole.";
-    return "Three warm-up rounds (one in the quick run), then: "
+    return "Three warm-up rounds, then: "
         + "a state machine with two states, off and on, and a counter as its data; every `toggle` "
         + "changes the state (a real state change, each time) and counts. " + how + " otp4j: `GenStatem` "
         + "in handle-event mode (an enum state), `GenStatem.cast` / `GenStatem.call` (no timeout); BEAM: "
-        + "`gen_statem` with `handle_event_function`, `gen_statem:cast` / `gen_statem:call` (no timeout); "
-        + "Pekko: two behaviors that return each other (the typed-actor way to change state), `tell` and "
-        + "`AskPattern.ask`.";
+        + "`gen_statem` with `handle_event_function`, `gen_statem:cast` / `gen_statem:call` (no timeout)"
+        + (byCall ? "; " : ", the machine started with `{message_queue_data, off_heap}` (the casts come faster "
+            + "than it handles them); ")
+        + "Pekko: two behaviors that return each other (the typed-actor way to change state), `tell`, and "
+        + "calls in the request-response form (the request carries the client's `ActorRef`, no timeout).";
   }
 
   static final Object TOGGLE = new Object() {
@@ -107,7 +110,7 @@ public final class StatemToggle extends Workload {
   public Raw otp4j(int n) throws Exception {
     return Kit.inProcess(() -> {
       Pid machine = GenStatem.start(new Toggle(), org.otp4j.behaviours.StartOptions.defaults());
-      long t0 = System.nanoTime();
+      Stopwatch clock = Stopwatch.start();
       if (byCall) {
         for (int i = 0; i < n; i++) {
           GenStatem.call(machine, TOGGLE);
@@ -118,10 +121,10 @@ public final class StatemToggle extends Workload {
         }
       }
       long count = GenStatem.<Long>call(machine, Servers.COUNT);
-      long t = System.nanoTime() - t0;
+      Raw raw = clock.stop(n);
       GenServerCast.check(count, n);
       GenStatem.stop(machine);
-      return new Raw(t, n);
+      return raw;
     });
   }
 
@@ -150,19 +153,16 @@ public final class StatemToggle extends Workload {
     });
   }
 
-  private record Replied(Object reply, Throwable failure) {}
-
   @Override
   public Raw pekko(int n) throws Exception {
     CompletableFuture<Raw> done = new CompletableFuture<>();
     PekkoKit.spawn(Behaviors.setup(ctx -> {
       ActorRef<Object> machine = ctx.spawnAnonymous(pekkoToggle());
       ActorRef<Object> self = ctx.getSelf();
-      long t0 = System.nanoTime();
-      Runnable count = () -> ctx.pipeToSelf(Servers.ask(machine, Servers.COUNT, Servers.SYNC_TIMEOUT,
-          ctx.getSystem().scheduler()), Replied::new);
+      Stopwatch clock = Stopwatch.start();
+      Runnable count = () -> machine.tell(new Servers.PCall(self, Servers.COUNT));
       if (byCall) {
-        ctx.spawnAnonymous(Servers.pekkoCaller(machine, TOGGLE, n, self, done)).tell(Kit.PING);
+        ctx.spawnAnonymous(Servers.pekkoCaller(machine, TOGGLE, n, self)).tell(Kit.PING);
       } else {
         for (int i = 0; i < n; i++) {
           machine.tell(TOGGLE);
@@ -174,13 +174,12 @@ public final class StatemToggle extends Workload {
           count.run();
           return Behaviors.same();
         }
-        Replied r = (Replied) m;
-        long t = System.nanoTime() - t0;
-        if (r.failure() != null) {
-          done.completeExceptionally(r.failure());
-        } else {
-          GenServerCast.check((Long) r.reply(), n);
-          done.complete(new Raw(t, n));
+        Raw raw = clock.stop(n); // m is the count
+        try {
+          GenServerCast.check((Long) m, n);
+          done.complete(raw);
+        } catch (RuntimeException e) {
+          done.completeExceptionally(e);
         }
         return Behaviors.stopped();
       });
