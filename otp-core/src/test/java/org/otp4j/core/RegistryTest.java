@@ -2,6 +2,8 @@ package org.otp4j.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.otp4j.core.RegistryMember.call;
+import static org.otp4j.core.RegistryMember.run;
 import static org.otp4j.core.TestSupport.exitReason;
 import static org.otp4j.core.TestSupport.next;
 import static org.otp4j.core.TestSupport.onNode;
@@ -16,68 +18,14 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Registry: Elixir-style unique and duplicate keys")
 class RegistryTest {
 
-  /** Commands for a registry member process. */
-  sealed interface Command {
-    record Register(Registry registry, Object key, Object value) implements Command {}
-
-    record RegisterIfAbsent(Registry registry, Object key, Object value) implements Command {}
-
-    record Unregister(Registry registry, Object key) implements Command {}
-
-    record Exit(ExitReason reason) implements Command {}
-  }
-
-  record Done(Object result) {}
-
-  /**
-   * A process that runs registry commands for the test and answers each with {@link Done}
-   * carrying the result, or the exception it threw.
-   */
-  private static Proc.Body member(Pid report) {
-    return () -> {
-      while (true) {
-        Object result;
-        try {
-          result = switch ((Command) Proc.receive()) {
-            case Command.Register(Registry r, Object key, Object value) -> {
-              r.register(key, value);
-              yield "ok";
-            }
-            case Command.RegisterIfAbsent(Registry r, Object key, Object value) -> r.registerIfAbsent(key, value);
-            case Command.Unregister(Registry r, Object key) -> {
-              r.unregister(key);
-              yield "ok";
-            }
-            case Command.Exit(ExitReason reason) -> {
-              Proc.exit(reason);
-              yield "unreachable";
-            }
-          };
-        } catch (RuntimeException e) {
-          if (e instanceof ProcessExit) {
-            throw e;
-          }
-          result = e;
-        }
-        Proc.send(report, new Done(result));
-      }
-    };
-  }
-
-  /** Sends {@code command} to {@code member} and returns its result. */
-  private static Object run(Inbox inbox, Pid member, Command command) {
-    inbox.send(member, command);
-    return next(inbox, Done.class).result();
-  }
-
   @Test
   @DisplayName("unique: a key maps to one process; lookup, whereisName, keys and count see it")
   void uniqueRegisterAndLookup() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       Registry rooms = Registry.unique("rooms");
-      Pid p = node.spawn(member(inbox.pid()));
+      Pid p = RegistryMember.spawn(node, inbox);
 
-      assertThat(run(inbox, p, new Command.Register(rooms, "lobby", "meta"))).isEqualTo("ok");
+      assertThat(run(inbox, p, () -> rooms.register("lobby", "meta"))).isEqualTo("ok");
 
       assertThat(rooms.isUnique()).isTrue();
       assertThat(rooms.lookup("lobby")).containsExactly(new Registry.Entry(p, "meta"));
@@ -94,13 +42,13 @@ class RegistryTest {
   void uniqueConflict() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       Registry rooms = Registry.unique("rooms");
-      Pid first = node.spawn(member(inbox.pid()));
-      Pid second = node.spawn(member(inbox.pid()));
-      run(inbox, first, new Command.Register(rooms, "lobby", 1));
+      Pid first = RegistryMember.spawn(node, inbox);
+      Pid second = RegistryMember.spawn(node, inbox);
+      run(inbox, first, () -> rooms.register("lobby", 1));
 
-      Object failure = run(inbox, second, new Command.Register(rooms, "lobby", 2));
-      Object holder = run(inbox, second, new Command.RegisterIfAbsent(rooms, "lobby", 2));
-      Object again = run(inbox, first, new Command.Register(rooms, "lobby", 3));
+      Object failure = run(inbox, second, () -> rooms.register("lobby", 2));
+      Object holder = call(inbox, second, () -> rooms.registerIfAbsent("lobby", 2));
+      Object again = run(inbox, first, () -> rooms.register("lobby", 3));
 
       assertThat(failure).isInstanceOfSatisfying(NameConflictException.class, e -> assertThat(e)
           .hasMessage("cannot register key lobby in registry 'rooms': it is already registered to " + first));
@@ -117,13 +65,13 @@ class RegistryTest {
   void duplicateKeys() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       Registry topics = Registry.duplicate("topics");
-      Pid a = node.spawn(member(inbox.pid()));
-      Pid b = node.spawn(member(inbox.pid()));
+      Pid a = RegistryMember.spawn(node, inbox);
+      Pid b = RegistryMember.spawn(node, inbox);
 
-      run(inbox, a, new Command.Register(topics, "news", "a1"));
-      run(inbox, b, new Command.Register(topics, "news", "b1"));
-      run(inbox, a, new Command.Register(topics, "news", "a2"));
-      run(inbox, a, new Command.Register(topics, "sports", "a3"));
+      run(inbox, a, () -> topics.register("news", "a1"));
+      run(inbox, b, () -> topics.register("news", "b1"));
+      run(inbox, a, () -> topics.register("news", "a2"));
+      run(inbox, a, () -> topics.register("sports", "a3"));
 
       assertThat(topics.isUnique()).isFalse();
       assertThat(topics.lookup("news")).containsExactly(new Registry.Entry(a, "a1"), new Registry.Entry(b, "b1"),
@@ -131,7 +79,7 @@ class RegistryTest {
       assertThat(topics.keys(a)).containsExactlyInAnyOrder("news", "sports");
       assertThat(topics.count()).isEqualTo(4);
 
-      run(inbox, a, new Command.Unregister(topics, "news"));
+      run(inbox, a, () -> topics.unregister("news"));
 
       assertThat(topics.lookup("news")).containsExactly(new Registry.Entry(b, "b1"));
       assertThat(topics.keys(a)).containsExactly("sports");
@@ -144,10 +92,10 @@ class RegistryTest {
   void dispatchAndSendAll() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       Registry topics = Registry.duplicate("topics");
-      Pid sub1 = node.spawn(member(inbox.pid()));
-      Pid sub2 = node.spawn(member(inbox.pid()));
-      run(inbox, sub1, new Command.Register(topics, "news", "x"));
-      run(inbox, sub2, new Command.Register(topics, "news", "y"));
+      Pid sub1 = RegistryMember.spawn(node, inbox);
+      Pid sub2 = RegistryMember.spawn(node, inbox);
+      run(inbox, sub1, () -> topics.register("news", "x"));
+      run(inbox, sub2, () -> topics.register("news", "y"));
 
       List<List<Registry.Entry>> calls = new ArrayList<>();
       topics.dispatch("news", calls::add);
@@ -191,15 +139,15 @@ class RegistryTest {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       Registry rooms = Registry.unique("rooms");
       Registry topics = Registry.duplicate("topics");
-      Pid owner = node.spawn(member(inbox.pid()));
-      Pid other = node.spawn(member(inbox.pid()));
-      run(inbox, owner, new Command.Register(rooms, "lobby", 1));
-      run(inbox, owner, new Command.Register(topics, "news", 1));
-      run(inbox, owner, new Command.Register(topics, "news", 2));
-      run(inbox, other, new Command.Register(topics, "news", 3));
+      Pid owner = RegistryMember.spawn(node, inbox);
+      Pid other = RegistryMember.spawn(node, inbox);
+      run(inbox, owner, () -> rooms.register("lobby", 1));
+      run(inbox, owner, () -> topics.register("news", 1));
+      run(inbox, owner, () -> topics.register("news", 2));
+      run(inbox, other, () -> topics.register("news", 3));
       Ref ref = inbox.monitor(owner);
 
-      inbox.send(owner, new Command.Exit(ExitReason.of("left")));
+      Proc.exit(owner, ExitReason.of("left"));
 
       assertThat(next(inbox)).isEqualTo(new Down(ref, owner, ExitReason.of("left")));
       assertThat(rooms.lookup("lobby")).isEmpty();
@@ -216,15 +164,16 @@ class RegistryTest {
   void uniqueKeyFreeAfterDown() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       Registry rooms = Registry.unique("rooms");
-      Pid holder = node.spawn(member(inbox.pid()));
-      run(inbox, holder, new Command.Register(rooms, "lobby", 1));
+      Pid holder = RegistryMember.spawn(node, inbox);
+      run(inbox, holder, () -> rooms.register("lobby", 1));
       for (int i = 0; i < 100; i++) {
         Ref ref = inbox.monitor(holder);
         Proc.exit(holder, ExitReason.KILL);
         assertThat(next(inbox)).isEqualTo(new Down(ref, holder, ExitReason.KILLED));
 
-        Pid successor = node.spawn(member(inbox.pid()));
-        assertThat(run(inbox, successor, new Command.Register(rooms, "lobby", i))).as("round %d", i)
+        Pid successor = RegistryMember.spawn(node, inbox);
+        int round = i;
+        assertThat(run(inbox, successor, () -> rooms.register("lobby", round))).as("round %d", i)
             .isEqualTo("ok");
         holder = successor;
       }
