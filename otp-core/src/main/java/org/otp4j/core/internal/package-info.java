@@ -15,7 +15,8 @@
  *       {@code PendingRequest} (a request whose reply is collected later).</li>
  *   <li><b>The node</b>: {@code NodeRuntime} (spawning, stopping, counters) with its parts,
  *       {@code ProcessTable}, {@code Names}, {@code Timer}s on one scheduler, the
- *       {@code Watchdog}, and {@code RegistryTable}s for Elixir-style registries.</li>
+ *       {@code Watchdog}, and {@code RegistryTable}s for Elixir-style registries (their
+ *       notices to listeners in {@code RegistryListeners}).</li>
  *   <li><b>Edges</b>: {@code ProcessThreads} (the one place threads are created), {@code Bridge}
  *       (the faces' package-private parts), {@code FlightEvents} (JFR).</li>
  * </ul>
