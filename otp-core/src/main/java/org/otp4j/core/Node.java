@@ -91,6 +91,15 @@ public final class Node implements AutoCloseable {
     return runtime.name();
   }
 
+  /**
+   * The scheduler this node's processes run on: the one its {@link NodeConfig} names, or
+   * {@link Scheduler#jdk()} where the JVM does not allow {@link Scheduler#local()} (see
+   * {@link Scheduler} for the flag it needs).
+   */
+  public Scheduler scheduler() {
+    return runtime.scheduler();
+  }
+
   /** This node's index in the JVM: the first number of its pids (0 for the default node). */
   public int index() {
     return runtime.index();

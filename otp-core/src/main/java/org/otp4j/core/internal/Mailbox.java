@@ -71,13 +71,14 @@ abstract sealed class Mailbox extends ProcessCore permits Signals {
   // node at the time it was made (owner thread only; cleared by the next receive).
   private Ref markerRef;
   // adaptive spin before parking, see Spin (owner thread only)
-  short spinBudget = (short) Spin.INITIAL;
+  short spinBudget;
   short spinMisses;
   short spinCooldown;
 
   Mailbox(NodeRuntime runtime, long serial, byte kind, MailboxLimit limit) {
     super(runtime, serial, kind);
     this.limit = limit;
+    this.spinBudget = (short) Math.min(Spin.INITIAL, runtime.spinMax());
     this.head = this; // the process is its own first dummy node
     this.tail = this;
   }

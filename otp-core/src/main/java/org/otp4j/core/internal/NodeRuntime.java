@@ -36,6 +36,10 @@ public final class NodeRuntime {
   private final ProcessImpl root;
   private final ScheduledThreadPoolExecutor timers;
   private final Watchdog watchdog;
+  /** The node's own scheduler, or null where its processes run on the JDK's. */
+  private final LocalScheduler scheduler;
+  /** Largest spin before a wait parks (see Spin): none where a woken process queues behind its waker. */
+  private final int spinMax;
   private final Set<ProcessImpl> zombies = ConcurrentHashMap.newKeySet();
   private final AtomicInteger runningThreads = new AtomicInteger();
   private final AtomicLong spawned = new AtomicLong();
@@ -56,11 +60,46 @@ public final class NodeRuntime {
     this.index = isDefault ? 0 : NEXT_INDEX.getAndIncrement();
     this.pidPrefix = "<" + index + ".";
     this.watchdog = new Watchdog(this, config.runawayThreshold());
+    this.scheduler = config.scheduler() instanceof org.otp4j.core.Scheduler.Local local && localSchedulerAllowed()
+        ? new LocalScheduler(Integer.toString(index), local.carriers(), log) : null;
+    this.spinMax = scheduler != null ? 0 : Spin.MAX;
     this.root = new ProcessImpl(this, serials.getAndIncrement(), null, null, true, ProcessImpl.ROOT);
     this.timers = new ScheduledThreadPoolExecutor(1, task ->
         ProcessThreads.newServiceThread("otp-timers-" + index, task));
     this.timers.setRemoveOnCancelPolicy(true);
     ProcessThreads.newServiceThread("otp-watchdog-" + index, watchdog).start();
+  }
+
+  private static final java.util.concurrent.atomic.AtomicBoolean FALLBACK_LOGGED =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /**
+   * Whether the JVM lets a node run its own scheduler; if not, the first node to ask says so, once,
+   * with the flag that would allow it.
+   */
+  private boolean localSchedulerAllowed() {
+    String reason = VirtualThreads.unavailableReason();
+    if (reason == null) {
+      return true;
+    }
+    if (FALLBACK_LOGGED.compareAndSet(false, true)) {
+      log.atInfo()
+          .addKeyValue("reason", reason)
+          .log("otp4j runs processes on the JDK's virtual-thread scheduler, not on its own: {}. Start the "
+              + "JVM with {} to let nodes schedule a woken process on its waker's carrier (see "
+              + "org.otp4j.core.Scheduler), or choose the JDK's with -D{}=jdk to silence this line.",
+              reason, VirtualThreads.openFlag(), org.otp4j.core.Scheduler.PROPERTY);
+    }
+    return false;
+  }
+
+  /** The scheduler the node's processes run on: the configured one, or the JDK's in its stead. */
+  public org.otp4j.core.Scheduler scheduler() {
+    return scheduler != null ? config.scheduler() : org.otp4j.core.Scheduler.jdk();
+  }
+
+  int spinMax() {
+    return spinMax;
   }
 
   /** The public face of this node, for {@code Node} to cast back. */
@@ -178,7 +217,7 @@ public final class NodeRuntime {
       }
       throw new NodeStoppedException(description());
     }
-    Thread t = ProcessThreads.newProcessThread(child);
+    Thread t = ProcessThreads.newProcessThread(child, scheduler);
     child.attachThread(t);
     runningThreads.incrementAndGet();
     spawned.incrementAndGet();
@@ -233,12 +272,20 @@ public final class NodeRuntime {
   void zombieFinished(ProcessImpl p) {
     zombies.remove(p);
     if (p.thread() != null && runningThreads.decrementAndGet() == 0 && stopping) {
-      stopLock.lock();
-      try {
-        allThreadsEnded.signalAll();
-      } finally {
-        stopLock.unlock();
-      }
+      allThreadsEnded();
+    }
+  }
+
+  /** The node has stopped and the last process thread has ended (may be called twice). */
+  private void allThreadsEnded() {
+    if (scheduler != null) {
+      scheduler.terminate(); // the carriers end once they finish their current task
+    }
+    stopLock.lock();
+    try {
+      allThreadsEnded.signalAll();
+    } finally {
+      stopLock.unlock();
     }
   }
 
@@ -311,18 +358,17 @@ public final class NodeRuntime {
     timers.shutdownNow();
     watchdog.stop();
     if (runningThreads.get() == 0) {
-      stopLock.lock();
-      try {
-        allThreadsEnded.signalAll();
-      } finally {
-        stopLock.unlock();
-      }
+      allThreadsEnded();
     }
   }
 
-  /** Waits until every process thread has ended (after {@link #stop()}); false on timeout. */
+  /**
+   * Waits until every process thread has ended (after {@link #stop()}), and then the node's carrier
+   * threads; false on timeout.
+   */
   public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
     long nanos = unit.toNanos(timeout);
+    long deadline = System.nanoTime() + nanos;
     stopLock.lock();
     try {
       while (runningThreads.get() > 0) {
@@ -331,10 +377,10 @@ public final class NodeRuntime {
         }
         nanos = allThreadsEnded.awaitNanos(nanos);
       }
-      return true;
     } finally {
       stopLock.unlock();
     }
+    return scheduler == null || scheduler.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
   }
 
   /** This node's value for {@code key}, made by {@code initial} on first use. */

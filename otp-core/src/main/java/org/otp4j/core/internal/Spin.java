@@ -22,7 +22,10 @@ package org.otp4j.core.internal;
  *   <li>after {@value #PATIENCE} spins in a row that ran out, the process stops spinning and only
  *       probes again after exponentially growing pauses (2, 4, 8... waits), so a process whose spins
  *       never pay off, on a busy machine say, stops wasting its carrier;</li>
- *   <li>with a single carrier thread nobody spins.</li>
+ *   <li>with a single carrier thread nobody spins;</li>
+ *   <li>on a node's own scheduler ({@link LocalScheduler}) nobody spins either: there, a process
+ *       woken by a process is queued on its waker's carrier, so the partner a waiter would spin for
+ *       runs on the waiter's own carrier, and only once the waiter parks.</li>
  * </ul>
  * A process whose waits are long (a ring, a server's clients) never grows a budget.
  */
@@ -30,9 +33,10 @@ final class Spin {
   private Spin() {}
 
   /**
-   * Largest budget, in {@link Thread#onSpinWait()} iterations (about 25 ns each on x86, so about
-   * 50 microseconds): long enough for an idle carrier thread to wake up and take the partner, which
-   * is how two processes in conversation end up on two carriers.
+   * Largest budget on the JDK's scheduler, in {@link Thread#onSpinWait()} iterations (about 25 ns
+   * each on x86, so about 50 microseconds): long enough for an idle carrier thread to wake up and
+   * take the partner, which is how two processes in conversation end up on two carriers. A node
+   * says its own largest budget ({@link NodeRuntime#spinMax()}).
    */
   static final int MAX;
   /** Budget of a new process. */
@@ -52,7 +56,7 @@ final class Spin {
   /** The spin of {@code spins} iterations caught the message. */
   static void hit(Mailbox p, int spins) {
     // NOTE: write only on change; see ProcessCore.touchEpoch() on why owner writes must be rare
-    short budget = (short) Math.min(MAX, Math.max(spins, p.spinBudget) << 1);
+    short budget = (short) Math.min(max(p), Math.max(spins, p.spinBudget) << 1);
     if (p.spinBudget != budget) {
       p.spinBudget = budget;
     }
@@ -85,12 +89,17 @@ final class Spin {
       if (p.spinBudget != 0) {
         p.spinBudget = (short) (p.spinBudget >> 1);
       }
-    } else if (MAX > 0) {
+    } else if (max(p) > 0) {
       if (p.spinMisses < PATIENCE) {
-        p.spinBudget = (short) Math.min(MAX, Math.max(8, p.spinBudget << 1));
+        p.spinBudget = (short) Math.min(max(p), Math.max(8, p.spinBudget << 1));
       } else if (p.spinCooldown > 0 && --p.spinCooldown == 0) {
-        p.spinBudget = (short) MAX; // a probe: the next wait spins in full
+        p.spinBudget = (short) max(p); // a probe: the next wait spins in full
       }
     }
+  }
+
+  /** The largest budget on the node of {@code p}: {@link #MAX}, or 0 on a node's own scheduler. */
+  private static int max(Mailbox p) {
+    return p.runtime().spinMax();
   }
 }

@@ -17,6 +17,10 @@
  *       {@code ProcessTable}, {@code Names}, {@code Timer}s on one scheduler, the
  *       {@code Watchdog}, and {@code RegistryTable}s for Elixir-style registries (their
  *       notices to listeners in {@code RegistryListeners}).</li>
+ *   <li><b>The scheduler</b> a node runs its processes' virtual threads on, unless it uses the
+ *       JDK's: {@code LocalScheduler} (the shared queue, idle carriers, the monitor, shutdown) and
+ *       its {@code Carrier}s, each a {@code RunQueue} (Go's per-processor run queue) with a
+ *       dispatch loop; {@code VirtualThreads} reaches the JDK internals it needs.</li>
  *   <li><b>Edges</b>: {@code ProcessThreads} (the one place threads are created), {@code Bridge}
  *       (the faces' package-private parts), {@code FlightEvents} (JFR).</li>
  * </ul>
