@@ -123,8 +123,12 @@ final class Report {
     md.append("**Machine.** ").append(machineLine()).append(".\n\n");
     md.append("**Runtimes.**\n\n");
     md.append("- otp4j: this repository's `otp-core` and `otp-behaviours` (and `otp-examples` for the chat load test), "
-        + "processes on JDK virtual threads (")
-        .append(Machine.carriers()).append(" carrier threads), default node settings.\n");
+        + "processes on JDK virtual threads, default node settings: ")
+        .append("jdk".equals(options.scheduler)
+            ? "the JDK's virtual-thread scheduler (`-Dotp4j.scheduler=jdk`, " + Machine.carriers() + " carrier threads)"
+            : "the node's own scheduler (" + Machine.cores() + " carrier threads; a woken process runs on its waker's "
+                + "carrier, see `docs/decisions/0013-a-scheduler-with-locality.md`)")
+        .append(".\n");
     md.append("- Erlang/OTP: ").append(beamVersion).append("; `erl ").append(String.join(" ", Beam.FLAGS))
         .append("` (`+P` only raises the process limit for the 1M cases). The processes that a workload floods "
             + "with messages faster than they handle them (the fan-in receiver, the gen_statem of the casts, the gen_event manager) and "

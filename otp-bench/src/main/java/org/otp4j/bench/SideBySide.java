@@ -38,7 +38,8 @@ import org.otp4j.bench.Workload.Mode;
  * median over the rounds, with the minimum and maximum. Forks never run concurrently.
  *
  * <p>Options: {@code --quick}, {@code --rounds N}, {@code --out FILE}, {@code --only id,id},
- * {@code --runtimes otp4j,beam,pekko,vt}, {@code --root DIR} (the repository root; default: the
+ * {@code --runtimes otp4j,beam,pekko,vt}, {@code --scheduler local|jdk} (otp4j's scheduler in its
+ * forks; default: the node's default, local), {@code --root DIR} (the repository root; default: the
  * current directory).
  */
 public final class SideBySide {
@@ -49,7 +50,10 @@ public final class SideBySide {
       // Scala and Pekko use sun.misc.Unsafe; JDK 24+ warns about it on every start.
       "--sun-misc-unsafe-memory-access=allow",
       // Stopwatch reads the process's CPU time with clock_gettime, a native call.
-      "--enable-native-access=ALL-UNNAMED");
+      "--enable-native-access=ALL-UNNAMED",
+      // otp4j's nodes run their own scheduler (org.otp4j.core.Scheduler); the fork runs from the
+      // class path. Without it they fall back to the JDK's, and say so.
+      "--add-opens", "java.base/java.lang=ALL-UNNAMED");
 
   private final Options options;
   private final Path logDir;
@@ -278,6 +282,9 @@ public final class SideBySide {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(JVM_FLAGS);
+    if (who == Contender.OTP4J && options.scheduler != null) {
+      cmd.add("-Dotp4j.scheduler=" + options.scheduler);
+    }
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Fork.class.getName(), w.id(),
         who == Contender.VIRTUAL_THREADS ? "vt" : who.name().toLowerCase(Locale.ROOT),
         Integer.toString(n), Integer.toString(warmups), Integer.toString(warmupSize)));
@@ -302,6 +309,8 @@ public final class SideBySide {
     long waitBudgetSeconds;
     /** Repeated measurements over the whole run, at most. */
     int maxRetries;
+    /** otp4j's scheduler in the forks ({@code local} or {@code jdk}), or null for the default. */
+    String scheduler;
     String commandLine;
 
     static Options parse(String[] args) {
@@ -322,8 +331,14 @@ public final class SideBySide {
             }
             o.contenders = set;
           }
+          case "--scheduler" -> {
+            o.scheduler = value(args, ++i, a);
+            if (!o.scheduler.equals("local") && !o.scheduler.equals("jdk")) {
+              throw new IllegalArgumentException("--scheduler must be local or jdk, got '" + o.scheduler + "'");
+            }
+          }
           default -> throw new IllegalArgumentException("unknown option '" + a + "'; expected --quick, --rounds N, "
-              + "--out FILE, --only id,id, --runtimes otp4j,beam,pekko,vt, --root DIR");
+              + "--out FILE, --only id,id, --runtimes otp4j,beam,pekko,vt, --scheduler local|jdk, --root DIR");
         }
       }
       if (o.rounds < 0) {

@@ -366,7 +366,12 @@ public final class ChatLoad extends Workload {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(List.of("-Xms2g", "-Xmx2g", "-XX:+UseG1GC", "--enable-native-access=ALL-UNNAMED",
-        "-cp", System.getProperty("java.class.path"), ChatServerMain.class.getName(), dir.toString(),
+        "--add-opens", "java.base/java.lang=ALL-UNNAMED")); // the node's own scheduler
+    String scheduler = System.getProperty("otp4j.scheduler"); // as the fork that runs this load was told
+    if (scheduler != null) {
+      cmd.add("-Dotp4j.scheduler=" + scheduler);
+    }
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ChatServerMain.class.getName(), dir.toString(),
         Integer.toString(rooms)));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     Thread.ofPlatform().daemon().name("chat-server-output").start(() -> {
