@@ -29,8 +29,16 @@ import java.util.concurrent.locks.LockSupport;
  * behind at each dispatch, halved whenever none is. A chain of processes (a ring, a request and its
  * reply) leaves nothing behind: the woken process is queued while its waker still runs, and taken
  * once the waker parks. Two or more independent chains on one carrier leave one behind at every
- * dispatch, and the excess crosses {@value #SHARE_THRESHOLD}: the carrier then asks for help (wakes an
- * idle carrier and lets it steal even a single task).
+ * dispatch, and the excess crosses {@value #SHARE_THRESHOLD}: the carrier then asks for help (sets
+ * {@link #EXCESS}, which lets idle carriers steal even a single task, and wakes one). The monitor
+ * sets {@link #OVERDUE} on a carrier that has run one task for over a tick (a computation, a
+ * producer sending in a loop), which lets idle carriers steal even a single task from it too.
+ *
+ * <p><b>What does not wake a carrier</b>: a woken process queued behind its waker, however long the
+ * waker has run. Two processes in conversation on two carriers then merge onto one: the one queued
+ * behind its partner's carrier runs there once the partner waits for its reply. (Waking an idle
+ * carrier for every process queued behind a long-running one kept such pairs apart, with a wake-up
+ * at every message; a long runner is the monitor's business, within a tick.)
  *
  * <p><b>Stealing.</b> An idle carrier takes half of a victim's queue if it holds two or more tasks, or
  * one if the victim asked for help or has run its current task for over a monitor tick (see
@@ -54,6 +62,10 @@ final class Carrier extends RunQueue implements Runnable {
 
   /** Every this many dispatches, the shared queue goes first. */
   static final int SHARED_QUEUE_EVERY = 61;
+  /** {@link #help} bit: tasks have been left behind dispatch after dispatch (see the excess). */
+  static final int EXCESS = 1;
+  /** {@link #help} bit: the current task has run for over a monitor tick: it is not about to park. */
+  static final int OVERDUE = 2;
   /** Excess at which a carrier asks for help. */
   static final int SHARE_THRESHOLD = 16;
   /** A put that leaves this many tasks queued wakes an idle carrier at once. */
@@ -65,14 +77,14 @@ final class Carrier extends RunQueue implements Runnable {
 
   private static final VarHandle STATUS;
   private static final VarHandle DISPATCHES;
-  private static final VarHandle WANTS_HELP;
+  private static final VarHandle HELP;
 
   static {
     try {
       MethodHandles.Lookup l = MethodHandles.lookup();
       STATUS = l.findVarHandle(Carrier.class, "status", int.class);
       DISPATCHES = l.findVarHandle(Carrier.class, "dispatches", int.class);
-      WANTS_HELP = l.findVarHandle(Carrier.class, "wantsHelp", boolean.class);
+      HELP = l.findVarHandle(Carrier.class, "help", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -87,8 +99,8 @@ final class Carrier extends RunQueue implements Runnable {
   private int status = RUNNING;
   @SuppressWarnings("unused") // accessed through DISPATCHES
   private int dispatches; // tasks started; written by the owner (opaque), read by the monitor
-  @SuppressWarnings("unused") // accessed through WANTS_HELP
-  private boolean wantsHelp; // set by the owner (excess) or the monitor (overdue); cleared by a thief or the owner
+  @SuppressWarnings("unused") // accessed through HELP
+  private int help; // EXCESS and OVERDUE bits: why idle carriers may take even a single task from this one
   private int excess; // owner only
   private int sharedCountdown = SHARED_QUEUE_EVERY; // owner only
   private int seed; // owner only: where a search starts
@@ -118,21 +130,23 @@ final class Carrier extends RunQueue implements Runnable {
     return (int) DISPATCHES.getOpaque(this);
   }
 
+  /** Whether idle carriers may take even a single task from this one (EXCESS or OVERDUE). */
   boolean wantsHelp() {
-    return (boolean) WANTS_HELP.getVolatile(this);
+    return (int) HELP.getVolatile(this) != 0;
   }
 
-  /** Lets idle carriers steal a single task from this one. */
-  void askForHelp() {
-    if (!(boolean) WANTS_HELP.getVolatile(this)) {
-      WANTS_HELP.setVolatile(this, true);
+  /** Sets {@code bit} (EXCESS, by the owner; OVERDUE, by the monitor). */
+  void askForHelp(int bit) {
+    // NOTE: read before writing: thieves and the monitor read this field while the owner dispatches
+    if (((int) HELP.getVolatile(this) & bit) == 0) {
+      HELP.getAndBitwiseOr(this, bit);
     }
   }
 
-  private void helped() {
-    // NOTE: read before writing: thieves read this field while the owner dispatches
-    if ((boolean) WANTS_HELP.getVolatile(this)) {
-      WANTS_HELP.setVolatile(this, false);
+  /** Clears {@code bits} (a thief after a steal, the owner as it dispatches, the monitor). */
+  void helped(int bits) {
+    if (((int) HELP.getVolatile(this) & bits) != 0) {
+      HELP.getAndBitwiseAnd(this, ~bits);
     }
   }
 
@@ -144,7 +158,7 @@ final class Carrier extends RunQueue implements Runnable {
     if (length < 0) {
       overflow(task);
     } else if (length >= WAKE_AT_LENGTH) {
-      scheduler.wakeIdle();
+      scheduler.wakeIdle(); // parallel work: an idle carrier should take half
     }
   }
 
@@ -198,16 +212,19 @@ final class Carrier extends RunQueue implements Runnable {
       int left = ownSize();
       if (left == 0) {
         excess >>= 1;
-        helped();
-      } else if ((excess += left) >= SHARE_THRESHOLD) {
-        excess = 0;
-        askForHelp();
-        scheduler.wakeIdle();
+        helped(EXCESS | OVERDUE);
+      } else {
+        helped(OVERDUE); // a new task: not overdue (yet)
+        if ((excess += left) >= SHARE_THRESHOLD) {
+          excess = 0;
+          askForHelp(EXCESS);
+          scheduler.wakeIdle();
+        }
       }
       return task;
     }
     excess = 0;
-    helped();
+    helped(EXCESS | OVERDUE);
     return search();
   }
 
@@ -257,7 +274,7 @@ final class Carrier extends RunQueue implements Runnable {
       }
       task = stealFrom(victim, victim.wantsHelp() ? 1 : 2);
       if (task != null) {
-        victim.helped();
+        victim.helped(EXCESS); // OVERDUE stays while its task runs: it may queue more
         return task;
       }
     }

@@ -30,13 +30,13 @@ import java.util.concurrent.locks.LockSupport;
  * in a queue; a carrier whose excess (tasks left behind, over successive dispatches) crosses its
  * threshold; and the monitor.
  *
- * <p><b>The monitor</b> is a platform thread that ticks while any carrier is busy (and sleeps while
- * all are parked): every {@value #TICK_MICROS} microseconds, backing off to every
- * {@value #MAX_TICK_MICROS} after {@value #QUIET_TICKS} ticks in a row where nothing ran long (as Go's
- * sysmon backs off). It counts each carrier's dispatches: a carrier that has started no task since
- * the last tick has run one task for over a tick. If tasks wait behind it, the monitor lets idle
- * carriers steal even a single one and wakes one: a process that computes for long does not starve
- * the processes queued behind it while a core is free. If no carrier is idle, and one has been on
+ * <p><b>The monitor</b> is a platform thread that ticks every {@value #TICK_MICROS} microseconds
+ * while any carrier is busy, and sleeps while all are parked. It counts each carrier's dispatches:
+ * a carrier that has started no task since the last tick has run one task for over a tick, and is
+ * marked overdue (see {@link Carrier}): idle carriers may steal even a single task from it, what it
+ * wakes goes to an idle carrier at once, and if tasks wait behind it, the monitor wakes one. So a
+ * process that computes for long does not starve the processes queued behind it while a core is
+ * free, and a producer that sends in a loop does not keep its consumer waiting behind it. If no carrier is idle, and one has been on
  * the same task for over {@value #BLOCKED_TICKS} ticks while its thread waits (a virtual thread
  * pinned in native code or a class initialiser) or uses next to no processor time (a blocking file
  * read), the monitor starts a spare carrier, as the JDK's scheduler compensates for such blocking;
@@ -51,9 +51,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class LocalScheduler implements Executor {
   static final long TICK_MICROS = 1_000;
-  static final long MAX_TICK_MICROS = 8_000;
-  /** Ticks with nothing overdue before the monitor ticks half as often. */
-  static final int QUIET_TICKS = 50;
   static final int BLOCKED_TICKS = 10;
 
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -218,7 +215,7 @@ final class LocalScheduler implements Executor {
     for (Carrier c : carriers) {
       if (c != null && c != self) {
         int size = c.size();
-        if (size >= 2 || (size == 1 && c.wantsHelp())) {
+        if (size >= 2 || (size == 1 && c.wantsHelp())) { // the steal rule of Carrier.findTask
           return true;
         }
       }
@@ -230,8 +227,6 @@ final class LocalScheduler implements Executor {
   // the monitor
 
   private void monitor() {
-    long tickNanos = TICK_MICROS * 1_000L;
-    int quietTicks = 0;
     while (!terminated) {
       if (parked.get() == live.get() && shared.isEmpty()) {
         // Every carrier is parked: sleep until one is woken (see unparked()).
@@ -240,23 +235,13 @@ final class LocalScheduler implements Executor {
           LockSupport.park(this);
         }
         monitorAsleep = false;
-        tickNanos = TICK_MICROS * 1_000L;
         continue;
       }
-      LockSupport.parkNanos(this, tickNanos);
-      boolean overdue = false;
+      LockSupport.parkNanos(this, TICK_MICROS * 1_000L);
       try {
-        overdue = tick();
+        tick();
       } catch (RuntimeException e) {
         log.error("the scheduler's monitor failed a tick", e); // balance is speed, not correctness: go on
-      }
-      // As Go's sysmon: while nothing runs long, tick less often (up to MAX_TICK_MICROS).
-      if (overdue) {
-        quietTicks = 0;
-        tickNanos = TICK_MICROS * 1_000L;
-      } else if (++quietTicks >= QUIET_TICKS && tickNanos < MAX_TICK_MICROS * 1_000L) {
-        quietTicks = 0;
-        tickNanos <<= 1;
       }
     }
   }
@@ -266,9 +251,8 @@ final class LocalScheduler implements Executor {
     LockSupport.unpark(monitor);
   }
 
-  /** One look at every carrier; true if one has run the same task since the last tick. */
-  private boolean tick() {
-    boolean anyOverdue = false;
+  /** One look at every carrier. */
+  private void tick() {
     boolean stuckWithWork = false;
     int blocked = 0;
     int spares = 0;
@@ -281,15 +265,15 @@ final class LocalScheduler implements Executor {
       if (status != Carrier.RUNNING || d != c.seenDispatches) {
         c.seenDispatches = d;
         c.overdueTicks = 0;
+        c.helped(Carrier.OVERDUE); // if it was set for an earlier task
         continue;
       }
       // The same task since the last tick.
-      anyOverdue = true;
       if (++c.overdueTicks == 1) {
         c.seenCpuNanos = cpuNanos(c);
+        c.askForHelp(Carrier.OVERDUE);
       }
       if (c.size() > 0) {
-        c.askForHelp();
         stuckWithWork = true;
       }
       if (c.overdueTicks > BLOCKED_TICKS && isBlocked(c)) {
@@ -302,7 +286,6 @@ final class LocalScheduler implements Executor {
         addSpare();
       }
     }
-    return anyOverdue;
   }
 
   /**
