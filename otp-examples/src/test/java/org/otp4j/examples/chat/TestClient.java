@@ -188,11 +188,6 @@ final class TestClient implements WebSocket.Listener, AutoCloseable {
     }
   }
 
-  /** Waits until the server closes the connection; returns the close code. */
-  int awaitClosed() {
-    return awaitClose().getKey();
-  }
-
   /** Waits until the server closes the connection; returns the close code and reason. */
   Map.Entry<Integer, String> awaitClose() {
     try {
