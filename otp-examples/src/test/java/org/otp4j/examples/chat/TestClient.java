@@ -110,30 +110,6 @@ final class TestClient implements WebSocket.Listener, AutoCloseable {
     }
   }
 
-  /**
-   * Sends text as it is, unless the server has closed the socket: true if it went out, false if
-   * the socket was closed by the server before or while sending (a server may close at any
-   * moment, for instance a flooding client's socket, and the client learns it only afterwards).
-   * Any other failure fails the test.
-   */
-  boolean trySendRaw(String text) {
-    if (closed.isDone()) {
-      return false;
-    }
-    try {
-      sendRaw(text);
-      return true;
-    } catch (AssertionError e) {
-      try {
-        closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-      } catch (Exception notClosed) {
-        e.addSuppressed(notClosed);
-        throw e; // the send failed although the socket is open
-      }
-      return false;
-    }
-  }
-
   /** The first frame not taken yet of this type; waits for it. */
   JsonNode take(String type) {
     return take(type, f -> true);
