@@ -2,7 +2,6 @@ package org.otp4j.examples.chat;
 
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -110,8 +109,9 @@ final class ChatServer implements AutoCloseable {
   @Override
   public void close() {
     node.stop();
-    if (!node.awaitTermination(Duration.ofSeconds(10))) {
-      throw new AssertionError("the chat node did not stop within 10 s; still running: " + node.processes());
+    if (!node.awaitTermination(TestClient.WAIT)) {
+      throw new AssertionError("the chat node did not stop within " + TestClient.WAIT + "; still running: "
+          + node.processes());
     }
   }
 }
