@@ -151,7 +151,10 @@ class RoomCrashTest {
 
       Set<Pid> killed = new HashSet<>();
       for (int threshold : new int[] {20, 50, 80}) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> acks.get() >= threshold);
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+          senders.stream().filter(CompletableFuture::isCompletedExceptionally).forEach(CompletableFuture::join);
+          return acks.get() >= threshold;
+        });
         Pid room = lobbyPid(server, killed);
         Proc.exit(room, ExitReason.KILL);
         killed.add(room);
