@@ -3,6 +3,8 @@ package org.otp4j.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.otp4j.core.TestSupport.assertCrashReport;
+import static org.otp4j.core.TestSupport.assertVmErrorReport;
 import static org.otp4j.core.TestSupport.exitReason;
 import static org.otp4j.core.TestSupport.next;
 import static org.otp4j.core.TestSupport.spinUntil;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.function.ThrowingConsumer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.otp4j.core.TestSupport.Reports;
 
 /**
  * What the JVM cannot do for us: stop a thread. A killed process is dead at once for everyone
@@ -172,7 +175,7 @@ class KillAndZombieTest {
   @Test
   @DisplayName("An exception ends only its own process; the node and other processes go on")
   void exceptionIsContained() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
+    try (Node node = Node.start(); Reports reports = Reports.capture(node); Inbox inbox = node.openInbox()) {
       Pid me = inbox.pid();
       Pid bystander = node.spawn(() -> {
         while (true) {
@@ -190,6 +193,7 @@ class KillAndZombieTest {
       assertThat(node.isStopped()).isFalse();
       // the crash is counted before the exit is visible
       assertThat(node.stats().crashed()).isEqualTo(1);
+      assertThat(reports.errorsAfterStop()).satisfiesExactly(r -> assertCrashReport(r, crasher, error));
     }
   }
 
@@ -200,7 +204,7 @@ class KillAndZombieTest {
   @Test
   @DisplayName("A StackOverflowError ends only its own process, with the error as its reason")
   void stackOverflowIsContained() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
+    try (Node node = Node.start(); Reports reports = Reports.capture(node); Inbox inbox = node.openInbox()) {
       Pid me = inbox.pid();
       Pid bystander = node.spawn(() -> {
         while (true) {
@@ -221,6 +225,8 @@ class KillAndZombieTest {
       Pid after = node.spawn(() -> Proc.send(me, "new processes start"));
       assertThat(next(inbox)).isEqualTo("new processes start");
       exitReason(after);
+      assertThat(reports.errorsAfterStop())
+          .satisfiesExactly(r -> assertCrashReport(r, deep, ((ExitReason.Crash) reason).error()));
     }
   }
 
@@ -238,7 +244,7 @@ class KillAndZombieTest {
       reported.set(error);
       handled.countDown();
     });
-    try (Node node = Node.start(config)) {
+    try (Node node = Node.start(config); Reports reports = Reports.capture(node)) {
       Pid bystander = node.spawn(TestSupport::idle);
       Pid failing = node.spawn(() -> {
         throw oom;
@@ -250,6 +256,10 @@ class KillAndZombieTest {
       assertThat(exitReason(bystander)).isEqualTo(ExitReason.KILLED);
       assertThat(exitReason(failing)).isIn(ExitReason.crash(oom), ExitReason.KILLED);
       assertThatThrownBy(() -> node.spawn(() -> {})).isInstanceOf(NodeStoppedException.class);
+      // the process's own crash report first, then the report that the node stops
+      assertThat(reports.errorsAfterStop()).satisfiesExactly(
+          r -> assertCrashReport(r, failing, oom),
+          r -> assertVmErrorReport(r, failing, oom));
     }
   }
 
