@@ -57,6 +57,22 @@ final class TestSupport {
         + node.processCount());
   }
 
+  /**
+   * Waits until {@code pid} shows {@code status} in its process info, and returns that very
+   * snapshot: a status is taken at one moment and may change the next (a process woken in receive
+   * runs briefly before it parks again), so assertions on the rest of the info use this snapshot,
+   * not a second one.
+   */
+  static ProcessInfo awaitStatus(Pid pid, ProcessStatus status) {
+    AtomicReference<ProcessInfo> seen = new AtomicReference<>();
+    spinUntil(() -> {
+      ProcessInfo info = Proc.info(pid).orElse(null);
+      seen.set(info);
+      return info != null && info.status() == status;
+    }, () -> pid + " to be " + status + ", its info is " + seen.get());
+    return seen.get();
+  }
+
   /** Spins (no sleep) until {@code condition} holds, failing after {@link #WAIT}. */
   static void spinUntil(BooleanSupplier condition, Supplier<String> what) {
     long deadline = System.nanoTime() + WAIT.toNanos();
