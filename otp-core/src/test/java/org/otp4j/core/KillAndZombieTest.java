@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.otp4j.core.TestSupport.assertCrashReport;
 import static org.otp4j.core.TestSupport.assertVmErrorReport;
+import static org.otp4j.core.TestSupport.awaitStatus;
 import static org.otp4j.core.TestSupport.exitReason;
 import static org.otp4j.core.TestSupport.next;
 import static org.otp4j.core.TestSupport.spinUntil;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.function.ThrowingConsumer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.otp4j.core.TestSupport.Report;
 import org.otp4j.core.TestSupport.Reports;
 
 /**
@@ -263,34 +265,65 @@ class KillAndZombieTest {
     }
   }
 
+  /** Asserts that {@code report} is the watchdog's report of {@code pid} as a runaway. */
+  private static void assertRunawayReport(Report report, Pid pid) {
+    assertThat(report.level()).as("level of %s", report).isEqualTo("WARN");
+    assertThat(report.keyValues()).as("%s", report).containsEntry("pid", pid.toString()).containsKey("millis");
+    assertThat(report.message()).startsWith("Process " + pid + " has run for ")
+        .contains("ms without returning to the runtime");
+  }
+
+  private static boolean isZombieReport(Report report) {
+    return report.message().contains(" was terminated (killed) but its thread is still running");
+  }
+
+  /** Asserts that {@code report} is the watchdog's report of the killed {@code pid} whose thread still runs. */
+  private static void assertZombieReport(Report report, Pid pid) {
+    assertThat(report.level()).as("level of %s", report).isEqualTo("WARN");
+    assertThat(report.keyValues()).as("%s", report).containsEntry("pid", pid.toString());
+    assertThat(report.message()).startsWith("Process " + pid + " was terminated (killed) but its thread is still "
+        + "running: the JVM cannot stop it");
+  }
+
   @Test
   @DisplayName("Runaway: a process that computes past the threshold is reported; one waiting as long is not")
   void runawayIsReported() {
     AtomicBoolean started = new AtomicBoolean();
     AtomicBoolean release = new AtomicBoolean();
-    try (Node node = Node.start(NodeConfig.defaults().withRunawayThreshold(RUNAWAY_THRESHOLD))) {
+    try (Node node = Node.start(NodeConfig.defaults().withRunawayThreshold(RUNAWAY_THRESHOLD));
+        Reports reports = Reports.capture(node)) {
       Pid waiting = node.spawn(TestSupport::idle);
+      awaitStatus(waiting, ProcessStatus.WAITING); // from now on it waits in receive, for longer than the threshold
       Pid busy = node.spawn(() -> spin(started, release));
       try {
+        // the watchdog marks the process, then counts it, then logs its report: wait for the report
         await().atMost(TestSupport.WAIT).pollInterval(Duration.ofMillis(10))
-            .until(() -> Proc.info(busy).map(ProcessInfo::runaway).orElse(false));
+            .until(() -> Proc.info(busy).map(ProcessInfo::runaway).orElse(false) && !reports.warnings().isEmpty());
 
         assertThat(node.stats().runaways()).isEqualTo(1);
+        assertThat(reports.warnings()).satisfiesExactly(r -> assertRunawayReport(r, busy));
         assertThat(Proc.info(waiting).orElseThrow().runaway()).isFalse();
         assertThat(Proc.isAlive(busy)).as("reported, not killed").isTrue();
       } finally {
         release.set(true);
       }
       assertThat(exitReason(busy)).isEqualTo(ExitReason.NORMAL);
+      assertThat(reports.errorsAfterStop()).isEmpty();
     }
   }
 
+  /**
+   * The kill comes right after the process has started computing. Only if the test thread is held
+   * up for as long as the threshold in between (a loaded machine) is the process also reported,
+   * rightly, as a runaway before the kill; it is reported as a zombie exactly once either way.
+   */
   @Test
   @DisplayName("Runaway: a killed process whose thread keeps computing is reported")
   void zombieIsReportedAsARunaway() {
     AtomicBoolean started = new AtomicBoolean();
     AtomicBoolean release = new AtomicBoolean();
-    try (Node node = Node.start(NodeConfig.defaults().withRunawayThreshold(RUNAWAY_THRESHOLD))) {
+    try (Node node = Node.start(NodeConfig.defaults().withRunawayThreshold(RUNAWAY_THRESHOLD));
+        Reports reports = Reports.capture(node)) {
       Pid busy = node.spawn(() -> spin(started, release));
       try {
         spinUntil(started::get, () -> "the busy process to start");
@@ -298,13 +331,20 @@ class KillAndZombieTest {
         assertThat(Proc.isAlive(busy)).isFalse();
 
         await().atMost(TestSupport.WAIT).pollInterval(Duration.ofMillis(10))
-            .until(() -> node.stats().runaways() == 1);
+            .until(() -> reports.warnings().stream().anyMatch(KillAndZombieTest::isZombieReport));
       } finally {
         release.set(true);
       }
       node.stop();
       assertThat(node.awaitTermination(TestSupport.WAIT)).isTrue();
-      assertThat(node.stats().runaways()).isEqualTo(1);
+      List<Report> warnings = reports.warnings();
+      assertThat(warnings).as("reports").hasSizeBetween(1, 2);
+      if (warnings.size() == 2) {
+        assertRunawayReport(warnings.getFirst(), busy); // before the kill, which came late
+      }
+      assertZombieReport(warnings.getLast(), busy);
+      assertThat(node.stats().runaways()).isEqualTo(warnings.size());
+      assertThat(reports.errors()).isEmpty();
     }
   }
 
@@ -318,7 +358,8 @@ class KillAndZombieTest {
   @DisplayName("Runaway: a process that returns to the runtime through calls is not reported")
   void processThatCallsIsNoRunaway() {
     AtomicBoolean stopClient = new AtomicBoolean();
-    try (Node node = Node.start(NodeConfig.defaults().withRunawayThreshold(RUNAWAY_THRESHOLD))) {
+    try (Node node = Node.start(NodeConfig.defaults().withRunawayThreshold(RUNAWAY_THRESHOLD));
+        Reports reports = Reports.capture(node)) {
       record Ping(From from) {}
       Pid server = node.spawn(() -> {
         while (true) {
@@ -336,11 +377,13 @@ class KillAndZombieTest {
           }
         }
       });
+      List<Pid> controls = new ArrayList<>();
       try {
         for (int control = 0; control < 2; control++) {
           AtomicBoolean started = new AtomicBoolean();
           AtomicBoolean release = new AtomicBoolean();
           Pid runaway = node.spawn(() -> spin(started, release));
+          controls.add(runaway);
           try {
             await().atMost(TestSupport.WAIT).pollInterval(Duration.ofMillis(10))
                 .until(() -> Proc.info(runaway).map(ProcessInfo::runaway).orElse(false));
@@ -349,9 +392,15 @@ class KillAndZombieTest {
           }
           exitReason(runaway);
         }
+        // the watchdog marks a process, then counts it, then logs its report: wait for the second report
+        await().atMost(TestSupport.WAIT).pollInterval(Duration.ofMillis(10))
+            .until(() -> reports.warnings().size() >= 2);
 
         assertThat(Proc.info(client).orElseThrow().runaway()).as("the calling client was reported").isFalse();
         assertThat(node.stats().runaways()).isEqualTo(2);
+        assertThat(reports.warnings()).as("only the two controls were ever reported").satisfiesExactly(
+            r -> assertRunawayReport(r, controls.get(0)),
+            r -> assertRunawayReport(r, controls.get(1)));
       } finally {
         stopClient.set(true);
       }
