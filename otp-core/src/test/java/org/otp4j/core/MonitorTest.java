@@ -143,6 +143,9 @@ class MonitorTest {
 
       inbox.send(watcher, "go");
       assertThat(exitReason(watcher)).isEqualTo(BOOM);
+      // A terminating process drops the monitors it holds after its Downs have gone out (the one that
+      // exitReason waits for among them), and leaves the process table after that.
+      awaitProcessCount(node, 2);
       inbox.send(target, "fence");
 
       assertThat(next(inbox)).isEqualTo("fence");
