@@ -129,7 +129,7 @@ class ProcessInfoTest {
         TestSupport.idle();
       });
       Pid client = node.spawn(() -> {
-        Object reply = Proc.call(server, Request::new, TestSupport.WAIT);
+        Object reply = Proc.call(server, Request::new, Proc.INFINITY); // however long the test takes to release it
         Proc.send(me, reply);
       });
       awaitStatus(client, ProcessStatus.WAITING);
@@ -148,7 +148,8 @@ class ProcessInfoTest {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       Pid me = inbox.pid();
       Pid target = node.spawn(TestSupport::idle);
-      Pid waiter = node.spawn(() -> Proc.send(me, Proc.awaitExit(target, TestSupport.WAIT)));
+      // waits however long the test takes to end the target
+      Pid waiter = node.spawn(() -> Proc.send(me, Proc.awaitExit(target, Proc.INFINITY)));
       awaitStatus(waiter, ProcessStatus.WAITING);
 
       assertThat(info(waiter).blockedOn()).isEqualTo("await exit");
