@@ -3,6 +3,7 @@ package org.otp4j.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.otp4j.core.TestSupport.assertCrashReport;
 import static org.otp4j.core.TestSupport.exitReason;
 import static org.otp4j.core.TestSupport.next;
 import static org.otp4j.core.TestSupport.onNode;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.otp4j.core.TestSupport.Reports;
 
 @DisplayName("Proc.call: request and reply from processes and plain threads")
 class CallTest {
@@ -260,7 +262,7 @@ class CallTest {
   @DisplayName("A crash before replying: the CallException's cause is the server's exception")
   void crashIsTheCause() {
     IllegalStateException crash = new IllegalStateException("server bug");
-    try (Node node = Node.start()) {
+    try (Node node = Node.start(); Reports reports = Reports.capture(node)) {
       Pid s = node.spawn(() -> {
         Proc.receive();
         throw crash;
@@ -272,6 +274,7 @@ class CallTest {
       assertThat(e.reason()).isEqualTo(ExitReason.crash(crash));
       assertThat(e).hasCause(crash);
       assertThat(e.request()).isEqualTo("request");
+      assertThat(reports.errorsAfterStop()).satisfiesExactly(r -> assertCrashReport(r, s, crash));
     }
   }
 
