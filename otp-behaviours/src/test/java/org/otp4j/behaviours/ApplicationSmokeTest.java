@@ -9,11 +9,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
+@ExtendWith(CaptureReports.class)
 class ApplicationSmokeTest {
 
   static final List<String> EVENTS = new CopyOnWriteArrayList<>();

@@ -10,8 +10,10 @@ import static org.otp4j.behaviours.BehaviourTestKit.staysTrue;
 import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Inbox;
 import org.otp4j.core.Node;
@@ -20,6 +22,7 @@ import org.otp4j.core.Proc;
 import org.otp4j.core.Ref;
 
 /** auto_shutdown and significant children: OTP-SEMANTICS U18 (and U3's bad_combination). */
+@ExtendWith(CaptureReports.class)
 class AutoShutdownTest {
 
   /** A worker that stops with the reason it is cast. */

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
 import org.otp4j.core.Inbox;
@@ -23,6 +25,7 @@ import org.otp4j.core.Proc;
 import org.otp4j.core.Ref;
 
 /** DynamicSupervisor (Elixir) / simple_one_for_one (OTP): OTP-SEMANTICS U9, U25. */
+@ExtendWith(CaptureReports.class)
 class DynamicSupervisorTest {
 
   /** A worker that holds its start argument and stops with the reason it is cast. */

@@ -12,9 +12,11 @@ import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
 import org.otp4j.behaviours.EventHandler.Removal;
 import org.otp4j.behaviours.GenEventTestSupport.Crash;
 import org.otp4j.behaviours.GenEventTestSupport.Die;
@@ -38,6 +40,7 @@ import org.otp4j.core.Proc;
  * Supervised handlers of a GenEvent manager: {@link GenEvent#addSupervisedHandler} and
  * {@link GenEvent#swapSupervisedHandler} (OTP-SEMANTICS.md E3, E8b, E10).
  */
+@ExtendWith(CaptureReports.class)
 class GenEventSupervisedTest {
 
   private static Pid startManager() {

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
 import org.otp4j.behaviours.EventHandler.Removal;
 import org.otp4j.behaviours.GenEventTestSupport.Called;
 import org.otp4j.behaviours.GenEventTestSupport.Crash;
@@ -32,6 +34,7 @@ import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
 /** The GenEvent manager and its handlers (OTP-SEMANTICS.md E1, E2, E4-E12). */
+@ExtendWith(CaptureReports.class)
 class GenEventTest {
 
   private static Pid startManager() {

@@ -16,8 +16,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
 import org.otp4j.core.CallException;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
@@ -28,6 +30,7 @@ import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
 /** GenServer calls, casts and replies: OTP-SEMANTICS G5-G12, G14, G15. */
+@ExtendWith(CaptureReports.class)
 class GenServerCallTest {
 
   /** The protocol of the test server. */

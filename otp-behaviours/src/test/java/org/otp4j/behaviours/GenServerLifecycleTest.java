@@ -13,8 +13,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
 import org.otp4j.core.CallException;
 import org.otp4j.core.ExitMessage;
 import org.otp4j.core.ExitReason;
@@ -26,6 +28,7 @@ import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
 /** GenServer stop, terminate and exit signals: OTP-SEMANTICS G3, G4, G7, G22-G24, G26. */
+@ExtendWith(CaptureReports.class)
 class GenServerLifecycleTest {
 
   record Terminated(ExitReason reason, Object state) {}

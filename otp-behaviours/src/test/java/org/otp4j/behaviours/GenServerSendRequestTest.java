@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
 import org.otp4j.core.CallException;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
@@ -22,6 +24,7 @@ import org.otp4j.core.Proc;
 import org.otp4j.core.RequestId;
 
 /** Requests sent without waiting (OTP-SEMANTICS G13: send_request, receive_response, wait_response, check_response). */
+@ExtendWith(CaptureReports.class)
 class GenServerSendRequestTest {
 
   private static final Duration LONG = Duration.ofSeconds(10);

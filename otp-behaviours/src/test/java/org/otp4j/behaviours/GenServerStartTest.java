@@ -15,8 +15,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
 import org.otp4j.core.Down;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
@@ -28,6 +30,7 @@ import org.otp4j.core.Proc;
 import org.otp4j.core.Ref;
 
 /** Starting a GenServer: init results, names, links and monitors: OTP-SEMANTICS G3, G17-G21, Y7. */
+@ExtendWith(CaptureReports.class)
 class GenServerStartTest {
 
   static final ExitReason BOOM = ExitReason.of("boom");

@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
 import org.otp4j.behaviours.GenStatem.Action;
 import org.otp4j.behaviours.GenStatem.Event;
 import org.otp4j.behaviours.GenStatemTestSupport.Seen;
@@ -33,6 +35,7 @@ import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
 /** Calls and replies of {@link GenStatem} (OTP-SEMANTICS.md S4, S7, S18). */
+@ExtendWith(CaptureReports.class)
 class GenStatemCallTest {
 
   /** The From of the call in a {@link Seen} report. */

@@ -25,9 +25,11 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
 import org.otp4j.behaviours.GenStatem.Action;
 import org.otp4j.behaviours.GenStatem.Event;
 import org.otp4j.behaviours.GenStatemTestSupport.Seen;
@@ -39,6 +41,7 @@ import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
 /** State enter calls of {@link GenStatem} (OTP-SEMANTICS.md S6, S16, S9 step 2). */
+@ExtendWith(CaptureReports.class)
 class GenStatemEnterTest {
 
   @Test

@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
 import org.otp4j.behaviours.GenStatem.Action;
 import org.otp4j.behaviours.GenStatem.Event;
 import org.otp4j.behaviours.GenStatemTestSupport.Scripted;
@@ -35,6 +37,7 @@ import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
 /** Starting and stopping a {@link GenStatem}: init outcomes and terminate (OTP-SEMANTICS.md S2, S3, S17). */
+@ExtendWith(CaptureReports.class)
 class GenStatemStartStopTest {
 
   /** A machine whose init is given by the test; it records the pid its init ran in. */

@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
 import org.otp4j.behaviours.GenStatem.Action;
 import org.otp4j.behaviours.GenStatem.Event;
 import org.otp4j.behaviours.GenStatemTestSupport.Seen;
@@ -42,6 +44,7 @@ import org.otp4j.core.Proc;
  * state change, postponing, inserted events, the order of the steps after a callback, and the two
  * callback modes (3.1).
  */
+@ExtendWith(CaptureReports.class)
 class GenStatemTransitionTest {
 
   // ---------------------------------------------------------------------------------------

@@ -13,6 +13,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.CallException;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Inbox;
@@ -25,6 +28,7 @@ import org.otp4j.core.Proc;
  * The supervisor API and its typed results, supervisor init outcomes and reports: OTP-SEMANTICS
  * U1-U8, U17, U19-U23.
  */
+@ExtendWith(CaptureReports.class)
 class SupervisorApiTest {
 
   record Started(String id) {}
@@ -296,8 +300,8 @@ class SupervisorApiTest {
 
   @Test
   @DisplayName("U8: a child failing to start in init: earlier children stopped in reverse, later ones never started, {shutdown,{failed_to_start_child,Id,R}}")
-  void failedChildDuringInit() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
+  void failedChildDuringInit(Reports reports) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         int baseline = node.processCount();
         StartException e = catchThrowableOfType(StartException.class, () -> Supervisor.startLink(flags(),
@@ -414,8 +418,8 @@ class SupervisorApiTest {
 
   @Test
   @DisplayName("U5/U17: a supervisor traps exits; a non-child exit is ignored; an unexpected message is logged and ignored")
-  void trapsExitsAndIgnoresStrangers() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
+  void trapsExitsAndIgnoresStrangers(Reports reports) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = Supervisor.startLink(Name.local("sup"), flags(), Worker.spec("a", inbox.pid()));
         assertThat(Proc.info(sup).orElseThrow().trapExits()).isTrue();
@@ -451,8 +455,8 @@ class SupervisorApiTest {
 
   @Test
   @DisplayName("U23: progress reports: INFO for children started at init or by a restart, DEBUG for the API")
-  void progressReports() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
+  void progressReports(Reports reports) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = Supervisor.startLink(flags(), Worker.spec("init", inbox.pid()));
         Pid api = ((StartResult.Started) Supervisor.startChild(sup, Worker.spec("api", inbox.pid()))).pid();

@@ -18,6 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.ExitMessage;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Inbox;
@@ -27,6 +30,7 @@ import org.otp4j.core.Proc;
 import org.otp4j.core.Ref;
 
 /** Restart intensity, its sliding window, and failed restarts: OTP-SEMANTICS U15, U16, U23. */
+@ExtendWith(CaptureReports.class)
 class SupervisorIntensityTest {
 
   /** A plain worker process: waits until killed. */
@@ -65,8 +69,8 @@ class SupervisorIntensityTest {
 
   @Test
   @DisplayName("U15: intensity 3 in 5 s: three restarts are fine, the fourth crash ends the supervisor with shutdown")
-  void intensityThreeInFive() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
+  void intensityThreeInFive(Reports reports) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = startUnderTrappingParent(inbox, Supervisor.oneForOne().withIntensity(3, Duration.ofSeconds(5)),
             ChildSpec.worker("a", SupervisorIntensityTest::worker),
@@ -136,8 +140,8 @@ class SupervisorIntensityTest {
 
   @Test
   @DisplayName("U16: a child whose restart keeps failing is retried, each attempt counts: intensity 3 gives 3 start_errors then shutdown")
-  void persistentlyFailingRestart() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
+  void persistentlyFailingRestart(Reports reports) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         AtomicInteger starts = new AtomicInteger();
         Pid sup = startUnderTrappingParent(inbox, Supervisor.oneForOne().withIntensity(3, Duration.ofSeconds(30)),

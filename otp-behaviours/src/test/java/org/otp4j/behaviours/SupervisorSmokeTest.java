@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
 import org.otp4j.core.Down;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Inbox;
@@ -13,6 +15,7 @@ import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
+@ExtendWith(CaptureReports.class)
 class SupervisorSmokeTest {
 
   static Pid worker() {

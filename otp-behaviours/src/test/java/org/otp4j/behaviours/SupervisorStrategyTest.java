@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Inbox;
 import org.otp4j.core.Node;
@@ -22,6 +24,7 @@ import org.otp4j.core.Proc;
  * Start and stop order and the three restart strategies: OTP-SEMANTICS U6, U14. Children trap exits
  * and report their start and their terminate to an inbox, which records the order.
  */
+@ExtendWith(CaptureReports.class)
 class SupervisorStrategyTest {
 
   record Started(String id, Pid pid) {}

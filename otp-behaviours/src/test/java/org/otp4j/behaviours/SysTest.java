@@ -8,17 +8,17 @@ import static org.otp4j.behaviours.BehaviourTestKit.expect;
 import static org.otp4j.behaviours.BehaviourTestKit.expectNone;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.CallException;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
@@ -26,10 +26,10 @@ import org.otp4j.core.Inbox;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
-import org.slf4j.LoggerFactory;
 import org.slf4j.event.KeyValuePair;
 
 /** Sys on a GenServer: OTP-SEMANTICS Y1-Y5 (and G1/G2 while suspended, G27 in the status). */
+@ExtendWith(CaptureReports.class)
 class SysTest {
 
   /** The state: a user and a token that formatStatus hides. */
@@ -321,23 +321,14 @@ class SysTest {
 
   @Test
   @DisplayName("Y5: trace on logs each event (with pid and event key-values) to logger org.otp4j.behaviours.Sys; off stops it")
-  void traceOnOff() {
-    Logger logger = (Logger) LoggerFactory.getLogger("org.otp4j.behaviours.Sys");
-    ListAppender<ILoggingEvent> appender = new ListAppender<>();
-    appender.setContext(logger.getLoggerContext());
-    appender.start();
-    Level previous = logger.getLevel();
-    boolean additive = logger.isAdditive();
-    logger.addAppender(appender);
-    logger.setLevel(Level.INFO);
-    logger.setAdditive(false);
+  void traceOnOff(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid s = GenServer.start(new Server(inbox.pid()));
         Sys.trace(s, true);
         GenServer.call(s, new Req.Hit());
         Sys.getState(s); // served after the call's out event is logged
-        List<ILoggingEvent> events = snapshot(appender);
+        List<ILoggingEvent> events = reports.events(Reports.SYS);
         assertThat(events).hasSize(2);
         for (ILoggingEvent e : events) {
           assertThat(e.getLevel()).isEqualTo(Level.INFO);
@@ -348,13 +339,9 @@ class SysTest {
         Sys.trace(s, false);
         GenServer.call(s, new Req.Hit());
         Sys.getState(s);
-        assertThat(snapshot(appender)).hasSize(2);
+        assertThat(reports.events(Reports.SYS)).hasSize(2);
         GenServer.stop(s);
       });
-    } finally {
-      logger.detachAppender(appender);
-      logger.setLevel(previous);
-      logger.setAdditive(additive);
     }
   }
 
@@ -393,12 +380,6 @@ class SysTest {
     }
   }
 
-  private static List<ILoggingEvent> snapshot(ListAppender<ILoggingEvent> appender) {
-    synchronized (appender) {
-      return new ArrayList<>(appender.list);
-    }
-  }
-
   private static Object keyValue(ILoggingEvent e, String key) {
     if (e.getKeyValuePairs() == null) {
       return null;
@@ -409,9 +390,5 @@ class SysTest {
       }
     }
     return null;
-  }
-
-  static {
-    BehaviourTestKit.readLogback(); // before any logback type is touched in this class
   }
 }

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
 import org.otp4j.behaviours.AppDescriptor;
 import org.otp4j.behaviours.Application;
 import org.otp4j.behaviours.ApplicationException;
@@ -23,6 +25,7 @@ import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
 @DisplayName("Guide, chapter 7: applications")
+@ExtendWith(CaptureReports.class)
 class ApplicationsTest {
 
   private final List<String> journal = new CopyOnWriteArrayList<>();

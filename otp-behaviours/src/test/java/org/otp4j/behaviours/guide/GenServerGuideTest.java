@@ -17,6 +17,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
 import org.otp4j.behaviours.ChildSpec;
 import org.otp4j.behaviours.GenServer;
 import org.otp4j.behaviours.StartException;
@@ -34,6 +36,7 @@ import org.otp4j.core.Proc;
 import org.otp4j.core.Ref;
 
 @DisplayName("Guide, chapter 3: GenServer")
+@ExtendWith(CaptureReports.class)
 class GenServerGuideTest {
 
   private static void onNode(Consumer<Inbox> test) {

@@ -17,6 +17,8 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
 import org.otp4j.core.CallException;
 import org.otp4j.core.Down;
 import org.otp4j.core.ExitMessage;
@@ -37,6 +39,7 @@ import org.otp4j.core.Ref;
 import org.otp4j.core.SpawnOptions;
 
 @DisplayName("Guide, chapter 2: processes")
+@ExtendWith(CaptureReports.class)
 class ProcessesTest {
 
   /** Runs {@code test} on a fresh node, with an inbox for the test thread. */

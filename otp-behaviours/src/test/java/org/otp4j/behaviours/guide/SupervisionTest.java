@@ -14,8 +14,10 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
 import org.otp4j.behaviours.ChildSpec;
 import org.otp4j.behaviours.DynamicSupervisor;
 import org.otp4j.behaviours.GenServer;
@@ -31,6 +33,7 @@ import org.otp4j.core.Proc;
 import org.otp4j.core.SpawnOptions;
 
 @DisplayName("Guide, chapter 4: supervision")
+@ExtendWith(CaptureReports.class)
 class SupervisionTest {
 
   private static void onNode(Consumer<Inbox> test) {
