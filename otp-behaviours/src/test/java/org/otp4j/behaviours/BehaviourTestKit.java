@@ -230,6 +230,10 @@ public final class BehaviourTestKit {
   public static final class CaptureReports implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(CaptureReports.class);
 
+    static {
+      readLogback(); // before Reports, which extends a logback class, is loaded
+    }
+
     public CaptureReports() {}
 
     @Override
@@ -268,10 +272,6 @@ public final class BehaviourTestKit {
    * Made by {@link CaptureReports}; by default down to DEBUG, so progress reports too.
    */
   public static final class Reports {
-    static {
-      readLogback();
-    }
-
     /** The logger of the behaviours' reports. */
     public static final String REPORTS = "org.otp4j.behaviours.Reports";
     /** The logger of Sys traces. */
@@ -280,7 +280,13 @@ public final class BehaviourTestKit {
     public static final String NODE = "org.otp4j.core.Node";
 
     private final Logger logger = (Logger) LoggerFactory.getLogger("org.otp4j");
-    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>() {
+      @Override
+      protected void append(ILoggingEvent event) {
+        event.prepareForDeferredProcessing(); // its thread and text now, as an asynchronous appender does
+        super.append(event);
+      }
+    };
     private final Level previousLevel;
     private final boolean previousAdditive;
     /** The events a test has looked at (by identity). */

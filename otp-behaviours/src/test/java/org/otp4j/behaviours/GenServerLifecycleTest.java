@@ -3,6 +3,7 @@ package org.otp4j.behaviours;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.otp4j.behaviours.BehaviourTestKit.QUIET;
+import static org.otp4j.behaviours.BehaviourTestKit.callFails;
 import static org.otp4j.behaviours.BehaviourTestKit.expect;
 import static org.otp4j.behaviours.BehaviourTestKit.expectNone;
 import static org.otp4j.behaviours.BehaviourTestKit.exitReasonOf;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.CallException;
 import org.otp4j.core.ExitMessage;
 import org.otp4j.core.ExitReason;
@@ -138,6 +140,11 @@ class GenServerLifecycleTest {
     }
   }
 
+  /** The reasons of the gen_server_terminate reports so far (a crashing server reports before it exits). */
+  static java.util.List<Object> terminateReasons(Reports reports) {
+    return reports.withLabel("gen_server_terminate").stream().map(r -> r.get("reason")).toList();
+  }
+
   @Test
   @DisplayName("G22: stop runs terminate(normal) and returns once the server has exited normal")
   void stopRunsTerminate() {
@@ -203,7 +210,7 @@ class GenServerLifecycleTest {
 
   @Test
   @DisplayName("G22/G26: when terminate throws, stop fails with the actual exit reason (the exception)")
-  void terminateThrowsOnStop() {
+  void terminateThrowsOnStop(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         IllegalStateException error = new IllegalStateException("crash in terminate");
@@ -212,6 +219,7 @@ class GenServerLifecycleTest {
         assertThat(e).isNotNull();
         assertThat(e.reason()).isEqualTo(ExitReason.crash(error));
         assertThat(exitReasonOf(s)).isEqualTo(ExitReason.crash(error));
+        assertThat(terminateReasons(reports)).containsExactly(ExitReason.crash(error));
       });
     }
   }
@@ -276,7 +284,7 @@ class GenServerLifecycleTest {
       node.run(() -> {
         Server server = new Server(inbox.pid(), false);
         Pid s = GenServer.start(server);
-        Proc.spawn(() -> GenServer.call(s, new Req.Block(), Proc.INFINITY));
+        Proc.spawn(() -> callFails(() -> GenServer.call(s, new Req.Block(), Proc.INFINITY)));
         expect(inbox, "blocked");
         Proc.exit(s, ExitReason.SHUTDOWN);
         assertThat(exitReasonOf(s)).isEqualTo(ExitReason.SHUTDOWN);
@@ -308,7 +316,7 @@ class GenServerLifecycleTest {
       node.run(() -> {
         Server busy = new Server(inbox.pid(), true);
         Pid b = GenServer.start(busy);
-        Proc.spawn(() -> GenServer.call(b, new Req.Block(), Proc.INFINITY));
+        Proc.spawn(() -> callFails(() -> GenServer.call(b, new Req.Block(), Proc.INFINITY)));
         expect(inbox, "blocked");
         Proc.exit(b, ExitReason.KILL);
         assertThat(exitReasonOf(b)).isEqualTo(ExitReason.KILLED);
@@ -336,7 +344,7 @@ class GenServerLifecycleTest {
 
   @Test
   @DisplayName("G7: an exception in handleCast / handleInfo terminates the server with it after terminate(reason)")
-  void exceptionsInCastAndInfo() {
+  void exceptionsInCastAndInfo(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid s1 = GenServer.start(new Server(inbox.pid(), false));
@@ -351,19 +359,21 @@ class GenServerLifecycleTest {
         ExitReason r2 = exitReasonOf(s2);
         assertThat(((ExitReason.Crash) r2).error()).isInstanceOf(UnsupportedOperationException.class);
         expect(inbox, new Terminated(r2, 1));
+        assertThat(terminateReasons(reports)).containsExactly(r1, r2);
       });
     }
   }
 
   @Test
   @DisplayName("G26: when terminate throws after a crash, the server exits with terminate's exception")
-  void terminateThrowsAfterCrash() {
+  void terminateThrowsAfterCrash(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         IllegalStateException error = new IllegalStateException("crash in terminate");
         Pid s = GenServer.start(new Server(inbox.pid(), false).throwingTerminate(error));
         GenServer.cast(s, new Req.Throw("first"));
         assertThat(exitReasonOf(s)).isEqualTo(ExitReason.crash(error));
+        assertThat(terminateReasons(reports)).containsExactly(ExitReason.crash(error));
       });
     }
   }
@@ -383,7 +393,7 @@ class GenServerLifecycleTest {
 
   @Test
   @DisplayName("G3: a continue without a handleContinue stops the server (OTP: undef), naming the problem")
-  void continueWithoutHandler() {
+  void continueWithoutHandler(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid s = GenServer.start(new Server(inbox.pid(), false));
@@ -391,6 +401,7 @@ class GenServerLifecycleTest {
         ExitReason reason = exitReasonOf(s);
         assertThat(reason.toString()).contains("handleContinue").contains("more");
         expect(inbox, new Terminated(reason, 1));
+        assertThat(terminateReasons(reports)).containsExactly(reason);
       });
     }
   }
