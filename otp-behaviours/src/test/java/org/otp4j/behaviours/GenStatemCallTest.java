@@ -12,6 +12,7 @@ import static org.otp4j.behaviours.GenStatemTestSupport.isCast;
 import static org.otp4j.behaviours.GenStatemTestSupport.nextSeen;
 import static org.otp4j.behaviours.GenStatemTestSupport.scripted;
 import static org.otp4j.behaviours.GenStatemTestSupport.start;
+import static org.otp4j.behaviours.GenStatemTestSupport.terminateReasons;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.behaviours.GenStatem.Action;
 import org.otp4j.behaviours.GenStatem.Event;
 import org.otp4j.behaviours.GenStatemTestSupport.Seen;
@@ -69,7 +71,7 @@ class GenStatemCallTest {
 
   @Test
   @DisplayName("S4: the default call timeout is infinity; a call failure names GenStatem.call and the request")
-  void s4_theDefaultCallTimeoutIsInfinite() {
+  void s4_theDefaultCallTimeoutIsInfinite(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         ExitReason reason = ExitReason.of("gone fishing");
@@ -83,6 +85,7 @@ class GenStatemCallTest {
               assertThat(e).hasMessageContaining("GenStatem.call").hasMessageContaining("anyone there?")
                   .hasMessageContaining("gone fishing");
             });
+        assertThat(terminateReasons(reports)).containsExactly(reason);
       });
     }
   }
@@ -121,7 +124,7 @@ class GenStatemCallTest {
   @Test
   @DisplayName("S7: stopAndReply sends every reply, then runs terminate, then exits: callers get their replies, "
       + "then a linked trapping process gets the exit")
-  void s7_stopAndReplyRepliesBeforeTheExit() {
+  void s7_stopAndReplyRepliesBeforeTheExit(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         ExitReason reason = ExitReason.of("finished");
@@ -176,6 +179,7 @@ class GenStatemCallTest {
         assertThat(inbox.receive(x -> x.equals("c1:r1"), WAIT)).isPresent();
         assertThat(inbox.receive(x -> x.equals("c2:r2"), WAIT)).isPresent();
         assertThat(exitReasonOf(m)).isEqualTo(reason);
+        assertThat(terminateReasons(reports)).containsExactly(reason);
       });
     }
   }

@@ -18,6 +18,7 @@ import static org.otp4j.behaviours.GenStatemTestSupport.nextTerminated;
 import static org.otp4j.behaviours.GenStatemTestSupport.scriptedWithEnter;
 import static org.otp4j.behaviours.GenStatemTestSupport.seen;
 import static org.otp4j.behaviours.GenStatemTestSupport.start;
+import static org.otp4j.behaviours.GenStatemTestSupport.terminateReasons;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.behaviours.GenStatem.Action;
 import org.otp4j.behaviours.GenStatem.Event;
 import org.otp4j.behaviours.GenStatemTestSupport.Seen;
@@ -142,7 +144,7 @@ class GenStatemEnterTest {
 
   @Test
   @DisplayName("S16: an enter call that changes the state stops the machine with a reason naming both states")
-  void s16_anEnterCallThatChangesTheStateStopsTheMachine() {
+  void s16_anEnterCallThatChangesTheStateStopsTheMachine(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = start(scriptedWithEnter(inbox.pid(), "A", (e, s, d) -> switch (e) {
@@ -158,6 +160,7 @@ class GenStatemEnterTest {
           assertThat(String.valueOf(b.value())).contains("B").contains("C");
         });
         assertThat(nextTerminated(inbox).reason()).isEqualTo(reason);
+        assertThat(terminateReasons(reports)).containsExactly(reason);
       });
     }
   }
@@ -170,7 +173,7 @@ class GenStatemEnterTest {
 
   @ParameterizedTest(name = "S16: {0} in an enter call stops the machine with bad_state_enter_action_from_state_function")
   @MethodSource("forbiddenEnterActions")
-  void s16_postponeAndNextEventAreRejectedInAnEnterCall(String name, Action forbidden) {
+  void s16_postponeAndNextEventAreRejectedInAnEnterCall(String name, Action forbidden, Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = start(scriptedWithEnter(inbox.pid(), "A", (e, s, d) -> switch (e) {
@@ -187,6 +190,7 @@ class GenStatemEnterTest {
         assertThat(seen(inbox, 3)).containsExactly(new Seen("A", enter("A")), new Seen("A", cast("go")),
             new Seen("B", enter("A")));
         assertThat(inbox.receive(x -> x instanceof Seen, Duration.ZERO)).isEmpty();
+        assertThat(terminateReasons(reports)).containsExactly(reason);
       });
     }
   }

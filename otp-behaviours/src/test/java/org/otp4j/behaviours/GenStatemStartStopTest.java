@@ -14,7 +14,9 @@ import static org.otp4j.behaviours.GenStatemTestSupport.internal;
 import static org.otp4j.behaviours.GenStatemTestSupport.isCast;
 import static org.otp4j.behaviours.GenStatemTestSupport.nextTerminated;
 import static org.otp4j.behaviours.GenStatemTestSupport.seen;
+import static org.otp4j.behaviours.GenStatemTestSupport.initCrashReasons;
 import static org.otp4j.behaviours.GenStatemTestSupport.start;
+import static org.otp4j.behaviours.GenStatemTestSupport.terminateReasons;
 
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.behaviours.GenStatem.Action;
 import org.otp4j.behaviours.GenStatem.Event;
 import org.otp4j.behaviours.GenStatemTestSupport.Scripted;
@@ -100,7 +103,7 @@ class GenStatemStartStopTest {
 
   @Test
   @DisplayName("S2: init ignore: start throws StartException(Ignored), no process is left, the name is free")
-  void s2_initIgnore() {
+  void s2_initIgnore(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         InitOnly machine = new InitOnly(GenStatem.Init::ignore);
@@ -110,13 +113,14 @@ class GenStatemStartStopTest {
                 e -> assertThat(startResult(e)).isEqualTo(new StartResult.Ignored()));
         assertThat(Proc.isAlive(machine.ranIn.get())).isFalse();
         assertThat(Proc.whereis(name)).isEmpty();
+        assertThat(initCrashReasons(reports)).as("crash reports of an ignored start").isEmpty();
       });
     }
   }
 
   @Test
   @DisplayName("S2: init stop(reason): start fails with that reason and the process exits with it")
-  void s2_initStop() {
+  void s2_initStop(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         ExitReason reason = ExitReason.of("no config");
@@ -124,13 +128,14 @@ class GenStatemStartStopTest {
         assertThatThrownBy(() -> start(machine)).isInstanceOfSatisfying(StartException.class,
             e -> assertThat(startResult(e)).isEqualTo(new StartResult.Failed(reason)));
         assertThat(exitReasonOf(machine.ranIn.get())).isEqualTo(reason);
+        assertThat(initCrashReasons(reports)).containsExactly(reason);
       });
     }
   }
 
   @Test
   @DisplayName("S2: init error(reason) (OTP 26): start fails with that reason and the process exits normal")
-  void s2_initError() {
+  void s2_initError(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         ExitReason reason = ExitReason.of("bad args");
@@ -138,13 +143,14 @@ class GenStatemStartStopTest {
         assertThatThrownBy(() -> start(machine)).isInstanceOfSatisfying(StartException.class,
             e -> assertThat(startResult(e)).isEqualTo(new StartResult.Failed(reason)));
         assertThat(exitReasonOf(machine.ranIn.get())).isEqualTo(ExitReason.NORMAL);
+        assertThat(initCrashReasons(reports)).as("crash reports of an init that exits normal").isEmpty();
       });
     }
   }
 
   @Test
   @DisplayName("S2: an exception thrown by init fails the start with it as the reason and the cause")
-  void s2_initThrows() {
+  void s2_initThrows(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         IllegalArgumentException boom = new IllegalArgumentException("no such port");
@@ -156,26 +162,28 @@ class GenStatemStartStopTest {
           assertThat(e).hasCause(boom).hasMessageContaining("no such port");
         });
         assertThat(exitReasonOf(machine.ranIn.get())).isEqualTo(ExitReason.crash(boom));
+        assertThat(initCrashReasons(reports)).containsExactly(ExitReason.crash(boom));
       });
     }
   }
 
   @Test
   @DisplayName("S2: init returning null fails the start with bad_return_from_init")
-  void s2_initReturnsNull() {
+  void s2_initReturnsNull(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         InitOnly machine = new InitOnly(() -> null);
         assertThatThrownBy(() -> start(machine)).isInstanceOfSatisfying(StartException.class,
             e -> assertThat(startResult(e)).isInstanceOfSatisfying(StartResult.Failed.class,
                 f -> assertThat(f.reason().toString()).contains("bad_return_from_init")));
+        assertThat(initCrashReasons(reports)).singleElement().asString().contains("bad_return_from_init");
       });
     }
   }
 
   @Test
   @DisplayName("S2/Y7: a failed startLink from a trapping process leaves no exit message in its mailbox (OTP 26)")
-  void s2_failedStartLinkLeavesNoExitMessage() {
+  void s2_failedStartLinkLeavesNoExitMessage(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         ExitReason reason = ExitReason.of("refused");
@@ -191,13 +199,14 @@ class GenStatemStartStopTest {
           Proc.send(inbox.pid(), List.of(outcome, Proc.flush()));
         });
         assertThat(inbox.receive(WAIT)).contains(List.of(new StartResult.Failed(reason), List.of()));
+        assertThat(initCrashReasons(reports)).containsExactly(reason);
       });
     }
   }
 
   @Test
   @DisplayName("S2/Y7: an init that outlasts the start timeout fails the start with timeout; the process is killed")
-  void s2_initOutlastingTheStartTimeout() {
+  void s2_initOutlastingTheStartTimeout(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         InitOnly machine = new InitOnly(() -> {
@@ -208,6 +217,7 @@ class GenStatemStartStopTest {
             .isInstanceOfSatisfying(StartException.class,
                 e -> assertThat(startResult(e)).isEqualTo(new StartResult.Failed(ExitReason.TIMEOUT)));
         assertThat(exitReasonOf(machine.ranIn.get())).isEqualTo(ExitReason.KILLED);
+        assertThat(initCrashReasons(reports)).as("crash reports of a start timeout (Y7)").isEmpty();
       });
     }
   }
@@ -233,7 +243,7 @@ class GenStatemStartStopTest {
 
   @Test
   @DisplayName("S3: stop(reason, data) runs terminate with the reason, the state and the new data")
-  void s3_terminateSeesTheReasonStateAndNewData() {
+  void s3_terminateSeesTheReasonStateAndNewData(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         ExitReason reason = ExitReason.of("done");
@@ -243,6 +253,10 @@ class GenStatemStartStopTest {
         GenStatem.cast(m, "quit");
         assertThat(nextTerminated(inbox)).isEqualTo(new Terminated(reason, "working", "final data"));
         assertThat(awaitDown(inbox, ref)).isEqualTo(reason);
+        assertThat(reports.withLabel("gen_statem_terminate")).singleElement().satisfies(r -> {
+          assertThat(r.get("reason")).isEqualTo(reason);
+          assertThat(r.get("data")).isEqualTo("final data");
+        });
       });
     }
   }
@@ -280,7 +294,7 @@ class GenStatemStartStopTest {
 
   @Test
   @DisplayName("S3/G23: an exception thrown by terminate becomes the exit reason")
-  void s3_aThrowingTerminateGivesItsExceptionAsTheReason() {
+  void s3_aThrowingTerminateGivesItsExceptionAsTheReason(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         IllegalStateException cleanupFailed = new IllegalStateException("cleanup failed");
@@ -302,6 +316,7 @@ class GenStatemStartStopTest {
         });
         GenStatem.cast(m, "stop");
         assertThat(exitReasonOf(m)).isEqualTo(ExitReason.crash(cleanupFailed));
+        assertThat(terminateReasons(reports)).containsExactly(ExitReason.crash(cleanupFailed));
       });
     }
   }
@@ -335,7 +350,7 @@ class GenStatemStartStopTest {
   @Test
   @DisplayName("S3/G23: a trapping machine whose parent exits runs terminate with the parent's reason; "
       + "an exit from another process is just an info event")
-  void s3_parentExitRunsTerminate() {
+  void s3_parentExitRunsTerminate(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         ExitReason parentReason = ExitReason.of("parent gave up");
@@ -352,6 +367,7 @@ class GenStatemStartStopTest {
         inbox.send(parent, "die");
         assertThat(nextTerminated(inbox)).isEqualTo(new Terminated(parentReason, "running", "d"));
         assertThat(exitReasonOf(m)).isEqualTo(parentReason);
+        assertThat(terminateReasons(reports)).containsExactly(parentReason);
       });
     }
   }

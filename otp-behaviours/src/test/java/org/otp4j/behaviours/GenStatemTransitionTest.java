@@ -20,6 +20,7 @@ import static org.otp4j.behaviours.GenStatemTestSupport.scripted;
 import static org.otp4j.behaviours.GenStatemTestSupport.scriptedWithEnter;
 import static org.otp4j.behaviours.GenStatemTestSupport.seen;
 import static org.otp4j.behaviours.GenStatemTestSupport.start;
+import static org.otp4j.behaviours.GenStatemTestSupport.terminateReasons;
 
 import java.time.Duration;
 import java.util.List;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.behaviours.GenStatem.Action;
 import org.otp4j.behaviours.GenStatem.Event;
 import org.otp4j.behaviours.GenStatemTestSupport.Seen;
@@ -235,7 +237,7 @@ class GenStatemTransitionTest {
 
   @Test
   @DisplayName("S8: a null result stops the machine with {bad_return_from_state_function, null}, after terminate")
-  void s8_aNullResultStopsTheMachine() {
+  void s8_aNullResultStopsTheMachine(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = start(scripted(inbox.pid(), "S", (e, s, d) -> isCast(e, "bad") ? null : keepStateAndData()));
@@ -245,13 +247,14 @@ class GenStatemTransitionTest {
         assertThat(customTerm(reason)).isInstanceOfSatisfying(GenStatemEngine.BadReturn.class,
             b -> assertThat(b.kind()).isEqualTo("bad_return_from_state_function"));
         assertThat(nextTerminated(inbox).reason()).isEqualTo(reason);
+        assertThat(terminateReasons(reports)).containsExactly(reason);
       });
     }
   }
 
   @Test
   @DisplayName("S3/P4: an exception thrown by a state callback is the exit reason, and terminate sees it")
-  void s3_anExceptionInACallbackIsTheExitReason() {
+  void s3_anExceptionInACallbackIsTheExitReason(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         IllegalStateException boom = new IllegalStateException("boom");
@@ -263,6 +266,7 @@ class GenStatemTransitionTest {
         assertThat(awaitDown(inbox, ref)).isEqualTo(ExitReason.crash(boom));
         assertThat(nextTerminated(inbox)).isEqualTo(new GenStatemTestSupport.Terminated(ExitReason.crash(boom), "S",
             "data"));
+        assertThat(terminateReasons(reports)).containsExactly(ExitReason.crash(boom));
       });
     }
   }
@@ -390,7 +394,7 @@ class GenStatemTransitionTest {
 
   @Test
   @DisplayName("S1/rule 13: STATE_FUNCTIONS with states that are not StateFunctions stops with a reason saying how to fix it")
-  void s1_stateFunctionsWithoutHandlersStopsWithAnActionableReason() {
+  void s1_stateFunctionsWithoutHandlersStopsWithAnActionableReason(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = start(new GenStatem<String, String>() {
@@ -411,6 +415,7 @@ class GenStatemTransitionTest {
             .isInstanceOf(IllegalStateException.class)
             .hasMessageContaining("STATE_FUNCTIONS").hasMessageContaining("plain")
             .hasMessageContaining("StateFunction").hasMessageContaining("stateFunction(state)"));
+        assertThat(terminateReasons(reports)).containsExactly(reason);
       });
     }
   }
@@ -449,7 +454,7 @@ class GenStatemTransitionTest {
   @Test
   @DisplayName("S1: HANDLE_EVENT_FUNCTION is the default mode; without a handleEvent override the machine stops "
       + "with a reason naming the missing callback")
-  void s1_handleEventIsRequiredInTheDefaultMode() {
+  void s1_handleEventIsRequiredInTheDefaultMode(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = start(new GenStatem<String, String>() {
@@ -460,8 +465,9 @@ class GenStatemTransitionTest {
         });
         var ref = inbox.monitor(m);
         GenStatem.cast(m, "x");
-        assertThat(awaitDown(inbox, ref).toString()).contains("handleEvent is not implemented")
-            .contains("HANDLE_EVENT_FUNCTION");
+        ExitReason reason = awaitDown(inbox, ref);
+        assertThat(reason.toString()).contains("handleEvent is not implemented").contains("HANDLE_EVENT_FUNCTION");
+        assertThat(terminateReasons(reports)).containsExactly(reason);
       });
     }
   }
