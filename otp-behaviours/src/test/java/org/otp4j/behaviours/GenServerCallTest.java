@@ -20,6 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.CallException;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
@@ -144,6 +145,11 @@ class GenServerCallTest {
 
   record Info(Object message) {}
 
+  /** The reasons of the gen_server_terminate reports so far (a crashing server reports before it exits). */
+  static List<Object> terminateReasons(Reports reports) {
+    return reports.withLabel("gen_server_terminate").stream().map(r -> r.get("reason")).toList();
+  }
+
   record Terminated(ExitReason reason, Object state) {}
 
 
@@ -265,7 +271,7 @@ class GenServerCallTest {
   @ParameterizedTest(name = "reason {0}")
   @ValueSource(strings = {"normal", "shutdown", "{shutdown,bye}", "custom"})
   @DisplayName("G9/G23: handleCall returning stop without a reply: the caller gets the exit reason, terminate ran")
-  void stopWithoutReply(String reasonName) {
+  void stopWithoutReply(String reasonName, Reports reports) {
     ExitReason reason = switch (reasonName) {
       case "normal" -> ExitReason.NORMAL;
       case "shutdown" -> ExitReason.SHUTDOWN;
@@ -281,6 +287,8 @@ class GenServerCallTest {
         assertThat(e).hasMessageContaining("exited with reason " + reason);
         expect(inbox, new Terminated(reason, 7));
         assertThat(exitReasonOf(s)).isEqualTo(reason);
+        assertThat(terminateReasons(reports)).as("reports (only a reason that is not orderly is reported)")
+            .isEqualTo(reason.isOrderly() ? List.of() : List.of(reason));
       });
     }
   }
@@ -345,7 +353,7 @@ class GenServerCallTest {
 
   @Test
   @DisplayName("G7/G9: a callback that throws: the caller gets a Crash reason with the exception as cause")
-  void crashInHandleCall() {
+  void crashInHandleCall(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid s = GenServer.start(new Server(inbox.pid()));
@@ -357,13 +365,14 @@ class GenServerCallTest {
         Terminated t = (Terminated) expect(inbox, m -> m instanceof Terminated, "terminate");
         assertThat(t.reason()).isEqualTo(e.reason());
         assertThat(exitReasonOf(s)).isEqualTo(e.reason());
+        assertThat(terminateReasons(reports)).containsExactly(e.reason());
       });
     }
   }
 
   @Test
   @DisplayName("G7/G9: Proc.exit(reason) in a callback: the server exits with that reason, terminate ran")
-  void exitInHandleCall() {
+  void exitInHandleCall(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid s = GenServer.start(new Server(inbox.pid()));
@@ -371,13 +380,14 @@ class GenServerCallTest {
         assertThat(e.reason()).isEqualTo(ExitReason.of("crashed"));
         expect(inbox, new Terminated(ExitReason.of("crashed"), 0));
         assertThat(exitReasonOf(s)).isEqualTo(ExitReason.of("crashed"));
+        assertThat(terminateReasons(reports)).containsExactly(ExitReason.of("crashed"));
       });
     }
   }
 
   @Test
   @DisplayName("G6: handleCall returning null stops the server with {bad_return_value,null}")
-  void nullReturnIsBadReturnValue() {
+  void nullReturnIsBadReturnValue(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid s = GenServer.start(new Server(inbox.pid()));
@@ -385,6 +395,7 @@ class GenServerCallTest {
         assertThat(e.reason()).isEqualTo(ExitReason.of(new GenServer.BadReturnValue(null)));
         assertThat(e.reason().toString()).isEqualTo("{bad_return_value,null}");
         expect(inbox, new Terminated(e.reason(), 0));
+        assertThat(terminateReasons(reports)).containsExactly(e.reason());
       });
     }
   }
@@ -417,7 +428,7 @@ class GenServerCallTest {
 
   @Test
   @DisplayName("T6: the default handleCall and handleCast stop with {bad_call,Req} / {bad_cast,Req}")
-  void defaultHandlers() {
+  void defaultHandlers(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         GenServer<Integer, String> minimal = new GenServer<>() {
@@ -439,6 +450,8 @@ class GenServerCallTest {
         });
         GenServer.cast(s2, "hi");
         assertThat(exitReasonOf(s2)).isEqualTo(ExitReason.of(new GenServer.BadRequest("bad_cast", "hi")));
+        assertThat(terminateReasons(reports)).containsExactly(e.reason(),
+            ExitReason.of(new GenServer.BadRequest("bad_cast", "hi")));
       });
     }
   }

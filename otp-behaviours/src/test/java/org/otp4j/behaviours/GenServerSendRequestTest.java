@@ -14,6 +14,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.CallException;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
@@ -240,7 +241,7 @@ class GenServerSendRequestTest {
 
   @Test
   @DisplayName("G13: a server that crashes before replying: the response is its exit reason")
-  void serverCrashes() {
+  void serverCrashes(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         Pid backend = GenServer.start(new Backend());
@@ -249,6 +250,8 @@ class GenServerSendRequestTest {
         assertThat(e.reason()).isInstanceOfSatisfying(ExitReason.Crash.class,
             crash -> assertThat(crash.error()).hasMessage("boom"));
         assertThat(e.target()).isEqualTo(backend);
+        assertThat(reports.withLabel("gen_server_terminate")).singleElement()
+            .satisfies(r -> assertThat(r.get("reason")).isEqualTo(e.reason()));
       });
     }
   }
