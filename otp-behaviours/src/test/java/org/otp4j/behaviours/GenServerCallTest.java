@@ -3,6 +3,7 @@ package org.otp4j.behaviours;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.otp4j.behaviours.BehaviourTestKit.WAIT;
+import static org.otp4j.behaviours.BehaviourTestKit.await;
 import static org.otp4j.behaviours.BehaviourTestKit.callFails;
 import static org.otp4j.behaviours.BehaviourTestKit.expect;
 import static org.otp4j.behaviours.BehaviourTestKit.exitReasonOf;
@@ -344,6 +345,8 @@ class GenServerCallTest {
         });
         CallException e = callFails(() -> GenServer.call(s, "hold", Duration.ofMillis(30)));
         assertThat(e.reason()).isEqualTo(ExitReason.TIMEOUT);
+        // The call may have timed out before the server even took it: wait for its From.
+        await().until(() -> saved.get() != null);
         assertThat(GenServer.reply(saved.get(), "too late")).isFalse();
         assertThat(inbox.flush()).isEmpty();
         GenServer.stop(s);
