@@ -288,7 +288,7 @@ class SysTest {
 
   @Test
   @DisplayName("Y5: an installed sink gets (pid, event) for every event, on the server's thread, until removed")
-  void installSink() {
+  void installSink(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid s = GenServer.start(new Server(inbox.pid()));
@@ -315,6 +315,12 @@ class SysTest {
         });
         assertThat((Integer) GenServer.call(s, new Req.Hit())).isEqualTo(3);
         GenServer.stop(s);
+        // Each failure is logged: at least the call's in and out events (the stop may add one).
+        assertThat(reports.events(Reports.SYS)).hasSizeGreaterThanOrEqualTo(2).allSatisfy(e -> {
+          assertThat(e.getLevel()).isEqualTo(Level.WARN);
+          assertThat(e.getFormattedMessage()).isEqualTo("a Sys event sink failed for " + s);
+          assertThat(e.getThrowableProxy().getMessage()).isEqualTo("bad sink");
+        });
       });
     }
   }
