@@ -19,6 +19,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.behaviours.ChildSpec;
 import org.otp4j.behaviours.GenServer;
 import org.otp4j.behaviours.StartException;
@@ -115,12 +116,14 @@ class GenServerGuideTest {
 
   @Test
   @DisplayName("a cast of a call-only message crashes the server; a call to it then fails with the crash")
-  void misuseCrashes() {
+  void misuseCrashes(Reports reports) {
     onNode(inbox -> {
       Pid store = KvStore.startLink();
       GenServer.cast(store, new KvStore.Msg.Get("x"));
       ExitReason reason = exitReason(store);
       assertThat(reason.toString()).contains("Get[key=x] is a call, not a cast");
+      assertThat(reports.withLabel("gen_server_terminate")).singleElement()
+          .satisfies(r -> assertThat(r.get("reason")).isEqualTo(reason));
       assertThatThrownBy(() -> KvStore.get(store, "x")).isInstanceOfSatisfying(CallException.class,
           e -> assertThat(e.reason()).isEqualTo(ExitReason.NOPROC));
     });
@@ -252,7 +255,7 @@ class GenServerGuideTest {
 
   @Test
   @DisplayName("what the starter gets for each init result")
-  void initResults() {
+  void initResults(Reports reports) {
     onNode(inbox -> {
       assertThat(Proc.isAlive(GenServer.start(new Starter(GenServer.Init.ok("s"))))).isTrue();
       assertThatThrownBy(() -> GenServer.start(new Starter(GenServer.Init.ignore())))
@@ -261,9 +264,12 @@ class GenServerGuideTest {
       assertThatThrownBy(() -> GenServer.start(new Starter(GenServer.Init.stop(ExitReason.of("no disk")))))
           .isInstanceOfSatisfying(StartException.class,
               e -> assertThat(e.result()).isEqualTo(new StartResult.Failed(ExitReason.of("no disk"))));
+      assertThat(reports.withLabel("crash_report")).as("the report of init stop(no disk)").singleElement()
+          .satisfies(r -> assertThat(r.get("reason")).isEqualTo(ExitReason.of("no disk")));
       assertThatThrownBy(() -> GenServer.start(new Starter(GenServer.Init.error(ExitReason.of("no disk")))))
           .isInstanceOfSatisfying(StartException.class,
               e -> assertThat(e.result()).isEqualTo(new StartResult.Failed(ExitReason.of("no disk"))));
+      assertThat(reports.withLabel("crash_report")).as("init error exits normal: not reported").hasSize(1);
       Pid holder = KvStore.startLink(Name.local("taken"));
       assertThatThrownBy(() -> KvStore.startLink(Name.local("taken")))
           .isInstanceOfSatisfying(StartException.class,
