@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit;
 import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
 import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.behaviours.ChildSpec;
@@ -159,13 +160,27 @@ class GenServerGuideTest {
   @Test
   @DisplayName("an idle session stops itself with {shutdown,idle}; terminate tells the audit process")
   void idleTimeout() {
-    onNode(inbox -> {
-      Pid session = Session.startLink("ada", "s3cret", Duration.ofMillis(100), inbox.pid());
-      assertThat(Session.touch(session)).isEqualTo(1);
-      assertThat(Session.touch(session)).isEqualTo(2);
+    onNode(inbox -> BehaviourTestKit.untilUndisturbed("two touches within the idle time", () -> {
+      Duration idle = Duration.ofMillis(100);
+      long armed = System.nanoTime(); // the session sets its idle timeout after this
+      Pid session = Session.startLink("ada", "s3cret", idle, inbox.pid());
+      for (int requests = 1; requests <= 2; requests++) {
+        long touching = System.nanoTime();
+        try {
+          assertThat(Session.touch(session)).isEqualTo(requests);
+        } catch (CallException ended) {
+          if (BehaviourTestKit.within(armed, idle)) {
+            throw ended; // the touch came within the idle time: the session must not have ended
+          }
+          assertThat(next(inbox)).isInstanceOf(Session.Ended.class); // this thread stalled: try again
+          return false;
+        }
+        armed = touching; // the touch set the timeout again
+      }
       assertThat(next(inbox)).isEqualTo(new Session.Ended("ada", 2, ExitReason.shutdown("idle")));
       assertThat(exitReason(session)).isEqualTo(ExitReason.shutdown("idle"));
-    });
+      return true;
+    }));
   }
 
   @Test
