@@ -96,7 +96,7 @@ class SupervisorIntensityTest {
 
   @Test
   @DisplayName("U15: intensity 0: the first crash ends the supervisor with shutdown")
-  void intensityZero() {
+  void intensityZero(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = startUnderTrappingParent(inbox, Supervisor.oneForOne().withIntensity(0, Duration.ofSeconds(5)),
@@ -107,6 +107,9 @@ class SupervisorIntensityTest {
         assertThat(awaitDown(inbox, monitor)).isEqualTo(ExitReason.SHUTDOWN);
         assertThat(expect(inbox, m -> m instanceof ExitMessage, "the parent's exit message"))
             .isEqualTo(new ExitMessage(sup, ExitReason.SHUTDOWN));
+        assertThat(reports.supervisorReports("child_terminated")).singleElement()
+            .satisfies(r -> assertThat(r.get("pid")).isEqualTo(a));
+        assertThat(reports.supervisorReports("shutdown")).hasSize(1);
       });
     }
   }
@@ -160,13 +163,14 @@ class SupervisorIntensityTest {
         assertThat(String.valueOf(startErrors.getFirst().get("reason"))).contains("cannot start again");
         assertThat(startErrors.getFirst().get("childId")).isEqualTo("flaky");
         assertThat(reports.supervisorReports("shutdown")).hasSize(1);
+        assertThat(reports.supervisorReports("child_terminated")).as("the kill, before the failed restarts").hasSize(1);
       });
     }
   }
 
   @Test
   @DisplayName("U16: between failed restart attempts the supervisor serves calls: restarting state and API results")
-  void restartingState() {
+  void restartingState(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         AtomicInteger starts = new AtomicInteger();
@@ -209,6 +213,9 @@ class SupervisorIntensityTest {
         await().until(() -> childPid(sup, "flaky") != null);
         assertThat(Supervisor.countChildren(sup)).isEqualTo(new Supervisor.Counts(2, 2, 0, 2));
         assertThat(Proc.isAlive(sup)).isTrue();
+        assertThat(reports.supervisorReports("child_terminated")).hasSize(1);
+        assertThat(reports.supervisorReports("start_error")).as("the five failed attempts").hasSize(5)
+            .allSatisfy(r -> assertThat(String.valueOf(r.get("reason"))).contains("still failing"));
         Supervisor.stop(sup);
       });
     }
@@ -216,7 +223,7 @@ class SupervisorIntensityTest {
 
   @Test
   @DisplayName("U16: terminateChild while restarting stops the retries; the child is left not running")
-  void terminateWhileRestarting() {
+  void terminateWhileRestarting(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         AtomicInteger starts = new AtomicInteger();
@@ -236,6 +243,8 @@ class SupervisorIntensityTest {
         assertThat(Supervisor.whichChildren(sup).getFirst().state()).isEqualTo(Supervisor.ChildState.UNDEFINED);
         assertThat(inbox.receive(m -> m.equals("attempt"), BehaviourTestKit.QUIET)).isEmpty();
         assertThat(starts).hasValue(2);
+        assertThat(reports.supervisorReports("child_terminated")).hasSize(1);
+        assertThat(reports.supervisorReports("start_error")).as("the one failed attempt").hasSize(1);
         Supervisor.stop(sup);
       });
     }

@@ -102,6 +102,8 @@ class SupervisorRestartTypeTest {
         }
         List<?> terminated = reports.supervisorReports("child_terminated");
         assertThat(terminated).as("child_terminated reports").hasSize(reported(restart, end) ? 1 : 0);
+        assertThat(reports.withLabel("gen_server_terminate")).as("the worker's own report")
+            .hasSize(end == End.CRASH ? 1 : 0);
         assertThat(Supervisor.countChildren(sup).active()).isEqualTo(restarted(restart, end) ? 2 : 1);
         assertThat(Proc.isAlive(sup)).isTrue();
         Supervisor.stop(sup);

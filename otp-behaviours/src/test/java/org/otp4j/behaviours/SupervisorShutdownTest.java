@@ -211,7 +211,7 @@ class SupervisorShutdownTest {
 
   @Test
   @DisplayName("U6/U11: Supervisor.stop waits for a stubborn child (killed after its timeout) and leaves nothing running")
-  void stopWithStubbornChild() {
+  void stopWithStubbornChild(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         int baseline = node.processCount();
@@ -226,6 +226,10 @@ class SupervisorShutdownTest {
         assertThat(exitReasonOf(stubborn)).isEqualTo(ExitReason.KILLED);
         expect(inbox, new Terminated("a", ExitReason.SHUTDOWN));
         BehaviourTestKit.await().until(() -> node.processCount() == baseline);
+        assertThat(reports.supervisorReports("shutdown_error")).singleElement().satisfies(r -> {
+          assertThat(r.get("childId")).isEqualTo("stubborn");
+          assertThat(r.get("reason")).isEqualTo(ExitReason.KILLED);
+        });
       });
     }
   }

@@ -7,6 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.Down;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Inbox;
@@ -23,7 +24,7 @@ class SupervisorSmokeTest {
   }
 
   @Test
-  void restartsACrashedChildThenGivesUpPastIntensity() {
+  void restartsACrashedChildThenGivesUpPastIntensity(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = Supervisor.start(Supervisor.of(Supervisor.oneForOne().withIntensity(2, Duration.ofSeconds(60)),
@@ -45,6 +46,10 @@ class SupervisorSmokeTest {
         Object down = inbox.receive(Duration.ofSeconds(5)).orElseThrow();
         assertThat(down).isInstanceOf(Down.class);
         assertThat(((Down) down).reason()).isEqualTo(ExitReason.SHUTDOWN);
+        assertThat(reports.supervisorReports("child_terminated")).hasSize(3)
+            .allSatisfy(r -> assertThat(r.get("childId")).isEqualTo("a"));
+        assertThat(reports.supervisorReports("shutdown")).singleElement()
+            .satisfies(r -> assertThat(r.get("reason")).isEqualTo("reached_max_restart_intensity"));
       });
     }
   }
