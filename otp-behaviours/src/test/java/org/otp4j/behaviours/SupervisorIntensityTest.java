@@ -6,6 +6,8 @@ import static org.otp4j.behaviours.BehaviourTestKit.await;
 import static org.otp4j.behaviours.BehaviourTestKit.awaitDown;
 import static org.otp4j.behaviours.BehaviourTestKit.expect;
 import static org.otp4j.behaviours.BehaviourTestKit.exitReasonOf;
+import static org.otp4j.behaviours.BehaviourTestKit.untilUndisturbed;
+import static org.otp4j.behaviours.BehaviourTestKit.within;
 
 import java.time.Duration;
 import java.util.List;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
 import org.otp4j.behaviours.BehaviourTestKit.Reports;
+import org.otp4j.core.CallException;
 import org.otp4j.core.ExitMessage;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Inbox;
@@ -116,27 +119,50 @@ class SupervisorIntensityTest {
 
   @Test
   @DisplayName("U15: the window slides: with intensity 1 in 1 s, crashes more than 2 s apart never escalate")
-  void slidingWindow() {
+  void slidingWindow(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid sup = Supervisor.startLink(Supervisor.oneForOne().withIntensity(1, Duration.ofSeconds(1)),
+        Duration period = Duration.ofSeconds(1);
+        Pid sup = Supervisor.startLink(Supervisor.oneForOne().withIntensity(1, period),
             ChildSpec.worker("a", SupervisorIntensityTest::worker));
         Ref monitor = inbox.monitor(sup);
         long spacing = Duration.ofMillis(2100).toNanos();
+        long lastCrash = 0;
         for (int i = 1; i <= 3; i++) {
-          long previous = System.nanoTime();
+          lastCrash = System.nanoTime();
           killAndAwaitRestart(sup, "a");
+          long restarted = System.nanoTime(); // the supervisor has restarted the child by now
           assertThat(Proc.isAlive(sup)).as("supervisor after spaced crash %d", i).isTrue();
           if (i < 3) {
-            // Wait for the clock, not for another process: the next crash must come > 2 s later.
+            // Wait for the clock, not for another process: the next crash comes more than 2 s after
+            // this restart, however late the supervisor made it.
             await().atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(50))
-                .until(() -> System.nanoTime() - previous > spacing);
+                .until(() -> System.nanoTime() - restarted > spacing);
           }
         }
         assertThat(inbox.receive(Duration.ZERO)).isEmpty();
         // Control: a crash right after the last one, within its window, does escalate (intensity is 1).
-        Proc.exit(childPid(sup, "a"), ExitReason.KILL);
+        // The supervisor restarted the child after lastCrash; if it takes the control crash a whole
+        // period after that, restarting again is right, and the control is repeated.
+        long[] previousCrash = {lastCrash};
+        int[] crashes = {3};
+        untilUndisturbed("a crash within the window of the last restart", () -> {
+          long crash = System.nanoTime();
+          Proc.exit(childPid(sup, "a"), ExitReason.KILL);
+          crashes[0]++;
+          try {
+            Supervisor.whichChildren(sup); // served after the supervisor dealt with the crash
+          } catch (CallException gaveUp) {
+            return true;
+          }
+          assertThat(within(previousCrash[0], period))
+              .as("the supervisor restarted the child twice within %s", period).isFalse();
+          previousCrash[0] = crash;
+          return false;
+        });
         assertThat(awaitDown(inbox, monitor)).isEqualTo(ExitReason.SHUTDOWN);
+        assertThat(reports.supervisorReports("child_terminated")).hasSize(crashes[0]);
+        assertThat(reports.supervisorReports("shutdown")).hasSize(1);
       });
     }
   }
