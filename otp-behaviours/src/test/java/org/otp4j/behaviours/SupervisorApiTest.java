@@ -3,6 +3,7 @@ package org.otp4j.behaviours;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.otp4j.behaviours.BehaviourTestKit.await;
 import static org.otp4j.behaviours.BehaviourTestKit.expect;
 import static org.otp4j.behaviours.BehaviourTestKit.exitReasonOf;
@@ -80,6 +81,11 @@ class SupervisorApiTest {
     return Supervisor.oneForOne().withIntensity(10, Duration.ofSeconds(10));
   }
 
+  /** The reasons of the crash reports of failed inits so far (logged before the start returns). */
+  static List<Object> initCrashReasons(Reports reports) {
+    return reports.withLabel("crash_report").stream().map(r -> r.get("reason")).toList();
+  }
+
   static Pid pidOf(Pid sup, Object id) {
     return Supervisor.whichChildren(sup).stream().filter(c -> c.id().equals(id)).findFirst()
         .map(Supervisor.Child::pid).orElse(null);
@@ -87,7 +93,7 @@ class SupervisorApiTest {
 
   @Test
   @DisplayName("U19: startChild results: Started, AlreadyStarted(pid), AlreadyPresent, Ignored, Failed")
-  void startChildResults() {
+  void startChildResults(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = Supervisor.startLink(flags());
@@ -121,6 +127,8 @@ class SupervisorApiTest {
         assertThat(Supervisor.getChildSpec(sup, "g")).isEmpty();
         assertThat(Supervisor.whichChildren(sup)).extracting(Supervisor.Child::id).containsExactly("i", "a");
         assertThat(Proc.isAlive(sup)).isTrue();
+        assertThat(initCrashReasons(reports)).as("the report of the worker whose init failed")
+            .containsExactly(ExitReason.of("init failed"));
         Supervisor.stop(sup);
       });
     }
@@ -169,7 +177,7 @@ class SupervisorApiTest {
 
   @Test
   @DisplayName("U20: restartChild results: Started, Running, NotFound, Ignored, Failed")
-  void restartChildResults() {
+  void restartChildResults(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Worker.Mode[] mode = {Worker.Mode.OK};
@@ -191,6 +199,7 @@ class SupervisorApiTest {
         assertThat(Supervisor.getChildSpec(sup, "s")).isPresent();
         mode[0] = Worker.Mode.FAIL;
         assertThat(Supervisor.restartChild(sup, "s")).isEqualTo(new StartResult.Failed(ExitReason.of("init failed")));
+        assertThat(initCrashReasons(reports)).containsExactly(ExitReason.of("init failed"));
         mode[0] = Worker.Mode.OK;
         assertThat(Supervisor.restartChild(sup, "s")).isInstanceOf(StartResult.Started.class);
         Supervisor.stop(sup);
@@ -285,7 +294,7 @@ class SupervisorApiTest {
 
   @Test
   @DisplayName("U3: duplicate child ids in the spec fail the start with {start_spec,{duplicate_child_name,Id}}")
-  void duplicateIds() {
+  void duplicateIds(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         StartException e = catchThrowableOfType(StartException.class, () -> Supervisor.startLink(flags(),
@@ -294,6 +303,10 @@ class SupervisorApiTest {
         assertThat(e.result()).isEqualTo(new StartResult.Failed(
             ExitReason.of(new Supervisor.StartSpecError("{duplicate_child_name,a}"))));
         assertThat(inbox.receive(m -> m instanceof Started, Duration.ZERO)).as("no child started").isEmpty();
+        assertThat(reports.withLabel("crash_report")).singleElement().satisfies(r -> {
+          assertThat(r.get("behaviour")).isEqualTo("Supervisor");
+          assertThat(String.valueOf(r.get("reason"))).isEqualTo("{start_spec,{duplicate_child_name,a}}");
+        });
       });
     }
   }
@@ -325,6 +338,9 @@ class SupervisorApiTest {
           return Proc.flush();
         });
         assertThat(left).isEmpty();
+        assertThat(reports.supervisorReports("start_error")).as("one for each supervisor").hasSize(2);
+        assertThat(initCrashReasons(reports)).as("the reports of the two inits of bad")
+            .containsExactly(ExitReason.of("init failed"), ExitReason.of("init failed"));
       });
     }
   }
@@ -394,7 +410,7 @@ class SupervisorApiTest {
 
   @Test
   @DisplayName("U7: init that throws or returns null fails the start with the reason")
-  void initFailures() {
+  void initFailures(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         IllegalStateException error = new IllegalStateException("bad supervisor");
@@ -412,6 +428,9 @@ class SupervisorApiTest {
           }
         }));
         assertThat(nulled.result()).isEqualTo(new StartResult.Failed(ExitReason.of(new GenServer.BadReturnValue(null))));
+        assertThat(reports.withLabel("crash_report")).extracting(r -> r.get("behaviour"), r -> r.get("reason"))
+            .containsExactly(tuple("Supervisor", ExitReason.crash(error)),
+                tuple("Supervisor", ExitReason.of(new GenServer.BadReturnValue(null))));
       });
     }
   }
