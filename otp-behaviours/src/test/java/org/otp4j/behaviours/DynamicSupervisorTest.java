@@ -15,6 +15,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
 import org.otp4j.core.Inbox;
@@ -117,7 +118,7 @@ class DynamicSupervisorTest {
 
   @Test
   @DisplayName("U9/U25: ignore -> Ignored and nothing stored; a failing start -> Failed and nothing stored")
-  void ignoredAndFailedStarts() {
+  void ignoredAndFailedStarts(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         Pid sup = DynamicSupervisor.startLink(DynamicSupervisor.Options.defaults(), template());
@@ -126,6 +127,8 @@ class DynamicSupervisorTest {
             .isEqualTo(new StartResult.Failed(ExitReason.of("bad argument")));
         assertThat(DynamicSupervisor.whichChildren(sup)).isEmpty();
         assertThat(DynamicSupervisor.countChildren(sup)).isEqualTo(new Supervisor.Counts(1, 0, 0, 0));
+        assertThat(reports.withLabel("crash_report")).as("the report of the failed init").singleElement()
+            .satisfies(r -> assertThat(r.get("reason")).isEqualTo(ExitReason.of("bad argument")));
         Supervisor.stop(sup);
       });
     }
@@ -194,7 +197,7 @@ class DynamicSupervisorTest {
 
   @Test
   @DisplayName("U11/U25: when a dynamic supervisor stops, each child is killed after its own shutdown timeout, not the longest")
-  void perChildShutdownTimeoutOnStop() {
+  void perChildShutdownTimeoutOnStop(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = DynamicSupervisor.startLink(DynamicSupervisor.Options.defaults());
@@ -209,13 +212,17 @@ class DynamicSupervisorTest {
         Proc.spawn(() -> Supervisor.stop(sup));
         assertThat(awaitDown(inbox, ref)).as("the stubborn child, killed after its own 100 ms timeout")
             .isEqualTo(ExitReason.KILLED);
+        // The supervisor reports it once it has seen the child go, after the down above.
+        await().until(() -> !reports.supervisorReports("shutdown_error").isEmpty());
+        assertThat(reports.supervisorReports("shutdown_error")).singleElement()
+            .satisfies(r -> assertThat(r.get("pid")).isEqualTo(stubborn));
       });
     }
   }
 
   @Test
   @DisplayName("U9/U13: restart types in a dynamic supervisor: permanent restarted, transient-normal and temporary removed")
-  void restartTypes() {
+  void restartTypes(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         Pid perm = DynamicSupervisor.startLink(DynamicSupervisor.Options.defaults(), template());
@@ -247,6 +254,10 @@ class DynamicSupervisorTest {
         for (Pid sup : List.of(perm, trans, temp)) {
           Supervisor.stop(sup);
         }
+        assertThat(reports.supervisorReports("child_terminated")).as("the three crashes, not the normal exit")
+            .extracting(r -> r.get("pid")).containsExactlyInAnyOrder(p, t2, x);
+        assertThat(reports.withLabel("gen_server_terminate")).extracting(r -> r.get("server"))
+            .containsExactlyInAnyOrder(p.toString(), t2.toString(), x.toString());
       });
     }
   }
