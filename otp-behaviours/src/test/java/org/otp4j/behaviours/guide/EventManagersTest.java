@@ -137,12 +137,14 @@ class EventManagersTest {
 
   @Test
   @DisplayName("an event of the wrong type makes a handler fail, and it is removed")
-  void wrongEventType() {
+  void wrongEventType(Reports reports) {
     onNode(inbox -> {
       Pid manager = GenEvent.startLink();
       GenEvent.addHandler(manager, new Alarms.Recent(10), null);
       GenEvent.syncNotify(manager, "not an alarm");
       assertThat(GenEvent.whichHandlers(manager)).isEmpty();
+      assertThat(reports.withLabel("gen_event_handler_crash")).singleElement()
+          .satisfies(kv -> assertThat(kv.get("reason").toString()).contains("ClassCastException"));
     });
   }
 
