@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.behaviours.AppDescriptor;
 import org.otp4j.behaviours.Application;
 import org.otp4j.behaviours.ApplicationException;
@@ -106,7 +107,7 @@ class ApplicationsTest {
 
   @Test
   @DisplayName("when the top supervisor of a permanent application dies, the node stops")
-  void permanentStopsTheNode() {
+  void permanentStopsTheNode(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         Shop.loadAndStart();
@@ -114,6 +115,8 @@ class ApplicationsTest {
         Proc.exit(top, ExitReason.KILL);
       });
       await().until(node::isStopped);
+      assertThat(reports.withLabel("application_terminated")).singleElement()
+          .satisfies(r -> assertThat(r.get("application")).isEqualTo("web"));
     }
   }
 
