@@ -187,7 +187,7 @@ class ObservingTest {
 
   @Test
   @DisplayName("the flight recorder events: spawn, exit, child restart, slow handler")
-  void flightRecorder(@TempDir Path dir) throws IOException {
+  void flightRecorder(@TempDir Path dir, Reports reports) throws IOException {
     Path file = dir.resolve("otp4j.jfr");
     try (Node node = Node.start()) {
       Pid[] crashed = new Pid[1];
@@ -201,6 +201,10 @@ class ObservingTest {
         exitReason(child);
         await().until(() -> !Supervisor.whichChildren(sup).getFirst().pid().equals(child));
         Supervisor.stop(sup);
+        assertThat(reports.withLabel("gen_server_terminate")).singleElement()
+            .satisfies(r -> assertThat(r.get("server")).isEqualTo(child.toString()));
+        assertThat(reports.supervisorReports("child_terminated")).singleElement()
+            .satisfies(r -> assertThat(r.get("pid")).isEqualTo(child));
       }));
       List<RecordedEvent> events = RecordingFile.readAllEvents(file);
       String pid = crashed[0].toString();
