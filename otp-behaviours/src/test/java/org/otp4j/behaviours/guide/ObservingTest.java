@@ -191,21 +191,27 @@ class ObservingTest {
     Path file = dir.resolve("otp4j.jfr");
     try (Node node = Node.start()) {
       Pid[] crashed = new Pid[1];
-      Observing.record(file, () -> node.run(() -> {
-        Pid sup = Supervisor.startLink(Supervisor.oneForOne(),
-            ChildSpec.worker("fragile", () -> GenServer.startLink(new Fragile())));
-        Pid child = Supervisor.whichChildren(sup).getFirst().pid();
-        GenServer.call(child, "slow");
-        GenServer.cast(child, "now");
-        crashed[0] = child;
-        exitReason(child);
-        await().until(() -> !Supervisor.whichChildren(sup).getFirst().pid().equals(child));
-        Supervisor.stop(sup);
-        assertThat(reports.withLabel("gen_server_terminate")).singleElement()
-            .satisfies(r -> assertThat(r.get("server")).isEqualTo(child.toString()));
-        assertThat(reports.supervisorReports("child_terminated")).singleElement()
-            .satisfies(r -> assertThat(r.get("pid")).isEqualTo(child));
-      }));
+      Observing.record(file, () -> {
+        node.run(() -> {
+          Pid sup = Supervisor.startLink(Supervisor.oneForOne(),
+              ChildSpec.worker("fragile", () -> GenServer.startLink(new Fragile())));
+          Pid child = Supervisor.whichChildren(sup).getFirst().pid();
+          GenServer.call(child, "slow");
+          GenServer.cast(child, "now");
+          crashed[0] = child;
+          exitReason(child);
+          await().until(() -> !Supervisor.whichChildren(sup).getFirst().pid().equals(child));
+          Supervisor.stop(sup);
+          assertThat(reports.withLabel("gen_server_terminate")).singleElement()
+              .satisfies(r -> assertThat(r.get("server")).isEqualTo(child.toString()));
+          assertThat(reports.supervisorReports("child_terminated")).singleElement()
+              .satisfies(r -> assertThat(r.get("pid")).isEqualTo(child));
+        });
+        // The crashed child records its exit event on its own thread, after the exit signals that
+        // the test waited for: let every process thread end before the recording is dumped.
+        node.stop();
+        assertThat(node.awaitTermination(GuideTestKit.WAIT)).isTrue();
+      });
       List<RecordedEvent> events = RecordingFile.readAllEvents(file);
       String pid = crashed[0].toString();
       assertThat(events).anySatisfy(e -> {
