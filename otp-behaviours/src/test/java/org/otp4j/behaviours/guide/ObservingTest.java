@@ -110,11 +110,27 @@ class ObservingTest {
     onNode(inbox -> {
       Pid light = TrafficLight.startLink(new TrafficLight.Timings(
           Duration.ofMillis(30), Duration.ofMillis(30), Duration.ofMillis(30)));
+      // The light changes every 30 ms from its start: hold it while the sink goes in, so that the
+      // changes the sink sees start from a colour the test knows (red, unless this thread was slow).
+      Sys.suspend(light);
+      TrafficLight.Color now = (TrafficLight.Color) Sys.<GenStatem.StateAndData>getState(light).state();
       List<String> changes = Observing.watchChanges(light);
+      Sys.resume(light);
       await().until(() -> changes.size() >= 3);
-      assertThat(changes.subList(0, 3)).containsExactly("RED -> GREEN", "GREEN -> YELLOW", "YELLOW -> RED");
+      TrafficLight.Color next = after(now);
+      assertThat(changes.subList(0, 3)).containsExactly(now + " -> " + next, next + " -> " + after(next),
+          after(next) + " -> " + now);
       GenStatem.stop(light);
     });
+  }
+
+  /** The colour a traffic light shows after {@code color}. */
+  static TrafficLight.Color after(TrafficLight.Color color) {
+    return switch (color) {
+      case RED -> TrafficLight.Color.GREEN;
+      case GREEN -> TrafficLight.Color.YELLOW;
+      case YELLOW -> TrafficLight.Color.RED;
+    };
   }
 
   /** A server that crashes when cast to. */
