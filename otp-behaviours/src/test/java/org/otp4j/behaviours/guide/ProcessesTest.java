@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.CallException;
 import org.otp4j.core.Down;
 import org.otp4j.core.ExitMessage;
@@ -45,6 +46,17 @@ class ProcessesTest {
   /** Runs {@code test} on a fresh node, with an inbox for the test thread. */
   private static void onNode(Consumer<Inbox> test) {
     onNode(NodeConfig.defaults(), test);
+  }
+
+  /**
+   * Asserts that the node logged the crash of one plain process, {@code pid}, whose uncaught exception
+   * says {@code text}. The node logs it after the process has exited: this waits for it.
+   */
+  private static void crashLogged(Reports reports, Pid pid, String text) {
+    assertThat(reports.awaitLabel("process_crash", 1)).singleElement().satisfies(r -> {
+      assertThat(r.get("pid")).isEqualTo(pid.toString());
+      assertThat(String.valueOf(r.get("reason"))).contains(text);
+    });
   }
 
   private static void onNode(NodeConfig config, Consumer<Inbox> test) {
@@ -118,12 +130,15 @@ class ProcessesTest {
 
     @Test
     @DisplayName("ask without a reply fails after its timeout")
-    void askTimesOut() {
+    void askTimesOut(Reports reports) {
       onNode(inbox -> {
         Pid silent = Proc.spawn(() -> Proc.receive(m -> false));
         assertThatThrownBy(() -> inProcess(() -> Processes.ask(silent, "hello", Duration.ofMillis(20))))
             .isInstanceOf(IllegalStateException.class)
             .hasMessageStartingWith("no reply to hello within");
+        // inProcess's process ended with what its code threw, an uncaught exception
+        assertThat(reports.awaitLabel("process_crash", 1)).singleElement()
+            .satisfies(r -> assertThat(String.valueOf(r.get("reason"))).contains("no reply to hello within"));
       });
     }
 
@@ -163,22 +178,27 @@ class ProcessesTest {
   class LinksAndMonitors {
     @Test
     @DisplayName("a crash travels through a link and ends the linked process with the same reason")
-    void linkPropagatesACrash() {
+    void linkPropagatesACrash(Reports reports) {
       onNode(inbox -> {
         ExitReason reason = exitReason(Links.parentOfACrasher());
         assertThat(reason).isInstanceOfSatisfying(ExitReason.Crash.class,
             c -> assertThat(c.error()).isInstanceOf(IllegalStateException.class).hasMessage("disk full"));
+        // the crasher's own crash is logged; the parent, ended by the exit signal, is not
+        assertThat(reports.awaitLabel("process_crash", 1)).singleElement()
+            .satisfies(r -> assertThat(String.valueOf(r.get("reason"))).contains("disk full"));
       });
     }
 
     @Test
     @DisplayName("a process that traps exits receives the crash as a message and carries on")
-    void trapExits() {
+    void trapExits(Reports reports) {
       onNode(inbox -> {
         Pid guardian = Links.guardian(inbox.pid());
         assertThat(next(inbox)).isInstanceOfSatisfying(ExitReason.Crash.class,
             c -> assertThat(c.toString()).isEqualTo("java.lang.IllegalStateException: disk full"));
         assertThat(exitReason(guardian)).isEqualTo(ExitReason.NORMAL);
+        assertThat(reports.awaitLabel("process_crash", 1)).singleElement()
+            .satisfies(r -> assertThat(String.valueOf(r.get("reason"))).contains("disk full"));
       });
     }
 
@@ -278,7 +298,7 @@ class ProcessesTest {
 
     @Test
     @DisplayName("a monitor reports the exit reason; a dead or unknown target gives noproc at once")
-    void monitors() {
+    void monitors(Reports reports) {
       onNode(inbox -> {
         Pid crasher = Proc.spawn(() -> {
           Proc.receive(m -> m.equals("go"));
@@ -296,12 +316,13 @@ class ProcessesTest {
         assertThat(seen.first().toString()).isEqualTo("java.lang.IllegalArgumentException: bad input");
         assertThat(seen.second()).isEqualTo(ExitReason.NOPROC);
         assertThat(exitReason(watcher)).isEqualTo(ExitReason.NORMAL);
+        crashLogged(reports, crasher, "bad input");
       });
     }
 
     @Test
     @DisplayName("a monitor is one-way: the watcher's end does not touch the target")
-    void monitorsAreOneWay() {
+    void monitorsAreOneWay(Reports reports) {
       onNode(inbox -> {
         Pid target = Proc.spawn(() -> Proc.receive(m -> false));
         Pid watcher = Proc.spawn(() -> {
@@ -315,6 +336,7 @@ class ProcessesTest {
         Proc.exit(target, ExitReason.KILL);
         exitReason(target);
         assertThat(inbox.receive(Duration.ZERO)).as("no Down after demonitor").isEmpty();
+        crashLogged(reports, watcher, "watcher fails");
       });
     }
   }
@@ -439,7 +461,7 @@ class ProcessesTest {
 
     @Test
     @DisplayName("process info tells waiting in receive, in a call, and blocked outside the runtime")
-    void processInfo() {
+    void processInfo(Reports reports) {
       onNode(inbox -> {
         CountDownLatch never = new CountDownLatch(1);
         Pid receiving = Proc.spawn(() -> Proc.receive(m -> false));
@@ -456,6 +478,7 @@ class ProcessesTest {
         Proc.exit(receiving, ExitReason.KILL);
         assertThat(Proc.info(receiving)).isEmpty();
         Proc.exit(blocked, ExitReason.KILL);
+        crashLogged(reports, calling, "killed"); // its call failed: the server it called was killed
       });
     }
   }
@@ -486,7 +509,7 @@ class ProcessesTest {
 
     @Test
     @DisplayName("a process that computes without coming back is reported as a runaway; one with checkpoints is not")
-    void runaways() {
+    void runaways(Reports reports) {
       Duration threshold = Duration.ofMillis(300);
       onNode(NodeConfig.defaults().withRunawayThreshold(threshold), inbox -> {
         AtomicBoolean release = new AtomicBoolean();
@@ -499,6 +522,13 @@ class ProcessesTest {
         release.set(true);
         assertThat(exitReason(spinner)).isEqualTo(ExitReason.NORMAL);
         assertThat(Node.current().stats().runaways()).isEqualTo(1);
+        // The watchdog logs the runaway with its stack, right after it marked it.
+        await().until(() -> !reports.events(Reports.NODE).isEmpty());
+        assertThat(reports.events(Reports.NODE)).singleElement().satisfies(e -> {
+          assertThat(e.getLevel().toString()).isEqualTo("WARN");
+          assertThat(Reports.keyValues(e).get("pid")).isEqualTo(spinner.toString());
+          assertThat(e.getFormattedMessage()).contains("without returning to the runtime");
+        });
 
         Pid cruncher = Proc.spawn(() -> {
           long end = System.nanoTime() + threshold.multipliedBy(4).toNanos();
