@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -313,21 +314,19 @@ class GenServerSendRequestTest {
       node.run(() -> {
         Pid backend = GenServer.start(new Backend());
         int baseline = node.processCount();
-        sendAndForget(backend);
-        assertThat(node.processCount()).as("the dropped request's mailbox, until the id is collected")
-            .isEqualTo(baseline + 1);
-        // Another call: the backend no longer holds the dropped request as its last message.
+        // The id is held by this reference only, not by a local variable the JIT may keep alive, so that
+        // clearing it drops the request; until then the collector must not take it.
+        AtomicReference<RequestId> held = new AtomicReference<>(GenServer.sendRequest(backend, new Req.Echo("unread")));
+        assertThat(node.processCount()).as("the request's mailbox, while the id is held").isEqualTo(baseline + 1);
+        // Another call: the backend no longer holds the request as its last message.
         assertThat((String) GenServer.call(backend, new Req.Echo("next"))).isEqualTo("next");
+        held.set(null); // dropped without taking its response
         BehaviourTestKit.await().atMost(Duration.ofSeconds(20)).until(() -> {
           System.gc();
           return node.processCount() == baseline;
         });
       });
     }
-  }
-
-  private static void sendAndForget(Pid backend) {
-    GenServer.sendRequest(backend, new Req.Echo("unread"));
   }
 
   @Test
