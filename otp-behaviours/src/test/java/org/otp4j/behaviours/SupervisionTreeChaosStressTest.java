@@ -209,6 +209,16 @@ class SupervisionTreeChaosStressTest {
         List<String> gaveUp = reports.supervisorReports("shutdown").stream()
             .map(r -> (String) r.get("supervisor")).toList();
         assertThat(gaveUp).containsExactly(targetSup.toString());
+        // The leaf reported every kill, LEAF_INTENSITY + 1 in all; its mid reported the leaf's end.
+        List<Map<String, Object>> terminated = reports.supervisorReports("child_terminated");
+        assertThat(terminated).filteredOn(r -> r.get("supervisor").equals(targetSup.toString()))
+            .hasSize(LEAF_INTENSITY + 1);
+        assertThat(terminated).filteredOn(r -> r.get("supervisor").equals(targetMid.toString())).singleElement()
+            .satisfies(r -> {
+              assertThat(r.get("pid")).isEqualTo(targetSup);
+              assertThat(r.get("reason")).isEqualTo(ExitReason.SHUTDOWN);
+            });
+        assertThat(terminated).hasSize(KILLS + needed + 1);
         for (int leaf = 0; leaf < LEAVES; leaf++) {
           int m = leaf / LEAVES_PER_MID;
           Pid nowLeaf = children(midPids.get(m)).get(leaf % LEAVES_PER_MID);
