@@ -522,14 +522,15 @@ class ProcessesTest {
         await().until(() -> Proc.info(spinner).map(ProcessInfo::runaway).orElse(false));
         release.set(true);
         assertThat(exitReason(spinner)).isEqualTo(ExitReason.NORMAL);
-        assertThat(Node.current().stats().runaways()).isEqualTo(1);
-        // The watchdog logs the runaway with its stack, right after it marked it.
+        // The watchdog marks the process, then counts it, then logs it with its stack: once the log
+        // is there, so is the count.
         await().until(() -> !reports.events(Reports.NODE).isEmpty());
         assertThat(reports.events(Reports.NODE)).singleElement().satisfies(e -> {
           assertThat(e.getLevel().toString()).isEqualTo("WARN");
           assertThat(Reports.keyValues(e).get("pid")).isEqualTo(spinner.toString());
           assertThat(e.getFormattedMessage()).contains("without returning to the runtime");
         });
+        assertThat(Node.current().stats().runaways()).isEqualTo(1);
 
         // The cruncher comes back to the runtime at least every other call of sumOfSquares; it also
         // measures its longest call. The watchdog counts in ticks of 50 ms or more and reports only a
