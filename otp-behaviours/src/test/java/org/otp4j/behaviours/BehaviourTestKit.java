@@ -152,9 +152,13 @@ public final class BehaviourTestKit {
     assertThat(inbox.receive(filter, QUIET)).as("unexpected " + what).isEmpty();
   }
 
-  /** Asserts that {@code assertion} holds now and keeps holding for {@link #QUIET}. */
+  /**
+   * Asserts that {@code assertion} holds now and keeps holding for {@link #QUIET}: for a condition that,
+   * once broken, stays broken (nothing ran, a process is alive). Awaitility looks for a whole QUIET
+   * without a failure; the bound above it only allows for a slow poller on a loaded machine.
+   */
   static void staysTrue(Runnable assertion) {
-    Awaitility.await().atMost(QUIET.plus(Duration.ofSeconds(1))).pollInterval(Duration.ofMillis(10))
+    Awaitility.await().atMost(QUIET.plus(WAIT)).pollInterval(Duration.ofMillis(10))
         .during(QUIET).untilAsserted(assertion::run);
   }
 
