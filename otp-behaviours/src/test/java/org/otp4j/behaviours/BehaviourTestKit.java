@@ -345,6 +345,11 @@ public final class BehaviourTestKit {
       return look(matching).stream().map(Reports::keyValues).toList();
     }
 
+    /** The {@code reason} of every report so far whose {@code label} is {@code label}, in order. */
+    public List<Object> reasons(String label) {
+      return withLabel(label).stream().map(r -> r.get("reason")).toList();
+    }
+
     /**
      * Waits until there are {@code count} reports with {@code label} (a report that another process
      * writes after what the test waited for), and returns them.

@@ -146,11 +146,6 @@ class GenServerCallTest {
 
   record Info(Object message) {}
 
-  /** The reasons of the gen_server_terminate reports so far (a crashing server reports before it exits). */
-  static List<Object> terminateReasons(Reports reports) {
-    return reports.withLabel("gen_server_terminate").stream().map(r -> r.get("reason")).toList();
-  }
-
   record Terminated(ExitReason reason, Object state) {}
 
 
@@ -288,7 +283,7 @@ class GenServerCallTest {
         assertThat(e).hasMessageContaining("exited with reason " + reason);
         expect(inbox, new Terminated(reason, 7));
         assertThat(exitReasonOf(s)).isEqualTo(reason);
-        assertThat(terminateReasons(reports)).as("reports (only a reason that is not orderly is reported)")
+        assertThat(reports.reasons("gen_server_terminate")).as("reports (only a reason that is not orderly is reported)")
             .isEqualTo(reason.isOrderly() ? List.of() : List.of(reason));
       });
     }
@@ -368,7 +363,7 @@ class GenServerCallTest {
         Terminated t = (Terminated) expect(inbox, m -> m instanceof Terminated, "terminate");
         assertThat(t.reason()).isEqualTo(e.reason());
         assertThat(exitReasonOf(s)).isEqualTo(e.reason());
-        assertThat(terminateReasons(reports)).containsExactly(e.reason());
+        assertThat(reports.reasons("gen_server_terminate")).containsExactly(e.reason());
       });
     }
   }
@@ -383,7 +378,7 @@ class GenServerCallTest {
         assertThat(e.reason()).isEqualTo(ExitReason.of("crashed"));
         expect(inbox, new Terminated(ExitReason.of("crashed"), 0));
         assertThat(exitReasonOf(s)).isEqualTo(ExitReason.of("crashed"));
-        assertThat(terminateReasons(reports)).containsExactly(ExitReason.of("crashed"));
+        assertThat(reports.reasons("gen_server_terminate")).containsExactly(ExitReason.of("crashed"));
       });
     }
   }
@@ -398,7 +393,7 @@ class GenServerCallTest {
         assertThat(e.reason()).isEqualTo(ExitReason.of(new GenServer.BadReturnValue(null)));
         assertThat(e.reason().toString()).isEqualTo("{bad_return_value,null}");
         expect(inbox, new Terminated(e.reason(), 0));
-        assertThat(terminateReasons(reports)).containsExactly(e.reason());
+        assertThat(reports.reasons("gen_server_terminate")).containsExactly(e.reason());
       });
     }
   }
@@ -453,7 +448,7 @@ class GenServerCallTest {
         });
         GenServer.cast(s2, "hi");
         assertThat(exitReasonOf(s2)).isEqualTo(ExitReason.of(new GenServer.BadRequest("bad_cast", "hi")));
-        assertThat(terminateReasons(reports)).containsExactly(e.reason(),
+        assertThat(reports.reasons("gen_server_terminate")).containsExactly(e.reason(),
             ExitReason.of(new GenServer.BadRequest("bad_cast", "hi")));
       });
     }

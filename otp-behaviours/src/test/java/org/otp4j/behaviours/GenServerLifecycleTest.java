@@ -140,11 +140,6 @@ class GenServerLifecycleTest {
     }
   }
 
-  /** The reasons of the gen_server_terminate reports so far (a crashing server reports before it exits). */
-  static java.util.List<Object> terminateReasons(Reports reports) {
-    return reports.withLabel("gen_server_terminate").stream().map(r -> r.get("reason")).toList();
-  }
-
   @Test
   @DisplayName("G22: stop runs terminate(normal) and returns once the server has exited normal")
   void stopRunsTerminate() {
@@ -219,7 +214,7 @@ class GenServerLifecycleTest {
         assertThat(e).isNotNull();
         assertThat(e.reason()).isEqualTo(ExitReason.crash(error));
         assertThat(exitReasonOf(s)).isEqualTo(ExitReason.crash(error));
-        assertThat(terminateReasons(reports)).containsExactly(ExitReason.crash(error));
+        assertThat(reports.reasons("gen_server_terminate")).containsExactly(ExitReason.crash(error));
       });
     }
   }
@@ -359,7 +354,7 @@ class GenServerLifecycleTest {
         ExitReason r2 = exitReasonOf(s2);
         assertThat(((ExitReason.Crash) r2).error()).isInstanceOf(UnsupportedOperationException.class);
         expect(inbox, new Terminated(r2, 1));
-        assertThat(terminateReasons(reports)).containsExactly(r1, r2);
+        assertThat(reports.reasons("gen_server_terminate")).containsExactly(r1, r2);
       });
     }
   }
@@ -373,7 +368,7 @@ class GenServerLifecycleTest {
         Pid s = GenServer.start(new Server(inbox.pid(), false).throwingTerminate(error));
         GenServer.cast(s, new Req.Throw("first"));
         assertThat(exitReasonOf(s)).isEqualTo(ExitReason.crash(error));
-        assertThat(terminateReasons(reports)).containsExactly(ExitReason.crash(error));
+        assertThat(reports.reasons("gen_server_terminate")).containsExactly(ExitReason.crash(error));
       });
     }
   }
@@ -401,7 +396,7 @@ class GenServerLifecycleTest {
         ExitReason reason = exitReasonOf(s);
         assertThat(reason.toString()).contains("handleContinue").contains("more");
         expect(inbox, new Terminated(reason, 1));
-        assertThat(terminateReasons(reports)).containsExactly(reason);
+        assertThat(reports.reasons("gen_server_terminate")).containsExactly(reason);
       });
     }
   }

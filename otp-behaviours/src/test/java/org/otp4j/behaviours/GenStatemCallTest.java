@@ -12,7 +12,6 @@ import static org.otp4j.behaviours.GenStatemTestSupport.isCast;
 import static org.otp4j.behaviours.GenStatemTestSupport.nextSeen;
 import static org.otp4j.behaviours.GenStatemTestSupport.scripted;
 import static org.otp4j.behaviours.GenStatemTestSupport.start;
-import static org.otp4j.behaviours.GenStatemTestSupport.terminateReasons;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,7 +84,7 @@ class GenStatemCallTest {
               assertThat(e).hasMessageContaining("GenStatem.call").hasMessageContaining("anyone there?")
                   .hasMessageContaining("gone fishing");
             });
-        assertThat(terminateReasons(reports)).containsExactly(reason);
+        assertThat(reports.reasons("gen_statem_terminate")).containsExactly(reason);
       });
     }
   }
@@ -179,7 +178,7 @@ class GenStatemCallTest {
         assertThat(inbox.receive(x -> x.equals("c1:r1"), WAIT)).isPresent();
         assertThat(inbox.receive(x -> x.equals("c2:r2"), WAIT)).isPresent();
         assertThat(exitReasonOf(m)).isEqualTo(reason);
-        assertThat(terminateReasons(reports)).containsExactly(reason);
+        assertThat(reports.reasons("gen_statem_terminate")).containsExactly(reason);
       });
     }
   }

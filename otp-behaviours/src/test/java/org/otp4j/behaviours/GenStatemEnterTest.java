@@ -18,7 +18,6 @@ import static org.otp4j.behaviours.GenStatemTestSupport.nextTerminated;
 import static org.otp4j.behaviours.GenStatemTestSupport.scriptedWithEnter;
 import static org.otp4j.behaviours.GenStatemTestSupport.seen;
 import static org.otp4j.behaviours.GenStatemTestSupport.start;
-import static org.otp4j.behaviours.GenStatemTestSupport.terminateReasons;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -160,7 +159,7 @@ class GenStatemEnterTest {
           assertThat(String.valueOf(b.value())).contains("B").contains("C");
         });
         assertThat(nextTerminated(inbox).reason()).isEqualTo(reason);
-        assertThat(terminateReasons(reports)).containsExactly(reason);
+        assertThat(reports.reasons("gen_statem_terminate")).containsExactly(reason);
       });
     }
   }
@@ -190,7 +189,7 @@ class GenStatemEnterTest {
         assertThat(seen(inbox, 3)).containsExactly(new Seen("A", enter("A")), new Seen("A", cast("go")),
             new Seen("B", enter("A")));
         assertThat(inbox.receive(x -> x instanceof Seen, Duration.ZERO)).isEmpty();
-        assertThat(terminateReasons(reports)).containsExactly(reason);
+        assertThat(reports.reasons("gen_statem_terminate")).containsExactly(reason);
       });
     }
   }

@@ -14,9 +14,7 @@ import static org.otp4j.behaviours.GenStatemTestSupport.internal;
 import static org.otp4j.behaviours.GenStatemTestSupport.isCast;
 import static org.otp4j.behaviours.GenStatemTestSupport.nextTerminated;
 import static org.otp4j.behaviours.GenStatemTestSupport.seen;
-import static org.otp4j.behaviours.GenStatemTestSupport.initCrashReasons;
 import static org.otp4j.behaviours.GenStatemTestSupport.start;
-import static org.otp4j.behaviours.GenStatemTestSupport.terminateReasons;
 
 import java.time.Duration;
 import java.util.List;
@@ -113,7 +111,7 @@ class GenStatemStartStopTest {
                 e -> assertThat(startResult(e)).isEqualTo(new StartResult.Ignored()));
         assertThat(Proc.isAlive(machine.ranIn.get())).isFalse();
         assertThat(Proc.whereis(name)).isEmpty();
-        assertThat(initCrashReasons(reports)).as("crash reports of an ignored start").isEmpty();
+        assertThat(reports.reasons("crash_report")).as("crash reports of an ignored start").isEmpty();
       });
     }
   }
@@ -128,7 +126,7 @@ class GenStatemStartStopTest {
         assertThatThrownBy(() -> start(machine)).isInstanceOfSatisfying(StartException.class,
             e -> assertThat(startResult(e)).isEqualTo(new StartResult.Failed(reason)));
         assertThat(exitReasonOf(machine.ranIn.get())).isEqualTo(reason);
-        assertThat(initCrashReasons(reports)).containsExactly(reason);
+        assertThat(reports.reasons("crash_report")).containsExactly(reason);
       });
     }
   }
@@ -143,7 +141,7 @@ class GenStatemStartStopTest {
         assertThatThrownBy(() -> start(machine)).isInstanceOfSatisfying(StartException.class,
             e -> assertThat(startResult(e)).isEqualTo(new StartResult.Failed(reason)));
         assertThat(exitReasonOf(machine.ranIn.get())).isEqualTo(ExitReason.NORMAL);
-        assertThat(initCrashReasons(reports)).as("crash reports of an init that exits normal").isEmpty();
+        assertThat(reports.reasons("crash_report")).as("crash reports of an init that exits normal").isEmpty();
       });
     }
   }
@@ -162,7 +160,7 @@ class GenStatemStartStopTest {
           assertThat(e).hasCause(boom).hasMessageContaining("no such port");
         });
         assertThat(exitReasonOf(machine.ranIn.get())).isEqualTo(ExitReason.crash(boom));
-        assertThat(initCrashReasons(reports)).containsExactly(ExitReason.crash(boom));
+        assertThat(reports.reasons("crash_report")).containsExactly(ExitReason.crash(boom));
       });
     }
   }
@@ -176,7 +174,7 @@ class GenStatemStartStopTest {
         assertThatThrownBy(() -> start(machine)).isInstanceOfSatisfying(StartException.class,
             e -> assertThat(startResult(e)).isInstanceOfSatisfying(StartResult.Failed.class,
                 f -> assertThat(f.reason().toString()).contains("bad_return_from_init")));
-        assertThat(initCrashReasons(reports)).singleElement().asString().contains("bad_return_from_init");
+        assertThat(reports.reasons("crash_report")).singleElement().asString().contains("bad_return_from_init");
       });
     }
   }
@@ -199,7 +197,7 @@ class GenStatemStartStopTest {
           Proc.send(inbox.pid(), List.of(outcome, Proc.flush()));
         });
         assertThat(inbox.receive(WAIT)).contains(List.of(new StartResult.Failed(reason), List.of()));
-        assertThat(initCrashReasons(reports)).containsExactly(reason);
+        assertThat(reports.reasons("crash_report")).containsExactly(reason);
       });
     }
   }
@@ -217,7 +215,7 @@ class GenStatemStartStopTest {
             .isInstanceOfSatisfying(StartException.class,
                 e -> assertThat(startResult(e)).isEqualTo(new StartResult.Failed(ExitReason.TIMEOUT)));
         assertThat(exitReasonOf(machine.ranIn.get())).isEqualTo(ExitReason.KILLED);
-        assertThat(initCrashReasons(reports)).as("crash reports of a start timeout (Y7)").isEmpty();
+        assertThat(reports.reasons("crash_report")).as("crash reports of a start timeout (Y7)").isEmpty();
       });
     }
   }
@@ -316,7 +314,7 @@ class GenStatemStartStopTest {
         });
         GenStatem.cast(m, "stop");
         assertThat(exitReasonOf(m)).isEqualTo(ExitReason.crash(cleanupFailed));
-        assertThat(terminateReasons(reports)).containsExactly(ExitReason.crash(cleanupFailed));
+        assertThat(reports.reasons("gen_statem_terminate")).containsExactly(ExitReason.crash(cleanupFailed));
       });
     }
   }
@@ -367,7 +365,7 @@ class GenStatemStartStopTest {
         inbox.send(parent, "die");
         assertThat(nextTerminated(inbox)).isEqualTo(new Terminated(parentReason, "running", "d"));
         assertThat(exitReasonOf(m)).isEqualTo(parentReason);
-        assertThat(terminateReasons(reports)).containsExactly(parentReason);
+        assertThat(reports.reasons("gen_statem_terminate")).containsExactly(parentReason);
       });
     }
   }

@@ -162,16 +162,6 @@ final class GenStatemTestSupport {
     return Proc.awaitExit(pid, WAIT).orElseThrow(() -> new AssertionError(pid + " is still alive after " + WAIT));
   }
 
-  /** The reasons of the gen_statem_terminate reports so far (a machine reports before it exits). */
-  static List<Object> terminateReasons(BehaviourTestKit.Reports reports) {
-    return reports.withLabel("gen_statem_terminate").stream().map(r -> r.get("reason")).toList();
-  }
-
-  /** The reasons of the crash reports of failed inits so far (logged before the start returns). */
-  static List<Object> initCrashReasons(BehaviourTestKit.Reports reports) {
-    return reports.withLabel("crash_report").stream().map(r -> r.get("reason")).toList();
-  }
-
   /** The term of a {@link ExitReason.Custom} reason (the engine's bad-return reasons are custom terms). */
   static Object customTerm(ExitReason reason) {
     assertThat(reason).isInstanceOf(ExitReason.Custom.class);

@@ -20,7 +20,6 @@ import static org.otp4j.behaviours.GenStatemTestSupport.scripted;
 import static org.otp4j.behaviours.GenStatemTestSupport.scriptedWithEnter;
 import static org.otp4j.behaviours.GenStatemTestSupport.seen;
 import static org.otp4j.behaviours.GenStatemTestSupport.start;
-import static org.otp4j.behaviours.GenStatemTestSupport.terminateReasons;
 
 import java.time.Duration;
 import java.util.List;
@@ -251,7 +250,7 @@ class GenStatemTransitionTest {
         assertThat(customTerm(reason)).isInstanceOfSatisfying(GenStatemEngine.BadReturn.class,
             b -> assertThat(b.kind()).isEqualTo("bad_return_from_state_function"));
         assertThat(nextTerminated(inbox).reason()).isEqualTo(reason);
-        assertThat(terminateReasons(reports)).containsExactly(reason);
+        assertThat(reports.reasons("gen_statem_terminate")).containsExactly(reason);
       });
     }
   }
@@ -270,7 +269,7 @@ class GenStatemTransitionTest {
         assertThat(awaitDown(inbox, ref)).isEqualTo(ExitReason.crash(boom));
         assertThat(nextTerminated(inbox)).isEqualTo(new GenStatemTestSupport.Terminated(ExitReason.crash(boom), "S",
             "data"));
-        assertThat(terminateReasons(reports)).containsExactly(ExitReason.crash(boom));
+        assertThat(reports.reasons("gen_statem_terminate")).containsExactly(ExitReason.crash(boom));
       });
     }
   }
@@ -419,7 +418,7 @@ class GenStatemTransitionTest {
             .isInstanceOf(IllegalStateException.class)
             .hasMessageContaining("STATE_FUNCTIONS").hasMessageContaining("plain")
             .hasMessageContaining("StateFunction").hasMessageContaining("stateFunction(state)"));
-        assertThat(terminateReasons(reports)).containsExactly(reason);
+        assertThat(reports.reasons("gen_statem_terminate")).containsExactly(reason);
       });
     }
   }
@@ -471,7 +470,7 @@ class GenStatemTransitionTest {
         GenStatem.cast(m, "x");
         ExitReason reason = awaitDown(inbox, ref);
         assertThat(reason.toString()).contains("handleEvent is not implemented").contains("HANDLE_EVENT_FUNCTION");
-        assertThat(terminateReasons(reports)).containsExactly(reason);
+        assertThat(reports.reasons("gen_statem_terminate")).containsExactly(reason);
       });
     }
   }

@@ -81,11 +81,6 @@ class SupervisorApiTest {
     return Supervisor.oneForOne().withIntensity(10, Duration.ofSeconds(10));
   }
 
-  /** The reasons of the crash reports of failed inits so far (logged before the start returns). */
-  static List<Object> initCrashReasons(Reports reports) {
-    return reports.withLabel("crash_report").stream().map(r -> r.get("reason")).toList();
-  }
-
   static Pid pidOf(Pid sup, Object id) {
     return Supervisor.whichChildren(sup).stream().filter(c -> c.id().equals(id)).findFirst()
         .map(Supervisor.Child::pid).orElse(null);
@@ -127,7 +122,7 @@ class SupervisorApiTest {
         assertThat(Supervisor.getChildSpec(sup, "g")).isEmpty();
         assertThat(Supervisor.whichChildren(sup)).extracting(Supervisor.Child::id).containsExactly("i", "a");
         assertThat(Proc.isAlive(sup)).isTrue();
-        assertThat(initCrashReasons(reports)).as("the report of the worker whose init failed")
+        assertThat(reports.reasons("crash_report")).as("the report of the worker whose init failed")
             .containsExactly(ExitReason.of("init failed"));
         Supervisor.stop(sup);
       });
@@ -199,7 +194,7 @@ class SupervisorApiTest {
         assertThat(Supervisor.getChildSpec(sup, "s")).isPresent();
         mode[0] = Worker.Mode.FAIL;
         assertThat(Supervisor.restartChild(sup, "s")).isEqualTo(new StartResult.Failed(ExitReason.of("init failed")));
-        assertThat(initCrashReasons(reports)).containsExactly(ExitReason.of("init failed"));
+        assertThat(reports.reasons("crash_report")).containsExactly(ExitReason.of("init failed"));
         mode[0] = Worker.Mode.OK;
         assertThat(Supervisor.restartChild(sup, "s")).isInstanceOf(StartResult.Started.class);
         Supervisor.stop(sup);
@@ -339,7 +334,7 @@ class SupervisorApiTest {
         });
         assertThat(left).isEmpty();
         assertThat(reports.supervisorReports("start_error")).as("one for each supervisor").hasSize(2);
-        assertThat(initCrashReasons(reports)).as("the reports of the two inits of bad")
+        assertThat(reports.reasons("crash_report")).as("the reports of the two inits of bad")
             .containsExactly(ExitReason.of("init failed"), ExitReason.of("init failed"));
       });
     }
