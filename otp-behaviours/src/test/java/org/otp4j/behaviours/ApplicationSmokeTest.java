@@ -9,11 +9,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
+@ExtendWith(CaptureReports.class)
 class ApplicationSmokeTest {
 
   static final List<String> EVENTS = new CopyOnWriteArrayList<>();
@@ -65,7 +69,7 @@ class ApplicationSmokeTest {
   }
 
   @Test
-  void aPermanentApplicationThatDiesStopsTheNode() {
+  void aPermanentApplicationThatDiesStopsTheNode(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         Application.load(AppDescriptor.of("fragile", () -> new App("fragile")));
@@ -74,6 +78,8 @@ class ApplicationSmokeTest {
         Proc.exit(top, ExitReason.KILL);
       });
       org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(node::isStopped);
+      assertThat(reports.withLabel("application_terminated")).singleElement()
+          .satisfies(r -> assertThat(r.get("application")).isEqualTo("fragile"));
     }
   }
 

@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Inbox;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
+@ExtendWith(CaptureReports.class)
 class GenEventSmokeTest {
 
   static final class Counting extends EventHandler<Integer, Object> {
@@ -54,7 +58,7 @@ class GenEventSmokeTest {
   }
 
   @Test
-  void handlersGetEventsAndACrashingOneIsRemovedAlone() {
+  void handlersGetEventsAndACrashingOneIsRemovedAlone(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         Pid mgr = GenEvent.start(StartOptions.defaults());
@@ -70,6 +74,8 @@ class GenEventSmokeTest {
         assertThatThrownBy(() -> GenEvent.call(mgr, fragile, "x"))
             .isInstanceOf(GenEvent.HandlerException.class);
         assertThat(GenEvent.whichHandlers(mgr)).containsExactly(counting); // fragile failed the call and left
+        assertThat(GenEventTestSupport.handlerCrashReported(reports, mgr, fragile)).asString()
+            .contains("handleCall is not implemented");
         assertThat(GenEvent.addHandler(mgr, fragile, null)).isInstanceOf(GenEvent.Added.class);
         GenEvent.syncNotify(mgr, "c");
         assertThat(GenEvent.whichHandlers(mgr)).containsExactly(fragile, counting);
@@ -83,7 +89,7 @@ class GenEventSmokeTest {
   }
 
   @Test
-  void theOwnerOfASupervisedHandlerIsToldWhyItWent() {
+  void theOwnerOfASupervisedHandlerIsToldWhyItWent(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid mgr = GenEvent.start(StartOptions.defaults());
@@ -100,6 +106,7 @@ class GenEventSmokeTest {
           assertThat(e.handler()).isSameAs(fragile);
           assertThat(e.reason()).isInstanceOf(ExitReason.Crash.class);
         });
+        assertThat(GenEventTestSupport.handlerCrashReported(reports, mgr, fragile)).asString().contains("fragile broke");
         assertThat(Proc.awaitExit(owner, Duration.ofSeconds(5))).contains(ExitReason.NORMAL);
         assertThat(GenEvent.whichHandlers(mgr)).isEmpty();
         GenEvent.stop(mgr);

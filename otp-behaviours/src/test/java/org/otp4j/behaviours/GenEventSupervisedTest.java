@@ -1,6 +1,7 @@
 package org.otp4j.behaviours;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.otp4j.behaviours.GenEventTestSupport.handlerCrashReported;
 import static org.otp4j.behaviours.GenEventTestSupport.owner;
 import static org.otp4j.behaviours.GenStatemTestSupport.QUIET;
 import static org.otp4j.behaviours.GenStatemTestSupport.WAIT;
@@ -12,9 +13,12 @@ import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.behaviours.EventHandler.Removal;
 import org.otp4j.behaviours.GenEventTestSupport.Crash;
 import org.otp4j.behaviours.GenEventTestSupport.Die;
@@ -38,6 +42,7 @@ import org.otp4j.core.Proc;
  * Supervised handlers of a GenEvent manager: {@link GenEvent#addSupervisedHandler} and
  * {@link GenEvent#swapSupervisedHandler} (OTP-SEMANTICS.md E3, E8b, E10).
  */
+@ExtendWith(CaptureReports.class)
 class GenEventSupervisedTest {
 
   private static Pid startManager() {
@@ -84,7 +89,7 @@ class GenEventSupervisedTest {
 
   @Test
   @DisplayName("E3/E5: a supervised handler that crashes tells its owner the crash reason")
-  void e3_aCrashTellsTheOwnerTheReason() {
+  void e3_aCrashTellsTheOwnerTheReason(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = startManager();
@@ -97,6 +102,7 @@ class GenEventSupervisedTest {
         assertThat(exit.reason()).isInstanceOfSatisfying(ExitReason.Crash.class,
             c -> assertThat(c.error()).hasMessage("a crashed"));
         assertThat(exit.swappedTo()).isNull();
+        assertThat(handlerCrashReported(reports, m, a)).isEqualTo(exit.reason());
       });
     }
   }
@@ -120,7 +126,7 @@ class GenEventSupervisedTest {
   @Test
   @DisplayName("E3: a manager that stops with an abnormal reason unlinks the owners of its handlers first, "
       + "so they are told shutdown and survive")
-  void e3_anAbnormalManagerStopDoesNotKillTheOwner() {
+  void e3_anAbnormalManagerStopDoesNotKillTheOwner(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = startManager();
@@ -130,6 +136,8 @@ class GenEventSupervisedTest {
         ExitReason reason = ExitReason.of("maintenance");
         GenServer.stop(m, reason, WAIT);
         assertThat(exitReasonOf(m)).isEqualTo(reason);
+        assertThat(reports.withLabel("gen_server_terminate")).as("the manager's report").singleElement()
+            .satisfies(r -> assertThat(r.get("reason")).isEqualTo(reason));
         assertThat(handlerExitTo(inbox, owner).reason()).isEqualTo(ExitReason.SHUTDOWN);
         inbox.send(owner, "still there?");
         expect(inbox, x -> x instanceof Told t && t.message().equals("still there?"), "the owner to answer");
@@ -200,7 +208,7 @@ class GenEventSupervisedTest {
 
   @Test
   @DisplayName("E8b: swapSupervisedHandler of an unsupervised handler makes the caller the new one's supervisor")
-  void e8b_swapSupervisedHandlerOfAPlainHandler() {
+  void e8b_swapSupervisedHandlerOfAPlainHandler(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = startManager();
@@ -214,6 +222,7 @@ class GenEventSupervisedTest {
         expect(inbox, x -> x instanceof Owning, "the swap");
         GenEvent.syncNotify(m, new Crash("h2"));
         assertThat(handlerExitTo(inbox, owner).reason()).isInstanceOf(ExitReason.Crash.class);
+        handlerCrashReported(reports, m, h2);
       });
     }
   }

@@ -2,6 +2,7 @@ package org.otp4j.behaviours;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.otp4j.behaviours.GenEventTestSupport.handlerCrashReported;
 import static org.otp4j.behaviours.GenStatemTestSupport.WAIT;
 import static org.otp4j.behaviours.GenStatemTestSupport.exitReasonOf;
 import static org.otp4j.behaviours.GenStatemTestSupport.expect;
@@ -11,6 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.behaviours.EventHandler.Removal;
 import org.otp4j.behaviours.GenEventTestSupport.Called;
 import org.otp4j.behaviours.GenEventTestSupport.Crash;
@@ -32,6 +36,7 @@ import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
 /** The GenEvent manager and its handlers (OTP-SEMANTICS.md E1, E2, E4-E12). */
+@ExtendWith(CaptureReports.class)
 class GenEventTest {
 
   private static Pid startManager() {
@@ -244,7 +249,7 @@ class GenEventTest {
   @Test
   @DisplayName("E5: a handler that throws is removed alone (terminate gets Removal.Crashed with the exception); "
       + "the manager and the other handlers carry on")
-  void e5_aCrashingHandlerIsRemovedAlone() {
+  void e5_aCrashingHandlerIsRemovedAlone(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = startManager();
@@ -256,16 +261,17 @@ class GenEventTest {
         }
         next(inbox, 3);
         GenEvent.syncNotify(m, new Crash("b"));
-        List<Object> reports = next(inbox, 4);
-        assertThat(reports.get(0)).isEqualTo(new Got("c", new Crash("b")));
-        assertThat(reports.get(1)).isEqualTo(new Got("b", new Crash("b")));
-        assertThat(reports.get(2)).isInstanceOfSatisfying(Term.class, t -> {
+        assertThat(handlerCrashReported(reports, m, b)).asString().contains("b crashed");
+        List<Object> seen = next(inbox, 4);
+        assertThat(seen.get(0)).isEqualTo(new Got("c", new Crash("b")));
+        assertThat(seen.get(1)).isEqualTo(new Got("b", new Crash("b")));
+        assertThat(seen.get(2)).isInstanceOfSatisfying(Term.class, t -> {
           assertThat(t.handler()).isEqualTo("b");
           assertThat(t.why()).isInstanceOfSatisfying(Removal.Crashed.class,
               crashed -> assertThat(crashed.reason()).isInstanceOfSatisfying(ExitReason.Crash.class,
                   crash -> assertThat(crash.error()).isInstanceOf(IllegalStateException.class).hasMessage("b crashed")));
         });
-        assertThat(reports.get(3)).isEqualTo(new Got("a", new Crash("b")));
+        assertThat(seen.get(3)).isEqualTo(new Got("a", new Crash("b")));
         assertThat(GenEvent.whichHandlers(m)).containsExactly(c, a);
         GenEvent.syncNotify(m, "after");
         assertThat(next(inbox, 2)).containsExactly(new Got("c", "after"), new Got("a", "after"));
@@ -276,7 +282,7 @@ class GenEventTest {
 
   @Test
   @DisplayName("E5: a handler that returns null (a bad return) is removed alone with Removal.Crashed")
-  void e5_aBadReturnRemovesTheHandler() {
+  void e5_aBadReturnRemovesTheHandler(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = startManager();
@@ -286,10 +292,11 @@ class GenEventTest {
         GenEvent.addHandler(m, b, null);
         next(inbox, 2);
         GenEvent.syncNotify(m, new ReturnNull("b"));
-        List<Object> reports = next(inbox, 3);
-        assertThat(reports.get(1)).isInstanceOfSatisfying(Term.class,
+        handlerCrashReported(reports, m, b);
+        List<Object> seen = next(inbox, 3);
+        assertThat(seen.get(1)).isInstanceOfSatisfying(Term.class,
             t -> assertThat(t.why()).isInstanceOf(Removal.Crashed.class));
-        assertThat(reports.get(2)).isEqualTo(new Got("a", new ReturnNull("b")));
+        assertThat(seen.get(2)).isEqualTo(new Got("a", new ReturnNull("b")));
         assertThat(GenEvent.whichHandlers(m)).containsExactly(a);
       });
     }
@@ -359,7 +366,7 @@ class GenEventTest {
 
   @Test
   @DisplayName("E6: a handler that throws in a call is removed; the call throws HandlerException with the reason")
-  void e6_aHandlerThatCrashesInACallIsRemoved() {
+  void e6_aHandlerThatCrashesInACallIsRemoved(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = startManager();
@@ -372,6 +379,7 @@ class GenEventTest {
               assertThat(e.reason()).isInstanceOf(ExitReason.Crash.class);
             })
             .hasRootCauseMessage("a crashed in a call");
+        assertThat(handlerCrashReported(reports, m, a)).asString().contains("a crashed in a call");
         assertThat(next(inbox, 2)).satisfiesExactly(
             called -> assertThat(called).isEqualTo(new Called("a", "crash")),
             term -> assertThat(((Term) term).why()).isInstanceOf(Removal.Crashed.class));
@@ -538,7 +546,7 @@ class GenEventTest {
 
   @Test
   @DisplayName("E11: the exit of the manager's parent stops it, running the handlers' terminate with the parent's reason")
-  void e11_theParentsExitStopsTheManager() {
+  void e11_theParentsExitStopsTheManager(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         ExitReason reason = ExitReason.of("parent failed");
@@ -554,6 +562,8 @@ class GenEventTest {
         inbox.send(parent, "die");
         assertThat(next(inbox)).isEqualTo(new Term("a", new Removal.Stopped(reason)));
         assertThat(exitReasonOf(m)).isEqualTo(reason);
+        assertThat(reports.withLabel("gen_server_terminate")).as("the manager's report").singleElement()
+            .satisfies(r -> assertThat(r.get("reason")).isEqualTo(reason));
       });
     }
   }

@@ -1,5 +1,7 @@
 package org.otp4j.behaviours;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.util.ArrayList;
 import java.util.List;
 import org.otp4j.core.ExitReason;
@@ -127,6 +129,19 @@ final class GenEventTestSupport {
     public String toString() {
       return "Recorder(" + name + ")";
     }
+  }
+
+  /**
+   * Asserts that the one handler crash reported so far is {@code handler}'s in {@code manager}, and
+   * returns its reason. The manager reports a crash as it removes the handler, before it answers the
+   * call or the syncNotify that made it crash.
+   */
+  static Object handlerCrashReported(BehaviourTestKit.Reports reports, Pid manager, EventHandler<?, ?> handler) {
+    List<java.util.Map<String, Object>> crashes = reports.withLabel("gen_event_handler_crash");
+    assertThat(crashes).as("gen_event_handler_crash reports").hasSize(1);
+    assertThat(crashes.getFirst().get("manager")).isEqualTo(manager);
+    assertThat(crashes.getFirst().get("handler")).isSameAs(handler);
+    return crashes.getFirst().get("reason");
   }
 
   // ---------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ package org.otp4j.behaviours;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.otp4j.behaviours.BehaviourTestKit.WAIT;
+import static org.otp4j.behaviours.BehaviourTestKit.await;
 import static org.otp4j.behaviours.BehaviourTestKit.callFails;
 import static org.otp4j.behaviours.BehaviourTestKit.expect;
 import static org.otp4j.behaviours.BehaviourTestKit.exitReasonOf;
@@ -16,8 +17,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.CallException;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
@@ -28,6 +32,7 @@ import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
 /** GenServer calls, casts and replies: OTP-SEMANTICS G5-G12, G14, G15. */
+@ExtendWith(CaptureReports.class)
 class GenServerCallTest {
 
   /** The protocol of the test server. */
@@ -262,7 +267,7 @@ class GenServerCallTest {
   @ParameterizedTest(name = "reason {0}")
   @ValueSource(strings = {"normal", "shutdown", "{shutdown,bye}", "custom"})
   @DisplayName("G9/G23: handleCall returning stop without a reply: the caller gets the exit reason, terminate ran")
-  void stopWithoutReply(String reasonName) {
+  void stopWithoutReply(String reasonName, Reports reports) {
     ExitReason reason = switch (reasonName) {
       case "normal" -> ExitReason.NORMAL;
       case "shutdown" -> ExitReason.SHUTDOWN;
@@ -278,6 +283,8 @@ class GenServerCallTest {
         assertThat(e).hasMessageContaining("exited with reason " + reason);
         expect(inbox, new Terminated(reason, 7));
         assertThat(exitReasonOf(s)).isEqualTo(reason);
+        assertThat(reports.reasons("gen_server_terminate")).as("reports (only a reason that is not orderly is reported)")
+            .isEqualTo(reason.isOrderly() ? List.of() : List.of(reason));
       });
     }
   }
@@ -333,6 +340,8 @@ class GenServerCallTest {
         });
         CallException e = callFails(() -> GenServer.call(s, "hold", Duration.ofMillis(30)));
         assertThat(e.reason()).isEqualTo(ExitReason.TIMEOUT);
+        // The call may have timed out before the server even took it: wait for its From.
+        await().until(() -> saved.get() != null);
         assertThat(GenServer.reply(saved.get(), "too late")).isFalse();
         assertThat(inbox.flush()).isEmpty();
         GenServer.stop(s);
@@ -342,7 +351,7 @@ class GenServerCallTest {
 
   @Test
   @DisplayName("G7/G9: a callback that throws: the caller gets a Crash reason with the exception as cause")
-  void crashInHandleCall() {
+  void crashInHandleCall(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid s = GenServer.start(new Server(inbox.pid()));
@@ -354,13 +363,14 @@ class GenServerCallTest {
         Terminated t = (Terminated) expect(inbox, m -> m instanceof Terminated, "terminate");
         assertThat(t.reason()).isEqualTo(e.reason());
         assertThat(exitReasonOf(s)).isEqualTo(e.reason());
+        assertThat(reports.reasons("gen_server_terminate")).containsExactly(e.reason());
       });
     }
   }
 
   @Test
   @DisplayName("G7/G9: Proc.exit(reason) in a callback: the server exits with that reason, terminate ran")
-  void exitInHandleCall() {
+  void exitInHandleCall(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid s = GenServer.start(new Server(inbox.pid()));
@@ -368,13 +378,14 @@ class GenServerCallTest {
         assertThat(e.reason()).isEqualTo(ExitReason.of("crashed"));
         expect(inbox, new Terminated(ExitReason.of("crashed"), 0));
         assertThat(exitReasonOf(s)).isEqualTo(ExitReason.of("crashed"));
+        assertThat(reports.reasons("gen_server_terminate")).containsExactly(ExitReason.of("crashed"));
       });
     }
   }
 
   @Test
   @DisplayName("G6: handleCall returning null stops the server with {bad_return_value,null}")
-  void nullReturnIsBadReturnValue() {
+  void nullReturnIsBadReturnValue(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid s = GenServer.start(new Server(inbox.pid()));
@@ -382,6 +393,7 @@ class GenServerCallTest {
         assertThat(e.reason()).isEqualTo(ExitReason.of(BadReturn.value(null)));
         assertThat(e.reason().toString()).isEqualTo("{bad_return_value,null}");
         expect(inbox, new Terminated(e.reason(), 0));
+        assertThat(reports.reasons("gen_server_terminate")).containsExactly(e.reason());
       });
     }
   }
@@ -414,7 +426,7 @@ class GenServerCallTest {
 
   @Test
   @DisplayName("T6: the default handleCall and handleCast stop with {bad_call,Req} / {bad_cast,Req}")
-  void defaultHandlers() {
+  void defaultHandlers(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         GenServer<Integer, String> minimal = new GenServer<>() {
@@ -436,6 +448,8 @@ class GenServerCallTest {
         });
         GenServer.cast(s2, "hi");
         assertThat(exitReasonOf(s2)).isEqualTo(ExitReason.of(new GenServer.BadRequest("bad_cast", "hi")));
+        assertThat(reports.reasons("gen_server_terminate")).containsExactly(e.reason(),
+            ExitReason.of(new GenServer.BadRequest("bad_cast", "hi")));
       });
     }
   }

@@ -3,6 +3,7 @@ package org.otp4j.behaviours;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.otp4j.behaviours.BehaviourTestKit.QUIET;
+import static org.otp4j.behaviours.BehaviourTestKit.callFails;
 import static org.otp4j.behaviours.BehaviourTestKit.expect;
 import static org.otp4j.behaviours.BehaviourTestKit.expectNone;
 import static org.otp4j.behaviours.BehaviourTestKit.exitReasonOf;
@@ -13,8 +14,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.CallException;
 import org.otp4j.core.ExitMessage;
 import org.otp4j.core.ExitReason;
@@ -26,6 +30,7 @@ import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
 /** GenServer stop, terminate and exit signals: OTP-SEMANTICS G3, G4, G7, G22-G24, G26. */
+@ExtendWith(CaptureReports.class)
 class GenServerLifecycleTest {
 
   record Terminated(ExitReason reason, Object state) {}
@@ -200,7 +205,7 @@ class GenServerLifecycleTest {
 
   @Test
   @DisplayName("G22/G26: when terminate throws, stop fails with the actual exit reason (the exception)")
-  void terminateThrowsOnStop() {
+  void terminateThrowsOnStop(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         IllegalStateException error = new IllegalStateException("crash in terminate");
@@ -209,6 +214,7 @@ class GenServerLifecycleTest {
         assertThat(e).isNotNull();
         assertThat(e.reason()).isEqualTo(ExitReason.crash(error));
         assertThat(exitReasonOf(s)).isEqualTo(ExitReason.crash(error));
+        assertThat(reports.reasons("gen_server_terminate")).containsExactly(ExitReason.crash(error));
       });
     }
   }
@@ -273,7 +279,7 @@ class GenServerLifecycleTest {
       node.run(() -> {
         Server server = new Server(inbox.pid(), false);
         Pid s = GenServer.start(server);
-        Proc.spawn(() -> GenServer.call(s, new Req.Block(), Proc.INFINITY));
+        Proc.spawn(() -> callFails(() -> GenServer.call(s, new Req.Block(), Proc.INFINITY)));
         expect(inbox, "blocked");
         Proc.exit(s, ExitReason.SHUTDOWN);
         assertThat(exitReasonOf(s)).isEqualTo(ExitReason.SHUTDOWN);
@@ -305,7 +311,7 @@ class GenServerLifecycleTest {
       node.run(() -> {
         Server busy = new Server(inbox.pid(), true);
         Pid b = GenServer.start(busy);
-        Proc.spawn(() -> GenServer.call(b, new Req.Block(), Proc.INFINITY));
+        Proc.spawn(() -> callFails(() -> GenServer.call(b, new Req.Block(), Proc.INFINITY)));
         expect(inbox, "blocked");
         Proc.exit(b, ExitReason.KILL);
         assertThat(exitReasonOf(b)).isEqualTo(ExitReason.KILLED);
@@ -333,7 +339,7 @@ class GenServerLifecycleTest {
 
   @Test
   @DisplayName("G7: an exception in handleCast / handleInfo terminates the server with it after terminate(reason)")
-  void exceptionsInCastAndInfo() {
+  void exceptionsInCastAndInfo(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid s1 = GenServer.start(new Server(inbox.pid(), false));
@@ -348,19 +354,21 @@ class GenServerLifecycleTest {
         ExitReason r2 = exitReasonOf(s2);
         assertThat(((ExitReason.Crash) r2).error()).isInstanceOf(UnsupportedOperationException.class);
         expect(inbox, new Terminated(r2, 1));
+        assertThat(reports.reasons("gen_server_terminate")).containsExactly(r1, r2);
       });
     }
   }
 
   @Test
   @DisplayName("G26: when terminate throws after a crash, the server exits with terminate's exception")
-  void terminateThrowsAfterCrash() {
+  void terminateThrowsAfterCrash(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         IllegalStateException error = new IllegalStateException("crash in terminate");
         Pid s = GenServer.start(new Server(inbox.pid(), false).throwingTerminate(error));
         GenServer.cast(s, new Req.Throw("first"));
         assertThat(exitReasonOf(s)).isEqualTo(ExitReason.crash(error));
+        assertThat(reports.reasons("gen_server_terminate")).containsExactly(ExitReason.crash(error));
       });
     }
   }
@@ -380,7 +388,7 @@ class GenServerLifecycleTest {
 
   @Test
   @DisplayName("G3: a continue without a handleContinue stops the server (OTP: undef), naming the problem")
-  void continueWithoutHandler() {
+  void continueWithoutHandler(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid s = GenServer.start(new Server(inbox.pid(), false));
@@ -388,6 +396,7 @@ class GenServerLifecycleTest {
         ExitReason reason = exitReasonOf(s);
         assertThat(reason.toString()).contains("handleContinue").contains("more");
         expect(inbox, new Terminated(reason, 1));
+        assertThat(reports.reasons("gen_server_terminate")).containsExactly(reason);
       });
     }
   }

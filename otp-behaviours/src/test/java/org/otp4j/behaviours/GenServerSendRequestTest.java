@@ -10,8 +10,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.CallException;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
@@ -22,6 +26,7 @@ import org.otp4j.core.Proc;
 import org.otp4j.core.RequestId;
 
 /** Requests sent without waiting (OTP-SEMANTICS G13: send_request, receive_response, wait_response, check_response). */
+@ExtendWith(CaptureReports.class)
 class GenServerSendRequestTest {
 
   private static final Duration LONG = Duration.ofSeconds(10);
@@ -237,7 +242,7 @@ class GenServerSendRequestTest {
 
   @Test
   @DisplayName("G13: a server that crashes before replying: the response is its exit reason")
-  void serverCrashes() {
+  void serverCrashes(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         Pid backend = GenServer.start(new Backend());
@@ -246,6 +251,8 @@ class GenServerSendRequestTest {
         assertThat(e.reason()).isInstanceOfSatisfying(ExitReason.Crash.class,
             crash -> assertThat(crash.error()).hasMessage("boom"));
         assertThat(e.target()).isEqualTo(backend);
+        assertThat(reports.withLabel("gen_server_terminate")).singleElement()
+            .satisfies(r -> assertThat(r.get("reason")).isEqualTo(e.reason()));
       });
     }
   }
@@ -307,21 +314,19 @@ class GenServerSendRequestTest {
       node.run(() -> {
         Pid backend = GenServer.start(new Backend());
         int baseline = node.processCount();
-        sendAndForget(backend);
-        assertThat(node.processCount()).as("the dropped request's mailbox, until the id is collected")
-            .isEqualTo(baseline + 1);
-        // Another call: the backend no longer holds the dropped request as its last message.
+        // The id is held by this reference only, not by a local variable the JIT may keep alive, so that
+        // clearing it drops the request; until then the collector must not take it.
+        AtomicReference<RequestId> held = new AtomicReference<>(GenServer.sendRequest(backend, new Req.Echo("unread")));
+        assertThat(node.processCount()).as("the request's mailbox, while the id is held").isEqualTo(baseline + 1);
+        // Another call: the backend no longer holds the request as its last message.
         assertThat((String) GenServer.call(backend, new Req.Echo("next"))).isEqualTo("next");
+        held.set(null); // dropped without taking its response
         BehaviourTestKit.await().atMost(Duration.ofSeconds(20)).until(() -> {
           System.gc();
           return node.processCount() == baseline;
         });
       });
     }
-  }
-
-  private static void sendAndForget(Pid backend) {
-    GenServer.sendRequest(backend, new Req.Echo("unread"));
   }
 
   @Test

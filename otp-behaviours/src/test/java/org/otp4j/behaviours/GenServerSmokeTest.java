@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.otp4j.core.CallException;
 import org.otp4j.core.ExitReason;
@@ -75,6 +77,7 @@ class GenServerSmokeTest {
   void callTimeoutThenNoLateReply() {
     try (Node node = Node.start()) {
       node.run(() -> {
+        CountDownLatch gate = new CountDownLatch(1);
         Pid slow = GenServer.start(new GenServer<Integer, String>() {
           @Override
           protected Init<Integer> init() {
@@ -82,14 +85,15 @@ class GenServerSmokeTest {
           }
 
           @Override
-          protected CallResult<Integer> handleCall(String req, From from, Integer s) {
-            Proc.sleep(Duration.ofMillis(300));
+          protected CallResult<Integer> handleCall(String req, From from, Integer s) throws InterruptedException {
+            gate.await(10, TimeUnit.SECONDS); // replies only once the caller has given up
             return reply("late", s);
           }
         });
         assertThatThrownBy(() -> GenServer.call(slow, "x", Duration.ofMillis(50)))
             .isInstanceOf(CallException.class)
             .satisfies(e -> assertThat(((CallException) e).reason()).isEqualTo(ExitReason.TIMEOUT));
+        gate.countDown();
         GenServer.stop(slow);
       });
     }

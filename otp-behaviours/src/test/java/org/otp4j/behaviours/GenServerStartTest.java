@@ -15,8 +15,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.Down;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
@@ -28,6 +31,7 @@ import org.otp4j.core.Proc;
 import org.otp4j.core.Ref;
 
 /** Starting a GenServer: init results, names, links and monitors: OTP-SEMANTICS G3, G17-G21, Y7. */
+@ExtendWith(CaptureReports.class)
 class GenServerStartTest {
 
   static final ExitReason BOOM = ExitReason.of("boom");
@@ -130,6 +134,24 @@ class GenServerStartTest {
     };
   }
 
+  /** Whether a failed init with this outcome is reported (a crash_report): unless its exit is orderly or a start timeout (Y6, Y7). */
+  static boolean reported(Outcome outcome) {
+    return switch (outcome) {
+      case STOP, THROW, EXIT, NULL -> true;
+      case IGNORE, ERROR, BLOCK -> false;
+      default -> throw new IllegalArgumentException(outcome + " starts");
+    };
+  }
+
+  /** Asserts that {@code failedStarts} failed starts of {@code outcome} logged a crash_report each, or none. */
+  static void assertCrashReports(Reports reports, Outcome outcome, int failedStarts) {
+    assertThat(reports.withLabel("crash_report")).as("crash reports of %d failed starts with init %s", failedStarts,
+        outcome).hasSize(reported(outcome) ? failedStarts : 0).allSatisfy(r -> {
+          assertThat(r.get("phase")).isEqualTo("init");
+          assertThat(r.get("reason")).isEqualTo(expectedExit(outcome));
+        });
+  }
+
   static StartOptions options(Outcome outcome) {
     return outcome == Outcome.BLOCK
         ? StartOptions.defaults().withTimeout(Duration.ofMillis(100)) : StartOptions.defaults();
@@ -138,7 +160,7 @@ class GenServerStartTest {
   @ParameterizedTest(name = "init {0}")
   @EnumSource(value = Outcome.class, names = {"IGNORE", "STOP", "ERROR", "THROW", "EXIT", "NULL", "BLOCK"})
   @DisplayName("G18/Y7: a failing init gives its StartResult in a StartException, and no process is left")
-  void failingInit(Outcome outcome) {
+  void failingInit(Outcome outcome, Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         int baseline = node.processCount();
@@ -158,6 +180,10 @@ class GenServerStartTest {
         assertThat(Proc.isAlive(self.get())).as("the process of a failed start").isFalse();
         assertThat(exitReasonOf(self.get())).isEqualTo(expectedExit(outcome));
         await().until(() -> node.processCount() == baseline);
+        assertCrashReports(reports, outcome, 1);
+        if (reported(outcome)) {
+          assertThat(reports.withLabel("crash_report").getFirst().get("process")).isEqualTo(self.get().toString());
+        }
       });
     }
   }
@@ -165,7 +191,7 @@ class GenServerStartTest {
   @ParameterizedTest(name = "init {0}")
   @EnumSource(value = Outcome.class, names = {"IGNORE", "STOP", "ERROR", "THROW", "EXIT", "NULL", "BLOCK"})
   @DisplayName("G18: tryStartLink returns the failing result without throwing")
-  void tryStartLinkReturnsTheResult(Outcome outcome) {
+  void tryStartLinkReturnsTheResult(Outcome outcome, Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         StartResult r = inProcess(() -> {
@@ -173,6 +199,7 @@ class GenServerStartTest {
           return GenServer.tryStartLink(new Server(outcome, inbox.pid()), options(outcome));
         });
         assertThat(r).isEqualTo(expectedResult(outcome));
+        assertCrashReports(reports, outcome, 1);
       });
     }
   }
@@ -204,7 +231,7 @@ class GenServerStartTest {
   @ParameterizedTest(name = "init {0}")
   @EnumSource(value = Outcome.class, names = {"IGNORE", "STOP", "ERROR", "THROW", "EXIT", "NULL", "BLOCK"})
   @DisplayName("G19: a failed start releases the name before returning: an immediate restart under it works")
-  void nameReleasedOnFailedStart(Outcome outcome) {
+  void nameReleasedOnFailedStart(Outcome outcome, Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Name name = Name.local("srv");
@@ -226,13 +253,14 @@ class GenServerStartTest {
         });
         assertThat(Proc.whereis(name)).contains(again);
         GenServer.stop(again);
+        assertCrashReports(reports, outcome, 2);
       });
     }
   }
 
   @Test
   @DisplayName("G19: the name is free when a failed start returns, even when the process is slow to finish exiting")
-  void nameReleasedOnFailedStartRepeated() {
+  void nameReleasedOnFailedStartRepeated(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         org.otp4j.core.Registry registry = org.otp4j.core.Registry.unique("many-keys");
@@ -254,6 +282,7 @@ class GenServerStartTest {
           assertThat(Proc.whereis(name)).contains(s);
           GenServer.stop(s);
         }
+        assertCrashReports(reports, Outcome.STOP, 20);
       });
     }
   }
@@ -294,7 +323,7 @@ class GenServerStartTest {
   @ParameterizedTest(name = "init {0}")
   @EnumSource(value = Outcome.class, names = {"IGNORE", "STOP", "ERROR", "THROW", "EXIT", "NULL", "BLOCK"})
   @DisplayName("G20: a trapping caller of a failed startLink finds no exit message left and stays alive")
-  void startLinkFailureTrappingCaller(Outcome outcome) {
+  void startLinkFailureTrappingCaller(Outcome outcome, Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         List<Object> left = inProcess(() -> {
@@ -305,13 +334,14 @@ class GenServerStartTest {
           return Proc.flush();
         });
         assertThat(left).as("the trapping caller's mailbox after a failed startLink").isEmpty();
+        assertCrashReports(reports, outcome, 1);
       });
     }
   }
 
   @Test
   @DisplayName("G20: a failed startLink returns only after the exit message is consumed, even when the process is slow to finish exiting")
-  void startLinkFailureLeavesNoExitMessageRepeated() {
+  void startLinkFailureLeavesNoExitMessageRepeated(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         org.otp4j.core.Registry registry = org.otp4j.core.Registry.unique("many-keys");
@@ -338,6 +368,7 @@ class GenServerStartTest {
         });
         assertThat(leftovers).as("exit messages left in the trapping caller's mailbox by 100 failed startLinks")
             .isEmpty();
+        assertCrashReports(reports, Outcome.STOP, 100);
       });
     }
   }
@@ -345,7 +376,7 @@ class GenServerStartTest {
   @ParameterizedTest(name = "init {0}")
   @EnumSource(value = Outcome.class, names = {"IGNORE", "STOP", "ERROR", "THROW", "EXIT", "NULL", "BLOCK"})
   @DisplayName("G20: a non-trapping caller of a failed startLink is killed by the link unless the reason is normal")
-  void startLinkFailureNonTrappingCaller(Outcome outcome) {
+  void startLinkFailureNonTrappingCaller(Outcome outcome, Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid caller = Proc.spawn(() -> {
@@ -372,6 +403,7 @@ class GenServerStartTest {
         } else {
           assertThat(awaitDown(inbox, ref)).as("the caller's exit reason").isEqualTo(exit);
         }
+        assertCrashReports(reports, outcome, 1);
       });
     }
   }
@@ -414,7 +446,7 @@ class GenServerStartTest {
 
   @Test
   @DisplayName("G17/G21: startMonitor returns pid and monitor; a failed startMonitor leaves no Down behind")
-  void startMonitor() {
+  void startMonitor(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         List<Object> left = inProcess(() -> {
@@ -431,13 +463,15 @@ class GenServerStartTest {
           return Proc.flush();
         });
         assertThat(left).as("mailbox after failed startMonitor calls").isEmpty();
+        assertThat(reports.withLabel("crash_report")).as("crash reports of init stop and init throw")
+            .extracting(r -> r.get("reason")).containsExactly(BOOM, ExitReason.crash(INIT_ERROR));
       });
     }
   }
 
   @Test
   @DisplayName("G17/G19: a via name (a unique Registry): start, call by name, already started, released on failure and on stop")
-  void viaName() {
+  void viaName(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         org.otp4j.core.Registry registry = org.otp4j.core.Registry.unique("servers");
@@ -446,6 +480,8 @@ class GenServerStartTest {
             () -> GenServer.start(new Server(Outcome.STOP, inbox.pid()), StartOptions.defaults().withName(name)));
         assertThat(failed.result()).isEqualTo(expectedResult(Outcome.STOP));
         assertThat(registry.whereisName("svc")).isEmpty();
+        assertThat(reports.withLabel("crash_report")).singleElement()
+            .satisfies(r -> assertThat(String.valueOf(r.get("process"))).startsWith(name + " ("));
         Pid s = GenServer.start(name, new Server(Outcome.OK, inbox.pid()));
         assertThat(registry.whereisName("svc")).contains(s);
         assertThat((Object) GenServer.call(name, "get")).isEqualTo("ready");
@@ -462,7 +498,7 @@ class GenServerStartTest {
 
   @Test
   @DisplayName("G21: a failed startMonitor leaves no Down behind, even when the process is slow to finish exiting")
-  void startMonitorFailureLeavesNoDownRepeated() {
+  void startMonitorFailureLeavesNoDownRepeated(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         org.otp4j.core.Registry registry = org.otp4j.core.Registry.unique("many-keys");
@@ -486,6 +522,7 @@ class GenServerStartTest {
           return found;
         });
         assertThat(leftovers).as("down messages left by 100 failed startMonitors").isEmpty();
+        assertCrashReports(reports, Outcome.STOP, 100);
       });
     }
   }

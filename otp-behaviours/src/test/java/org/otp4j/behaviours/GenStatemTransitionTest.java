@@ -27,6 +27,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.behaviours.GenStatem.Action;
 import org.otp4j.behaviours.GenStatem.Event;
 import org.otp4j.behaviours.GenStatemTestSupport.Seen;
@@ -42,6 +45,7 @@ import org.otp4j.core.Proc;
  * state change, postponing, inserted events, the order of the steps after a callback, and the two
  * callback modes (3.1).
  */
+@ExtendWith(CaptureReports.class)
 class GenStatemTransitionTest {
 
   // ---------------------------------------------------------------------------------------
@@ -141,9 +145,13 @@ class GenStatemTransitionTest {
           };
           default -> keepStateAndData();
         }));
+        // Suspended, the machine queues the three casts: "same" is in before "arm" starts the 150 ms
+        // state timeout, however slowly this thread runs.
+        Sys.suspend(door);
         GenStatem.cast(door, "arm");
         GenStatem.cast(door, "e1");
         GenStatem.cast(door, "same");
+        Sys.resume(door);
         Door locked = new Door("locked");
         Door open = new Door("open");
         assertThat(seen(inbox, 7)).containsExactly(
@@ -232,7 +240,7 @@ class GenStatemTransitionTest {
 
   @Test
   @DisplayName("S8: a null result stops the machine with {bad_return_from_state_function, null}, after terminate")
-  void s8_aNullResultStopsTheMachine() {
+  void s8_aNullResultStopsTheMachine(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = start(scripted(inbox.pid(), "S", (e, s, d) -> isCast(e, "bad") ? null : keepStateAndData()));
@@ -242,13 +250,14 @@ class GenStatemTransitionTest {
         assertThat(customTerm(reason)).isInstanceOfSatisfying(BadReturn.class,
             b -> assertThat(b.kind()).isEqualTo("bad_return_from_state_function"));
         assertThat(nextTerminated(inbox).reason()).isEqualTo(reason);
+        assertThat(reports.reasons("gen_statem_terminate")).containsExactly(reason);
       });
     }
   }
 
   @Test
   @DisplayName("S3/P4: an exception thrown by a state callback is the exit reason, and terminate sees it")
-  void s3_anExceptionInACallbackIsTheExitReason() {
+  void s3_anExceptionInACallbackIsTheExitReason(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         IllegalStateException boom = new IllegalStateException("boom");
@@ -260,6 +269,7 @@ class GenStatemTransitionTest {
         assertThat(awaitDown(inbox, ref)).isEqualTo(ExitReason.crash(boom));
         assertThat(nextTerminated(inbox)).isEqualTo(new GenStatemTestSupport.Terminated(ExitReason.crash(boom), "S",
             "data"));
+        assertThat(reports.reasons("gen_statem_terminate")).containsExactly(ExitReason.crash(boom));
       });
     }
   }
@@ -387,7 +397,7 @@ class GenStatemTransitionTest {
 
   @Test
   @DisplayName("S1/rule 13: STATE_FUNCTIONS with states that are not StateFunctions stops with a reason saying how to fix it")
-  void s1_stateFunctionsWithoutHandlersStopsWithAnActionableReason() {
+  void s1_stateFunctionsWithoutHandlersStopsWithAnActionableReason(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = start(new GenStatem<String, String>() {
@@ -408,6 +418,7 @@ class GenStatemTransitionTest {
             .isInstanceOf(IllegalStateException.class)
             .hasMessageContaining("STATE_FUNCTIONS").hasMessageContaining("plain")
             .hasMessageContaining("StateFunction").hasMessageContaining("stateFunction(state)"));
+        assertThat(reports.reasons("gen_statem_terminate")).containsExactly(reason);
       });
     }
   }
@@ -446,7 +457,7 @@ class GenStatemTransitionTest {
   @Test
   @DisplayName("S1: HANDLE_EVENT_FUNCTION is the default mode; without a handleEvent override the machine stops "
       + "with a reason naming the missing callback")
-  void s1_handleEventIsRequiredInTheDefaultMode() {
+  void s1_handleEventIsRequiredInTheDefaultMode(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = start(new GenStatem<String, String>() {
@@ -457,8 +468,9 @@ class GenStatemTransitionTest {
         });
         var ref = inbox.monitor(m);
         GenStatem.cast(m, "x");
-        assertThat(awaitDown(inbox, ref).toString()).contains("handleEvent is not implemented")
-            .contains("HANDLE_EVENT_FUNCTION");
+        ExitReason reason = awaitDown(inbox, ref);
+        assertThat(reason.toString()).contains("handleEvent is not implemented").contains("HANDLE_EVENT_FUNCTION");
+        assertThat(reports.reasons("gen_statem_terminate")).containsExactly(reason);
       });
     }
   }

@@ -7,6 +7,9 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
@@ -18,12 +21,13 @@ import org.otp4j.core.Proc;
  * ({@code GenServerReportTest}, {@code SupervisorApiTest}); these cover the others.
  */
 @DisplayName("Reports as structured SLF4J events")
+@ExtendWith(CaptureReports.class)
 class ReportsTest {
 
   @Test
   @DisplayName("Y8: a state machine that crashes reports its state, data, last event and reason")
-  void stateMachineTerminating() {
-    try (Node node = Node.start(); var reports = new BehaviourTestKit.Reports(node)) {
+  void stateMachineTerminating(Reports reports) {
+    try (Node node = Node.start()) {
       node.run(() -> {
         Pid machine = GenStatem.start(new GenStatem<String, Integer>() {
           @Override
@@ -52,8 +56,8 @@ class ReportsTest {
 
   @Test
   @DisplayName("E5: a crashing event handler is reported with its manager, handler and reason")
-  void eventHandlerCrash() {
-    try (Node node = Node.start(); var reports = new BehaviourTestKit.Reports(node)) {
+  void eventHandlerCrash(Reports reports) {
+    try (Node node = Node.start()) {
       EventHandler<Object, Object> fragile = new EventHandler<>() {
         @Override
         protected InitResult<Object> init(Object args) {
@@ -79,8 +83,8 @@ class ReportsTest {
 
   @Test
   @DisplayName("A4: applications report their start and exit as progress; a permanent one's death as application_terminated")
-  void applicationReports() {
-    try (Node node = Node.start(); var reports = new BehaviourTestKit.Reports(node)) {
+  void applicationReports(Reports reports) {
+    try (Node node = Node.start()) {
       node.run(() -> {
         Application.load(AppDescriptor.of("reported", () -> new Application() {
           @Override

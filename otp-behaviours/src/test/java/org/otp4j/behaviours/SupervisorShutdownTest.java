@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.ExitMessage;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Inbox;
@@ -20,6 +23,7 @@ import org.otp4j.core.Proc;
 import org.otp4j.core.Ref;
 
 /** How a supervisor stops one child: OTP-SEMANTICS U10 (brutal kill), U11 (timeout, then kill), U12 (infinity). */
+@ExtendWith(CaptureReports.class)
 class SupervisorShutdownTest {
 
   static final Duration SHUTDOWN_TIMEOUT = Duration.ofMillis(200);
@@ -68,8 +72,8 @@ class SupervisorShutdownTest {
 
   @Test
   @DisplayName("U11: a child that ignores shutdown is killed after the timeout: terminateChild takes >= the timeout, child ends killed")
-  void timeoutEscalatesToKill() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
+  void timeoutEscalatesToKill(Reports reports) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = Supervisor.startLink(Supervisor.oneForOne(),
             ChildSpec.worker("stubborn", () -> stubborn(inbox.pid()))
@@ -94,8 +98,8 @@ class SupervisorShutdownTest {
 
   @Test
   @DisplayName("U11/G23: a trapping child exits shutdown cleanly: terminate(shutdown) runs, no report, no waiting for the timeout")
-  void cleanShutdown() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
+  void cleanShutdown(Reports reports) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = Supervisor.startLink(Supervisor.oneForOne(),
             ChildSpec.worker("w", () -> GenServer.startLink(new Worker("w", inbox.pid(), true)))
@@ -115,8 +119,8 @@ class SupervisorShutdownTest {
 
   @Test
   @DisplayName("U11/G23: a child that does not trap exits dies of the shutdown signal at once, terminate not called")
-  void nonTrappingChild() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
+  void nonTrappingChild(Reports reports) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = Supervisor.startLink(Supervisor.oneForOne(),
             ChildSpec.worker("w", () -> GenServer.startLink(new Worker("w", inbox.pid(), false))));
@@ -133,8 +137,8 @@ class SupervisorShutdownTest {
 
   @Test
   @DisplayName("U10: brutal kill: the child is killed at once, even when trapping; terminate never runs; no report")
-  void brutalKill() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
+  void brutalKill(Reports reports) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = Supervisor.startLink(Supervisor.oneForOne(),
             ChildSpec.worker("w", () -> GenServer.startLink(new Worker("w", inbox.pid(), true)))
@@ -207,7 +211,7 @@ class SupervisorShutdownTest {
 
   @Test
   @DisplayName("U6/U11: Supervisor.stop waits for a stubborn child (killed after its timeout) and leaves nothing running")
-  void stopWithStubbornChild() {
+  void stopWithStubbornChild(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         int baseline = node.processCount();
@@ -222,6 +226,10 @@ class SupervisorShutdownTest {
         assertThat(exitReasonOf(stubborn)).isEqualTo(ExitReason.KILLED);
         expect(inbox, new Terminated("a", ExitReason.SHUTDOWN));
         BehaviourTestKit.await().until(() -> node.processCount() == baseline);
+        assertThat(reports.supervisorReports("shutdown_error")).singleElement().satisfies(r -> {
+          assertThat(r.get("childId")).isEqualTo("stubborn");
+          assertThat(r.get("reason")).isEqualTo(ExitReason.KILLED);
+        });
       });
     }
   }

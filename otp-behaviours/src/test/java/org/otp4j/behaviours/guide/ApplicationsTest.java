@@ -12,10 +12,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.otp4j.behaviours.AppDescriptor;
 import org.otp4j.behaviours.Application;
 import org.otp4j.behaviours.ApplicationException;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Name;
 import org.otp4j.core.Node;
@@ -23,6 +26,7 @@ import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
 @DisplayName("Guide, chapter 7: applications")
+@ExtendWith(CaptureReports.class)
 class ApplicationsTest {
 
   private final List<String> journal = new CopyOnWriteArrayList<>();
@@ -103,7 +107,7 @@ class ApplicationsTest {
 
   @Test
   @DisplayName("when the top supervisor of a permanent application dies, the node stops")
-  void permanentStopsTheNode() {
+  void permanentStopsTheNode(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         Shop.loadAndStart();
@@ -111,6 +115,8 @@ class ApplicationsTest {
         Proc.exit(top, ExitReason.KILL);
       });
       await().until(node::isStopped);
+      assertThat(reports.withLabel("application_terminated")).singleElement()
+          .satisfies(r -> assertThat(r.get("application")).isEqualTo("web"));
     }
   }
 

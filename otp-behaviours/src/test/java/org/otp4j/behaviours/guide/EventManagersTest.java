@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.behaviours.EventHandler;
 import org.otp4j.behaviours.GenEvent;
 import org.otp4j.core.ExitReason;
@@ -20,6 +23,7 @@ import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
 @DisplayName("Guide, chapter 6: event managers")
+@ExtendWith(CaptureReports.class)
 class EventManagersTest {
 
   private static void onNode(Consumer<Inbox> test) {
@@ -84,24 +88,22 @@ class EventManagersTest {
 
   @Test
   @DisplayName("a handler that throws is removed alone; the manager and the other handlers carry on")
-  void crashIsolation() {
+  void crashIsolation(Reports reports) {
     onNode(inbox -> {
-      try (GuideTestKit.LogCapture reports = new GuideTestKit.LogCapture("org.otp4j.behaviours.Reports")) {
-        Pid manager = GenEvent.startLink(Alarms.NAME);
-        Alarms.Recent recent = new Alarms.Recent(10);
-        Fragile fragile = new Fragile();
-        GenEvent.addHandler(manager, recent, null);
-        GenEvent.addHandler(manager, fragile, null);
-        GenEvent.syncNotify(manager, CPU);
-        assertThat(GenEvent.whichHandlers(manager)).containsExactly(recent);
-        assertThat(Proc.isAlive(manager)).isTrue();
-        List<Alarms.Alarm> kept = GenEvent.call(manager, recent, "recent");
-        assertThat(kept).containsExactly(CPU);
-        assertThat(reports.withLabel("gen_event_handler_crash")).singleElement()
-            .satisfies(kv -> assertThat(kv.get("reason").toString()).contains("cannot handle cpu alarms"));
-        assertThatThrownBy(() -> GenEvent.call(manager, fragile, "anything"))
-            .isInstanceOfSatisfying(GenEvent.HandlerException.class, e -> assertThat(e.notFound()).isTrue());
-      }
+      Pid manager = GenEvent.startLink(Alarms.NAME);
+      Alarms.Recent recent = new Alarms.Recent(10);
+      Fragile fragile = new Fragile();
+      GenEvent.addHandler(manager, recent, null);
+      GenEvent.addHandler(manager, fragile, null);
+      GenEvent.syncNotify(manager, CPU);
+      assertThat(GenEvent.whichHandlers(manager)).containsExactly(recent);
+      assertThat(Proc.isAlive(manager)).isTrue();
+      List<Alarms.Alarm> kept = GenEvent.call(manager, recent, "recent");
+      assertThat(kept).containsExactly(CPU);
+      assertThat(reports.withLabel("gen_event_handler_crash")).singleElement()
+          .satisfies(kv -> assertThat(kv.get("reason").toString()).contains("cannot handle cpu alarms"));
+      assertThatThrownBy(() -> GenEvent.call(manager, fragile, "anything"))
+          .isInstanceOfSatisfying(GenEvent.HandlerException.class, e -> assertThat(e.notFound()).isTrue());
     });
   }
 
@@ -135,12 +137,14 @@ class EventManagersTest {
 
   @Test
   @DisplayName("an event of the wrong type makes a handler fail, and it is removed")
-  void wrongEventType() {
+  void wrongEventType(Reports reports) {
     onNode(inbox -> {
       Pid manager = GenEvent.startLink();
       GenEvent.addHandler(manager, new Alarms.Recent(10), null);
       GenEvent.syncNotify(manager, "not an alarm");
       assertThat(GenEvent.whichHandlers(manager)).isEmpty();
+      assertThat(reports.withLabel("gen_event_handler_crash")).singleElement()
+          .satisfies(kv -> assertThat(kv.get("reason").toString()).contains("ClassCastException"));
     });
   }
 

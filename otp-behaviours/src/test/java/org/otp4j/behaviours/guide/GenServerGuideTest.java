@@ -17,6 +17,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.behaviours.ChildSpec;
 import org.otp4j.behaviours.GenServer;
 import org.otp4j.behaviours.StartException;
@@ -34,6 +38,7 @@ import org.otp4j.core.Proc;
 import org.otp4j.core.Ref;
 
 @DisplayName("Guide, chapter 3: GenServer")
+@ExtendWith(CaptureReports.class)
 class GenServerGuideTest {
 
   private static void onNode(Consumer<Inbox> test) {
@@ -112,12 +117,14 @@ class GenServerGuideTest {
 
   @Test
   @DisplayName("a cast of a call-only message crashes the server; a call to it then fails with the crash")
-  void misuseCrashes() {
+  void misuseCrashes(Reports reports) {
     onNode(inbox -> {
       Pid store = KvStore.startLink();
       GenServer.cast(store, new KvStore.Msg.Get("x"));
       ExitReason reason = exitReason(store);
       assertThat(reason.toString()).contains("Get[key=x] is a call, not a cast");
+      assertThat(reports.withLabel("gen_server_terminate")).singleElement()
+          .satisfies(r -> assertThat(r.get("reason")).isEqualTo(reason));
       assertThatThrownBy(() -> KvStore.get(store, "x")).isInstanceOfSatisfying(CallException.class,
           e -> assertThat(e.reason()).isEqualTo(ExitReason.NOPROC));
     });
@@ -153,13 +160,27 @@ class GenServerGuideTest {
   @Test
   @DisplayName("an idle session stops itself with {shutdown,idle}; terminate tells the audit process")
   void idleTimeout() {
-    onNode(inbox -> {
-      Pid session = Session.startLink("ada", "s3cret", Duration.ofMillis(100), inbox.pid());
-      assertThat(Session.touch(session)).isEqualTo(1);
-      assertThat(Session.touch(session)).isEqualTo(2);
+    onNode(inbox -> BehaviourTestKit.untilUndisturbed("two touches within the idle time", () -> {
+      Duration idle = Duration.ofMillis(100);
+      long armed = System.nanoTime(); // the session sets its idle timeout after this
+      Pid session = Session.startLink("ada", "s3cret", idle, inbox.pid());
+      for (int requests = 1; requests <= 2; requests++) {
+        long touching = System.nanoTime();
+        try {
+          assertThat(Session.touch(session)).isEqualTo(requests);
+        } catch (CallException ended) {
+          if (BehaviourTestKit.within(armed, idle)) {
+            throw ended; // the touch came within the idle time: the session must not have ended
+          }
+          assertThat(next(inbox)).isInstanceOf(Session.Ended.class); // this thread stalled: try again
+          return false;
+        }
+        armed = touching; // the touch set the timeout again
+      }
       assertThat(next(inbox)).isEqualTo(new Session.Ended("ada", 2, ExitReason.shutdown("idle")));
       assertThat(exitReason(session)).isEqualTo(ExitReason.shutdown("idle"));
-    });
+      return true;
+    }));
   }
 
   @Test
@@ -249,7 +270,7 @@ class GenServerGuideTest {
 
   @Test
   @DisplayName("what the starter gets for each init result")
-  void initResults() {
+  void initResults(Reports reports) {
     onNode(inbox -> {
       assertThat(Proc.isAlive(GenServer.start(new Starter(GenServer.Init.ok("s"))))).isTrue();
       assertThatThrownBy(() -> GenServer.start(new Starter(GenServer.Init.ignore())))
@@ -258,9 +279,12 @@ class GenServerGuideTest {
       assertThatThrownBy(() -> GenServer.start(new Starter(GenServer.Init.stop(ExitReason.of("no disk")))))
           .isInstanceOfSatisfying(StartException.class,
               e -> assertThat(e.result()).isEqualTo(new StartResult.Failed(ExitReason.of("no disk"))));
+      assertThat(reports.withLabel("crash_report")).as("the report of init stop(no disk)").singleElement()
+          .satisfies(r -> assertThat(r.get("reason")).isEqualTo(ExitReason.of("no disk")));
       assertThatThrownBy(() -> GenServer.start(new Starter(GenServer.Init.error(ExitReason.of("no disk")))))
           .isInstanceOfSatisfying(StartException.class,
               e -> assertThat(e.result()).isEqualTo(new StartResult.Failed(ExitReason.of("no disk"))));
+      assertThat(reports.withLabel("crash_report")).as("init error exits normal: not reported").hasSize(1);
       Pid holder = KvStore.startLink(Name.local("taken"));
       assertThatThrownBy(() -> KvStore.startLink(Name.local("taken")))
           .isInstanceOfSatisfying(StartException.class,

@@ -2,6 +2,7 @@ package org.otp4j.behaviours.guide;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.otp4j.behaviours.guide.GuideTestKit.await;
 import static org.otp4j.behaviours.guide.GuideTestKit.next;
 
@@ -13,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.otp4j.behaviours.BehaviourTestKit;
 import org.otp4j.behaviours.GenStatem;
 import org.otp4j.behaviours.Sys;
 import org.otp4j.core.Inbox;
@@ -32,43 +34,60 @@ class StateMachinesTest {
   @Test
   @DisplayName("the traffic light starts red and cycles green, yellow, red on its state timeouts")
   void trafficLight() {
-    onNode(inbox -> {
-      Pid light = TrafficLight.startLink(new TrafficLight.Timings(
-          Duration.ofMillis(300), Duration.ofMillis(40), Duration.ofMillis(20)));
-      assertThat(TrafficLight.color(light)).isEqualTo(TrafficLight.Color.RED);
+    onNode(inbox -> BehaviourTestKit.untilUndisturbed("the colour and the sink within the first 300 ms", () -> {
+      Duration red = Duration.ofMillis(300);
+      long start = System.nanoTime(); // the light turns green `red` after this at the earliest
+      Pid light = TrafficLight.startLink(new TrafficLight.Timings(red, Duration.ofMillis(40), Duration.ofMillis(20)));
+      TrafficLight.Color first = TrafficLight.color(light);
       List<Object> changes = new CopyOnWriteArrayList<>();
       Sys.install(light, (pid, event) -> {
         if (event instanceof Sys.Event.StateChange change) {
           changes.add(change.to());
         }
       });
+      if (!BehaviourTestKit.within(start, red)) {
+        GenStatem.stop(light); // this thread was slower than the red phase: the light may have changed
+        return false;
+      }
+      assertThat(first).isEqualTo(TrafficLight.Color.RED);
       await().until(() -> changes.size() >= 4);
       assertThat(changes.subList(0, 4)).containsExactly(TrafficLight.Color.GREEN, TrafficLight.Color.YELLOW,
           TrafficLight.Color.RED, TrafficLight.Color.GREEN);
       GenStatem.stop(light);
-    });
+      return true;
+    }));
   }
 
   @Test
   @DisplayName("the breaker opens at the threshold, refuses calls, goes half-open, and closes after a good trial")
   void circuitBreaker() {
-    onNode(inbox -> {
-      Pid breaker = CircuitBreaker.startLink(3, Duration.ofMillis(200));
+    onNode(inbox -> BehaviourTestKit.untilUndisturbed("the checks while the circuit is open", () -> {
+      Duration reset = Duration.ofMillis(200);
+      Pid breaker = CircuitBreaker.startLink(3, reset);
+      long opening = 0;
       for (int i = 0; i < 3; i++) {
+        opening = System.nanoTime(); // the third failure opens the circuit for `reset` after this
         assertThatThrownBy(() -> CircuitBreaker.call(breaker, () -> {
           throw new IllegalStateException("service down");
         })).isInstanceOf(IllegalStateException.class);
       }
       // the outcome casts and this call come from the same caller, so they arrive in order
-      assertThat(CircuitBreaker.state(breaker)).isEqualTo(CircuitBreaker.State.OPEN);
-      assertThatThrownBy(() -> CircuitBreaker.call(breaker, () -> "x"))
-          .isInstanceOf(CircuitBreaker.OpenCircuitException.class);
+      CircuitBreaker.State state = CircuitBreaker.state(breaker);
+      Throwable refused = catchThrowable(() -> CircuitBreaker.call(breaker, () -> "x"));
+      if (!BehaviourTestKit.within(opening, reset)) {
+        GenStatem.stop(breaker); // this thread was slower than the reset timeout: it may be half-open
+        return false;
+      }
+      assertThat(state).isEqualTo(CircuitBreaker.State.OPEN);
+      assertThat(refused).isInstanceOf(CircuitBreaker.OpenCircuitException.class);
       await().until(() -> CircuitBreaker.state(breaker) == CircuitBreaker.State.HALF_OPEN);
       assertThat(CircuitBreaker.call(breaker, () -> "ok")).isEqualTo("ok");
       assertThat(CircuitBreaker.state(breaker)).isEqualTo(CircuitBreaker.State.CLOSED);
       GenStatem.stop(breaker);
-    });
+      return true;
+    }));
   }
+
 
   /** A network that refuses connections until it is switched on. */
   static final class Network implements Connection.Network {
@@ -139,18 +158,26 @@ class StateMachinesTest {
   @Test
   @DisplayName("the state timeout locks the door although events keep coming; the event timeout warns first")
   void stateAndEventTimeouts() {
-    onNode(inbox -> {
-      Pid d = Door.startLink(door(inbox, Duration.ofMillis(400), Duration.ofMillis(100), Duration.ofHours(1)));
+    onNode(inbox -> BehaviourTestKit.untilUndisturbed("five passes within the ajar time", () -> {
+      Duration ajarAfter = Duration.ofMillis(100);
+      Pid d = Door.startLink(door(inbox, Duration.ofMillis(400), ajarAfter, Duration.ofHours(1)));
       assertThat(Door.unlock(d, "0000")).isEqualTo("wrong code");
+      long opening = System.nanoTime(); // the door sets its timeouts after this, as it opens
       assertThat(Door.unlock(d, "1234")).isEqualTo("open");
       for (int i = 0; i < 5; i++) {
         Door.pass(d); // each one sets the event timeout again; none touches the state timeout
+      }
+      if (!BehaviourTestKit.within(opening, ajarAfter)) {
+        GenStatem.stop(d); // this thread was slower than the event timeout: more than one "ajar" may come
+        inbox.flush();
+        return false;
       }
       assertThat(next(inbox)).isEqualTo("ajar");
       assertThat(next(inbox)).isEqualTo("locked");
       assertThat(Sys.<GenStatem.StateAndData>getState(d).state()).isEqualTo(Door.State.LOCKED);
       GenStatem.stop(d);
-    });
+      return true;
+    }));
   }
 
   @Test
