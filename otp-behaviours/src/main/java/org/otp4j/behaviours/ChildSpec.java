@@ -2,19 +2,27 @@ package org.otp4j.behaviours;
 
 import java.time.Duration;
 import java.util.Objects;
-import org.otp4j.core.Pid;
+import org.otp4j.core.Address;
 
 /**
  * How a {@link Supervisor} starts, restarts and stops one child: OTP's child specification.
  *
- * <pre>{@code
- * ChildSpec.worker("counter", () -> Counter.startLink(0))          // permanent, 5 s shutdown
- * ChildSpec.worker("cache", Cache::startLink).withRestart(ChildSpec.Restart.TRANSIENT)
- * ChildSpec.supervisor("rooms", RoomSupervisor::startLink)           // shutdown infinity
- * }</pre>
+ * {@snippet class="org.otp4j.behaviours.TypedGenServerTest" region="childspecs" :
+ * ChildSpec.worker("counter", () -> Counter.startLink(0));           // permanent, 5 s shutdown
+ * ChildSpec.worker("cache", () -> Counter.startLink(1)).withRestart(ChildSpec.Restart.TRANSIENT);
+ * ChildSpec.worker("maybe", () -> enabled ? StartResult.started(Counter.startLink(2).pid()) : StartResult.ignore());
+ * ChildSpec.supervisor("rooms", () -> Supervisor.startLink(Supervisor.oneForOne()));   // shutdown infinity
+ * }
+ *
+ * <p>A start function starts the child linked to the calling process (the supervisor) and returns
+ * it: its {@link org.otp4j.core.ServerRef} or {@link org.otp4j.core.Pid} (what the behaviours'
+ * {@code startLink} functions return), or, to say how the start went, a {@link StartResult}:
+ * {@link StartResult#ignore()} (OTP's {@code ignore}) or {@link StartResult#error} (OTP's
+ * {@code {error, Reason}}). A {@link StartException} it throws counts as the result it carries; any
+ * other exception is a start error whose reason is the exception.
  *
  * @param id identifies the child within its supervisor; any value with {@code equals}, usually a string
- * @param start starts the child, linked to the calling process (the supervisor), and returns its pid
+ * @param start starts the child, linked to the calling process (the supervisor), and says how it went
  * @param restart when the child is restarted
  * @param shutdown how the child is stopped
  * @param type worker or supervisor (a supervisor child gets {@link Shutdown#infinity()} by default)
@@ -41,9 +49,31 @@ public record ChildSpec(Object id, Start start, Restart restart, Shutdown shutdo
     return new ChildSpec(id, start, Restart.PERMANENT, Shutdown.timeout(Duration.ofSeconds(5)), Type.WORKER, false);
   }
 
+  /** A worker whose start function returns the started process (a typed ref or a pid). */
+  public static ChildSpec worker(Object id, ProcessStart start) {
+    return worker(id, started(start));
+  }
+
   /** A supervisor child: permanent, shutdown infinity, not significant. */
   public static ChildSpec supervisor(Object id, Start start) {
     return new ChildSpec(id, start, Restart.PERMANENT, Shutdown.infinity(), Type.SUPERVISOR, false);
+  }
+
+  /** A supervisor child whose start function returns the started process. */
+  public static ChildSpec supervisor(Object id, ProcessStart start) {
+    return supervisor(id, started(start));
+  }
+
+  /** The start function that reports the process {@code start} returns as started. */
+  static Start started(ProcessStart start) {
+    Objects.requireNonNull(start, "a child needs a start function: ChildSpec.worker(\"id\", () -> MyServer.startLink())");
+    return () -> {
+      Address process = start.start();
+      if (process == null) {
+        return new StartResult.Failed(org.otp4j.core.ExitReason.of(BadReturn.value(null)));
+      }
+      return StartResult.started(Gen.pidOf(process));
+    };
   }
 
   public ChildSpec withRestart(Restart newRestart) {
@@ -63,14 +93,23 @@ public record ChildSpec(Object id, Start start, Restart restart, Shutdown shutdo
   }
 
   /**
-   * Starts a child: must start a process linked to the caller and return its pid. To report that
-   * the child did not start, throw: a {@link StartException} carries OTP's results (its
-   * {@link StartResult.Ignored} means {@code ignore}); any other exception is a start error whose
-   * reason is the exception.
+   * Starts a child, linked to the caller (the supervisor), and says how it went: OTP's
+   * {@code {ok, Pid} | ignore | {error, Reason}}. A {@link StartException} thrown counts as the
+   * result it carries; any other exception is a start error whose reason is the exception.
    */
   @FunctionalInterface
   public interface Start {
-    Pid start() throws Exception;
+    StartResult start() throws Exception;
+  }
+
+  /**
+   * Starts a child, linked to the caller (the supervisor), and returns it: the typed ref or pid that
+   * a behaviour's {@code startLink} returns. To say the child did not start, throw (a
+   * {@link StartException} carries OTP's results) or use a {@link Start} instead.
+   */
+  @FunctionalInterface
+  public interface ProcessStart {
+    Address start() throws Exception;
   }
 
   /** When a terminated child is restarted. */

@@ -52,12 +52,12 @@ public final class GenEvent {
   }
 
   public static Pid startLink(StartOptions options) {
-    return GenServer.startLink(new GenEventManager(), options);
+    return GenServer.startLink(new GenEventManager(), options).pid();
   }
 
   /** Starts a manager, not linked to the caller. */
   public static Pid start(StartOptions options) {
-    return GenServer.start(new GenEventManager(), options);
+    return GenServer.start(new GenEventManager(), options).pid();
   }
 
   /** Stops the manager: every handler's terminate runs with {@link EventHandler.Removal.Stopped}. */
@@ -131,8 +131,7 @@ public final class GenEvent {
    */
   public static void notify(Address manager, Object event) {
     Objects.requireNonNull(event, "an event cannot be null");
-    GenServer.cast(manager instanceof Name n ? resolveOrThrow(n) : manager,
-        new GenEventManager.Request.Notify(event));
+    Gen.cast(manager instanceof Name n ? resolveOrThrow(n) : manager, new GenEventManager.Request.Notify(event));
   }
 
   /** Sends an event to every handler and returns once all of them have handled it. */
@@ -162,8 +161,9 @@ public final class GenEvent {
     return (R) reply;
   }
 
+  @SuppressWarnings("unchecked")
   private static <R> R managerCall(Address manager, GenEventManager.Request request) {
-    return Gen.call("GenEvent", manager, request, DEFAULT_TIMEOUT);
+    return (R) Gen.call("GenEvent", manager, request, DEFAULT_TIMEOUT);
   }
 
   private static Address resolveOrThrow(Name name) {

@@ -39,8 +39,18 @@ public final class Inbox implements AutoCloseable {
     return process.pid();
   }
 
-  /** Sends a message as this inbox; see {@link Proc#send(Address, Object)}. */
-  public void send(Address to, Object message) {
+  /** Sends a message as this inbox; see {@link Proc#send(Pid, Object)}. */
+  public void send(Pid to, Object message) {
+    Kernel.send(process, Kernel.process(to), message);
+  }
+
+  /** Sends a message as this inbox to a name; see {@link Proc#send(Name, Object)}. */
+  public void send(Name to, Object message) {
+    Kernel.send(process, process.runtime(), to, message);
+  }
+
+  /** Sends a message as this inbox to a typed address; see {@link Proc#send(ServerRef, Object)}. */
+  public <M> void send(ServerRef<M> to, M message) {
     Kernel.send(process, process.runtime(), to, message);
   }
 

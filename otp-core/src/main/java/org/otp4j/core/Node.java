@@ -72,9 +72,27 @@ public final class Node implements AutoCloseable {
     return BOUND.isBound() ? BOUND.get() : defaultNode();
   }
 
-  /** Runs {@code action} on the current (plain) thread with this node as {@link #current()}. */
+  /**
+   * Runs {@code action} on the current (plain) thread with this node as {@link #current()}: every
+   * plain-thread operation inside it (send, call, spawn, a behaviour's start or call, an
+   * application's start) acts on this node. Inside a process the process's own node is always the
+   * current one, so this changes nothing there.
+   */
   public void run(Runnable action) {
-    ScopedValue.where(BOUND, this).run(action);
+    ScopedValue.where(BOUND, this).run(Objects.requireNonNull(action, "action"));
+  }
+
+  /**
+   * Like {@link #run(Runnable)}, returning what {@code action} returns (and throwing what it throws):
+   * the explicit way for an embedder with several nodes to act on one of them.
+   *
+   * {@snippet class="org.otp4j.core.NodeTest" region="call" :
+   * Pid worker = node.call(() -> Proc.spawn(Proc::receive));   // spawned on `node`
+   * List<String> names = node.call(Proc::registered);          // the names registered on `node`
+   * }
+   */
+  public <R, X extends Throwable> R call(ScopedValue.CallableOp<? extends R, X> action) throws X {
+    return ScopedValue.where(BOUND, this).call(Objects.requireNonNull(action, "action"));
   }
 
   NodeRuntime runtime() {

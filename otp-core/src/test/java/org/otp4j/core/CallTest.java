@@ -49,7 +49,7 @@ class CallTest {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       Pid s = node.spawn(server(inbox.pid()));
 
-      int reply = Proc.call(s, from -> new Req.Double(from, 21), TestSupport.WAIT);
+      int reply = (int) Proc.call(s, from -> new Req.Double(from, 21), TestSupport.WAIT);
 
       assertThat(reply).isEqualTo(42);
       assertThat(inbox.flush()).isEmpty();
@@ -87,8 +87,8 @@ class CallTest {
       Pid s = node.spawn(server(me));
       Proc.register("doubler", s);
       node.spawn(() -> {
-        int byPid = Proc.call(s, from -> new Req.Double(from, 1), TestSupport.WAIT);
-        int byName = Proc.call(Name.local("doubler"), from -> new Req.Double(from, 2), TestSupport.WAIT);
+        int byPid = (int) Proc.call(s, from -> new Req.Double(from, 1), TestSupport.WAIT);
+        int byName = (int) Proc.call(Name.local("doubler"), from -> new Req.Double(from, 2), TestSupport.WAIT);
         Proc.send(me, List.of(byPid, byName, Proc.flush()));
       });
 
@@ -107,7 +107,7 @@ class CallTest {
         TestSupport.idle();
       });
 
-      String reply = onNode(node, () -> Proc.call(s, Req.Hold::new, TestSupport.WAIT));
+      String reply = onNode(node, () -> (String) Proc.call(s, Req.Hold::new, TestSupport.WAIT));
 
       assertThat(reply).isEqualTo("from a helper");
       assertThat(next(inbox)).as("reply() result").isEqualTo(true);
@@ -289,7 +289,7 @@ class CallTest {
         TestSupport.idle();
       });
 
-      int reply = Proc.call(s, Req.Hold::new, TestSupport.WAIT);
+      int reply = (int) Proc.call(s, Req.Hold::new, TestSupport.WAIT);
 
       assertThat(reply).isEqualTo(1);
       assertThat(next(inbox)).isEqualTo(List.of(true, false));

@@ -329,6 +329,9 @@ abstract sealed class Signals extends Mailbox permits ProcessImpl {
   /** This process (the caller's own) starts monitoring {@code target}, shown in DOWN as {@code shownAs}. */
   Ref monitor(ProcessImpl target, Address shownAs) {
     Ref ref = Ref.make();
+    if (target == this) {
+      return ref; // OTP: monitoring oneself makes no monitor; no DOWN ever comes, demonitor says false
+    }
     enterOp();
     try {
       MonitorEntry entry = new MonitorEntry(self(), ref, target, shownAs);
