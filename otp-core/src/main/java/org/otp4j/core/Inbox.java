@@ -13,13 +13,14 @@ import org.otp4j.core.internal.ProcessImpl;
  * A mailbox and pid for a plain Java thread: lets {@code main}, a request handler or a test take part
  * in message passing as if it were a process, without spawning one.
  *
- * <pre>{@code
+ * {@snippet class="org.otp4j.core.JavadocExamplesTest" region="inbox" :
  * try (Inbox inbox = Node.current().openInbox()) {
- *   Pid worker = Proc.spawn(() -> Proc.send(..., "done"));
+ *   Pid me = inbox.pid();
+ *   Pid worker = Proc.spawn(() -> Proc.send(me, "done"));
  *   inbox.monitor(worker);
- *   Object reply = inbox.receive(Duration.ofSeconds(1)).orElseThrow();
+ *   return inbox.receive(Duration.ofSeconds(5)).orElseThrow();
  * }
- * }</pre>
+ * }
  *
  * <p>An inbox is a process in every respect except that it has no thread of its own: it appears in
  * the process table, can be linked, monitored, registered, sent exit signals and killed. Its

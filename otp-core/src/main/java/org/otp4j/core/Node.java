@@ -14,12 +14,12 @@ import org.otp4j.core.internal.ProcessImpl;
  * watchdog. Erlang runs one node per VM; here a JVM can hold several (tests use that for
  * isolation), and a {@link #defaultNode() default node} serves the simple case.
  *
- * <pre>{@code
+ * {@snippet class="org.otp4j.core.JavadocExamplesTest" region="node" :
  * try (Node node = Node.start()) {
  *   Pid p = node.spawn(() -> System.out.println("hello from " + Proc.self()));
- *   Proc.awaitExit(p, Duration.ofSeconds(1));
+ *   Proc.awaitExit(p, Duration.ofSeconds(5));
  * }
- * }</pre>
+ * }
  *
  * <p>Which node a call acts on: inside a process, always the process's own node; on a plain thread,
  * the node bound by {@link #run(Runnable)} if any, else the default node.
@@ -86,7 +86,7 @@ public final class Node implements AutoCloseable {
    * Like {@link #run(Runnable)}, returning what {@code action} returns (and throwing what it throws):
    * the explicit way for an embedder with several nodes to act on one of them.
    *
-   * {@snippet class="org.otp4j.core.NodeTest" region="call" :
+   * {@snippet class="org.otp4j.core.TypedProtocolTest" region="call" :
    * Pid worker = node.call(() -> Proc.spawn(Proc::receive));   // spawned on `node`
    * List<String> names = node.call(Proc::registered);          // the names registered on `node`
    * }

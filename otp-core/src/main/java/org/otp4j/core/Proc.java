@@ -14,21 +14,18 @@ import org.otp4j.core.internal.ProcessImpl;
 /**
  * Processes: spawn them, send them messages, receive, link, monitor, trap exits, name them, set
  * timers. The static methods of this class are Erlang's process built-ins, meant to be imported
- * statically:
+ * statically ({@code import static org.otp4j.core.Proc.*}); an echo process, given a
+ * {@code record Ping(Pid from)}:
  *
- * <pre>{@code
- * import static org.otp4j.core.Proc.*;
- *
- * record Ping(Pid from) {}
- *
- * Pid echo = spawn(() -> {
+ * {@snippet class="org.otp4j.core.JavadocExamplesTest" region="echo" :
+ * Pid p = spawn(() -> {
  *   while (true) {
  *     if (receive() instanceof Ping(Pid from)) {
  *       send(from, "pong");
  *     }
  *   }
  * });
- * }</pre>
+ * }
  *
  * <h2>Processes and threads</h2>
  * Each process runs its {@link Body} on its own virtual thread, has its own mailbox, and shares

@@ -1,0 +1,230 @@
+package org.otp4j.behaviours;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keeps the Javadoc's examples honest: every example in the main sources of otp-core and
+ * otp-behaviours is a hybrid {@code {@snippet class="..." region="..." : ...}} whose inline body
+ * equals a region of a compiled, tested source file (the JDK's snippet markup:
+ * {@code // @start region="name"} ... {@code // @end}). The javadoc tool, given the test sources as
+ * its {@code --snippet-path}, checks the same; this test checks it on every build. Old-style
+ * {@code <pre>{@code ...}} examples are not allowed, since nothing would compile them.
+ */
+@DisplayName("The Javadoc's examples are regions of tested sources")
+class JavadocSnippetsTest {
+
+  /** Surefire runs in the module directory; the two library modules are its siblings. */
+  private static final List<Path> MODULES = List.of(Path.of("..", "otp-core"), Path.of("..", "otp-behaviours"));
+
+  private static final Pattern SNIPPET_START = Pattern.compile("\\{@snippet\\b([^:]*):\\s*$");
+  private static final Pattern ATTRIBUTE = Pattern.compile("(\\w+)\\s*=\\s*\"([^\"]*)\"");
+  private static final Pattern REGION_START = Pattern.compile("^\\s*//\\s*@start\\s+region\\s*=\\s*\"?([\\w-]+)\"?\\s*$");
+  private static final Pattern REGION_END = Pattern.compile("^\\s*//\\s*@end\\b.*$");
+
+  @Test
+  @DisplayName("every {@snippet} in the main sources names a tested region and equals it; no <pre>{@code} is left")
+  void snippetsMatchTheirRegions() throws IOException {
+    List<String> problems = new ArrayList<>();
+    int checked = 0;
+    for (Path module : MODULES) {
+      Path main = module.resolve("src/main/java");
+      List<Path> sources;
+      try (Stream<Path> files = Files.walk(main)) {
+        sources = files.filter(p -> p.toString().endsWith(".java")).sorted().toList();
+      }
+      for (Path source : sources) {
+        List<String> lines = Files.readAllLines(source);
+        for (int i = 0; i < lines.size(); i++) {
+          String line = lines.get(i);
+          if (line.contains("<pre>{@code")) {
+            problems.add(source + ":" + (i + 1) + ": a <pre>{@code} example: make it a {@snippet} of a tested region");
+          }
+          Matcher m = SNIPPET_START.matcher(line);
+          if (m.find()) {
+            checked++;
+            problems.addAll(check(source, i, lines, m.group(1)));
+          }
+        }
+      }
+    }
+    assertThat(problems).as("problems in the Javadoc's snippets").isEmpty();
+    assertThat(checked).as("snippets checked").isGreaterThan(10);
+  }
+
+  private static List<String> check(Path source, int at, List<String> lines, String attributes) {
+    String where = source + ":" + (at + 1);
+    String className = null;
+    String region = null;
+    Matcher a = ATTRIBUTE.matcher(attributes);
+    while (a.find()) {
+      switch (a.group(1)) {
+        case "class" -> className = a.group(2);
+        case "region" -> region = a.group(2);
+        default -> { }
+      }
+    }
+    if (className == null || region == null) {
+      return List.of(where + ": a {@snippet} must name its source: class=\"...\" region=\"...\"");
+    }
+    List<String> body = inlineBody(lines, at);
+    if (body == null) {
+      return List.of(where + ": the {@snippet} has no closing brace");
+    }
+    Optional<Path> test = testSource(className);
+    if (test.isEmpty()) {
+      return List.of(where + ": no test source for class " + className + " in " + MODULES);
+    }
+    List<String> regionLines = region(test.get(), region);
+    if (regionLines == null) {
+      return List.of(where + ": no region \"" + region + "\" in " + test.get());
+    }
+    List<String> expected = dedent(regionLines);
+    List<String> actual = dedent(body);
+    if (!expected.equals(actual)) {
+      return List.of(where + ": the snippet differs from region \"" + region + "\" of " + test.get()
+          + "\n--- region:\n" + String.join("\n", expected) + "\n--- snippet:\n" + String.join("\n", actual));
+    }
+    return List.of();
+  }
+
+  /** The lines of the inline body, without the comment's leading {@code " * "}; null if unclosed. */
+  static List<String> inlineBody(List<String> lines, int at) {
+    List<String> body = new ArrayList<>();
+    int depth = 1;
+    for (int i = at + 1; i < lines.size(); i++) {
+      String text = lines.get(i).replaceFirst("^\\s*\\*( |$)", "");
+      for (int c = 0; c < text.length(); c++) {
+        char ch = text.charAt(c);
+        if (ch == '{') {
+          depth++;
+        } else if (ch == '}') {
+          depth--;
+          if (depth == 0) {
+            String before = text.substring(0, c);
+            if (!before.isBlank()) {
+              body.add(before);
+            }
+            return body;
+          }
+        }
+      }
+      body.add(text);
+    }
+    return null;
+  }
+
+  private static Optional<Path> testSource(String className) {
+    String relative = className.replace('.', '/') + ".java";
+    for (Path module : MODULES) {
+      Path candidate = module.resolve("src/test/java").resolve(relative);
+      if (Files.isRegularFile(candidate)) {
+        return Optional.of(candidate);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The lines of {@code name} in {@code file} (markup lines of other regions left out); null if absent. */
+  static List<String> region(Path file, String name) {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<String> out = null;
+    int depth = 0;
+    for (String line : lines) {
+      Matcher start = REGION_START.matcher(line);
+      if (out == null) {
+        if (start.matches() && start.group(1).equals(name)) {
+          out = new ArrayList<>();
+          depth = 1;
+        }
+        continue;
+      }
+      if (start.matches()) {
+        depth++;
+        continue;
+      }
+      if (REGION_END.matcher(line).matches()) {
+        if (--depth == 0) {
+          return out;
+        }
+        continue;
+      }
+      out.add(line);
+    }
+    return null;
+  }
+
+  /** Removes the common indentation and trailing blank lines. */
+  static List<String> dedent(List<String> lines) {
+    int indent = Integer.MAX_VALUE;
+    for (String l : lines) {
+      if (!l.isBlank()) {
+        indent = Math.min(indent, l.length() - l.stripLeading().length());
+      }
+    }
+    List<String> out = new ArrayList<>();
+    for (String l : lines) {
+      out.add(l.isBlank() ? "" : l.substring(Math.min(indent, l.length())).stripTrailing());
+    }
+    while (!out.isEmpty() && out.getLast().isEmpty()) {
+      out.removeLast();
+    }
+    while (!out.isEmpty() && out.getFirst().isEmpty()) {
+      out.removeFirst();
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // the checker's own tests
+
+  @Test
+  @DisplayName("the checker reads an inline body up to its closing brace, braces inside it balanced")
+  void readsInlineBodies() {
+    List<String> javadoc = List.of(
+        " * {@snippet class=\"X\" region=\"r\" :",
+        " * if (a) {",
+        " *   b();",
+        " * }",
+        " * }",
+        " */");
+    assertThat(inlineBody(javadoc, 0)).containsExactly("if (a) {", "  b();", "}");
+    assertThat(inlineBody(List.of(" * {@snippet :", " * never closed"), 0)).isNull();
+  }
+
+  @Test
+  @DisplayName("the checker finds nested regions and leaves the inner markup out")
+  void findsRegions(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+    Path file = dir.resolve("A.java");
+    Files.write(file, List.of(
+        "class A {",
+        "  // @start region=\"outer\"",
+        "  void f() {",
+        "    // @start region=\"inner\"",
+        "    g();",
+        "    // @end",
+        "  }",
+        "  // @end",
+        "}"));
+    assertThat(dedent(region(file, "outer"))).containsExactly("void f() {", "  g();", "}");
+    assertThat(dedent(region(file, "inner"))).containsExactly("g();");
+    assertThat(region(file, "missing")).isNull();
+  }
+}
