@@ -12,7 +12,8 @@ import org.otp4j.core.Pid;
  * {@code DynamicSupervisor} and OTP's {@code simple_one_for_one}. Used for per-connection,
  * per-room or per-device processes.
  *
- * {@snippet class="org.otp4j.behaviours.TypedGenServerTest" region="dynamic" :
+ * <!-- snippet: org.otp4j.behaviours.TypedGenServerTest#dynamic -->
+ * {@snippet :
  * // Elixir style: any child spec
  * Pid sup = DynamicSupervisor.startLink(DynamicSupervisor.Options.defaults().withMaxChildren(10_000));
  * DynamicSupervisor.startChild(sup, ChildSpec.worker("counter", () -> Counter.startLink(0)));

@@ -210,6 +210,11 @@ final class Gen {
             + "ServerRef.local(\"counter\")"));
   }
 
+  /** The pid or name an address stands for (a typed ref unwrapped). */
+  static Address pidOrName(Address address) {
+    return address instanceof ServerRef<?> ref ? ref.address() : address;
+  }
+
   /** The pid of a started process as a start function returned it (a pid, a typed ref, a name). */
   static Pid pidOf(Address process) {
     return switch (process) {

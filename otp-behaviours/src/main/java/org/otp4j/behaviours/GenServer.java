@@ -187,7 +187,8 @@ public abstract class GenServer<S, M> {
    * Calls a server with a typed request and waits up to 5 seconds for its typed reply, from a process
    * or any thread: javac checks that the server handles {@code request} and gives the reply's type.
    *
-   * {@snippet class="org.otp4j.behaviours.TypedGenServerTest" region="call" :
+   * <!-- snippet: org.otp4j.behaviours.TypedGenServerTest#call -->
+   * {@snippet :
    * int n = GenServer.call(counter, new Counter.Get());   // Get implements Msg, Call<Integer>
    * }
    *

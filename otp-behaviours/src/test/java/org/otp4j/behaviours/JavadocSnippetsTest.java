@@ -17,11 +17,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Keeps the Javadoc's examples honest: every example in the main sources of otp-core and
- * otp-behaviours is a hybrid {@code {@snippet class="..." region="..." : ...}} whose inline body
- * equals a region of a compiled, tested source file (the JDK's snippet markup:
- * {@code // @start region="name"} ... {@code // @end}). The javadoc tool, given the test sources as
- * its {@code --snippet-path}, checks the same; this test checks it on every build. Old-style
- * {@code <pre>{@code ...}} examples are not allowed, since nothing would compile them.
+ * otp-behaviours is an inline {@code {@snippet : ...}} preceded by a line naming its source,
+ * {@code <!-- snippet: org.otp4j.x.SomeTest#region -->}, and its body equals that region of a
+ * compiled, tested source file, marked as the guide's are: {@code // region: name} ...
+ * {@code // endregion: name}. Old-style {@code <pre>{@code ...}} examples are not allowed, since
+ * nothing would compile them.
  */
 @DisplayName("The Javadoc's examples are regions of tested sources")
 class JavadocSnippetsTest {
@@ -29,10 +29,10 @@ class JavadocSnippetsTest {
   /** Surefire runs in the module directory; the two library modules are its siblings. */
   private static final List<Path> MODULES = List.of(Path.of("..", "otp-core"), Path.of("..", "otp-behaviours"));
 
-  private static final Pattern SNIPPET_START = Pattern.compile("\\{@snippet\\b([^:]*):\\s*$");
-  private static final Pattern ATTRIBUTE = Pattern.compile("(\\w+)\\s*=\\s*\"([^\"]*)\"");
-  private static final Pattern REGION_START = Pattern.compile("^\\s*//\\s*@start\\s+region\\s*=\\s*\"?([\\w-]+)\"?\\s*$");
-  private static final Pattern REGION_END = Pattern.compile("^\\s*//\\s*@end\\b.*$");
+  private static final Pattern SNIPPET_START = Pattern.compile("\\{@snippet\\b[^:]*:\\s*$");
+  private static final Pattern SOURCE = Pattern.compile("<!--\\s*snippet:\\s*([\\w.]+)#([\\w-]+)\\s*-->");
+  private static final Pattern REGION_START = Pattern.compile("^\\s*//\\s*region:\\s*(\\S+)\\s*$");
+  private static final Pattern REGION_END = Pattern.compile("^\\s*//\\s*endregion:\\s*(\\S+)\\s*$");
 
   @Test
   @DisplayName("every {@snippet} in the main sources names a tested region and equals it; no <pre>{@code} is left")
@@ -52,10 +52,9 @@ class JavadocSnippetsTest {
           if (line.contains("<pre>{@code")) {
             problems.add(source + ":" + (i + 1) + ": a <pre>{@code} example: make it a {@snippet} of a tested region");
           }
-          Matcher m = SNIPPET_START.matcher(line);
-          if (m.find()) {
+          if (SNIPPET_START.matcher(line).find()) {
             checked++;
-            problems.addAll(check(source, i, lines, m.group(1)));
+            problems.addAll(check(source, i, lines));
           }
         }
       }
@@ -64,21 +63,15 @@ class JavadocSnippetsTest {
     assertThat(checked).as("snippets checked").isGreaterThan(10);
   }
 
-  private static List<String> check(Path source, int at, List<String> lines, String attributes) {
+  private static List<String> check(Path source, int at, List<String> lines) {
     String where = source + ":" + (at + 1);
-    String className = null;
-    String region = null;
-    Matcher a = ATTRIBUTE.matcher(attributes);
-    while (a.find()) {
-      switch (a.group(1)) {
-        case "class" -> className = a.group(2);
-        case "region" -> region = a.group(2);
-        default -> { }
-      }
+    Matcher named = at > 0 ? SOURCE.matcher(lines.get(at - 1)) : null;
+    if (named == null || !named.find()) {
+      return List.of(where + ": a {@snippet} must name its source on the line before: "
+          + "<!-- snippet: org.otp4j.x.SomeTest#region -->");
     }
-    if (className == null || region == null) {
-      return List.of(where + ": a {@snippet} must name its source: class=\"...\" region=\"...\"");
-    }
+    String className = named.group(1);
+    String region = named.group(2);
     List<String> body = inlineBody(lines, at);
     if (body == null) {
       return List.of(where + ": the {@snippet} has no closing brace");
@@ -137,7 +130,10 @@ class JavadocSnippetsTest {
     return Optional.empty();
   }
 
-  /** The lines of {@code name} in {@code file} (markup lines of other regions left out); null if absent. */
+  /**
+   * The lines of region {@code name} in {@code file}, without the marker lines of regions that nest
+   * or overlap it; null if there is no such region.
+   */
   static List<String> region(Path file, String name) {
     List<String> lines;
     try {
@@ -146,27 +142,18 @@ class JavadocSnippetsTest {
       throw new UncheckedIOException(e);
     }
     List<String> out = null;
-    int depth = 0;
     for (String line : lines) {
       Matcher start = REGION_START.matcher(line);
+      Matcher end = REGION_END.matcher(line);
       if (out == null) {
         if (start.matches() && start.group(1).equals(name)) {
           out = new ArrayList<>();
-          depth = 1;
         }
-        continue;
+      } else if (end.matches() && end.group(1).equals(name)) {
+        return out;
+      } else if (!start.matches() && !end.matches()) {
+        out.add(line);
       }
-      if (start.matches()) {
-        depth++;
-        continue;
-      }
-      if (REGION_END.matcher(line).matches()) {
-        if (--depth == 0) {
-          return out;
-        }
-        continue;
-      }
-      out.add(line);
     }
     return null;
   }
@@ -199,7 +186,7 @@ class JavadocSnippetsTest {
   @DisplayName("the checker reads an inline body up to its closing brace, braces inside it balanced")
   void readsInlineBodies() {
     List<String> javadoc = List.of(
-        " * {@snippet class=\"X\" region=\"r\" :",
+        " * {@snippet :",
         " * if (a) {",
         " *   b();",
         " * }",
@@ -215,13 +202,13 @@ class JavadocSnippetsTest {
     Path file = dir.resolve("A.java");
     Files.write(file, List.of(
         "class A {",
-        "  // @start region=\"outer\"",
+        "  // region: outer",
         "  void f() {",
-        "    // @start region=\"inner\"",
+        "    // region: inner",
         "    g();",
-        "    // @end",
+        "    // endregion: inner",
         "  }",
-        "  // @end",
+        "  // endregion: outer",
         "}"));
     assertThat(dedent(region(file, "outer"))).containsExactly("void f() {", "  g();", "}");
     assertThat(dedent(region(file, "inner"))).containsExactly("g();");

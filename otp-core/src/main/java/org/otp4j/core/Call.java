@@ -4,7 +4,8 @@ package org.otp4j.core;
  * A request that is answered with a reply of type {@code R}: implement it on a protocol's records so
  * that a call returns the reply's type, checked by javac, with no cast and no type witness.
  *
- * {@snippet class="org.otp4j.core.TypedProtocolTest" region="protocol" :
+ * <!-- snippet: org.otp4j.core.TypedProtocolTest#protocol -->
+ * {@snippet :
  * sealed interface Msg {
  *   record Get() implements Msg, Call<Integer> {}
  *   record Bump(int by) implements Msg, Call<Integer> {}

@@ -13,7 +13,8 @@ import org.otp4j.core.internal.ProcessImpl;
  * A mailbox and pid for a plain Java thread: lets {@code main}, a request handler or a test take part
  * in message passing as if it were a process, without spawning one.
  *
- * {@snippet class="org.otp4j.core.JavadocExamplesTest" region="inbox" :
+ * <!-- snippet: org.otp4j.core.JavadocExamplesTest#inbox -->
+ * {@snippet :
  * try (Inbox inbox = Node.current().openInbox()) {
  *   Pid me = inbox.pid();
  *   Pid worker = Proc.spawn(() -> Proc.send(me, "done"));

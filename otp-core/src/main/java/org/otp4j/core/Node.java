@@ -14,7 +14,8 @@ import org.otp4j.core.internal.ProcessImpl;
  * watchdog. Erlang runs one node per VM; here a JVM can hold several (tests use that for
  * isolation), and a {@link #defaultNode() default node} serves the simple case.
  *
- * {@snippet class="org.otp4j.core.JavadocExamplesTest" region="node" :
+ * <!-- snippet: org.otp4j.core.JavadocExamplesTest#node -->
+ * {@snippet :
  * try (Node node = Node.start()) {
  *   Pid p = node.spawn(() -> System.out.println("hello from " + Proc.self()));
  *   Proc.awaitExit(p, Duration.ofSeconds(5));
@@ -86,7 +87,8 @@ public final class Node implements AutoCloseable {
    * Like {@link #run(Runnable)}, returning what {@code action} returns (and throwing what it throws):
    * the explicit way for an embedder with several nodes to act on one of them.
    *
-   * {@snippet class="org.otp4j.core.TypedProtocolTest" region="call" :
+   * <!-- snippet: org.otp4j.core.TypedProtocolTest#call -->
+   * {@snippet :
    * Pid worker = node.call(() -> Proc.spawn(Proc::receive));   // spawned on `node`
    * List<String> names = node.call(Proc::registered);          // the names registered on `node`
    * }

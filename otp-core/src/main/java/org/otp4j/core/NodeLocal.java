@@ -9,7 +9,8 @@ import java.util.function.Supplier;
  * state (a table of configuration, a registry of services) and must keep the nodes of one JVM
  * apart.
  *
- * {@snippet class="org.otp4j.core.JavadocExamplesTest" region="nodelocal" :
+ * <!-- snippet: org.otp4j.core.JavadocExamplesTest#nodelocal -->
+ * {@snippet :
  * NodeLocal<Map<String, Integer>> counts = NodeLocal.withInitial(ConcurrentHashMap::new);
  * counts.get(node).merge("hits", 1, Integer::sum);   // this node's map only
  * }

@@ -17,7 +17,8 @@ import org.otp4j.core.internal.ProcessImpl;
  * statically ({@code import static org.otp4j.core.Proc.*}); an echo process, given a
  * {@code record Ping(Pid from)}:
  *
- * {@snippet class="org.otp4j.core.JavadocExamplesTest" region="echo" :
+ * <!-- snippet: org.otp4j.core.JavadocExamplesTest#echo -->
+ * {@snippet :
  * Pid p = spawn(() -> {
  *   while (true) {
  *     if (receive() instanceof Ping(Pid from)) {

@@ -9,7 +9,8 @@ import java.util.Optional;
  * request (it must be an {@code M}) and the reply (a {@link Call Call&lt;R&gt;} request returns an
  * {@code R}).
  *
- * {@snippet class="org.otp4j.core.TypedProtocolTest" region="refs" :
+ * <!-- snippet: org.otp4j.core.TypedProtocolTest#refs -->
+ * {@snippet :
  * ServerRef<Msg> byName = ServerRef.local("counter");   // a typed name, for start and call
  * ServerRef<Msg> byPid = ServerRef.of(pid);              // an untyped pid, typed by its holder
  * }

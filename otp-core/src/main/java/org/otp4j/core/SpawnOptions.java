@@ -6,7 +6,8 @@ import java.util.Objects;
  * How to start a process, beyond its code: Erlang's {@code spawn_opt} options that make sense on the
  * JVM. Immutable; start from {@link #defaults()}.
  *
- * {@snippet class="org.otp4j.core.JavadocExamplesTest" region="bounded" :
+ * <!-- snippet: org.otp4j.core.JavadocExamplesTest#bounded -->
+ * {@snippet :
  * Pid worker = Proc.spawn(SpawnOptions.defaults().withMailbox(10_000, MailboxOverflow.DROP_NEWEST),
  *     () -> Proc.receive());
  * }

@@ -25,7 +25,7 @@ class JavadocExamplesTest {
   void echo() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       Pid echo = node.call(() -> {
-        // @start region="echo"
+        // region: echo
         Pid p = spawn(() -> {
           while (true) {
             if (receive() instanceof Ping(Pid from)) {
@@ -33,7 +33,7 @@ class JavadocExamplesTest {
             }
           }
         });
-        // @end
+        // endregion: echo
         return p;
       });
       send(echo, new Ping(inbox.pid()));
@@ -46,10 +46,10 @@ class JavadocExamplesTest {
   void boundedMailbox() {
     try (Node node = Node.start()) {
       Pid p = node.call(() -> {
-        // @start region="bounded"
+        // region: bounded
         Pid worker = Proc.spawn(SpawnOptions.defaults().withMailbox(10_000, MailboxOverflow.DROP_NEWEST),
             () -> Proc.receive());
-        // @end
+        // endregion: bounded
         return worker;
       });
       send(p, "go");
@@ -63,14 +63,14 @@ class JavadocExamplesTest {
     Node node = Node.start();
     try {
       Object reply = node.call(() -> {
-        // @start region="inbox"
+        // region: inbox
         try (Inbox inbox = Node.current().openInbox()) {
           Pid me = inbox.pid();
           Pid worker = Proc.spawn(() -> Proc.send(me, "done"));
           inbox.monitor(worker);
           return inbox.receive(Duration.ofSeconds(5)).orElseThrow();
         }
-        // @end
+        // endregion: inbox
       });
       assertThat(reply).isEqualTo("done");
     } finally {
@@ -81,22 +81,22 @@ class JavadocExamplesTest {
   @Test
   @DisplayName("Node: a node of one's own")
   void node() {
-    // @start region="node"
+    // region: node
     try (Node node = Node.start()) {
       Pid p = node.spawn(() -> System.out.println("hello from " + Proc.self()));
       Proc.awaitExit(p, Duration.ofSeconds(5));
     }
-    // @end
+    // endregion: node
   }
 
   @Test
   @DisplayName("NodeLocal: a map per node")
   void nodeLocal() {
     try (Node node = Node.start(); Node other = Node.start()) {
-      // @start region="nodelocal"
+      // region: nodelocal
       NodeLocal<Map<String, Integer>> counts = NodeLocal.withInitial(ConcurrentHashMap::new);
       counts.get(node).merge("hits", 1, Integer::sum);   // this node's map only
-      // @end
+      // endregion: nodelocal
       assertThat(counts.get(node)).containsEntry("hits", 1);
       assertThat(counts.get(other)).isEmpty();
     }

@@ -13,13 +13,13 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Typed addresses: ServerRef and Call")
 class TypedProtocolTest {
 
-  // @start region="protocol"
+  // region: protocol
   sealed interface Msg {
     record Get() implements Msg, Call<Integer> {}
     record Bump(int by) implements Msg, Call<Integer> {}
     record Reset() implements Msg {}   // cast only: no reply
   }
-  // @end
+  // endregion: protocol
 
   /** A tiny server on the core primitive, answering Get with its count. */
   private static void counter(Pid test) {
@@ -43,10 +43,10 @@ class TypedProtocolTest {
       Pid pid = node.spawn(() -> counter(me));
       node.run(() -> {
         Proc.register("counter", pid);
-        // @start region="refs"
+        // region: refs
         ServerRef<Msg> byName = ServerRef.local("counter");   // a typed name, for start and call
         ServerRef<Msg> byPid = ServerRef.of(pid);              // an untyped pid, typed by its holder
-        // @end
+        // endregion: refs
         Proc.send(byPid, new Msg.Bump(2));
         Proc.send(byName, new Msg.Bump(3));
         Proc.send(byName, new Msg.Get());
@@ -135,10 +135,10 @@ class TypedProtocolTest {
   @DisplayName("Node.call acts on the node and returns what the action returns")
   void nodeCall() throws Exception {
     try (Node node = Node.start(); Node other = Node.start()) {
-      // @start region="call"
+      // region: call
       Pid worker = node.call(() -> Proc.spawn(Proc::receive));   // spawned on `node`
       List<String> names = node.call(Proc::registered);          // the names registered on `node`
-      // @end
+      // endregion: call
       assertThat(worker.node()).isSameAs(node);
       assertThat(names).isEmpty();
       Pid elsewhere = other.call(() -> Proc.spawn(Proc::receive));
