@@ -13,18 +13,25 @@ import org.otp4j.core.Pid;
  * An application: a component that starts as a whole, with its dependencies, its own supervision
  * tree and its configuration, OTP's {@code application}.
  *
- * <pre>{@code
- * public final class ChatApp extends Application {
+ * <!-- snippet: org.otp4j.behaviours.JavadocExamplesTest#app -->
+ * {@snippet :
+ * public static final class CounterApp extends Application {
  *   @Override protected Pid start(Type type) {
- *     int port = Application.getEnv("chat", "port", 8080);
- *     return Supervisor.startLink(new ChatSupervisor(port));   // the top supervisor
+ *     int initial = Application.getEnv("counters", "initial", 0);
+ *     return Supervisor.startLink(Supervisor.oneForOne(),   // the top supervisor
+ *         ChildSpec.worker("counter", () -> Counter.startLink(initial)));
  *   }
  * }
+ * }
  *
- * Application.load(AppDescriptor.of("chat", ChatApp::new).dependsOn("store").withEnv("port", 8080));
- * Application.load(AppDescriptor.of("store", StoreApp::new));
- * List<String> started = Application.ensureAllStarted("chat", Application.Type.PERMANENT);  // [store, chat]
- * }</pre>
+ * <p>Loaded with its descriptor, and started with what it depends on:
+ *
+ * <!-- snippet: org.otp4j.behaviours.JavadocExamplesTest#load -->
+ * {@snippet :
+ * Application.load(counters);
+ * Application.load(AppDescriptor.library("store"));
+ * List<String> started = Application.ensureAllStarted("counters", Application.Type.TEMPORARY); // [store, counters]
+ * }
  *
  * <h2>The controller</h2>
  * Each node has one application controller, a process started on first use. It starts

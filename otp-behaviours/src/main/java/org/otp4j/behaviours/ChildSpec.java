@@ -7,7 +7,7 @@ import org.otp4j.core.Address;
 /**
  * How a {@link Supervisor} starts, restarts and stops one child: OTP's child specification.
  *
- * <!-- snippet: org.otp4j.behaviours.TypedGenServerTest#childspecs -->
+ * <!-- snippet: org.otp4j.behaviours.JavadocExamplesTest#childspecs -->
  * {@snippet :
  * ChildSpec.worker("counter", () -> Counter.startLink(0));           // permanent, 5 s shutdown
  * ChildSpec.worker("cache", () -> Counter.startLink(1)).withRestart(ChildSpec.Restart.TRANSIENT);

@@ -12,7 +12,7 @@ import org.otp4j.core.Pid;
  * {@code DynamicSupervisor} and OTP's {@code simple_one_for_one}. Used for per-connection,
  * per-room or per-device processes.
  *
- * <!-- snippet: org.otp4j.behaviours.TypedGenServerTest#dynamic -->
+ * <!-- snippet: org.otp4j.behaviours.JavadocExamplesTest#dynamic -->
  * {@snippet :
  * // Elixir style: any child spec
  * Pid sup = DynamicSupervisor.startLink(DynamicSupervisor.Options.defaults().withMaxChildren(10_000));

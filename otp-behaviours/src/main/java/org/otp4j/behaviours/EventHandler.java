@@ -9,7 +9,7 @@ import org.otp4j.core.ExitReason;
  * All handlers of a manager run inside the manager process, one event at a time, each with its own
  * state.
  *
- * <!-- snippet: org.otp4j.behaviours.GenEventTypedTest#handler -->
+ * <!-- snippet: org.otp4j.behaviours.JavadocExamplesTest#handler -->
  * {@snippet :
  * final class Seen extends EventHandler<Integer, Alarm> {
  *   record HowMany() implements Call<Integer> {}

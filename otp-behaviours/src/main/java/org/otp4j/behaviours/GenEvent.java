@@ -18,7 +18,7 @@ import org.otp4j.core.Proc;
  * {@link EventHandler}, OTP's {@code gen_event}. Handlers run inside the manager process; a handler
  * that fails is removed alone, and the others keep receiving events.
  *
- * <!-- snippet: org.otp4j.behaviours.GenEventTypedTest#manager -->
+ * <!-- snippet: org.otp4j.behaviours.JavadocExamplesTest#manager -->
  * {@snippet :
  * ServerRef<Alarm> alarms = GenEvent.startLink(ServerRef.local("alarms"));
  * GenEvent.addHandler(alarms, new Seen());

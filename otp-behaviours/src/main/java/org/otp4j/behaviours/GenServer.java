@@ -19,40 +19,45 @@ import org.otp4j.core.ServerRef;
 /**
  * A generic server: a process that holds a state and serves requests, OTP's {@code gen_server}.
  *
- * <pre>{@code
- * public final class Counter extends GenServer<Integer, Counter.Msg> {
+ * <!-- snippet: org.otp4j.behaviours.JavadocExamplesTest#counter -->
+ * {@snippet :
+ * public static final class Counter extends GenServer<Integer, Counter.Msg> {
  *   public sealed interface Msg {
- *     record Get() implements Msg {}
- *     record Bump(int by) implements Msg {}
+ *     record Get() implements Msg, Call<Integer> {}
+ *     record Bump(int by) implements Msg, Call<Integer> {}
+ *     record Reset() implements Msg {}
  *   }
  *
  *   private final int initial;
  *
  *   private Counter(int initial) { this.initial = initial; }
  *
- *   // client API: what callers use
- *   public static Pid startLink(int initial) { return GenServer.startLink(new Counter(initial)); }
- *   public static int get(Pid counter) { return GenServer.call(counter, new Msg.Get()); }
- *   public static void bump(Pid counter, int by) { GenServer.cast(counter, new Msg.Bump(by)); }
+ *   // client API: what callers use, from a process or any thread
+ *   public static ServerRef<Msg> startLink(int initial) { return GenServer.startLink(new Counter(initial)); }
+ *   public static int get(ServerRef<Msg> counter) { return GenServer.call(counter, new Msg.Get()); }
+ *   public static int bump(ServerRef<Msg> counter, int by) { return GenServer.call(counter, new Msg.Bump(by)); }
+ *   public static void reset(ServerRef<Msg> counter) { GenServer.cast(counter, new Msg.Reset()); }
  *
  *   // server callbacks: run inside the server process, one message at a time
  *   @Override protected Init<Integer> init() { return Init.ok(initial); }
  *
  *   @Override protected CallResult<Integer> handleCall(Msg msg, From from, Integer n) {
  *     return switch (msg) {
- *       case Msg.Get get -> reply(n, n);
- *       case Msg.Bump(int by) -> reply(n + by, n + by);
+ *       case Msg.Get get -> reply(get, n, n);
+ *       case Msg.Bump bump -> reply(bump, n + bump.by(), n + bump.by());
+ *       case Msg.Reset reset -> reply(null, n);
  *     };
  *   }
  *
  *   @Override protected CastResult<Integer> handleCast(Msg msg, Integer n) {
  *     return switch (msg) {
- *       case Msg.Bump(int by) -> noReply(n + by);
+ *       case Msg.Reset reset -> noReply(0);
  *       case Msg.Get get -> noReply(n);
+ *       case Msg.Bump(int by) -> noReply(n + by);
  *     };
  *   }
  * }
- * }</pre>
+ * }
  *
  * <h2>Client API and server callbacks</h2>
  * A server class has two halves. The static client functions ({@link #call}, {@link #cast},
@@ -187,7 +192,7 @@ public abstract class GenServer<S, M> {
    * Calls a server with a typed request and waits up to 5 seconds for its typed reply, from a process
    * or any thread: javac checks that the server handles {@code request} and gives the reply's type.
    *
-   * <!-- snippet: org.otp4j.behaviours.TypedGenServerTest#call -->
+   * <!-- snippet: org.otp4j.behaviours.JavadocExamplesTest#call -->
    * {@snippet :
    * int n = GenServer.call(counter, new Counter.Get());   // Get implements Msg, Call<Integer>
    * }

@@ -18,29 +18,34 @@ import org.otp4j.core.ServerRef;
  * A generic state machine, OTP's {@code gen_statem}: a process with a state and data that reacts to
  * events (calls, casts, messages, timeouts, events it inserts itself) with transitions and actions.
  *
- * <pre>{@code
- * final class Door extends GenStatem<Door.State, String> {
- *   enum State { LOCKED, OPEN }
+ * <!-- snippet: org.otp4j.behaviours.JavadocExamplesTest#door -->
+ * {@snippet :
+ * public static final class Door extends GenStatem<Door.State, String, Door.Msg> {
+ *   public enum State { LOCKED, OPEN }
+ *
+ *   public sealed interface Msg {
+ *     record Unlock(String code) implements Msg, Call<String> {}
+ *   }
  *
  *   @Override protected Init<State, String> init() { return Init.ok(State.LOCKED, "1234"); }
  *
- *   @Override protected Result<State, String> handleEvent(Event event, State state, String code) {
+ *   @Override protected Result<State, String> handleEvent(Event<Msg> event, State state, String code) {
  *     return switch (state) {
  *       case LOCKED -> switch (event) {
- *         case Event.Call(From from, String entered) when entered.equals(code) ->
- *             nextState(State.OPEN, code, Action.reply(from, "open"), Action.stateTimeout(Duration.ofSeconds(10), "lock"));
- *         case Event.Call(From from, Object wrong) -> keepStateAndData(Action.reply(from, "wrong code"));
+ *         case Event.Call(From from, Msg.Unlock u) when u.code().equals(code) -> nextState(State.OPEN, code,
+ *             Action.reply(from, u, "open"), Action.stateTimeout(Duration.ofSeconds(10), "lock"));
+ *         case Event.Call(From from, Msg.Unlock u) -> keepStateAndData(Action.reply(from, u, "wrong code"));
  *         default -> keepStateAndData(Action.postpone());
  *       };
  *       case OPEN -> switch (event) {
- *         case Event.StateTimeout(Object lock) -> nextState(State.LOCKED, code);
- *         case Event.Call(From from, Object any) -> keepStateAndData(Action.reply(from, "already open"));
+ *         case Event.StateTimeout<Msg> lock -> nextState(State.LOCKED, code);
+ *         case Event.Call(From from, Msg.Unlock u) -> keepStateAndData(Action.reply(from, u, "already open"));
  *         default -> keepStateAndData();
  *       };
  *     };
  *   }
  * }
- * }</pre>
+ * }
  *
  * <h2>Callback modes</h2>
  * <ul>

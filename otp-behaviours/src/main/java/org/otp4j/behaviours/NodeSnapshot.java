@@ -20,7 +20,7 @@ import org.otp4j.core.ProcessStatus;
  * its supervision tree, every process with its name, status, mailbox length and links, and the
  * processes outside any tree. {@link #render()} prints it as text.
  *
- * <!-- snippet: org.otp4j.behaviours.TypedGenServerTest#snapshot -->
+ * <!-- snippet: org.otp4j.behaviours.JavadocExamplesTest#snapshot -->
  * {@snippet :
  * System.out.println(NodeSnapshot.of(Node.current()).render());
  * }

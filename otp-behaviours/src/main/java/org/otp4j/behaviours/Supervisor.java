@@ -16,24 +16,25 @@ import org.otp4j.core.Proc;
  * A supervisor: a process that starts child processes, watches them, and restarts them when they
  * terminate, OTP's {@code supervisor}. It is itself a {@link GenServer}.
  *
- * <pre>{@code
+ * <!-- snippet: org.otp4j.behaviours.JavadocExamplesTest#supervisor -->
+ * {@snippet :
  * Pid sup = Supervisor.startLink(Supervisor.oneForOne(),
  *     ChildSpec.worker("counter", () -> Counter.startLink(0)),
- *     ChildSpec.worker("cache", Cache::startLink));
- * }</pre>
+ *     ChildSpec.worker("other", () -> Counter.startLink(10)));
+ * }
  *
  * <p>Or, as OTP's callback module, subclass it and describe the children in {@link #init()}:
  *
- * <pre>{@code
- * final class AppSupervisor extends Supervisor {
+ * <!-- snippet: org.otp4j.behaviours.JavadocExamplesTest#supervisor-class -->
+ * {@snippet :
+ * public static final class AppSupervisor extends Supervisor {
  *   @Override protected Spec init() {
  *     return Spec.of(Supervisor.restForOne().withIntensity(3, Duration.ofSeconds(10)),
- *         ChildSpec.worker("db", Db::startLink),
- *         ChildSpec.supervisor("workers", WorkerSupervisor::startLink));
+ *         ChildSpec.worker("counter", () -> Counter.startLink(0)),
+ *         ChildSpec.supervisor("workers", () -> DynamicSupervisor.startLink(DynamicSupervisor.Options.defaults())));
  *   }
  * }
- * Pid sup = Supervisor.startLink(new AppSupervisor());
- * }</pre>
+ * }
  *
  * <h2>Starting and stopping</h2>
  * Children are started one at a time in the order given; {@code startLink} returns when all have
