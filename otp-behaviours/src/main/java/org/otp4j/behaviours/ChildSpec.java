@@ -2,7 +2,6 @@ package org.otp4j.behaviours;
 
 import java.time.Duration;
 import java.util.Objects;
-import org.otp4j.core.Address;
 
 /**
  * How a {@link Supervisor} starts, restarts and stops one child: OTP's child specification.
@@ -15,12 +14,11 @@ import org.otp4j.core.Address;
  * ChildSpec.supervisor("rooms", () -> Supervisor.startLink(Supervisor.oneForOne()));   // shutdown infinity
  * }
  *
- * <p>A start function starts the child linked to the calling process (the supervisor) and returns
- * it: its {@link org.otp4j.core.ServerRef} or {@link org.otp4j.core.Pid} (what the behaviours'
- * {@code startLink} functions return), or, to say how the start went, a {@link StartResult}:
- * {@link StartResult#ignore()} (OTP's {@code ignore}) or {@link StartResult#error} (OTP's
- * {@code {error, Reason}}). A {@link StartException} it throws counts as the result it carries; any
- * other exception is a start error whose reason is the exception.
+ * <p>A start function ({@link Start}) starts the child linked to the calling process (the
+ * supervisor) and returns it: its {@link org.otp4j.core.ServerRef} or {@link org.otp4j.core.Pid}
+ * (what the behaviours' {@code startLink} functions return), or, to say how the start went, a
+ * {@link StartResult}: {@link StartResult#ignore()} (OTP's {@code ignore}) or
+ * {@link StartResult#error} (OTP's {@code {error, Reason}}).
  *
  * @param id identifies the child within its supervisor; any value with {@code equals}, usually a string
  * @param start starts the child, linked to the calling process (the supervisor), and says how it went
@@ -50,31 +48,9 @@ public record ChildSpec(Object id, Start start, Restart restart, Shutdown shutdo
     return new ChildSpec(id, start, Restart.PERMANENT, Shutdown.timeout(Duration.ofSeconds(5)), Type.WORKER, false);
   }
 
-  /** A worker whose start function returns the started process (a typed ref or a pid). */
-  public static ChildSpec worker(Object id, ProcessStart start) {
-    return worker(id, started(start));
-  }
-
   /** A supervisor child: permanent, shutdown infinity, not significant. */
   public static ChildSpec supervisor(Object id, Start start) {
     return new ChildSpec(id, start, Restart.PERMANENT, Shutdown.infinity(), Type.SUPERVISOR, false);
-  }
-
-  /** A supervisor child whose start function returns the started process. */
-  public static ChildSpec supervisor(Object id, ProcessStart start) {
-    return supervisor(id, started(start));
-  }
-
-  /** The start function that reports the process {@code start} returns as started. */
-  static Start started(ProcessStart start) {
-    Objects.requireNonNull(start, "a child needs a start function: ChildSpec.worker(\"id\", () -> MyServer.startLink())");
-    return () -> {
-      Address process = start.start();
-      if (process == null) {
-        return new StartResult.Failed(org.otp4j.core.ExitReason.of(BadReturn.value(null)));
-      }
-      return StartResult.started(Gen.pidOf(process));
-    };
   }
 
   public ChildSpec withRestart(Restart newRestart) {
@@ -94,23 +70,29 @@ public record ChildSpec(Object id, Start start, Restart restart, Shutdown shutdo
   }
 
   /**
-   * Starts a child, linked to the caller (the supervisor), and says how it went: OTP's
-   * {@code {ok, Pid} | ignore | {error, Reason}}. A {@link StartException} thrown counts as the
-   * result it carries; any other exception is a start error whose reason is the exception.
+   * Starts a child, linked to the caller (the supervisor), and returns it: the
+   * {@link org.otp4j.core.ServerRef} or {@link org.otp4j.core.Pid} that a behaviour's
+   * {@code startLink} returns (OTP's {@code {ok, Pid}}), or a {@link StartResult} saying how the
+   * start went ({@link StartResult#ignore()}, {@link StartResult#error}). A {@link StartException}
+   * it throws counts as the result it carries; any other exception is a start error whose reason is
+   * the exception. Anything else it returns is a start error {@code {bad_return_value, Value}}, as
+   * OTP's supervisor treats a start function's unexpected return.
+   *
+   * <p>It returns an {@code Object} so that a start method reference ({@code Counter::startLink})
+   * and a lambda returning either form both fit, however the start method is overloaded.
    */
   @FunctionalInterface
   public interface Start {
-    StartResult start() throws Exception;
+    Object start() throws Exception;
   }
 
-  /**
-   * Starts a child, linked to the caller (the supervisor), and returns it: the typed ref or pid that
-   * a behaviour's {@code startLink} returns. To say the child did not start, throw (a
-   * {@link StartException} carries OTP's results) or use a {@link Start} instead.
-   */
-  @FunctionalInterface
-  public interface ProcessStart {
-    Address start() throws Exception;
+  /** What a start function's return means (see {@link Start}). */
+  static StartResult resultOf(Object started) {
+    return switch (started) {
+      case StartResult r -> r;
+      case org.otp4j.core.Address process -> StartResult.started(Gen.pidOf(process));
+      case null, default -> new StartResult.Failed(org.otp4j.core.ExitReason.of(BadReturn.value(started)));
+    };
   }
 
   /** When a terminated child is restarted. */

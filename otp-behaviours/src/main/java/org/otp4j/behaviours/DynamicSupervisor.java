@@ -98,16 +98,10 @@ public final class DynamicSupervisor {
       Objects.requireNonNull(type, "type");
     }
 
-    /** Permanent workers, 5 second shutdown, whose start function says how the start went. */
+    /** Permanent workers, 5 second shutdown. */
     public static <A> Template<A> worker(Start<A> start) {
       return new Template<>(start, ChildSpec.Restart.PERMANENT, ChildSpec.Shutdown.timeout(Duration.ofSeconds(5)),
           ChildSpec.Type.WORKER);
-    }
-
-    /** Permanent workers, 5 second shutdown, whose start function returns the started process. */
-    public static <A> Template<A> worker(ProcessStart<A> start) {
-      Objects.requireNonNull(start, "a template needs a start function: Template.worker(arg -> X.startLink(arg))");
-      return worker((A argument) -> ChildSpec.started(() -> start.start(argument)).start());
     }
 
     public Template<A> withRestart(ChildSpec.Restart newRestart) {
@@ -125,16 +119,13 @@ public final class DynamicSupervisor {
     }
   }
 
-  /** Starts one child of a template, linked to the caller (the supervisor), from its argument; see {@link ChildSpec.Start}. */
+  /**
+   * Starts one child of a template, linked to the caller (the supervisor), from its argument, and
+   * returns it as a {@link ChildSpec.Start} does: the started process, or a {@link StartResult}.
+   */
   @FunctionalInterface
   public interface Start<A> {
-    StartResult start(A argument) throws Exception;
-  }
-
-  /** Starts one child of a template from its argument and returns it; see {@link ChildSpec.ProcessStart}. */
-  @FunctionalInterface
-  public interface ProcessStart<A> {
-    Address start(A argument) throws Exception;
+    Object start(A argument) throws Exception;
   }
 
   // ---------------------------------------------------------------------------------------

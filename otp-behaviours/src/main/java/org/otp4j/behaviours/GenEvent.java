@@ -59,6 +59,11 @@ public final class GenEvent {
     return startLink(StartOptions.defaults().withName(Gen.nameOf(name)));
   }
 
+  /** Starts a manager registered under {@code name} (an untyped name), linked to the caller. */
+  public static <E> ServerRef<E> startLink(Name name) {
+    return startLink(StartOptions.defaults().withName(name));
+  }
+
   /** Starts a manager linked to the caller. */
   public static <E> ServerRef<E> startLink(StartOptions options) {
     return ServerRef.of(GenServer.startLink(new GenEventManager(), options).pid());

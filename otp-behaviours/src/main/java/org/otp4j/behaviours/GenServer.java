@@ -122,6 +122,11 @@ public abstract class GenServer<S, M> {
     return start(server, StartOptions.defaults().withName(Gen.nameOf(name)));
   }
 
+  /** Starts a server registered under {@code name} (an untyped name, Erlang-style). */
+  public static <M> ServerRef<M> start(Name name, GenServer<?, M> server) {
+    return start(server, StartOptions.defaults().withName(name));
+  }
+
   /**
    * Starts a server, not linked to the caller.
    *
@@ -141,6 +146,11 @@ public abstract class GenServer<S, M> {
   /** Starts a server linked to the calling process and registered under {@code name} (a typed name). */
   public static <M> ServerRef<M> startLink(ServerRef<M> name, GenServer<?, M> server) {
     return startLink(server, StartOptions.defaults().withName(Gen.nameOf(name)));
+  }
+
+  /** Starts a server linked to the calling process and registered under {@code name} (an untyped name). */
+  public static <M> ServerRef<M> startLink(Name name, GenServer<?, M> server) {
+    return startLink(server, StartOptions.defaults().withName(name));
   }
 
   /**

@@ -98,6 +98,11 @@ public abstract class GenStatem<S, D, M> {
     return start(machine, StartOptions.defaults().withName(Gen.nameOf(name)));
   }
 
+  /** Starts a state machine registered under {@code name} (an untyped name). */
+  public static <M> ServerRef<M> start(Name name, GenStatem<?, ?, M> machine) {
+    return start(machine, StartOptions.defaults().withName(name));
+  }
+
   /**
    * Starts a state machine, not linked to the caller.
    *
@@ -116,6 +121,11 @@ public abstract class GenStatem<S, D, M> {
   /** Starts a state machine linked to the caller and registered under {@code name} (a typed name). */
   public static <M> ServerRef<M> startLink(ServerRef<M> name, GenStatem<?, ?, M> machine) {
     return startLink(machine, StartOptions.defaults().withName(Gen.nameOf(name)));
+  }
+
+  /** Starts a state machine linked to the caller and registered under {@code name} (an untyped name). */
+  public static <M> ServerRef<M> startLink(Name name, GenStatem<?, ?, M> machine) {
+    return startLink(machine, StartOptions.defaults().withName(name));
   }
 
   /** Starts a state machine linked to the caller; see {@link GenServer#startLink(GenServer, StartOptions)}. */

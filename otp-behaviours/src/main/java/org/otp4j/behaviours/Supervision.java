@@ -71,8 +71,7 @@ final class Supervision {
   /** Runs a child's start function; maps its outcome to OTP's start results. */
   static StartResult start(ChildSpec spec) {
     try {
-      StartResult result = spec.start().start();
-      return result != null ? result : new StartResult.Failed(ExitReason.of(BadReturn.value(null)));
+      return ChildSpec.resultOf(spec.start().start());
     } catch (StartException e) {
       return e.result();
     } catch (ProcessTerminated e) {

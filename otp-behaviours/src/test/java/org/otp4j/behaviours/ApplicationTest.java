@@ -326,7 +326,7 @@ class ApplicationTest {
         Application.load(AppDescriptor.library(app).withEnv("port", 8080).withEnv("timeout", Duration.ofSeconds(5))
             .withEnv("debug", false).withEnv("name", "default"));
         assertThat(Application.getEnv(app, "port", 0)).isEqualTo(7070); // system property over default
-        Application.loadConfig(config);
+        Application.reloadConfig(config);
         assertThat(Application.getEnv(app, "port", 0)).isEqualTo(7070); // system property over file
         assertThat(Application.getEnv(app, "timeout", Duration.ZERO)).isEqualTo(Duration.ofMillis(250));
         assertThat(Application.getEnv(app, "debug", false)).isTrue();
@@ -354,10 +354,10 @@ class ApplicationTest {
     try (Node node = Node.start()) {
       node.run(() -> {
         Application.load(AppDescriptor.library(app).withEnv("port", 8080));
-        assertThatThrownBy(() -> Application.loadConfig(config))
+        assertThatThrownBy(() -> Application.reloadConfig(config))
             .isInstanceOf(ApplicationException.class)
             .hasMessageContaining("bad configuration for " + app + ".port: expected an integer like the default (8080), got 'eighty'");
-        assertThatThrownBy(() -> Application.loadConfig(dir.resolve("absent.properties")))
+        assertThatThrownBy(() -> Application.reloadConfig(dir.resolve("absent.properties")))
             .isInstanceOf(ApplicationException.class)
             .hasMessageContaining("cannot read configuration file");
       });
@@ -381,7 +381,7 @@ class ApplicationTest {
       // The file sets size, but the value set at run time takes precedence: nothing changes.
       Path config = dir.resolve("c.properties");
       Files.writeString(config, app + ".size=30\n");
-      node.run(() -> Application.loadConfig(config));
+      node.run(() -> Application.reloadConfig(config));
     }
     assertThat(events.stream().filter(e -> e.startsWith("configChange")).toList()).containsExactly(
         "configChange " + app + " changed={size=20} added={} removed=[]",

@@ -154,8 +154,8 @@ class AutoShutdownTest {
       node.run(() -> {
         Pid sup = Supervisor.startLink(flags(mode), worker("plain"), significant("sig", ChildSpec.Restart.TRANSIENT),
             significant("tmp", ChildSpec.Restart.TEMPORARY));
-        assertThat(Supervisor.terminateChild(sup, "sig")).isTrue();
-        assertThat(Supervisor.terminateChild(sup, "tmp")).isTrue();
+        assertThat(Supervisor.terminateChild(sup, "sig")).isEqualTo(new Supervisor.Terminated());
+        assertThat(Supervisor.terminateChild(sup, "tmp")).isEqualTo(new Supervisor.Terminated());
         staysTrue(() -> assertThat(Proc.isAlive(sup)).as("supervisor after terminating its significant children").isTrue());
         assertThat(Supervisor.countChildren(sup).active()).isEqualTo(1);
         Supervisor.stop(sup);

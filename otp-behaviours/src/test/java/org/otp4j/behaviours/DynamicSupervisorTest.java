@@ -149,7 +149,7 @@ class DynamicSupervisorTest {
         assertThat(DynamicSupervisor.startChild(sup, ChildSpec.worker("d", () -> GenServer.startLink(new Worker("d")))))
             .isEqualTo(new DynamicSupervisor.MaxChildren());
         assertThat(DynamicSupervisor.countChildren(sup).active()).isEqualTo(2);
-        assertThat(DynamicSupervisor.terminateChild(sup, a)).isTrue();
+        assertThat(DynamicSupervisor.terminateChild(sup, a)).isEqualTo(new Supervisor.Terminated());
         started(DynamicSupervisor.startChildWith(sup, "c"));
         assertThatThrownBy(() -> DynamicSupervisor.Options.defaults().withMaxChildren(-1))
             .isInstanceOf(IllegalArgumentException.class);
@@ -166,10 +166,10 @@ class DynamicSupervisorTest {
         Pid sup = DynamicSupervisor.startLink(DynamicSupervisor.Options.defaults(), template());
         Pid a = started(DynamicSupervisor.startChildWith(sup, "a"));
         Pid b = started(DynamicSupervisor.startChildWith(sup, "b"));
-        assertThat(DynamicSupervisor.terminateChild(sup, a)).isTrue();
+        assertThat(DynamicSupervisor.terminateChild(sup, a)).isEqualTo(new Supervisor.Terminated());
         assertThat(exitReasonOf(a)).isEqualTo(ExitReason.SHUTDOWN);
-        assertThat(DynamicSupervisor.terminateChild(sup, a)).isFalse();
-        assertThat(DynamicSupervisor.terminateChild(sup, inbox.pid())).isFalse();
+        assertThat(DynamicSupervisor.terminateChild(sup, a)).isEqualTo(new Supervisor.NotFound());
+        assertThat(DynamicSupervisor.terminateChild(sup, inbox.pid())).isEqualTo(new Supervisor.NotFound());
         assertThat(children(sup)).containsExactly(b);
         // Terminated on purpose: not restarted although permanent.
         assertThat(DynamicSupervisor.countChildren(sup).active()).isEqualTo(1);
@@ -318,7 +318,7 @@ class DynamicSupervisorTest {
         Supervisor.RestartChildResult r = Supervisor.restartChild(sup, "template");
         assertThat(r).isInstanceOf(StartResult.Failed.class);
         assertThat(((StartResult.Failed) r).reason().toString()).contains("simple_one_for_one");
-        assertThat(Supervisor.deleteChild(sup, "template")).isEqualTo(Supervisor.DeleteResult.NOT_FOUND);
+        assertThat(Supervisor.deleteChild(sup, "template")).isEqualTo(new Supervisor.NotFound());
         Supervisor.stop(sup);
       });
     }

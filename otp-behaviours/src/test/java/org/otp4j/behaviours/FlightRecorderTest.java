@@ -54,7 +54,7 @@ class FlightRecorderTest {
             }
             return reply("done", state);
           }
-        }, StartOptions.defaults());
+        }, StartOptions.defaults()).pid();
         GenServer.call(slow, "work");
         assertThat(reports.supervisorReports("child_terminated")).singleElement()
             .satisfies(r -> assertThat(r.get("pid")).isEqualTo(first));

@@ -19,7 +19,7 @@ class GenEventSmokeTest {
 
   static final class Counting extends EventHandler<Integer, Object> {
     @Override
-    protected InitResult<Integer> init(Object args) {
+    protected InitResult<Integer> init() {
       return InitResult.ok(0);
     }
 
@@ -44,7 +44,7 @@ class GenEventSmokeTest {
 
   static final class Fragile extends EventHandler<String, Object> {
     @Override
-    protected InitResult<String> init(Object args) {
+    protected InitResult<String> init() {
       return InitResult.ok("fine");
     }
 
@@ -61,12 +61,12 @@ class GenEventSmokeTest {
   void handlersGetEventsAndACrashingOneIsRemovedAlone(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid mgr = GenEvent.start(StartOptions.defaults());
+        Pid mgr = GenEvent.start(StartOptions.defaults()).pid();
         Counting counting = new Counting();
         Fragile fragile = new Fragile();
-        assertThat(GenEvent.addHandler(mgr, counting, null)).isInstanceOf(GenEvent.Added.class);
-        assertThat(GenEvent.addHandler(mgr, counting, null)).isInstanceOf(GenEvent.AlreadyPresent.class);
-        assertThat(GenEvent.addHandler(mgr, fragile, null)).isInstanceOf(GenEvent.Added.class);
+        assertThat(GenEvent.addHandler(mgr, counting)).isInstanceOf(GenEvent.Added.class);
+        assertThat(GenEvent.addHandler(mgr, counting)).isInstanceOf(GenEvent.AlreadyPresent.class);
+        assertThat(GenEvent.addHandler(mgr, fragile)).isInstanceOf(GenEvent.Added.class);
         assertThat(GenEvent.whichHandlers(mgr)).containsExactly(fragile, counting);
         GenEvent.notify(mgr, "a");
         GenEvent.syncNotify(mgr, "b");
@@ -76,7 +76,7 @@ class GenEventSmokeTest {
         assertThat(GenEvent.whichHandlers(mgr)).containsExactly(counting); // fragile failed the call and left
         assertThat(GenEventTestSupport.handlerCrashReported(reports, mgr, fragile)).asString()
             .contains("handleCall is not implemented");
-        assertThat(GenEvent.addHandler(mgr, fragile, null)).isInstanceOf(GenEvent.Added.class);
+        assertThat(GenEvent.addHandler(mgr, fragile)).isInstanceOf(GenEvent.Added.class);
         GenEvent.syncNotify(mgr, "c");
         assertThat(GenEvent.whichHandlers(mgr)).containsExactly(fragile, counting);
         assertThat(GenEvent.deleteHandler(mgr, counting, "args")).isEqualTo(new GenEvent.Deleted("bye after 3"));
@@ -92,10 +92,10 @@ class GenEventSmokeTest {
   void theOwnerOfASupervisedHandlerIsToldWhyItWent(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid mgr = GenEvent.start(StartOptions.defaults());
+        Pid mgr = GenEvent.start(StartOptions.defaults()).pid();
         Fragile fragile = new Fragile();
         Pid owner = node.spawn(() -> {
-          GenEvent.addSupervisedHandler(mgr, fragile, null);
+          GenEvent.addSupervisedHandler(mgr, fragile);
           Proc.send(inbox.pid(), "added");
           Proc.send(inbox.pid(), Proc.receive(m -> m instanceof GenEvent.HandlerExit));
         });

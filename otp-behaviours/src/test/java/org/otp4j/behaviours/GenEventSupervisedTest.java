@@ -46,7 +46,7 @@ import org.otp4j.core.Proc;
 class GenEventSupervisedTest {
 
   private static Pid startManager() {
-    return GenEvent.start(StartOptions.defaults());
+    return GenEvent.start(StartOptions.defaults()).pid();
   }
 
   /** The next {@link GenEvent.HandlerExit} forwarded by {@code owner}. */
@@ -118,7 +118,7 @@ class GenEventSupervisedTest {
         GenEvent.stop(m);
         assertThat(handlerExitTo(inbox, owner)).isEqualTo(new GenEvent.HandlerExit(m, a, ExitReason.SHUTDOWN, null));
         assertThat(expect(inbox, x -> x instanceof Term, "terminate"))
-            .isEqualTo(new Term("a", new Removal.Stopped(ExitReason.NORMAL)));
+            .isEqualTo(new Term("a", new Removal.ManagerStopped()));
       });
     }
   }
@@ -150,7 +150,7 @@ class GenEventSupervisedTest {
     return Stream.of(Arguments.of(ExitReason.NORMAL), Arguments.of(ExitReason.of("owner quit")));
   }
 
-  @ParameterizedTest(name = "E3/E10: an owner exiting with {0} removes its handler with Removal.Stopped(reason); "
+  @ParameterizedTest(name = "E3/E10: an owner exiting with {0} removes its handler with Removal.OwnerExited(reason); "
       + "the other handlers get its exit as info")
   @MethodSource("ownerExitReasons")
   void e3_theOwnerExitingRemovesItsHandler(ExitReason reason) {
@@ -158,12 +158,12 @@ class GenEventSupervisedTest {
       node.run(() -> {
         Pid m = startManager();
         Recorder plain = new Recorder("plain", inbox.pid());
-        GenEvent.addHandler(m, plain, null);
+        GenEvent.addHandler(m, plain);
         Recorder a = new Recorder("a", inbox.pid());
         Recorder b = new Recorder("b", inbox.pid());
         Pid owner = node.spawn(() -> {
-          GenEvent.addSupervisedHandler(m, a, null);
-          GenEvent.addSupervisedHandler(m, b, null);
+          GenEvent.addSupervisedHandler(m, a);
+          GenEvent.addSupervisedHandler(m, b);
           Proc.send(inbox.pid(), new Owning(Proc.self(), new GenEvent.Added()));
           GenEventTestSupport.forwardUntilDie(inbox.pid());
         });
@@ -171,9 +171,9 @@ class GenEventSupervisedTest {
         assertThat(GenEvent.whichHandlers(m)).containsExactly(b, a, plain);
         inbox.send(owner, new Die(reason));
         assertThat(expect(inbox, x -> x instanceof Term t && t.handler().equals("b"), "b's terminate"))
-            .isEqualTo(new Term("b", new Removal.Stopped(reason)));
+            .isEqualTo(new Term("b", new Removal.OwnerExited(reason)));
         assertThat(expect(inbox, x -> x instanceof Term t && t.handler().equals("a"), "a's terminate"))
-            .isEqualTo(new Term("a", new Removal.Stopped(reason)));
+            .isEqualTo(new Term("a", new Removal.OwnerExited(reason)));
         assertThat(expect(inbox, x -> x instanceof InfoSeen, "the exit as info"))
             .isEqualTo(new InfoSeen("plain", new ExitMessage(owner, reason)));
         assertThat(GenEvent.whichHandlers(m)).containsExactly(plain);
@@ -193,7 +193,7 @@ class GenEventSupervisedTest {
         Recorder h2 = new Recorder("h2", inbox.pid());
         Pid first = owner(node, inbox, m, h1, null);
         Pid second = node.spawn(() -> {
-          Proc.send(inbox.pid(), new Owning(Proc.self(), GenEvent.swapSupervisedHandler(m, h1, "t", h2, "i")));
+          Proc.send(inbox.pid(), new Owning(Proc.self(), GenEvent.swapSupervisedHandler(m, h1, "t", h2)));
           GenEventTestSupport.forwardUntilDie(inbox.pid());
         });
         assertThat(expect(inbox, x -> x instanceof Owning o && o.owner().equals(second), "the swap"))
@@ -214,9 +214,9 @@ class GenEventSupervisedTest {
         Pid m = startManager();
         Recorder h1 = new Recorder("h1", inbox.pid());
         Recorder h2 = new Recorder("h2", inbox.pid());
-        GenEvent.addHandler(m, h1, null);
+        GenEvent.addHandler(m, h1);
         Pid owner = node.spawn(() -> {
-          Proc.send(inbox.pid(), new Owning(Proc.self(), GenEvent.swapSupervisedHandler(m, h1, "t", h2, "i")));
+          Proc.send(inbox.pid(), new Owning(Proc.self(), GenEvent.swapSupervisedHandler(m, h1, "t", h2)));
           GenEventTestSupport.forwardUntilDie(inbox.pid());
         });
         expect(inbox, x -> x instanceof Owning, "the swap");
@@ -229,8 +229,7 @@ class GenEventSupervisedTest {
 
   static Stream<Arguments> plainSwaps() {
     return Stream.<Arguments>of(
-        Arguments.of("swapHandler", (BiConsumer<Pid, Recorder[]>) (m, h) -> GenEvent.swapHandler(m, h[0], "t", h[1],
-            "i")),
+        Arguments.of("swapHandler", (BiConsumer<Pid, Recorder[]>) (m, h) -> GenEvent.swapHandler(m, h[0], "t", h[1])),
         Arguments.of("swapHandler from handleEvent",
             (BiConsumer<Pid, Recorder[]>) (m, h) -> GenEvent.syncNotify(m, new SwapTo(h[0].name, h[1]))),
         Arguments.of("swapHandler from handleCall",
@@ -267,7 +266,7 @@ class GenEventSupervisedTest {
         Recorder a = new Recorder("a", inbox.pid());
         Pid owner = node.spawn(() -> {
           Proc.trapExits(true);
-          GenEvent.addSupervisedHandler(m, a, null);
+          GenEvent.addSupervisedHandler(m, a);
           Proc.send(inbox.pid(), new Owning(Proc.self(), new GenEvent.Added()));
           GenEventTestSupport.forwardUntilDie(inbox.pid());
         });
@@ -289,7 +288,7 @@ class GenEventSupervisedTest {
       node.run(() -> {
         Pid m = startManager();
         Recorder a = new Recorder("a", inbox.pid());
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> GenEvent.addSupervisedHandler(m, a, null))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> GenEvent.addSupervisedHandler(m, a))
             .isInstanceOf(org.otp4j.core.NotAProcessException.class);
         assertThat(GenEvent.whichHandlers(m)).isEmpty();
       });

@@ -101,7 +101,7 @@ class GenServerCallTest {
         case Req.StopWithReply(ExitReason reason, Object reply) -> stop(reason, reply, n);
         case Req.Deferred(Object reply) -> {
           Proc.spawn(() -> {
-            boolean delivered = GenServer.reply(from, reply);
+            boolean delivered = from.reply(reply);
             Proc.send(observer, "deferred-delivered=" + delivered);
           });
           yield noReply(n);
@@ -154,13 +154,13 @@ class GenServerCallTest {
   void callAndCast() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         assertThat((Integer) GenServer.call(s, new Req.Add(2))).isEqualTo(2);
         GenServer.cast(s, new Req.Add(3));
         assertThat((Integer) GenServer.call(s, new Req.Get())).isEqualTo(5);
         int fromProcess = inProcess(() -> {
           GenServer.cast(s, new Req.Add(10));
-          return GenServer.call(s, new Req.Get());
+          return (Integer) GenServer.call(s, new Req.Get());
         });
         assertThat(fromProcess).isEqualTo(15);
         GenServer.stop(s);
@@ -173,7 +173,7 @@ class GenServerCallTest {
   void callTimeoutFromInboxLeavesMailboxEmpty() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox(); Inbox observer = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(observer.pid()));
+        Pid s = GenServer.start(new Server(observer.pid())).pid();
         CountDownLatch gate = new CountDownLatch(1);
         CallException e = callFails(() ->
             GenServer.call(s, new Req.SlowEcho("late", gate, observer.pid()), Duration.ofMillis(50)));
@@ -197,7 +197,7 @@ class GenServerCallTest {
   void callTimeoutFromProcessLeavesMailboxEmpty() {
     try (Node node = Node.start(); Inbox observer = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(observer.pid()));
+        Pid s = GenServer.start(new Server(observer.pid())).pid();
         CountDownLatch gate = new CountDownLatch(1);
         List<Object> left = inProcess(() -> {
           CallException e = callFails(() ->
@@ -222,7 +222,7 @@ class GenServerCallTest {
   void callDeadPid() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         GenServer.stop(s);
         CallException e = callFails(() -> GenServer.call(s, new Req.Get()));
         assertThat(e.reason()).isEqualTo(ExitReason.NOPROC);
@@ -251,7 +251,7 @@ class GenServerCallTest {
   void callingSelf() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(Name.local("me"), new Server(inbox.pid()));
+        Pid s = GenServer.start(Name.local("me"), new Server(inbox.pid())).pid();
         assertThat((Object) GenServer.call(s, new Req.CallSelf())).isEqualTo(ExitReason.CALLING_SELF);
         assertThat(Proc.isAlive(s)).isTrue();
         CallException fromProcess = inProcess(() -> {
@@ -276,7 +276,7 @@ class GenServerCallTest {
     };
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         GenServer.cast(s, new Req.Add(7));
         CallException e = callFails(() -> GenServer.call(s, new Req.StopNoReply(reason)));
         assertThat(e.reason()).isEqualTo(reason);
@@ -294,7 +294,7 @@ class GenServerCallTest {
   void stopWithReply() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         Object reply = GenServer.call(s, new Req.StopWithReply(ExitReason.NORMAL, "bye"));
         assertThat(reply).isEqualTo("bye");
         // terminate ran before the reply was sent, so its message is already there.
@@ -305,14 +305,14 @@ class GenServerCallTest {
   }
 
   @Test
-  @DisplayName("G12: noReply then GenServer.reply(from, v) from another process: the caller gets v")
+  @DisplayName("G12: noReply then from.reply(v) from another process: the caller gets v")
   void deferredReplyFromAnotherProcess() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         assertThat((Object) GenServer.call(s, new Req.Deferred("later"))).isEqualTo("later");
         expect(inbox, "deferred-delivered=true");
-        String fromProcess = inProcess(() -> GenServer.call(s, new Req.Deferred("to a process")));
+        String fromProcess = inProcess(() -> (String) GenServer.call(s, new Req.Deferred("to a process")));
         assertThat(fromProcess).isEqualTo("to a process");
         expect(inbox, "deferred-delivered=true");
         GenServer.stop(s);
@@ -337,12 +337,12 @@ class GenServerCallTest {
             saved.set(from);
             return noReply(n);
           }
-        });
+        }).pid();
         CallException e = callFails(() -> GenServer.call(s, "hold", Duration.ofMillis(30)));
         assertThat(e.reason()).isEqualTo(ExitReason.TIMEOUT);
         // The call may have timed out before the server even took it: wait for its From.
         await().until(() -> saved.get() != null);
-        assertThat(GenServer.reply(saved.get(), "too late")).isFalse();
+        assertThat(saved.get().reply("too late")).isFalse();
         assertThat(inbox.flush()).isEmpty();
         GenServer.stop(s);
       });
@@ -354,7 +354,7 @@ class GenServerCallTest {
   void crashInHandleCall(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         CallException e = callFails(() -> GenServer.call(s, new Req.Crash("boom")));
         assertThat(e.reason()).isInstanceOf(ExitReason.Crash.class);
         assertThat(((ExitReason.Crash) e.reason()).error()).isInstanceOf(IllegalStateException.class)
@@ -373,7 +373,7 @@ class GenServerCallTest {
   void exitInHandleCall(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         CallException e = callFails(() -> GenServer.call(s, new Req.Exit(ExitReason.of("crashed"))));
         assertThat(e.reason()).isEqualTo(ExitReason.of("crashed"));
         expect(inbox, new Terminated(ExitReason.of("crashed"), 0));
@@ -388,7 +388,7 @@ class GenServerCallTest {
   void nullReturnIsBadReturnValue(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         CallException e = callFails(() -> GenServer.call(s, new Req.ReturnNull()));
         assertThat(e.reason()).isEqualTo(ExitReason.of(BadReturn.value(null)));
         assertThat(e.reason().toString()).isEqualTo("{bad_return_value,null}");
@@ -403,7 +403,7 @@ class GenServerCallTest {
   void replyWithNullValue() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         Object outcome;
         try {
           outcome = GenServer.call(s, new Req.ReplyNull(), WAIT);
@@ -435,7 +435,7 @@ class GenServerCallTest {
             return Init.ok(0);
           }
         };
-        Pid s = GenServer.start(minimal);
+        Pid s = GenServer.start(minimal).pid();
         CallException e = callFails(() -> GenServer.call(s, "hello"));
         assertThat(e.reason()).isEqualTo(ExitReason.of(new GenServer.BadRequest("bad_call", "hello")));
         assertThat(e.reason().toString()).isEqualTo("{bad_call,hello}");
@@ -445,7 +445,7 @@ class GenServerCallTest {
           protected Init<Integer> init() {
             return Init.ok(0);
           }
-        });
+        }).pid();
         GenServer.cast(s2, "hi");
         assertThat(exitReasonOf(s2)).isEqualTo(ExitReason.of(new GenServer.BadRequest("bad_cast", "hi")));
         assertThat(reports.reasons("gen_server_terminate")).containsExactly(e.reason(),
@@ -459,7 +459,7 @@ class GenServerCallTest {
   void castNeverFails() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         GenServer.stop(s);
         GenServer.cast(s, new Req.Add(1));
         GenServer.cast(Name.local("nobody"), new Req.Add(1));
@@ -477,7 +477,7 @@ class GenServerCallTest {
   void plainMessagesGoToHandleInfo() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         inbox.send(s, "one");
         inbox.send(s, 2);
         assertThat((Integer) GenServer.call(s, new Req.Get())).isZero();
@@ -493,7 +493,7 @@ class GenServerCallTest {
   void serverDiesWhileCallPending() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         CountDownLatch never = new CountDownLatch(1);
         CompletableFuture<CallException> pending = new CompletableFuture<>();
         Proc.spawn(() -> pending.complete(

@@ -145,7 +145,7 @@ class GenServerLifecycleTest {
   void stopRunsTerminate() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid(), false));
+        Pid s = GenServer.start(new Server(inbox.pid(), false)).pid();
         GenServer.stop(s);
         assertThat(Proc.isAlive(s)).isFalse();
         assertThat(inbox.receive(Duration.ZERO)).contains(new Terminated(ExitReason.NORMAL, 1));
@@ -159,7 +159,7 @@ class GenServerLifecycleTest {
   void stopWithReason() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(Name.local("s"), new Server(inbox.pid(), false));
+        Pid s = GenServer.start(Name.local("s"), new Server(inbox.pid(), false)).pid();
         GenServer.stop(Name.local("s"), ExitReason.shutdown("maintenance"), BehaviourTestKit.WAIT);
         expect(inbox, new Terminated(ExitReason.shutdown("maintenance"), 1));
         assertThat(exitReasonOf(s)).isEqualTo(ExitReason.shutdown("maintenance"));
@@ -173,7 +173,7 @@ class GenServerLifecycleTest {
   void stopTwice() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid(), false));
+        Pid s = GenServer.start(new Server(inbox.pid(), false)).pid();
         GenServer.stop(s);
         CallException e = catchThrowableOfType(CallException.class, () -> GenServer.stop(s));
         assertThat(e).as("second stop").isNotNull();
@@ -191,7 +191,7 @@ class GenServerLifecycleTest {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         CountDownLatch gate = new CountDownLatch(1);
-        Pid s = GenServer.start(new Server(inbox.pid(), false).blockingTerminate(gate));
+        Pid s = GenServer.start(new Server(inbox.pid(), false).blockingTerminate(gate)).pid();
         CallException e = catchThrowableOfType(CallException.class,
             () -> GenServer.stop(s, ExitReason.NORMAL, Duration.ofMillis(100)));
         assertThat(e).isNotNull();
@@ -209,7 +209,7 @@ class GenServerLifecycleTest {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         IllegalStateException error = new IllegalStateException("crash in terminate");
-        Pid s = GenServer.start(new Server(inbox.pid(), false).throwingTerminate(error));
+        Pid s = GenServer.start(new Server(inbox.pid(), false).throwingTerminate(error)).pid();
         CallException e = catchThrowableOfType(CallException.class, () -> GenServer.stop(s));
         assertThat(e).isNotNull();
         assertThat(e.reason()).isEqualTo(ExitReason.crash(error));
@@ -227,7 +227,7 @@ class GenServerLifecycleTest {
       node.run(() -> {
         Pid parent = Proc.spawn(() -> {
           Proc.trapExits(true);
-          Pid server = GenServer.startLink(new Server(inbox.pid(), trap));
+          Pid server = GenServer.startLink(new Server(inbox.pid(), trap)).pid();
           Proc.send(inbox.pid(), server);
           Proc.receive(m -> m.equals("shut it down"));
           Proc.exit(server, ExitReason.SHUTDOWN); // what a supervisor does
@@ -255,7 +255,7 @@ class GenServerLifecycleTest {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid parent = Proc.spawn(() -> {
-          Pid server = GenServer.startLink(new Server(inbox.pid(), trap));
+          Pid server = GenServer.startLink(new Server(inbox.pid(), trap)).pid();
           Proc.send(inbox.pid(), server);
           Proc.receive(m -> m.equals("die"));
           Proc.exit(ExitReason.SHUTDOWN);
@@ -278,7 +278,7 @@ class GenServerLifecycleTest {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Server server = new Server(inbox.pid(), false);
-        Pid s = GenServer.start(server);
+        Pid s = GenServer.start(server).pid();
         Proc.spawn(() -> callFails(() -> GenServer.call(s, new Req.Block(), Proc.INFINITY)));
         expect(inbox, "blocked");
         Proc.exit(s, ExitReason.SHUTDOWN);
@@ -296,7 +296,7 @@ class GenServerLifecycleTest {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Server server = new Server(inbox.pid(), true);
-        Pid s = GenServer.start(server);
+        Pid s = GenServer.start(server).pid();
         Proc.exit(s, ExitReason.KILL);
         assertThat(exitReasonOf(s)).isEqualTo(ExitReason.KILLED);
         staysTrue(() -> assertThat(server.terminateCalls).as("terminate calls after kill").isEmpty());
@@ -310,7 +310,7 @@ class GenServerLifecycleTest {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Server busy = new Server(inbox.pid(), true);
-        Pid b = GenServer.start(busy);
+        Pid b = GenServer.start(busy).pid();
         Proc.spawn(() -> callFails(() -> GenServer.call(b, new Req.Block(), Proc.INFINITY)));
         expect(inbox, "blocked");
         Proc.exit(b, ExitReason.KILL);
@@ -325,8 +325,8 @@ class GenServerLifecycleTest {
   void nonParentExitGoesToHandleInfo() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid(), true));
-        Pid linked = GenServer.call(s, new Req.LinkTo(ExitReason.of("bye")));
+        Pid s = GenServer.start(new Server(inbox.pid(), true)).pid();
+        Pid linked = (Pid) GenServer.call(s, new Req.LinkTo(ExitReason.of("bye")));
         expect(inbox, new Info(new ExitMessage(linked, ExitReason.of("bye"))));
         // An exit signal sent by another process (not the parent) too.
         inbox.exit(s, ExitReason.SHUTDOWN);
@@ -342,14 +342,14 @@ class GenServerLifecycleTest {
   void exceptionsInCastAndInfo(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s1 = GenServer.start(new Server(inbox.pid(), false));
+        Pid s1 = GenServer.start(new Server(inbox.pid(), false)).pid();
         GenServer.cast(s1, new Req.Throw("in cast"));
         ExitReason r1 = exitReasonOf(s1);
         assertThat(r1).isInstanceOf(ExitReason.Crash.class);
         assertThat(((ExitReason.Crash) r1).error()).isInstanceOf(IllegalArgumentException.class).hasMessage("in cast");
         expect(inbox, new Terminated(r1, 1));
 
-        Pid s2 = GenServer.start(new Server(inbox.pid(), false));
+        Pid s2 = GenServer.start(new Server(inbox.pid(), false)).pid();
         inbox.send(s2, "throw");
         ExitReason r2 = exitReasonOf(s2);
         assertThat(((ExitReason.Crash) r2).error()).isInstanceOf(UnsupportedOperationException.class);
@@ -365,7 +365,7 @@ class GenServerLifecycleTest {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         IllegalStateException error = new IllegalStateException("crash in terminate");
-        Pid s = GenServer.start(new Server(inbox.pid(), false).throwingTerminate(error));
+        Pid s = GenServer.start(new Server(inbox.pid(), false).throwingTerminate(error)).pid();
         GenServer.cast(s, new Req.Throw("first"));
         assertThat(exitReasonOf(s)).isEqualTo(ExitReason.crash(error));
         assertThat(reports.reasons("gen_server_terminate")).containsExactly(ExitReason.crash(error));
@@ -378,7 +378,7 @@ class GenServerLifecycleTest {
   void hibernateKeepsState() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid(), false));
+        Pid s = GenServer.start(new Server(inbox.pid(), false)).pid();
         assertThat((Object) GenServer.call(s, new Req.Hibernate(42))).isEqualTo("ok");
         assertThat((Integer) GenServer.call(s, new Req.Get())).isEqualTo(42);
         GenServer.stop(s);
@@ -391,7 +391,7 @@ class GenServerLifecycleTest {
   void continueWithoutHandler(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid(), false));
+        Pid s = GenServer.start(new Server(inbox.pid(), false)).pid();
         assertThat((Object) GenServer.call(s, new Req.ContinueWithoutHandler())).isEqualTo("ok");
         ExitReason reason = exitReasonOf(s);
         assertThat(reason.toString()).contains("handleContinue").contains("more");
@@ -406,7 +406,7 @@ class GenServerLifecycleTest {
   void plainThreadStarterIsNotAParent() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.startLink(new Server(inbox.pid(), true));
+        Pid s = GenServer.startLink(new Server(inbox.pid(), true)).pid();
         assertThat(Sys.getStatus(s).parent()).isEqualTo(s);
         assertThat(Proc.info(s).orElseThrow().links()).isEmpty();
         GenServer.stop(s);

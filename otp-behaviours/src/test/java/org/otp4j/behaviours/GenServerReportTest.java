@@ -127,7 +127,7 @@ class GenServerReportTest {
   void crashReport(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(Name.local("bank"), new Server(Format.AS_IS, inbox.pid()));
+        Pid s = GenServer.start(Name.local("bank"), new Server(Format.AS_IS, inbox.pid())).pid();
         Pid caller = inProcess(() -> {
           catchThrowableOfType(CallException.class, () -> GenServer.call(s, new Req.Crash("boom")));
           return Proc.self();
@@ -161,7 +161,7 @@ class GenServerReportTest {
   void castCrashReport(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(Format.AS_IS, inbox.pid()));
+        Pid s = GenServer.start(new Server(Format.AS_IS, inbox.pid())).pid();
         GenServer.cast(s, new Req.Crash("in cast"));
         exitReasonOf(s);
         List<Map<String, Object>> found = terminateReports(reports, s);
@@ -180,11 +180,11 @@ class GenServerReportTest {
     ExitReason reason = reasonNamed(reasonName);
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid viaCall = GenServer.start(new Server(Format.AS_IS, inbox.pid()));
+        Pid viaCall = GenServer.start(new Server(Format.AS_IS, inbox.pid())).pid();
         catchThrowableOfType(CallException.class, () -> GenServer.call(viaCall, new Req.Stop(reason)));
-        Pid viaCast = GenServer.start(new Server(Format.AS_IS, inbox.pid()));
+        Pid viaCast = GenServer.start(new Server(Format.AS_IS, inbox.pid())).pid();
         GenServer.cast(viaCast, new Req.Stop(reason));
-        Pid viaStop = GenServer.start(new Server(Format.AS_IS, inbox.pid()));
+        Pid viaStop = GenServer.start(new Server(Format.AS_IS, inbox.pid())).pid();
         GenServer.stop(viaStop, reason, BehaviourTestKit.WAIT);
         Pid parent = Proc.spawn(() -> {
           Pid child = GenServer.startLink(new GenServer<Integer, Req>() {
@@ -193,7 +193,7 @@ class GenServerReportTest {
               Proc.trapExits(true);
               return Init.ok(0);
             }
-          });
+          }).pid();
           Proc.send(inbox.pid(), child);
           Proc.receive(m -> m.equals("go"));
           Proc.exit(child, reason);
@@ -216,7 +216,7 @@ class GenServerReportTest {
   void formatStatusRedactsCrashReport(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(Format.REDACT, inbox.pid()));
+        Pid s = GenServer.start(new Server(Format.REDACT, inbox.pid())).pid();
         catchThrowableOfType(CallException.class, () -> GenServer.call(s, new Req.Crash("boom")));
         exitReasonOf(s);
         Map<String, Object> r = terminateReports(reports, s).getFirst();
@@ -233,7 +233,7 @@ class GenServerReportTest {
   void formatStatusThatThrows(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(Format.THROW, inbox.pid()));
+        Pid s = GenServer.start(new Server(Format.THROW, inbox.pid())).pid();
         catchThrowableOfType(CallException.class, () -> GenServer.call(s, new Req.Crash("boom")));
         exitReasonOf(s);
         Map<String, Object> r = terminateReports(reports, s).getFirst();
@@ -251,7 +251,7 @@ class GenServerReportTest {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         IllegalStateException error = new IllegalStateException("crash in terminate");
-        Pid s = GenServer.start(new Server(Format.AS_IS, inbox.pid(), error));
+        Pid s = GenServer.start(new Server(Format.AS_IS, inbox.pid(), error)).pid();
         catchThrowableOfType(CallException.class, () -> GenServer.stop(s));
         assertThat(exitReasonOf(s)).isEqualTo(ExitReason.crash(error));
         List<Map<String, Object>> found = terminateReports(reports, s);
@@ -338,7 +338,7 @@ class GenServerReportTest {
   void killedInsideCallbackIsSilent(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(Format.AS_IS, inbox.pid()));
+        Pid s = GenServer.start(new Server(Format.AS_IS, inbox.pid())).pid();
         Proc.spawn(() -> callFails(() -> GenServer.call(s, new Req.Block(), Proc.INFINITY)));
         expect(inbox, "blocked");
         Proc.exit(s, ExitReason.SHUTDOWN);

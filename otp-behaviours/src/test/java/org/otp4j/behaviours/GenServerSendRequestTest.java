@@ -132,7 +132,7 @@ class GenServerSendRequestTest {
   void sendAndReceive() {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid backend = GenServer.start(new Backend());
+        Pid backend = GenServer.start(new Backend()).pid();
         List<Object> left = inProcess(() -> {
           RequestId id = GenServer.sendRequest(backend, new Req.Echo("hello"));
           assertThat(id.server()).isEqualTo(backend);
@@ -149,7 +149,7 @@ class GenServerSendRequestTest {
   void severalOutstanding() {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid backend = GenServer.start(new Backend());
+        Pid backend = GenServer.start(new Backend()).pid();
         List<Object> got = inProcess(() -> {
           RequestId a = GenServer.sendRequest(backend, new Req.Hold("a"));
           RequestId b = GenServer.sendRequest(backend, new Req.Hold("b"));
@@ -173,7 +173,7 @@ class GenServerSendRequestTest {
   void nullReply() {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid backend = GenServer.start(new Backend());
+        Pid backend = GenServer.start(new Backend()).pid();
         Object got = inProcess(() -> {
           RequestId id = GenServer.sendRequest(backend, new Req.Hold("n"));
           GenServer.cast(backend, new Req.Release("n", null));
@@ -189,7 +189,7 @@ class GenServerSendRequestTest {
   void receiveResponseAbandonsOnTimeout() {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid backend = GenServer.start(new Backend());
+        Pid backend = GenServer.start(new Backend()).pid();
         List<Object> left = inProcess(() -> {
           RequestId id = GenServer.sendRequest(backend, new Req.Hold("late"));
           CallException e = callFails(() -> id.receiveResponse(SHORT));
@@ -211,7 +211,7 @@ class GenServerSendRequestTest {
   void waitResponseKeepsTheRequest() {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid backend = GenServer.start(new Backend());
+        Pid backend = GenServer.start(new Backend()).pid();
         List<Object> got = inProcess(() -> {
           RequestId id = GenServer.sendRequest(backend, new Req.Hold("w"));
           CallException e = callFails(() -> id.waitResponse(SHORT));
@@ -245,7 +245,7 @@ class GenServerSendRequestTest {
   void serverCrashes(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid backend = GenServer.start(new Backend());
+        Pid backend = GenServer.start(new Backend()).pid();
         CallException e = inProcess(() -> callFails(() ->
             GenServer.sendRequest(backend, new Req.Crash("boom")).receiveResponse(LONG)));
         assertThat(e.reason()).isInstanceOfSatisfying(ExitReason.Crash.class,
@@ -262,13 +262,13 @@ class GenServerSendRequestTest {
   void checkResponseInAServer() {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid backend = GenServer.start(new Backend());
+        Pid backend = GenServer.start(new Backend()).pid();
         Front front = new Front(backend);
-        Pid frontPid = GenServer.start(front);
+        Pid frontPid = GenServer.start(front).pid();
         List<Object> got = inProcess(() -> {
           RequestId ask = GenServer.sendRequest(frontPid, new Front.Ask("x"));
           // The front is waiting for the backend, yet it answers at once.
-          String pong = GenServer.call(frontPid, new Front.Ping());
+          String pong = (String) GenServer.call(frontPid, new Front.Ping());
           GenServer.cast(backend, new Req.Release("x", "X"));
           return List.of(pong, ask.receiveResponse(LONG));
         });
@@ -288,7 +288,7 @@ class GenServerSendRequestTest {
   void fromAPlainThread() {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid backend = GenServer.start(new Backend());
+        Pid backend = GenServer.start(new Backend()).pid();
         int baseline = node.processCount();
         RequestId a = GenServer.sendRequest(backend, new Req.Hold("t"));
         RequestId b = GenServer.sendRequest(backend, new Req.Echo("now"));
@@ -312,7 +312,7 @@ class GenServerSendRequestTest {
   void droppedPlainThreadRequest() {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid backend = GenServer.start(new Backend());
+        Pid backend = GenServer.start(new Backend()).pid();
         int baseline = node.processCount();
         // The id is held by this reference only, not by a local variable the JIT may keep alive, so that
         // clearing it drops the request; until then the collector must not take it.
@@ -334,7 +334,7 @@ class GenServerSendRequestTest {
   void misuse() {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid backend = GenServer.start(new Backend());
+        Pid backend = GenServer.start(new Backend()).pid();
         List<Object> left = inProcess(() -> {
           RequestId id = GenServer.sendRequest(backend, new Req.Echo("once"));
           assertThat((String) id.receiveResponse(LONG)).isEqualTo("once");

@@ -56,11 +56,11 @@ class GenServerSmokeTest {
   void callCastStopFromAPlainThread() {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid counter = GenServer.start(Name.local("counter"), new Counter(10));
-        int v = GenServer.call(Name.local("counter"), new Counter.Msg.Bump(5));
+        Pid counter = GenServer.start(Name.local("counter"), new Counter(10)).pid();
+        int v = (int) GenServer.call(Name.local("counter"), new Counter.Msg.Bump(5));
         assertThat(v).isEqualTo(15);
         GenServer.cast(counter, new Counter.Msg.Bump(1));
-        int w = GenServer.call(counter, new Counter.Msg.Get());
+        int w = (int) GenServer.call(counter, new Counter.Msg.Get());
         assertThat(w).isEqualTo(16);
         assertThat((Integer) Sys.getState(counter)).isEqualTo(16);
         GenServer.stop(counter);
@@ -89,7 +89,7 @@ class GenServerSmokeTest {
             gate.await(10, TimeUnit.SECONDS); // replies only once the caller has given up
             return reply("late", s);
           }
-        });
+        }).pid();
         assertThatThrownBy(() -> GenServer.call(slow, "x", Duration.ofMillis(50)))
             .isInstanceOf(CallException.class)
             .satisfies(e -> assertThat(((CallException) e).reason()).isEqualTo(ExitReason.TIMEOUT));

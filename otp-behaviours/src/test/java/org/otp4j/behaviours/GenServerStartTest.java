@@ -211,7 +211,7 @@ class GenServerStartTest {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         AtomicReference<Pid> self = new AtomicReference<>();
-        Pid s = GenServer.start(new Server(outcome, inbox.pid(), self, new AtomicInteger()));
+        Pid s = GenServer.start(new Server(outcome, inbox.pid(), self, new AtomicInteger())).pid();
         assertThat(s).isEqualTo(self.get());
         assertThat(Proc.isAlive(s)).isTrue();
         switch (outcome) {
@@ -239,7 +239,7 @@ class GenServerStartTest {
             GenServer.start(new Server(outcome, inbox.pid()), options(outcome).withName(name)));
         assertThat(e).isNotNull();
         assertThat(Proc.whereis(name)).isEmpty();
-        Pid s = GenServer.start(name, new Server(Outcome.OK, inbox.pid()));
+        Pid s = GenServer.start(name, new Server(Outcome.OK, inbox.pid())).pid();
         assertThat(Proc.whereis(name)).contains(s);
         GenServer.stop(name);
         // And from a linked, trapping process, the same.
@@ -247,7 +247,7 @@ class GenServerStartTest {
           Proc.trapExits(true);
           StartResult r = GenServer.tryStartLink(new Server(outcome, inbox.pid()), options(outcome).withName(name));
           assertThat(r).isEqualTo(expectedResult(outcome));
-          Pid p = GenServer.startLink(name, new Server(Outcome.OK, inbox.pid()));
+          Pid p = GenServer.startLink(name, new Server(Outcome.OK, inbox.pid())).pid();
           Proc.unlink(p);
           return p;
         });
@@ -278,7 +278,7 @@ class GenServerStartTest {
                 }
               }, StartOptions.defaults().withName(name)));
           assertThat(e.result()).isEqualTo(new StartResult.Failed(BOOM));
-          Pid s = GenServer.start(name, new Server(Outcome.OK, inbox.pid()));
+          Pid s = GenServer.start(name, new Server(Outcome.OK, inbox.pid())).pid();
           assertThat(Proc.whereis(name)).contains(s);
           GenServer.stop(s);
         }
@@ -295,7 +295,7 @@ class GenServerStartTest {
         Name name = Name.local("only");
         AtomicInteger inits = new AtomicInteger();
         Pid first = GenServer.start(new Server(Outcome.OK, inbox.pid(), new AtomicReference<>(), inits),
-            StartOptions.defaults().withName(name));
+            StartOptions.defaults().withName(name)).pid();
         int baseline = node.processCount();
         StartException e = catchThrowableOfType(StartException.class, () -> GenServer.start(
             new Server(Outcome.OK, inbox.pid(), new AtomicReference<>(), inits), StartOptions.defaults().withName(name)));
@@ -415,8 +415,8 @@ class GenServerStartTest {
       node.run(() -> {
         record Started(Pid caller, Pid linked, Pid unlinked) {}
         Started r = inProcess(() -> new Started(Proc.self(),
-            GenServer.startLink(new Server(Outcome.OK, inbox.pid())),
-            GenServer.start(new Server(Outcome.OK, inbox.pid()))));
+            GenServer.startLink(new Server(Outcome.OK, inbox.pid())).pid(),
+            GenServer.start(new Server(Outcome.OK, inbox.pid())).pid()));
         // The caller has ended (normal): the linked server is not affected, but was linked.
         assertThat(Proc.isAlive(r.linked())).isTrue();
         assertThat(Sys.getStatus(r.linked()).parent()).isEqualTo(r.caller());
@@ -426,13 +426,13 @@ class GenServerStartTest {
         GenServer.stop(r.unlinked());
         // A linked server dies with its non-normally ending caller.
         Pid server = inProcess(() -> {
-          Pid p = GenServer.startLink(new Server(Outcome.OK, inbox.pid()));
+          Pid p = GenServer.startLink(new Server(Outcome.OK, inbox.pid())).pid();
           assertThat(Proc.info(p).orElseThrow().links()).containsExactly(Proc.self());
           return p;
         });
         assertThat(Proc.isAlive(server)).isTrue();
         Pid doomed = Proc.spawn(() -> {
-          Pid p = GenServer.startLink(new Server(Outcome.OK, inbox.pid()));
+          Pid p = GenServer.startLink(new Server(Outcome.OK, inbox.pid())).pid();
           Proc.send(inbox.pid(), p);
           Proc.exit(BOOM);
         });
@@ -452,9 +452,9 @@ class GenServerStartTest {
         List<Object> left = inProcess(() -> {
           GenServer.Monitored m = GenServer.startMonitor(new Server(Outcome.OK, inbox.pid()), StartOptions.defaults());
           assertThat(m.ref()).isNotNull();
-          GenServer.stop(m.pid());
+          GenServer.stop(m.server());
           Object down = Proc.receive(x -> x instanceof Down, WAIT).orElseThrow();
-          assertThat(down).isEqualTo(new Down(m.ref(), m.pid(), ExitReason.NORMAL));
+          assertThat(down).isEqualTo(new Down(m.ref(), m.server().pid(), ExitReason.NORMAL));
           for (Outcome failing : List.of(Outcome.STOP, Outcome.IGNORE, Outcome.THROW, Outcome.BLOCK)) {
             StartException e = catchThrowableOfType(StartException.class, () ->
                 GenServer.startMonitor(new Server(failing, inbox.pid()), options(failing)));
@@ -482,7 +482,7 @@ class GenServerStartTest {
         assertThat(registry.whereisName("svc")).isEmpty();
         assertThat(reports.withLabel("crash_report")).singleElement()
             .satisfies(r -> assertThat(String.valueOf(r.get("process"))).startsWith(name + " ("));
-        Pid s = GenServer.start(name, new Server(Outcome.OK, inbox.pid()));
+        Pid s = GenServer.start(name, new Server(Outcome.OK, inbox.pid())).pid();
         assertThat(registry.whereisName("svc")).contains(s);
         assertThat((Object) GenServer.call(name, "get")).isEqualTo("ready");
         StartException taken = catchThrowableOfType(StartException.class,
@@ -565,8 +565,9 @@ class GenServerStartTest {
           private List<String> append(List<String> l, String s) {
             return java.util.stream.Stream.concat(l.stream(), java.util.stream.Stream.of(s)).toList();
           }
-        });
-        List<String> seen = GenServer.call(s, "get");
+        }).pid();
+        @SuppressWarnings("unchecked")
+      List<Object> seen = (List<Object>) GenServer.call(s, "get");
         assertThat(seen).containsExactly("continue:first", "continue:second", "info:queued-during-init",
             "cast:cast-during-init");
         GenServer.stop(s);

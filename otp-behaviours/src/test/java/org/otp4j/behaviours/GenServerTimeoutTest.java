@@ -100,7 +100,7 @@ class GenServerTimeoutTest {
   void idleTimeoutFires() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid(), null));
+        Pid s = GenServer.start(new Server(inbox.pid(), null)).pid();
         GenServer.call(s, new Req.Idle(Duration.ofMillis(30)));
         expect(inbox, "timeout");
         // Fires once: the timeout callback returned no new action.
@@ -115,7 +115,7 @@ class GenServerTimeoutTest {
   void idleTimeoutOnlyWhenIdle() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> untilUndisturbed("calls that keep the server busy", () -> {
-        Pid s = GenServer.start(new Server(inbox.pid(), null));
+        Pid s = GenServer.start(new Server(inbox.pid(), null)).pid();
         Duration idle = Duration.ofMillis(150);
         long end = System.nanoTime() + Duration.ofMillis(600).toNanos();
         int calls = 0;
@@ -155,12 +155,13 @@ class GenServerTimeoutTest {
       node.run(() -> untilUndisturbed("a cast right after the start", () -> {
         Duration idle = Duration.ofMillis(150);
         long start = System.nanoTime();
-        Pid s = GenServer.start(new Server(inbox.pid(), GenServer.Action.timeout(idle)));
+        Pid s = GenServer.start(new Server(inbox.pid(), GenServer.Action.timeout(idle))).pid();
         GenServer.cast(s, new Req.Note("first"));
         boolean castInTime = within(start, idle); // it arrived before the timeout set by init could fire
         // The cast returned no action: no timeout, ever.
         Optional<Object> fired = inbox.receive(Duration.ofMillis(450));
-        List<String> seen = GenServer.call(s, new Req.Seen());
+        @SuppressWarnings("unchecked")
+      List<Object> seen = (List<Object>) GenServer.call(s, new Req.Seen());
         GenServer.stop(s);
         if (!castInTime && (fired.isPresent() || seen.contains("timeout"))) {
           inbox.flush();
@@ -178,7 +179,7 @@ class GenServerTimeoutTest {
   void zeroIdleTimeoutWithQueuedMessage() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid(), null));
+        Pid s = GenServer.start(new Server(inbox.pid(), null)).pid();
         GenServer.call(s, new Req.ZeroIdleWithQueued("queued"));
         assertThat((List<String>) GenServer.call(s, new Req.Seen())).containsExactly("cast:queued");
         assertThat(inbox.flush()).isEmpty();
@@ -195,7 +196,7 @@ class GenServerTimeoutTest {
   void systemMessageDoesNotCancelIdleTimeout() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid(), null));
+        Pid s = GenServer.start(new Server(inbox.pid(), null)).pid();
         GenServer.call(s, new Req.Idle(Duration.ofMillis(100)));
         assertThat((List<String>) Sys.getState(s)).isEmpty();
         Sys.getStatus(s);
@@ -210,7 +211,7 @@ class GenServerTimeoutTest {
   void infiniteIdleTimeout() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid(), GenServer.Action.timeout(Proc.INFINITY)));
+        Pid s = GenServer.start(new Server(inbox.pid(), GenServer.Action.timeout(Proc.INFINITY))).pid();
         expectNone(inbox, m -> true, "an infinite timeout firing");
         assertThat((Object) GenServer.call(s, new Req.Plain())).isEqualTo("ok");
         GenServer.stop(s);
@@ -223,7 +224,7 @@ class GenServerTimeoutTest {
   void messageTimeoutFires() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid(), GenServer.Action.timeout(Duration.ofMillis(30), "tock")));
+        Pid s = GenServer.start(new Server(inbox.pid(), GenServer.Action.timeout(Duration.ofMillis(30), "tock"))).pid();
         expect(inbox, "info:tock");
         GenServer.call(s, new Req.Message(Duration.ofMillis(20), "again"));
         expect(inbox, "info:again");
@@ -237,7 +238,7 @@ class GenServerTimeoutTest {
   void zeroMessageTimeoutBeforeQueued() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid(), null));
+        Pid s = GenServer.start(new Server(inbox.pid(), null)).pid();
         GenServer.call(s, new Req.ZeroMessageWithQueued("queued"));
         expect(inbox, "info:tick");
         assertThat((List<String>) GenServer.call(s, new Req.Seen())).containsExactly("info:tick", "cast:queued");
@@ -251,7 +252,7 @@ class GenServerTimeoutTest {
   void systemMessagesDoNotRestartMessageTimeout() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid(), GenServer.Action.timeout(Duration.ofMillis(200), "tick")));
+        Pid s = GenServer.start(new Server(inbox.pid(), GenServer.Action.timeout(Duration.ofMillis(200), "tick"))).pid();
         long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
         boolean fired = false;
         while (!fired && System.nanoTime() < deadline) {

@@ -53,7 +53,7 @@ class GenStatemCallTest {
         // The replier gets the caller's From from the machine and answers on its own.
         Pid replier = node.spawn(() -> {
           From from = (From) Proc.receive(x -> x instanceof From);
-          Proc.send(inbox.pid(), GenStatem.reply(from, "answered by " + Proc.self()));
+          Proc.send(inbox.pid(), from.reply("answered by " + Proc.self()));
         });
         Pid m = start(scripted(inbox.pid(), "S", (e, s, d) -> {
           if (e instanceof Event.Call(From from, Object q)) {
@@ -98,7 +98,7 @@ class GenStatemCallTest {
         assertThatThrownBy(() -> GenStatem.call(m, "q", Duration.ofMillis(50)))
             .isInstanceOfSatisfying(CallException.class, e -> assertThat(e.reason()).isEqualTo(ExitReason.TIMEOUT));
         From from = fromOf(nextSeen(inbox));
-        assertThat(GenStatem.reply(from, "too late")).isFalse();
+        assertThat(from.reply("too late")).isFalse();
         assertThat(Proc.isAlive(m)).isTrue();
       });
     }

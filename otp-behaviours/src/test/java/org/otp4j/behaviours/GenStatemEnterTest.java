@@ -116,7 +116,7 @@ class GenStatemEnterTest {
             new Seen("locked", cast("unlock")),
             new Seen("open", enter("locked")),
             new Seen("open", cast("p")));
-        assertThat(Sys.<GenStatem.StateAndData>getState(m).data()).isEqualTo("data+r");
+        assertThat(((GenStatem.StateAndData) Sys.getState(m)).data()).isEqualTo("data+r");
       });
     }
   }
@@ -135,7 +135,7 @@ class GenStatemEnterTest {
         GenStatem.cast(m, "go");
         assertThat(seen(inbox, 4)).containsExactly(new Seen("A", enter("A")), new Seen("A", cast("go")),
             new Seen("B", enter("A")), new Seen("B", new Event.StateTimeout("st")));
-        assertThat(Sys.<GenStatem.StateAndData>getState(m))
+        assertThat(((GenStatem.StateAndData) Sys.getState(m)))
             .isEqualTo(new GenStatem.StateAndData("B", "data+enterA+go+enterB"));
       });
     }

@@ -42,7 +42,7 @@ import org.otp4j.core.Proc;
 class GenStatemStartStopTest {
 
   /** A machine whose init is given by the test; it records the pid its init ran in. */
-  static final class InitOnly extends GenStatem<String, String> {
+  static final class InitOnly extends GenStatem<String, String, Object> {
     private final Supplier<Init<String, String>> init;
     final AtomicReference<Pid> ranIn = new AtomicReference<>();
 
@@ -227,14 +227,14 @@ class GenStatemStartStopTest {
       node.run(() -> {
         Name name = Name.local("door");
         Pid first = GenStatem.start(new InitOnly(() -> GenStatem.Init.ok("s", "d")),
-            StartOptions.defaults().withName(name));
+            StartOptions.defaults().withName(name)).pid();
         InitOnly second = new InitOnly(() -> GenStatem.Init.ok("s", "d"));
         assertThatThrownBy(() -> GenStatem.start(second, StartOptions.defaults().withName(name)))
             .isInstanceOfSatisfying(StartException.class,
                 e -> assertThat(startResult(e)).isEqualTo(new StartResult.AlreadyStarted(first)));
         assertThat(second.ranIn.get()).as("init of the second machine").isNull();
         assertThat(Proc.whereis(name)).contains(first);
-        assertThat(Sys.<GenStatem.StateAndData>getState(name)).isEqualTo(new GenStatem.StateAndData("s", "d"));
+        assertThat(((GenStatem.StateAndData) Sys.getState(name))).isEqualTo(new GenStatem.StateAndData("s", "d"));
       });
     }
   }
@@ -296,14 +296,14 @@ class GenStatemStartStopTest {
     try (Node node = Node.start()) {
       node.run(() -> {
         IllegalStateException cleanupFailed = new IllegalStateException("cleanup failed");
-        Pid m = start(new GenStatem<String, String>() {
+        Pid m = start(new GenStatem<String, String, Object>() {
           @Override
           protected Init<String, String> init() {
             return Init.ok("s", "d");
           }
 
           @Override
-          protected Result<String, String> handleEvent(Event event, String state, String data) {
+          protected Result<String, String> handleEvent(Event<Object> event, String state, String data) {
             return GenStatem.stop(ExitReason.NORMAL);
           }
 
@@ -320,7 +320,7 @@ class GenStatemStartStopTest {
   }
 
   /** Traps exits in init, so that its parent's exit reaches terminate. */
-  static final class Trapping extends GenStatem<String, String> {
+  static final class Trapping extends GenStatem<String, String, Object> {
     private final Pid probe;
 
     Trapping(Pid probe) {
@@ -334,7 +334,7 @@ class GenStatemStartStopTest {
     }
 
     @Override
-    protected Result<String, String> handleEvent(Event event, String state, String data) {
+    protected Result<String, String> handleEvent(Event<Object> event, String state, String data) {
       Proc.send(probe, new Seen(state, event));
       return keepStateAndData();
     }
@@ -377,7 +377,7 @@ class GenStatemStartStopTest {
       node.run(() -> {
         Name name = Name.local("slow");
         node.spawn(() -> {
-          GenStatem.start(new GenStatem<String, String>() {
+          GenStatem.start(new GenStatem<String, String, Object>() {
             @Override
             protected Init<String, String> init() {
               Proc.send(inbox.pid(), "in init");
@@ -386,7 +386,7 @@ class GenStatemStartStopTest {
             }
 
             @Override
-            protected Result<String, String> handleEvent(Event event, String state, String data) {
+            protected Result<String, String> handleEvent(Event<Object> event, String state, String data) {
               Proc.send(inbox.pid(), new Seen(state, event));
               return keepStateAndData();
             }

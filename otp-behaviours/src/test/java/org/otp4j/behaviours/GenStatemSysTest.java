@@ -50,9 +50,9 @@ class GenStatemSysTest {
       node.run(() -> {
         Pid m = start(scripted(inbox.pid(), "locked", (e, s, d) -> isCast(e, "unlock")
             ? nextState("open", d + "+unlocked") : keepStateAndData()));
-        assertThat(Sys.<StateAndData>getState(m)).isEqualTo(new StateAndData("locked", "data"));
+        assertThat(((StateAndData) Sys.getState(m))).isEqualTo(new StateAndData("locked", "data"));
         GenStatem.cast(m, "unlock");
-        assertThat(Sys.<StateAndData>getState(m)).isEqualTo(new StateAndData("open", "data+unlocked"));
+        assertThat(((StateAndData) Sys.getState(m))).isEqualTo(new StateAndData("open", "data+unlocked"));
       });
     }
   }
@@ -76,7 +76,7 @@ class GenStatemSysTest {
         });
         assertThat(given).containsExactly(new StateAndData("locked", "data"));
         assertThat(replaced).isEqualTo(new StateAndData("open", "data+replaced"));
-        assertThat(Sys.<StateAndData>getState(m)).isEqualTo(replaced);
+        assertThat(((StateAndData) Sys.getState(m))).isEqualTo(replaced);
         GenStatem.cast(m, "q");
         assertThat(seen(inbox, 1)).containsExactly(new Seen("open", cast("q")));
       });
@@ -96,14 +96,14 @@ class GenStatemSysTest {
         })).isInstanceOf(Sys.StateReplaceException.class).hasCause(oops).hasMessageContaining("unchanged");
         assertThatThrownBy(() -> Sys.replaceState(m, sd -> "not a StateAndData"))
             .isInstanceOf(Sys.StateReplaceException.class);
-        assertThat(Sys.<StateAndData>getState(m)).isEqualTo(new StateAndData("s", "data"));
+        assertThat(((StateAndData) Sys.getState(m))).isEqualTo(new StateAndData("s", "data"));
         assertThat(Proc.isAlive(m)).isTrue();
       });
     }
   }
 
   /** Hides its data in status and crash reports. */
-  static final class Vault extends GenStatem<String, String> {
+  static final class Vault extends GenStatem<String, String, Object> {
     private final Pid probe;
 
     Vault(Pid probe) {
@@ -116,7 +116,7 @@ class GenStatemSysTest {
     }
 
     @Override
-    protected Result<String, String> handleEvent(Event event, String state, String data) {
+    protected Result<String, String> handleEvent(Event<Object> event, String state, String data) {
       Proc.send(probe, new Seen(state, event));
       return switch (event) {
         case Event.Cast(Object c) when c.equals("crash") -> throw new IllegalStateException("vault jammed");
@@ -165,7 +165,7 @@ class GenStatemSysTest {
         GenStatem.cast(m, "c1");
         node.spawn(() -> Proc.send(inbox.pid(), GenStatem.call(m, "q")));
         expectNoSeen(inbox);
-        assertThat(Sys.<StateAndData>getState(m)).as("get_state works while suspended")
+        assertThat(((StateAndData) Sys.getState(m))).as("get_state works while suspended")
             .isEqualTo(new StateAndData("s", "data"));
         assertThat(inbox.receive(x -> x.equals("answer"), Duration.ZERO)).isEmpty();
         Sys.resume(m);
@@ -275,7 +275,7 @@ class GenStatemSysTest {
         for (String c : List.of("x", "y", "go")) {
           GenStatem.cast(m, c);
         }
-        assertThat(Sys.<StateAndData>getState(m).state()).isEqualTo("B");
+        assertThat(((StateAndData) Sys.getState(m)).state()).isEqualTo("B");
         assertThat(Sys.getLog(m)).hasSize(3).last().isEqualTo(new Sys.Event.StateChange("A", "B"));
         Sys.log(m, 0);
         assertThat(Sys.getLog(m)).isEmpty();

@@ -221,7 +221,7 @@ class GenStatemTimeoutTest {
         GenStatem.cast(m, "arm");
         assertThat(events(inbox, 1)).containsExactly(cast("arm"));
         for (int i = 0; i < 3; i++) {
-          assertThat(Sys.<GenStatem.StateAndData>getState(m).state()).isEqualTo("S");
+          assertThat(((GenStatem.StateAndData) Sys.getState(m)).state()).isEqualTo("S");
         }
         assertThat(events(inbox, 1)).containsExactly(new Event.Timeout("et"));
       });

@@ -68,7 +68,7 @@ class GenStatemTransitionTest {
             new Seen("locked", cast("unlock")),
             new Seen("open", cast("e1")), new Seen("open", cast("e2")), new Seen("open", cast("e3")),
             new Seen("open", cast("e4")));
-        assertThat(Sys.<GenStatem.StateAndData>getState(door).state()).isEqualTo("open");
+        assertThat(((GenStatem.StateAndData) Sys.getState(door)).state()).isEqualTo("open");
       });
     }
   }
@@ -97,7 +97,7 @@ class GenStatemTransitionTest {
             cast("e1"), cast("keep"), cast("keepAndData"), cast("repeat"), cast("repeatAndData"), cast("same"),
             cast("e2"), cast("unlock"),
             cast("e1"), cast("e2"));
-        assertThat(Sys.<GenStatem.StateAndData>getState(door).data()).isEqualTo("data+keep+repeat+same");
+        assertThat(((GenStatem.StateAndData) Sys.getState(door)).data()).isEqualTo("data+keep+repeat+same");
       });
     }
   }
@@ -278,10 +278,10 @@ class GenStatemTransitionTest {
   // S1: callback modes
 
   /** A switch in STATE_FUNCTIONS mode: each constant handles its own state. Data: the probe. */
-  enum Switch implements GenStatem.StateFunction<Switch, Pid> {
+  enum Switch implements GenStatem.StateFunction<Switch, Pid, Object> {
     OFF {
       @Override
-      public GenStatem.Result<Switch, Pid> handle(Event event, Pid probe) {
+      public GenStatem.Result<Switch, Pid> handle(Event<Object> event, Pid probe) {
         Proc.send(probe, new Seen(OFF, event));
         return switch (event) {
           case Event.Cast(Object c) when c.equals("flip") -> nextState(ON, probe);
@@ -292,7 +292,7 @@ class GenStatemTransitionTest {
     },
     ON {
       @Override
-      public GenStatem.Result<Switch, Pid> handle(Event event, Pid probe) {
+      public GenStatem.Result<Switch, Pid> handle(Event<Object> event, Pid probe) {
         Proc.send(probe, new Seen(ON, event));
         return switch (event) {
           case Event.Cast(Object c) when c.equals("flip") -> nextState(OFF, probe);
@@ -303,7 +303,7 @@ class GenStatemTransitionTest {
     }
   }
 
-  static final class SwitchMachine extends GenStatem<Switch, Pid> {
+  static final class SwitchMachine extends GenStatem<Switch, Pid, Object> {
     private final Pid probe;
 
     SwitchMachine(Pid probe) {
@@ -347,9 +347,9 @@ class GenStatemTransitionTest {
   }
 
   /** STATE_FUNCTIONS with plain string states, handled through a stateFunction override. */
-  static final class Lamp extends GenStatem<String, Pid> {
+  static final class Lamp extends GenStatem<String, Pid, Object> {
     private final Pid probe;
-    private final Map<String, StateFunction<String, Pid>> handlers = Map.of(
+    private final Map<String, StateFunction<String, Pid, Object>> handlers = Map.of(
         "dark", (event, probe) -> {
           Proc.send(probe, new Seen("dark", event));
           return isCast(event, "switch") ? nextState("lit", probe) : keepStateAndData();
@@ -374,7 +374,7 @@ class GenStatemTransitionTest {
     }
 
     @Override
-    protected StateFunction<String, Pid> stateFunction(String state) {
+    protected StateFunction<String, Pid, Object> stateFunction(String state) {
       return handlers.get(state);
     }
   }
@@ -400,7 +400,7 @@ class GenStatemTransitionTest {
   void s1_stateFunctionsWithoutHandlersStopsWithAnActionableReason(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid m = start(new GenStatem<String, String>() {
+        Pid m = start(new GenStatem<String, String, Object>() {
           @Override
           protected Init<String, String> init() {
             return Init.ok("plain", "data");
@@ -449,7 +449,7 @@ class GenStatemTransitionTest {
         GenStatem.cast(m, 8); // postponed while running 7
         GenStatem.cast(m, "done");
         assertThat(GenStatem.<String>call(m, "status?")).isEqualTo("running 8");
-        assertThat(Sys.<GenStatem.StateAndData>getState(m).state()).isEqualTo(new Phase.Running(8));
+        assertThat(((GenStatem.StateAndData) Sys.getState(m)).state()).isEqualTo(new Phase.Running(8));
       });
     }
   }
@@ -460,7 +460,7 @@ class GenStatemTransitionTest {
   void s1_handleEventIsRequiredInTheDefaultMode(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid m = start(new GenStatem<String, String>() {
+        Pid m = start(new GenStatem<String, String, Object>() {
           @Override
           protected Init<String, String> init() {
             return Init.ok("s", "d");
@@ -482,7 +482,7 @@ class GenStatemTransitionTest {
       node.run(() -> {
         AtomicInteger modeCalls = new AtomicInteger();
         AtomicInteger enterCalls = new AtomicInteger();
-        Pid m = start(new GenStatem<String, String>() {
+        Pid m = start(new GenStatem<String, String, Object>() {
           @Override
           protected Init<String, String> init() {
             return Init.ok("a", "d");
@@ -501,7 +501,7 @@ class GenStatemTransitionTest {
           }
 
           @Override
-          protected Result<String, String> handleEvent(Event event, String state, String data) {
+          protected Result<String, String> handleEvent(Event<Object> event, String state, String data) {
             return switch (event) {
               case Event.Call(From from, Object q) -> nextState(state + "a", data, Action.reply(from, state));
               default -> keepStateAndData();

@@ -36,12 +36,12 @@ class ObserverTest {
       // A snapshot shows what each process is doing at that moment, and the cart may not have reached
       // its receive yet: take snapshots until one shows everything, the cart waiting included.
       BehaviourTestKit.await().untilAsserted(() -> {
-        Observer.Snapshot snapshot = Observer.snapshot(node);
+        NodeSnapshot snapshot = NodeSnapshot.of(node);
         assertThat(snapshot.applications()).hasSize(1);
-        Observer.Tree top = snapshot.applications().getFirst().tree();
+        NodeSnapshot.Tree top = snapshot.applications().getFirst().tree();
         assertThat(top.supervisor()).isTrue();
-        assertThat(top.children()).extracting(Observer.Tree::childId).containsExactly("cart", "payments");
-        assertThat(top.children().get(1).children()).extracting(Observer.Tree::childId).containsExactly("gateway");
+        assertThat(top.children()).extracting(NodeSnapshot.Tree::childId).containsExactly("cart", "payments");
+        assertThat(top.children().get(1).children()).extracting(NodeSnapshot.Tree::childId).containsExactly("gateway");
         assertThat(snapshot.others()).anySatisfy(p -> assertThat(p.registeredName()).contains("loner"));
         String text = snapshot.render();
         assertThat(text)

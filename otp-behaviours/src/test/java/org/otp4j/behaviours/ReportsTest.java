@@ -29,17 +29,17 @@ class ReportsTest {
   void stateMachineTerminating(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid machine = GenStatem.start(new GenStatem<String, Integer>() {
+        Pid machine = GenStatem.start(new GenStatem<String, Integer, Object>() {
           @Override
           protected Init<String, Integer> init() {
             return Init.ok("idle", 7);
           }
 
           @Override
-          protected Result<String, Integer> handleEvent(Event event, String state, Integer data) {
+          protected Result<String, Integer> handleEvent(Event<Object> event, String state, Integer data) {
             throw new IllegalStateException("jammed");
           }
-        }, StartOptions.defaults());
+        }, StartOptions.defaults()).pid();
         GenStatem.cast(machine, "kick");
         assertThat(Proc.awaitExit(machine, Duration.ofSeconds(5))).get().isInstanceOf(ExitReason.Crash.class);
       });
@@ -60,7 +60,7 @@ class ReportsTest {
     try (Node node = Node.start()) {
       EventHandler<Object, Object> fragile = new EventHandler<>() {
         @Override
-        protected InitResult<Object> init(Object args) {
+        protected InitResult<Object> init() {
           return InitResult.ok("s");
         }
 
@@ -70,8 +70,8 @@ class ReportsTest {
         }
       };
       node.run(() -> {
-        Pid manager = GenEvent.start(StartOptions.defaults());
-        GenEvent.addHandler(manager, fragile, null);
+        Pid manager = GenEvent.start(StartOptions.defaults()).pid();
+        GenEvent.addHandler(manager, fragile);
         GenEvent.syncNotify(manager, "e1");
         Map<String, Object> r = reports.withLabel("gen_event_handler_crash").getFirst();
         assertThat(r.get("manager")).isEqualTo(manager);

@@ -134,7 +134,7 @@ class SupervisorApiTest {
   void childsOwnAlreadyStarted() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid holder = GenServer.start(Name.local("taken"), new Worker("holder", inbox.pid(), Worker.Mode.OK));
+        Pid holder = GenServer.start(Name.local("taken"), new Worker("holder", inbox.pid(), Worker.Mode.OK)).pid();
         Pid sup = Supervisor.startLink(flags());
         assertThat(Supervisor.startChild(sup, ChildSpec.worker("n", () -> GenServer.startLink(Name.local("taken"),
             new Worker("n", inbox.pid(), Worker.Mode.OK))))).isEqualTo(new StartResult.AlreadyStarted(holder));
@@ -153,15 +153,15 @@ class SupervisorApiTest {
         Pid sup = Supervisor.startLink(flags(), Worker.spec("a", inbox.pid()),
             Worker.spec("t", inbox.pid()).withRestart(ChildSpec.Restart.TEMPORARY));
         Pid a = pidOf(sup, "a");
-        assertThat(Supervisor.terminateChild(sup, "a")).isTrue();
+        assertThat(Supervisor.terminateChild(sup, "a")).isEqualTo(new Supervisor.Terminated());
         assertThat(exitReasonOf(a)).isEqualTo(ExitReason.SHUTDOWN);
         expect(inbox, new Terminated("a", ExitReason.SHUTDOWN));
-        assertThat(Supervisor.terminateChild(sup, "a")).as("terminating a stopped child").isTrue();
+        assertThat(Supervisor.terminateChild(sup, "a")).as("terminating a stopped child").isEqualTo(new Supervisor.Terminated());
         assertThat(Supervisor.getChildSpec(sup, "a")).isPresent();
-        assertThat(Supervisor.terminateChild(sup, "nobody")).isFalse();
-        assertThat(Supervisor.terminateChild(sup, "t")).isTrue();
+        assertThat(Supervisor.terminateChild(sup, "nobody")).isEqualTo(new Supervisor.NotFound());
+        assertThat(Supervisor.terminateChild(sup, "t")).isEqualTo(new Supervisor.Terminated());
         assertThat(Supervisor.getChildSpec(sup, "t")).as("a terminated temporary child is removed").isEmpty();
-        assertThat(Supervisor.terminateChild(sup, "t")).isFalse();
+        assertThat(Supervisor.terminateChild(sup, "t")).isEqualTo(new Supervisor.NotFound());
         // Terminating is not a crash: no restart.
         assertThat(Supervisor.whichChildren(sup)).containsExactly(
             new Supervisor.Child("a", null, Supervisor.ChildState.UNDEFINED, ChildSpec.Type.WORKER));
@@ -208,10 +208,10 @@ class SupervisorApiTest {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = Supervisor.startLink(flags(), Worker.spec("a", inbox.pid()), Worker.spec("b", inbox.pid()));
-        assertThat(Supervisor.deleteChild(sup, "a")).isEqualTo(Supervisor.DeleteResult.RUNNING);
+        assertThat(Supervisor.deleteChild(sup, "a")).isEqualTo(new Supervisor.Running());
         Supervisor.terminateChild(sup, "a");
-        assertThat(Supervisor.deleteChild(sup, "a")).isEqualTo(Supervisor.DeleteResult.DELETED);
-        assertThat(Supervisor.deleteChild(sup, "a")).isEqualTo(Supervisor.DeleteResult.NOT_FOUND);
+        assertThat(Supervisor.deleteChild(sup, "a")).isEqualTo(new Supervisor.Deleted());
+        assertThat(Supervisor.deleteChild(sup, "a")).isEqualTo(new Supervisor.NotFound());
         assertThat(Supervisor.restartChild(sup, "a")).isEqualTo(new Supervisor.NotFound());
         assertThat(Supervisor.getChildSpec(sup, "a")).isEmpty();
         assertThat(Supervisor.whichChildren(sup)).extracting(Supervisor.Child::id).containsExactly("b");

@@ -229,7 +229,7 @@ class SupervisorIntensityTest {
         assertThat(duringFailedAttempt(sup, inbox, permits, () -> Supervisor.restartChild(sup, "flaky")))
             .isEqualTo(new Supervisor.Restarting());
         assertThat(duringFailedAttempt(sup, inbox, permits, () -> Supervisor.deleteChild(sup, "flaky")))
-            .isEqualTo(Supervisor.DeleteResult.RESTARTING);
+            .isEqualTo(new Supervisor.Restarting());
         assertThat(duringFailedAttempt(sup, inbox, permits, () -> Supervisor.startChild(sup, flaky)))
             .isEqualTo(new Supervisor.AlreadyPresent());
         assertThat(duringFailedAttempt(sup, inbox, permits, () -> Supervisor.countChildren(sup)))

@@ -81,7 +81,7 @@ class SupervisorShutdownTest {
         Pid child = childPid(sup, "stubborn");
         Ref ref = inbox.monitor(child);
         long start = System.nanoTime();
-        assertThat(Supervisor.terminateChild(sup, "stubborn")).isTrue();
+        assertThat(Supervisor.terminateChild(sup, "stubborn")).isEqualTo(new Supervisor.Terminated());
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         assertThat(took).as("terminateChild of a child that ignores shutdown").isGreaterThanOrEqualTo(SHUTDOWN_TIMEOUT);
         expect(inbox, "ignored shutdown");
@@ -106,7 +106,7 @@ class SupervisorShutdownTest {
                 .withShutdown(ChildSpec.Shutdown.timeout(Duration.ofSeconds(30))));
         Pid child = childPid(sup, "w");
         Ref ref = inbox.monitor(child);
-        assertThat(Supervisor.terminateChild(sup, "w")).isTrue();
+        assertThat(Supervisor.terminateChild(sup, "w")).isEqualTo(new Supervisor.Terminated());
         // Returned long before 30 s; terminate has already run.
         assertThat(inbox.receive(m -> m instanceof Terminated, Duration.ZERO))
             .contains(new Terminated("w", ExitReason.SHUTDOWN));
@@ -126,7 +126,7 @@ class SupervisorShutdownTest {
             ChildSpec.worker("w", () -> GenServer.startLink(new Worker("w", inbox.pid(), false))));
         Pid child = childPid(sup, "w");
         Ref ref = inbox.monitor(child);
-        assertThat(Supervisor.terminateChild(sup, "w")).isTrue();
+        assertThat(Supervisor.terminateChild(sup, "w")).isEqualTo(new Supervisor.Terminated());
         assertThat(awaitDown(inbox, ref)).isEqualTo(ExitReason.SHUTDOWN);
         expectNone(inbox, m -> m instanceof Terminated, "terminate of a non-trapping child");
         assertThat(reports.withLabel("supervisor_report")).isEmpty();
@@ -148,9 +148,9 @@ class SupervisorShutdownTest {
         Pid s = childPid(sup, "s");
         Ref rw = inbox.monitor(w);
         Ref rs = inbox.monitor(s);
-        assertThat(Supervisor.terminateChild(sup, "w")).isTrue();
+        assertThat(Supervisor.terminateChild(sup, "w")).isEqualTo(new Supervisor.Terminated());
         assertThat(awaitDown(inbox, rw)).isEqualTo(ExitReason.KILLED);
-        assertThat(Supervisor.terminateChild(sup, "s")).isTrue();
+        assertThat(Supervisor.terminateChild(sup, "s")).isEqualTo(new Supervisor.Terminated());
         assertThat(awaitDown(inbox, rs)).isEqualTo(ExitReason.KILLED);
         expectNone(inbox, m -> m instanceof Terminated || m instanceof String, "terminate or an ignored signal");
         assertThat(reports.withLabel("supervisor_report")).isEmpty();
@@ -202,7 +202,7 @@ class SupervisorShutdownTest {
         inbox.send(child, "unlink");
         expect(inbox, "unlinked");
         Ref ref = inbox.monitor(child);
-        assertThat(Supervisor.terminateChild(sup, "loner")).isTrue();
+        assertThat(Supervisor.terminateChild(sup, "loner")).isEqualTo(new Supervisor.Terminated());
         assertThat(awaitDown(inbox, ref)).isEqualTo(ExitReason.SHUTDOWN);
         Supervisor.stop(sup);
       });

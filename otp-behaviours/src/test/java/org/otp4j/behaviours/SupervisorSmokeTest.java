@@ -58,7 +58,7 @@ class SupervisorSmokeTest {
   void dynamicSupervisorWithTemplate() {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid sup = GenServer.start(new SupervisorServer(DynamicSupervisor.Options.defaults().withMaxChildren(2),
+        Pid sup = DynamicSupervisor.start(DynamicSupervisor.of(DynamicSupervisor.Options.defaults().withMaxChildren(2),
             DynamicSupervisor.Template.worker((String s) -> worker())), StartOptions.defaults().withName(Name.local("dyn")));
         assertThat(DynamicSupervisor.startChildWith(sup, "x")).isInstanceOf(StartResult.Started.class);
         assertThat(DynamicSupervisor.startChildWith(sup, "y")).isInstanceOf(StartResult.Started.class);

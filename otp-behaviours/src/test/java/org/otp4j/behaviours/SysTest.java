@@ -94,7 +94,7 @@ class SysTest {
   void getAndReplaceState() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         assertThat((Session) Sys.getState(s)).isEqualTo(new Session("ann", "s3cr3t", 0));
         Session replaced = Sys.replaceState(s, (Session old) -> new Session("bob", old.token(), 10));
         assertThat(replaced).isEqualTo(new Session("bob", "s3cr3t", 10));
@@ -110,7 +110,7 @@ class SysTest {
   void replaceStateThatThrows() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         GenServer.call(s, new Req.Hit());
         IllegalStateException error = new IllegalStateException("no way");
         Sys.StateReplaceException e = catchThrowableOfType(Sys.StateReplaceException.class,
@@ -131,7 +131,7 @@ class SysTest {
   void getStatus() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         Sys.Status status = Sys.getStatus(s);
         assertThat(status.pid()).isEqualTo(s);
         assertThat(status.behaviour()).isEqualTo("GenServer");
@@ -150,11 +150,11 @@ class SysTest {
   void suspendAndResume() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         Sys.suspend(s);
         assertThat(Sys.getStatus(s).suspended()).isTrue();
         CompletableFuture<Integer> pending = new CompletableFuture<>();
-        Proc.spawn(() -> pending.complete(GenServer.call(s, new Req.Hit(), WAIT)));
+        Proc.spawn(() -> pending.complete((Integer) GenServer.call(s, new Req.Hit(), WAIT)));
         BehaviourTestKit.await().until(() -> Proc.info(s).orElseThrow().mailboxLength() == 1);
         GenServer.cast(s, new Req.Hit()); // queued behind the call
         BehaviourTestKit.await().until(() -> Proc.info(s).orElseThrow().mailboxLength() == 2);
@@ -178,7 +178,7 @@ class SysTest {
   void stopWhileSuspended() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         Sys.suspend(s);
         GenServer.stop(s, ExitReason.NORMAL, WAIT);
         assertThat(Proc.isAlive(s)).isFalse();
@@ -191,7 +191,7 @@ class SysTest {
   void suspendedIdleTimeout() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> untilUndisturbed("suspending the server before its idle timeout", () -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         GenServer.call(s, new Req.IdleTimeout(Duration.ofMillis(100)));
         Sys.suspend(s);
         if (handledBeforeTheSuspend(inbox, "timeout")) {
@@ -221,7 +221,7 @@ class SysTest {
   void suspendedMessageTimeout() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> untilUndisturbed("suspending the server before its message timeout", () -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         GenServer.call(s, new Req.MessageTimeout(Duration.ofMillis(50)));
         Sys.suspend(s);
         if (handledBeforeTheSuspend(inbox, "info:tick")) {
@@ -242,7 +242,7 @@ class SysTest {
   void statistics() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         assertThat(Sys.statistics(s)).isEmpty();
         GenServer.call(s, new Req.Hit()); // before: not counted
         Sys.statistics(s, true);
@@ -268,7 +268,7 @@ class SysTest {
   void logAndGetLog() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         assertThat(Sys.getLog(s)).isEmpty();
         Sys.log(s, 10);
         GenServer.call(s, new Req.Hit());
@@ -311,7 +311,7 @@ class SysTest {
   void installSink(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         record Seen(Pid pid, Sys.Event event, boolean onServerThread) {}
         List<Seen> seen = new CopyOnWriteArrayList<>();
         Sys.EventSink sink = (pid, event) -> seen.add(new Seen(pid, event, Proc.isProcess() && Proc.self().equals(s)));
@@ -350,7 +350,7 @@ class SysTest {
   void traceOnOff(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         Sys.trace(s, true);
         GenServer.call(s, new Req.Hit());
         Sys.getState(s); // served after the call's out event is logged
@@ -376,7 +376,7 @@ class SysTest {
   void sysOnDeadProcess() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         GenServer.stop(s);
         CallException e = catchThrowableOfType(CallException.class, () -> Sys.getState(s));
         assertThat(e.reason()).isEqualTo(ExitReason.NOPROC);

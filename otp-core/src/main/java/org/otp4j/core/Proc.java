@@ -389,6 +389,15 @@ public final class Proc {
     return p == null || !p.isAlive() ? Optional.empty() : Optional.of(p.pid());
   }
 
+  /** The process a typed address denotes now, if any: its pid if alive, or the holder of its name. */
+  public static Optional<Pid> whereis(ServerRef<?> ref) {
+    return switch (Objects.requireNonNull(ref, "ref").address()) {
+      case Pid pid -> Kernel.process(pid).isAlive() ? Optional.of(pid) : Optional.empty();
+      case Name name -> whereis(name);
+      case ServerRef<?> nested -> whereis(nested);
+    };
+  }
+
   /** The locally registered names of the current node. */
   public static List<String> registered() {
     return runtime(ProcessImpl.current()).registered();

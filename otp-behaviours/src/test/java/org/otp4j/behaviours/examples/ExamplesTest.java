@@ -17,6 +17,7 @@ import org.otp4j.behaviours.guide.CircuitBreaker;
 import org.otp4j.behaviours.guide.TrafficLight;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
+import org.otp4j.core.ServerRef;
 
 class ExamplesTest {
 
@@ -33,13 +34,13 @@ class ExamplesTest {
   void trafficLightCyclesThroughItsColoursOnStateTimeouts() {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid light = TrafficLight.startLink(new TrafficLight.Timings(
+        ServerRef<TrafficLight.Msg> light = TrafficLight.startLink(new TrafficLight.Timings(
             Duration.ofMillis(60), Duration.ofMillis(40), Duration.ofMillis(20)));
         List<Object> changes = new ArrayList<>();
         // The light changes colour every few tens of milliseconds from its start: hold it while the
         // sink goes in, so that the changes the sink sees start from a colour the test knows.
         Sys.suspend(light);
-        TrafficLight.Color now = (TrafficLight.Color) Sys.<GenStatem.StateAndData>getState(light).state();
+        TrafficLight.Color now = (TrafficLight.Color) ((GenStatem.StateAndData) Sys.getState(light)).state();
         Sys.install(light, (pid, event) -> {
           if (event instanceof Sys.Event.StateChange change) {
             synchronized (changes) {
@@ -67,17 +68,17 @@ class ExamplesTest {
     try (Node node = Node.start()) {
       node.run(() -> untilUndisturbed("the checks while the circuit is open", () -> {
         Duration reset = Duration.ofSeconds(1);
-        Pid breaker = CircuitBreaker.startLink(3, reset);
+        ServerRef<CircuitBreaker.Msg> breaker = CircuitBreaker.startLink(3, reset);
         long opening = 0;
         for (int i = 0; i < 3; i++) {
           opening = System.nanoTime(); // the third failure opens the circuit for `reset` after this
-          assertThatThrownBy(() -> CircuitBreaker.call(breaker, () -> {
+          assertThatThrownBy(() -> CircuitBreaker.callThrough(breaker, () -> {
             throw new IllegalStateException("service down");
           })).isInstanceOf(IllegalStateException.class);
         }
         // The outcome casts and this call come from the same caller, so they arrive in order.
         CircuitBreaker.State state = CircuitBreaker.state(breaker);
-        Throwable refused = catchThrowable(() -> CircuitBreaker.call(breaker, () -> "x"));
+        Throwable refused = catchThrowable(() -> CircuitBreaker.callThrough(breaker, () -> "x"));
         if (!within(opening, reset)) {
           GenStatem.stop(breaker); // this thread was slower than the reset timeout: it may be half-open
           return false;
@@ -87,7 +88,7 @@ class ExamplesTest {
             .hasMessageContaining("open");
         await().atMost(Duration.ofSeconds(5))
             .until(() -> CircuitBreaker.state(breaker) == CircuitBreaker.State.HALF_OPEN);
-        assertThat(CircuitBreaker.call(breaker, () -> "ok")).isEqualTo("ok");
+        assertThat(CircuitBreaker.callThrough(breaker, () -> "ok")).isEqualTo("ok");
         await().atMost(Duration.ofSeconds(2)).until(() -> CircuitBreaker.state(breaker) == CircuitBreaker.State.CLOSED);
         return true;
       }));

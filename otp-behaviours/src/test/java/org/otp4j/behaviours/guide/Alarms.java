@@ -25,7 +25,7 @@ final class Alarms {
     }
 
     @Override
-    protected InitResult<List<Alarm>> init(Object args) {
+    protected InitResult<List<Alarm>> init() {
       return InitResult.ok(List.of());
     }
 
@@ -45,11 +45,17 @@ final class Alarms {
     }
   }
 
-  /** Passes every alarm to the person on call: a process, given as the handler's argument. */
+  /** Passes every alarm to the person on call: a process, given to the handler's constructor. */
   static final class Pager extends EventHandler<Pid, Alarm> {
+    private final Pid onCall;
+
+    Pager(Pid onCall) {
+      this.onCall = onCall;
+    }
+
     @Override
-    protected InitResult<Pid> init(Object onCall) {
-      return onCall instanceof Pid pid ? InitResult.ok(pid) : InitResult.error("expected the pid of the person on call");
+    protected InitResult<Pid> init() {
+      return onCall != null ? InitResult.ok(onCall) : InitResult.error("expected the pid of the person on call");
     }
 
     @Override
@@ -64,11 +70,13 @@ final class Alarms {
   /** Counts alarms; swapped in for a Recent, it starts from the alarms that one kept. */
   static final class Counting extends EventHandler<Integer, Alarm> {
     @Override
-    protected InitResult<Integer> init(Object args) {
-      if (args instanceof GenEvent.SwapArgs(Object initArgs, List<?> kept)) {
-        return InitResult.ok(kept.size());
-      }
+    protected InitResult<Integer> init() {
       return InitResult.ok(0);
+    }
+
+    @Override
+    protected InitResult<Integer> initSwapped(Object terminateResult) {
+      return InitResult.ok(terminateResult instanceof List<?> kept ? kept.size() : 0);
     }
 
     @Override
@@ -89,7 +97,7 @@ final class Alarms {
   /** Someone on call: their pager stays in the manager for as long as this process lives. */
   static Pid onCall(Pid phone) {
     return Proc.spawn(() -> {
-      GenEvent.addSupervisedHandler(NAME, new Pager(), phone);
+      GenEvent.addSupervisedHandler(NAME, new Pager(phone));
       Object m = Proc.receive(x -> x.equals("off duty") || x instanceof GenEvent.HandlerExit);
       if (m instanceof GenEvent.HandlerExit exit) {
         Proc.send(phone, "pager gone: " + exit.reason()); // deleted, crashed, or the manager stopped
@@ -103,11 +111,12 @@ final class Alarms {
     // region: first-use
     GenEvent.startLink(NAME);
     Recent recent = new Recent(10); // the handler object is its identity in the manager: keep it
-    GenEvent.addHandler(NAME, recent, null);
+    GenEvent.addHandler(NAME, recent);
 
     GenEvent.notify(NAME, new Alarm("disk", "90% full"));  // returns at once
     GenEvent.syncNotify(NAME, new Alarm("cpu", "too hot")); // returns once every handler has it
-    List<Alarm> last = GenEvent.call(NAME, recent, "recent"); // [cpu too hot, disk 90% full]
+    @SuppressWarnings("unchecked")
+    List<Alarm> last = (List<Alarm>) GenEvent.call(NAME, recent, "recent"); // [cpu too hot, disk 90% full]
     // endregion: first-use
     return last;
   }
@@ -115,8 +124,8 @@ final class Alarms {
   static int swap(Recent recent) {
     // region: swap
     Counting counting = new Counting();
-    GenEvent.swapHandler(NAME, recent, "archived", counting, null);
-    int count = GenEvent.call(NAME, counting, "count"); // the alarms Recent had kept
+    GenEvent.swapHandler(NAME, recent, "archived", counting);
+    int count = (int) GenEvent.call(NAME, counting, "count"); // the alarms Recent had kept
     // endregion: swap
     return count;
   }

@@ -75,10 +75,10 @@ class ApplicationsTest {
       node.run(() -> {
         Shop.loadAndStart();
         assertThat(Application.getEnv("web", "port", 0)).isEqualTo(8080);
-        Application.loadConfig(config);
+        Application.reloadConfig(config);
         assertThat(Application.getEnv("web", "port", 0)).isEqualTo(8081);
         System.setProperty("otp.web.port", "8082");
-        Application.loadConfig(config); // system properties are read again when the environment is
+        Application.reloadConfig(config); // system properties are read again when the environment is
         assertThat(Application.getEnv("web", "port", 0)).isEqualTo(8082);
         Application.setEnv("web", "port", 8083);
         assertThat(Application.getEnv("web", "port", 0)).isEqualTo(8083);
@@ -97,7 +97,7 @@ class ApplicationsTest {
     try (Node node = Node.start()) {
       node.run(() -> {
         Shop.loadAndStart();
-        assertThatThrownBy(() -> Application.loadConfig(config))
+        assertThatThrownBy(() -> Application.reloadConfig(config))
             .isInstanceOf(ApplicationException.class)
             .hasMessageContaining("web.port")
             .hasMessageContaining("'eighty'");

@@ -3,16 +3,16 @@ package org.otp4j.behaviours.guide;
 import java.time.Duration;
 import java.util.function.Supplier;
 import org.otp4j.behaviours.GenStatem;
-import org.otp4j.core.Address;
+import org.otp4j.core.Call;
 import org.otp4j.core.From;
-import org.otp4j.core.Pid;
+import org.otp4j.core.ServerRef;
 
 /**
  * A circuit breaker in front of an unreliable service, in handle-event-function mode: CLOSED lets
  * calls through and counts consecutive failures; OPEN refuses calls until its state timeout; HALF_OPEN
  * lets one trial call through.
  */
-public final class CircuitBreaker extends GenStatem<CircuitBreaker.State, CircuitBreaker.Data> {
+public final class CircuitBreaker extends GenStatem<CircuitBreaker.State, CircuitBreaker.Data, CircuitBreaker.Msg> {
 
   public enum State { CLOSED, OPEN, HALF_OPEN }
 
@@ -42,11 +42,14 @@ public final class CircuitBreaker extends GenStatem<CircuitBreaker.State, Circui
   }
 
   // the protocol
-  record Ask() {}
 
-  record Outcome(boolean success) {}
+  /** What the machine is sent: calls (each names its reply type) and casts. */
+  public sealed interface Msg permits Ask, Outcome, WhatState {}
+  record Ask() implements Msg, Call<Boolean> {}
 
-  record WhatState() {}
+  record Outcome(boolean success) implements Msg {}
+
+  record WhatState() implements Msg, Call<State> {}
 
   private final int threshold;
   private final Duration resetTimeout;
@@ -57,12 +60,12 @@ public final class CircuitBreaker extends GenStatem<CircuitBreaker.State, Circui
   }
 
   // region: breaker-client
-  public static Pid startLink(int threshold, Duration resetTimeout) {
+  public static ServerRef<Msg> startLink(int threshold, Duration resetTimeout) {
     return GenStatem.startLink(new CircuitBreaker(threshold, resetTimeout));
   }
 
   /** Runs {@code service} in the caller if the circuit allows it, and tells the breaker how it went. */
-  public static <T> T call(Address breaker, Supplier<T> service) {
+  public static <T> T callThrough(ServerRef<Msg> breaker, Supplier<T> service) {
     boolean allowed = GenStatem.call(breaker, new Ask());
     if (!allowed) {
       throw new OpenCircuitException();
@@ -78,7 +81,7 @@ public final class CircuitBreaker extends GenStatem<CircuitBreaker.State, Circui
   }
   // endregion: breaker-client
 
-  public static State state(Address breaker) {
+  public static State state(ServerRef<Msg> breaker) {
     return GenStatem.call(breaker, new WhatState());
   }
 
@@ -89,7 +92,7 @@ public final class CircuitBreaker extends GenStatem<CircuitBreaker.State, Circui
 
   // region: breaker-events
   @Override
-  protected Result<State, Data> handleEvent(Event event, State state, Data data) {
+  protected Result<State, Data> handleEvent(Event<Msg> event, State state, Data data) {
     if (event instanceof Event.Call(From from, WhatState q)) {
       return keepStateAndData(Action.reply(from, state)); // the same answer in every state
     }

@@ -2,12 +2,12 @@ package org.otp4j.behaviours.guide;
 
 import java.time.Duration;
 import org.otp4j.behaviours.GenStatem;
-import org.otp4j.core.Address;
+import org.otp4j.core.Call;
 import org.otp4j.core.From;
-import org.otp4j.core.Pid;
+import org.otp4j.core.ServerRef;
 
 /** A connection that callers can use at once: sends wait (postponed) until it is connected. */
-public final class Connection extends GenStatem<Connection.State, Connection.Data> {
+public final class Connection extends GenStatem<Connection.State, Connection.Data, Connection.Msg> {
 
   public enum State { DISCONNECTED, CONNECTED }
 
@@ -25,7 +25,10 @@ public final class Connection extends GenStatem<Connection.State, Connection.Dat
     }
   }
 
-  record Send(String payload) {}
+
+  /** What the machine is sent: calls (each names its reply type) and casts. */
+  public sealed interface Msg permits Send {}
+  record Send(String payload) implements Msg, Call<String> {}
 
   /** The message the network sends when the link goes down. */
   public record Dropped() {}
@@ -40,12 +43,12 @@ public final class Connection extends GenStatem<Connection.State, Connection.Dat
     this.retryAfter = retryAfter;
   }
 
-  public static Pid startLink(Network network, Duration retryAfter) {
+  public static ServerRef<Msg> startLink(Network network, Duration retryAfter) {
     return GenStatem.startLink(new Connection(network, retryAfter));
   }
 
   /** Sends {@code payload}, waiting until the connection is up. */
-  public static String send(Address connection, String payload) {
+  public static String send(ServerRef<Msg> connection, String payload) {
     return GenStatem.call(connection, new Send(payload));
   }
 
@@ -58,7 +61,7 @@ public final class Connection extends GenStatem<Connection.State, Connection.Dat
   }
 
   @Override
-  protected Result<State, Data> handleEvent(Event event, State state, Data data) {
+  protected Result<State, Data> handleEvent(Event<Msg> event, State state, Data data) {
     return switch (state) {
       case DISCONNECTED -> switch (event) {
         case Event.Internal i -> data.network().connect()

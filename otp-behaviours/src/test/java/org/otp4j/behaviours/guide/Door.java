@@ -2,13 +2,14 @@ package org.otp4j.behaviours.guide;
 
 import java.time.Duration;
 import org.otp4j.behaviours.GenStatem;
-import org.otp4j.core.Address;
+import org.otp4j.core.Call;
 import org.otp4j.core.From;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
+import org.otp4j.core.ServerRef;
 
 /** A door with a code, and the three kinds of timeout. */
-public final class Door extends GenStatem<Door.State, Door.Data> {
+public final class Door extends GenStatem<Door.State, Door.Data, Door.Msg> {
 
   public enum State { LOCKED, OPEN }
 
@@ -21,10 +22,13 @@ public final class Door extends GenStatem<Door.State, Door.Data> {
    */
   public record Data(String code, Duration autoLock, Duration ajarAfter, Duration serviceEvery, Pid panel) {}
 
-  record Unlock(String code) {}
+
+  /** What the machine is sent: calls (each names its reply type) and casts. */
+  public sealed interface Msg permits Unlock, Pass {}
+  record Unlock(String code) implements Msg, Call<String> {}
 
   /** Someone walked through. */
-  record Pass() {}
+  record Pass() implements Msg {}
 
   private final Data data;
 
@@ -32,15 +36,15 @@ public final class Door extends GenStatem<Door.State, Door.Data> {
     this.data = data;
   }
 
-  public static Pid startLink(Data data) {
+  public static ServerRef<Msg> startLink(Data data) {
     return GenStatem.startLink(new Door(data));
   }
 
-  public static String unlock(Address door, String code) {
+  public static String unlock(ServerRef<Msg> door, String code) {
     return GenStatem.call(door, new Unlock(code));
   }
 
-  public static void pass(Address door) {
+  public static void pass(ServerRef<Msg> door) {
     GenStatem.cast(door, new Pass());
   }
 
@@ -51,7 +55,7 @@ public final class Door extends GenStatem<Door.State, Door.Data> {
   }
 
   @Override
-  protected Result<State, Data> handleEvent(Event event, State state, Data d) {
+  protected Result<State, Data> handleEvent(Event<Msg> event, State state, Data d) {
     if (event instanceof Event.GenericTimeout(Object name, Object content)) {
       Proc.send(d.panel(), content); // fires in any state; set it again for the next round
       return keepStateAndData(Action.genericTimeout(name, d.serviceEvery(), content));

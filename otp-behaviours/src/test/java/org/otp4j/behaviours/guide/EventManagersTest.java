@@ -45,7 +45,7 @@ class EventManagersTest {
   @DisplayName("a pager supervised by the on-call process: removed when that process ends")
   void supervisedHandler() {
     onNode(inbox -> {
-      Pid manager = GenEvent.startLink(Alarms.NAME);
+      Pid manager = GenEvent.startLink(Alarms.NAME).pid();
       Pid onCall = Alarms.onCall(inbox.pid());
       await().until(() -> GenEvent.whichHandlers(manager).size() == 1);
       GenEvent.syncNotify(manager, DISK);
@@ -60,7 +60,7 @@ class EventManagersTest {
   @DisplayName("the supervising process is told when its handler leaves, and why")
   void handlerExit() {
     onNode(inbox -> {
-      Pid manager = GenEvent.startLink(Alarms.NAME);
+      Pid manager = GenEvent.startLink(Alarms.NAME).pid();
       Pid onCall = Alarms.onCall(inbox.pid());
       await().until(() -> GenEvent.whichHandlers(manager).size() == 1);
       EventHandler<?, ?> pager = GenEvent.whichHandlers(manager).getFirst();
@@ -73,7 +73,7 @@ class EventManagersTest {
   /** Fails on alarms from one source. */
   static final class Fragile extends EventHandler<Integer, Alarms.Alarm> {
     @Override
-    protected InitResult<Integer> init(Object args) {
+    protected InitResult<Integer> init() {
       return InitResult.ok(0);
     }
 
@@ -90,15 +90,16 @@ class EventManagersTest {
   @DisplayName("a handler that throws is removed alone; the manager and the other handlers carry on")
   void crashIsolation(Reports reports) {
     onNode(inbox -> {
-      Pid manager = GenEvent.startLink(Alarms.NAME);
+      Pid manager = GenEvent.startLink(Alarms.NAME).pid();
       Alarms.Recent recent = new Alarms.Recent(10);
       Fragile fragile = new Fragile();
-      GenEvent.addHandler(manager, recent, null);
-      GenEvent.addHandler(manager, fragile, null);
+      GenEvent.addHandler(manager, recent);
+      GenEvent.addHandler(manager, fragile);
       GenEvent.syncNotify(manager, CPU);
       assertThat(GenEvent.whichHandlers(manager)).containsExactly(recent);
       assertThat(Proc.isAlive(manager)).isTrue();
-      List<Alarms.Alarm> kept = GenEvent.call(manager, recent, "recent");
+      @SuppressWarnings("unchecked")
+      List<Alarms.Alarm> kept = (List<Alarms.Alarm>) GenEvent.call(manager, recent, "recent");
       assertThat(kept).containsExactly(CPU);
       assertThat(reports.withLabel("gen_event_handler_crash")).singleElement()
           .satisfies(kv -> assertThat(kv.get("reason").toString()).contains("cannot handle cpu alarms"));
@@ -113,12 +114,12 @@ class EventManagersTest {
     onNode(inbox -> {
       GenEvent.startLink(Alarms.NAME);
       Alarms.Recent recent = new Alarms.Recent(10);
-      GenEvent.addHandler(Alarms.NAME, recent, null);
+      GenEvent.addHandler(Alarms.NAME, recent);
       GenEvent.syncNotify(Alarms.NAME, DISK);
       GenEvent.syncNotify(Alarms.NAME, CPU);
       assertThat(Alarms.swap(recent)).isEqualTo(2);
       GenEvent.syncNotify(Alarms.NAME, DISK);
-      int count = GenEvent.call(Alarms.NAME, GenEvent.whichHandlers(Alarms.NAME).getFirst(), "count");
+      int count = (int) GenEvent.call(Alarms.NAME, GenEvent.whichHandlers(Alarms.NAME).getFirst(), "count");
       assertThat(count).isEqualTo(3);
       assertThat(GenEvent.whichHandlers(Alarms.NAME)).singleElement().isInstanceOf(Alarms.Counting.class);
     });
@@ -128,8 +129,8 @@ class EventManagersTest {
   @DisplayName("a pager without a pid is not added: its init says why")
   void initError() {
     onNode(inbox -> {
-      Pid manager = GenEvent.startLink();
-      assertThat(GenEvent.addHandler(manager, new Alarms.Pager(), "nobody"))
+      Pid manager = GenEvent.startLink().pid();
+      assertThat(GenEvent.addHandler(manager, new Alarms.Pager(null)))
           .isEqualTo(new GenEvent.InitFailed("expected the pid of the person on call"));
       assertThat(GenEvent.whichHandlers(manager)).isEmpty();
     });
@@ -139,8 +140,8 @@ class EventManagersTest {
   @DisplayName("an event of the wrong type makes a handler fail, and it is removed")
   void wrongEventType(Reports reports) {
     onNode(inbox -> {
-      Pid manager = GenEvent.startLink();
-      GenEvent.addHandler(manager, new Alarms.Recent(10), null);
+      Pid manager = GenEvent.startLink().pid();
+      GenEvent.addHandler(manager, new Alarms.Recent(10));
       GenEvent.syncNotify(manager, "not an alarm");
       assertThat(GenEvent.whichHandlers(manager)).isEmpty();
       assertThat(reports.withLabel("gen_event_handler_crash")).singleElement()
@@ -152,7 +153,7 @@ class EventManagersTest {
   @DisplayName("stopping the manager tells the supervising process: shutdown")
   void stopTellsSupervisingProcess() {
     onNode(inbox -> {
-      Pid manager = GenEvent.startLink(Alarms.NAME);
+      Pid manager = GenEvent.startLink(Alarms.NAME).pid();
       Pid onCall = Alarms.onCall(inbox.pid());
       await().until(() -> GenEvent.whichHandlers(manager).size() == 1);
       GenEvent.stop(manager);

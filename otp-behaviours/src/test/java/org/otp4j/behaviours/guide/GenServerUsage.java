@@ -6,8 +6,7 @@ import java.util.Optional;
 import org.otp4j.behaviours.GenServer;
 import org.otp4j.core.CallException;
 import org.otp4j.core.ExitReason;
-import org.otp4j.core.Name;
-import org.otp4j.core.Pid;
+import org.otp4j.core.ServerRef;
 import org.otp4j.core.Registry;
 import org.otp4j.core.RequestId;
 
@@ -17,7 +16,7 @@ final class GenServerUsage {
 
   static Optional<String> firstUse() {
     // region: first-use
-    Pid store = KvStore.startLink();
+    ServerRef<KvStore.Msg> store = KvStore.startLink();
     KvStore.put(store, "colour", "teal");                 // a cast: returns at once
     Optional<String> colour = KvStore.get(store, "colour"); // a call: waits for the reply, Optional[teal]
     // endregion: first-use
@@ -26,18 +25,20 @@ final class GenServerUsage {
 
   static Optional<String> byName() {
     // region: naming
-    KvStore.startLink(Name.local("kv"));
-    KvStore.put(Name.local("kv"), "colour", "teal");
-    Optional<String> colour = KvStore.get(Name.local("kv"), "colour");
+    ServerRef<KvStore.Msg> kv = ServerRef.local("kv");   // a typed name
+    KvStore.startLink(kv);
+    KvStore.put(kv, "colour", "teal");
+    Optional<String> colour = KvStore.get(kv, "colour");
 
     Registry stores = Registry.unique("stores"); // or a via name, from a unique Registry
-    KvStore.startLink(Name.via(stores, "eu-west"));
-    KvStore.put(Name.via(stores, "eu-west"), "colour", "amber");
+    ServerRef<KvStore.Msg> euWest = ServerRef.via(stores, "eu-west");
+    KvStore.startLink(euWest);
+    KvStore.put(euWest, "colour", "amber");
     // endregion: naming
     return colour;
   }
 
-  static CallException awaitTimesOut(Pid store) {
+  static CallException awaitTimesOut(ServerRef<KvStore.Msg> store) {
     // region: call-timeout
     try {
       KvStore.await(store, "missing", Duration.ofMillis(100));
@@ -50,17 +51,17 @@ final class GenServerUsage {
     // endregion: call-timeout
   }
 
-  static List<Optional<String>> fromTwoStores(Pid eu, Pid us) {
+  static List<Optional<String>> fromTwoStores(ServerRef<KvStore.Msg> eu, ServerRef<KvStore.Msg> us) {
     // region: send-request
-    RequestId fromEu = GenServer.sendRequest(eu, new KvStore.Msg.Get("colour")); // returns at once
-    RequestId fromUs = GenServer.sendRequest(us, new KvStore.Msg.Get("colour")); // both stores work now
+    RequestId<Optional<String>> fromEu = GenServer.sendRequest(eu, new KvStore.Msg.Get("colour")); // returns at once
+    RequestId<Optional<String>> fromUs = GenServer.sendRequest(us, new KvStore.Msg.Get("colour")); // both work now
     Optional<String> euColour = fromEu.receiveResponse(Duration.ofSeconds(5));   // then take the replies
     Optional<String> usColour = fromUs.receiveResponse(Duration.ofSeconds(5));
     // endregion: send-request
     return List.of(euColour, usColour);
   }
 
-  static void stop(Pid store, Pid other) {
+  static void stop(ServerRef<KvStore.Msg> store, ServerRef<KvStore.Msg> other) {
     // region: stop
     GenServer.stop(store); // reason normal; returns once it has terminated
     GenServer.stop(other, ExitReason.shutdown("maintenance"), Duration.ofSeconds(5));

@@ -35,6 +35,7 @@ import org.otp4j.core.Inbox;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
+import org.otp4j.core.ServerRef;
 import org.slf4j.LoggerFactory;
 
 @DisplayName("Guide, chapter 8: observing")
@@ -51,7 +52,7 @@ class ObservingTest {
   @DisplayName("Sys reads and replaces the state, reads the status, counts, logs and traces")
   void sysTour(Reports reports) {
     onNode(inbox -> {
-      Pid store = KvStore.startLink();
+      ServerRef<KvStore.Msg> store = KvStore.startLink();
       Observing.SysFacts facts = Observing.tour(store);
       assertThat(facts.before().data()).containsExactly(Map.entry("colour", "teal"));
       assertThat(facts.after().data()).containsExactly(Map.entry("colour", "red"));
@@ -78,7 +79,7 @@ class ObservingTest {
   @DisplayName("while suspended, a server answers system messages only; a short call times out")
   void suspendResume() {
     onNode(inbox -> {
-      Pid store = KvStore.startLink();
+      ServerRef<KvStore.Msg> store = KvStore.startLink();
       KvStore.put(store, "k", "v");
       Observing.suspendWhile(store, () -> {
         assertThat(Sys.getStatus(store).suspended()).isTrue();
@@ -94,10 +95,10 @@ class ObservingTest {
   @DisplayName("a call to a suspended server times out; after resume it is served")
   void suspendedCallWaits() {
     onNode(inbox -> {
-      Pid store = KvStore.startLink();
+      ServerRef<KvStore.Msg> store = KvStore.startLink();
       Sys.suspend(store);
       CompletableFuture<Object> waiting = GuideTestKit.async(() -> KvStore.get(store, "k"));
-      await().until(() -> Proc.info(store).orElseThrow().mailboxLength() == 1);
+      await().until(() -> Proc.info(store.pid()).orElseThrow().mailboxLength() == 1);
       assertThat(waiting).isNotDone();
       Sys.resume(store);
       assertThat(waiting.join()).isEqualTo(java.util.Optional.empty());
@@ -108,12 +109,12 @@ class ObservingTest {
   @DisplayName("a sink installed on the traffic light sees its state changes")
   void install() {
     onNode(inbox -> {
-      Pid light = TrafficLight.startLink(new TrafficLight.Timings(
+      ServerRef<TrafficLight.Msg> light = TrafficLight.startLink(new TrafficLight.Timings(
           Duration.ofMillis(30), Duration.ofMillis(30), Duration.ofMillis(30)));
       // The light changes every 30 ms from its start: hold it while the sink goes in, so that the
       // changes the sink sees start from a colour the test knows (red, unless this thread was slow).
       Sys.suspend(light);
-      TrafficLight.Color now = (TrafficLight.Color) Sys.<GenStatem.StateAndData>getState(light).state();
+      TrafficLight.Color now = (TrafficLight.Color) ((GenStatem.StateAndData) Sys.getState(light)).state();
       List<String> changes = Observing.watchChanges(light);
       Sys.resume(light);
       await().until(() -> changes.size() >= 3);

@@ -8,8 +8,8 @@ import org.otp4j.behaviours.AppDescriptor;
 import org.otp4j.behaviours.Application;
 import org.otp4j.behaviours.ChildSpec;
 import org.otp4j.behaviours.Supervisor;
-import org.otp4j.core.Name;
 import org.otp4j.core.Pid;
+import org.otp4j.core.ServerRef;
 
 /** Chapter 7: two applications, one depending on the other. */
 final class Shop {
@@ -24,7 +24,7 @@ final class Shop {
     @Override
     protected Pid start(Type type) {
       return Supervisor.startLink(Supervisor.oneForOne(),
-          ChildSpec.worker("catalog", () -> KvStore.startLink(Name.local("catalog"))));
+          ChildSpec.worker("catalog", () -> KvStore.startLink(ServerRef.local("catalog"))));
     }
 
     @Override

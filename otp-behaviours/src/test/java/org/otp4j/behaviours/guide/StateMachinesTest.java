@@ -21,6 +21,7 @@ import org.otp4j.core.Inbox;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
+import org.otp4j.core.ServerRef;
 
 @DisplayName("Guide, chapter 5: state machines")
 class StateMachinesTest {
@@ -37,7 +38,7 @@ class StateMachinesTest {
     onNode(inbox -> BehaviourTestKit.untilUndisturbed("the colour and the sink within the first 300 ms", () -> {
       Duration red = Duration.ofMillis(300);
       long start = System.nanoTime(); // the light turns green `red` after this at the earliest
-      Pid light = TrafficLight.startLink(new TrafficLight.Timings(red, Duration.ofMillis(40), Duration.ofMillis(20)));
+      ServerRef<TrafficLight.Msg> light = TrafficLight.startLink(new TrafficLight.Timings(red, Duration.ofMillis(40), Duration.ofMillis(20)));
       TrafficLight.Color first = TrafficLight.color(light);
       List<Object> changes = new CopyOnWriteArrayList<>();
       Sys.install(light, (pid, event) -> {
@@ -63,17 +64,17 @@ class StateMachinesTest {
   void circuitBreaker() {
     onNode(inbox -> BehaviourTestKit.untilUndisturbed("the checks while the circuit is open", () -> {
       Duration reset = Duration.ofMillis(200);
-      Pid breaker = CircuitBreaker.startLink(3, reset);
+      ServerRef<CircuitBreaker.Msg> breaker = CircuitBreaker.startLink(3, reset);
       long opening = 0;
       for (int i = 0; i < 3; i++) {
         opening = System.nanoTime(); // the third failure opens the circuit for `reset` after this
-        assertThatThrownBy(() -> CircuitBreaker.call(breaker, () -> {
+        assertThatThrownBy(() -> CircuitBreaker.callThrough(breaker, () -> {
           throw new IllegalStateException("service down");
         })).isInstanceOf(IllegalStateException.class);
       }
       // the outcome casts and this call come from the same caller, so they arrive in order
       CircuitBreaker.State state = CircuitBreaker.state(breaker);
-      Throwable refused = catchThrowable(() -> CircuitBreaker.call(breaker, () -> "x"));
+      Throwable refused = catchThrowable(() -> CircuitBreaker.callThrough(breaker, () -> "x"));
       if (!BehaviourTestKit.within(opening, reset)) {
         GenStatem.stop(breaker); // this thread was slower than the reset timeout: it may be half-open
         return false;
@@ -81,7 +82,7 @@ class StateMachinesTest {
       assertThat(state).isEqualTo(CircuitBreaker.State.OPEN);
       assertThat(refused).isInstanceOf(CircuitBreaker.OpenCircuitException.class);
       await().until(() -> CircuitBreaker.state(breaker) == CircuitBreaker.State.HALF_OPEN);
-      assertThat(CircuitBreaker.call(breaker, () -> "ok")).isEqualTo("ok");
+      assertThat(CircuitBreaker.callThrough(breaker, () -> "ok")).isEqualTo("ok");
       assertThat(CircuitBreaker.state(breaker)).isEqualTo(CircuitBreaker.State.CLOSED);
       GenStatem.stop(breaker);
       return true;
@@ -114,7 +115,7 @@ class StateMachinesTest {
   void postponedUntilConnected() {
     onNode(inbox -> {
       Network network = new Network(false);
-      Pid connection = Connection.startLink(network, Duration.ofMillis(20));
+      ServerRef<Connection.Msg> connection = Connection.startLink(network, Duration.ofMillis(20));
       List<Object> postponed = new CopyOnWriteArrayList<>();
       Sys.install(connection, (pid, event) -> {
         if (event instanceof Sys.Event.Postpone p) {
@@ -130,7 +131,7 @@ class StateMachinesTest {
       assertThat(first.join()).isEqualTo("sent");
       assertThat(second.join()).isEqualTo("sent");
       assertThat(network.sent).containsExactly("one", "two");
-      GenStatem.StateAndData sd = Sys.getState(connection);
+      GenStatem.StateAndData sd = (GenStatem.StateAndData) Sys.getState(connection);
       assertThat(sd.state()).isEqualTo(Connection.State.CONNECTED);
       assertThat(((Connection.Data) sd.data()).attempts()).isGreaterThan(1);
       GenStatem.stop(connection);
@@ -142,11 +143,11 @@ class StateMachinesTest {
   void reconnects() {
     onNode(inbox -> {
       Network network = new Network(true);
-      Pid connection = Connection.startLink(network, Duration.ofMillis(30));
+      ServerRef<Connection.Msg> connection = Connection.startLink(network, Duration.ofMillis(30));
       assertThat(Connection.send(connection, "one")).isEqualTo("sent");
-      Proc.send(connection, new Connection.Dropped());
+      Proc.send(connection.pid(), new Connection.Dropped());
       assertThat(Connection.send(connection, "two")).isEqualTo("sent");
-      assertThat(((Connection.Data) Sys.<GenStatem.StateAndData>getState(connection).data()).attempts()).isEqualTo(2);
+      assertThat(((Connection.Data) ((GenStatem.StateAndData) Sys.getState(connection)).data()).attempts()).isEqualTo(2);
       GenStatem.stop(connection);
     });
   }
@@ -160,7 +161,7 @@ class StateMachinesTest {
   void stateAndEventTimeouts() {
     onNode(inbox -> BehaviourTestKit.untilUndisturbed("five passes within the ajar time", () -> {
       Duration ajarAfter = Duration.ofMillis(100);
-      Pid d = Door.startLink(door(inbox, Duration.ofMillis(400), ajarAfter, Duration.ofHours(1)));
+      ServerRef<Door.Msg> d = Door.startLink(door(inbox, Duration.ofMillis(400), ajarAfter, Duration.ofHours(1)));
       assertThat(Door.unlock(d, "0000")).isEqualTo("wrong code");
       long opening = System.nanoTime(); // the door sets its timeouts after this, as it opens
       assertThat(Door.unlock(d, "1234")).isEqualTo("open");
@@ -174,7 +175,7 @@ class StateMachinesTest {
       }
       assertThat(next(inbox)).isEqualTo("ajar");
       assertThat(next(inbox)).isEqualTo("locked");
-      assertThat(Sys.<GenStatem.StateAndData>getState(d).state()).isEqualTo(Door.State.LOCKED);
+      assertThat(((GenStatem.StateAndData) Sys.getState(d)).state()).isEqualTo(Door.State.LOCKED);
       GenStatem.stop(d);
       return true;
     }));
@@ -184,7 +185,7 @@ class StateMachinesTest {
   @DisplayName("a generic timeout survives state changes")
   void genericTimeout() {
     onNode(inbox -> {
-      Pid d = Door.startLink(door(inbox, Duration.ofHours(1), Duration.ofHours(1), Duration.ofMillis(150)));
+      ServerRef<Door.Msg> d = Door.startLink(door(inbox, Duration.ofHours(1), Duration.ofHours(1), Duration.ofMillis(150)));
       assertThat(Door.unlock(d, "1234")).isEqualTo("open"); // a state change before it fires
       assertThat(next(inbox)).isEqualTo("service due");
       assertThat(next(inbox)).isEqualTo("service due"); // and it was set again

@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.otp4j.behaviours.ChildSpec;
 import org.otp4j.behaviours.Supervisor;
-import org.otp4j.core.Name;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
+import org.otp4j.core.ServerRef;
 
 /** Chapter 4: supervisors. */
 final class Supervision {
@@ -16,7 +16,7 @@ final class Supervision {
   static Pid startTree() {
     // region: tree
     Pid top = Supervisor.startLink(Supervisor.oneForOne(),
-        ChildSpec.worker("store", () -> KvStore.startLink(Name.local("store"))),
+        ChildSpec.worker("store", () -> KvStore.startLink(ServerRef.local("store"))),
         ChildSpec.supervisor("rooms", Rooms::startLink));
     // endregion: tree
     return top;
@@ -26,7 +26,7 @@ final class Supervision {
     // region: specs
     List<ChildSpec> children = List.of(
         // permanent: always restarted; stopped with shutdown, killed after 5 s
-        ChildSpec.worker("store", () -> KvStore.startLink(Name.local("store"))),
+        ChildSpec.worker("store", () -> KvStore.startLink(ServerRef.local("store"))),
         // transient: restarted only after an abnormal exit; an idle session ends for good
         ChildSpec.worker("session", () -> Session.startLink("ada", "t0ken", Duration.ofMinutes(30), audit))
             .withRestart(ChildSpec.Restart.TRANSIENT)
@@ -79,7 +79,7 @@ final class Supervision {
     @Override
     protected Spec init() {
       return Spec.of(Supervisor.restForOne().withIntensity(3, Duration.ofSeconds(10)),
-          ChildSpec.worker("store", () -> KvStore.startLink(Name.local("store"))),
+          ChildSpec.worker("store", () -> KvStore.startLink(ServerRef.local("store"))),
           ChildSpec.supervisor("rooms", Rooms::startLink));
     }
   }

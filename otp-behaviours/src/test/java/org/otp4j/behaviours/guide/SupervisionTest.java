@@ -29,10 +29,10 @@ import org.otp4j.behaviours.Supervisor;
 import org.otp4j.core.CallException;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Inbox;
-import org.otp4j.core.Name;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
+import org.otp4j.core.ServerRef;
 import org.otp4j.core.SpawnOptions;
 
 @DisplayName("Guide, chapter 4: supervision")
@@ -72,7 +72,7 @@ class SupervisionTest {
     onNode(inbox -> {
       Pid top = Supervision.startTree();
       assertThat(children(top).keySet()).containsExactlyInAnyOrder("store", "rooms");
-      Name store = Name.local("store");
+      ServerRef<KvStore.Msg> store = ServerRef.local("store");
       KvStore.put(store, "k", "v");
       Pid before = Proc.whereis(store).orElseThrow();
       Proc.exit(before, ExitReason.of("boom"));
@@ -177,7 +177,7 @@ class SupervisionTest {
   /** A worker that exits with the reason it is told. */
   static final class Quitter extends GenServer<String, ExitReason> {
     static Pid startLink() {
-      return GenServer.startLink(new Quitter());
+      return GenServer.startLink(new Quitter()).pid();
     }
 
     @Override
@@ -255,7 +255,7 @@ class SupervisionTest {
           .withShutdown(ChildSpec.Shutdown.timeout(Duration.ofMillis(50)));
       Pid sup = Supervisor.startLink(Supervisor.oneForOne(), stubborn);
       Pid child = children(sup).get("stubborn");
-      assertThat(Supervisor.terminateChild(sup, "stubborn")).isTrue();
+      assertThat(Supervisor.terminateChild(sup, "stubborn")).isEqualTo(new Supervisor.Terminated());
       assertThat(exitReason(child)).isEqualTo(ExitReason.KILLED);
       assertThat(reports.supervisorReports("shutdown_error")).singleElement()
           .satisfies(r -> assertThat(r.get("reason")).isEqualTo(ExitReason.KILLED));
@@ -296,7 +296,7 @@ class SupervisionTest {
           s -> assertThat(s.pid()).isNotEqualTo(first));
       assertThat(r.get(4)).isEqualTo(new Supervisor.Counts(2, 2, 1, 1));
       assertThat(r.get(5)).isEqualTo(true);
-      assertThat(r.get(6)).isEqualTo(Supervisor.DeleteResult.DELETED);
+      assertThat(r.get(6)).isEqualTo(new Supervisor.Deleted());
       assertThat(r.get(7)).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
           .singleElement().isInstanceOfSatisfying(Supervisor.Child.class, c -> {
             assertThat(c.id()).isEqualTo("rooms");
