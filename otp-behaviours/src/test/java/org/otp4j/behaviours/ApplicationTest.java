@@ -365,27 +365,33 @@ class ApplicationTest {
   }
 
   @Test
-  @DisplayName("A6: a running application is told what changed, appeared and went")
+  @DisplayName("A6: setEnv calls no configChange; a configuration reload tells a running application what "
+      + "changed, appeared and went (OTP's config_change/3 after a release upgrade), and drops runtime values")
   void configChange(@TempDir Path dir) throws IOException {
     List<String> events = new CopyOnWriteArrayList<>();
     String app = fresh("cfg");
+    Path config = dir.resolve("c.properties");
+    Files.writeString(config, app + ".size=30\n" + app + ".mode=fast\n");
     try (Node node = Node.start()) {
       node.run(() -> {
-        Application.load(app(app, events).withEnv("size", 10));
+        Application.load(app(app, events).withEnv("size", 10).withEnv("level", "info"));
         Application.ensureAllStarted(app);
         Application.setEnv(app, "size", 20);
-        Application.setEnv(app, "mode", "fast");
-        Application.unsetEnv(app, "mode");
-        Application.setEnv(app, "size", 20); // no change: no callback
+        Application.setEnv(app, "extra", "runtime");
+        assertThat(Application.getEnv(app, "size", 0)).isEqualTo(20);
+        assertThat(events).as("set_env does not call config_change (OTP)").noneMatch(e -> e.startsWith("configChange"));
+
+        Application.reloadConfig(config);
+        assertThat(Application.getEnv(app, "size", 0)).isEqualTo(30);
+        assertThat(Application.getEnv(app, "extra")).as("a reload drops values set at run time").isEmpty();
+
+        Application.reloadConfig(config); // nothing changed: no callback
       });
-      // The file sets size, but the value set at run time takes precedence: nothing changes.
-      Path config = dir.resolve("c.properties");
-      Files.writeString(config, app + ".size=30\n");
+      Files.writeString(config, app + ".mode=slow\n");
       node.run(() -> Application.reloadConfig(config));
     }
     assertThat(events.stream().filter(e -> e.startsWith("configChange")).toList()).containsExactly(
-        "configChange " + app + " changed={size=20} added={} removed=[]",
-        "configChange " + app + " changed={} added={mode=fast} removed=[]",
-        "configChange " + app + " changed={} added={} removed=[mode]");
+        "configChange " + app + " changed={size=30} added={mode=fast} removed=[extra]",
+        "configChange " + app + " changed={size=10, mode=slow} added={} removed=[]");
   }
 }

@@ -309,16 +309,19 @@ class DynamicSupervisorTest {
   }
 
   @Test
-  @DisplayName("U9: restartChild and deleteChild do not apply to a dynamic supervisor")
+  @DisplayName("U20: restartChild, deleteChild and terminateChild by id answer {error, simple_one_for_one} on a dynamic "
+      + "supervisor; terminateChild by a pid that is not a child answers not_found")
   void restartAndDeleteDoNotApply() {
-    try (Node node = Node.start()) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = DynamicSupervisor.startLink(DynamicSupervisor.Options.defaults(), template());
-        started(DynamicSupervisor.startChildWith(sup, "a"));
-        Supervisor.RestartChildResult r = Supervisor.restartChild(sup, "template");
-        assertThat(r).isInstanceOf(StartResult.Failed.class);
-        assertThat(((StartResult.Failed) r).reason().toString()).contains("simple_one_for_one");
-        assertThat(Supervisor.deleteChild(sup, "template")).isEqualTo(new Supervisor.NotFound());
+        Pid a = started(DynamicSupervisor.startChildWith(sup, "a"));
+        assertThat(Supervisor.restartChild(sup, "template")).isEqualTo(new Supervisor.SimpleOneForOne());
+        assertThat(Supervisor.deleteChild(sup, "template")).isEqualTo(new Supervisor.SimpleOneForOne());
+        assertThat(Supervisor.terminateChild(sup, "a")).isEqualTo(new Supervisor.SimpleOneForOne());
+        assertThat(Supervisor.terminateChild(sup, inbox.pid())).isEqualTo(new Supervisor.NotFound());
+        assertThat(Supervisor.getChildSpec(sup, "template")).isEmpty();
+        assertThat(Supervisor.terminateChild(sup, a)).isEqualTo(new Supervisor.Terminated());
         Supervisor.stop(sup);
       });
     }

@@ -353,7 +353,7 @@ class GenStatemStartStopTest {
       node.run(() -> {
         ExitReason parentReason = ExitReason.of("parent gave up");
         Pid parent = node.spawn(() -> {
-          Proc.send(inbox.pid(), GenStatem.startLink(new Trapping(inbox.pid())));
+          Proc.send(inbox.pid(), GenStatem.startLink(new Trapping(inbox.pid())).pid());
           Proc.receive(x -> x.equals("die"));
           Proc.exit(parentReason);
         });

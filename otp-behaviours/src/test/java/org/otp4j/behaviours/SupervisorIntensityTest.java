@@ -266,7 +266,7 @@ class SupervisorIntensityTest {
               return worker();
             }));
         Proc.exit(childPid(sup, "flaky"), ExitReason.KILL);
-        assertThat(duringFailedAttempt(sup, inbox, permits, () -> Supervisor.terminateChild(sup, "flaky"))).isEqualTo(true);
+        assertThat(duringFailedAttempt(sup, inbox, permits, () -> Supervisor.terminateChild(sup, "flaky"))).isEqualTo(new Supervisor.Terminated());
         // The retry cast that follows finds the child no longer restarting: no more attempts.
         assertThat(Supervisor.whichChildren(sup).getFirst().state()).isEqualTo(Supervisor.ChildState.UNDEFINED);
         assertThat(inbox.receive(m -> m.equals("attempt"), BehaviourTestKit.QUIET)).isEmpty();

@@ -68,7 +68,7 @@ class ObservingTest {
       assertThat(facts.log().get(1)).isInstanceOfSatisfying(Sys.Event.Out.class,
           out -> assertThat(out.reply()).isEqualTo(java.util.Optional.of("red")));
       assertThat(reports.events(Reports.SYS)).hasSize(2).map(Reports::keyValues).allSatisfy(kv -> {
-        assertThat(kv.get("pid")).isEqualTo(store);
+        assertThat(kv.get("pid")).isEqualTo(store.pid());
         assertThat(kv.get("@level")).isEqualTo("INFO");
       });
       assertThat(KvStore.get(store, "colour")).contains("red");

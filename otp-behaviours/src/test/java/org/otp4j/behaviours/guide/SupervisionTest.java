@@ -291,7 +291,7 @@ class SupervisionTest {
       assertThat(r.get(0)).isInstanceOf(StartResult.Started.class);
       Pid first = ((StartResult.Started) r.get(0)).pid();
       assertThat(r.get(1)).isEqualTo(new StartResult.AlreadyStarted(first));
-      assertThat(r.get(2)).isEqualTo(true);
+      assertThat(r.get(2)).isEqualTo(new Supervisor.Terminated());
       assertThat(r.get(3)).isInstanceOfSatisfying(StartResult.Started.class,
           s -> assertThat(s.pid()).isNotEqualTo(first));
       assertThat(r.get(4)).isEqualTo(new Supervisor.Counts(2, 2, 1, 1));
