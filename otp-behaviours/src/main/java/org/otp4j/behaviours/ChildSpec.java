@@ -8,10 +8,10 @@ import java.util.Objects;
  *
  * <!-- snippet: org.otp4j.behaviours.JavadocExamplesTest#childspecs -->
  * {@snippet :
- * ChildSpec.worker("counter", () -> Counter.startLink(0));           // permanent, 5 s shutdown
- * ChildSpec.worker("cache", () -> Counter.startLink(1)).withRestart(ChildSpec.Restart.TRANSIENT);
- * ChildSpec.worker("maybe", () -> enabled ? StartResult.started(Counter.startLink(2).pid()) : StartResult.ignore());
- * ChildSpec.supervisor("rooms", () -> Supervisor.startLink(Supervisor.oneForOne()));   // shutdown infinity
+ * ChildSpec.worker("counter", () -> Counter.startLink(0)),           // permanent, 5 s shutdown
+ * ChildSpec.worker("cache", () -> Counter.startLink(1)).withRestart(ChildSpec.Restart.TRANSIENT),
+ * ChildSpec.worker("maybe", () -> enabled ? Counter.startLink(2) : StartResult.ignore()),   // OTP's ignore
+ * ChildSpec.supervisor("rooms", () -> Supervisor.startLink(Supervisor.oneForOne()))   // shutdown infinity
  * }
  *
  * <p>A start function ({@link Start}) starts the child linked to the calling process (the

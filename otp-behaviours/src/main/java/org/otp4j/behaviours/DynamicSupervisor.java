@@ -15,8 +15,8 @@ import org.otp4j.core.Pid;
  * <!-- snippet: org.otp4j.behaviours.JavadocExamplesTest#dynamic -->
  * {@snippet :
  * // Elixir style: any child spec
- * Pid sup = DynamicSupervisor.startLink(DynamicSupervisor.Options.defaults().withMaxChildren(10_000));
- * DynamicSupervisor.startChild(sup, ChildSpec.worker("counter", () -> Counter.startLink(0)));
+ * Pid dyn = DynamicSupervisor.startLink(DynamicSupervisor.Options.defaults().withMaxChildren(10_000));
+ * DynamicSupervisor.startChild(dyn, ChildSpec.worker("counter", () -> Counter.startLink(0)));
  *
  * // simple_one_for_one style: one template, an argument per child
  * Pid counters = DynamicSupervisor.startLink(Name.local("counters"), DynamicSupervisor.Options.defaults(),

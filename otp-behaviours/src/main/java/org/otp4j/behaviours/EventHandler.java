@@ -11,9 +11,11 @@ import org.otp4j.core.ExitReason;
  *
  * <!-- snippet: org.otp4j.behaviours.JavadocExamplesTest#handler -->
  * {@snippet :
- * final class Seen extends EventHandler<Integer, Alarm> {
+ * static final class Seen extends EventHandler<Integer, Alarm> {
+ *   static final String ID = "seen";
  *   record HowMany() implements Call<Integer> {}
  *
+ *   @Override public Object id() { return ID; }
  *   @Override protected InitResult<Integer> init() { return InitResult.ok(0); }
  *   @Override protected EventResult<Integer> handleEvent(Alarm alarm, Integer n) { return EventResult.ok(n + 1); }
  *   @Override protected CallResult<Integer> handleCall(Object request, Integer n) {

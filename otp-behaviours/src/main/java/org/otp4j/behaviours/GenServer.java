@@ -204,7 +204,7 @@ public abstract class GenServer<S, M> {
    *
    * <!-- snippet: org.otp4j.behaviours.JavadocExamplesTest#call -->
    * {@snippet :
-   * int n = GenServer.call(counter, new Counter.Get());   // Get implements Msg, Call<Integer>
+   * int n = GenServer.call(counter, new Counter.Msg.Get());   // Get implements Msg, Call<Integer>
    * }
    *
    * @throws CallException with reason {@code timeout} (no reply in time), {@code noproc} (no such

@@ -148,7 +148,7 @@ class JavadocExamplesTest {
             // region: childspecs
             ChildSpec.worker("counter", () -> Counter.startLink(0)),           // permanent, 5 s shutdown
             ChildSpec.worker("cache", () -> Counter.startLink(1)).withRestart(ChildSpec.Restart.TRANSIENT),
-            ChildSpec.worker("maybe", () -> enabled ? StartResult.started(Counter.startLink(2).pid()) : StartResult.ignore()),
+            ChildSpec.worker("maybe", () -> enabled ? Counter.startLink(2) : StartResult.ignore()),   // OTP's ignore
             ChildSpec.supervisor("rooms", () -> Supervisor.startLink(Supervisor.oneForOne()))   // shutdown infinity
             // endregion: childspecs
         );

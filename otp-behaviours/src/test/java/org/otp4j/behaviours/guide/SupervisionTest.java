@@ -295,7 +295,7 @@ class SupervisionTest {
       assertThat(r.get(3)).isInstanceOfSatisfying(StartResult.Started.class,
           s -> assertThat(s.pid()).isNotEqualTo(first));
       assertThat(r.get(4)).isEqualTo(new Supervisor.Counts(2, 2, 1, 1));
-      assertThat(r.get(5)).isEqualTo(true);
+      assertThat(r.get(5)).isEqualTo(new Supervisor.Terminated());
       assertThat(r.get(6)).isEqualTo(new Supervisor.Deleted());
       assertThat(r.get(7)).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
           .singleElement().isInstanceOfSatisfying(Supervisor.Child.class, c -> {
