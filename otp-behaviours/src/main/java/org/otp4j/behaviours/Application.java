@@ -44,7 +44,7 @@ import org.otp4j.core.Pid;
  *
  * <h2>Environment</h2>
  * Each application has an environment of key-value pairs: the defaults of its descriptor,
- * overridden by a configuration file ({@link #loadConfig}, or the file named by the system property
+ * overridden by a configuration file ({@link #reloadConfig(Path)}, or the file named by the system property
  * {@code otp.config}, lines {@code app.key=value}), overridden by system properties
  * ({@code -Dotp.app.key=value}), overridden by {@link #setEnv} at run time. Text values are
  * converted to the type of the descriptor's default (integer, long, double, boolean, duration such

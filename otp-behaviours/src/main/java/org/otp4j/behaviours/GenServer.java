@@ -72,7 +72,7 @@ import org.otp4j.core.ServerRef;
  * Its fields can hold start arguments; the mutable state belongs in {@code S}.
  *
  * <h2>Timeouts</h2>
- * {@link #call(Address, Object)} waits 5 seconds by default; a call that times out throws
+ * {@link #call(ServerRef, Call)} waits 5 seconds by default; a call that times out throws
  * {@link CallException} and its late reply is dropped, never left in a mailbox. A callback can ask
  * for {@code handleInfo(new Timeout())} when the server stays idle ({@link Action#timeout(Duration)}),
  * or for any message after a delay ({@link Action#timeout(Duration, Object)}).
@@ -93,7 +93,7 @@ import org.otp4j.core.ServerRef;
  * and also its limit. Do not put a server in front of code that needs no serialisation (pure
  * functions, read-mostly data better shared as an immutable value), and do not run long
  * computations in a callback, which blocks every caller and holds a carrier thread; hand them to
- * another process and reply later with {@link #reply(From, Object)}.
+ * another process and reply later through the caller's {@link From#reply(Object) From}.
  *
  * <h2>Debugging</h2>
  * {@link Sys} reads the state of a running server, its status (with {@link #formatStatus}

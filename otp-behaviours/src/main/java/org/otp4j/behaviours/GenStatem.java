@@ -76,7 +76,7 @@ import org.otp4j.core.ServerRef;
  * Setting a timeout again restarts it; {@link Proc#INFINITY} or the cancel actions cancel it; update
  * actions change its content (and an inactive one fires at once, as in OTP).
  *
- * <p>Calls to a state machine wait forever by default, as in OTP ({@link #call(Address, Object)}).
+ * <p>Calls to a state machine wait forever by default, as in OTP ({@link #call(ServerRef, Call)}).
  *
  * @param <S> the state type
  * @param <D> the data type
@@ -306,7 +306,7 @@ public abstract class GenStatem<S, D, M> {
    * @param <M> the state machine's protocol: what calls and casts carry
    */
   public sealed interface Event<M> {
-    /** A call: reply with {@link Action#reply} (typed: {@link Action#reply(From, Call, Object)}), or {@code from.reply(value)} later. */
+    /** A call: reply with {@link Action#reply} (typed: {@link Action#reply(From, org.otp4j.core.Call, Object)}), or {@code from.reply(value)} later. */
     record Call<M>(From from, M request) implements Event<M> {}
 
     /** A cast. */

@@ -3,17 +3,22 @@ package org.otp4j.behaviours;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.spi.ToolProvider;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the Javadoc's examples honest: every example in the main sources of otp-core and
@@ -61,6 +66,33 @@ class JavadocSnippetsTest {
     }
     assertThat(problems).as("problems in the Javadoc's snippets").isEmpty();
     assertThat(checked).as("snippets checked").isGreaterThan(10);
+  }
+
+  /**
+   * The Javadoc of both library modules builds with every check but missing comments on: no broken
+   * {@code @link}, no malformed HTML, no reference to a method that was renamed or removed.
+   */
+  @Test
+  @DisplayName("the Javadoc of otp-core and otp-behaviours builds without an error or a warning")
+  void javadocBuilds() throws Exception {
+    ToolProvider javadoc = ToolProvider.findFirst("javadoc")
+        .orElseThrow(() -> new AssertionError("the tests run on a JDK, which has javadoc"));
+    Path slf4j = Path.of(LoggerFactory.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Path out = Files.createTempDirectory("otp4j-javadoc");
+    StringWriter log = new StringWriter();
+    int status;
+    try (PrintWriter w = new PrintWriter(log)) {
+      status = javadoc.run(w, w, "-quiet", "-Xdoclint:all,-missing", "-Werror", "-d", out.toString(),
+          "--module-path", slf4j.toString(),
+          "--module-source-path", "org.otp4j.core=" + MODULES.get(0).resolve("src/main/java"),
+          "--module-source-path", "org.otp4j.behaviours=" + MODULES.get(1).resolve("src/main/java"),
+          "--module", "org.otp4j.core,org.otp4j.behaviours");
+    } finally {
+      try (Stream<Path> files = Files.walk(out)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+    assertThat(status).as("javadoc's exit status; its output:%n%s", log).isZero();
   }
 
   private static List<String> check(Path source, int at, List<String> lines) {
