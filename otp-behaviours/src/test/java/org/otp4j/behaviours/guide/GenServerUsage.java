@@ -84,9 +84,11 @@ final class GenServerUsage {
 
   static List<Optional<String>> fromTwoStores(ServerRef<KvStore.Msg> eu, ServerRef<KvStore.Msg> us) {
     // region: send-request
-    RequestId<Optional<String>> fromEu = GenServer.sendRequest(eu, new KvStore.Msg.Get("colour")); // returns at once
-    RequestId<Optional<String>> fromUs = GenServer.sendRequest(us, new KvStore.Msg.Get("colour")); // both work now
-    Optional<String> euColour = fromEu.receiveResponse(Duration.ofSeconds(5));   // then take the replies
+    // both requests go out at once, and both stores work on them at the same time
+    RequestId<Optional<String>> fromEu = GenServer.sendRequest(eu, new KvStore.Msg.Get("colour"));
+    RequestId<Optional<String>> fromUs = GenServer.sendRequest(us, new KvStore.Msg.Get("colour"));
+    // then the replies are taken, typed by their request: a Get is a Call<Optional<String>>
+    Optional<String> euColour = fromEu.receiveResponse(Duration.ofSeconds(5));
     Optional<String> usColour = fromUs.receiveResponse(Duration.ofSeconds(5));
     // endregion: send-request
     return List.of(euColour, usColour);
