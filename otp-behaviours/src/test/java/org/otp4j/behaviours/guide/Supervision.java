@@ -4,9 +4,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.otp4j.behaviours.ChildSpec;
+import org.otp4j.behaviours.StartOptions;
 import org.otp4j.behaviours.StartResult;
 import org.otp4j.behaviours.Supervisor;
 import org.otp4j.core.ExitReason;
+import org.otp4j.core.Name;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 import org.otp4j.core.ServerRef;
@@ -91,6 +93,16 @@ final class Supervision {
     };
   }
   // endregion: ensure-running
+
+  static StartResult tryStartChat() {
+    // region: of
+    Supervisor chat = Supervisor.of(Supervisor.restForOne(),   // a fixed spec, without a subclass
+        ChildSpec.worker("store", () -> KvStore.startLink(STORE)),
+        ChildSpec.supervisor("rooms", Rooms::startLink));
+    StartResult started = Supervisor.tryStartLink(chat, StartOptions.defaults().withName(Name.local("chat")));
+    // endregion: of
+    return started;
+  }
 
   // region: app-supervisor
   /** The top of a chat server: the store first, since the rooms use it. */

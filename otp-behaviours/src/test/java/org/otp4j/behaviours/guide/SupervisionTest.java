@@ -362,6 +362,20 @@ class SupervisionTest {
   }
 
   @Test
+  @DisplayName("Supervisor.of and tryStartLink: a named tree started without throwing; a second start finds it")
+  void supervisorOf() {
+    onNode(inbox -> {
+      StartResult first = Supervision.tryStartChat();
+      assertThat(first).isInstanceOf(StartResult.Started.class);
+      Pid chat = ((StartResult.Started) first).pid();
+      assertThat(Proc.whereis("chat")).contains(chat);
+      assertThat(children(chat).keySet()).containsExactlyInAnyOrder("store", "rooms");
+      assertThat(Supervision.tryStartChat()).isEqualTo(new StartResult.AlreadyStarted(chat));
+      Supervisor.stop(chat);
+    });
+  }
+
+  @Test
   @DisplayName("a child that fails to start fails the supervisor's start with failed_to_start_child")
   void failedToStartChild(Reports reports) {
     onNode(inbox -> {
