@@ -70,7 +70,7 @@ public final class CircuitBreaker extends GenStatem<CircuitBreaker.State, Circui
 
   /** Runs {@code service} in the caller if the circuit allows it, and tells the breaker how it went. */
   public static <T> T callThrough(ServerRef<Msg> breaker, Supplier<T> service) {
-    // A state machine's call waits for ever unless told otherwise: a stuck breaker must not hang its callers.
+    // GenStatem.call waits for ever unless given a timeout; a stuck breaker must not hang its callers
     boolean allowed = GenStatem.call(breaker, new Msg.Ask(), Duration.ofSeconds(5));
     if (!allowed) {
       throw new OpenCircuitException();
