@@ -24,7 +24,7 @@ final class Observing {
   static SysFacts tour(ServerRef<KvStore.Msg> store) {
     // region: sys-state
     KvStore.put(store, "colour", "teal");
-    Object before = Sys.getState(store);        // State[data={colour=teal}, waiting={}], read between two messages
+    Object before = Sys.getState(store);        // an Object: State[data={colour=teal}, waiting={}]
     KvStore.State after = Sys.replaceState(store, (KvStore.State s) -> s.put("colour", "red"));
     Sys.Status status = Sys.getStatus(store);   // pid, behaviour, class, parent, suspended, state
     // endregion: sys-state
@@ -58,7 +58,7 @@ final class Observing {
 
   static String render(Node node) {
     // region: snapshot
-    NodeSnapshot snapshot = NodeSnapshot.of(node); // from a plain thread or a process; any node of this JVM
+    NodeSnapshot snapshot = NodeSnapshot.of(node); // any node of this JVM
     String text = snapshot.render();
     // endregion: snapshot
     return text;
