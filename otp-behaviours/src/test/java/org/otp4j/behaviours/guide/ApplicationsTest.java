@@ -20,7 +20,6 @@ import org.otp4j.behaviours.ApplicationException;
 import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
 import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.ExitReason;
-import org.otp4j.core.Name;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
@@ -45,7 +44,7 @@ class ApplicationsTest {
         assertThat(Shop.loadAndStart()).containsExactly("store", "web");
         assertThat(Application.running()).extracting(Application.Info::name).containsExactly("store", "web");
         assertThat(Listener.port()).isEqualTo(8080);
-        assertThat(Proc.whereis(Name.local("catalog"))).isPresent();
+        assertThat(Proc.whereis(Shop.StoreApp.CATALOG)).isPresent();
         assertThat(Application.ensureAllStarted("web", Application.Type.PERMANENT)).isEmpty();
       });
     }
@@ -86,6 +85,22 @@ class ApplicationsTest {
         assertThat(Listener.port()).as("setEnv calls no configChange").isEqualTo(8082);
         Application.unsetEnv("web", "port");
         assertThat(Application.getEnv("web", "port", 0)).isEqualTo(8082);
+      });
+    }
+  }
+
+  @Test
+  @DisplayName("a reload replaces what setEnv set and tells the running application")
+  void reloadAfterSetEnv(@TempDir Path dir) throws IOException {
+    Path config = dir.resolve("shop.properties");
+    Files.writeString(config, "web.port=8081\n");
+    try (Node node = Node.start()) {
+      node.run(() -> {
+        Shop.loadAndStart();
+        Shop.moveTo(config);
+        assertThat(Application.getEnv("web", "port", 0)).isEqualTo(8081);
+        await().until(() -> Listener.port() == 8081); // configChange cast the new port to the listener
+        assertThat(KvStore.get(Shop.StoreApp.CATALOG, "anything")).isEmpty();
       });
     }
   }

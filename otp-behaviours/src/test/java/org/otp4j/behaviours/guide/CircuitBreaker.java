@@ -41,15 +41,19 @@ public final class CircuitBreaker extends GenStatem<CircuitBreaker.State, Circui
     }
   }
 
-  // the protocol
+  // region: breaker-protocol
+  /** The protocol: two calls, each naming its reply's type, and a cast. */
+  public sealed interface Msg {
+    /** May I call the service? */
+    record Ask() implements Msg, Call<Boolean> {}
 
-  /** What the machine is sent: calls (each names its reply type) and casts. */
-  public sealed interface Msg permits Ask, Outcome, WhatState {}
-  record Ask() implements Msg, Call<Boolean> {}
+    /** How the call went. */
+    record Outcome(boolean success) implements Msg {}
 
-  record Outcome(boolean success) implements Msg {}
-
-  record WhatState() implements Msg, Call<State> {}
+    /** Where is the circuit? */
+    record WhatState() implements Msg, Call<State> {}
+  }
+  // endregion: breaker-protocol
 
   private final int threshold;
   private final Duration resetTimeout;
@@ -66,23 +70,24 @@ public final class CircuitBreaker extends GenStatem<CircuitBreaker.State, Circui
 
   /** Runs {@code service} in the caller if the circuit allows it, and tells the breaker how it went. */
   public static <T> T callThrough(ServerRef<Msg> breaker, Supplier<T> service) {
-    boolean allowed = GenStatem.call(breaker, new Ask());
+    // GenStatem.call waits for ever unless given a timeout; a stuck breaker must not hang its callers
+    boolean allowed = GenStatem.call(breaker, new Msg.Ask(), Duration.ofSeconds(5));
     if (!allowed) {
       throw new OpenCircuitException();
     }
     try {
       T result = service.get();
-      GenStatem.cast(breaker, new Outcome(true));
+      GenStatem.cast(breaker, new Msg.Outcome(true));
       return result;
     } catch (RuntimeException e) {
-      GenStatem.cast(breaker, new Outcome(false));
+      GenStatem.cast(breaker, new Msg.Outcome(false));
       throw e;
     }
   }
   // endregion: breaker-client
 
   public static State state(ServerRef<Msg> breaker) {
-    return GenStatem.call(breaker, new WhatState());
+    return GenStatem.call(breaker, new Msg.WhatState(), Duration.ofSeconds(5));
   }
 
   @Override
@@ -93,29 +98,29 @@ public final class CircuitBreaker extends GenStatem<CircuitBreaker.State, Circui
   // region: breaker-events
   @Override
   protected Result<State, Data> handleEvent(Event<Msg> event, State state, Data data) {
-    if (event instanceof Event.Call(From from, WhatState q)) {
-      return keepStateAndData(Action.reply(from, state)); // the same answer in every state
+    if (event instanceof Event.Call(From from, Msg.WhatState q)) {
+      return keepStateAndData(Action.reply(from, q, state)); // the same answer in every state
     }
     return switch (state) {
       case CLOSED -> switch (event) {
-        case Event.Call(From from, Ask ask) -> keepStateAndData(Action.reply(from, true));
-        case Event.Cast(Outcome(boolean success)) when success -> keepState(data.withFailures(0));
-        case Event.Cast(Outcome o) -> data.failures() + 1 >= data.threshold()
+        case Event.Call(From from, Msg.Ask ask) -> keepStateAndData(Action.reply(from, ask, true));
+        case Event.Cast(Msg.Outcome(boolean success)) when success -> keepState(data.withFailures(0));
+        case Event.Cast(Msg.Outcome failed) -> data.failures() + 1 >= data.threshold()
             ? nextState(State.OPEN, data.withFailures(0), Action.stateTimeout(data.resetTimeout(), "reset"))
             : keepState(data.withFailures(data.failures() + 1));
         default -> keepStateAndData();
       };
       case OPEN -> switch (event) {
-        case Event.Call(From from, Ask ask) -> keepStateAndData(Action.reply(from, false));
-        case Event.StateTimeout t -> nextState(State.HALF_OPEN, data.withTrial(false));
+        case Event.Call(From from, Msg.Ask ask) -> keepStateAndData(Action.reply(from, ask, false));
+        case Event.StateTimeout<Msg> reset -> nextState(State.HALF_OPEN, data.withTrial(false));
         default -> keepStateAndData();
       };
       case HALF_OPEN -> switch (event) {
-        case Event.Call(From from, Ask ask) when !data.trialRunning() ->
-            keepState(data.withTrial(true), Action.reply(from, true));
-        case Event.Call(From from, Ask ask) -> keepStateAndData(Action.reply(from, false));
-        case Event.Cast(Outcome(boolean success)) when success -> nextState(State.CLOSED, data.withTrial(false));
-        case Event.Cast(Outcome o) ->
+        case Event.Call(From from, Msg.Ask ask) when !data.trialRunning() ->
+            keepState(data.withTrial(true), Action.reply(from, ask, true));
+        case Event.Call(From from, Msg.Ask ask) -> keepStateAndData(Action.reply(from, ask, false));
+        case Event.Cast(Msg.Outcome(boolean success)) when success -> nextState(State.CLOSED, data.withTrial(false));
+        case Event.Cast(Msg.Outcome failed) ->
             nextState(State.OPEN, data.withTrial(false), Action.stateTimeout(data.resetTimeout(), "reset"));
         default -> keepStateAndData();
       };

@@ -22,13 +22,13 @@ public final class Door extends GenStatem<Door.State, Door.Data, Door.Msg> {
    */
   public record Data(String code, Duration autoLock, Duration ajarAfter, Duration serviceEvery, Pid panel) {}
 
+  /** Its protocol: a call whose reply is a String, and a cast. */
+  public sealed interface Msg {
+    record Unlock(String code) implements Msg, Call<String> {}
 
-  /** What the machine is sent: calls (each names its reply type) and casts. */
-  public sealed interface Msg permits Unlock, Pass {}
-  record Unlock(String code) implements Msg, Call<String> {}
-
-  /** Someone walked through. */
-  record Pass() implements Msg {}
+    /** Someone walked through. */
+    record Pass() implements Msg {}
+  }
 
   private final Data data;
 
@@ -41,11 +41,11 @@ public final class Door extends GenStatem<Door.State, Door.Data, Door.Msg> {
   }
 
   public static String unlock(ServerRef<Msg> door, String code) {
-    return GenStatem.call(door, new Unlock(code));
+    return GenStatem.call(door, new Msg.Unlock(code), Duration.ofSeconds(5));
   }
 
   public static void pass(ServerRef<Msg> door) {
-    GenStatem.cast(door, new Pass());
+    GenStatem.cast(door, new Msg.Pass());
   }
 
   // region: door
@@ -62,15 +62,15 @@ public final class Door extends GenStatem<Door.State, Door.Data, Door.Msg> {
     }
     return switch (state) {
       case LOCKED -> switch (event) {
-        case Event.Call(From from, Unlock(String code)) when code.equals(d.code()) ->
-            nextState(State.OPEN, d, Action.reply(from, "open"),
+        case Event.Call(From from, Msg.Unlock unlock) when unlock.code().equals(d.code()) ->
+            nextState(State.OPEN, d, Action.reply(from, unlock, "open"),
                 Action.stateTimeout(d.autoLock(), "lock"),    // cancelled only by leaving OPEN
                 Action.eventTimeout(d.ajarAfter(), "ajar"));  // cancelled by any event
-        case Event.Call(From from, Unlock wrong) -> keepStateAndData(Action.reply(from, "wrong code"));
+        case Event.Call(From from, Msg.Unlock wrong) -> keepStateAndData(Action.reply(from, wrong, "wrong code"));
         default -> keepStateAndData();
       };
       case OPEN -> switch (event) {
-        case Event.Cast(Pass pass) -> keepStateAndData(Action.eventTimeout(d.ajarAfter(), "ajar"));
+        case Event.Cast(Msg.Pass pass) -> keepStateAndData(Action.eventTimeout(d.ajarAfter(), "ajar"));
         case Event.Timeout(Object ajar) -> {
           Proc.send(d.panel(), "ajar"); // open, and nobody passed for ajarAfter
           yield keepStateAndData();
@@ -79,7 +79,7 @@ public final class Door extends GenStatem<Door.State, Door.Data, Door.Msg> {
           Proc.send(d.panel(), "locked");
           yield nextState(State.LOCKED, d);
         }
-        case Event.Call(From from, Unlock any) -> keepStateAndData(Action.reply(from, "already open"));
+        case Event.Call(From from, Msg.Unlock any) -> keepStateAndData(Action.reply(from, any, "already open"));
         default -> keepStateAndData();
       };
     };

@@ -131,6 +131,44 @@ class GenServerGuideTest {
   }
 
   @Test
+  @DisplayName("the same server through its untyped pid: calls return Objects; ServerRef.of types it again")
+  void untypedPid() {
+    onNode(inbox -> {
+      ServerRef<KvStore.Msg> store = KvStore.startLink();
+      KvStore.put(store, "colour", "teal");
+      GenServerUsage.Untyped untyped = GenServerUsage.untyped(store);
+      assertThat(untyped.reply()).isEqualTo(Optional.of("teal"));
+      assertThat(untyped.typedAgain()).contains("teal");
+    });
+  }
+
+  @Test
+  @DisplayName("an untyped call with a message outside the protocol compiles, and crashes the server")
+  void untypedMisuse(Reports reports) {
+    onNode(inbox -> {
+      ServerRef<KvStore.Msg> store = KvStore.startLink();
+      assertThatThrownBy(() -> GenServer.call(store.pid(), "colour"))
+          .isInstanceOfSatisfying(CallException.class,
+              e -> assertThat(e.reason().toString()).contains("ClassCastException"));
+      assertThat(exitReason(store.pid()).toString()).contains("ClassCastException");
+      assertThat(reports.withLabel("gen_server_terminate")).hasSize(1);
+    });
+  }
+
+  @Test
+  @DisplayName("start or find: the second start under a name finds the first server")
+  void startOrFind() {
+    onNode(inbox -> {
+      ServerRef<KvStore.Msg> name = ServerRef.local("shared");
+      ServerRef<KvStore.Msg> first = GenServerUsage.startOrFind(name);
+      ServerRef<KvStore.Msg> second = GenServerUsage.startOrFind(name);
+      assertThat(second.pid()).isEqualTo(first.pid());
+      KvStore.put(first, "k", "v");
+      assertThat(KvStore.get(second, "k")).contains("v");
+    });
+  }
+
+  @Test
   @DisplayName("names: a local name and a via name reach their servers")
   void naming() {
     onNode(inbox -> {

@@ -4,11 +4,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.otp4j.behaviours.GenServer;
+import org.otp4j.behaviours.StartException;
+import org.otp4j.behaviours.StartResult;
 import org.otp4j.core.CallException;
 import org.otp4j.core.ExitReason;
-import org.otp4j.core.ServerRef;
+import org.otp4j.core.Pid;
 import org.otp4j.core.Registry;
 import org.otp4j.core.RequestId;
+import org.otp4j.core.ServerRef;
 
 /** Chapter 3: using servers from the outside. */
 final class GenServerUsage {
@@ -22,6 +25,34 @@ final class GenServerUsage {
     // endregion: first-use
     return colour;
   }
+
+  /** What the untyped tour found. */
+  record Untyped(Object reply, Optional<String> typedAgain) {}
+
+  static Untyped untyped(ServerRef<KvStore.Msg> store) {
+    // region: untyped
+    Pid pid = store.pid();                                             // the same process, untyped
+    Object reply = GenServer.call(pid, new KvStore.Msg.Get("colour")); // an Object: Optional[teal]
+
+    ServerRef<KvStore.Msg> typed = ServerRef.of(pid);                  // typed again, on the caller's word
+    Optional<String> colour = KvStore.get(typed, "colour");
+    // endregion: untyped
+    return new Untyped(reply, colour);
+  }
+
+  // region: start-or-find
+  /** The store registered under {@code name}: started now, or the one that already runs there. */
+  static ServerRef<KvStore.Msg> startOrFind(ServerRef<KvStore.Msg> name) {
+    try {
+      return KvStore.startLink(name);
+    } catch (StartException e) {
+      if (e.result() instanceof StartResult.AlreadyStarted(Pid holder)) {
+        return ServerRef.of(holder); // started by someone else first: use that one
+      }
+      throw e; // Ignored or Failed(reason): the store did not start
+    }
+  }
+  // endregion: start-or-find
 
   static Optional<String> byName() {
     // region: naming
@@ -53,9 +84,11 @@ final class GenServerUsage {
 
   static List<Optional<String>> fromTwoStores(ServerRef<KvStore.Msg> eu, ServerRef<KvStore.Msg> us) {
     // region: send-request
-    RequestId<Optional<String>> fromEu = GenServer.sendRequest(eu, new KvStore.Msg.Get("colour")); // returns at once
-    RequestId<Optional<String>> fromUs = GenServer.sendRequest(us, new KvStore.Msg.Get("colour")); // both work now
-    Optional<String> euColour = fromEu.receiveResponse(Duration.ofSeconds(5));   // then take the replies
+    // both requests go out at once, and both stores work on them at the same time
+    RequestId<Optional<String>> fromEu = GenServer.sendRequest(eu, new KvStore.Msg.Get("colour"));
+    RequestId<Optional<String>> fromUs = GenServer.sendRequest(us, new KvStore.Msg.Get("colour"));
+    // then the replies are taken, typed by their request: a Get is a Call<Optional<String>>
+    Optional<String> euColour = fromEu.receiveResponse(Duration.ofSeconds(5));
     Optional<String> usColour = fromUs.receiveResponse(Duration.ofSeconds(5));
     // endregion: send-request
     return List.of(euColour, usColour);

@@ -33,6 +33,10 @@ public final class KvStore extends GenServer<KvStore.State, KvStore.Msg> {
       return new State(Map.copyOf(newData), Map.copyOf(newWaiting));
     }
 
+    Optional<String> value(String key) {
+      return Optional.ofNullable(data.get(key));
+    }
+
     State await(String key, From from) {
       Map<String, List<From>> newWaiting = new HashMap<>(waiting);
       newWaiting.merge(key, List.of(from), (old, more) -> Stream.concat(old.stream(), more.stream()).toList());
@@ -75,9 +79,10 @@ public final class KvStore extends GenServer<KvStore.State, KvStore.Msg> {
   @Override
   protected CallResult<State> handleCall(Msg msg, From from, State state) {
     return switch (msg) {
-      case Msg.Get get -> reply(get, Optional.ofNullable(state.data().get(get.key())), state);
+      case Msg.Get get -> reply(get, state.value(get.key()), state); // javac checks: an Optional<String>
       // region: deferred
-      case Msg.Await await when state.data().containsKey(await.key()) -> reply(await, state.data().get(await.key()), state);
+      case Msg.Await await when state.value(await.key()).isPresent() ->
+          reply(await, state.value(await.key()).get(), state);
       case Msg.Await await -> noReply(state.await(await.key(), from)); // no reply yet: the caller waits
       // endregion: deferred
       case Msg.Put _ -> throw new IllegalArgumentException("Put is a cast, not a call");

@@ -42,7 +42,7 @@ public final class Listener extends GenServer<Integer, Listener.Msg> {
   protected CallResult<Integer> handleCall(Msg msg, From from, Integer bound) {
     return switch (msg) {
       case Msg.Port port -> reply(port, bound, bound);
-      case Msg.Rebind(int newPort) -> reply(newPort, newPort);
+      case Msg.Rebind rebind -> throw new IllegalArgumentException("Rebind is a cast, not a call");
     };
   }
 
@@ -50,7 +50,7 @@ public final class Listener extends GenServer<Integer, Listener.Msg> {
   protected CastResult<Integer> handleCast(Msg msg, Integer bound) {
     return switch (msg) {
       case Msg.Rebind(int newPort) -> noReply(newPort);
-      case Msg.Port() -> noReply(bound);
+      case Msg.Port port -> throw new IllegalArgumentException("Port is a call, not a cast");
     };
   }
 }

@@ -18,13 +18,13 @@ final class Observing {
   private Observing() {}
 
   /** What the Sys tour found. */
-  record SysFacts(KvStore.State before, KvStore.State after, Sys.Status status, Optional<Sys.Statistics> stats,
+  record SysFacts(Object before, KvStore.State after, Sys.Status status, Optional<Sys.Statistics> stats,
       List<Sys.Event> log) {}
 
   static SysFacts tour(ServerRef<KvStore.Msg> store) {
     // region: sys-state
     KvStore.put(store, "colour", "teal");
-    KvStore.State before = (KvStore.State) Sys.getState(store); // read between two messages, like any request
+    Object before = Sys.getState(store);        // an Object: State[data={colour=teal}, waiting={}]
     KvStore.State after = Sys.replaceState(store, (KvStore.State s) -> s.put("colour", "red"));
     Sys.Status status = Sys.getStatus(store);   // pid, behaviour, class, parent, suspended, state
     // endregion: sys-state
@@ -57,10 +57,10 @@ final class Observing {
   }
 
   static String render(Node node) {
-    // region: observer
-    NodeSnapshot snapshot = NodeSnapshot.of(node);
+    // region: snapshot
+    NodeSnapshot snapshot = NodeSnapshot.of(node); // any node of this JVM
     String text = snapshot.render();
-    // endregion: observer
+    // endregion: snapshot
     return text;
   }
 

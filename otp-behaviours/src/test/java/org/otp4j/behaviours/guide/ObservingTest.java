@@ -54,7 +54,8 @@ class ObservingTest {
     onNode(inbox -> {
       ServerRef<KvStore.Msg> store = KvStore.startLink();
       Observing.SysFacts facts = Observing.tour(store);
-      assertThat(facts.before().data()).containsExactly(Map.entry("colour", "teal"));
+      assertThat(facts.before()).isInstanceOfSatisfying(KvStore.State.class,
+          before -> assertThat(before.data()).containsExactly(Map.entry("colour", "teal")));
       assertThat(facts.after().data()).containsExactly(Map.entry("colour", "red"));
       assertThat(facts.status().behaviour()).isEqualTo("GenServer");
       assertThat(facts.status().module()).isEqualTo(KvStore.class.getName());

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.otp4j.behaviours.BehaviourTestKit;
 import org.otp4j.behaviours.GenStatem;
 import org.otp4j.behaviours.Sys;
+import org.otp4j.core.CallException;
+import org.otp4j.core.ExitReason;
 import org.otp4j.core.Inbox;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
@@ -134,6 +136,21 @@ class StateMachinesTest {
       GenStatem.StateAndData sd = (GenStatem.StateAndData) Sys.getState(connection);
       assertThat(sd.state()).isEqualTo(Connection.State.CONNECTED);
       assertThat(((Connection.Data) sd.data()).attempts()).isGreaterThan(1);
+      GenStatem.stop(connection);
+    });
+  }
+
+  @Test
+  @DisplayName("a send with a timeout gives up while the connection is down; one without waits until it is up")
+  void sendWithTimeout() {
+    onNode(inbox -> {
+      Network network = new Network(false);
+      ServerRef<Connection.Msg> connection = Connection.startLink(network, Duration.ofMillis(20));
+      assertThatThrownBy(() -> Connection.send(connection, "hurried", Duration.ofMillis(50)))
+          .isInstanceOfSatisfying(CallException.class, e -> assertThat(e.reason()).isEqualTo(ExitReason.TIMEOUT));
+      CompletableFuture<String> patient = GuideTestKit.async(() -> Connection.send(connection, "patient"));
+      network.up.set(true);
+      assertThat(patient.join()).isEqualTo("sent");
       GenStatem.stop(connection);
     });
   }

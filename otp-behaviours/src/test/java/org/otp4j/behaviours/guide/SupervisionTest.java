@@ -72,13 +72,12 @@ class SupervisionTest {
     onNode(inbox -> {
       Pid top = Supervision.startTree();
       assertThat(children(top).keySet()).containsExactlyInAnyOrder("store", "rooms");
-      ServerRef<KvStore.Msg> store = ServerRef.local("store");
-      KvStore.put(store, "k", "v");
-      Pid before = Proc.whereis(store).orElseThrow();
+      KvStore.put(Supervision.STORE, "k", "v");
+      Pid before = Supervision.STORE.pid();
       Proc.exit(before, ExitReason.of("boom"));
       Pid after = restarted(top, "store", before);
-      assertThat(Proc.whereis(store)).contains(after);
-      assertThat(KvStore.get(store, "k")).isEmpty();
+      assertThat(Supervision.STORE.pid()).isEqualTo(after);
+      assertThat(KvStore.get(Supervision.STORE, "k")).as("the new store starts empty").isEmpty();
       assertThat(terminated(reports)).containsExactly("store:boom");
       Supervisor.stop(top);
     });
@@ -89,8 +88,8 @@ class SupervisionTest {
   void rooms(Reports reports) {
     onNode(inbox -> {
       Pid top = Supervision.startTree();
-      Pid lobby = Rooms.open("lobby");
-      assertThat(Rooms.open("lobby")).isEqualTo(lobby);
+      Pid lobby = Rooms.open("lobby").pid();
+      assertThat(Rooms.open("lobby").pid()).isEqualTo(lobby);
       assertThat(Room.join("lobby", "ada")).containsExactly("ada");
       Proc.exit(lobby, ExitReason.of("boom"));
       await().until(() -> Room.ROOMS.lookup("lobby").stream().anyMatch(e -> !e.pid().equals(lobby)));
@@ -176,8 +175,8 @@ class SupervisionTest {
 
   /** A worker that exits with the reason it is told. */
   static final class Quitter extends GenServer<String, ExitReason> {
-    static Pid startLink() {
-      return GenServer.startLink(new Quitter()).pid();
+    static ServerRef<ExitReason> startLink() {
+      return GenServer.startLink(new Quitter());
     }
 
     @Override
@@ -232,7 +231,7 @@ class SupervisionTest {
   @DisplayName("the child specs of the chapter have the restart and shutdown they claim")
   void specs() {
     onNode(inbox -> {
-      List<ChildSpec> specs = Supervision.specs(inbox.pid());
+      List<ChildSpec> specs = Supervision.specs(inbox.pid(), true);
       assertThat(specs).extracting(ChildSpec::restart).containsExactly(ChildSpec.Restart.PERMANENT,
           ChildSpec.Restart.TRANSIENT, ChildSpec.Restart.TEMPORARY, ChildSpec.Restart.PERMANENT);
       assertThat(specs).extracting(ChildSpec::shutdown).containsExactly(
@@ -243,6 +242,40 @@ class SupervisionTest {
       Supervisor.stop(sup);
       assertThat(next(inbox)).as("the session's terminate ran on shutdown")
           .isEqualTo(new Session.Ended("ada", 0, ExitReason.SHUTDOWN));
+    });
+  }
+
+  @Test
+  @DisplayName("a start function that returns StartResult.ignore() starts nothing; a temporary child's spec goes")
+  void ignoredChild() {
+    onNode(inbox -> {
+      Pid sup = Supervisor.startLink(Supervisor.oneForOne(), Supervision.specs(inbox.pid(), false)
+          .toArray(ChildSpec[]::new));
+      assertThat(children(sup).keySet()).containsExactlyInAnyOrder("store", "session", "rooms");
+      assertThat(Supervisor.getChildSpec(sup, "warm-up")).as("a temporary child that was ignored").isEmpty();
+      assertThat(Supervisor.startChild(sup, ChildSpec.worker("later", StartResult::ignore)))
+          .isEqualTo(new StartResult.Ignored());
+      assertThat(Supervisor.getChildSpec(sup, "later")).as("a permanent child that was ignored").isPresent();
+      assertThat(Supervision.ensureRunning(sup, "later")).isEqualTo("its start function ignored it");
+      Supervisor.stop(sup);
+    });
+  }
+
+  @Test
+  @DisplayName("a start function's error, and what restartChild answers in each case")
+  void restartChildResults() {
+    onNode(inbox -> {
+      Pid sup = Supervisor.startLink(Supervisor.oneForOne(), ChildSpec.worker("store", KvStore::startLink));
+      assertThat(Supervision.ensureRunning(sup, "store")).isEqualTo("it is running");
+      assertThat(Supervision.ensureRunning(sup, "nothing")).isEqualTo("no child nothing");
+      assertThat(Supervisor.terminateChild(sup, "store")).isEqualTo(new Supervisor.Terminated());
+      assertThat(Supervision.ensureRunning(sup, "store")).startsWith("restarted as <");
+      ChildSpec broken = ChildSpec.worker("broken", () -> StartResult.error(ExitReason.of("no database")));
+      assertThat(Supervisor.startChild(sup, broken)).isEqualTo(new StartResult.Failed(ExitReason.of("no database")));
+      Pid dynamic = Rooms.startLink();
+      assertThat(Supervision.ensureRunning(dynamic, "lobby")).startsWith("a dynamic supervisor");
+      Supervisor.stop(dynamic);
+      Supervisor.stop(sup);
     });
   }
 
@@ -325,6 +358,20 @@ class SupervisionTest {
       assertThat(children(top).get("rooms")).isNotEqualTo(rooms);
       assertThat(terminated(reports)).containsExactly("rooms:killed", "store:boom");
       Supervisor.stop(top);
+    });
+  }
+
+  @Test
+  @DisplayName("Supervisor.of and tryStartLink: a named tree started without throwing; a second start finds it")
+  void supervisorOf() {
+    onNode(inbox -> {
+      StartResult first = Supervision.tryStartChat();
+      assertThat(first).isInstanceOf(StartResult.Started.class);
+      Pid chat = ((StartResult.Started) first).pid();
+      assertThat(Proc.whereis("chat")).contains(chat);
+      assertThat(children(chat).keySet()).containsExactlyInAnyOrder("store", "rooms");
+      assertThat(Supervision.tryStartChat()).isEqualTo(new StartResult.AlreadyStarted(chat));
+      Supervisor.stop(chat);
     });
   }
 

@@ -13,11 +13,10 @@ public final class TrafficLight extends GenStatem<TrafficLight.Color, TrafficLig
   /** How long each colour lasts: the data of the machine. */
   public record Timings(Duration red, Duration green, Duration yellow) {}
 
-  /** The question {@link #color} asks. */
-
-  /** What the machine is sent: calls (each names its reply type) and casts. */
-  public sealed interface Msg permits WhatColor {}
-  record WhatColor() implements Msg, Call<Color> {}
+  /** Its protocol: one question, whose reply is a Color. */
+  public sealed interface Msg {
+    record WhatColor() implements Msg, Call<Color> {}
+  }
 
   /** The states; each constant handles the events of its own state. */
   public enum Color implements StateFunction<Color, Timings, Msg> {
@@ -43,9 +42,9 @@ public final class TrafficLight extends GenStatem<TrafficLight.Color, TrafficLig
     /** What every colour does: set its timer on entry, give way when it fires, say what it is. */
     private static Result<Color, Timings> lasts(Event<Msg> event, Timings t, Color self, Duration time, Color next) {
       return switch (event) {
-        case Event.Enter enter -> keepStateAndData(Action.stateTimeout(time, "change"));
-        case Event.StateTimeout timeout -> nextState(next, t);
-        case Event.Call(From from, WhatColor q) -> keepStateAndData(Action.reply(from, self));
+        case Event.Enter<Msg> enter -> keepStateAndData(Action.stateTimeout(time, "change"));
+        case Event.StateTimeout<Msg> timeout -> nextState(next, t);
+        case Event.Call(From from, Msg.WhatColor q) -> keepStateAndData(Action.reply(from, q, self));
         default -> keepStateAndData();
       };
     }
@@ -63,8 +62,9 @@ public final class TrafficLight extends GenStatem<TrafficLight.Color, TrafficLig
     return GenStatem.startLink(new TrafficLight(timings));
   }
 
+  /** Waits for the answer as long as it takes: GenStatem.call has no timeout unless given one. */
   public static Color color(ServerRef<Msg> light) {
-    return GenStatem.call(light, new WhatColor());
+    return GenStatem.call(light, new Msg.WhatColor());
   }
 
   // callbacks
