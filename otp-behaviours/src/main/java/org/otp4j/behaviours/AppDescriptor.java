@@ -11,14 +11,14 @@ import java.util.function.Supplier;
  * Describes an application, as OTP's {@code .app} file does: its name, version, the applications it
  * depends on, its environment defaults, and how to create its {@link Application} object.
  *
- * <pre>{@code
- * AppDescriptor chat = AppDescriptor.of("chat", ChatApp::new)
+ * <!-- snippet: org.otp4j.behaviours.JavadocExamplesTest#descriptor -->
+ * {@snippet :
+ * AppDescriptor counters = AppDescriptor.of("counters", CounterApp::new)
  *     .withVersion("1.2.0")
- *     .withDescription("real-time chat server")
+ *     .withDescription("counters, supervised")
  *     .dependsOn("store")
- *     .withEnv("port", 8080)
- *     .withEnv("history", 100);
- * }</pre>
+ *     .withEnv("initial", 7);
+ * }
  *
  * <p>An application without a start function is a library application: starting it only checks its
  * dependencies and makes its environment available.

@@ -13,18 +13,25 @@ import org.otp4j.core.Pid;
  * An application: a component that starts as a whole, with its dependencies, its own supervision
  * tree and its configuration, OTP's {@code application}.
  *
- * <pre>{@code
- * public final class ChatApp extends Application {
+ * <!-- snippet: org.otp4j.behaviours.JavadocExamplesTest#app -->
+ * {@snippet :
+ * public static final class CounterApp extends Application {
  *   @Override protected Pid start(Type type) {
- *     int port = Application.getEnv("chat", "port", 8080);
- *     return Supervisor.startLink(new ChatSupervisor(port));   // the top supervisor
+ *     int initial = Application.getEnv("counters", "initial", 0);
+ *     return Supervisor.startLink(Supervisor.oneForOne(),   // the top supervisor
+ *         ChildSpec.worker("counter", () -> Counter.startLink(initial)));
  *   }
  * }
+ * }
  *
- * Application.load(AppDescriptor.of("chat", ChatApp::new).dependsOn("store").withEnv("port", 8080));
- * Application.load(AppDescriptor.of("store", StoreApp::new));
- * List<String> started = Application.ensureAllStarted("chat", Application.Type.PERMANENT);  // [store, chat]
- * }</pre>
+ * <p>Loaded with its descriptor, and started with what it depends on:
+ *
+ * <!-- snippet: org.otp4j.behaviours.JavadocExamplesTest#load -->
+ * {@snippet :
+ * Application.load(counters);
+ * Application.load(AppDescriptor.library("store"));
+ * List<String> started = Application.ensureAllStarted("counters", Application.Type.TEMPORARY); // [store, counters]
+ * }
  *
  * <h2>The controller</h2>
  * Each node has one application controller, a process started on first use. It starts
@@ -37,12 +44,15 @@ import org.otp4j.core.Pid;
  *
  * <h2>Environment</h2>
  * Each application has an environment of key-value pairs: the defaults of its descriptor,
- * overridden by a configuration file ({@link #loadConfig}, or the file named by the system property
+ * overridden by a configuration file ({@link #reloadConfig(Path)}, or the file named by the system property
  * {@code otp.config}, lines {@code app.key=value}), overridden by system properties
  * ({@code -Dotp.app.key=value}), overridden by {@link #setEnv} at run time. Text values are
  * converted to the type of the descriptor's default (integer, long, double, boolean, duration such
- * as {@code 5s}, {@code 250ms} or {@code PT1M}). When values of a running application change, its
- * {@link #configChange} runs.
+ * as {@code 5s}, {@code 250ms} or {@code PT1M}).
+ *
+ * <p>As in OTP, {@link #setEnv} only sets a value; a running application hears of configuration
+ * changes through {@link #configChange} when the configuration is reloaded
+ * ({@link #reloadConfig()}, what OTP's release handler does after an upgrade).
  */
 public abstract class Application {
 
@@ -74,8 +84,9 @@ public abstract class Application {
   protected void stop() throws Exception {}
 
   /**
-   * Runs when the environment of the running application changes ({@link #setEnv},
-   * {@link #unsetEnv}, {@link #loadConfig}): values that changed, keys that appeared, keys that went.
+   * Runs when a configuration reload ({@link #reloadConfig()}) changed the environment of the
+   * running application: values that changed, keys that appeared, keys that went (OTP's
+   * {@code config_change/3}). Not called by {@link #setEnv}, as in OTP.
    */
   protected void configChange(Map<String, Object> changed, Map<String, Object> added, Set<String> removed) {}
 
@@ -184,7 +195,10 @@ public abstract class Application {
     return AppEnv.of(Node.current()).all(app);
   }
 
-  /** Sets a value; a running application's {@link #configChange} runs. */
+  /**
+   * Sets a value at run time (OTP's {@code set_env}). {@link #configChange} does not run; a
+   * configuration reload drops the value again, as OTP drops non-persistent {@code set_env} values.
+   */
   public static void setEnv(String app, String key, Object value) {
     ApplicationController.call(new ApplicationController.Request.SetEnv(app, Objects.requireNonNull(key, "key"),
         Objects.requireNonNull(value, "value")));
@@ -196,12 +210,24 @@ public abstract class Application {
   }
 
   /**
-   * Reads a configuration file of {@code app.key=value} lines (Java properties) that overrides the
-   * descriptors' defaults; running applications whose values change get {@link #configChange}.
+   * Reloads the configuration, as OTP's release handler does after an upgrade: reads again the file
+   * named by the system property {@code otp.config} (if any) and the {@code otp.app.key} system
+   * properties, drops the values set at run time with {@link #setEnv}, recomputes every loaded
+   * application's environment, and calls {@link #configChange} on each running application whose
+   * environment changed.
    *
    * @throws ApplicationException if the file cannot be read, or a value does not fit its key's type
+   *     (nothing is changed then)
    */
-  public static void loadConfig(Path file) {
-    ApplicationController.call(new ApplicationController.Request.LoadConfig(Objects.requireNonNull(file, "file")));
+  public static void reloadConfig() {
+    ApplicationController.call(new ApplicationController.Request.ReloadConfig(null));
+  }
+
+  /**
+   * {@link #reloadConfig()} with {@code file} as the configuration file: lines {@code app.key=value}
+   * (Java properties) that override the descriptors' defaults.
+   */
+  public static void reloadConfig(Path file) {
+    ApplicationController.call(new ApplicationController.Request.ReloadConfig(Objects.requireNonNull(file, "file")));
   }
 }

@@ -57,7 +57,8 @@ final class ApplicationController extends GenServer<ApplicationController.State,
 
     record SetEnv(String app, String key, Object value) implements Request {}
 
-    record LoadConfig(Path file) implements Request {}
+    /** Reload the configuration (from {@code file}, or from the file named by {@code otp.config} if null). */
+    record ReloadConfig(Path file) implements Request {}
   }
 
   /** The reply of a request that failed; the caller throws an {@link ApplicationException}. */
@@ -166,19 +167,7 @@ final class ApplicationController extends GenServer<ApplicationController.State,
         case Request.StopAll r -> stopAll(state);
         case Request.Loaded r -> infos(state);
         case Request.SetEnv r -> setEnv(state, r.app(), r.key(), r.value());
-        case Request.LoadConfig r -> {
-          Failure f = readConfig(state, r.file());
-          if (f != null) {
-            yield f;
-          }
-          for (String app : state.loaded.keySet()) {
-            Failure g = refreshEnv(state, app);
-            if (g != null) {
-              yield g;
-            }
-          }
-          yield "ok";
-        }
+        case Request.ReloadConfig r -> reloadConfig(state, r.file());
       };
     } catch (AppFailure e) {
       result = e.failure;
@@ -441,28 +430,67 @@ final class ApplicationController extends GenServer<ApplicationController.State,
     return null;
   }
 
-  /** Recomputes an application's environment; a running one gets configChange for what changed. */
+  /** Recomputes an application's environment from its sources (no configChange: OTP calls it only on a reload). */
   private Failure refreshEnv(State state, String app) {
     AppDescriptor d = state.loaded.get(app);
-    Map<String, Object> env;
     try {
-      env = AppEnv.compute(app, d == null ? Map.of() : d.env(), state.fileConfig,
-          state.runtimeSets.getOrDefault(app, Map.of()));
+      envs.put(app, AppEnv.compute(app, d == null ? Map.of() : d.env(), state.fileConfig,
+          state.runtimeSets.getOrDefault(app, Map.of())));
+      return null;
     } catch (AppEnv.BadValue e) {
       return new Failure(app, e.getMessage(), e.getCause());
     }
-    Map<String, Object> old = envs.put(app, env);
-    Running r = running(state, app);
-    if (r != null && r.app != null && old != null && !old.equals(env)) {
-      AppEnv.Diff diff = AppEnv.Diff.between(old, env);
+  }
+
+  /**
+   * OTP's configuration reload (what the release handler does after an upgrade): reads the
+   * configuration file again, drops the values set at run time (as OTP drops non-persistent
+   * {@code set_env} values), recomputes every loaded application's environment, and then calls
+   * {@link Application#configChange} on each running application whose environment changed, with
+   * what changed, appeared and went. Nothing is changed if the file or a value is bad.
+   */
+  private Object reloadConfig(State state, Path file) {
+    Properties config = new Properties();
+    Path source = file != null ? file
+        : System.getProperty(AppEnv.CONFIG_PROPERTY) != null ? Path.of(System.getProperty(AppEnv.CONFIG_PROPERTY))
+        : null;
+    if (source != null) {
+      try {
+        config = AppEnv.readFile(source);
+      } catch (IOException e) {
+        return new Failure(null, "cannot read configuration file " + source + ": " + e.getMessage(), e);
+      }
+    }
+    Map<String, Map<String, Object>> fresh = new LinkedHashMap<>();
+    for (AppDescriptor d : state.loaded.values()) {
+      try {
+        fresh.put(d.name(), AppEnv.compute(d.name(), d.env(), config, Map.of()));
+      } catch (AppEnv.BadValue e) {
+        return new Failure(d.name(), e.getMessage(), e.getCause());
+      }
+    }
+    state.fileConfig.clear();
+    state.fileConfig.putAll(config);
+    state.runtimeSets.clear();
+    Map<String, Map<String, Object>> before = new LinkedHashMap<>();
+    for (Map.Entry<String, Map<String, Object>> e : fresh.entrySet()) {
+      Map<String, Object> old = envs.put(e.getKey(), e.getValue());
+      before.put(e.getKey(), old == null ? Map.of() : old);
+    }
+    for (Running r : state.running) {
+      Map<String, Object> now = fresh.get(r.name);
+      if (r.app == null || now == null || before.get(r.name).equals(now)) {
+        continue;
+      }
+      AppEnv.Diff diff = AppEnv.Diff.between(before.get(r.name), now);
       try {
         r.app.configChange(diff.changed(), diff.added(), diff.removed());
       } catch (RuntimeException e) {
         Reports.log(new Reports.Report.CallbackFailed(Reports.Report.CallbackFailed.Logged.REPORTS,
-            "configChange of application", app, e));
+            "configChange of application", r.name, e));
       }
     }
-    return null;
+    return "ok";
   }
 
   private static void report(String app, String what, ExitReason reason, Application.Type type) {

@@ -2,19 +2,26 @@ package org.otp4j.behaviours;
 
 import java.time.Duration;
 import java.util.Objects;
-import org.otp4j.core.Pid;
 
 /**
  * How a {@link Supervisor} starts, restarts and stops one child: OTP's child specification.
  *
- * <pre>{@code
- * ChildSpec.worker("counter", () -> Counter.startLink(0))          // permanent, 5 s shutdown
- * ChildSpec.worker("cache", Cache::startLink).withRestart(ChildSpec.Restart.TRANSIENT)
- * ChildSpec.supervisor("rooms", RoomSupervisor::startLink)           // shutdown infinity
- * }</pre>
+ * <!-- snippet: org.otp4j.behaviours.JavadocExamplesTest#childspecs -->
+ * {@snippet :
+ * ChildSpec.worker("counter", () -> Counter.startLink(0)),           // permanent, 5 s shutdown
+ * ChildSpec.worker("cache", () -> Counter.startLink(1)).withRestart(ChildSpec.Restart.TRANSIENT),
+ * ChildSpec.worker("maybe", () -> enabled ? Counter.startLink(2) : StartResult.ignore()),   // OTP's ignore
+ * ChildSpec.supervisor("rooms", () -> Supervisor.startLink(Supervisor.oneForOne()))   // shutdown infinity
+ * }
+ *
+ * <p>A start function ({@link Start}) starts the child linked to the calling process (the
+ * supervisor) and returns it: its {@link org.otp4j.core.ServerRef} or {@link org.otp4j.core.Pid}
+ * (what the behaviours' {@code startLink} functions return), or, to say how the start went, a
+ * {@link StartResult}: {@link StartResult#ignore()} (OTP's {@code ignore}) or
+ * {@link StartResult#error} (OTP's {@code {error, Reason}}).
  *
  * @param id identifies the child within its supervisor; any value with {@code equals}, usually a string
- * @param start starts the child, linked to the calling process (the supervisor), and returns its pid
+ * @param start starts the child, linked to the calling process (the supervisor), and says how it went
  * @param restart when the child is restarted
  * @param shutdown how the child is stopped
  * @param type worker or supervisor (a supervisor child gets {@link Shutdown#infinity()} by default)
@@ -63,14 +70,29 @@ public record ChildSpec(Object id, Start start, Restart restart, Shutdown shutdo
   }
 
   /**
-   * Starts a child: must start a process linked to the caller and return its pid. To report that
-   * the child did not start, throw: a {@link StartException} carries OTP's results (its
-   * {@link StartResult.Ignored} means {@code ignore}); any other exception is a start error whose
-   * reason is the exception.
+   * Starts a child, linked to the caller (the supervisor), and returns it: the
+   * {@link org.otp4j.core.ServerRef} or {@link org.otp4j.core.Pid} that a behaviour's
+   * {@code startLink} returns (OTP's {@code {ok, Pid}}), or a {@link StartResult} saying how the
+   * start went ({@link StartResult#ignore()}, {@link StartResult#error}). A {@link StartException}
+   * it throws counts as the result it carries; any other exception is a start error whose reason is
+   * the exception. Anything else it returns is a start error {@code {bad_return_value, Value}}, as
+   * OTP's supervisor treats a start function's unexpected return.
+   *
+   * <p>It returns an {@code Object} so that a start method reference ({@code Counter::startLink})
+   * and a lambda returning either form both fit, however the start method is overloaded.
    */
   @FunctionalInterface
   public interface Start {
-    Pid start() throws Exception;
+    Object start() throws Exception;
+  }
+
+  /** What a start function's return means (see {@link Start}). */
+  static StartResult resultOf(Object started) {
+    return switch (started) {
+      case StartResult r -> r;
+      case org.otp4j.core.Address process -> StartResult.started(Gen.pidOf(process));
+      case null, default -> new StartResult.Failed(org.otp4j.core.ExitReason.of(BadReturn.value(started)));
+    };
   }
 
   /** When a terminated child is restarted. */

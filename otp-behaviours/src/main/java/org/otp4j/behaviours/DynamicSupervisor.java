@@ -12,23 +12,40 @@ import org.otp4j.core.Pid;
  * {@code DynamicSupervisor} and OTP's {@code simple_one_for_one}. Used for per-connection,
  * per-room or per-device processes.
  *
- * <pre>{@code
+ * <!-- snippet: org.otp4j.behaviours.JavadocExamplesTest#dynamic -->
+ * {@snippet :
  * // Elixir style: any child spec
- * Pid sup = DynamicSupervisor.startLink(DynamicSupervisor.Options.defaults().withMaxChildren(10_000));
- * DynamicSupervisor.startChild(sup, ChildSpec.worker("conn", () -> Connection.startLink(socket)));
+ * Pid dyn = DynamicSupervisor.startLink(DynamicSupervisor.Options.defaults().withMaxChildren(10_000));
+ * DynamicSupervisor.startChild(dyn, ChildSpec.worker("counter", () -> Counter.startLink(0)));
  *
  * // simple_one_for_one style: one template, an argument per child
- * Pid rooms = DynamicSupervisor.startLink(Name.local("rooms"), DynamicSupervisor.Options.defaults(),
- *     DynamicSupervisor.Template.worker((String room) -> Room.startLink(room)));
- * DynamicSupervisor.startChildWith(Name.local("rooms"), "lobby");
- * }</pre>
+ * Pid counters = DynamicSupervisor.startLink(Name.local("counters"), DynamicSupervisor.Options.defaults(),
+ *     DynamicSupervisor.Template.worker((Integer initial) -> Counter.startLink(initial)));
+ * DynamicSupervisor.startChildWith(Name.local("counters"), 42);
+ * }
  *
  * <p>Children have no ids; they are known by pid. They are stopped all at once when the supervisor
  * stops (their order is not defined, as in OTP). Restart types and the restart intensity work as in
  * {@link Supervisor}; the defaults follow Elixir's DynamicSupervisor: 3 restarts in 5 seconds.
  */
 public final class DynamicSupervisor {
-  private DynamicSupervisor() {}
+  private final Options options;
+  private final Template<?> template; // null: children are started from full specs
+
+  private DynamicSupervisor(Options options, Template<?> template) {
+    this.options = Objects.requireNonNull(options, "options");
+    this.template = template;
+  }
+
+  /** A dynamic supervisor whose children are started from full specs (Elixir's style); start it with any start function. */
+  public static DynamicSupervisor of(Options options) {
+    return new DynamicSupervisor(options, null);
+  }
+
+  /** A simple-one-for-one supervisor: its children are started from {@code template}, each with its argument. */
+  public static <A> DynamicSupervisor of(Options options, Template<A> template) {
+    return new DynamicSupervisor(options, Objects.requireNonNull(template, "template"));
+  }
 
   /**
    * Options of a dynamic supervisor.
@@ -102,39 +119,65 @@ public final class DynamicSupervisor {
     }
   }
 
-  /** Starts one child of a template, linked to the caller (the supervisor), from its argument. */
+  /**
+   * Starts one child of a template, linked to the caller (the supervisor), from its argument, and
+   * returns it as a {@link ChildSpec.Start} does: the started process, or a {@link StartResult}.
+   */
   @FunctionalInterface
   public interface Start<A> {
-    Pid start(A argument) throws Exception;
+    Object start(A argument) throws Exception;
   }
 
   // ---------------------------------------------------------------------------------------
 
   /** Starts a dynamic supervisor linked to the caller, with no template. */
   public static Pid startLink(Options options) {
-    return GenServer.startLink(new DynamicSupervisorServer(options, null), StartOptions.defaults());
+    return startLink(of(options), StartOptions.defaults());
   }
 
   /** Starts a dynamic supervisor registered under {@code name}, with no template. */
   public static Pid startLink(Name name, Options options) {
-    return GenServer.startLink(new DynamicSupervisorServer(options, null), StartOptions.defaults().withName(name));
+    return startLink(of(options), StartOptions.defaults().withName(name));
   }
 
   /** Starts a simple-one-for-one supervisor: children are started from {@code template}. */
   public static <A> Pid startLink(Options options, Template<A> template) {
-    return GenServer.startLink(new DynamicSupervisorServer(options, Objects.requireNonNull(template, "template")),
-        StartOptions.defaults());
+    return startLink(of(options, template), StartOptions.defaults());
   }
 
   /** Starts a simple-one-for-one supervisor registered under {@code name}. */
   public static <A> Pid startLink(Name name, Options options, Template<A> template) {
-    return GenServer.startLink(new DynamicSupervisorServer(options, Objects.requireNonNull(template, "template")),
-        StartOptions.defaults().withName(name));
+    return startLink(of(options, template), StartOptions.defaults().withName(name));
   }
 
-  /** Starts a dynamic supervisor with full start options (name, spawn options). */
-  public static <A> Pid startLink(Options options, Template<A> template, StartOptions startOptions) {
-    return GenServer.startLink(new DynamicSupervisorServer(options, template), startOptions);
+  /** Starts a dynamic supervisor linked to the caller; see {@link Supervisor#startLink(Supervisor, StartOptions)}. */
+  public static Pid startLink(DynamicSupervisor supervisor, StartOptions options) {
+    return GenServer.startLink(server(supervisor), options).pid();
+  }
+
+  /** Starts a dynamic supervisor not linked to the caller. */
+  public static Pid start(DynamicSupervisor supervisor, StartOptions options) {
+    return GenServer.start(server(supervisor), options).pid();
+  }
+
+  /** Starts a dynamic supervisor monitored by the caller. */
+  public static GenServer.Monitored<?> startMonitor(DynamicSupervisor supervisor, StartOptions options) {
+    return GenServer.startMonitor(server(supervisor), options);
+  }
+
+  /** Starts a dynamic supervisor not linked to the caller, and returns the outcome without throwing. */
+  public static StartResult tryStart(DynamicSupervisor supervisor, StartOptions options) {
+    return GenServer.tryStart(server(supervisor), options);
+  }
+
+  /** Starts a dynamic supervisor linked to the caller, and returns the outcome without throwing. */
+  public static StartResult tryStartLink(DynamicSupervisor supervisor, StartOptions options) {
+    return GenServer.tryStartLink(server(supervisor), options);
+  }
+
+  private static DynamicSupervisorServer server(DynamicSupervisor supervisor) {
+    Objects.requireNonNull(supervisor, "supervisor");
+    return new DynamicSupervisorServer(supervisor.options, supervisor.template);
   }
 
   /**
@@ -144,21 +187,22 @@ public final class DynamicSupervisor {
    *     {@link StartResult.AlreadyStarted} (the child's own start said so), or {@link MaxChildren}
    */
   public static StartChildResult startChild(Address supervisor, ChildSpec spec) {
-    return Supervisor.call(supervisor, new Supervision.Request.StartChild(Objects.requireNonNull(spec, "spec")));
+    return (StartChildResult) Supervisor.call(supervisor, new Supervision.Request.StartChild(Objects.requireNonNull(spec, "spec")));
   }
 
   /** Starts a child from the supervisor's template with {@code argument}. */
   public static StartChildResult startChildWith(Address supervisor, Object argument) {
-    return Supervisor.call(supervisor, new Supervision.Request.StartTemplateChild(argument));
+    return (StartChildResult) Supervisor.call(supervisor, new Supervision.Request.StartTemplateChild(argument));
   }
 
   /**
    * Stops a child.
    *
-   * @return false if {@code child} is not a child of this supervisor
+   * @return {@link Supervisor.Terminated}, or {@link Supervisor.NotFound} if {@code child} is not a
+   *     child of this supervisor
    */
-  public static boolean terminateChild(Address supervisor, Pid child) {
-    return Supervisor.call(supervisor, new Supervision.Request.TerminateChild(Objects.requireNonNull(child, "child")));
+  public static Supervisor.TerminateResult terminateChild(Address supervisor, Pid child) {
+    return Supervisor.terminateChild(supervisor, Objects.requireNonNull(child, "child"));
   }
 
   /** The children (no ids; their order is not defined). */

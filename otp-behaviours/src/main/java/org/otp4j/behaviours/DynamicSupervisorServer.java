@@ -81,8 +81,8 @@ final class DynamicSupervisorServer extends GenServer<DynamicSupervisorServer.St
       case Request.StartChild r -> reply(startChild(state, r.spec()), state);
       case Request.StartTemplateChild r -> reply(startFromTemplate(state, r.argument()), state);
       case Request.TerminateChild r -> reply(terminateChild(state, r.idOrPid()), state);
-      case Request.RestartChild r -> reply(new StartResult.Failed(ExitReason.of("simple_one_for_one")), state);
-      case Request.DeleteChild r -> reply(Supervisor.DeleteResult.NOT_FOUND, state);
+      case Request.RestartChild r -> reply(new Supervisor.SimpleOneForOne(), state);
+      case Request.DeleteChild r -> reply(new Supervisor.SimpleOneForOne(), state);
       case Request.WhichChildren r -> reply(whichChildren(state), state);
       case Request.CountChildren r -> reply(SupervisorServer.countChildren(state.children,
           template != null ? 1 : state.children.size()), state);
@@ -113,17 +113,21 @@ final class DynamicSupervisorServer extends GenServer<DynamicSupervisorServer.St
     return startChild(state, template.specFor(argument));
   }
 
-  private static boolean terminateChild(State state, Object pidOrId) {
-    Child child = pidOrId instanceof Pid pid ? state.byPid.get(pid) : null;
+  /** OTP: a simple_one_for_one supervisor's children are terminated by pid; an id is an error. */
+  private static Supervisor.TerminateResult terminateChild(State state, Object pidOrId) {
+    if (!(pidOrId instanceof Pid pid)) {
+      return new Supervisor.SimpleOneForOne();
+    }
+    Child child = state.byPid.get(pid);
     if (child == null) {
-      return false;
+      return new Supervisor.NotFound();
     }
     if (child.pid != null) {
       Supervision.shutdown(state.label, child, null);
     }
     child.restarting = false;
     remove(state, child);
-    return true;
+    return new Supervisor.Terminated();
   }
 
   private static List<Supervisor.Child> whichChildren(State state) {

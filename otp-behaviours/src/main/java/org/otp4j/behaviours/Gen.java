@@ -16,6 +16,7 @@ import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 import org.otp4j.core.Ref;
 import org.otp4j.core.RequestId;
+import org.otp4j.core.ServerRef;
 
 /**
  * The machinery every behaviour shares, OTP's {@code proc_lib} and {@code gen}: starting a process
@@ -152,7 +153,7 @@ final class Gen {
 
     StartResult result;
     try {
-      result = Proc.call(child, from -> new StartRequest(from, starter), options.timeout());
+      result = (StartResult) Proc.call(child, from -> new StartRequest(from, starter), options.timeout());
     } catch (CallException e) {
       if (e.reason() == ExitReason.TIMEOUT) {
         if (inProcess && tie == Tie.LINK) {
@@ -202,6 +203,27 @@ final class Gen {
     }
   }
 
+  /** The name a typed name stands for; a ref by pid cannot name a new process. */
+  static Name nameOf(ServerRef<?> name) {
+    return Objects.requireNonNull(name, "name").name().orElseThrow(() -> new IllegalArgumentException(
+        "cannot start a process under " + name + ": it is a pid, not a name; give a name such as "
+            + "ServerRef.local(\"counter\")"));
+  }
+
+  /** The pid or name an address stands for (a typed ref unwrapped). */
+  static Address pidOrName(Address address) {
+    return address instanceof ServerRef<?> ref ? ref.address() : address;
+  }
+
+  /** The pid of a started process as a start function returned it (a pid, a typed ref, a name). */
+  static Pid pidOf(Address process) {
+    return switch (process) {
+      case Pid pid -> pid;
+      case ServerRef<?> ref -> ref.pid();
+      case Name name -> Proc.whereis(name).orElseThrow(() -> new NoSuchNameException(name, "start"));
+    };
+  }
+
   /** Throws a {@link StartException} unless the start gave a running process. */
   static Pid pidOrThrow(String what, StartResult result) {
     if (result instanceof StartResult.Started started) {
@@ -213,7 +235,7 @@ final class Gen {
   // ---------------------------------------------------------------------------------------
   // client side
 
-  static <R> R call(String what, Address server, Object request, Duration timeout) {
+  static Object call(String what, Address server, Object request, Duration timeout) {
     Objects.requireNonNull(server, "server");
     Objects.requireNonNull(request, "a request cannot be null");
     try {
@@ -223,17 +245,23 @@ final class Gen {
     }
   }
 
-  static RequestId sendRequest(Address server, Object request) {
+  /** Sends a call without waiting; the id's reply type is the caller's to state (the request's). */
+  @SuppressWarnings("unchecked")
+  static <R> RequestId<R> sendRequest(Address server, Object request) {
     Objects.requireNonNull(server, "server");
     Objects.requireNonNull(request, "a request cannot be null");
-    return Proc.sendRequest(server, request, from -> new GenCall(from, request));
+    return (RequestId<R>) (RequestId<?>) Proc.sendRequest(server, request, from -> new GenCall(from, request));
   }
 
   static void cast(Address server, Object request) {
     Objects.requireNonNull(server, "server");
     Objects.requireNonNull(request, "a request cannot be null");
     try {
-      Proc.send(server, new GenCast(request));
+      switch (server) {
+        case Pid pid -> Proc.send(pid, new GenCast(request));
+        case Name name -> Proc.send(name, new GenCast(request));
+        case ServerRef<?> ref -> cast(ref.address(), request);
+      }
     } catch (NoSuchNameException e) {
       // A cast never fails, even to a name that is not registered (OTP).
     }

@@ -2,6 +2,7 @@ package org.otp4j.behaviours;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.otp4j.core.ExitMessage;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
@@ -22,14 +23,14 @@ final class GenEventManager extends GenServer<GenEventManager.State, GenEventMan
 
     record SyncNotify(Object event) implements Request {}
 
-    record Call(EventHandler<?, ?> handler, Object request) implements Request {}
+    /** Call the handler whose id (or which itself) is {@code handler}. */
+    record Call(Object handler, Object request) implements Request {}
 
-    record Add(EventHandler<?, ?> handler, Object args, Pid owner) implements Request {}
+    record Add(EventHandler<?, ?> handler, Pid owner) implements Request {}
 
-    record Delete(EventHandler<?, ?> handler, Object args) implements Request {}
+    record Delete(Object handler, Object args) implements Request {}
 
-    record Swap(EventHandler<?, ?> oldHandler, Object terminateArgs, EventHandler<?, ?> newHandler, Object initArgs,
-        Pid owner) implements Request {}
+    record Swap(Object oldHandler, Object terminateArgs, EventHandler<?, ?> newHandler, Pid owner) implements Request {}
 
     record Which() implements Request {}
   }
@@ -72,7 +73,7 @@ final class GenEventManager extends GenServer<GenEventManager.State, GenEventMan
         yield reply("ok", state);
       }
       case Request.Call c -> reply(callHandler(state, c.handler(), c.request()), state);
-      case Request.Add a -> reply(add(state, a.handler(), a.args(), a.owner()), state);
+      case Request.Add a -> reply(add(state, a.handler(), false, null, a.owner()), state);
       case Request.Delete d -> reply(delete(state, d.handler(), d.args()), state);
       case Request.Swap s -> reply(swap(state, s), state);
       case Request.Which w -> {
@@ -104,7 +105,7 @@ final class GenEventManager extends GenServer<GenEventManager.State, GenEventMan
       for (Installed i : new ArrayList<>(state.handlers)) {
         if (exit.from().equals(i.owner)) {
           i.owner = null; // the owner is gone: nobody to tell
-          remove(state, i, new EventHandler.Removal.Stopped(exit.reason()), null, null);
+          remove(state, i, new EventHandler.Removal.OwnerExited(exit.reason()), null, null);
         }
       }
     }
@@ -118,7 +119,7 @@ final class GenEventManager extends GenServer<GenEventManager.State, GenEventMan
       return;
     }
     for (Installed i : new ArrayList<>(state.handlers)) {
-      remove(state, i, new EventHandler.Removal.Stopped(reason), ExitReason.SHUTDOWN, null);
+      remove(state, i, new EventHandler.Removal.ManagerStopped(), ExitReason.SHUTDOWN, null);
     }
   }
 
@@ -145,14 +146,14 @@ final class GenEventManager extends GenServer<GenEventManager.State, GenEventMan
             ExitReason.NORMAL, null);
         case EventHandler.EventResult.Swap<Object> s -> {
           i.state = s.state();
-          doSwap(state, i, s.terminateArgs(), s.newHandler(), s.initArgs(), i.owner);
+          doSwap(state, i, s.terminateArgs(), s.newHandler(), i.owner);
         }
         case null -> crashed(state, i, ExitReason.of(BadReturn.value(null)));
       }
     }
   }
 
-  private Object callHandler(State state, EventHandler<?, ?> handler, Object request) {
+  private Object callHandler(State state, Object handler, Object request) {
     Installed i = find(state, handler);
     if (i == null) {
       return new CallFailure(true, null);
@@ -178,7 +179,7 @@ final class GenEventManager extends GenServer<GenEventManager.State, GenEventMan
       }
       case EventHandler.CallResult.Swap<Object> s -> {
         i.state = s.state();
-        doSwap(state, i, s.terminateArgs(), s.newHandler(), s.initArgs(), i.owner);
+        doSwap(state, i, s.terminateArgs(), s.newHandler(), i.owner);
         return s.reply();
       }
       case null -> {
@@ -189,13 +190,18 @@ final class GenEventManager extends GenServer<GenEventManager.State, GenEventMan
     }
   }
 
-  private GenEvent.AddResult add(State state, EventHandler<?, ?> handler, Object args, Pid owner) {
-    if (find(state, handler) != null) {
+  /**
+   * Installs {@code handler}: its init runs, or its initSwapped with {@code terminateResult} when it
+   * replaces another ({@code swapped}).
+   */
+  private GenEvent.AddResult add(State state, EventHandler<?, ?> handler, boolean swapped, Object terminateResult,
+      Pid owner) {
+    if (find(state, handler.id()) != null) {
       return new GenEvent.AlreadyPresent();
     }
     EventHandler.InitResult<?> init;
     try {
-      init = handler.init(args);
+      init = swapped ? handler.initSwapped(terminateResult) : handler.init();
     } catch (ProcessExit | ProcessTerminated e) {
       throw e;
     } catch (Throwable t) {
@@ -222,7 +228,7 @@ final class GenEventManager extends GenServer<GenEventManager.State, GenEventMan
     }
   }
 
-  private GenEvent.DeleteResult delete(State state, EventHandler<?, ?> handler, Object args) {
+  private GenEvent.DeleteResult delete(State state, Object handler, Object args) {
     Installed i = find(state, handler);
     if (i == null) {
       return new GenEvent.NotFound();
@@ -233,14 +239,14 @@ final class GenEventManager extends GenServer<GenEventManager.State, GenEventMan
   private GenEvent.AddResult swap(State state, Request.Swap s) {
     Installed old = find(state, s.oldHandler());
     if (old == null) {
-      return add(state, s.newHandler(), new GenEvent.SwapArgs(s.initArgs(), new GenEvent.NotFound()), s.owner());
+      return add(state, s.newHandler(), true, new GenEvent.NotFound(), s.owner());
     }
     Pid owner = s.owner() != null ? s.owner() : old.owner;
-    return doSwap(state, old, s.terminateArgs(), s.newHandler(), s.initArgs(), owner);
+    return doSwap(state, old, s.terminateArgs(), s.newHandler(), owner);
   }
 
   private GenEvent.AddResult doSwap(State state, Installed old, Object terminateArgs, EventHandler<?, ?> newHandler,
-      Object initArgs, Pid owner) {
+      Pid owner) {
     Pid previousOwner = old.owner;
     old.owner = null; // the supervised connection moves to the new handler: no exit message for the old one
     Object result = remove(state, old, new EventHandler.Removal.Swapped(terminateArgs), null, null);
@@ -248,7 +254,7 @@ final class GenEventManager extends GenServer<GenEventManager.State, GenEventMan
       // OTP tells the supervising process of every swap, even when it stays the supervisor.
       Proc.send(previousOwner, new GenEvent.HandlerExit(Proc.self(), old.handler, ExitReason.of("swapped"), newHandler));
     }
-    return add(state, newHandler, new GenEvent.SwapArgs(initArgs, result), owner);
+    return add(state, newHandler, true, result, owner);
   }
 
   /** A handler failed: remove it alone and report it. */
@@ -295,9 +301,10 @@ final class GenEventManager extends GenServer<GenEventManager.State, GenEventMan
     return false;
   }
 
-  private static Installed find(State state, EventHandler<?, ?> handler) {
+  /** The installed handler that is {@code idOrHandler}, or whose id equals it; null if none. */
+  private static Installed find(State state, Object idOrHandler) {
     for (Installed i : state.handlers) {
-      if (i.handler == handler) {
+      if (i.handler == idOrHandler || Objects.equals(i.handler.id(), idOrHandler)) {
         return i;
       }
     }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import org.otp4j.core.Address;
+import org.otp4j.core.Call;
 import org.otp4j.core.CallException;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
@@ -13,44 +14,50 @@ import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 import org.otp4j.core.Ref;
 import org.otp4j.core.RequestId;
+import org.otp4j.core.ServerRef;
 
 /**
  * A generic server: a process that holds a state and serves requests, OTP's {@code gen_server}.
  *
- * <pre>{@code
- * public final class Counter extends GenServer<Integer, Counter.Msg> {
+ * <!-- snippet: org.otp4j.behaviours.JavadocExamplesTest#counter -->
+ * {@snippet :
+ * public static final class Counter extends GenServer<Integer, Counter.Msg> {
  *   public sealed interface Msg {
- *     record Get() implements Msg {}
- *     record Bump(int by) implements Msg {}
+ *     record Get() implements Msg, Call<Integer> {}
+ *     record Bump(int by) implements Msg, Call<Integer> {}
+ *     record Reset() implements Msg {}
  *   }
  *
  *   private final int initial;
  *
  *   private Counter(int initial) { this.initial = initial; }
  *
- *   // client API: what callers use
- *   public static Pid startLink(int initial) { return GenServer.startLink(new Counter(initial)); }
- *   public static int get(Pid counter) { return GenServer.call(counter, new Msg.Get()); }
- *   public static void bump(Pid counter, int by) { GenServer.cast(counter, new Msg.Bump(by)); }
+ *   // client API: what callers use, from a process or any thread
+ *   public static ServerRef<Msg> startLink(int initial) { return GenServer.startLink(new Counter(initial)); }
+ *   public static int get(ServerRef<Msg> counter) { return GenServer.call(counter, new Msg.Get()); }
+ *   public static int bump(ServerRef<Msg> counter, int by) { return GenServer.call(counter, new Msg.Bump(by)); }
+ *   public static void reset(ServerRef<Msg> counter) { GenServer.cast(counter, new Msg.Reset()); }
  *
  *   // server callbacks: run inside the server process, one message at a time
  *   @Override protected Init<Integer> init() { return Init.ok(initial); }
  *
  *   @Override protected CallResult<Integer> handleCall(Msg msg, From from, Integer n) {
  *     return switch (msg) {
- *       case Msg.Get get -> reply(n, n);
- *       case Msg.Bump(int by) -> reply(n + by, n + by);
+ *       case Msg.Get get -> reply(get, n, n);
+ *       case Msg.Bump bump -> reply(bump, n + bump.by(), n + bump.by());
+ *       case Msg.Reset reset -> reply(null, n);
  *     };
  *   }
  *
  *   @Override protected CastResult<Integer> handleCast(Msg msg, Integer n) {
  *     return switch (msg) {
- *       case Msg.Bump(int by) -> noReply(n + by);
+ *       case Msg.Reset reset -> noReply(0);
  *       case Msg.Get get -> noReply(n);
+ *       case Msg.Bump(int by) -> noReply(n + by);
  *     };
  *   }
  * }
- * }</pre>
+ * }
  *
  * <h2>Client API and server callbacks</h2>
  * A server class has two halves. The static client functions ({@link #call}, {@link #cast},
@@ -65,7 +72,7 @@ import org.otp4j.core.RequestId;
  * Its fields can hold start arguments; the mutable state belongs in {@code S}.
  *
  * <h2>Timeouts</h2>
- * {@link #call(Address, Object)} waits 5 seconds by default; a call that times out throws
+ * {@link #call(ServerRef, Call)} waits 5 seconds by default; a call that times out throws
  * {@link CallException} and its late reply is dropped, never left in a mailbox. A callback can ask
  * for {@code handleInfo(new Timeout())} when the server stays idle ({@link Action#timeout(Duration)}),
  * or for any message after a delay ({@link Action#timeout(Duration, Object)}).
@@ -86,7 +93,7 @@ import org.otp4j.core.RequestId;
  * and also its limit. Do not put a server in front of code that needs no serialisation (pure
  * functions, read-mostly data better shared as an immutable value), and do not run long
  * computations in a callback, which blocks every caller and holds a carrier thread; hand them to
- * another process and reply later with {@link #reply(From, Object)}.
+ * another process and reply later through the caller's {@link From#reply(Object) From}.
  *
  * <h2>Debugging</h2>
  * {@link Sys} reads the state of a running server, its status (with {@link #formatStatus}
@@ -106,32 +113,43 @@ public abstract class GenServer<S, M> {
   // client API
 
   /** Starts a server, not linked to the caller. Waits until its init has returned. */
-  public static Pid start(GenServer<?, ?> server) {
+  public static <M> ServerRef<M> start(GenServer<?, M> server) {
     return start(server, StartOptions.defaults());
   }
 
-  /** Starts a server registered under {@code name}. */
-  public static Pid start(Name name, GenServer<?, ?> server) {
+  /** Starts a server registered under {@code name} (a typed name: {@link ServerRef#local}). */
+  public static <M> ServerRef<M> start(ServerRef<M> name, GenServer<?, M> server) {
+    return start(server, StartOptions.defaults().withName(Gen.nameOf(name)));
+  }
+
+  /** Starts a server registered under {@code name} (an untyped name, Erlang-style). */
+  public static <M> ServerRef<M> start(Name name, GenServer<?, M> server) {
     return start(server, StartOptions.defaults().withName(name));
   }
 
   /**
    * Starts a server, not linked to the caller.
    *
+   * @return the server, typed by its protocol
    * @throws StartException if init returned ignore, stop or error, threw, or took longer than the
    *     start timeout, or if the name is taken
    */
-  public static Pid start(GenServer<?, ?> server, StartOptions options) {
-    return Gen.pidOrThrow("GenServer.start", tryStart(server, options, Gen.Tie.NONE).result());
+  public static <M> ServerRef<M> start(GenServer<?, M> server, StartOptions options) {
+    return ServerRef.of(Gen.pidOrThrow("GenServer.start", tryStart(server, options, Gen.Tie.NONE).result()));
   }
 
   /** Starts a server linked to the calling process. */
-  public static Pid startLink(GenServer<?, ?> server) {
+  public static <M> ServerRef<M> startLink(GenServer<?, M> server) {
     return startLink(server, StartOptions.defaults());
   }
 
-  /** Starts a server linked to the calling process and registered under {@code name}. */
-  public static Pid startLink(Name name, GenServer<?, ?> server) {
+  /** Starts a server linked to the calling process and registered under {@code name} (a typed name). */
+  public static <M> ServerRef<M> startLink(ServerRef<M> name, GenServer<?, M> server) {
+    return startLink(server, StartOptions.defaults().withName(Gen.nameOf(name)));
+  }
+
+  /** Starts a server linked to the calling process and registered under {@code name} (an untyped name). */
+  public static <M> ServerRef<M> startLink(Name name, GenServer<?, M> server) {
     return startLink(server, StartOptions.defaults().withName(name));
   }
 
@@ -141,25 +159,36 @@ public abstract class GenServer<S, M> {
    * terminated; a caller that traps exits finds no exit message left behind, and one that does not
    * trap exits is killed by the link unless the reason is {@code normal}, as in OTP.
    *
+   * @return the server, typed by its protocol
    * @throws StartException if the server did not start
    */
-  public static Pid startLink(GenServer<?, ?> server, StartOptions options) {
-    return Gen.pidOrThrow("GenServer.startLink", tryStart(server, options, Gen.Tie.LINK).result());
-  }
-
-  /** A server started by {@link #startMonitor}, and the monitor on it. */
-  public record Monitored(Pid pid, Ref ref) {}
-
-  /** Starts a server monitored by the calling process. */
-  public static Monitored startMonitor(GenServer<?, ?> server, StartOptions options) {
-    Gen.Start s = tryStart(server, options, Gen.Tie.MONITOR);
-    return new Monitored(Gen.pidOrThrow("GenServer.startMonitor", s.result()), s.monitor());
+  public static <M> ServerRef<M> startLink(GenServer<?, M> server, StartOptions options) {
+    return ServerRef.of(Gen.pidOrThrow("GenServer.startLink", tryStart(server, options, Gen.Tie.LINK).result()));
   }
 
   /**
-   * Starts a server linked to the caller and returns the outcome without throwing: OTP's
+   * A server started by {@link #startMonitor}, and the monitor on it.
+   *
+   * @param server the server, typed by its protocol
+   * @param ref the monitor: a {@link org.otp4j.core.Down} with it arrives when the server terminates
+   */
+  public record Monitored<M>(ServerRef<M> server, Ref ref) {}
+
+  /** Starts a server monitored by the calling process (OTP's {@code start_monitor}). */
+  public static <M> Monitored<M> startMonitor(GenServer<?, M> server, StartOptions options) {
+    Gen.Start s = tryStart(server, options, Gen.Tie.MONITOR);
+    return new Monitored<>(ServerRef.of(Gen.pidOrThrow("GenServer.startMonitor", s.result())), s.monitor());
+  }
+
+  /**
+   * Starts a server, not linked to the caller, and returns the outcome without throwing: OTP's
    * {@code {ok, Pid} | ignore | {error, Reason}}.
    */
+  public static StartResult tryStart(GenServer<?, ?> server, StartOptions options) {
+    return tryStart(server, options, Gen.Tie.NONE).result();
+  }
+
+  /** Starts a server linked to the caller and returns the outcome without throwing; see {@link #tryStart}. */
   public static StartResult tryStartLink(GenServer<?, ?> server, StartOptions options) {
     return tryStart(server, options, Gen.Tie.LINK).result();
   }
@@ -170,19 +199,50 @@ public abstract class GenServer<S, M> {
   }
 
   /**
-   * Sends {@code request} to {@code server} and waits up to 5 seconds for the reply, from a process
-   * or any thread.
+   * Calls a server with a typed request and waits up to 5 seconds for its typed reply, from a process
+   * or any thread: javac checks that the server handles {@code request} and gives the reply's type.
+   *
+   * <!-- snippet: org.otp4j.behaviours.JavadocExamplesTest#call -->
+   * {@snippet :
+   * int n = GenServer.call(counter, new Counter.Msg.Get());   // Get implements Msg, Call<Integer>
+   * }
    *
    * @throws CallException with reason {@code timeout} (no reply in time), {@code noproc} (no such
    *     process or name), {@code calling_self}, or the server's exit reason if it terminated before
    *     replying ({@code normal} and {@code shutdown} included)
    */
-  public static <R> R call(Address server, Object request) {
+  public static <Q extends Call<R>, R> R call(ServerRef<? super Q> server, Q request) {
     return call(server, request, DEFAULT_CALL_TIMEOUT);
   }
 
-  /** Like {@link #call(Address, Object)} with a timeout ({@link Proc#INFINITY} to wait forever). */
-  public static <R> R call(Address server, Object request, Duration timeout) {
+  /** Like {@link #call(ServerRef, Call)} with a timeout ({@link Proc#INFINITY} to wait forever). */
+  @SuppressWarnings("unchecked") // the reply of a Call<R> is an R: the server replies through reply(request, ...)
+  public static <Q extends Call<R>, R> R call(ServerRef<? super Q> server, Q request, Duration timeout) {
+    return (R) Gen.call("GenServer.call", server, request, timeout);
+  }
+
+  /**
+   * Calls the server {@code pid} with an untyped request (Erlang style) and waits up to 5 seconds for
+   * its reply. Typed code calls through a {@link ServerRef} instead.
+   *
+   * @throws CallException as {@link #call(ServerRef, Call)}
+   */
+  public static Object call(Pid server, Object request) {
+    return call(server, request, DEFAULT_CALL_TIMEOUT);
+  }
+
+  /** Like {@link #call(Pid, Object)} with a timeout ({@link Proc#INFINITY} to wait forever). */
+  public static Object call(Pid server, Object request, Duration timeout) {
+    return Gen.call("GenServer.call", server, request, timeout);
+  }
+
+  /** Calls the server registered under {@code name} with an untyped request; see {@link #call(Pid, Object)}. */
+  public static Object call(Name server, Object request) {
+    return call(server, request, DEFAULT_CALL_TIMEOUT);
+  }
+
+  /** Like {@link #call(Name, Object)} with a timeout ({@link Proc#INFINITY} to wait forever). */
+  public static Object call(Name server, Object request, Duration timeout) {
     return Gen.call("GenServer.call", server, request, timeout);
   }
 
@@ -204,8 +264,7 @@ public abstract class GenServer<S, M> {
    * Like {@link #enterLoop(GenServer, Object, Pid)}, for a process registered under {@code name}
    * (if the name is not the calling process's own, the process exits with reason
    * {@code process_not_registered}, or {@code process_not_registered_via} for a via name, as in OTP),
-   * starting with {@code action} (a timeout or a continuation; null
-   * for none).
+   * starting with {@code action} (a timeout or a continuation; null for none).
    */
   public static <S> void enterLoop(GenServer<S, ?> server, Name name, S state, Action action, Pid parent) {
     Objects.requireNonNull(server, "server");
@@ -217,30 +276,41 @@ public abstract class GenServer<S, M> {
   }
 
   /**
-   * Sends {@code request} as a call, without waiting for the reply (OTP's {@code send_request}): the
-   * server handles it in {@link #handleCall}, and the reply is collected later through the returned
-   * id, by {@link RequestId#receiveResponse}, {@link RequestId#waitResponse}, or, in a process that
-   * receives its messages itself (another server's {@link #handleInfo}, say), by
+   * Sends a typed request as a call, without waiting for the reply (OTP's {@code send_request}): the
+   * server handles it in {@link #handleCall}, and the typed reply is collected later through the
+   * returned id, by {@link RequestId#receiveResponse}, {@link RequestId#waitResponse}, or, in a
+   * process that receives its messages itself (another server's {@link #handleInfo}, say), by
    * {@link RequestId#isResponse} and {@link RequestId#response}. Never fails: if the server does not
    * exist or terminates before replying, taking the response throws a {@link CallException} with its
    * exit reason.
    */
-  public static RequestId sendRequest(Address server, Object request) {
+  public static <Q extends Call<R>, R> RequestId<R> sendRequest(ServerRef<? super Q> server, Q request) {
     return Gen.sendRequest(server, request);
   }
 
-  /** Sends {@code request} without waiting. Never fails, even if the server does not exist. */
-  public static void cast(Address server, Object request) {
+  /** {@link #sendRequest(ServerRef, Call)} with an untyped request, to a pid. */
+  public static RequestId<Object> sendRequest(Pid server, Object request) {
+    return Gen.sendRequest(server, request);
+  }
+
+  /** {@link #sendRequest(ServerRef, Call)} with an untyped request, to a name. */
+  public static RequestId<Object> sendRequest(Name server, Object request) {
+    return Gen.sendRequest(server, request);
+  }
+
+  /** Sends a typed request without waiting. Never fails, even if the server does not exist. */
+  public static <M> void cast(ServerRef<M> server, M request) {
     Gen.cast(server, request);
   }
 
-  /**
-   * Replies to a call later (the handler returned {@link #noReply}), from any process or thread.
-   *
-   * @return true if the caller was still waiting
-   */
-  public static boolean reply(From from, Object reply) {
-    return Objects.requireNonNull(from, "from").reply(reply);
+  /** Sends an untyped request to {@code pid} without waiting; see {@link #cast(ServerRef, Object)}. */
+  public static void cast(Pid server, Object request) {
+    Gen.cast(server, request);
+  }
+
+  /** Sends an untyped request to a name without waiting; never fails, even if nothing is registered. */
+  public static void cast(Name server, Object request) {
+    Gen.cast(server, request);
   }
 
   /** Stops a server with reason {@code normal}, waiting as long as it takes. */
@@ -340,19 +410,31 @@ public abstract class GenServer<S, M> {
     return new Reply<>(reply, state, null);
   }
 
-  /** Replies, continues with {@code state}, then performs {@code action}. */
-  protected static <S> Reply<S> reply(Object reply, S state, Action action) {
-    return new Reply<>(reply, state, Objects.requireNonNull(action, "action"));
+  /**
+   * Replies to a typed request with a value of its reply type, and continues with {@code state}:
+   * javac checks that {@code value} is what {@code request}'s caller gets back.
+   */
+  protected static <R, S> Reply<S> reply(Call<R> request, R value, S state) {
+    Objects.requireNonNull(request, "request: the Call being answered");
+    return new Reply<>(value, state, null);
   }
 
-  /** Continues with {@code state} without replying now (reply later with {@link #reply(From, Object)}). */
+  /** Replies, continues with {@code state}, then performs {@code action} (null: none). */
+  protected static <S> Reply<S> reply(Object reply, S state, Action action) {
+    return new Reply<>(reply, state, action);
+  }
+
+  /**
+   * Continues with {@code state} without replying now: reply later with {@code from.reply(value)},
+   * from this process or any other, or thread.
+   */
   protected static <S> NoReply<S> noReply(S state) {
     return new NoReply<>(state, null);
   }
 
-  /** Continues with {@code state}, then performs {@code action}. */
+  /** Continues with {@code state}, then performs {@code action} (null: none). */
   protected static <S> NoReply<S> noReply(S state, Action action) {
-    return new NoReply<>(state, Objects.requireNonNull(action, "action"));
+    return new NoReply<>(state, action);
   }
 
   /** Terminates with {@code reason} ({@link #terminate} runs first). */
@@ -362,7 +444,7 @@ public abstract class GenServer<S, M> {
 
   /** Runs {@link #terminate}, sends {@code reply} to the caller, then terminates with {@code reason}. */
   protected static <S> StopReply<S> stop(ExitReason reason, Object reply, S state) {
-    return new StopReply<>(Objects.requireNonNull(reason, "reason"), Objects.requireNonNull(reply, "reply"), state);
+    return new StopReply<>(Objects.requireNonNull(reason, "reason"), reply, state);
   }
 
   /** What {@link #init()} returns. */
@@ -383,8 +465,9 @@ public abstract class GenServer<S, M> {
       return new Ok<>(state, null);
     }
 
+    /** Started, then performs {@code action} (null: none) before taking the first message. */
     static <S> Init<S> ok(S state, Action action) {
-      return new Ok<>(state, Objects.requireNonNull(action, "action"));
+      return new Ok<>(state, action);
     }
 
     static <S> Init<S> ignore() {
@@ -400,11 +483,17 @@ public abstract class GenServer<S, M> {
     }
   }
 
-  /** What {@link #handleCall} returns. */
-  public sealed interface CallResult<S> permits Reply, NoReply, Stop, StopReply {}
+  /** What any callback that handles a message returns: the next state, and what to do. */
+  public sealed interface Result<S> permits CallResult, CastResult {
+    /** The state the server continues with (or terminates with). */
+    S state();
+  }
 
-  /** What {@link #handleCast}, {@link #handleInfo} and {@link #handleContinue} return. */
-  public sealed interface CastResult<S> permits NoReply, Stop {}
+  /** What {@link #handleCall} returns: a {@link Result} that may reply. */
+  public sealed interface CallResult<S> extends Result<S> permits Reply, NoReply, Stop, StopReply {}
+
+  /** What {@link #handleCast}, {@link #handleInfo} and {@link #handleContinue} return: a {@link Result} that cannot reply. */
+  public sealed interface CastResult<S> extends Result<S> permits NoReply, Stop {}
 
   /** Reply and continue. */
   public record Reply<S>(Object reply, S state, Action action) implements CallResult<S> {}

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import org.otp4j.core.Address;
+import org.otp4j.core.Call;
 import org.otp4j.core.CallException;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
@@ -11,34 +12,40 @@ import org.otp4j.core.Name;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 import org.otp4j.core.RequestId;
+import org.otp4j.core.ServerRef;
 
 /**
  * A generic state machine, OTP's {@code gen_statem}: a process with a state and data that reacts to
  * events (calls, casts, messages, timeouts, events it inserts itself) with transitions and actions.
  *
- * <pre>{@code
- * final class Door extends GenStatem<Door.State, String> {
- *   enum State { LOCKED, OPEN }
+ * <!-- snippet: org.otp4j.behaviours.JavadocExamplesTest#door -->
+ * {@snippet :
+ * public static final class Door extends GenStatem<Door.State, String, Door.Msg> {
+ *   public enum State { LOCKED, OPEN }
+ *
+ *   public sealed interface Msg {
+ *     record Unlock(String code) implements Msg, Call<String> {}
+ *   }
  *
  *   @Override protected Init<State, String> init() { return Init.ok(State.LOCKED, "1234"); }
  *
- *   @Override protected Result<State, String> handleEvent(Event event, State state, String code) {
+ *   @Override protected Result<State, String> handleEvent(Event<Msg> event, State state, String code) {
  *     return switch (state) {
  *       case LOCKED -> switch (event) {
- *         case Event.Call(From from, String entered) when entered.equals(code) ->
- *             nextState(State.OPEN, code, Action.reply(from, "open"), Action.stateTimeout(Duration.ofSeconds(10), "lock"));
- *         case Event.Call(From from, Object wrong) -> keepStateAndData(Action.reply(from, "wrong code"));
+ *         case Event.Call(From from, Msg.Unlock u) when u.code().equals(code) -> nextState(State.OPEN, code,
+ *             Action.reply(from, u, "open"), Action.stateTimeout(Duration.ofSeconds(10), "lock"));
+ *         case Event.Call(From from, Msg.Unlock u) -> keepStateAndData(Action.reply(from, u, "wrong code"));
  *         default -> keepStateAndData(Action.postpone());
  *       };
  *       case OPEN -> switch (event) {
- *         case Event.StateTimeout(Object lock) -> nextState(State.LOCKED, code);
- *         case Event.Call(From from, Object any) -> keepStateAndData(Action.reply(from, "already open"));
+ *         case Event.StateTimeout<Msg> lock -> nextState(State.LOCKED, code);
+ *         case Event.Call(From from, Msg.Unlock u) -> keepStateAndData(Action.reply(from, u, "already open"));
  *         default -> keepStateAndData();
  *       };
  *     };
  *   }
  * }
- * }</pre>
+ * }
  *
  * <h2>Callback modes</h2>
  * <ul>
@@ -69,12 +76,12 @@ import org.otp4j.core.RequestId;
  * Setting a timeout again restarts it; {@link Proc#INFINITY} or the cancel actions cancel it; update
  * actions change its content (and an inactive one fires at once, as in OTP).
  *
- * <p>Calls to a state machine wait forever by default, as in OTP ({@link #call(Address, Object)}).
+ * <p>Calls to a state machine wait forever by default, as in OTP ({@link #call(ServerRef, Call)}).
  *
  * @param <S> the state type
  * @param <D> the data type
  */
-public abstract class GenStatem<S, D> {
+public abstract class GenStatem<S, D, M> {
 
   protected GenStatem() {}
 
@@ -82,61 +89,140 @@ public abstract class GenStatem<S, D> {
   // client API
 
   /** Starts a state machine, not linked to the caller; returns once its init has returned. */
-  public static Pid start(GenStatem<?, ?> machine, StartOptions options) {
-    return Gen.pidOrThrow("GenStatem.start", tryStart(machine, options, Gen.Tie.NONE).result());
+  public static <M> ServerRef<M> start(GenStatem<?, ?, M> machine) {
+    return start(machine, StartOptions.defaults());
+  }
+
+  /** Starts a state machine registered under {@code name} (a typed name). */
+  public static <M> ServerRef<M> start(ServerRef<M> name, GenStatem<?, ?, M> machine) {
+    return start(machine, StartOptions.defaults().withName(Gen.nameOf(name)));
+  }
+
+  /** Starts a state machine registered under {@code name} (an untyped name). */
+  public static <M> ServerRef<M> start(Name name, GenStatem<?, ?, M> machine) {
+    return start(machine, StartOptions.defaults().withName(name));
+  }
+
+  /**
+   * Starts a state machine, not linked to the caller.
+   *
+   * @return the state machine, typed by its protocol
+   * @throws StartException if it did not start (see {@link GenServer#start(GenServer, StartOptions)})
+   */
+  public static <M> ServerRef<M> start(GenStatem<?, ?, M> machine, StartOptions options) {
+    return ServerRef.of(Gen.pidOrThrow("GenStatem.start", tryStart(machine, options, Gen.Tie.NONE).result()));
   }
 
   /** Starts a state machine linked to the caller. */
-  public static Pid startLink(GenStatem<?, ?> machine) {
+  public static <M> ServerRef<M> startLink(GenStatem<?, ?, M> machine) {
     return startLink(machine, StartOptions.defaults());
   }
 
-  /** Starts a state machine linked to the caller and registered under {@code name}. */
-  public static Pid startLink(Name name, GenStatem<?, ?> machine) {
+  /** Starts a state machine linked to the caller and registered under {@code name} (a typed name). */
+  public static <M> ServerRef<M> startLink(ServerRef<M> name, GenStatem<?, ?, M> machine) {
+    return startLink(machine, StartOptions.defaults().withName(Gen.nameOf(name)));
+  }
+
+  /** Starts a state machine linked to the caller and registered under {@code name} (an untyped name). */
+  public static <M> ServerRef<M> startLink(Name name, GenStatem<?, ?, M> machine) {
     return startLink(machine, StartOptions.defaults().withName(name));
   }
 
   /** Starts a state machine linked to the caller; see {@link GenServer#startLink(GenServer, StartOptions)}. */
-  public static Pid startLink(GenStatem<?, ?> machine, StartOptions options) {
-    return Gen.pidOrThrow("GenStatem.startLink", tryStart(machine, options, Gen.Tie.LINK).result());
+  public static <M> ServerRef<M> startLink(GenStatem<?, ?, M> machine, StartOptions options) {
+    return ServerRef.of(Gen.pidOrThrow("GenStatem.startLink", tryStart(machine, options, Gen.Tie.LINK).result()));
   }
 
-  private static Gen.Start tryStart(GenStatem<?, ?> machine, StartOptions options, Gen.Tie tie) {
+  /** Starts a state machine monitored by the caller (OTP's {@code start_monitor}). */
+  public static <M> GenServer.Monitored<M> startMonitor(GenStatem<?, ?, M> machine, StartOptions options) {
+    Gen.Start s = tryStart(machine, options, Gen.Tie.MONITOR);
+    return new GenServer.Monitored<>(ServerRef.of(Gen.pidOrThrow("GenStatem.startMonitor", s.result())), s.monitor());
+  }
+
+  /** Starts a state machine, not linked, and returns the outcome without throwing. */
+  public static StartResult tryStart(GenStatem<?, ?, ?> machine, StartOptions options) {
+    return tryStart(machine, options, Gen.Tie.NONE).result();
+  }
+
+  /** Starts a state machine linked to the caller and returns the outcome without throwing. */
+  public static StartResult tryStartLink(GenStatem<?, ?, ?> machine, StartOptions options) {
+    return tryStart(machine, options, Gen.Tie.LINK).result();
+  }
+
+  private static Gen.Start tryStart(GenStatem<?, ?, ?> machine, StartOptions options, Gen.Tie tie) {
     Objects.requireNonNull(machine, "machine");
     return Gen.start("GenStatem", options, tie, starter -> new GenStatemEngine<>(machine, options.name()).run(starter));
   }
 
   /**
-   * Calls the state machine and waits for its reply as long as it takes (OTP's default for
-   * gen_statem is {@code infinity}).
+   * Calls the state machine with a typed request and waits for its typed reply <b>as long as it
+   * takes</b>: OTP's default timeout for {@code gen_statem:call} is {@code infinity}, unlike
+   * {@link GenServer#call}'s 5 seconds. Give a timeout with
+   * {@link #call(ServerRef, Call, Duration)} where waiting forever is not what you want.
    *
    * @throws CallException if it does not exist or terminates before replying
    */
-  public static <R> R call(Address machine, Object request) {
+  public static <Q extends Call<R>, R> R call(ServerRef<? super Q> machine, Q request) {
     return call(machine, request, Proc.INFINITY);
   }
 
-  /** Calls with a timeout. */
-  public static <R> R call(Address machine, Object request, Duration timeout) {
+  /** Calls with a timeout ({@link CallException} with {@code timeout} past it). */
+  @SuppressWarnings("unchecked") // the reply of a Call<R> is an R
+  public static <Q extends Call<R>, R> R call(ServerRef<? super Q> machine, Q request, Duration timeout) {
+    return (R) Gen.call("GenStatem.call", machine, request, timeout);
+  }
+
+  /** Calls the state machine {@code pid} with an untyped request, waiting as long as it takes (OTP's default). */
+  public static Object call(Pid machine, Object request) {
+    return call(machine, request, Proc.INFINITY);
+  }
+
+  /** Untyped call with a timeout. */
+  public static Object call(Pid machine, Object request, Duration timeout) {
+    return Gen.call("GenStatem.call", machine, request, timeout);
+  }
+
+  /** Calls the state machine registered under {@code name} with an untyped request, waiting as long as it takes. */
+  public static Object call(Name machine, Object request) {
+    return call(machine, request, Proc.INFINITY);
+  }
+
+  /** Untyped call by name with a timeout. */
+  public static Object call(Name machine, Object request, Duration timeout) {
     return Gen.call("GenStatem.call", machine, request, timeout);
   }
 
   /**
-   * Sends a call event without waiting for the reply (OTP's {@code gen_statem:send_request}); see
-   * {@link GenServer#sendRequest} for how the reply is collected.
+   * Sends a typed call event without waiting for the reply (OTP's {@code gen_statem:send_request});
+   * see {@link GenServer#sendRequest(ServerRef, Call)} for how the reply is collected.
    */
-  public static RequestId sendRequest(Address machine, Object request) {
+  public static <Q extends Call<R>, R> RequestId<R> sendRequest(ServerRef<? super Q> machine, Q request) {
     return Gen.sendRequest(machine, request);
   }
 
-  /** Sends an event without waiting. Never fails. */
-  public static void cast(Address machine, Object request) {
+  /** Untyped {@link #sendRequest(ServerRef, Call)} to a pid. */
+  public static RequestId<Object> sendRequest(Pid machine, Object request) {
+    return Gen.sendRequest(machine, request);
+  }
+
+  /** Untyped {@link #sendRequest(ServerRef, Call)} to a name. */
+  public static RequestId<Object> sendRequest(Name machine, Object request) {
+    return Gen.sendRequest(machine, request);
+  }
+
+  /** Sends a typed event without waiting. Never fails. */
+  public static <M> void cast(ServerRef<M> machine, M request) {
     Gen.cast(machine, request);
   }
 
-  /** Replies to a call at any time, from anywhere (OTP's {@code gen_statem:reply/2}). */
-  public static boolean reply(From from, Object reply) {
-    return Objects.requireNonNull(from, "from").reply(reply);
+  /** Sends an untyped event to a pid without waiting. Never fails. */
+  public static void cast(Pid machine, Object request) {
+    Gen.cast(machine, request);
+  }
+
+  /** Sends an untyped event to a name without waiting. Never fails. */
+  public static void cast(Name machine, Object request) {
+    Gen.cast(machine, request);
   }
 
   /** Stops the state machine with {@code normal}. */
@@ -177,7 +263,7 @@ public abstract class GenStatem<S, D> {
    * Handles an event in {@link CallbackMode#HANDLE_EVENT_FUNCTION} mode. The default stops with a
    * reason saying it is missing.
    */
-  protected Result<S, D> handleEvent(Event event, S state, D data) throws Exception {
+  protected Result<S, D> handleEvent(Event<M> event, S state, D data) throws Exception {
     return stop(ExitReason.of("handleEvent is not implemented in " + getClass().getName()
         + " (callback mode " + callbackMode() + ") but event " + event + " arrived in state " + state));
   }
@@ -187,9 +273,9 @@ public abstract class GenStatem<S, D> {
    * itself, which must then implement {@link StateFunction}.
    */
   @SuppressWarnings("unchecked")
-  protected StateFunction<S, D> stateFunction(S state) {
-    if (state instanceof StateFunction<?, ?> f) {
-      return (StateFunction<S, D>) f;
+  protected StateFunction<S, D, M> stateFunction(S state) {
+    if (state instanceof StateFunction<?, ?, ?> f) {
+      return (StateFunction<S, D, M>) f;
     }
     throw new IllegalStateException("callback mode STATE_FUNCTIONS: state " + state + " is not a StateFunction; "
         + "make the state type implement GenStatem.StateFunction, or override stateFunction(state) in "
@@ -206,38 +292,43 @@ public abstract class GenStatem<S, D> {
 
   /** The handler of one state in {@link CallbackMode#STATE_FUNCTIONS} mode. */
   @FunctionalInterface
-  public interface StateFunction<S, D> {
-    Result<S, D> handle(Event event, D data) throws Exception;
+  public interface StateFunction<S, D, M> {
+    Result<S, D> handle(Event<M> event, D data) throws Exception;
   }
 
   // =====================================================================================
   // events
 
-  /** An event, as a handler receives it: switch on it with record patterns. */
-  public sealed interface Event {
-    /** A call: reply with {@link Action#reply} or {@link GenStatem#reply}. */
-    record Call(From from, Object request) implements Event {}
+  /**
+   * An event, as a handler receives it: switch on it with record patterns. Calls and casts carry the
+   * machine's protocol {@code M}; the other events carry what their sender or timer gave.
+   *
+   * @param <M> the state machine's protocol: what calls and casts carry
+   */
+  public sealed interface Event<M> {
+    /** A call: reply with {@link Action#reply} (typed: {@link Action#reply(From, org.otp4j.core.Call, Object)}), or {@code from.reply(value)} later. */
+    record Call<M>(From from, M request) implements Event<M> {}
 
     /** A cast. */
-    record Cast(Object request) implements Event {}
+    record Cast<M>(M request) implements Event<M> {}
 
     /** Any other message. */
-    record Info(Object message) implements Event {}
+    record Info<M>(Object message) implements Event<M> {}
 
     /** The event timeout fired. */
-    record Timeout(Object content) implements Event {}
+    record Timeout<M>(Object content) implements Event<M> {}
 
     /** The state timeout fired. */
-    record StateTimeout(Object content) implements Event {}
+    record StateTimeout<M>(Object content) implements Event<M> {}
 
     /** A generic timeout fired. */
-    record GenericTimeout(Object name, Object content) implements Event {}
+    record GenericTimeout<M>(Object name, Object content) implements Event<M> {}
 
     /** An event inserted by {@link Action#nextEvent} as internal. */
-    record Internal(Object content) implements Event {}
+    record Internal<M>(Object content) implements Event<M> {}
 
     /** The state enter call: {@code oldState} equals the current state on the first one and on a repeat. */
-    record Enter(Object oldState) implements Event {}
+    record Enter<M>(Object oldState) implements Event<M> {}
   }
 
   // =====================================================================================
@@ -338,13 +429,22 @@ public abstract class GenStatem<S, D> {
     }
 
     /** Insert {@code event} to be handled before anything queued (events are inserted in the order given). */
-    static Action nextEvent(Event event) {
+    static Action nextEvent(Event<?> event) {
       return new NextEvent(Objects.requireNonNull(event, "event"));
     }
 
     /** Reply to a call. */
     static Reply reply(From from, Object reply) {
-      return new Reply(Objects.requireNonNull(from, "from"), Objects.requireNonNull(reply, "reply"));
+      return new Reply(Objects.requireNonNull(from, "from"), reply);
+    }
+
+    /**
+     * Reply to a typed call with a value of its reply type: javac checks that {@code value} is what
+     * {@code request}'s caller gets back.
+     */
+    static <R> Reply reply(From from, org.otp4j.core.Call<R> request, R value) {
+      Objects.requireNonNull(request, "request: the Call being answered");
+      return new Reply(Objects.requireNonNull(from, "from"), value);
     }
 
     /** Unless another event arrives within {@code after}, an {@link Event.Timeout} with {@code content}. */
@@ -399,7 +499,7 @@ public abstract class GenStatem<S, D> {
 
     enum Hibernate implements Action { INSTANCE }
 
-    record NextEvent(Event event) implements Action {}
+    record NextEvent(Event<?> event) implements Action {}
 
     record Reply(From from, Object reply) implements Action {}
 

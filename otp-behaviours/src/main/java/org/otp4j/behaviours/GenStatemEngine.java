@@ -31,20 +31,20 @@ import org.otp4j.behaviours.GenStatem.Result;
  * The timeouts are {@link StatemTimers}'. The event timeout is the receive timeout of the next
  * wait; a suspended machine does not wait on it.
  */
-final class GenStatemEngine<S, D> extends GenEngine {
+final class GenStatemEngine<S, D, M> extends GenEngine {
 
-  private final GenStatem<S, D> machine;
+  private final GenStatem<S, D, M> machine;
   private boolean stateEnter;
   private GenStatem.CallbackMode mode;
   private S state;
   private D data;
   /** Events to handle before receiving: {@link Event}s, and {@link StatemTimers.TimerFired}s of zero-time timeouts. */
   private final ArrayDeque<Object> queue = new ArrayDeque<>();
-  private final List<Event> postponed = new ArrayList<>();
+  private final List<Event<M>> postponed = new ArrayList<>();
   private final StatemTimers timers = new StatemTimers(queue);
-  private Event current;
+  private Event<M> current;
 
-  GenStatemEngine(GenStatem<S, D> machine, Name name) {
+  GenStatemEngine(GenStatem<S, D, M> machine, Name name) {
     super(name);
     this.machine = machine;
   }
@@ -91,31 +91,32 @@ final class GenStatemEngine<S, D> extends GenEngine {
 
   private void loop() {
     for (;;) {
-      Event event = nextQueued();
+      Event<M> event = nextQueued();
       if (event == null) {
         event = receiveEvent();
       }
       current = event;
       debug.event(new Sys.Event.In(event));
-      Event e = event;
+      Event<M> e = event;
       transition(invoke("handleEvent", event, () -> dispatch(e)), event);
     }
   }
 
-  private Result<S, D> dispatch(Event event) throws Exception {
+  private Result<S, D> dispatch(Event<M> event) throws Exception {
     return mode == GenStatem.CallbackMode.STATE_FUNCTIONS
         ? machine.stateFunction(state).handle(event, data)
         : machine.handleEvent(event, state, data);
   }
 
   /** The next queued event; a queued zero-time timeout that was cancelled or restarted is skipped. */
-  private Event nextQueued() {
+  @SuppressWarnings("unchecked") // the queue holds this machine's events and its timers' messages
+  private Event<M> nextQueued() {
     Object next;
     while ((next = queue.poll()) != null) {
-      if (next instanceof Event e) {
-        return e;
+      if (next instanceof Event<?> e) {
+        return (Event<M>) e;
       }
-      Event e = toEvent(next);
+      Event<M> e = toEvent(next);
       if (e != null) {
         return e;
       }
@@ -124,7 +125,7 @@ final class GenStatemEngine<S, D> extends GenEngine {
   }
 
   /** Receives the next event; handles system messages and stale timer messages on the way. */
-  private Event receiveEvent() {
+  private Event<M> receiveEvent() {
     for (;;) {
       Object message;
       StatemTimers.EventTimer timeout = timers.eventTimeout();
@@ -136,7 +137,7 @@ final class GenStatemEngine<S, D> extends GenEngine {
         Optional<Object> m = receive(left <= 0 ? Duration.ZERO : Duration.ofNanos(left));
         if (m.isEmpty()) {
           timers.clearEventTimeout();
-          return new Event.Timeout(timeout.content());
+          return new Event.Timeout<>(timeout.content());
         }
         message = m.get();
       } else {
@@ -146,7 +147,7 @@ final class GenStatemEngine<S, D> extends GenEngine {
         Sys.handle(this, system, debug); // an armed event timeout keeps its deadline
         continue;
       }
-      Event event = toEvent(message);
+      Event<M> event = toEvent(message);
       if (event != null) {
         timers.clearEventTimeout(); // any event cancels the event timeout
         return event;
@@ -158,13 +159,14 @@ final class GenStatemEngine<S, D> extends GenEngine {
     return Proc.receive(timeout);
   }
 
-  private Event toEvent(Object message) {
+  @SuppressWarnings("unchecked") // a call or cast to this machine carries its protocol M (typed at the client)
+  private Event<M> toEvent(Object message) {
     switch (message) {
       case Gen.GenCall call -> {
-        return new Event.Call(call.from(), call.request());
+        return new Event.Call<>(call.from(), (M) call.request());
       }
       case Gen.GenCast cast -> {
-        return new Event.Cast(cast.request());
+        return new Event.Cast<>((M) cast.request());
       }
       case StatemTimers.TimerFired fired -> {
         return timers.fired(fired); // null if cancelled or restarted meanwhile
@@ -174,7 +176,7 @@ final class GenStatemEngine<S, D> extends GenEngine {
         return null;
       }
       default -> {
-        return new Event.Info(message);
+        return new Event.Info<>(message);
       }
     }
   }
@@ -185,7 +187,7 @@ final class GenStatemEngine<S, D> extends GenEngine {
   /** The actions of a result, sorted by kind, in the order given. */
   private static final class Parsed {
     final List<Action.Reply> replies = new ArrayList<>();
-    final List<Event> nextEvents = new ArrayList<>();
+    final List<Event<?>> nextEvents = new ArrayList<>();
     final List<Object> timerOps = new ArrayList<>();
     boolean postpone;
   }
@@ -217,7 +219,7 @@ final class GenStatemEngine<S, D> extends GenEngine {
     return p;
   }
 
-  private void transition(Result<S, D> result, Event event) {
+  private void transition(Result<S, D> result, Event<M> event) {
     S newState;
     D newData;
     List<Action> actions;
@@ -305,7 +307,7 @@ final class GenStatemEngine<S, D> extends GenEngine {
   /** Runs the state enter call; returns its timer operations. */
   private List<Object> enter(S oldState) {
     debug.event(new Sys.Event.Enter(oldState, state));
-    Event event = new Event.Enter(oldState);
+    Event<M> event = new Event.Enter<>(oldState);
     Result<S, D> result = invoke("handleEvent", event, () -> dispatch(event));
     List<Action> actions;
     switch (result) {
@@ -369,7 +371,7 @@ final class GenStatemEngine<S, D> extends GenEngine {
     }
   }
 
-  private void insertNextEvents(List<Event> events) {
+  private void insertNextEvents(List<Event<?>> events) {
     for (int i = events.size() - 1; i >= 0; i--) {
       queue.addFirst(events.get(i));
     }

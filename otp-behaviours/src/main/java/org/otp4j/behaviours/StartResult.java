@@ -12,6 +12,21 @@ import org.otp4j.core.Pid;
  */
 public sealed interface StartResult {
 
+  /** {@code {ok, Pid}}: the process is running. */
+  static StartResult started(Pid pid) {
+    return new Started(pid);
+  }
+
+  /** OTP's {@code ignore}: nothing was started, and that is not an error. */
+  static StartResult ignore() {
+    return new Ignored();
+  }
+
+  /** OTP's {@code {error, Reason}}: the start failed with {@code reason}. */
+  static StartResult error(ExitReason reason) {
+    return new Failed(reason);
+  }
+
   /** The process is running; its init has returned. */
   record Started(Pid pid) implements StartResult, Supervisor.StartChildResult, Supervisor.RestartChildResult,
       DynamicSupervisor.StartChildResult {

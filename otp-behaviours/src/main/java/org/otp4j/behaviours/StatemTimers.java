@@ -73,19 +73,19 @@ final class StatemTimers {
   }
 
   /** The event a timer's message stands for, or null if that timer was cancelled or restarted since. */
-  Event fired(TimerFired fired) {
+  <M> Event<M> fired(TimerFired fired) {
     if (fired.kind() == GenStatem.TimerKind.STATE) {
       if (stateTimer != null && stateTimer.token == fired.token()) {
         Object content = stateTimer.content;
         stateTimer = null;
-        return new Event.StateTimeout(content);
+        return new Event.StateTimeout<>(content);
       }
       return null;
     }
     Timer t = genericTimers.get(fired.name());
     if (t != null && t.token == fired.token()) {
       genericTimers.remove(fired.name());
-      return new Event.GenericTimeout(fired.name(), t.content);
+      return new Event.GenericTimeout<>(fired.name(), t.content);
     }
     return null;
   }
@@ -109,7 +109,7 @@ final class StatemTimers {
       zeroEventTimeout = null;
     } else if (zeroEventTimeout != null) {
       // OTP: handled before any message not yet received, unless an event is already queued.
-      queue.addLast(new Event.Timeout(zeroEventTimeout.content()));
+      queue.addLast(new Event.Timeout<>(zeroEventTimeout.content()));
       eventTimeout = null;
       zeroEventTimeout = null;
     }

@@ -71,8 +71,7 @@ final class Supervision {
   /** Runs a child's start function; maps its outcome to OTP's start results. */
   static StartResult start(ChildSpec spec) {
     try {
-      Pid pid = spec.start().start();
-      return pid == null ? new StartResult.Ignored() : new StartResult.Started(pid);
+      return ChildSpec.resultOf(spec.start().start());
     } catch (StartException e) {
       return e.result();
     } catch (ProcessTerminated e) {

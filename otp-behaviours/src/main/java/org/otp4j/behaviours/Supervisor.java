@@ -16,24 +16,25 @@ import org.otp4j.core.Proc;
  * A supervisor: a process that starts child processes, watches them, and restarts them when they
  * terminate, OTP's {@code supervisor}. It is itself a {@link GenServer}.
  *
- * <pre>{@code
+ * <!-- snippet: org.otp4j.behaviours.JavadocExamplesTest#supervisor -->
+ * {@snippet :
  * Pid sup = Supervisor.startLink(Supervisor.oneForOne(),
  *     ChildSpec.worker("counter", () -> Counter.startLink(0)),
- *     ChildSpec.worker("cache", Cache::startLink));
- * }</pre>
+ *     ChildSpec.worker("other", () -> Counter.startLink(10)));
+ * }
  *
  * <p>Or, as OTP's callback module, subclass it and describe the children in {@link #init()}:
  *
- * <pre>{@code
- * final class AppSupervisor extends Supervisor {
+ * <!-- snippet: org.otp4j.behaviours.JavadocExamplesTest#supervisor-class -->
+ * {@snippet :
+ * public static final class AppSupervisor extends Supervisor {
  *   @Override protected Spec init() {
  *     return Spec.of(Supervisor.restForOne().withIntensity(3, Duration.ofSeconds(10)),
- *         ChildSpec.worker("db", Db::startLink),
- *         ChildSpec.supervisor("workers", WorkerSupervisor::startLink));
+ *         ChildSpec.worker("counter", () -> Counter.startLink(0)),
+ *         ChildSpec.supervisor("workers", () -> DynamicSupervisor.startLink(DynamicSupervisor.Options.defaults())));
  *   }
  * }
- * Pid sup = Supervisor.startLink(new AppSupervisor());
- * }</pre>
+ * }
  *
  * <h2>Starting and stopping</h2>
  * Children are started one at a time in the order given; {@code startLink} returns when all have
@@ -177,16 +178,45 @@ public abstract class Supervisor {
    *     ({@code {shutdown, {failed_to_start_child, Id, Reason}}})
    */
   public static Pid startLink(Supervisor supervisor, StartOptions options) {
-    return GenServer.startLink(new SupervisorServer(supervisor), options);
+    return GenServer.startLink(server(supervisor), options).pid();
   }
 
   /** Starts a supervisor not linked to the caller. */
-  public static Pid start(Supervisor supervisor, StartOptions options) {
-    return GenServer.start(new SupervisorServer(supervisor), options);
+  public static Pid start(Supervisor supervisor) {
+    return start(supervisor, StartOptions.defaults());
   }
 
-  /** A supervisor with a fixed spec, for the flags-and-children overloads. */
-  static Supervisor of(Flags flags, ChildSpec... children) {
+  /** Starts a supervisor not linked to the caller; see {@link #startLink(Supervisor, StartOptions)}. */
+  public static Pid start(Supervisor supervisor, StartOptions options) {
+    return GenServer.start(server(supervisor), options).pid();
+  }
+
+  /** Starts a supervisor monitored by the caller. */
+  public static GenServer.Monitored<?> startMonitor(Supervisor supervisor, StartOptions options) {
+    return GenServer.startMonitor(server(supervisor), options);
+  }
+
+  /** Starts a supervisor not linked to the caller, and returns the outcome without throwing. */
+  public static StartResult tryStart(Supervisor supervisor, StartOptions options) {
+    return GenServer.tryStart(server(supervisor), options);
+  }
+
+  /** Starts a supervisor linked to the caller, and returns the outcome without throwing. */
+  public static StartResult tryStartLink(Supervisor supervisor, StartOptions options) {
+    return GenServer.tryStartLink(server(supervisor), options);
+  }
+
+  private static SupervisorServer server(Supervisor supervisor) {
+    return new SupervisorServer(Objects.requireNonNull(supervisor, "supervisor"));
+  }
+
+  /** A supervisor with a fixed spec: these flags and children (start it with any start function). */
+  public static Supervisor of(Flags flags, ChildSpec... children) {
+    return of(flags, Arrays.asList(children));
+  }
+
+  /** A supervisor with a fixed spec: these flags and children. */
+  public static Supervisor of(Flags flags, List<ChildSpec> children) {
     Spec spec = Spec.of(flags, children);
     return new Supervisor() {
       @Override
@@ -213,44 +243,60 @@ public abstract class Supervisor {
    *     {@link StartResult.Failed} (the spec is not kept)
    */
   public static StartChildResult startChild(Address supervisor, ChildSpec spec) {
-    return call(supervisor, new Supervision.Request.StartChild(Objects.requireNonNull(spec, "spec")));
+    return (StartChildResult) call(supervisor, new Supervision.Request.StartChild(Objects.requireNonNull(spec, "spec")));
   }
 
   /**
-   * Stops a child; its spec is kept (unless it is temporary), so it can be restarted.
+   * Stops a child; its spec is kept (unless it is temporary), so it can be restarted. On a dynamic
+   * supervisor the child is given by its pid (an id answers {@link SimpleOneForOne}).
    *
-   * @return false if there is no child with this id
+   * @return {@link Terminated} (also for a child that was not running), {@link NotFound}, or
+   *     {@link SimpleOneForOne}
    */
-  public static boolean terminateChild(Address supervisor, Object id) {
-    return call(supervisor, new Supervision.Request.TerminateChild(Objects.requireNonNull(id, "id")));
+  public static TerminateResult terminateChild(Address supervisor, Object id) {
+    return (TerminateResult) call(supervisor, new Supervision.Request.TerminateChild(Objects.requireNonNull(id, "id")));
   }
 
-  /** Starts again a child that is not running (after {@link #terminateChild}). */
+  /**
+   * Starts again a child that is not running (after {@link #terminateChild}).
+   *
+   * @return {@link StartResult.Started}, {@link StartResult.Ignored}, {@link Running},
+   *     {@link Restarting}, {@link NotFound}, {@link StartResult.Failed}, or {@link SimpleOneForOne}
+   *     on a dynamic supervisor
+   */
   public static RestartChildResult restartChild(Address supervisor, Object id) {
-    return call(supervisor, new Supervision.Request.RestartChild(Objects.requireNonNull(id, "id")));
+    return (RestartChildResult) call(supervisor, new Supervision.Request.RestartChild(Objects.requireNonNull(id, "id")));
   }
 
-  /** Removes the spec of a child that is not running. */
+  /**
+   * Removes the spec of a child that is not running.
+   *
+   * @return {@link Deleted}, {@link Running}, {@link Restarting}, {@link NotFound}, or
+   *     {@link SimpleOneForOne} on a dynamic supervisor
+   */
   public static DeleteResult deleteChild(Address supervisor, Object id) {
-    return call(supervisor, new Supervision.Request.DeleteChild(Objects.requireNonNull(id, "id")));
+    return (DeleteResult) call(supervisor, new Supervision.Request.DeleteChild(Objects.requireNonNull(id, "id")));
   }
 
   /** The children, most recently started first (OTP's order). */
+  @SuppressWarnings("unchecked")
   public static List<Child> whichChildren(Address supervisor) {
-    return call(supervisor, new Supervision.Request.WhichChildren());
+    return (List<Child>) call(supervisor, new Supervision.Request.WhichChildren());
   }
 
   /** How many children, by kind. */
   public static Counts countChildren(Address supervisor) {
-    return call(supervisor, new Supervision.Request.CountChildren());
+    return (Counts) call(supervisor, new Supervision.Request.CountChildren());
   }
 
-  /** The spec of a child, if there is one with this id. */
+  /** The spec of a child, if there is one with this id (never on a dynamic supervisor). */
+  @SuppressWarnings("unchecked")
   public static Optional<ChildSpec> getChildSpec(Address supervisor, Object id) {
-    return call(supervisor, new Supervision.Request.GetChildSpec(Objects.requireNonNull(id, "id")));
+    return (Optional<ChildSpec>) call(supervisor, new Supervision.Request.GetChildSpec(Objects.requireNonNull(id, "id")));
   }
 
-  static <R> R call(Address supervisor, Supervision.Request request) {
+  /** A supervisor call: no timeout, as OTP's supervisor API. */
+  static Object call(Address supervisor, Supervision.Request request) {
     return Gen.call("Supervisor.call", supervisor, request, Proc.INFINITY);
   }
 
@@ -264,24 +310,39 @@ public abstract class Supervisor {
 
   /** What {@link #restartChild} returns. */
   public sealed interface RestartChildResult
-      permits StartResult.Started, StartResult.Ignored, Running, Restarting, NotFound, StartResult.Failed {}
-
-  /** A child with this id exists but is not running. */
-  public record AlreadyPresent() implements StartChildResult {}
-
-  /** The child is running. */
-  public record Running() implements RestartChildResult {}
-
-  /** The child is between a failed restart and the next attempt. */
-  public record Restarting() implements RestartChildResult {}
-
-  /** There is no child with this id. */
-  public record NotFound() implements RestartChildResult {}
+      permits StartResult.Started, StartResult.Ignored, Running, Restarting, NotFound, StartResult.Failed,
+          SimpleOneForOne {}
 
   /** What {@link #deleteChild} returns. */
-  public enum DeleteResult { DELETED, RUNNING, RESTARTING, NOT_FOUND }
+  public sealed interface DeleteResult permits Deleted, Running, Restarting, NotFound, SimpleOneForOne {}
 
-  /** A child's state in {@link #whichChildren}. */
+  /** What {@link #terminateChild} returns. */
+  public sealed interface TerminateResult permits Terminated, NotFound, SimpleOneForOne {}
+
+  /** A child with this id exists but does not run. */
+  public record AlreadyPresent() implements StartChildResult {}
+
+  /** The child runs: it cannot be restarted or deleted. */
+  public record Running() implements RestartChildResult, DeleteResult {}
+
+  /** The child is between restart attempts. */
+  public record Restarting() implements RestartChildResult, DeleteResult {}
+
+  /** No child with this id (or, on a dynamic supervisor, with this pid). */
+  public record NotFound() implements RestartChildResult, DeleteResult, TerminateResult {}
+
+  /** The child's spec was removed. */
+  public record Deleted() implements DeleteResult {}
+
+  /** The child is no longer running (it may not have been running). */
+  public record Terminated() implements TerminateResult {}
+
+  /**
+   * A dynamic supervisor was asked for something that needs a child id (OTP's
+   * {@code {error, simple_one_for_one}}): its children have no ids and no kept specs.
+   */
+  public record SimpleOneForOne() implements RestartChildResult, DeleteResult, TerminateResult {}
+
   public enum ChildState {
     /** Its process runs. */
     RUNNING,

@@ -200,10 +200,10 @@ final class SupervisorServer extends GenServer<SupervisorServer.State, Supervisi
     }
   }
 
-  private static boolean terminateChild(State state, Object id) {
+  private static Supervisor.TerminateResult terminateChild(State state, Object id) {
     Child child = find(state, id).orElse(null);
     if (child == null) {
-      return false;
+      return new Supervisor.NotFound();
     }
     if (child.pid != null) {
       Supervision.shutdown(state.label, child, child.id());
@@ -213,7 +213,7 @@ final class SupervisorServer extends GenServer<SupervisorServer.State, Supervisi
     if (child.spec.restart() == ChildSpec.Restart.TEMPORARY) {
       remove(state, child);
     }
-    return true;
+    return new Supervisor.Terminated();
   }
 
   private static Supervisor.RestartChildResult restartChild(State state, Object id) {
@@ -247,17 +247,17 @@ final class SupervisorServer extends GenServer<SupervisorServer.State, Supervisi
   private static Supervisor.DeleteResult deleteChild(State state, Object id) {
     Optional<Child> found = find(state, id);
     if (found.isEmpty()) {
-      return Supervisor.DeleteResult.NOT_FOUND;
+      return new Supervisor.NotFound();
     }
     Child child = found.get();
     if (child.pid != null) {
-      return Supervisor.DeleteResult.RUNNING;
+      return new Supervisor.Running();
     }
     if (child.restarting) {
-      return Supervisor.DeleteResult.RESTARTING;
+      return new Supervisor.Restarting();
     }
     remove(state, child);
-    return Supervisor.DeleteResult.DELETED;
+    return new Supervisor.Deleted();
   }
 
   /** OTP's which_children: newest first; a dynamic supervisor's children show no id. */

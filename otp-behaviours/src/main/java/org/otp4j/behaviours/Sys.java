@@ -20,12 +20,13 @@ import org.otp4j.core.Pid;
  * messages, even while suspended, and waits for the answer (5 seconds by default; failures are
  * {@link org.otp4j.core.CallException}s, like calls).
  *
- * <pre>{@code
+ * <!-- snippet: org.otp4j.behaviours.JavadocExamplesTest#sys -->
+ * {@snippet :
  * Sys.log(counter, 20);                 // keep the last 20 events
  * Counter.bump(counter, 1);
  * List<Sys.Event> events = Sys.getLog(counter);
  * Sys.trace(counter, true);             // every event to SLF4J logger org.otp4j.behaviours.Sys
- * }</pre>
+ * }
  */
 public final class Sys {
   private Sys() {}
@@ -34,17 +35,18 @@ public final class Sys {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
   /**
-   * The state of a behaviour process: a GenServer's state, a GenStatem's {@link GenStatem.StateAndData},
-   * a GenEvent manager's list of handlers and their states, a Supervisor's children.
+   * The state of a behaviour process, for debugging: a GenServer's state, a GenStatem's
+   * {@link GenStatem.StateAndData}, a GenEvent manager's list of {@link GenEvent.HandlerState}s, a
+   * Supervisor's children. It is an {@code Object}: what a process holds is not part of its typed
+   * protocol, so the caller says what it expects ({@code Sys.getState(counter) instanceof Integer n}).
    */
-  public static <T> T getState(Address process) {
+  public static Object getState(Address process) {
     return getState(process, DEFAULT_TIMEOUT);
   }
 
   /** {@link #getState(Address)} with a timeout. */
-  @SuppressWarnings("unchecked")
-  public static <T> T getState(Address process, Duration timeout) {
-    return (T) unwrap(Gen.system("Sys.getState", process, new Gen.SystemRequest.GetState(), timeout));
+  public static Object getState(Address process, Duration timeout) {
+    return unwrap(Gen.system("Sys.getState", process, new Gen.SystemRequest.GetState(), timeout));
   }
 
   /**

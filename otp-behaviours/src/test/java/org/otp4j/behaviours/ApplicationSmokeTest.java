@@ -9,11 +9,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
+@ExtendWith(CaptureReports.class)
 class ApplicationSmokeTest {
 
   static final List<String> EVENTS = new CopyOnWriteArrayList<>();
@@ -54,7 +58,10 @@ class ApplicationSmokeTest {
         assertThat(Application.ensureAllStarted("web")).isEmpty();
         assertThat(Application.getEnv("db", "pool", 0)).isEqualTo(4);
         Application.setEnv("db", "pool", 8);
-        assertThat(EVENTS).contains("config db {pool=8}{}[]");
+        assertThat(Application.getEnv("db", "pool", 0)).isEqualTo(8);
+        assertThat(EVENTS).as("setEnv calls no configChange (OTP)").noneMatch(e -> e.startsWith("config"));
+        Application.reloadConfig(); // as after an upgrade: the value set at run time goes, configChange says so
+        assertThat(EVENTS).contains("config db {pool=4}{}[]");
         assertThatThrownBy(() -> Application.ensureAllStarted("nope"))
             .isInstanceOf(ApplicationException.class).hasMessageContaining("unknown application 'nope'");
       });
@@ -65,7 +72,7 @@ class ApplicationSmokeTest {
   }
 
   @Test
-  void aPermanentApplicationThatDiesStopsTheNode() {
+  void aPermanentApplicationThatDiesStopsTheNode(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         Application.load(AppDescriptor.of("fragile", () -> new App("fragile")));
@@ -74,6 +81,8 @@ class ApplicationSmokeTest {
         Proc.exit(top, ExitReason.KILL);
       });
       org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(node::isStopped);
+      assertThat(reports.withLabel("application_terminated")).singleElement()
+          .satisfies(r -> assertThat(r.get("application")).isEqualTo("fragile"));
     }
   }
 

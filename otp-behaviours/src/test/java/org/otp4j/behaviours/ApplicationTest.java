@@ -15,13 +15,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
 @DisplayName("Applications (A1-A9)")
+@ExtendWith(CaptureReports.class)
 class ApplicationTest {
 
   private static final AtomicInteger NAMES = new AtomicInteger();
@@ -62,6 +66,14 @@ class ApplicationTest {
     protected void configChange(Map<String, Object> changed, Map<String, Object> added, Set<String> removed) {
       events.add("configChange " + name + " changed=" + changed + " added=" + added + " removed=" + removed);
     }
+  }
+
+  /** Asserts that the only application_terminated report is {@code app}'s, with reason killed. */
+  static void assertTerminatedReported(Reports reports, String app) {
+    assertThat(reports.withLabel("application_terminated")).singleElement().satisfies(r -> {
+      assertThat(r.get("application")).isEqualTo(app);
+      assertThat(r.get("reason")).isEqualTo(ExitReason.KILLED);
+    });
   }
 
   /** A public application class for {@link AppDescriptor#ofClass}. */
@@ -211,7 +223,7 @@ class ApplicationTest {
 
   @Test
   @DisplayName("A4/A9: a temporary application whose tree dies is only reported; the node carries on")
-  void temporaryExit() {
+  void temporaryExit(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         String temp = fresh("temp");
@@ -226,13 +238,14 @@ class ApplicationTest {
             Application.running().stream().noneMatch(i -> i.name().equals(temp)));
         assertThat(node.isStopped()).isFalse();
         assertThat(Application.running()).extracting(Application.Info::name).containsExactly(other);
+        assertThat(reports.withLabel("application_terminated")).isEmpty();
       });
     }
   }
 
   @Test
   @DisplayName("A4: a transient application that exits normal is only reported; an abnormal exit stops the node")
-  void transientExits() {
+  void transientExits(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         String calm = fresh("calm");
@@ -242,22 +255,24 @@ class ApplicationTest {
         await().atMost(Duration.ofSeconds(5)).until(() ->
             Application.running().stream().noneMatch(i -> i.name().equals(calm)));
         assertThat(node.isStopped()).isFalse();
+        assertThat(reports.withLabel("application_terminated")).isEmpty();
       });
     }
+    String wild = fresh("wild");
     try (Node node = Node.start()) {
       node.run(() -> {
-        String wild = fresh("wild");
         Application.load(app(wild, new CopyOnWriteArrayList<>()));
         Application.ensureAllStarted(wild, Application.Type.TRANSIENT);
         Proc.exit(Application.topSupervisor(wild).orElseThrow(), ExitReason.KILL);
       });
       await().atMost(Duration.ofSeconds(5)).until(node::isStopped);
+      assertTerminatedReported(reports, wild);
     }
   }
 
   @Test
   @DisplayName("A4/A9: a permanent application whose tree dies stops every application, in reverse order, and the node")
-  void permanentExit() {
+  void permanentExit(Reports reports) {
     List<String> events = new CopyOnWriteArrayList<>();
     try (Node node = Node.start()) {
       String first = fresh("first");
@@ -276,6 +291,7 @@ class ApplicationTest {
       assertThat(node.awaitTermination(Duration.ofSeconds(5))).isTrue();
       assertThat(events).containsSubsequence("stop " + second, "stop " + first);
       assertThat(events).doesNotContain("stop " + vital); // its tree died on its own
+      assertTerminatedReported(reports, vital);
     }
   }
 
@@ -310,7 +326,7 @@ class ApplicationTest {
         Application.load(AppDescriptor.library(app).withEnv("port", 8080).withEnv("timeout", Duration.ofSeconds(5))
             .withEnv("debug", false).withEnv("name", "default"));
         assertThat(Application.getEnv(app, "port", 0)).isEqualTo(7070); // system property over default
-        Application.loadConfig(config);
+        Application.reloadConfig(config);
         assertThat(Application.getEnv(app, "port", 0)).isEqualTo(7070); // system property over file
         assertThat(Application.getEnv(app, "timeout", Duration.ZERO)).isEqualTo(Duration.ofMillis(250));
         assertThat(Application.getEnv(app, "debug", false)).isTrue();
@@ -338,10 +354,10 @@ class ApplicationTest {
     try (Node node = Node.start()) {
       node.run(() -> {
         Application.load(AppDescriptor.library(app).withEnv("port", 8080));
-        assertThatThrownBy(() -> Application.loadConfig(config))
+        assertThatThrownBy(() -> Application.reloadConfig(config))
             .isInstanceOf(ApplicationException.class)
             .hasMessageContaining("bad configuration for " + app + ".port: expected an integer like the default (8080), got 'eighty'");
-        assertThatThrownBy(() -> Application.loadConfig(dir.resolve("absent.properties")))
+        assertThatThrownBy(() -> Application.reloadConfig(dir.resolve("absent.properties")))
             .isInstanceOf(ApplicationException.class)
             .hasMessageContaining("cannot read configuration file");
       });
@@ -349,27 +365,33 @@ class ApplicationTest {
   }
 
   @Test
-  @DisplayName("A6: a running application is told what changed, appeared and went")
+  @DisplayName("A6: setEnv calls no configChange; a configuration reload tells a running application what "
+      + "changed, appeared and went (OTP's config_change/3 after a release upgrade), and drops runtime values")
   void configChange(@TempDir Path dir) throws IOException {
     List<String> events = new CopyOnWriteArrayList<>();
     String app = fresh("cfg");
+    Path config = dir.resolve("c.properties");
+    Files.writeString(config, app + ".size=30\n" + app + ".mode=fast\n");
     try (Node node = Node.start()) {
       node.run(() -> {
-        Application.load(app(app, events).withEnv("size", 10));
+        Application.load(app(app, events).withEnv("size", 10).withEnv("level", "info"));
         Application.ensureAllStarted(app);
         Application.setEnv(app, "size", 20);
-        Application.setEnv(app, "mode", "fast");
-        Application.unsetEnv(app, "mode");
-        Application.setEnv(app, "size", 20); // no change: no callback
+        Application.setEnv(app, "extra", "runtime");
+        assertThat(Application.getEnv(app, "size", 0)).isEqualTo(20);
+        assertThat(events).as("set_env does not call config_change (OTP)").noneMatch(e -> e.startsWith("configChange"));
+
+        Application.reloadConfig(config);
+        assertThat(Application.getEnv(app, "size", 0)).isEqualTo(30);
+        assertThat(Application.getEnv(app, "extra")).as("a reload drops values set at run time").isEmpty();
+
+        Application.reloadConfig(config); // nothing changed: no callback
       });
-      // The file sets size, but the value set at run time takes precedence: nothing changes.
-      Path config = dir.resolve("c.properties");
-      Files.writeString(config, app + ".size=30\n");
-      node.run(() -> Application.loadConfig(config));
+      Files.writeString(config, app + ".mode=slow\n");
+      node.run(() -> Application.reloadConfig(config));
     }
     assertThat(events.stream().filter(e -> e.startsWith("configChange")).toList()).containsExactly(
-        "configChange " + app + " changed={size=20} added={} removed=[]",
-        "configChange " + app + " changed={} added={mode=fast} removed=[]",
-        "configChange " + app + " changed={} added={} removed=[mode]");
+        "configChange " + app + " changed={size=30} added={mode=fast} removed=[extra]",
+        "configChange " + app + " changed={size=10, mode=slow} added={} removed=[]");
   }
 }

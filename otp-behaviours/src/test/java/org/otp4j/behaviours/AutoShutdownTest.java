@@ -10,8 +10,11 @@ import static org.otp4j.behaviours.BehaviourTestKit.staysTrue;
 import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Inbox;
 import org.otp4j.core.Node;
@@ -20,6 +23,7 @@ import org.otp4j.core.Proc;
 import org.otp4j.core.Ref;
 
 /** auto_shutdown and significant children: OTP-SEMANTICS U18 (and U3's bad_combination). */
+@ExtendWith(CaptureReports.class)
 class AutoShutdownTest {
 
   /** A worker that stops with the reason it is cast. */
@@ -47,6 +51,14 @@ class AutoShutdownTest {
     return Supervisor.oneForOne().withIntensity(5, Duration.ofSeconds(10)).withAutoShutdown(mode);
   }
 
+  /** Asserts that {@code crashed} reported its crash, and its supervisor the child's end, and nothing else did. */
+  static void assertCrashReported(Reports reports, Pid crashed) {
+    assertThat(reports.withLabel("gen_server_terminate")).singleElement()
+        .satisfies(r -> assertThat(r.get("server")).isEqualTo(crashed.toString()));
+    assertThat(reports.supervisorReports("child_terminated")).singleElement()
+        .satisfies(r -> assertThat(r.get("pid")).isEqualTo(crashed));
+  }
+
   static Pid pidOf(Pid sup, Object id) {
     return Supervisor.whichChildren(sup).stream().filter(c -> c.id().equals(id)).findFirst()
         .map(Supervisor.Child::pid).orElse(null);
@@ -70,7 +82,7 @@ class AutoShutdownTest {
 
   @Test
   @DisplayName("U18 any_significant: a transient significant child that crashes is restarted; no shutdown")
-  void anySignificantTransientCrashRestarts() {
+  void anySignificantTransientCrashRestarts(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = Supervisor.startLink(flags(Supervisor.AutoShutdown.ANY_SIGNIFICANT),
@@ -79,6 +91,7 @@ class AutoShutdownTest {
         GenServer.cast(first, ExitReason.of("crash"));
         await().until(() -> pidOf(sup, "sig") != null && !pidOf(sup, "sig").equals(first));
         assertThat(Proc.isAlive(sup)).isTrue();
+        assertCrashReported(reports, first);
         Supervisor.stop(sup);
       });
     }
@@ -87,14 +100,20 @@ class AutoShutdownTest {
   @ParameterizedTest(name = "exit {0}")
   @EnumSource(value = Reason.class)
   @DisplayName("U18 any_significant: a temporary significant child ends the supervisor whatever its exit reason")
-  void anySignificantTemporary(Reason reason) {
+  void anySignificantTemporary(Reason reason, Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = Supervisor.startLink(flags(Supervisor.AutoShutdown.ANY_SIGNIFICANT),
             worker("plain"), significant("sig", ChildSpec.Restart.TEMPORARY));
         Ref ref = inbox.monitor(sup);
-        GenServer.cast(pidOf(sup, "sig"), reason.reason);
+        Pid sig = pidOf(sup, "sig");
+        GenServer.cast(sig, reason.reason);
         assertThat(awaitDown(inbox, ref)).isEqualTo(ExitReason.SHUTDOWN);
+        if (reason == Reason.CRASH) {
+          assertCrashReported(reports, sig);
+        } else {
+          assertThat(reports.withLabel("supervisor_report")).as("reports of an orderly exit").isEmpty();
+        }
       });
     }
   }
@@ -135,8 +154,8 @@ class AutoShutdownTest {
       node.run(() -> {
         Pid sup = Supervisor.startLink(flags(mode), worker("plain"), significant("sig", ChildSpec.Restart.TRANSIENT),
             significant("tmp", ChildSpec.Restart.TEMPORARY));
-        assertThat(Supervisor.terminateChild(sup, "sig")).isTrue();
-        assertThat(Supervisor.terminateChild(sup, "tmp")).isTrue();
+        assertThat(Supervisor.terminateChild(sup, "sig")).isEqualTo(new Supervisor.Terminated());
+        assertThat(Supervisor.terminateChild(sup, "tmp")).isEqualTo(new Supervisor.Terminated());
         staysTrue(() -> assertThat(Proc.isAlive(sup)).as("supervisor after terminating its significant children").isTrue());
         assertThat(Supervisor.countChildren(sup).active()).isEqualTo(1);
         Supervisor.stop(sup);
@@ -146,7 +165,7 @@ class AutoShutdownTest {
 
   @Test
   @DisplayName("U18: a significant temporary child stopped as a one_for_all bystander does not trigger auto_shutdown")
-  void bystanderDoesNotTrigger() {
+  void bystanderDoesNotTrigger(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = Supervisor.startLink(Supervisor.oneForAll().withIntensity(5, Duration.ofSeconds(10))
@@ -157,6 +176,8 @@ class AutoShutdownTest {
         await().until(() -> pidOf(sup, "plain") != null && !pidOf(sup, "plain").equals(plain));
         staysTrue(() -> assertThat(Proc.isAlive(sup)).isTrue());
         assertThat(Supervisor.whichChildren(sup)).extracting(Supervisor.Child::id).containsExactly("plain");
+        assertThat(reports.supervisorReports("child_terminated")).singleElement()
+            .satisfies(r -> assertThat(r.get("pid")).isEqualTo(plain));
         Supervisor.stop(sup);
       });
     }
@@ -164,7 +185,7 @@ class AutoShutdownTest {
 
   @Test
   @DisplayName("U16/U18 all_significant: a significant child that is being restarted still counts as running")
-  void restartingSignificantChildStillCounts() {
+  void restartingSignificantChildStillCounts(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         java.util.concurrent.atomic.AtomicInteger starts = new java.util.concurrent.atomic.AtomicInteger();
@@ -184,7 +205,8 @@ class AutoShutdownTest {
             significant("other", ChildSpec.Restart.TRANSIENT));
         Ref ref = inbox.monitor(sup);
         Pid other = pidOf(sup, "other"); // before the supervisor gets busy restarting
-        GenServer.cast(pidOf(sup, "flaky"), ExitReason.of("crash"));
+        Pid firstFlaky = pidOf(sup, "flaky");
+        GenServer.cast(firstFlaky, ExitReason.of("crash"));
         BehaviourTestKit.expect(inbox, "attempt");
         // While flaky's restart attempt runs, the other significant child ends normally; its exit
         // is queued before the retry that follows the failed attempt.
@@ -202,13 +224,16 @@ class AutoShutdownTest {
         await().until(() -> pidOf(sup, "flaky") != null);
         Supervisor.stop(sup);
         assertThat(awaitDown(inbox, ref)).isEqualTo(ExitReason.NORMAL);
+        assertCrashReported(reports, firstFlaky);
+        assertThat(reports.supervisorReports("start_error")).as("the failed attempt").singleElement()
+            .satisfies(r -> assertThat(String.valueOf(r.get("reason"))).contains("still failing"));
       });
     }
   }
 
   @Test
   @DisplayName("U3/U18: with auto_shutdown never a significant child is rejected, in init and by startChild")
-  void neverRejectsSignificant() {
+  void neverRejectsSignificant(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         StartException e = catchThrowableOfType(StartException.class, () -> Supervisor.startLink(
@@ -216,6 +241,8 @@ class AutoShutdownTest {
         assertThat(e).isNotNull();
         assertThat(((StartResult.Failed) e.result()).reason().toString())
             .contains("bad_combination").contains("significant");
+        assertThat(reports.withLabel("crash_report")).singleElement()
+            .satisfies(r -> assertThat(r.get("reason")).isEqualTo(((StartResult.Failed) e.result()).reason()));
         Pid sup = Supervisor.startLink(flags(Supervisor.AutoShutdown.NEVER));
         Supervisor.StartChildResult r = Supervisor.startChild(sup, significant("sig", ChildSpec.Restart.TEMPORARY));
         assertThat(r).isInstanceOf(StartResult.Failed.class);

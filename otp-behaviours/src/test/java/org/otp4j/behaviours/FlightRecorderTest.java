@@ -11,15 +11,19 @@ import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
+@ExtendWith(CaptureReports.class)
 class FlightRecorderTest {
 
   @Test
-  void aRecordingContainsSpawnExitRestartAndSlowHandlerEvents() throws Exception {
+  void aRecordingContainsSpawnExitRestartAndSlowHandlerEvents(Reports reports) throws Exception {
     Path file = Files.createTempFile("otp4j", ".jfr");
     try (Recording recording = new Recording(); Node node = Node.start()) {
       recording.enable("org.otp4j.ProcessSpawn");
@@ -50,8 +54,10 @@ class FlightRecorderTest {
             }
             return reply("done", state);
           }
-        }, StartOptions.defaults());
+        }, StartOptions.defaults()).pid();
         GenServer.call(slow, "work");
+        assertThat(reports.supervisorReports("child_terminated")).singleElement()
+            .satisfies(r -> assertThat(r.get("pid")).isEqualTo(first));
       });
       recording.stop();
       recording.dump(file);

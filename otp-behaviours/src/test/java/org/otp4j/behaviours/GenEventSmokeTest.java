@@ -5,17 +5,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Inbox;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
+@ExtendWith(CaptureReports.class)
 class GenEventSmokeTest {
 
   static final class Counting extends EventHandler<Integer, Object> {
     @Override
-    protected InitResult<Integer> init(Object args) {
+    protected InitResult<Integer> init() {
       return InitResult.ok(0);
     }
 
@@ -40,7 +44,7 @@ class GenEventSmokeTest {
 
   static final class Fragile extends EventHandler<String, Object> {
     @Override
-    protected InitResult<String> init(Object args) {
+    protected InitResult<String> init() {
       return InitResult.ok("fine");
     }
 
@@ -54,15 +58,15 @@ class GenEventSmokeTest {
   }
 
   @Test
-  void handlersGetEventsAndACrashingOneIsRemovedAlone() {
+  void handlersGetEventsAndACrashingOneIsRemovedAlone(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid mgr = GenEvent.start(StartOptions.defaults());
+        Pid mgr = GenEvent.start(StartOptions.defaults()).pid();
         Counting counting = new Counting();
         Fragile fragile = new Fragile();
-        assertThat(GenEvent.addHandler(mgr, counting, null)).isInstanceOf(GenEvent.Added.class);
-        assertThat(GenEvent.addHandler(mgr, counting, null)).isInstanceOf(GenEvent.AlreadyPresent.class);
-        assertThat(GenEvent.addHandler(mgr, fragile, null)).isInstanceOf(GenEvent.Added.class);
+        assertThat(GenEvent.addHandler(mgr, counting)).isInstanceOf(GenEvent.Added.class);
+        assertThat(GenEvent.addHandler(mgr, counting)).isInstanceOf(GenEvent.AlreadyPresent.class);
+        assertThat(GenEvent.addHandler(mgr, fragile)).isInstanceOf(GenEvent.Added.class);
         assertThat(GenEvent.whichHandlers(mgr)).containsExactly(fragile, counting);
         GenEvent.notify(mgr, "a");
         GenEvent.syncNotify(mgr, "b");
@@ -70,7 +74,9 @@ class GenEventSmokeTest {
         assertThatThrownBy(() -> GenEvent.call(mgr, fragile, "x"))
             .isInstanceOf(GenEvent.HandlerException.class);
         assertThat(GenEvent.whichHandlers(mgr)).containsExactly(counting); // fragile failed the call and left
-        assertThat(GenEvent.addHandler(mgr, fragile, null)).isInstanceOf(GenEvent.Added.class);
+        assertThat(GenEventTestSupport.handlerCrashReported(reports, mgr, fragile)).asString()
+            .contains("handleCall is not implemented");
+        assertThat(GenEvent.addHandler(mgr, fragile)).isInstanceOf(GenEvent.Added.class);
         GenEvent.syncNotify(mgr, "c");
         assertThat(GenEvent.whichHandlers(mgr)).containsExactly(fragile, counting);
         assertThat(GenEvent.deleteHandler(mgr, counting, "args")).isEqualTo(new GenEvent.Deleted("bye after 3"));
@@ -83,13 +89,13 @@ class GenEventSmokeTest {
   }
 
   @Test
-  void theOwnerOfASupervisedHandlerIsToldWhyItWent() {
+  void theOwnerOfASupervisedHandlerIsToldWhyItWent(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid mgr = GenEvent.start(StartOptions.defaults());
+        Pid mgr = GenEvent.start(StartOptions.defaults()).pid();
         Fragile fragile = new Fragile();
         Pid owner = node.spawn(() -> {
-          GenEvent.addSupervisedHandler(mgr, fragile, null);
+          GenEvent.addSupervisedHandler(mgr, fragile);
           Proc.send(inbox.pid(), "added");
           Proc.send(inbox.pid(), Proc.receive(m -> m instanceof GenEvent.HandlerExit));
         });
@@ -100,6 +106,7 @@ class GenEventSmokeTest {
           assertThat(e.handler()).isSameAs(fragile);
           assertThat(e.reason()).isInstanceOf(ExitReason.Crash.class);
         });
+        assertThat(GenEventTestSupport.handlerCrashReported(reports, mgr, fragile)).asString().contains("fragile broke");
         assertThat(Proc.awaitExit(owner, Duration.ofSeconds(5))).contains(ExitReason.NORMAL);
         assertThat(GenEvent.whichHandlers(mgr)).isEmpty();
         GenEvent.stop(mgr);

@@ -1,6 +1,7 @@
 package org.otp4j.behaviours;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.otp4j.behaviours.GenEventTestSupport.handlerCrashReported;
 import static org.otp4j.behaviours.GenEventTestSupport.owner;
 import static org.otp4j.behaviours.GenStatemTestSupport.QUIET;
 import static org.otp4j.behaviours.GenStatemTestSupport.WAIT;
@@ -12,9 +13,12 @@ import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.behaviours.EventHandler.Removal;
 import org.otp4j.behaviours.GenEventTestSupport.Crash;
 import org.otp4j.behaviours.GenEventTestSupport.Die;
@@ -38,10 +42,11 @@ import org.otp4j.core.Proc;
  * Supervised handlers of a GenEvent manager: {@link GenEvent#addSupervisedHandler} and
  * {@link GenEvent#swapSupervisedHandler} (OTP-SEMANTICS.md E3, E8b, E10).
  */
+@ExtendWith(CaptureReports.class)
 class GenEventSupervisedTest {
 
   private static Pid startManager() {
-    return GenEvent.start(StartOptions.defaults());
+    return GenEvent.start(StartOptions.defaults()).pid();
   }
 
   /** The next {@link GenEvent.HandlerExit} forwarded by {@code owner}. */
@@ -84,7 +89,7 @@ class GenEventSupervisedTest {
 
   @Test
   @DisplayName("E3/E5: a supervised handler that crashes tells its owner the crash reason")
-  void e3_aCrashTellsTheOwnerTheReason() {
+  void e3_aCrashTellsTheOwnerTheReason(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = startManager();
@@ -97,6 +102,7 @@ class GenEventSupervisedTest {
         assertThat(exit.reason()).isInstanceOfSatisfying(ExitReason.Crash.class,
             c -> assertThat(c.error()).hasMessage("a crashed"));
         assertThat(exit.swappedTo()).isNull();
+        assertThat(handlerCrashReported(reports, m, a)).isEqualTo(exit.reason());
       });
     }
   }
@@ -112,7 +118,7 @@ class GenEventSupervisedTest {
         GenEvent.stop(m);
         assertThat(handlerExitTo(inbox, owner)).isEqualTo(new GenEvent.HandlerExit(m, a, ExitReason.SHUTDOWN, null));
         assertThat(expect(inbox, x -> x instanceof Term, "terminate"))
-            .isEqualTo(new Term("a", new Removal.Stopped(ExitReason.NORMAL)));
+            .isEqualTo(new Term("a", new Removal.ManagerStopped()));
       });
     }
   }
@@ -120,7 +126,7 @@ class GenEventSupervisedTest {
   @Test
   @DisplayName("E3: a manager that stops with an abnormal reason unlinks the owners of its handlers first, "
       + "so they are told shutdown and survive")
-  void e3_anAbnormalManagerStopDoesNotKillTheOwner() {
+  void e3_anAbnormalManagerStopDoesNotKillTheOwner(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = startManager();
@@ -130,6 +136,8 @@ class GenEventSupervisedTest {
         ExitReason reason = ExitReason.of("maintenance");
         GenServer.stop(m, reason, WAIT);
         assertThat(exitReasonOf(m)).isEqualTo(reason);
+        assertThat(reports.withLabel("gen_server_terminate")).as("the manager's report").singleElement()
+            .satisfies(r -> assertThat(r.get("reason")).isEqualTo(reason));
         assertThat(handlerExitTo(inbox, owner).reason()).isEqualTo(ExitReason.SHUTDOWN);
         inbox.send(owner, "still there?");
         expect(inbox, x -> x instanceof Told t && t.message().equals("still there?"), "the owner to answer");
@@ -142,7 +150,7 @@ class GenEventSupervisedTest {
     return Stream.of(Arguments.of(ExitReason.NORMAL), Arguments.of(ExitReason.of("owner quit")));
   }
 
-  @ParameterizedTest(name = "E3/E10: an owner exiting with {0} removes its handler with Removal.Stopped(reason); "
+  @ParameterizedTest(name = "E3/E10: an owner exiting with {0} removes its handler with Removal.OwnerExited(reason); "
       + "the other handlers get its exit as info")
   @MethodSource("ownerExitReasons")
   void e3_theOwnerExitingRemovesItsHandler(ExitReason reason) {
@@ -150,12 +158,12 @@ class GenEventSupervisedTest {
       node.run(() -> {
         Pid m = startManager();
         Recorder plain = new Recorder("plain", inbox.pid());
-        GenEvent.addHandler(m, plain, null);
+        GenEvent.addHandler(m, plain);
         Recorder a = new Recorder("a", inbox.pid());
         Recorder b = new Recorder("b", inbox.pid());
         Pid owner = node.spawn(() -> {
-          GenEvent.addSupervisedHandler(m, a, null);
-          GenEvent.addSupervisedHandler(m, b, null);
+          GenEvent.addSupervisedHandler(m, a);
+          GenEvent.addSupervisedHandler(m, b);
           Proc.send(inbox.pid(), new Owning(Proc.self(), new GenEvent.Added()));
           GenEventTestSupport.forwardUntilDie(inbox.pid());
         });
@@ -163,9 +171,9 @@ class GenEventSupervisedTest {
         assertThat(GenEvent.whichHandlers(m)).containsExactly(b, a, plain);
         inbox.send(owner, new Die(reason));
         assertThat(expect(inbox, x -> x instanceof Term t && t.handler().equals("b"), "b's terminate"))
-            .isEqualTo(new Term("b", new Removal.Stopped(reason)));
+            .isEqualTo(new Term("b", new Removal.OwnerExited(reason)));
         assertThat(expect(inbox, x -> x instanceof Term t && t.handler().equals("a"), "a's terminate"))
-            .isEqualTo(new Term("a", new Removal.Stopped(reason)));
+            .isEqualTo(new Term("a", new Removal.OwnerExited(reason)));
         assertThat(expect(inbox, x -> x instanceof InfoSeen, "the exit as info"))
             .isEqualTo(new InfoSeen("plain", new ExitMessage(owner, reason)));
         assertThat(GenEvent.whichHandlers(m)).containsExactly(plain);
@@ -185,7 +193,7 @@ class GenEventSupervisedTest {
         Recorder h2 = new Recorder("h2", inbox.pid());
         Pid first = owner(node, inbox, m, h1, null);
         Pid second = node.spawn(() -> {
-          Proc.send(inbox.pid(), new Owning(Proc.self(), GenEvent.swapSupervisedHandler(m, h1, "t", h2, "i")));
+          Proc.send(inbox.pid(), new Owning(Proc.self(), GenEvent.swapSupervisedHandler(m, h1, "t", h2)));
           GenEventTestSupport.forwardUntilDie(inbox.pid());
         });
         assertThat(expect(inbox, x -> x instanceof Owning o && o.owner().equals(second), "the swap"))
@@ -200,28 +208,28 @@ class GenEventSupervisedTest {
 
   @Test
   @DisplayName("E8b: swapSupervisedHandler of an unsupervised handler makes the caller the new one's supervisor")
-  void e8b_swapSupervisedHandlerOfAPlainHandler() {
+  void e8b_swapSupervisedHandlerOfAPlainHandler(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = startManager();
         Recorder h1 = new Recorder("h1", inbox.pid());
         Recorder h2 = new Recorder("h2", inbox.pid());
-        GenEvent.addHandler(m, h1, null);
+        GenEvent.addHandler(m, h1);
         Pid owner = node.spawn(() -> {
-          Proc.send(inbox.pid(), new Owning(Proc.self(), GenEvent.swapSupervisedHandler(m, h1, "t", h2, "i")));
+          Proc.send(inbox.pid(), new Owning(Proc.self(), GenEvent.swapSupervisedHandler(m, h1, "t", h2)));
           GenEventTestSupport.forwardUntilDie(inbox.pid());
         });
         expect(inbox, x -> x instanceof Owning, "the swap");
         GenEvent.syncNotify(m, new Crash("h2"));
         assertThat(handlerExitTo(inbox, owner).reason()).isInstanceOf(ExitReason.Crash.class);
+        handlerCrashReported(reports, m, h2);
       });
     }
   }
 
   static Stream<Arguments> plainSwaps() {
     return Stream.<Arguments>of(
-        Arguments.of("swapHandler", (BiConsumer<Pid, Recorder[]>) (m, h) -> GenEvent.swapHandler(m, h[0], "t", h[1],
-            "i")),
+        Arguments.of("swapHandler", (BiConsumer<Pid, Recorder[]>) (m, h) -> GenEvent.swapHandler(m, h[0], "t", h[1])),
         Arguments.of("swapHandler from handleEvent",
             (BiConsumer<Pid, Recorder[]>) (m, h) -> GenEvent.syncNotify(m, new SwapTo(h[0].name, h[1]))),
         Arguments.of("swapHandler from handleCall",
@@ -258,7 +266,7 @@ class GenEventSupervisedTest {
         Recorder a = new Recorder("a", inbox.pid());
         Pid owner = node.spawn(() -> {
           Proc.trapExits(true);
-          GenEvent.addSupervisedHandler(m, a, null);
+          GenEvent.addSupervisedHandler(m, a);
           Proc.send(inbox.pid(), new Owning(Proc.self(), new GenEvent.Added()));
           GenEventTestSupport.forwardUntilDie(inbox.pid());
         });
@@ -280,7 +288,7 @@ class GenEventSupervisedTest {
       node.run(() -> {
         Pid m = startManager();
         Recorder a = new Recorder("a", inbox.pid());
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> GenEvent.addSupervisedHandler(m, a, null))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> GenEvent.addSupervisedHandler(m, a))
             .isInstanceOf(org.otp4j.core.NotAProcessException.class);
         assertThat(GenEvent.whichHandlers(m)).isEmpty();
       });

@@ -2,6 +2,7 @@ package org.otp4j.behaviours;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.otp4j.behaviours.GenEventTestSupport.handlerCrashReported;
 import static org.otp4j.behaviours.GenStatemTestSupport.WAIT;
 import static org.otp4j.behaviours.GenStatemTestSupport.exitReasonOf;
 import static org.otp4j.behaviours.GenStatemTestSupport.expect;
@@ -11,6 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.behaviours.EventHandler.Removal;
 import org.otp4j.behaviours.GenEventTestSupport.Called;
 import org.otp4j.behaviours.GenEventTestSupport.Crash;
@@ -21,6 +25,7 @@ import org.otp4j.behaviours.GenEventTestSupport.Recorder;
 import org.otp4j.behaviours.GenEventTestSupport.Remove;
 import org.otp4j.behaviours.GenEventTestSupport.ReturnNull;
 import org.otp4j.behaviours.GenEventTestSupport.SwapTo;
+import org.otp4j.behaviours.GenEventTestSupport.SwappedIn;
 import org.otp4j.behaviours.GenEventTestSupport.Term;
 import org.otp4j.core.ExitMessage;
 import org.otp4j.core.ExitReason;
@@ -32,10 +37,11 @@ import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
 /** The GenEvent manager and its handlers (OTP-SEMANTICS.md E1, E2, E4-E12). */
+@ExtendWith(CaptureReports.class)
 class GenEventTest {
 
   private static Pid startManager() {
-    return GenEvent.start(StartOptions.defaults());
+    return GenEvent.start(StartOptions.defaults()).pid();
   }
 
   /** The next report of one of the given types. */
@@ -67,10 +73,10 @@ class GenEventTest {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = startManager();
-        Recorder a = new Recorder("a", inbox.pid());
-        assertThat(GenEvent.addHandler(m, a, "args of a")).isEqualTo(new GenEvent.Added());
+        Recorder a = new Recorder("a", inbox.pid(), "args of a");
+        assertThat(GenEvent.addHandler(m, a)).isEqualTo(new GenEvent.Added());
         assertThat(next(inbox)).isEqualTo(new Init("a", "args of a"));
-        assertThat(GenEvent.addHandler(m, a, "again")).isEqualTo(new GenEvent.AlreadyPresent());
+        assertThat(GenEvent.addHandler(m, a)).isEqualTo(new GenEvent.AlreadyPresent());
         noMoreReports(inbox);
         assertThat(GenEvent.whichHandlers(m)).containsExactly(a);
       });
@@ -83,10 +89,10 @@ class GenEventTest {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = startManager();
-        Recorder refusing = new Recorder("refusing", inbox.pid());
-        Recorder throwing = new Recorder("throwing", inbox.pid());
-        assertThat(GenEvent.addHandler(m, refusing, "refuse")).isEqualTo(new GenEvent.InitFailed("refused by refusing"));
-        assertThat(GenEvent.addHandler(m, throwing, "throw")).isInstanceOfSatisfying(GenEvent.InitFailed.class,
+        Recorder refusing = new Recorder("refusing", inbox.pid(), "refuse");
+        Recorder throwing = new Recorder("throwing", inbox.pid(), "throw");
+        assertThat(GenEvent.addHandler(m, refusing)).isEqualTo(new GenEvent.InitFailed("refused by refusing"));
+        assertThat(GenEvent.addHandler(m, throwing)).isInstanceOfSatisfying(GenEvent.InitFailed.class,
             f -> assertThat(f.reason()).isInstanceOfSatisfying(ExitReason.Crash.class,
                 c -> assertThat(c.error()).hasMessage("throwing cannot start")));
         assertThat(GenEvent.whichHandlers(m)).isEmpty();
@@ -108,12 +114,12 @@ class GenEventTest {
         Recorder b = new Recorder("b", inbox.pid());
         Recorder c = new Recorder("c", inbox.pid());
         for (Recorder r : List.of(a, b, c)) {
-          GenEvent.addHandler(m, r, null);
+          GenEvent.addHandler(m, r);
         }
         assertThat(GenEvent.whichHandlers(m)).containsExactly(c, b, a);
         GenEvent.deleteHandler(m, b, null);
         assertThat(GenEvent.whichHandlers(m)).containsExactly(c, a);
-        GenEvent.addHandler(m, b, null);
+        GenEvent.addHandler(m, b);
         assertThat(GenEvent.whichHandlers(m)).containsExactly(b, c, a);
       });
     }
@@ -131,7 +137,7 @@ class GenEventTest {
     }
 
     @Override
-    protected InitResult<String> init(Object args) {
+    protected InitResult<String> init() {
       return InitResult.ok("");
     }
 
@@ -154,9 +160,9 @@ class GenEventTest {
         Pid m = startManager();
         Recorder a = new Recorder("a", inbox.pid());
         Recorder b = new Recorder("b", inbox.pid());
-        GenEvent.addHandler(m, a, null);
-        GenEvent.addHandler(m, new Blocker(inbox.pid()), null);
-        GenEvent.addHandler(m, b, null);
+        GenEvent.addHandler(m, a);
+        GenEvent.addHandler(m, new Blocker(inbox.pid()));
+        GenEvent.addHandler(m, b);
         next(inbox, 2); // the inits
 
         GenEvent.notify(m, "block");
@@ -189,8 +195,8 @@ class GenEventTest {
         Name alarms = Name.local("alarms");
         assertThatThrownBy(() -> GenEvent.notify(alarms, "fire")).isInstanceOf(NoSuchNameException.class)
             .hasMessageContaining("alarms");
-        Pid m = GenEvent.start(StartOptions.defaults().withName(alarms));
-        GenEvent.addHandler(alarms, new Recorder("a", inbox.pid()), null);
+        Pid m = GenEvent.start(StartOptions.defaults().withName(alarms)).pid();
+        GenEvent.addHandler(alarms, new Recorder("a", inbox.pid()));
         GenEvent.notify(alarms, "fire");
         assertThat(next(inbox, 2)).containsExactly(new Init("a", "null"), new Got("a", "fire"));
         GenEvent.stop(alarms);
@@ -208,8 +214,8 @@ class GenEventTest {
         Pid m = startManager();
         Recorder a = new Recorder("a", inbox.pid());
         Recorder b = new Recorder("b", inbox.pid());
-        GenEvent.addHandler(m, a, null);
-        GenEvent.addHandler(m, b, null);
+        GenEvent.addHandler(m, a);
+        GenEvent.addHandler(m, b);
         next(inbox, 2);
         GenEvent.syncNotify(m, new Remove("b"));
         assertThat(next(inbox, 3)).containsExactly(new Got("b", new Remove("b")), new Term("b", new Removal.Removed()),
@@ -227,12 +233,12 @@ class GenEventTest {
         Pid m = startManager();
         Recorder a = new Recorder("a", inbox.pid());
         Recorder a2 = new Recorder("a2", inbox.pid());
-        GenEvent.addHandler(m, a, null);
+        GenEvent.addHandler(m, a);
         next(inbox);
         GenEvent.syncNotify(m, new SwapTo("a", a2));
         assertThat(next(inbox, 3)).containsExactly(new Got("a", new SwapTo("a", a2)),
             new Term("a", new Removal.Swapped("swap args")),
-            new Init("a2", new GenEvent.SwapArgs("init args", "terminated a")));
+            new Init("a2", new SwappedIn("null", "terminated a")));
         assertThat(GenEvent.whichHandlers(m)).containsExactly(a2);
       });
     }
@@ -244,7 +250,7 @@ class GenEventTest {
   @Test
   @DisplayName("E5: a handler that throws is removed alone (terminate gets Removal.Crashed with the exception); "
       + "the manager and the other handlers carry on")
-  void e5_aCrashingHandlerIsRemovedAlone() {
+  void e5_aCrashingHandlerIsRemovedAlone(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = startManager();
@@ -252,20 +258,21 @@ class GenEventTest {
         Recorder b = new Recorder("b", inbox.pid());
         Recorder c = new Recorder("c", inbox.pid());
         for (Recorder r : List.of(a, b, c)) {
-          GenEvent.addHandler(m, r, null);
+          GenEvent.addHandler(m, r);
         }
         next(inbox, 3);
         GenEvent.syncNotify(m, new Crash("b"));
-        List<Object> reports = next(inbox, 4);
-        assertThat(reports.get(0)).isEqualTo(new Got("c", new Crash("b")));
-        assertThat(reports.get(1)).isEqualTo(new Got("b", new Crash("b")));
-        assertThat(reports.get(2)).isInstanceOfSatisfying(Term.class, t -> {
+        assertThat(handlerCrashReported(reports, m, b)).asString().contains("b crashed");
+        List<Object> seen = next(inbox, 4);
+        assertThat(seen.get(0)).isEqualTo(new Got("c", new Crash("b")));
+        assertThat(seen.get(1)).isEqualTo(new Got("b", new Crash("b")));
+        assertThat(seen.get(2)).isInstanceOfSatisfying(Term.class, t -> {
           assertThat(t.handler()).isEqualTo("b");
           assertThat(t.why()).isInstanceOfSatisfying(Removal.Crashed.class,
               crashed -> assertThat(crashed.reason()).isInstanceOfSatisfying(ExitReason.Crash.class,
                   crash -> assertThat(crash.error()).isInstanceOf(IllegalStateException.class).hasMessage("b crashed")));
         });
-        assertThat(reports.get(3)).isEqualTo(new Got("a", new Crash("b")));
+        assertThat(seen.get(3)).isEqualTo(new Got("a", new Crash("b")));
         assertThat(GenEvent.whichHandlers(m)).containsExactly(c, a);
         GenEvent.syncNotify(m, "after");
         assertThat(next(inbox, 2)).containsExactly(new Got("c", "after"), new Got("a", "after"));
@@ -276,20 +283,21 @@ class GenEventTest {
 
   @Test
   @DisplayName("E5: a handler that returns null (a bad return) is removed alone with Removal.Crashed")
-  void e5_aBadReturnRemovesTheHandler() {
+  void e5_aBadReturnRemovesTheHandler(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = startManager();
         Recorder a = new Recorder("a", inbox.pid());
         Recorder b = new Recorder("b", inbox.pid());
-        GenEvent.addHandler(m, a, null);
-        GenEvent.addHandler(m, b, null);
+        GenEvent.addHandler(m, a);
+        GenEvent.addHandler(m, b);
         next(inbox, 2);
         GenEvent.syncNotify(m, new ReturnNull("b"));
-        List<Object> reports = next(inbox, 3);
-        assertThat(reports.get(1)).isInstanceOfSatisfying(Term.class,
+        handlerCrashReported(reports, m, b);
+        List<Object> seen = next(inbox, 3);
+        assertThat(seen.get(1)).isInstanceOfSatisfying(Term.class,
             t -> assertThat(t.why()).isInstanceOf(Removal.Crashed.class));
-        assertThat(reports.get(2)).isEqualTo(new Got("a", new ReturnNull("b")));
+        assertThat(seen.get(2)).isEqualTo(new Got("a", new ReturnNull("b")));
         assertThat(GenEvent.whichHandlers(m)).containsExactly(a);
       });
     }
@@ -306,11 +314,11 @@ class GenEventTest {
         Pid m = startManager();
         Recorder a = new Recorder("a", inbox.pid());
         Recorder b = new Recorder("b", inbox.pid());
-        GenEvent.addHandler(m, a, null);
-        GenEvent.addHandler(m, b, null);
+        GenEvent.addHandler(m, a);
+        GenEvent.addHandler(m, b);
         GenEvent.syncNotify(m, "e1");
         next(inbox, 4);
-        assertThat(GenEvent.<List<Object>>call(m, a, "seen?")).containsExactly("e1");
+        assertThat((List<Object>) GenEvent.call(m, a, "seen?")).containsExactly("e1");
         assertThat(next(inbox)).isEqualTo(new Called("a", "seen?"));
         noMoreReports(inbox);
       });
@@ -325,15 +333,15 @@ class GenEventTest {
         assertThat(GenEvent.DEFAULT_TIMEOUT).isEqualTo(Duration.ofSeconds(5));
         Pid m = startManager();
         Recorder a = new Recorder("a", inbox.pid());
-        GenEvent.addHandler(m, a, null);
-        GenEvent.addHandler(m, new Blocker(inbox.pid()), null);
+        GenEvent.addHandler(m, a);
+        GenEvent.addHandler(m, new Blocker(inbox.pid()));
         GenEvent.notify(m, "block");
         expect(inbox, x -> x.equals("blocked"), "the manager to block");
         assertThatThrownBy(() -> GenEvent.call(m, a, "seen?", Duration.ofMillis(50)))
             .isInstanceOfSatisfying(org.otp4j.core.CallException.class,
                 e -> assertThat(e.reason()).isEqualTo(ExitReason.TIMEOUT));
         inbox.send(m, "release");
-        assertThat(GenEvent.<List<Object>>call(m, a, "seen?")).containsExactly("block");
+        assertThat((List<Object>) GenEvent.call(m, a, "seen?")).containsExactly("block");
       });
     }
   }
@@ -359,12 +367,12 @@ class GenEventTest {
 
   @Test
   @DisplayName("E6: a handler that throws in a call is removed; the call throws HandlerException with the reason")
-  void e6_aHandlerThatCrashesInACallIsRemoved() {
+  void e6_aHandlerThatCrashesInACallIsRemoved(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = startManager();
         Recorder a = new Recorder("a", inbox.pid());
-        GenEvent.addHandler(m, a, null);
+        GenEvent.addHandler(m, a);
         next(inbox);
         assertThatThrownBy(() -> GenEvent.call(m, a, "crash"))
             .isInstanceOfSatisfying(GenEvent.HandlerException.class, e -> {
@@ -372,6 +380,7 @@ class GenEventTest {
               assertThat(e.reason()).isInstanceOf(ExitReason.Crash.class);
             })
             .hasRootCauseMessage("a crashed in a call");
+        assertThat(handlerCrashReported(reports, m, a)).asString().contains("a crashed in a call");
         assertThat(next(inbox, 2)).satisfiesExactly(
             called -> assertThat(called).isEqualTo(new Called("a", "crash")),
             term -> assertThat(((Term) term).why()).isInstanceOf(Removal.Crashed.class));
@@ -389,15 +398,15 @@ class GenEventTest {
         Recorder a = new Recorder("a", inbox.pid());
         Recorder b = new Recorder("b", inbox.pid());
         Recorder b2 = new Recorder("b2", inbox.pid());
-        GenEvent.addHandler(m, a, null);
-        GenEvent.addHandler(m, b, null);
+        GenEvent.addHandler(m, a);
+        GenEvent.addHandler(m, b);
         next(inbox, 2);
-        assertThat(GenEvent.<String>call(m, a, "leave")).isEqualTo("left");
+        assertThat((String) GenEvent.call(m, a, "leave")).isEqualTo("left");
         assertThat(next(inbox, 2)).containsExactly(new Called("a", "leave"), new Term("a", new Removal.Removed()));
-        assertThat(GenEvent.<String>call(m, b, new SwapTo("b", b2))).isEqualTo("swapped");
+        assertThat((String) GenEvent.call(m, b, new SwapTo("b", b2))).isEqualTo("swapped");
         assertThat(next(inbox, 3)).containsExactly(new Called("b", new SwapTo("b", b2)),
             new Term("b", new Removal.Swapped("swap args")),
-            new Init("b2", new GenEvent.SwapArgs("init args", "terminated b")));
+            new Init("b2", new SwappedIn("null", "terminated b")));
         assertThat(GenEvent.whichHandlers(m)).containsExactly(b2);
       });
     }
@@ -414,7 +423,7 @@ class GenEventTest {
       node.run(() -> {
         Pid m = startManager();
         Recorder a = new Recorder("a", inbox.pid());
-        GenEvent.addHandler(m, a, null);
+        GenEvent.addHandler(m, a);
         next(inbox);
         assertThat(GenEvent.deleteHandler(m, a, "delete args")).isEqualTo(new GenEvent.Deleted("terminated a"));
         assertThat(next(inbox)).isEqualTo(new Term("a", new Removal.Deleted("delete args")));
@@ -427,20 +436,20 @@ class GenEventTest {
 
   @Test
   @DisplayName("E8: swapHandler terminates the old handler with Removal.Swapped(args) and inits the new one with "
-      + "SwapArgs(initArgs, terminate result), in the old one's place")
+      + "initSwapped(terminate result), in the old one's place")
   void e8_swapHandler() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = startManager();
         Recorder a = new Recorder("a", inbox.pid());
-        Recorder b = new Recorder("b", inbox.pid());
+        Recorder b = new Recorder("b", inbox.pid(), "init args");
         Recorder other = new Recorder("other", inbox.pid());
-        GenEvent.addHandler(m, a, null);
-        GenEvent.addHandler(m, other, null);
+        GenEvent.addHandler(m, a);
+        GenEvent.addHandler(m, other);
         next(inbox, 2);
-        assertThat(GenEvent.swapHandler(m, a, "terminate args", b, "init args")).isEqualTo(new GenEvent.Added());
+        assertThat(GenEvent.swapHandler(m, a, "terminate args", b)).isEqualTo(new GenEvent.Added());
         assertThat(next(inbox, 2)).containsExactly(new Term("a", new Removal.Swapped("terminate args")),
-            new Init("b", new GenEvent.SwapArgs("init args", "terminated a")));
+            new Init("b", new SwappedIn("init args", "terminated a")));
         assertThat(GenEvent.whichHandlers(m)).containsExactlyInAnyOrder(b, other).doesNotContain(a);
       });
     }
@@ -454,9 +463,9 @@ class GenEventTest {
       node.run(() -> {
         Pid m = startManager();
         Recorder ghost = new Recorder("ghost", inbox.pid());
-        Recorder b = new Recorder("b", inbox.pid());
-        assertThat(GenEvent.swapHandler(m, ghost, "t", b, "i")).isEqualTo(new GenEvent.Added());
-        assertThat(next(inbox)).isEqualTo(new Init("b", new GenEvent.SwapArgs("i", new GenEvent.NotFound())));
+        Recorder b = new Recorder("b", inbox.pid(), "i");
+        assertThat(GenEvent.swapHandler(m, ghost, "t", b)).isEqualTo(new GenEvent.Added());
+        assertThat(next(inbox)).isEqualTo(new Init("b", new SwappedIn("i", new GenEvent.NotFound())));
         noMoreReports(inbox);
         assertThat(GenEvent.whichHandlers(m)).containsExactly(b);
       });
@@ -470,13 +479,13 @@ class GenEventTest {
       node.run(() -> {
         Pid m = startManager();
         Recorder a = new Recorder("a", inbox.pid());
-        Recorder refusing = new Recorder("refusing", inbox.pid());
-        GenEvent.addHandler(m, a, null);
+        Recorder refusing = new Recorder("refusing", inbox.pid(), "refuse");
+        GenEvent.addHandler(m, a);
         next(inbox);
-        assertThat(GenEvent.swapHandler(m, a, "t", refusing, "refuse"))
+        assertThat(GenEvent.swapHandler(m, a, "t", refusing))
             .isEqualTo(new GenEvent.InitFailed("refused by refusing"));
         assertThat(next(inbox, 2)).containsExactly(new Term("a", new Removal.Swapped("t")),
-            new Init("refusing", new GenEvent.SwapArgs("refuse", "terminated a")));
+            new Init("refusing", new SwappedIn("refuse", "terminated a")));
         assertThat(GenEvent.whichHandlers(m)).isEmpty();
       });
     }
@@ -491,8 +500,8 @@ class GenEventTest {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = startManager();
-        GenEvent.addHandler(m, new Recorder("a", inbox.pid()), null);
-        GenEvent.addHandler(m, new Recorder("b", inbox.pid()), null);
+        GenEvent.addHandler(m, new Recorder("a", inbox.pid()));
+        GenEvent.addHandler(m, new Recorder("b", inbox.pid()));
         next(inbox, 2);
         inbox.send(m, "plain message");
         assertThat(next(inbox, 2)).containsExactly(new InfoSeen("b", "plain message"),
@@ -508,7 +517,7 @@ class GenEventTest {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = startManager();
-        GenEvent.addHandler(m, new Recorder("a", inbox.pid()), null);
+        GenEvent.addHandler(m, new Recorder("a", inbox.pid()));
         next(inbox);
         inbox.exit(m, ExitReason.of("boom"));
         assertThat(next(inbox)).isEqualTo(new InfoSeen("a", new ExitMessage(inbox.pid(), ExitReason.of("boom"))));
@@ -519,18 +528,18 @@ class GenEventTest {
   }
 
   @Test
-  @DisplayName("E11: stop runs every handler's terminate with Removal.Stopped, newest first, and the manager exits normal")
+  @DisplayName("E11: stop runs every handler's terminate with Removal.ManagerStopped (OTP: stop), newest first, and the manager exits normal")
   void e11_stopRunsEveryTerminate() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = startManager();
         for (String name : List.of("a", "b", "c")) {
-          GenEvent.addHandler(m, new Recorder(name, inbox.pid()), null);
+          GenEvent.addHandler(m, new Recorder(name, inbox.pid()));
         }
         next(inbox, 3);
         GenEvent.stop(m);
-        assertThat(next(inbox, 3)).containsExactly(new Term("c", new Removal.Stopped(ExitReason.NORMAL)),
-            new Term("b", new Removal.Stopped(ExitReason.NORMAL)), new Term("a", new Removal.Stopped(ExitReason.NORMAL)));
+        assertThat(next(inbox, 3)).containsExactly(new Term("c", new Removal.ManagerStopped()),
+            new Term("b", new Removal.ManagerStopped()), new Term("a", new Removal.ManagerStopped()));
         assertThat(exitReasonOf(m)).isEqualTo(ExitReason.NORMAL);
       });
     }
@@ -538,13 +547,13 @@ class GenEventTest {
 
   @Test
   @DisplayName("E11: the exit of the manager's parent stops it, running the handlers' terminate with the parent's reason")
-  void e11_theParentsExitStopsTheManager() {
+  void e11_theParentsExitStopsTheManager(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         ExitReason reason = ExitReason.of("parent failed");
         Pid parent = node.spawn(() -> {
-          Pid m = GenEvent.startLink();
-          GenEvent.addHandler(m, new Recorder("a", inbox.pid()), null);
+          Pid m = GenEvent.startLink().pid();
+          GenEvent.addHandler(m, new Recorder("a", inbox.pid()));
           Proc.send(inbox.pid(), m);
           Proc.receive(x -> x.equals("die"));
           Proc.exit(reason);
@@ -552,8 +561,11 @@ class GenEventTest {
         Pid m = (Pid) expect(inbox, x -> x instanceof Pid, "the manager");
         next(inbox);
         inbox.send(parent, "die");
-        assertThat(next(inbox)).isEqualTo(new Term("a", new Removal.Stopped(reason)));
+        assertThat(next(inbox)).as("OTP: terminate(stop, State), whatever stopped the manager")
+            .isEqualTo(new Term("a", new Removal.ManagerStopped()));
         assertThat(exitReasonOf(m)).isEqualTo(reason);
+        assertThat(reports.withLabel("gen_server_terminate")).as("the manager's report").singleElement()
+            .satisfies(r -> assertThat(r.get("reason")).isEqualTo(reason));
       });
     }
   }
@@ -565,12 +577,12 @@ class GenEventTest {
       node.run(() -> {
         Pid m = startManager();
         Recorder a = new Recorder("a", inbox.pid());
-        GenEvent.addHandler(m, a, null);
+        GenEvent.addHandler(m, a);
         GenEvent.syncNotify(m, "e1");
         Recorder b = new Recorder("b", inbox.pid());
-        GenEvent.addHandler(m, b, null);
+        GenEvent.addHandler(m, b);
         GenEvent.syncNotify(m, "e2");
-        assertThat(Sys.<List<GenEvent.HandlerState>>getState(m)).containsExactly(
+        assertThat(((List<GenEvent.HandlerState>) Sys.getState(m))).containsExactly(
             new GenEvent.HandlerState(b, List.of("e2")), new GenEvent.HandlerState(a, List.of("e1", "e2")));
         assertThat(Sys.getStatus(m).behaviour()).isEqualTo("GenEvent");
       });
@@ -585,12 +597,12 @@ class GenEventTest {
         Pid m = startManager();
         Recorder a = new Recorder("a", inbox.pid());
         Recorder b = new Recorder("b", inbox.pid());
-        GenEvent.addHandler(m, a, null);
-        GenEvent.addHandler(m, b, null);
+        GenEvent.addHandler(m, a);
+        GenEvent.addHandler(m, b);
         Sys.<List<GenEvent.HandlerState>>replaceState(m, handlers -> handlers.stream()
             .map(h -> h.handler() == a ? new GenEvent.HandlerState(a, List.of("replaced")) : h).toList());
-        assertThat(GenEvent.<List<Object>>call(m, a, "seen?")).containsExactly("replaced");
-        assertThat(GenEvent.<List<Object>>call(m, b, "seen?")).isEmpty();
+        assertThat((List<Object>) GenEvent.call(m, a, "seen?")).containsExactly("replaced");
+        assertThat((List<Object>) GenEvent.call(m, b, "seen?")).isEmpty();
       });
     }
   }
@@ -602,13 +614,13 @@ class GenEventTest {
       node.run(() -> {
         Pid m = startManager();
         Recorder a = new Recorder("a", inbox.pid());
-        GenEvent.addHandler(m, a, null);
+        GenEvent.addHandler(m, a);
         List<Object> sent = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
           sent.add(i);
           GenEvent.notify(m, i);
         }
-        assertThat(GenEvent.<List<Object>>call(m, a, "seen?", WAIT)).containsExactlyElementsOf(sent);
+        assertThat((List<Object>) GenEvent.call(m, a, "seen?", WAIT)).containsExactlyElementsOf(sent);
       });
     }
   }

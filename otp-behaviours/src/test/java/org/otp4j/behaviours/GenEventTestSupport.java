@@ -1,5 +1,7 @@
 package org.otp4j.behaviours;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.util.ArrayList;
 import java.util.List;
 import org.otp4j.core.ExitReason;
@@ -22,8 +24,14 @@ final class GenEventTestSupport {
   // ---------------------------------------------------------------------------------------
   // reports
 
-  /** {@code init(args)} ran. */
+  /**
+   * {@code init()} ran, for a handler made with these {@code args} (its mode); or {@code initSwapped}
+   * ran, and {@code args} is a {@link SwappedIn}.
+   */
   record Init(String handler, Object args) {}
+
+  /** What a handler swapped in reports as its init's args: its own args and what the old one's terminate returned. */
+  record SwappedIn(Object initArgs, Object terminateResult) {}
 
   /** {@code handleEvent(event)} ran. */
   record Got(String handler, Object event) {}
@@ -54,22 +62,37 @@ final class GenEventTestSupport {
 
   /**
    * A handler whose state is the list of events it has handled. It reports every callback to
-   * {@code probe}; init with args (or swap init args) {@code "refuse"} fails, with {@code "throw"} throws; terminate
-   * returns {@code "terminated " + name}.
+   * {@code probe}; made with args {@code "refuse"} its init fails, with {@code "throw"} it throws;
+   * terminate returns {@code "terminated " + name}.
    */
   static final class Recorder extends EventHandler<List<Object>, Object> {
     final String name;
     private final Pid probe;
+    private final Object args;
 
     Recorder(String name, Pid probe) {
+      this(name, probe, null);
+    }
+
+    Recorder(String name, Pid probe, Object args) {
       this.name = name;
       this.probe = probe;
+      this.args = args;
     }
 
     @Override
-    protected InitResult<List<Object>> init(Object args) {
+    protected InitResult<List<Object>> init() {
       Proc.send(probe, new Init(name, args == null ? "null" : args));
-      Object mode = args instanceof GenEvent.SwapArgs(Object initArgs, Object terminateResult) ? initArgs : args;
+      return start(args);
+    }
+
+    @Override
+    protected InitResult<List<Object>> initSwapped(Object terminateResult) {
+      Proc.send(probe, new Init(name, new SwappedIn(args == null ? "null" : args, terminateResult)));
+      return start(args);
+    }
+
+    private InitResult<List<Object>> start(Object mode) {
       if ("refuse".equals(mode)) {
         return InitResult.error("refused by " + name);
       }
@@ -87,7 +110,7 @@ final class GenEventTestSupport {
         case ReturnNull(String h) when h.equals(name) -> null;
         case Remove(String h) when h.equals(name) -> EventResult.removeHandler();
         case SwapTo(String h, EventHandler<?, ?> replacement) when h.equals(name) ->
-            EventResult.swapHandler("swap args", seen, replacement, "init args");
+            EventResult.swapHandler("swap args", seen, replacement);
         default -> EventResult.ok(append(seen, event));
       };
     }
@@ -106,7 +129,7 @@ final class GenEventTestSupport {
         case String s when s.equals("crash") -> throw new IllegalStateException(name + " crashed in a call");
         case String s when s.equals("leave") -> CallResult.removeHandler("left");
         case SwapTo(String h, EventHandler<?, ?> replacement) ->
-            CallResult.swapHandler("swapped", "swap args", seen, replacement, "init args");
+            CallResult.swapHandler("swapped", "swap args", seen, replacement);
         default -> CallResult.ok("unknown request " + request, seen);
       };
     }
@@ -129,6 +152,19 @@ final class GenEventTestSupport {
     }
   }
 
+  /**
+   * Asserts that the one handler crash reported so far is {@code handler}'s in {@code manager}, and
+   * returns its reason. The manager reports a crash as it removes the handler, before it answers the
+   * call or the syncNotify that made it crash.
+   */
+  static Object handlerCrashReported(BehaviourTestKit.Reports reports, Pid manager, EventHandler<?, ?> handler) {
+    List<java.util.Map<String, Object>> crashes = reports.withLabel("gen_event_handler_crash");
+    assertThat(crashes).as("gen_event_handler_crash reports").hasSize(1);
+    assertThat(crashes.getFirst().get("manager")).isEqualTo(manager);
+    assertThat(crashes.getFirst().get("handler")).isSameAs(handler);
+    return crashes.getFirst().get("reason");
+  }
+
   // ---------------------------------------------------------------------------------------
   // supervising processes
 
@@ -147,7 +183,7 @@ final class GenEventTestSupport {
    */
   static Pid owner(Node node, Inbox inbox, Pid manager, EventHandler<?, ?> handler, Object args) {
     Pid owner = node.spawn(() -> {
-      Proc.send(inbox.pid(), new Owning(Proc.self(), GenEvent.addSupervisedHandler(manager, handler, args)));
+      Proc.send(inbox.pid(), new Owning(Proc.self(), GenEvent.addSupervisedHandler(manager, handler)));
       forwardUntilDie(inbox.pid());
     });
     GenStatemTestSupport.expect(inbox, m -> m instanceof Owning o && o.owner().equals(owner), "the owner's handler");

@@ -3,6 +3,7 @@ package org.otp4j.behaviours;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.otp4j.behaviours.BehaviourTestKit.WAIT;
+import static org.otp4j.behaviours.BehaviourTestKit.await;
 import static org.otp4j.behaviours.BehaviourTestKit.callFails;
 import static org.otp4j.behaviours.BehaviourTestKit.expect;
 import static org.otp4j.behaviours.BehaviourTestKit.exitReasonOf;
@@ -16,8 +17,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.CallException;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
@@ -28,6 +32,7 @@ import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
 /** GenServer calls, casts and replies: OTP-SEMANTICS G5-G12, G14, G15. */
+@ExtendWith(CaptureReports.class)
 class GenServerCallTest {
 
   /** The protocol of the test server. */
@@ -96,7 +101,7 @@ class GenServerCallTest {
         case Req.StopWithReply(ExitReason reason, Object reply) -> stop(reason, reply, n);
         case Req.Deferred(Object reply) -> {
           Proc.spawn(() -> {
-            boolean delivered = GenServer.reply(from, reply);
+            boolean delivered = from.reply(reply);
             Proc.send(observer, "deferred-delivered=" + delivered);
           });
           yield noReply(n);
@@ -149,13 +154,13 @@ class GenServerCallTest {
   void callAndCast() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         assertThat((Integer) GenServer.call(s, new Req.Add(2))).isEqualTo(2);
         GenServer.cast(s, new Req.Add(3));
         assertThat((Integer) GenServer.call(s, new Req.Get())).isEqualTo(5);
         int fromProcess = inProcess(() -> {
           GenServer.cast(s, new Req.Add(10));
-          return GenServer.call(s, new Req.Get());
+          return (Integer) GenServer.call(s, new Req.Get());
         });
         assertThat(fromProcess).isEqualTo(15);
         GenServer.stop(s);
@@ -168,7 +173,7 @@ class GenServerCallTest {
   void callTimeoutFromInboxLeavesMailboxEmpty() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox(); Inbox observer = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(observer.pid()));
+        Pid s = GenServer.start(new Server(observer.pid())).pid();
         CountDownLatch gate = new CountDownLatch(1);
         CallException e = callFails(() ->
             GenServer.call(s, new Req.SlowEcho("late", gate, observer.pid()), Duration.ofMillis(50)));
@@ -192,7 +197,7 @@ class GenServerCallTest {
   void callTimeoutFromProcessLeavesMailboxEmpty() {
     try (Node node = Node.start(); Inbox observer = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(observer.pid()));
+        Pid s = GenServer.start(new Server(observer.pid())).pid();
         CountDownLatch gate = new CountDownLatch(1);
         List<Object> left = inProcess(() -> {
           CallException e = callFails(() ->
@@ -217,7 +222,7 @@ class GenServerCallTest {
   void callDeadPid() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         GenServer.stop(s);
         CallException e = callFails(() -> GenServer.call(s, new Req.Get()));
         assertThat(e.reason()).isEqualTo(ExitReason.NOPROC);
@@ -246,7 +251,7 @@ class GenServerCallTest {
   void callingSelf() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(Name.local("me"), new Server(inbox.pid()));
+        Pid s = GenServer.start(Name.local("me"), new Server(inbox.pid())).pid();
         assertThat((Object) GenServer.call(s, new Req.CallSelf())).isEqualTo(ExitReason.CALLING_SELF);
         assertThat(Proc.isAlive(s)).isTrue();
         CallException fromProcess = inProcess(() -> {
@@ -262,7 +267,7 @@ class GenServerCallTest {
   @ParameterizedTest(name = "reason {0}")
   @ValueSource(strings = {"normal", "shutdown", "{shutdown,bye}", "custom"})
   @DisplayName("G9/G23: handleCall returning stop without a reply: the caller gets the exit reason, terminate ran")
-  void stopWithoutReply(String reasonName) {
+  void stopWithoutReply(String reasonName, Reports reports) {
     ExitReason reason = switch (reasonName) {
       case "normal" -> ExitReason.NORMAL;
       case "shutdown" -> ExitReason.SHUTDOWN;
@@ -271,13 +276,15 @@ class GenServerCallTest {
     };
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         GenServer.cast(s, new Req.Add(7));
         CallException e = callFails(() -> GenServer.call(s, new Req.StopNoReply(reason)));
         assertThat(e.reason()).isEqualTo(reason);
         assertThat(e).hasMessageContaining("exited with reason " + reason);
         expect(inbox, new Terminated(reason, 7));
         assertThat(exitReasonOf(s)).isEqualTo(reason);
+        assertThat(reports.reasons("gen_server_terminate")).as("reports (only a reason that is not orderly is reported)")
+            .isEqualTo(reason.isOrderly() ? List.of() : List.of(reason));
       });
     }
   }
@@ -287,7 +294,7 @@ class GenServerCallTest {
   void stopWithReply() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         Object reply = GenServer.call(s, new Req.StopWithReply(ExitReason.NORMAL, "bye"));
         assertThat(reply).isEqualTo("bye");
         // terminate ran before the reply was sent, so its message is already there.
@@ -298,14 +305,14 @@ class GenServerCallTest {
   }
 
   @Test
-  @DisplayName("G12: noReply then GenServer.reply(from, v) from another process: the caller gets v")
+  @DisplayName("G12: noReply then from.reply(v) from another process: the caller gets v")
   void deferredReplyFromAnotherProcess() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         assertThat((Object) GenServer.call(s, new Req.Deferred("later"))).isEqualTo("later");
         expect(inbox, "deferred-delivered=true");
-        String fromProcess = inProcess(() -> GenServer.call(s, new Req.Deferred("to a process")));
+        String fromProcess = inProcess(() -> (String) GenServer.call(s, new Req.Deferred("to a process")));
         assertThat(fromProcess).isEqualTo("to a process");
         expect(inbox, "deferred-delivered=true");
         GenServer.stop(s);
@@ -330,10 +337,12 @@ class GenServerCallTest {
             saved.set(from);
             return noReply(n);
           }
-        });
+        }).pid();
         CallException e = callFails(() -> GenServer.call(s, "hold", Duration.ofMillis(30)));
         assertThat(e.reason()).isEqualTo(ExitReason.TIMEOUT);
-        assertThat(GenServer.reply(saved.get(), "too late")).isFalse();
+        // The call may have timed out before the server even took it: wait for its From.
+        await().until(() -> saved.get() != null);
+        assertThat(saved.get().reply("too late")).isFalse();
         assertThat(inbox.flush()).isEmpty();
         GenServer.stop(s);
       });
@@ -342,10 +351,10 @@ class GenServerCallTest {
 
   @Test
   @DisplayName("G7/G9: a callback that throws: the caller gets a Crash reason with the exception as cause")
-  void crashInHandleCall() {
+  void crashInHandleCall(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         CallException e = callFails(() -> GenServer.call(s, new Req.Crash("boom")));
         assertThat(e.reason()).isInstanceOf(ExitReason.Crash.class);
         assertThat(((ExitReason.Crash) e.reason()).error()).isInstanceOf(IllegalStateException.class)
@@ -354,34 +363,37 @@ class GenServerCallTest {
         Terminated t = (Terminated) expect(inbox, m -> m instanceof Terminated, "terminate");
         assertThat(t.reason()).isEqualTo(e.reason());
         assertThat(exitReasonOf(s)).isEqualTo(e.reason());
+        assertThat(reports.reasons("gen_server_terminate")).containsExactly(e.reason());
       });
     }
   }
 
   @Test
   @DisplayName("G7/G9: Proc.exit(reason) in a callback: the server exits with that reason, terminate ran")
-  void exitInHandleCall() {
+  void exitInHandleCall(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         CallException e = callFails(() -> GenServer.call(s, new Req.Exit(ExitReason.of("crashed"))));
         assertThat(e.reason()).isEqualTo(ExitReason.of("crashed"));
         expect(inbox, new Terminated(ExitReason.of("crashed"), 0));
         assertThat(exitReasonOf(s)).isEqualTo(ExitReason.of("crashed"));
+        assertThat(reports.reasons("gen_server_terminate")).containsExactly(ExitReason.of("crashed"));
       });
     }
   }
 
   @Test
   @DisplayName("G6: handleCall returning null stops the server with {bad_return_value,null}")
-  void nullReturnIsBadReturnValue() {
+  void nullReturnIsBadReturnValue(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         CallException e = callFails(() -> GenServer.call(s, new Req.ReturnNull()));
         assertThat(e.reason()).isEqualTo(ExitReason.of(BadReturn.value(null)));
         assertThat(e.reason().toString()).isEqualTo("{bad_return_value,null}");
         expect(inbox, new Terminated(e.reason(), 0));
+        assertThat(reports.reasons("gen_server_terminate")).containsExactly(e.reason());
       });
     }
   }
@@ -391,7 +403,7 @@ class GenServerCallTest {
   void replyWithNullValue() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         Object outcome;
         try {
           outcome = GenServer.call(s, new Req.ReplyNull(), WAIT);
@@ -414,7 +426,7 @@ class GenServerCallTest {
 
   @Test
   @DisplayName("T6: the default handleCall and handleCast stop with {bad_call,Req} / {bad_cast,Req}")
-  void defaultHandlers() {
+  void defaultHandlers(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         GenServer<Integer, String> minimal = new GenServer<>() {
@@ -423,7 +435,7 @@ class GenServerCallTest {
             return Init.ok(0);
           }
         };
-        Pid s = GenServer.start(minimal);
+        Pid s = GenServer.start(minimal).pid();
         CallException e = callFails(() -> GenServer.call(s, "hello"));
         assertThat(e.reason()).isEqualTo(ExitReason.of(new GenServer.BadRequest("bad_call", "hello")));
         assertThat(e.reason().toString()).isEqualTo("{bad_call,hello}");
@@ -433,9 +445,11 @@ class GenServerCallTest {
           protected Init<Integer> init() {
             return Init.ok(0);
           }
-        });
+        }).pid();
         GenServer.cast(s2, "hi");
         assertThat(exitReasonOf(s2)).isEqualTo(ExitReason.of(new GenServer.BadRequest("bad_cast", "hi")));
+        assertThat(reports.reasons("gen_server_terminate")).containsExactly(e.reason(),
+            ExitReason.of(new GenServer.BadRequest("bad_cast", "hi")));
       });
     }
   }
@@ -445,7 +459,7 @@ class GenServerCallTest {
   void castNeverFails() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         GenServer.stop(s);
         GenServer.cast(s, new Req.Add(1));
         GenServer.cast(Name.local("nobody"), new Req.Add(1));
@@ -463,7 +477,7 @@ class GenServerCallTest {
   void plainMessagesGoToHandleInfo() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         inbox.send(s, "one");
         inbox.send(s, 2);
         assertThat((Integer) GenServer.call(s, new Req.Get())).isZero();
@@ -479,7 +493,7 @@ class GenServerCallTest {
   void serverDiesWhileCallPending() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid()));
+        Pid s = GenServer.start(new Server(inbox.pid())).pid();
         CountDownLatch never = new CountDownLatch(1);
         CompletableFuture<CallException> pending = new CompletableFuture<>();
         Proc.spawn(() -> pending.complete(

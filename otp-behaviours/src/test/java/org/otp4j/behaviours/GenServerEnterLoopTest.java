@@ -73,9 +73,9 @@ class GenServerEnterLoopTest {
         Pid sup = Supervisor.startLink(Supervisor.oneForOne(),
             ChildSpec.worker("journal", () -> startJournal(inbox.pid(), Name.local("journal"))));
         expect(inbox, "continued with setup on [opened]");
-        assertThat(GenServer.<List<String>>call(Name.local("journal"), "first")).containsExactly("opened", "first");
+        assertThat((List<Object>) GenServer.call(Name.local("journal"), "first")).containsExactly("opened", "first");
         Pid journal = Proc.whereis("journal").orElseThrow();
-        assertThat(Sys.<List<String>>getState(journal)).containsExactly("opened", "first");
+        assertThat(((List<String>) Sys.getState(journal))).containsExactly("opened", "first");
         Supervisor.stop(sup);
         expect(inbox, "terminated " + ExitReason.SHUTDOWN + " with [opened, first]");
         assertThat(exitReasonOf(journal)).isEqualTo(ExitReason.SHUTDOWN);

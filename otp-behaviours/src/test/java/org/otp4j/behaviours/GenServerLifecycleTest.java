@@ -3,6 +3,7 @@ package org.otp4j.behaviours;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.otp4j.behaviours.BehaviourTestKit.QUIET;
+import static org.otp4j.behaviours.BehaviourTestKit.callFails;
 import static org.otp4j.behaviours.BehaviourTestKit.expect;
 import static org.otp4j.behaviours.BehaviourTestKit.expectNone;
 import static org.otp4j.behaviours.BehaviourTestKit.exitReasonOf;
@@ -13,8 +14,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.CallException;
 import org.otp4j.core.ExitMessage;
 import org.otp4j.core.ExitReason;
@@ -26,6 +30,7 @@ import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
 /** GenServer stop, terminate and exit signals: OTP-SEMANTICS G3, G4, G7, G22-G24, G26. */
+@ExtendWith(CaptureReports.class)
 class GenServerLifecycleTest {
 
   record Terminated(ExitReason reason, Object state) {}
@@ -140,7 +145,7 @@ class GenServerLifecycleTest {
   void stopRunsTerminate() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid(), false));
+        Pid s = GenServer.start(new Server(inbox.pid(), false)).pid();
         GenServer.stop(s);
         assertThat(Proc.isAlive(s)).isFalse();
         assertThat(inbox.receive(Duration.ZERO)).contains(new Terminated(ExitReason.NORMAL, 1));
@@ -154,7 +159,7 @@ class GenServerLifecycleTest {
   void stopWithReason() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(Name.local("s"), new Server(inbox.pid(), false));
+        Pid s = GenServer.start(Name.local("s"), new Server(inbox.pid(), false)).pid();
         GenServer.stop(Name.local("s"), ExitReason.shutdown("maintenance"), BehaviourTestKit.WAIT);
         expect(inbox, new Terminated(ExitReason.shutdown("maintenance"), 1));
         assertThat(exitReasonOf(s)).isEqualTo(ExitReason.shutdown("maintenance"));
@@ -168,7 +173,7 @@ class GenServerLifecycleTest {
   void stopTwice() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid(), false));
+        Pid s = GenServer.start(new Server(inbox.pid(), false)).pid();
         GenServer.stop(s);
         CallException e = catchThrowableOfType(CallException.class, () -> GenServer.stop(s));
         assertThat(e).as("second stop").isNotNull();
@@ -186,7 +191,7 @@ class GenServerLifecycleTest {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         CountDownLatch gate = new CountDownLatch(1);
-        Pid s = GenServer.start(new Server(inbox.pid(), false).blockingTerminate(gate));
+        Pid s = GenServer.start(new Server(inbox.pid(), false).blockingTerminate(gate)).pid();
         CallException e = catchThrowableOfType(CallException.class,
             () -> GenServer.stop(s, ExitReason.NORMAL, Duration.ofMillis(100)));
         assertThat(e).isNotNull();
@@ -200,15 +205,16 @@ class GenServerLifecycleTest {
 
   @Test
   @DisplayName("G22/G26: when terminate throws, stop fails with the actual exit reason (the exception)")
-  void terminateThrowsOnStop() {
+  void terminateThrowsOnStop(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         IllegalStateException error = new IllegalStateException("crash in terminate");
-        Pid s = GenServer.start(new Server(inbox.pid(), false).throwingTerminate(error));
+        Pid s = GenServer.start(new Server(inbox.pid(), false).throwingTerminate(error)).pid();
         CallException e = catchThrowableOfType(CallException.class, () -> GenServer.stop(s));
         assertThat(e).isNotNull();
         assertThat(e.reason()).isEqualTo(ExitReason.crash(error));
         assertThat(exitReasonOf(s)).isEqualTo(ExitReason.crash(error));
+        assertThat(reports.reasons("gen_server_terminate")).containsExactly(ExitReason.crash(error));
       });
     }
   }
@@ -221,7 +227,7 @@ class GenServerLifecycleTest {
       node.run(() -> {
         Pid parent = Proc.spawn(() -> {
           Proc.trapExits(true);
-          Pid server = GenServer.startLink(new Server(inbox.pid(), trap));
+          Pid server = GenServer.startLink(new Server(inbox.pid(), trap)).pid();
           Proc.send(inbox.pid(), server);
           Proc.receive(m -> m.equals("shut it down"));
           Proc.exit(server, ExitReason.SHUTDOWN); // what a supervisor does
@@ -249,7 +255,7 @@ class GenServerLifecycleTest {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid parent = Proc.spawn(() -> {
-          Pid server = GenServer.startLink(new Server(inbox.pid(), trap));
+          Pid server = GenServer.startLink(new Server(inbox.pid(), trap)).pid();
           Proc.send(inbox.pid(), server);
           Proc.receive(m -> m.equals("die"));
           Proc.exit(ExitReason.SHUTDOWN);
@@ -272,8 +278,8 @@ class GenServerLifecycleTest {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Server server = new Server(inbox.pid(), false);
-        Pid s = GenServer.start(server);
-        Proc.spawn(() -> GenServer.call(s, new Req.Block(), Proc.INFINITY));
+        Pid s = GenServer.start(server).pid();
+        Proc.spawn(() -> callFails(() -> GenServer.call(s, new Req.Block(), Proc.INFINITY)));
         expect(inbox, "blocked");
         Proc.exit(s, ExitReason.SHUTDOWN);
         assertThat(exitReasonOf(s)).isEqualTo(ExitReason.SHUTDOWN);
@@ -290,7 +296,7 @@ class GenServerLifecycleTest {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Server server = new Server(inbox.pid(), true);
-        Pid s = GenServer.start(server);
+        Pid s = GenServer.start(server).pid();
         Proc.exit(s, ExitReason.KILL);
         assertThat(exitReasonOf(s)).isEqualTo(ExitReason.KILLED);
         staysTrue(() -> assertThat(server.terminateCalls).as("terminate calls after kill").isEmpty());
@@ -304,8 +310,8 @@ class GenServerLifecycleTest {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Server busy = new Server(inbox.pid(), true);
-        Pid b = GenServer.start(busy);
-        Proc.spawn(() -> GenServer.call(b, new Req.Block(), Proc.INFINITY));
+        Pid b = GenServer.start(busy).pid();
+        Proc.spawn(() -> callFails(() -> GenServer.call(b, new Req.Block(), Proc.INFINITY)));
         expect(inbox, "blocked");
         Proc.exit(b, ExitReason.KILL);
         assertThat(exitReasonOf(b)).isEqualTo(ExitReason.KILLED);
@@ -319,8 +325,8 @@ class GenServerLifecycleTest {
   void nonParentExitGoesToHandleInfo() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid(), true));
-        Pid linked = GenServer.call(s, new Req.LinkTo(ExitReason.of("bye")));
+        Pid s = GenServer.start(new Server(inbox.pid(), true)).pid();
+        Pid linked = (Pid) GenServer.call(s, new Req.LinkTo(ExitReason.of("bye")));
         expect(inbox, new Info(new ExitMessage(linked, ExitReason.of("bye"))));
         // An exit signal sent by another process (not the parent) too.
         inbox.exit(s, ExitReason.SHUTDOWN);
@@ -333,34 +339,36 @@ class GenServerLifecycleTest {
 
   @Test
   @DisplayName("G7: an exception in handleCast / handleInfo terminates the server with it after terminate(reason)")
-  void exceptionsInCastAndInfo() {
+  void exceptionsInCastAndInfo(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s1 = GenServer.start(new Server(inbox.pid(), false));
+        Pid s1 = GenServer.start(new Server(inbox.pid(), false)).pid();
         GenServer.cast(s1, new Req.Throw("in cast"));
         ExitReason r1 = exitReasonOf(s1);
         assertThat(r1).isInstanceOf(ExitReason.Crash.class);
         assertThat(((ExitReason.Crash) r1).error()).isInstanceOf(IllegalArgumentException.class).hasMessage("in cast");
         expect(inbox, new Terminated(r1, 1));
 
-        Pid s2 = GenServer.start(new Server(inbox.pid(), false));
+        Pid s2 = GenServer.start(new Server(inbox.pid(), false)).pid();
         inbox.send(s2, "throw");
         ExitReason r2 = exitReasonOf(s2);
         assertThat(((ExitReason.Crash) r2).error()).isInstanceOf(UnsupportedOperationException.class);
         expect(inbox, new Terminated(r2, 1));
+        assertThat(reports.reasons("gen_server_terminate")).containsExactly(r1, r2);
       });
     }
   }
 
   @Test
   @DisplayName("G26: when terminate throws after a crash, the server exits with terminate's exception")
-  void terminateThrowsAfterCrash() {
+  void terminateThrowsAfterCrash(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         IllegalStateException error = new IllegalStateException("crash in terminate");
-        Pid s = GenServer.start(new Server(inbox.pid(), false).throwingTerminate(error));
+        Pid s = GenServer.start(new Server(inbox.pid(), false).throwingTerminate(error)).pid();
         GenServer.cast(s, new Req.Throw("first"));
         assertThat(exitReasonOf(s)).isEqualTo(ExitReason.crash(error));
+        assertThat(reports.reasons("gen_server_terminate")).containsExactly(ExitReason.crash(error));
       });
     }
   }
@@ -370,7 +378,7 @@ class GenServerLifecycleTest {
   void hibernateKeepsState() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid(), false));
+        Pid s = GenServer.start(new Server(inbox.pid(), false)).pid();
         assertThat((Object) GenServer.call(s, new Req.Hibernate(42))).isEqualTo("ok");
         assertThat((Integer) GenServer.call(s, new Req.Get())).isEqualTo(42);
         GenServer.stop(s);
@@ -380,14 +388,15 @@ class GenServerLifecycleTest {
 
   @Test
   @DisplayName("G3: a continue without a handleContinue stops the server (OTP: undef), naming the problem")
-  void continueWithoutHandler() {
+  void continueWithoutHandler(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(inbox.pid(), false));
+        Pid s = GenServer.start(new Server(inbox.pid(), false)).pid();
         assertThat((Object) GenServer.call(s, new Req.ContinueWithoutHandler())).isEqualTo("ok");
         ExitReason reason = exitReasonOf(s);
         assertThat(reason.toString()).contains("handleContinue").contains("more");
         expect(inbox, new Terminated(reason, 1));
+        assertThat(reports.reasons("gen_server_terminate")).containsExactly(reason);
       });
     }
   }
@@ -397,7 +406,7 @@ class GenServerLifecycleTest {
   void plainThreadStarterIsNotAParent() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.startLink(new Server(inbox.pid(), true));
+        Pid s = GenServer.startLink(new Server(inbox.pid(), true)).pid();
         assertThat(Sys.getStatus(s).parent()).isEqualTo(s);
         assertThat(Proc.info(s).orElseThrow().links()).isEmpty();
         GenServer.stop(s);

@@ -2,6 +2,7 @@ package org.otp4j.behaviours;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.otp4j.behaviours.BehaviourTestKit.callFails;
 import static org.otp4j.behaviours.BehaviourTestKit.expect;
 import static org.otp4j.behaviours.BehaviourTestKit.exitReasonOf;
 import static org.otp4j.behaviours.BehaviourTestKit.inProcess;
@@ -13,8 +14,11 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.CallException;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
@@ -28,6 +32,7 @@ import org.otp4j.core.Proc;
  * GenServer crash reports, as structured SLF4J key-value pairs on logger
  * {@code org.otp4j.behaviours.Reports}: OTP-SEMANTICS G25-G27, Y6, Y8.
  */
+@ExtendWith(CaptureReports.class)
 class GenServerReportTest {
 
   /** The state of the test server: a secret that formatStatus must hide. */
@@ -104,7 +109,7 @@ class GenServerReportTest {
     }
   }
 
-  static List<Map<String, Object>> terminateReports(BehaviourTestKit.Reports reports, Pid server) {
+  static List<Map<String, Object>> terminateReports(Reports reports, Pid server) {
     return reports.withLabel("gen_server_terminate", "server", server.toString());
   }
 
@@ -119,10 +124,10 @@ class GenServerReportTest {
 
   @Test
   @DisplayName("G25/Y8: a crash in handleCall logs one gen_server_terminate report with server, last message, state, reason, client")
-  void crashReport() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
+  void crashReport(Reports reports) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(Name.local("bank"), new Server(Format.AS_IS, inbox.pid()));
+        Pid s = GenServer.start(Name.local("bank"), new Server(Format.AS_IS, inbox.pid())).pid();
         Pid caller = inProcess(() -> {
           catchThrowableOfType(CallException.class, () -> GenServer.call(s, new Req.Crash("boom")));
           return Proc.self();
@@ -143,7 +148,7 @@ class GenServerReportTest {
             .contains("** When server state == Account[user=ann, password=hunter2]")
             .contains("** Reason for termination == java.lang.IllegalStateException: boom");
         ILoggingEvent event = reports.events().stream()
-            .filter(e -> "gen_server_terminate".equals(BehaviourTestKit.Reports.keyValues(e).get("label")))
+            .filter(e -> "gen_server_terminate".equals(Reports.keyValues(e).get("label")))
             .findFirst().orElseThrow();
         assertThat(event.getThrowableProxy()).as("the exception attached to the report").isNotNull();
         assertThat(event.getThrowableProxy().getMessage()).isEqualTo("boom");
@@ -153,10 +158,10 @@ class GenServerReportTest {
 
   @Test
   @DisplayName("G25: a crash in handleCast reports client none and the cast as last message")
-  void castCrashReport() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
+  void castCrashReport(Reports reports) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(Format.AS_IS, inbox.pid()));
+        Pid s = GenServer.start(new Server(Format.AS_IS, inbox.pid())).pid();
         GenServer.cast(s, new Req.Crash("in cast"));
         exitReasonOf(s);
         List<Map<String, Object>> found = terminateReports(reports, s);
@@ -171,15 +176,15 @@ class GenServerReportTest {
   @ParameterizedTest(name = "reason {0}")
   @ValueSource(strings = {"normal", "shutdown", "{shutdown,done}"})
   @DisplayName("G25/Y6: normal, shutdown and {shutdown,_} exits produce no report (stop result, GenServer.stop, parent signal)")
-  void orderlyExitsAreSilent(String reasonName) {
+  void orderlyExitsAreSilent(String reasonName, Reports reports) {
     ExitReason reason = reasonNamed(reasonName);
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid viaCall = GenServer.start(new Server(Format.AS_IS, inbox.pid()));
+        Pid viaCall = GenServer.start(new Server(Format.AS_IS, inbox.pid())).pid();
         catchThrowableOfType(CallException.class, () -> GenServer.call(viaCall, new Req.Stop(reason)));
-        Pid viaCast = GenServer.start(new Server(Format.AS_IS, inbox.pid()));
+        Pid viaCast = GenServer.start(new Server(Format.AS_IS, inbox.pid())).pid();
         GenServer.cast(viaCast, new Req.Stop(reason));
-        Pid viaStop = GenServer.start(new Server(Format.AS_IS, inbox.pid()));
+        Pid viaStop = GenServer.start(new Server(Format.AS_IS, inbox.pid())).pid();
         GenServer.stop(viaStop, reason, BehaviourTestKit.WAIT);
         Pid parent = Proc.spawn(() -> {
           Pid child = GenServer.startLink(new GenServer<Integer, Req>() {
@@ -188,7 +193,7 @@ class GenServerReportTest {
               Proc.trapExits(true);
               return Init.ok(0);
             }
-          });
+          }).pid();
           Proc.send(inbox.pid(), child);
           Proc.receive(m -> m.equals("go"));
           Proc.exit(child, reason);
@@ -208,10 +213,10 @@ class GenServerReportTest {
 
   @Test
   @DisplayName("G27: formatStatus redacts state and last message in the crash report")
-  void formatStatusRedactsCrashReport() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
+  void formatStatusRedactsCrashReport(Reports reports) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(Format.REDACT, inbox.pid()));
+        Pid s = GenServer.start(new Server(Format.REDACT, inbox.pid())).pid();
         catchThrowableOfType(CallException.class, () -> GenServer.call(s, new Req.Crash("boom")));
         exitReasonOf(s);
         Map<String, Object> r = terminateReports(reports, s).getFirst();
@@ -225,10 +230,10 @@ class GenServerReportTest {
 
   @Test
   @DisplayName("G27: a formatStatus that throws does not leak the state: the report says it crashed")
-  void formatStatusThatThrows() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
+  void formatStatusThatThrows(Reports reports) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(Format.THROW, inbox.pid()));
+        Pid s = GenServer.start(new Server(Format.THROW, inbox.pid())).pid();
         catchThrowableOfType(CallException.class, () -> GenServer.call(s, new Req.Crash("boom")));
         exitReasonOf(s);
         Map<String, Object> r = terminateReports(reports, s).getFirst();
@@ -242,11 +247,11 @@ class GenServerReportTest {
 
   @Test
   @DisplayName("G26: terminate throwing during a normal stop turns it into a reported crash with terminate's exception")
-  void terminateThrowsIsReported() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
+  void terminateThrowsIsReported(Reports reports) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         IllegalStateException error = new IllegalStateException("crash in terminate");
-        Pid s = GenServer.start(new Server(Format.AS_IS, inbox.pid(), error));
+        Pid s = GenServer.start(new Server(Format.AS_IS, inbox.pid(), error)).pid();
         catchThrowableOfType(CallException.class, () -> GenServer.stop(s));
         assertThat(exitReasonOf(s)).isEqualTo(ExitReason.crash(error));
         List<Map<String, Object>> found = terminateReports(reports, s);
@@ -258,8 +263,8 @@ class GenServerReportTest {
 
   @Test
   @DisplayName("Y6: an exception thrown by init logs one crash_report (phase init) naming the behaviour and process")
-  void initCrashReport() {
-    try (Node node = Node.start(); var reports = new BehaviourTestKit.Reports(node)) {
+  void initCrashReport(Reports reports) {
+    try (Node node = Node.start()) {
       node.run(() -> {
         catchThrowableOfType(StartException.class, () -> GenServer.start(Name.local("bad"), new GenServer<Integer, Req>() {
           @Override
@@ -302,8 +307,8 @@ class GenServerReportTest {
 
   @Test
   @DisplayName("Y6: init failing with a non-orderly reason (stop(boom), exit(boom), null) logs a crash report; error, ignore and stop(shutdown) do not")
-  void initStopIsReported() {
-    try (Node node = Node.start(); var reports = new BehaviourTestKit.Reports(node)) {
+  void initStopIsReported(Reports reports) {
+    try (Node node = Node.start()) {
       node.run(() -> {
         java.util.Map<String, Pid> pids = new java.util.concurrent.ConcurrentHashMap<>();
         for (String how : List.of("stop", "exit", "null", "stop shutdown", "error", "ignore")) {
@@ -315,7 +320,7 @@ class GenServerReportTest {
           long errors = reports.events().stream()
               .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
               .filter(e -> e.getFormattedMessage().contains(pid)
-                  || BehaviourTestKit.Reports.keyValues(e).toString().contains(pid))
+                  || Reports.keyValues(e).toString().contains(pid))
               .count();
           boolean abnormal = List.of("stop", "exit", "null").contains(how);
           if (abnormal) {
@@ -330,11 +335,11 @@ class GenServerReportTest {
 
   @Test
   @DisplayName("Y6/G25: a server ended by an untrapped shutdown signal while inside a callback logs no report")
-  void killedInsideCallbackIsSilent() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
+  void killedInsideCallbackIsSilent(Reports reports) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid s = GenServer.start(new Server(Format.AS_IS, inbox.pid()));
-        Proc.spawn(() -> GenServer.call(s, new Req.Block(), Proc.INFINITY));
+        Pid s = GenServer.start(new Server(Format.AS_IS, inbox.pid())).pid();
+        Proc.spawn(() -> callFails(() -> GenServer.call(s, new Req.Block(), Proc.INFINITY)));
         expect(inbox, "blocked");
         Proc.exit(s, ExitReason.SHUTDOWN);
         assertThat(exitReasonOf(s)).isEqualTo(ExitReason.SHUTDOWN);
@@ -346,8 +351,8 @@ class GenServerReportTest {
 
   @Test
   @DisplayName("Y6/Y7: a server killed for exceeding its start timeout logs no crash report")
-  void startTimeoutIsSilent() {
-    try (Node node = Node.start(); var reports = new BehaviourTestKit.Reports(node)) {
+  void startTimeoutIsSilent(Reports reports) {
+    try (Node node = Node.start()) {
       node.run(() -> {
         StartException e = catchThrowableOfType(StartException.class, () -> GenServer.start(
             new GenServer<Integer, Req>() {

@@ -10,8 +10,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.CallException;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
@@ -22,6 +26,7 @@ import org.otp4j.core.Proc;
 import org.otp4j.core.RequestId;
 
 /** Requests sent without waiting (OTP-SEMANTICS G13: send_request, receive_response, wait_response, check_response). */
+@ExtendWith(CaptureReports.class)
 class GenServerSendRequestTest {
 
   private static final Duration LONG = Duration.ofSeconds(10);
@@ -127,7 +132,7 @@ class GenServerSendRequestTest {
   void sendAndReceive() {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid backend = GenServer.start(new Backend());
+        Pid backend = GenServer.start(new Backend()).pid();
         List<Object> left = inProcess(() -> {
           RequestId id = GenServer.sendRequest(backend, new Req.Echo("hello"));
           assertThat(id.server()).isEqualTo(backend);
@@ -144,7 +149,7 @@ class GenServerSendRequestTest {
   void severalOutstanding() {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid backend = GenServer.start(new Backend());
+        Pid backend = GenServer.start(new Backend()).pid();
         List<Object> got = inProcess(() -> {
           RequestId a = GenServer.sendRequest(backend, new Req.Hold("a"));
           RequestId b = GenServer.sendRequest(backend, new Req.Hold("b"));
@@ -168,7 +173,7 @@ class GenServerSendRequestTest {
   void nullReply() {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid backend = GenServer.start(new Backend());
+        Pid backend = GenServer.start(new Backend()).pid();
         Object got = inProcess(() -> {
           RequestId id = GenServer.sendRequest(backend, new Req.Hold("n"));
           GenServer.cast(backend, new Req.Release("n", null));
@@ -184,7 +189,7 @@ class GenServerSendRequestTest {
   void receiveResponseAbandonsOnTimeout() {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid backend = GenServer.start(new Backend());
+        Pid backend = GenServer.start(new Backend()).pid();
         List<Object> left = inProcess(() -> {
           RequestId id = GenServer.sendRequest(backend, new Req.Hold("late"));
           CallException e = callFails(() -> id.receiveResponse(SHORT));
@@ -206,7 +211,7 @@ class GenServerSendRequestTest {
   void waitResponseKeepsTheRequest() {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid backend = GenServer.start(new Backend());
+        Pid backend = GenServer.start(new Backend()).pid();
         List<Object> got = inProcess(() -> {
           RequestId id = GenServer.sendRequest(backend, new Req.Hold("w"));
           CallException e = callFails(() -> id.waitResponse(SHORT));
@@ -237,15 +242,17 @@ class GenServerSendRequestTest {
 
   @Test
   @DisplayName("G13: a server that crashes before replying: the response is its exit reason")
-  void serverCrashes() {
+  void serverCrashes(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid backend = GenServer.start(new Backend());
+        Pid backend = GenServer.start(new Backend()).pid();
         CallException e = inProcess(() -> callFails(() ->
             GenServer.sendRequest(backend, new Req.Crash("boom")).receiveResponse(LONG)));
         assertThat(e.reason()).isInstanceOfSatisfying(ExitReason.Crash.class,
             crash -> assertThat(crash.error()).hasMessage("boom"));
         assertThat(e.target()).isEqualTo(backend);
+        assertThat(reports.withLabel("gen_server_terminate")).singleElement()
+            .satisfies(r -> assertThat(r.get("reason")).isEqualTo(e.reason()));
       });
     }
   }
@@ -255,13 +262,13 @@ class GenServerSendRequestTest {
   void checkResponseInAServer() {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid backend = GenServer.start(new Backend());
+        Pid backend = GenServer.start(new Backend()).pid();
         Front front = new Front(backend);
-        Pid frontPid = GenServer.start(front);
+        Pid frontPid = GenServer.start(front).pid();
         List<Object> got = inProcess(() -> {
           RequestId ask = GenServer.sendRequest(frontPid, new Front.Ask("x"));
           // The front is waiting for the backend, yet it answers at once.
-          String pong = GenServer.call(frontPid, new Front.Ping());
+          String pong = (String) GenServer.call(frontPid, new Front.Ping());
           GenServer.cast(backend, new Req.Release("x", "X"));
           return List.of(pong, ask.receiveResponse(LONG));
         });
@@ -281,7 +288,7 @@ class GenServerSendRequestTest {
   void fromAPlainThread() {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid backend = GenServer.start(new Backend());
+        Pid backend = GenServer.start(new Backend()).pid();
         int baseline = node.processCount();
         RequestId a = GenServer.sendRequest(backend, new Req.Hold("t"));
         RequestId b = GenServer.sendRequest(backend, new Req.Echo("now"));
@@ -305,13 +312,15 @@ class GenServerSendRequestTest {
   void droppedPlainThreadRequest() {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid backend = GenServer.start(new Backend());
+        Pid backend = GenServer.start(new Backend()).pid();
         int baseline = node.processCount();
-        sendAndForget(backend);
-        assertThat(node.processCount()).as("the dropped request's mailbox, until the id is collected")
-            .isEqualTo(baseline + 1);
-        // Another call: the backend no longer holds the dropped request as its last message.
+        // The id is held by this reference only, not by a local variable the JIT may keep alive, so that
+        // clearing it drops the request; until then the collector must not take it.
+        AtomicReference<RequestId> held = new AtomicReference<>(GenServer.sendRequest(backend, new Req.Echo("unread")));
+        assertThat(node.processCount()).as("the request's mailbox, while the id is held").isEqualTo(baseline + 1);
+        // Another call: the backend no longer holds the request as its last message.
         assertThat((String) GenServer.call(backend, new Req.Echo("next"))).isEqualTo("next");
+        held.set(null); // dropped without taking its response
         BehaviourTestKit.await().atMost(Duration.ofSeconds(20)).until(() -> {
           System.gc();
           return node.processCount() == baseline;
@@ -320,16 +329,12 @@ class GenServerSendRequestTest {
     }
   }
 
-  private static void sendAndForget(Pid backend) {
-    GenServer.sendRequest(backend, new Req.Echo("unread"));
-  }
-
   @Test
   @DisplayName("G13: a response is taken once; only the requesting process can take it; abandon removes a reply already received")
   void misuse() {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid backend = GenServer.start(new Backend());
+        Pid backend = GenServer.start(new Backend()).pid();
         List<Object> left = inProcess(() -> {
           RequestId id = GenServer.sendRequest(backend, new Req.Echo("once"));
           assertThat((String) id.receiveResponse(LONG)).isEqualTo("once");

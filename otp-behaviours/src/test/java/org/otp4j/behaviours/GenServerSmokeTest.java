@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.otp4j.core.CallException;
 import org.otp4j.core.ExitReason;
@@ -54,11 +56,11 @@ class GenServerSmokeTest {
   void callCastStopFromAPlainThread() {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid counter = GenServer.start(Name.local("counter"), new Counter(10));
-        int v = GenServer.call(Name.local("counter"), new Counter.Msg.Bump(5));
+        Pid counter = GenServer.start(Name.local("counter"), new Counter(10)).pid();
+        int v = (int) GenServer.call(Name.local("counter"), new Counter.Msg.Bump(5));
         assertThat(v).isEqualTo(15);
         GenServer.cast(counter, new Counter.Msg.Bump(1));
-        int w = GenServer.call(counter, new Counter.Msg.Get());
+        int w = (int) GenServer.call(counter, new Counter.Msg.Get());
         assertThat(w).isEqualTo(16);
         assertThat((Integer) Sys.getState(counter)).isEqualTo(16);
         GenServer.stop(counter);
@@ -75,6 +77,7 @@ class GenServerSmokeTest {
   void callTimeoutThenNoLateReply() {
     try (Node node = Node.start()) {
       node.run(() -> {
+        CountDownLatch gate = new CountDownLatch(1);
         Pid slow = GenServer.start(new GenServer<Integer, String>() {
           @Override
           protected Init<Integer> init() {
@@ -82,14 +85,15 @@ class GenServerSmokeTest {
           }
 
           @Override
-          protected CallResult<Integer> handleCall(String req, From from, Integer s) {
-            Proc.sleep(Duration.ofMillis(300));
+          protected CallResult<Integer> handleCall(String req, From from, Integer s) throws InterruptedException {
+            gate.await(10, TimeUnit.SECONDS); // replies only once the caller has given up
             return reply("late", s);
           }
-        });
+        }).pid();
         assertThatThrownBy(() -> GenServer.call(slow, "x", Duration.ofMillis(50)))
             .isInstanceOf(CallException.class)
             .satisfies(e -> assertThat(((CallException) e).reason()).isEqualTo(ExitReason.TIMEOUT));
+        gate.countDown();
         GenServer.stop(slow);
       });
     }

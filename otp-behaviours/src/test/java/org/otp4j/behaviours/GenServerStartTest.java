@@ -15,8 +15,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.Down;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
@@ -28,6 +31,7 @@ import org.otp4j.core.Proc;
 import org.otp4j.core.Ref;
 
 /** Starting a GenServer: init results, names, links and monitors: OTP-SEMANTICS G3, G17-G21, Y7. */
+@ExtendWith(CaptureReports.class)
 class GenServerStartTest {
 
   static final ExitReason BOOM = ExitReason.of("boom");
@@ -130,6 +134,24 @@ class GenServerStartTest {
     };
   }
 
+  /** Whether a failed init with this outcome is reported (a crash_report): unless its exit is orderly or a start timeout (Y6, Y7). */
+  static boolean reported(Outcome outcome) {
+    return switch (outcome) {
+      case STOP, THROW, EXIT, NULL -> true;
+      case IGNORE, ERROR, BLOCK -> false;
+      default -> throw new IllegalArgumentException(outcome + " starts");
+    };
+  }
+
+  /** Asserts that {@code failedStarts} failed starts of {@code outcome} logged a crash_report each, or none. */
+  static void assertCrashReports(Reports reports, Outcome outcome, int failedStarts) {
+    assertThat(reports.withLabel("crash_report")).as("crash reports of %d failed starts with init %s", failedStarts,
+        outcome).hasSize(reported(outcome) ? failedStarts : 0).allSatisfy(r -> {
+          assertThat(r.get("phase")).isEqualTo("init");
+          assertThat(r.get("reason")).isEqualTo(expectedExit(outcome));
+        });
+  }
+
   static StartOptions options(Outcome outcome) {
     return outcome == Outcome.BLOCK
         ? StartOptions.defaults().withTimeout(Duration.ofMillis(100)) : StartOptions.defaults();
@@ -138,7 +160,7 @@ class GenServerStartTest {
   @ParameterizedTest(name = "init {0}")
   @EnumSource(value = Outcome.class, names = {"IGNORE", "STOP", "ERROR", "THROW", "EXIT", "NULL", "BLOCK"})
   @DisplayName("G18/Y7: a failing init gives its StartResult in a StartException, and no process is left")
-  void failingInit(Outcome outcome) {
+  void failingInit(Outcome outcome, Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         int baseline = node.processCount();
@@ -158,6 +180,10 @@ class GenServerStartTest {
         assertThat(Proc.isAlive(self.get())).as("the process of a failed start").isFalse();
         assertThat(exitReasonOf(self.get())).isEqualTo(expectedExit(outcome));
         await().until(() -> node.processCount() == baseline);
+        assertCrashReports(reports, outcome, 1);
+        if (reported(outcome)) {
+          assertThat(reports.withLabel("crash_report").getFirst().get("process")).isEqualTo(self.get().toString());
+        }
       });
     }
   }
@@ -165,7 +191,7 @@ class GenServerStartTest {
   @ParameterizedTest(name = "init {0}")
   @EnumSource(value = Outcome.class, names = {"IGNORE", "STOP", "ERROR", "THROW", "EXIT", "NULL", "BLOCK"})
   @DisplayName("G18: tryStartLink returns the failing result without throwing")
-  void tryStartLinkReturnsTheResult(Outcome outcome) {
+  void tryStartLinkReturnsTheResult(Outcome outcome, Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         StartResult r = inProcess(() -> {
@@ -173,6 +199,7 @@ class GenServerStartTest {
           return GenServer.tryStartLink(new Server(outcome, inbox.pid()), options(outcome));
         });
         assertThat(r).isEqualTo(expectedResult(outcome));
+        assertCrashReports(reports, outcome, 1);
       });
     }
   }
@@ -184,7 +211,7 @@ class GenServerStartTest {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         AtomicReference<Pid> self = new AtomicReference<>();
-        Pid s = GenServer.start(new Server(outcome, inbox.pid(), self, new AtomicInteger()));
+        Pid s = GenServer.start(new Server(outcome, inbox.pid(), self, new AtomicInteger())).pid();
         assertThat(s).isEqualTo(self.get());
         assertThat(Proc.isAlive(s)).isTrue();
         switch (outcome) {
@@ -204,7 +231,7 @@ class GenServerStartTest {
   @ParameterizedTest(name = "init {0}")
   @EnumSource(value = Outcome.class, names = {"IGNORE", "STOP", "ERROR", "THROW", "EXIT", "NULL", "BLOCK"})
   @DisplayName("G19: a failed start releases the name before returning: an immediate restart under it works")
-  void nameReleasedOnFailedStart(Outcome outcome) {
+  void nameReleasedOnFailedStart(Outcome outcome, Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Name name = Name.local("srv");
@@ -212,7 +239,7 @@ class GenServerStartTest {
             GenServer.start(new Server(outcome, inbox.pid()), options(outcome).withName(name)));
         assertThat(e).isNotNull();
         assertThat(Proc.whereis(name)).isEmpty();
-        Pid s = GenServer.start(name, new Server(Outcome.OK, inbox.pid()));
+        Pid s = GenServer.start(name, new Server(Outcome.OK, inbox.pid())).pid();
         assertThat(Proc.whereis(name)).contains(s);
         GenServer.stop(name);
         // And from a linked, trapping process, the same.
@@ -220,19 +247,20 @@ class GenServerStartTest {
           Proc.trapExits(true);
           StartResult r = GenServer.tryStartLink(new Server(outcome, inbox.pid()), options(outcome).withName(name));
           assertThat(r).isEqualTo(expectedResult(outcome));
-          Pid p = GenServer.startLink(name, new Server(Outcome.OK, inbox.pid()));
+          Pid p = GenServer.startLink(name, new Server(Outcome.OK, inbox.pid())).pid();
           Proc.unlink(p);
           return p;
         });
         assertThat(Proc.whereis(name)).contains(again);
         GenServer.stop(again);
+        assertCrashReports(reports, outcome, 2);
       });
     }
   }
 
   @Test
   @DisplayName("G19: the name is free when a failed start returns, even when the process is slow to finish exiting")
-  void nameReleasedOnFailedStartRepeated() {
+  void nameReleasedOnFailedStartRepeated(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         org.otp4j.core.Registry registry = org.otp4j.core.Registry.unique("many-keys");
@@ -250,10 +278,11 @@ class GenServerStartTest {
                 }
               }, StartOptions.defaults().withName(name)));
           assertThat(e.result()).isEqualTo(new StartResult.Failed(BOOM));
-          Pid s = GenServer.start(name, new Server(Outcome.OK, inbox.pid()));
+          Pid s = GenServer.start(name, new Server(Outcome.OK, inbox.pid())).pid();
           assertThat(Proc.whereis(name)).contains(s);
           GenServer.stop(s);
         }
+        assertCrashReports(reports, Outcome.STOP, 20);
       });
     }
   }
@@ -266,7 +295,7 @@ class GenServerStartTest {
         Name name = Name.local("only");
         AtomicInteger inits = new AtomicInteger();
         Pid first = GenServer.start(new Server(Outcome.OK, inbox.pid(), new AtomicReference<>(), inits),
-            StartOptions.defaults().withName(name));
+            StartOptions.defaults().withName(name)).pid();
         int baseline = node.processCount();
         StartException e = catchThrowableOfType(StartException.class, () -> GenServer.start(
             new Server(Outcome.OK, inbox.pid(), new AtomicReference<>(), inits), StartOptions.defaults().withName(name)));
@@ -294,7 +323,7 @@ class GenServerStartTest {
   @ParameterizedTest(name = "init {0}")
   @EnumSource(value = Outcome.class, names = {"IGNORE", "STOP", "ERROR", "THROW", "EXIT", "NULL", "BLOCK"})
   @DisplayName("G20: a trapping caller of a failed startLink finds no exit message left and stays alive")
-  void startLinkFailureTrappingCaller(Outcome outcome) {
+  void startLinkFailureTrappingCaller(Outcome outcome, Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         List<Object> left = inProcess(() -> {
@@ -305,13 +334,14 @@ class GenServerStartTest {
           return Proc.flush();
         });
         assertThat(left).as("the trapping caller's mailbox after a failed startLink").isEmpty();
+        assertCrashReports(reports, outcome, 1);
       });
     }
   }
 
   @Test
   @DisplayName("G20: a failed startLink returns only after the exit message is consumed, even when the process is slow to finish exiting")
-  void startLinkFailureLeavesNoExitMessageRepeated() {
+  void startLinkFailureLeavesNoExitMessageRepeated(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         org.otp4j.core.Registry registry = org.otp4j.core.Registry.unique("many-keys");
@@ -338,6 +368,7 @@ class GenServerStartTest {
         });
         assertThat(leftovers).as("exit messages left in the trapping caller's mailbox by 100 failed startLinks")
             .isEmpty();
+        assertCrashReports(reports, Outcome.STOP, 100);
       });
     }
   }
@@ -345,7 +376,7 @@ class GenServerStartTest {
   @ParameterizedTest(name = "init {0}")
   @EnumSource(value = Outcome.class, names = {"IGNORE", "STOP", "ERROR", "THROW", "EXIT", "NULL", "BLOCK"})
   @DisplayName("G20: a non-trapping caller of a failed startLink is killed by the link unless the reason is normal")
-  void startLinkFailureNonTrappingCaller(Outcome outcome) {
+  void startLinkFailureNonTrappingCaller(Outcome outcome, Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid caller = Proc.spawn(() -> {
@@ -372,6 +403,7 @@ class GenServerStartTest {
         } else {
           assertThat(awaitDown(inbox, ref)).as("the caller's exit reason").isEqualTo(exit);
         }
+        assertCrashReports(reports, outcome, 1);
       });
     }
   }
@@ -383,8 +415,8 @@ class GenServerStartTest {
       node.run(() -> {
         record Started(Pid caller, Pid linked, Pid unlinked) {}
         Started r = inProcess(() -> new Started(Proc.self(),
-            GenServer.startLink(new Server(Outcome.OK, inbox.pid())),
-            GenServer.start(new Server(Outcome.OK, inbox.pid()))));
+            GenServer.startLink(new Server(Outcome.OK, inbox.pid())).pid(),
+            GenServer.start(new Server(Outcome.OK, inbox.pid())).pid()));
         // The caller has ended (normal): the linked server is not affected, but was linked.
         assertThat(Proc.isAlive(r.linked())).isTrue();
         assertThat(Sys.getStatus(r.linked()).parent()).isEqualTo(r.caller());
@@ -394,13 +426,13 @@ class GenServerStartTest {
         GenServer.stop(r.unlinked());
         // A linked server dies with its non-normally ending caller.
         Pid server = inProcess(() -> {
-          Pid p = GenServer.startLink(new Server(Outcome.OK, inbox.pid()));
+          Pid p = GenServer.startLink(new Server(Outcome.OK, inbox.pid())).pid();
           assertThat(Proc.info(p).orElseThrow().links()).containsExactly(Proc.self());
           return p;
         });
         assertThat(Proc.isAlive(server)).isTrue();
         Pid doomed = Proc.spawn(() -> {
-          Pid p = GenServer.startLink(new Server(Outcome.OK, inbox.pid()));
+          Pid p = GenServer.startLink(new Server(Outcome.OK, inbox.pid())).pid();
           Proc.send(inbox.pid(), p);
           Proc.exit(BOOM);
         });
@@ -414,15 +446,15 @@ class GenServerStartTest {
 
   @Test
   @DisplayName("G17/G21: startMonitor returns pid and monitor; a failed startMonitor leaves no Down behind")
-  void startMonitor() {
+  void startMonitor(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         List<Object> left = inProcess(() -> {
           GenServer.Monitored m = GenServer.startMonitor(new Server(Outcome.OK, inbox.pid()), StartOptions.defaults());
           assertThat(m.ref()).isNotNull();
-          GenServer.stop(m.pid());
+          GenServer.stop(m.server());
           Object down = Proc.receive(x -> x instanceof Down, WAIT).orElseThrow();
-          assertThat(down).isEqualTo(new Down(m.ref(), m.pid(), ExitReason.NORMAL));
+          assertThat(down).isEqualTo(new Down(m.ref(), m.server().pid(), ExitReason.NORMAL));
           for (Outcome failing : List.of(Outcome.STOP, Outcome.IGNORE, Outcome.THROW, Outcome.BLOCK)) {
             StartException e = catchThrowableOfType(StartException.class, () ->
                 GenServer.startMonitor(new Server(failing, inbox.pid()), options(failing)));
@@ -431,13 +463,15 @@ class GenServerStartTest {
           return Proc.flush();
         });
         assertThat(left).as("mailbox after failed startMonitor calls").isEmpty();
+        assertThat(reports.withLabel("crash_report")).as("crash reports of init stop and init throw")
+            .extracting(r -> r.get("reason")).containsExactly(BOOM, ExitReason.crash(INIT_ERROR));
       });
     }
   }
 
   @Test
   @DisplayName("G17/G19: a via name (a unique Registry): start, call by name, already started, released on failure and on stop")
-  void viaName() {
+  void viaName(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         org.otp4j.core.Registry registry = org.otp4j.core.Registry.unique("servers");
@@ -446,7 +480,9 @@ class GenServerStartTest {
             () -> GenServer.start(new Server(Outcome.STOP, inbox.pid()), StartOptions.defaults().withName(name)));
         assertThat(failed.result()).isEqualTo(expectedResult(Outcome.STOP));
         assertThat(registry.whereisName("svc")).isEmpty();
-        Pid s = GenServer.start(name, new Server(Outcome.OK, inbox.pid()));
+        assertThat(reports.withLabel("crash_report")).singleElement()
+            .satisfies(r -> assertThat(String.valueOf(r.get("process"))).startsWith(name + " ("));
+        Pid s = GenServer.start(name, new Server(Outcome.OK, inbox.pid())).pid();
         assertThat(registry.whereisName("svc")).contains(s);
         assertThat((Object) GenServer.call(name, "get")).isEqualTo("ready");
         StartException taken = catchThrowableOfType(StartException.class,
@@ -462,7 +498,7 @@ class GenServerStartTest {
 
   @Test
   @DisplayName("G21: a failed startMonitor leaves no Down behind, even when the process is slow to finish exiting")
-  void startMonitorFailureLeavesNoDownRepeated() {
+  void startMonitorFailureLeavesNoDownRepeated(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         org.otp4j.core.Registry registry = org.otp4j.core.Registry.unique("many-keys");
@@ -486,6 +522,7 @@ class GenServerStartTest {
           return found;
         });
         assertThat(leftovers).as("down messages left by 100 failed startMonitors").isEmpty();
+        assertCrashReports(reports, Outcome.STOP, 100);
       });
     }
   }
@@ -528,8 +565,9 @@ class GenServerStartTest {
           private List<String> append(List<String> l, String s) {
             return java.util.stream.Stream.concat(l.stream(), java.util.stream.Stream.of(s)).toList();
           }
-        });
-        List<String> seen = GenServer.call(s, "get");
+        }).pid();
+        @SuppressWarnings("unchecked")
+      List<Object> seen = (List<Object>) GenServer.call(s, "get");
         assertThat(seen).containsExactly("continue:first", "continue:second", "info:queued-during-init",
             "cast:cast-during-init");
         GenServer.stop(s);

@@ -18,6 +18,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.behaviours.GenStatem.Action;
 import org.otp4j.behaviours.GenStatem.Event;
 import org.otp4j.behaviours.GenStatemTestSupport.Seen;
@@ -33,6 +36,7 @@ import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
 /** Calls and replies of {@link GenStatem} (OTP-SEMANTICS.md S4, S7, S18). */
+@ExtendWith(CaptureReports.class)
 class GenStatemCallTest {
 
   /** The From of the call in a {@link Seen} report. */
@@ -49,7 +53,7 @@ class GenStatemCallTest {
         // The replier gets the caller's From from the machine and answers on its own.
         Pid replier = node.spawn(() -> {
           From from = (From) Proc.receive(x -> x instanceof From);
-          Proc.send(inbox.pid(), GenStatem.reply(from, "answered by " + Proc.self()));
+          Proc.send(inbox.pid(), from.reply("answered by " + Proc.self()));
         });
         Pid m = start(scripted(inbox.pid(), "S", (e, s, d) -> {
           if (e instanceof Event.Call(From from, Object q)) {
@@ -66,7 +70,7 @@ class GenStatemCallTest {
 
   @Test
   @DisplayName("S4: the default call timeout is infinity; a call failure names GenStatem.call and the request")
-  void s4_theDefaultCallTimeoutIsInfinite() {
+  void s4_theDefaultCallTimeoutIsInfinite(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         ExitReason reason = ExitReason.of("gone fishing");
@@ -80,6 +84,7 @@ class GenStatemCallTest {
               assertThat(e).hasMessageContaining("GenStatem.call").hasMessageContaining("anyone there?")
                   .hasMessageContaining("gone fishing");
             });
+        assertThat(reports.reasons("gen_statem_terminate")).containsExactly(reason);
       });
     }
   }
@@ -93,7 +98,7 @@ class GenStatemCallTest {
         assertThatThrownBy(() -> GenStatem.call(m, "q", Duration.ofMillis(50)))
             .isInstanceOfSatisfying(CallException.class, e -> assertThat(e.reason()).isEqualTo(ExitReason.TIMEOUT));
         From from = fromOf(nextSeen(inbox));
-        assertThat(GenStatem.reply(from, "too late")).isFalse();
+        assertThat(from.reply("too late")).isFalse();
         assertThat(Proc.isAlive(m)).isTrue();
       });
     }
@@ -118,7 +123,7 @@ class GenStatemCallTest {
   @Test
   @DisplayName("S7: stopAndReply sends every reply, then runs terminate, then exits: callers get their replies, "
       + "then a linked trapping process gets the exit")
-  void s7_stopAndReplyRepliesBeforeTheExit() {
+  void s7_stopAndReplyRepliesBeforeTheExit(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         ExitReason reason = ExitReason.of("finished");
@@ -173,6 +178,7 @@ class GenStatemCallTest {
         assertThat(inbox.receive(x -> x.equals("c1:r1"), WAIT)).isPresent();
         assertThat(inbox.receive(x -> x.equals("c2:r2"), WAIT)).isPresent();
         assertThat(exitReasonOf(m)).isEqualTo(reason);
+        assertThat(reports.reasons("gen_statem_terminate")).containsExactly(reason);
       });
     }
   }

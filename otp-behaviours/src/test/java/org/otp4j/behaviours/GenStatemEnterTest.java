@@ -25,9 +25,12 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.behaviours.GenStatem.Action;
 import org.otp4j.behaviours.GenStatem.Event;
 import org.otp4j.behaviours.GenStatemTestSupport.Seen;
@@ -39,6 +42,7 @@ import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
 /** State enter calls of {@link GenStatem} (OTP-SEMANTICS.md S6, S16, S9 step 2). */
+@ExtendWith(CaptureReports.class)
 class GenStatemEnterTest {
 
   @Test
@@ -112,7 +116,7 @@ class GenStatemEnterTest {
             new Seen("locked", cast("unlock")),
             new Seen("open", enter("locked")),
             new Seen("open", cast("p")));
-        assertThat(Sys.<GenStatem.StateAndData>getState(m).data()).isEqualTo("data+r");
+        assertThat(((GenStatem.StateAndData) Sys.getState(m)).data()).isEqualTo("data+r");
       });
     }
   }
@@ -131,7 +135,7 @@ class GenStatemEnterTest {
         GenStatem.cast(m, "go");
         assertThat(seen(inbox, 4)).containsExactly(new Seen("A", enter("A")), new Seen("A", cast("go")),
             new Seen("B", enter("A")), new Seen("B", new Event.StateTimeout("st")));
-        assertThat(Sys.<GenStatem.StateAndData>getState(m))
+        assertThat(((GenStatem.StateAndData) Sys.getState(m)))
             .isEqualTo(new GenStatem.StateAndData("B", "data+enterA+go+enterB"));
       });
     }
@@ -139,7 +143,7 @@ class GenStatemEnterTest {
 
   @Test
   @DisplayName("S16: an enter call that changes the state stops the machine with a reason naming both states")
-  void s16_anEnterCallThatChangesTheStateStopsTheMachine() {
+  void s16_anEnterCallThatChangesTheStateStopsTheMachine(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = start(scriptedWithEnter(inbox.pid(), "A", (e, s, d) -> switch (e) {
@@ -155,6 +159,7 @@ class GenStatemEnterTest {
           assertThat(String.valueOf(b.value())).contains("B").contains("C");
         });
         assertThat(nextTerminated(inbox).reason()).isEqualTo(reason);
+        assertThat(reports.reasons("gen_statem_terminate")).containsExactly(reason);
       });
     }
   }
@@ -167,7 +172,7 @@ class GenStatemEnterTest {
 
   @ParameterizedTest(name = "S16: {0} in an enter call stops the machine with bad_state_enter_action_from_state_function")
   @MethodSource("forbiddenEnterActions")
-  void s16_postponeAndNextEventAreRejectedInAnEnterCall(String name, Action forbidden) {
+  void s16_postponeAndNextEventAreRejectedInAnEnterCall(String name, Action forbidden, Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = start(scriptedWithEnter(inbox.pid(), "A", (e, s, d) -> switch (e) {
@@ -184,6 +189,7 @@ class GenStatemEnterTest {
         assertThat(seen(inbox, 3)).containsExactly(new Seen("A", enter("A")), new Seen("A", cast("go")),
             new Seen("B", enter("A")));
         assertThat(inbox.receive(x -> x instanceof Seen, Duration.ZERO)).isEmpty();
+        assertThat(reports.reasons("gen_statem_terminate")).containsExactly(reason);
       });
     }
   }

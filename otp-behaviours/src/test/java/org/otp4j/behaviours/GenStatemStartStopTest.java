@@ -22,6 +22,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.behaviours.GenStatem.Action;
 import org.otp4j.behaviours.GenStatem.Event;
 import org.otp4j.behaviours.GenStatemTestSupport.Scripted;
@@ -35,10 +38,11 @@ import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
 /** Starting and stopping a {@link GenStatem}: init outcomes and terminate (OTP-SEMANTICS.md S2, S3, S17). */
+@ExtendWith(CaptureReports.class)
 class GenStatemStartStopTest {
 
   /** A machine whose init is given by the test; it records the pid its init ran in. */
-  static final class InitOnly extends GenStatem<String, String> {
+  static final class InitOnly extends GenStatem<String, String, Object> {
     private final Supplier<Init<String, String>> init;
     final AtomicReference<Pid> ranIn = new AtomicReference<>();
 
@@ -97,7 +101,7 @@ class GenStatemStartStopTest {
 
   @Test
   @DisplayName("S2: init ignore: start throws StartException(Ignored), no process is left, the name is free")
-  void s2_initIgnore() {
+  void s2_initIgnore(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         InitOnly machine = new InitOnly(GenStatem.Init::ignore);
@@ -107,13 +111,14 @@ class GenStatemStartStopTest {
                 e -> assertThat(startResult(e)).isEqualTo(new StartResult.Ignored()));
         assertThat(Proc.isAlive(machine.ranIn.get())).isFalse();
         assertThat(Proc.whereis(name)).isEmpty();
+        assertThat(reports.reasons("crash_report")).as("crash reports of an ignored start").isEmpty();
       });
     }
   }
 
   @Test
   @DisplayName("S2: init stop(reason): start fails with that reason and the process exits with it")
-  void s2_initStop() {
+  void s2_initStop(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         ExitReason reason = ExitReason.of("no config");
@@ -121,13 +126,14 @@ class GenStatemStartStopTest {
         assertThatThrownBy(() -> start(machine)).isInstanceOfSatisfying(StartException.class,
             e -> assertThat(startResult(e)).isEqualTo(new StartResult.Failed(reason)));
         assertThat(exitReasonOf(machine.ranIn.get())).isEqualTo(reason);
+        assertThat(reports.reasons("crash_report")).containsExactly(reason);
       });
     }
   }
 
   @Test
   @DisplayName("S2: init error(reason) (OTP 26): start fails with that reason and the process exits normal")
-  void s2_initError() {
+  void s2_initError(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         ExitReason reason = ExitReason.of("bad args");
@@ -135,13 +141,14 @@ class GenStatemStartStopTest {
         assertThatThrownBy(() -> start(machine)).isInstanceOfSatisfying(StartException.class,
             e -> assertThat(startResult(e)).isEqualTo(new StartResult.Failed(reason)));
         assertThat(exitReasonOf(machine.ranIn.get())).isEqualTo(ExitReason.NORMAL);
+        assertThat(reports.reasons("crash_report")).as("crash reports of an init that exits normal").isEmpty();
       });
     }
   }
 
   @Test
   @DisplayName("S2: an exception thrown by init fails the start with it as the reason and the cause")
-  void s2_initThrows() {
+  void s2_initThrows(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         IllegalArgumentException boom = new IllegalArgumentException("no such port");
@@ -153,26 +160,28 @@ class GenStatemStartStopTest {
           assertThat(e).hasCause(boom).hasMessageContaining("no such port");
         });
         assertThat(exitReasonOf(machine.ranIn.get())).isEqualTo(ExitReason.crash(boom));
+        assertThat(reports.reasons("crash_report")).containsExactly(ExitReason.crash(boom));
       });
     }
   }
 
   @Test
   @DisplayName("S2: init returning null fails the start with bad_return_from_init")
-  void s2_initReturnsNull() {
+  void s2_initReturnsNull(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         InitOnly machine = new InitOnly(() -> null);
         assertThatThrownBy(() -> start(machine)).isInstanceOfSatisfying(StartException.class,
             e -> assertThat(startResult(e)).isInstanceOfSatisfying(StartResult.Failed.class,
                 f -> assertThat(f.reason().toString()).contains("bad_return_from_init")));
+        assertThat(reports.reasons("crash_report")).singleElement().asString().contains("bad_return_from_init");
       });
     }
   }
 
   @Test
   @DisplayName("S2/Y7: a failed startLink from a trapping process leaves no exit message in its mailbox (OTP 26)")
-  void s2_failedStartLinkLeavesNoExitMessage() {
+  void s2_failedStartLinkLeavesNoExitMessage(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         ExitReason reason = ExitReason.of("refused");
@@ -188,13 +197,14 @@ class GenStatemStartStopTest {
           Proc.send(inbox.pid(), List.of(outcome, Proc.flush()));
         });
         assertThat(inbox.receive(WAIT)).contains(List.of(new StartResult.Failed(reason), List.of()));
+        assertThat(reports.reasons("crash_report")).containsExactly(reason);
       });
     }
   }
 
   @Test
   @DisplayName("S2/Y7: an init that outlasts the start timeout fails the start with timeout; the process is killed")
-  void s2_initOutlastingTheStartTimeout() {
+  void s2_initOutlastingTheStartTimeout(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         InitOnly machine = new InitOnly(() -> {
@@ -205,6 +215,7 @@ class GenStatemStartStopTest {
             .isInstanceOfSatisfying(StartException.class,
                 e -> assertThat(startResult(e)).isEqualTo(new StartResult.Failed(ExitReason.TIMEOUT)));
         assertThat(exitReasonOf(machine.ranIn.get())).isEqualTo(ExitReason.KILLED);
+        assertThat(reports.reasons("crash_report")).as("crash reports of a start timeout (Y7)").isEmpty();
       });
     }
   }
@@ -216,21 +227,21 @@ class GenStatemStartStopTest {
       node.run(() -> {
         Name name = Name.local("door");
         Pid first = GenStatem.start(new InitOnly(() -> GenStatem.Init.ok("s", "d")),
-            StartOptions.defaults().withName(name));
+            StartOptions.defaults().withName(name)).pid();
         InitOnly second = new InitOnly(() -> GenStatem.Init.ok("s", "d"));
         assertThatThrownBy(() -> GenStatem.start(second, StartOptions.defaults().withName(name)))
             .isInstanceOfSatisfying(StartException.class,
                 e -> assertThat(startResult(e)).isEqualTo(new StartResult.AlreadyStarted(first)));
         assertThat(second.ranIn.get()).as("init of the second machine").isNull();
         assertThat(Proc.whereis(name)).contains(first);
-        assertThat(Sys.<GenStatem.StateAndData>getState(name)).isEqualTo(new GenStatem.StateAndData("s", "d"));
+        assertThat(((GenStatem.StateAndData) Sys.getState(name))).isEqualTo(new GenStatem.StateAndData("s", "d"));
       });
     }
   }
 
   @Test
   @DisplayName("S3: stop(reason, data) runs terminate with the reason, the state and the new data")
-  void s3_terminateSeesTheReasonStateAndNewData() {
+  void s3_terminateSeesTheReasonStateAndNewData(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         ExitReason reason = ExitReason.of("done");
@@ -240,6 +251,10 @@ class GenStatemStartStopTest {
         GenStatem.cast(m, "quit");
         assertThat(nextTerminated(inbox)).isEqualTo(new Terminated(reason, "working", "final data"));
         assertThat(awaitDown(inbox, ref)).isEqualTo(reason);
+        assertThat(reports.withLabel("gen_statem_terminate")).singleElement().satisfies(r -> {
+          assertThat(r.get("reason")).isEqualTo(reason);
+          assertThat(r.get("data")).isEqualTo("final data");
+        });
       });
     }
   }
@@ -277,18 +292,18 @@ class GenStatemStartStopTest {
 
   @Test
   @DisplayName("S3/G23: an exception thrown by terminate becomes the exit reason")
-  void s3_aThrowingTerminateGivesItsExceptionAsTheReason() {
+  void s3_aThrowingTerminateGivesItsExceptionAsTheReason(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         IllegalStateException cleanupFailed = new IllegalStateException("cleanup failed");
-        Pid m = start(new GenStatem<String, String>() {
+        Pid m = start(new GenStatem<String, String, Object>() {
           @Override
           protected Init<String, String> init() {
             return Init.ok("s", "d");
           }
 
           @Override
-          protected Result<String, String> handleEvent(Event event, String state, String data) {
+          protected Result<String, String> handleEvent(Event<Object> event, String state, String data) {
             return GenStatem.stop(ExitReason.NORMAL);
           }
 
@@ -299,12 +314,13 @@ class GenStatemStartStopTest {
         });
         GenStatem.cast(m, "stop");
         assertThat(exitReasonOf(m)).isEqualTo(ExitReason.crash(cleanupFailed));
+        assertThat(reports.reasons("gen_statem_terminate")).containsExactly(ExitReason.crash(cleanupFailed));
       });
     }
   }
 
   /** Traps exits in init, so that its parent's exit reaches terminate. */
-  static final class Trapping extends GenStatem<String, String> {
+  static final class Trapping extends GenStatem<String, String, Object> {
     private final Pid probe;
 
     Trapping(Pid probe) {
@@ -318,7 +334,7 @@ class GenStatemStartStopTest {
     }
 
     @Override
-    protected Result<String, String> handleEvent(Event event, String state, String data) {
+    protected Result<String, String> handleEvent(Event<Object> event, String state, String data) {
       Proc.send(probe, new Seen(state, event));
       return keepStateAndData();
     }
@@ -332,12 +348,12 @@ class GenStatemStartStopTest {
   @Test
   @DisplayName("S3/G23: a trapping machine whose parent exits runs terminate with the parent's reason; "
       + "an exit from another process is just an info event")
-  void s3_parentExitRunsTerminate() {
+  void s3_parentExitRunsTerminate(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         ExitReason parentReason = ExitReason.of("parent gave up");
         Pid parent = node.spawn(() -> {
-          Proc.send(inbox.pid(), GenStatem.startLink(new Trapping(inbox.pid())));
+          Proc.send(inbox.pid(), GenStatem.startLink(new Trapping(inbox.pid())).pid());
           Proc.receive(x -> x.equals("die"));
           Proc.exit(parentReason);
         });
@@ -349,6 +365,7 @@ class GenStatemStartStopTest {
         inbox.send(parent, "die");
         assertThat(nextTerminated(inbox)).isEqualTo(new Terminated(parentReason, "running", "d"));
         assertThat(exitReasonOf(m)).isEqualTo(parentReason);
+        assertThat(reports.reasons("gen_statem_terminate")).containsExactly(parentReason);
       });
     }
   }
@@ -360,7 +377,7 @@ class GenStatemStartStopTest {
       node.run(() -> {
         Name name = Name.local("slow");
         node.spawn(() -> {
-          GenStatem.start(new GenStatem<String, String>() {
+          GenStatem.start(new GenStatem<String, String, Object>() {
             @Override
             protected Init<String, String> init() {
               Proc.send(inbox.pid(), "in init");
@@ -369,7 +386,7 @@ class GenStatemStartStopTest {
             }
 
             @Override
-            protected Result<String, String> handleEvent(Event event, String state, String data) {
+            protected Result<String, String> handleEvent(Event<Object> event, String state, String data) {
               Proc.send(inbox.pid(), new Seen(state, event));
               return keepStateAndData();
             }

@@ -44,7 +44,7 @@ final class GenStatemTestSupport {
   /** The behaviour of a {@link Scripted} machine. */
   @FunctionalInterface
   interface Script<S> {
-    Result<S, Object> handle(Event event, S state, Object data) throws Exception;
+    Result<S, Object> handle(Event<Object> event, S state, Object data) throws Exception;
   }
 
   /**
@@ -52,7 +52,7 @@ final class GenStatemTestSupport {
    * event to {@code probe} as a {@link Seen} before {@code script} handles it, and its terminate as
    * a {@link Terminated}.
    */
-  static final class Scripted<S> extends GenStatem<S, Object> {
+  static final class Scripted<S> extends GenStatem<S, Object, Object> {
     private final Pid probe;
     private final S initial;
     private final Object initialData;
@@ -80,7 +80,7 @@ final class GenStatemTestSupport {
     }
 
     @Override
-    protected Result<S, Object> handleEvent(Event event, S state, Object data) throws Exception {
+    protected Result<S, Object> handleEvent(Event<Object> event, S state, Object data) throws Exception {
       Proc.send(probe, new Seen(state, event));
       return script.handle(event, state, data);
     }
@@ -102,8 +102,8 @@ final class GenStatemTestSupport {
   }
 
   /** Starts a machine unlinked (the test thread is not a process). */
-  static Pid start(GenStatem<?, ?> machine) {
-    return GenStatem.start(machine, StartOptions.defaults());
+  static Pid start(GenStatem<?, ?, Object> machine) {
+    return GenStatem.start(machine, StartOptions.defaults()).pid();
   }
 
   // ---------------------------------------------------------------------------------------

@@ -41,7 +41,9 @@ import org.otp4j.core.Proc;
  * arms it, then a longer "sentinel" generic timeout, and asserts on the order of what is handled: a
  * timeout that was wrongly left running would be handled before the sentinel. State changes and
  * cancellations happen through inserted events or self-sent messages, so they are in place before
- * any timer can expire, whatever the load.
+ * any timer can expire, whatever the load. A transition sets its timeouts in the order of its actions:
+ * where a test relies on which of two comes first, the one due first is set first, so that a machine
+ * slowed down between the two can only delay the other.
  */
 class GenStatemTimeoutTest {
 
@@ -219,7 +221,7 @@ class GenStatemTimeoutTest {
         GenStatem.cast(m, "arm");
         assertThat(events(inbox, 1)).containsExactly(cast("arm"));
         for (int i = 0; i < 3; i++) {
-          assertThat(Sys.<GenStatem.StateAndData>getState(m).state()).isEqualTo("S");
+          assertThat(((GenStatem.StateAndData) Sys.getState(m)).state()).isEqualTo("S");
         }
         assertThat(events(inbox, 1)).containsExactly(new Event.Timeout("et"));
       });
@@ -279,10 +281,10 @@ class GenStatemTimeoutTest {
         // is set for 150 ms: the restarted timeout must come after the probe, and "first" never.
         Pid m = start(scripted(inbox.pid(), "S", (e, s, d) -> switch (e) {
           case Event.Cast(Object c) when c.equals("arm") -> keepStateAndData(
-              Action.stateTimeout(Duration.ofMillis(200), "first"), Action.genericTimeout("tick", SHORT, "tick"));
+              Action.genericTimeout("tick", SHORT, "tick"), Action.stateTimeout(Duration.ofMillis(200), "first"));
           case Event.GenericTimeout(Object name, Object c) when name.equals("tick") -> keepStateAndData(
-              Action.stateTimeout(Duration.ofMillis(200), "second"),
-              Action.genericTimeout("probe", Duration.ofMillis(150), "probe"));
+              Action.genericTimeout("probe", Duration.ofMillis(150), "probe"),
+              Action.stateTimeout(Duration.ofMillis(200), "second"));
           default -> keepStateAndData();
         }));
         GenStatem.cast(m, "arm");
@@ -358,9 +360,9 @@ class GenStatemTimeoutTest {
       node.run(() -> {
         Pid m = start(scripted(inbox.pid(), "S", (e, s, d) -> switch (e) {
           case Event.Cast(Object c) when c.equals("arm") -> keepStateAndData(
+              Action.genericTimeout("g3", Duration.ofMillis(50), "three"),
               Action.genericTimeout("g1", Duration.ofMillis(100), "one"),
               Action.genericTimeout("g2", Duration.ofMillis(200), "two"),
-              Action.genericTimeout("g3", Duration.ofMillis(50), "three"),
               Action.nextEvent(internal("cancel g1")));
           case Event.Internal(Object c) -> keepStateAndData(Action.cancelGenericTimeout("g1"));
           default -> keepStateAndData();
@@ -403,10 +405,10 @@ class GenStatemTimeoutTest {
       node.run(() -> {
         Pid m = start(scripted(inbox.pid(), "S", (e, s, d) -> switch (e) {
           case Event.Cast(Object c) when c.equals("arm") -> keepStateAndData(
-              Action.genericTimeout("g", Duration.ofMillis(200), "first"), Action.genericTimeout("tick", SHORT, "tick"));
+              Action.genericTimeout("tick", SHORT, "tick"), Action.genericTimeout("g", Duration.ofMillis(200), "first"));
           case Event.GenericTimeout(Object name, Object c) when name.equals("tick") -> keepStateAndData(
-              Action.genericTimeout("g", Duration.ofMillis(200), "second"),
-              Action.genericTimeout("probe", Duration.ofMillis(150), "probe"));
+              Action.genericTimeout("probe", Duration.ofMillis(150), "probe"),
+              Action.genericTimeout("g", Duration.ofMillis(200), "second"));
           default -> keepStateAndData();
         }));
         GenStatem.cast(m, "arm");
@@ -550,8 +552,9 @@ class GenStatemTimeoutTest {
       node.run(() -> {
         // old: due at 200 ms; updated by an inserted event; the probe at 100 ms must come first
         Pid m = start(scripted(inbox.pid(), "S", (e, s, d) -> switch (e) {
-          case Event.Cast(Object c) when c.equals("arm") -> keepStateAndData(kind.set(Duration.ofMillis(200), "old"),
-              Action.genericTimeout("probe", SHORT, "probe"), Action.nextEvent(internal("update")));
+          case Event.Cast(Object c) when c.equals("arm") -> keepStateAndData(
+              Action.genericTimeout("probe", SHORT, "probe"), kind.set(Duration.ofMillis(200), "old"),
+              Action.nextEvent(internal("update")));
           case Event.Internal(Object c) -> keepStateAndData(kind.update("new"));
           default -> keepStateAndData();
         }));

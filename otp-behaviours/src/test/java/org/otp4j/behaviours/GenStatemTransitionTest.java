@@ -27,6 +27,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.behaviours.GenStatem.Action;
 import org.otp4j.behaviours.GenStatem.Event;
 import org.otp4j.behaviours.GenStatemTestSupport.Seen;
@@ -42,6 +45,7 @@ import org.otp4j.core.Proc;
  * state change, postponing, inserted events, the order of the steps after a callback, and the two
  * callback modes (3.1).
  */
+@ExtendWith(CaptureReports.class)
 class GenStatemTransitionTest {
 
   // ---------------------------------------------------------------------------------------
@@ -64,7 +68,7 @@ class GenStatemTransitionTest {
             new Seen("locked", cast("unlock")),
             new Seen("open", cast("e1")), new Seen("open", cast("e2")), new Seen("open", cast("e3")),
             new Seen("open", cast("e4")));
-        assertThat(Sys.<GenStatem.StateAndData>getState(door).state()).isEqualTo("open");
+        assertThat(((GenStatem.StateAndData) Sys.getState(door)).state()).isEqualTo("open");
       });
     }
   }
@@ -93,7 +97,7 @@ class GenStatemTransitionTest {
             cast("e1"), cast("keep"), cast("keepAndData"), cast("repeat"), cast("repeatAndData"), cast("same"),
             cast("e2"), cast("unlock"),
             cast("e1"), cast("e2"));
-        assertThat(Sys.<GenStatem.StateAndData>getState(door).data()).isEqualTo("data+keep+repeat+same");
+        assertThat(((GenStatem.StateAndData) Sys.getState(door)).data()).isEqualTo("data+keep+repeat+same");
       });
     }
   }
@@ -141,9 +145,13 @@ class GenStatemTransitionTest {
           };
           default -> keepStateAndData();
         }));
+        // Suspended, the machine queues the three casts: "same" is in before "arm" starts the 150 ms
+        // state timeout, however slowly this thread runs.
+        Sys.suspend(door);
         GenStatem.cast(door, "arm");
         GenStatem.cast(door, "e1");
         GenStatem.cast(door, "same");
+        Sys.resume(door);
         Door locked = new Door("locked");
         Door open = new Door("open");
         assertThat(seen(inbox, 7)).containsExactly(
@@ -232,7 +240,7 @@ class GenStatemTransitionTest {
 
   @Test
   @DisplayName("S8: a null result stops the machine with {bad_return_from_state_function, null}, after terminate")
-  void s8_aNullResultStopsTheMachine() {
+  void s8_aNullResultStopsTheMachine(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid m = start(scripted(inbox.pid(), "S", (e, s, d) -> isCast(e, "bad") ? null : keepStateAndData()));
@@ -242,13 +250,14 @@ class GenStatemTransitionTest {
         assertThat(customTerm(reason)).isInstanceOfSatisfying(BadReturn.class,
             b -> assertThat(b.kind()).isEqualTo("bad_return_from_state_function"));
         assertThat(nextTerminated(inbox).reason()).isEqualTo(reason);
+        assertThat(reports.reasons("gen_statem_terminate")).containsExactly(reason);
       });
     }
   }
 
   @Test
   @DisplayName("S3/P4: an exception thrown by a state callback is the exit reason, and terminate sees it")
-  void s3_anExceptionInACallbackIsTheExitReason() {
+  void s3_anExceptionInACallbackIsTheExitReason(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         IllegalStateException boom = new IllegalStateException("boom");
@@ -260,6 +269,7 @@ class GenStatemTransitionTest {
         assertThat(awaitDown(inbox, ref)).isEqualTo(ExitReason.crash(boom));
         assertThat(nextTerminated(inbox)).isEqualTo(new GenStatemTestSupport.Terminated(ExitReason.crash(boom), "S",
             "data"));
+        assertThat(reports.reasons("gen_statem_terminate")).containsExactly(ExitReason.crash(boom));
       });
     }
   }
@@ -268,10 +278,10 @@ class GenStatemTransitionTest {
   // S1: callback modes
 
   /** A switch in STATE_FUNCTIONS mode: each constant handles its own state. Data: the probe. */
-  enum Switch implements GenStatem.StateFunction<Switch, Pid> {
+  enum Switch implements GenStatem.StateFunction<Switch, Pid, Object> {
     OFF {
       @Override
-      public GenStatem.Result<Switch, Pid> handle(Event event, Pid probe) {
+      public GenStatem.Result<Switch, Pid> handle(Event<Object> event, Pid probe) {
         Proc.send(probe, new Seen(OFF, event));
         return switch (event) {
           case Event.Cast(Object c) when c.equals("flip") -> nextState(ON, probe);
@@ -282,7 +292,7 @@ class GenStatemTransitionTest {
     },
     ON {
       @Override
-      public GenStatem.Result<Switch, Pid> handle(Event event, Pid probe) {
+      public GenStatem.Result<Switch, Pid> handle(Event<Object> event, Pid probe) {
         Proc.send(probe, new Seen(ON, event));
         return switch (event) {
           case Event.Cast(Object c) when c.equals("flip") -> nextState(OFF, probe);
@@ -293,7 +303,7 @@ class GenStatemTransitionTest {
     }
   }
 
-  static final class SwitchMachine extends GenStatem<Switch, Pid> {
+  static final class SwitchMachine extends GenStatem<Switch, Pid, Object> {
     private final Pid probe;
 
     SwitchMachine(Pid probe) {
@@ -337,9 +347,9 @@ class GenStatemTransitionTest {
   }
 
   /** STATE_FUNCTIONS with plain string states, handled through a stateFunction override. */
-  static final class Lamp extends GenStatem<String, Pid> {
+  static final class Lamp extends GenStatem<String, Pid, Object> {
     private final Pid probe;
-    private final Map<String, StateFunction<String, Pid>> handlers = Map.of(
+    private final Map<String, StateFunction<String, Pid, Object>> handlers = Map.of(
         "dark", (event, probe) -> {
           Proc.send(probe, new Seen("dark", event));
           return isCast(event, "switch") ? nextState("lit", probe) : keepStateAndData();
@@ -364,7 +374,7 @@ class GenStatemTransitionTest {
     }
 
     @Override
-    protected StateFunction<String, Pid> stateFunction(String state) {
+    protected StateFunction<String, Pid, Object> stateFunction(String state) {
       return handlers.get(state);
     }
   }
@@ -387,10 +397,10 @@ class GenStatemTransitionTest {
 
   @Test
   @DisplayName("S1/rule 13: STATE_FUNCTIONS with states that are not StateFunctions stops with a reason saying how to fix it")
-  void s1_stateFunctionsWithoutHandlersStopsWithAnActionableReason() {
+  void s1_stateFunctionsWithoutHandlersStopsWithAnActionableReason(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid m = start(new GenStatem<String, String>() {
+        Pid m = start(new GenStatem<String, String, Object>() {
           @Override
           protected Init<String, String> init() {
             return Init.ok("plain", "data");
@@ -408,6 +418,7 @@ class GenStatemTransitionTest {
             .isInstanceOf(IllegalStateException.class)
             .hasMessageContaining("STATE_FUNCTIONS").hasMessageContaining("plain")
             .hasMessageContaining("StateFunction").hasMessageContaining("stateFunction(state)"));
+        assertThat(reports.reasons("gen_statem_terminate")).containsExactly(reason);
       });
     }
   }
@@ -438,7 +449,7 @@ class GenStatemTransitionTest {
         GenStatem.cast(m, 8); // postponed while running 7
         GenStatem.cast(m, "done");
         assertThat(GenStatem.<String>call(m, "status?")).isEqualTo("running 8");
-        assertThat(Sys.<GenStatem.StateAndData>getState(m).state()).isEqualTo(new Phase.Running(8));
+        assertThat(((GenStatem.StateAndData) Sys.getState(m)).state()).isEqualTo(new Phase.Running(8));
       });
     }
   }
@@ -446,10 +457,10 @@ class GenStatemTransitionTest {
   @Test
   @DisplayName("S1: HANDLE_EVENT_FUNCTION is the default mode; without a handleEvent override the machine stops "
       + "with a reason naming the missing callback")
-  void s1_handleEventIsRequiredInTheDefaultMode() {
+  void s1_handleEventIsRequiredInTheDefaultMode(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid m = start(new GenStatem<String, String>() {
+        Pid m = start(new GenStatem<String, String, Object>() {
           @Override
           protected Init<String, String> init() {
             return Init.ok("s", "d");
@@ -457,8 +468,9 @@ class GenStatemTransitionTest {
         });
         var ref = inbox.monitor(m);
         GenStatem.cast(m, "x");
-        assertThat(awaitDown(inbox, ref).toString()).contains("handleEvent is not implemented")
-            .contains("HANDLE_EVENT_FUNCTION");
+        ExitReason reason = awaitDown(inbox, ref);
+        assertThat(reason.toString()).contains("handleEvent is not implemented").contains("HANDLE_EVENT_FUNCTION");
+        assertThat(reports.reasons("gen_statem_terminate")).containsExactly(reason);
       });
     }
   }
@@ -470,7 +482,7 @@ class GenStatemTransitionTest {
       node.run(() -> {
         AtomicInteger modeCalls = new AtomicInteger();
         AtomicInteger enterCalls = new AtomicInteger();
-        Pid m = start(new GenStatem<String, String>() {
+        Pid m = start(new GenStatem<String, String, Object>() {
           @Override
           protected Init<String, String> init() {
             return Init.ok("a", "d");
@@ -489,7 +501,7 @@ class GenStatemTransitionTest {
           }
 
           @Override
-          protected Result<String, String> handleEvent(Event event, String state, String data) {
+          protected Result<String, String> handleEvent(Event<Object> event, String state, String data) {
             return switch (event) {
               case Event.Call(From from, Object q) -> nextState(state + "a", data, Action.reply(from, state));
               default -> keepStateAndData();

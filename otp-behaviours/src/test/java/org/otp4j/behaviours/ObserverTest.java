@@ -33,21 +33,25 @@ class ObserverTest {
         Pid loner = node.spawn(() -> Proc.receive(m -> false));
         Proc.register("loner", loner);
       });
-      Observer.Snapshot snapshot = Observer.snapshot(node);
-      assertThat(snapshot.applications()).hasSize(1);
-      Observer.Tree top = snapshot.applications().getFirst().tree();
-      assertThat(top.supervisor()).isTrue();
-      assertThat(top.children()).extracting(Observer.Tree::childId).containsExactly("cart", "payments");
-      assertThat(top.children().get(1).children()).extracting(Observer.Tree::childId).containsExactly("gateway");
-      assertThat(snapshot.others()).anySatisfy(p -> assertThat(p.registeredName()).contains("loner"));
-      String text = snapshot.render();
-      assertThat(text)
-          .contains("shop 2.1 (permanent) - a shop")
-          .contains("cart name=cart waiting (receive) mq=0")
-          .contains("payments [supervisor]")
-          .contains("`-- ")
-          .contains("name=loner")
-          .contains("name=application_controller");
+      // A snapshot shows what each process is doing at that moment, and the cart may not have reached
+      // its receive yet: take snapshots until one shows everything, the cart waiting included.
+      BehaviourTestKit.await().untilAsserted(() -> {
+        NodeSnapshot snapshot = NodeSnapshot.of(node);
+        assertThat(snapshot.applications()).hasSize(1);
+        NodeSnapshot.Tree top = snapshot.applications().getFirst().tree();
+        assertThat(top.supervisor()).isTrue();
+        assertThat(top.children()).extracting(NodeSnapshot.Tree::childId).containsExactly("cart", "payments");
+        assertThat(top.children().get(1).children()).extracting(NodeSnapshot.Tree::childId).containsExactly("gateway");
+        assertThat(snapshot.others()).anySatisfy(p -> assertThat(p.registeredName()).contains("loner"));
+        String text = snapshot.render();
+        assertThat(text)
+            .contains("shop 2.1 (permanent) - a shop")
+            .contains("cart name=cart waiting (receive) mq=0")
+            .contains("payments [supervisor]")
+            .contains("`-- ")
+            .contains("name=loner")
+            .contains("name=application_controller");
+      });
       assertThat(Name.local("x")).isNotNull();
     }
   }

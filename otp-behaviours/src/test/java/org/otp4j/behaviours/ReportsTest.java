@@ -7,6 +7,9 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
@@ -18,24 +21,25 @@ import org.otp4j.core.Proc;
  * ({@code GenServerReportTest}, {@code SupervisorApiTest}); these cover the others.
  */
 @DisplayName("Reports as structured SLF4J events")
+@ExtendWith(CaptureReports.class)
 class ReportsTest {
 
   @Test
   @DisplayName("Y8: a state machine that crashes reports its state, data, last event and reason")
-  void stateMachineTerminating() {
-    try (Node node = Node.start(); var reports = new BehaviourTestKit.Reports(node)) {
+  void stateMachineTerminating(Reports reports) {
+    try (Node node = Node.start()) {
       node.run(() -> {
-        Pid machine = GenStatem.start(new GenStatem<String, Integer>() {
+        Pid machine = GenStatem.start(new GenStatem<String, Integer, Object>() {
           @Override
           protected Init<String, Integer> init() {
             return Init.ok("idle", 7);
           }
 
           @Override
-          protected Result<String, Integer> handleEvent(Event event, String state, Integer data) {
+          protected Result<String, Integer> handleEvent(Event<Object> event, String state, Integer data) {
             throw new IllegalStateException("jammed");
           }
-        }, StartOptions.defaults());
+        }, StartOptions.defaults()).pid();
         GenStatem.cast(machine, "kick");
         assertThat(Proc.awaitExit(machine, Duration.ofSeconds(5))).get().isInstanceOf(ExitReason.Crash.class);
       });
@@ -52,11 +56,11 @@ class ReportsTest {
 
   @Test
   @DisplayName("E5: a crashing event handler is reported with its manager, handler and reason")
-  void eventHandlerCrash() {
-    try (Node node = Node.start(); var reports = new BehaviourTestKit.Reports(node)) {
+  void eventHandlerCrash(Reports reports) {
+    try (Node node = Node.start()) {
       EventHandler<Object, Object> fragile = new EventHandler<>() {
         @Override
-        protected InitResult<Object> init(Object args) {
+        protected InitResult<Object> init() {
           return InitResult.ok("s");
         }
 
@@ -66,8 +70,8 @@ class ReportsTest {
         }
       };
       node.run(() -> {
-        Pid manager = GenEvent.start(StartOptions.defaults());
-        GenEvent.addHandler(manager, fragile, null);
+        Pid manager = GenEvent.start(StartOptions.defaults()).pid();
+        GenEvent.addHandler(manager, fragile);
         GenEvent.syncNotify(manager, "e1");
         Map<String, Object> r = reports.withLabel("gen_event_handler_crash").getFirst();
         assertThat(r.get("manager")).isEqualTo(manager);
@@ -79,8 +83,8 @@ class ReportsTest {
 
   @Test
   @DisplayName("A4: applications report their start and exit as progress; a permanent one's death as application_terminated")
-  void applicationReports() {
-    try (Node node = Node.start(); var reports = new BehaviourTestKit.Reports(node)) {
+  void applicationReports(Reports reports) {
+    try (Node node = Node.start()) {
       node.run(() -> {
         Application.load(AppDescriptor.of("reported", () -> new Application() {
           @Override

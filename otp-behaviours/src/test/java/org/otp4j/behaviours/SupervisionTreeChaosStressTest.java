@@ -13,6 +13,9 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Inbox;
 import org.otp4j.core.Node;
@@ -32,6 +35,7 @@ import org.otp4j.core.Ref;
  * restarts it (its first restart, within its intensity 1), and nothing else in the tree changes.
  */
 @Tag("stress")
+@ExtendWith(CaptureReports.class)
 class SupervisionTreeChaosStressTest {
 
   static final int MIDS = 10;
@@ -88,11 +92,12 @@ class SupervisionTreeChaosStressTest {
 
   @Test
   @DisplayName("U13-U15: 10,000 workers, 2,000 random kills: all running again, escalation exactly as modelled, nothing left after stop")
-  void chaos() {
+  void chaos(Reports reports) {
     long seed = Long.getLong("chaos.seed", System.nanoTime());
     System.out.println("SupervisionTreeChaosStressTest seed = " + seed + " (rerun with -Dchaos.seed=" + seed + ")");
     Random random = new Random(seed);
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = BehaviourTestKit.Reports.errorsOnly(node)) {
+    reports.errorsOnly(); // not the 12,000 progress reports
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         int baseline = node.processCount();
         ChildSpec[] mids = new ChildSpec[MIDS];
@@ -204,6 +209,16 @@ class SupervisionTreeChaosStressTest {
         List<String> gaveUp = reports.supervisorReports("shutdown").stream()
             .map(r -> (String) r.get("supervisor")).toList();
         assertThat(gaveUp).containsExactly(targetSup.toString());
+        // The leaf reported every kill, LEAF_INTENSITY + 1 in all; its mid reported the leaf's end.
+        List<Map<String, Object>> terminated = reports.supervisorReports("child_terminated");
+        assertThat(terminated).filteredOn(r -> r.get("supervisor").equals(targetSup.toString()))
+            .hasSize(LEAF_INTENSITY + 1);
+        assertThat(terminated).filteredOn(r -> r.get("supervisor").equals(targetMid.toString())).singleElement()
+            .satisfies(r -> {
+              assertThat(r.get("pid")).isEqualTo(targetSup);
+              assertThat(r.get("reason")).isEqualTo(ExitReason.SHUTDOWN);
+            });
+        assertThat(terminated).hasSize(KILLS + needed + 1);
         for (int leaf = 0; leaf < LEAVES; leaf++) {
           int m = leaf / LEAVES_PER_MID;
           Pid nowLeaf = children(midPids.get(m)).get(leaf % LEAVES_PER_MID);

@@ -3,6 +3,7 @@ package org.otp4j.behaviours;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.otp4j.behaviours.BehaviourTestKit.await;
 import static org.otp4j.behaviours.BehaviourTestKit.expect;
 import static org.otp4j.behaviours.BehaviourTestKit.exitReasonOf;
@@ -13,6 +14,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.CallException;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Inbox;
@@ -25,6 +29,7 @@ import org.otp4j.core.Proc;
  * The supervisor API and its typed results, supervisor init outcomes and reports: OTP-SEMANTICS
  * U1-U8, U17, U19-U23.
  */
+@ExtendWith(CaptureReports.class)
 class SupervisorApiTest {
 
   record Started(String id) {}
@@ -83,7 +88,7 @@ class SupervisorApiTest {
 
   @Test
   @DisplayName("U19: startChild results: Started, AlreadyStarted(pid), AlreadyPresent, Ignored, Failed")
-  void startChildResults() {
+  void startChildResults(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = Supervisor.startLink(flags());
@@ -117,6 +122,8 @@ class SupervisorApiTest {
         assertThat(Supervisor.getChildSpec(sup, "g")).isEmpty();
         assertThat(Supervisor.whichChildren(sup)).extracting(Supervisor.Child::id).containsExactly("i", "a");
         assertThat(Proc.isAlive(sup)).isTrue();
+        assertThat(reports.reasons("crash_report")).as("the report of the worker whose init failed")
+            .containsExactly(ExitReason.of("init failed"));
         Supervisor.stop(sup);
       });
     }
@@ -127,7 +134,7 @@ class SupervisorApiTest {
   void childsOwnAlreadyStarted() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
-        Pid holder = GenServer.start(Name.local("taken"), new Worker("holder", inbox.pid(), Worker.Mode.OK));
+        Pid holder = GenServer.start(Name.local("taken"), new Worker("holder", inbox.pid(), Worker.Mode.OK)).pid();
         Pid sup = Supervisor.startLink(flags());
         assertThat(Supervisor.startChild(sup, ChildSpec.worker("n", () -> GenServer.startLink(Name.local("taken"),
             new Worker("n", inbox.pid(), Worker.Mode.OK))))).isEqualTo(new StartResult.AlreadyStarted(holder));
@@ -146,15 +153,15 @@ class SupervisorApiTest {
         Pid sup = Supervisor.startLink(flags(), Worker.spec("a", inbox.pid()),
             Worker.spec("t", inbox.pid()).withRestart(ChildSpec.Restart.TEMPORARY));
         Pid a = pidOf(sup, "a");
-        assertThat(Supervisor.terminateChild(sup, "a")).isTrue();
+        assertThat(Supervisor.terminateChild(sup, "a")).isEqualTo(new Supervisor.Terminated());
         assertThat(exitReasonOf(a)).isEqualTo(ExitReason.SHUTDOWN);
         expect(inbox, new Terminated("a", ExitReason.SHUTDOWN));
-        assertThat(Supervisor.terminateChild(sup, "a")).as("terminating a stopped child").isTrue();
+        assertThat(Supervisor.terminateChild(sup, "a")).as("terminating a stopped child").isEqualTo(new Supervisor.Terminated());
         assertThat(Supervisor.getChildSpec(sup, "a")).isPresent();
-        assertThat(Supervisor.terminateChild(sup, "nobody")).isFalse();
-        assertThat(Supervisor.terminateChild(sup, "t")).isTrue();
+        assertThat(Supervisor.terminateChild(sup, "nobody")).isEqualTo(new Supervisor.NotFound());
+        assertThat(Supervisor.terminateChild(sup, "t")).isEqualTo(new Supervisor.Terminated());
         assertThat(Supervisor.getChildSpec(sup, "t")).as("a terminated temporary child is removed").isEmpty();
-        assertThat(Supervisor.terminateChild(sup, "t")).isFalse();
+        assertThat(Supervisor.terminateChild(sup, "t")).isEqualTo(new Supervisor.NotFound());
         // Terminating is not a crash: no restart.
         assertThat(Supervisor.whichChildren(sup)).containsExactly(
             new Supervisor.Child("a", null, Supervisor.ChildState.UNDEFINED, ChildSpec.Type.WORKER));
@@ -165,7 +172,7 @@ class SupervisorApiTest {
 
   @Test
   @DisplayName("U20: restartChild results: Started, Running, NotFound, Ignored, Failed")
-  void restartChildResults() {
+  void restartChildResults(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Worker.Mode[] mode = {Worker.Mode.OK};
@@ -187,6 +194,7 @@ class SupervisorApiTest {
         assertThat(Supervisor.getChildSpec(sup, "s")).isPresent();
         mode[0] = Worker.Mode.FAIL;
         assertThat(Supervisor.restartChild(sup, "s")).isEqualTo(new StartResult.Failed(ExitReason.of("init failed")));
+        assertThat(reports.reasons("crash_report")).containsExactly(ExitReason.of("init failed"));
         mode[0] = Worker.Mode.OK;
         assertThat(Supervisor.restartChild(sup, "s")).isInstanceOf(StartResult.Started.class);
         Supervisor.stop(sup);
@@ -200,10 +208,10 @@ class SupervisorApiTest {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = Supervisor.startLink(flags(), Worker.spec("a", inbox.pid()), Worker.spec("b", inbox.pid()));
-        assertThat(Supervisor.deleteChild(sup, "a")).isEqualTo(Supervisor.DeleteResult.RUNNING);
+        assertThat(Supervisor.deleteChild(sup, "a")).isEqualTo(new Supervisor.Running());
         Supervisor.terminateChild(sup, "a");
-        assertThat(Supervisor.deleteChild(sup, "a")).isEqualTo(Supervisor.DeleteResult.DELETED);
-        assertThat(Supervisor.deleteChild(sup, "a")).isEqualTo(Supervisor.DeleteResult.NOT_FOUND);
+        assertThat(Supervisor.deleteChild(sup, "a")).isEqualTo(new Supervisor.Deleted());
+        assertThat(Supervisor.deleteChild(sup, "a")).isEqualTo(new Supervisor.NotFound());
         assertThat(Supervisor.restartChild(sup, "a")).isEqualTo(new Supervisor.NotFound());
         assertThat(Supervisor.getChildSpec(sup, "a")).isEmpty();
         assertThat(Supervisor.whichChildren(sup)).extracting(Supervisor.Child::id).containsExactly("b");
@@ -281,7 +289,7 @@ class SupervisorApiTest {
 
   @Test
   @DisplayName("U3: duplicate child ids in the spec fail the start with {start_spec,{duplicate_child_name,Id}}")
-  void duplicateIds() {
+  void duplicateIds(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         StartException e = catchThrowableOfType(StartException.class, () -> Supervisor.startLink(flags(),
@@ -290,14 +298,18 @@ class SupervisorApiTest {
         assertThat(e.result()).isEqualTo(new StartResult.Failed(
             ExitReason.of(new Supervisor.StartSpecError("{duplicate_child_name,a}"))));
         assertThat(inbox.receive(m -> m instanceof Started, Duration.ZERO)).as("no child started").isEmpty();
+        assertThat(reports.withLabel("crash_report")).singleElement().satisfies(r -> {
+          assertThat(r.get("behaviour")).isEqualTo("Supervisor");
+          assertThat(String.valueOf(r.get("reason"))).isEqualTo("{start_spec,{duplicate_child_name,a}}");
+        });
       });
     }
   }
 
   @Test
   @DisplayName("U8: a child failing to start in init: earlier children stopped in reverse, later ones never started, {shutdown,{failed_to_start_child,Id,R}}")
-  void failedChildDuringInit() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
+  void failedChildDuringInit(Reports reports) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         int baseline = node.processCount();
         StartException e = catchThrowableOfType(StartException.class, () -> Supervisor.startLink(flags(),
@@ -321,6 +333,9 @@ class SupervisorApiTest {
           return Proc.flush();
         });
         assertThat(left).isEmpty();
+        assertThat(reports.supervisorReports("start_error")).as("one for each supervisor").hasSize(2);
+        assertThat(reports.reasons("crash_report")).as("the reports of the two inits of bad")
+            .containsExactly(ExitReason.of("init failed"), ExitReason.of("init failed"));
       });
     }
   }
@@ -390,7 +405,7 @@ class SupervisorApiTest {
 
   @Test
   @DisplayName("U7: init that throws or returns null fails the start with the reason")
-  void initFailures() {
+  void initFailures(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         IllegalStateException error = new IllegalStateException("bad supervisor");
@@ -408,14 +423,17 @@ class SupervisorApiTest {
           }
         }));
         assertThat(nulled.result()).isEqualTo(new StartResult.Failed(ExitReason.of(BadReturn.value(null))));
+        assertThat(reports.withLabel("crash_report")).extracting(r -> r.get("behaviour"), r -> r.get("reason"))
+            .containsExactly(tuple("Supervisor", ExitReason.crash(error)),
+                tuple("Supervisor", ExitReason.of(BadReturn.value(null))));
       });
     }
   }
 
   @Test
   @DisplayName("U5/U17: a supervisor traps exits; a non-child exit is ignored; an unexpected message is logged and ignored")
-  void trapsExitsAndIgnoresStrangers() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
+  void trapsExitsAndIgnoresStrangers(Reports reports) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = Supervisor.startLink(Name.local("sup"), flags(), Worker.spec("a", inbox.pid()));
         assertThat(Proc.info(sup).orElseThrow().trapExits()).isTrue();
@@ -451,8 +469,8 @@ class SupervisorApiTest {
 
   @Test
   @DisplayName("U23: progress reports: INFO for children started at init or by a restart, DEBUG for the API")
-  void progressReports() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
+  void progressReports(Reports reports) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = Supervisor.startLink(flags(), Worker.spec("init", inbox.pid()));
         Pid api = ((StartResult.Started) Supervisor.startChild(sup, Worker.spec("api", inbox.pid()))).pid();

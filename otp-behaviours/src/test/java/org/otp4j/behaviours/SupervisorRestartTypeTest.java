@@ -12,6 +12,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Inbox;
 import org.otp4j.core.Node;
@@ -23,6 +26,7 @@ import org.otp4j.core.Proc;
  * permanent: always restarted; transient: restarted only after an abnormal exit; temporary: never,
  * and its spec is removed.
  */
+@ExtendWith(CaptureReports.class)
 class SupervisorRestartTypeTest {
 
   /** How the child ends. */
@@ -76,8 +80,8 @@ class SupervisorRestartTypeTest {
   @ParameterizedTest(name = "{0} child ends {1}")
   @MethodSource("cases")
   @DisplayName("U13: restart type x exit reason")
-  void restartDecision(ChildSpec.Restart restart, End end) {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
+  void restartDecision(ChildSpec.Restart restart, End end, Reports reports) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         ChildSpec spec = ChildSpec.worker("w", () -> GenServer.startLink(new Worker())).withRestart(restart);
         Pid sup = Supervisor.startLink(Supervisor.oneForOne().withIntensity(5, Duration.ofSeconds(10)), spec,
@@ -98,6 +102,8 @@ class SupervisorRestartTypeTest {
         }
         List<?> terminated = reports.supervisorReports("child_terminated");
         assertThat(terminated).as("child_terminated reports").hasSize(reported(restart, end) ? 1 : 0);
+        assertThat(reports.withLabel("gen_server_terminate")).as("the worker's own report")
+            .hasSize(end == End.CRASH ? 1 : 0);
         assertThat(Supervisor.countChildren(sup).active()).isEqualTo(restarted(restart, end) ? 2 : 1);
         assertThat(Proc.isAlive(sup)).isTrue();
         Supervisor.stop(sup);

@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.ExitMessage;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Inbox;
@@ -20,6 +23,7 @@ import org.otp4j.core.Proc;
 import org.otp4j.core.Ref;
 
 /** How a supervisor stops one child: OTP-SEMANTICS U10 (brutal kill), U11 (timeout, then kill), U12 (infinity). */
+@ExtendWith(CaptureReports.class)
 class SupervisorShutdownTest {
 
   static final Duration SHUTDOWN_TIMEOUT = Duration.ofMillis(200);
@@ -68,8 +72,8 @@ class SupervisorShutdownTest {
 
   @Test
   @DisplayName("U11: a child that ignores shutdown is killed after the timeout: terminateChild takes >= the timeout, child ends killed")
-  void timeoutEscalatesToKill() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
+  void timeoutEscalatesToKill(Reports reports) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = Supervisor.startLink(Supervisor.oneForOne(),
             ChildSpec.worker("stubborn", () -> stubborn(inbox.pid()))
@@ -77,7 +81,7 @@ class SupervisorShutdownTest {
         Pid child = childPid(sup, "stubborn");
         Ref ref = inbox.monitor(child);
         long start = System.nanoTime();
-        assertThat(Supervisor.terminateChild(sup, "stubborn")).isTrue();
+        assertThat(Supervisor.terminateChild(sup, "stubborn")).isEqualTo(new Supervisor.Terminated());
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         assertThat(took).as("terminateChild of a child that ignores shutdown").isGreaterThanOrEqualTo(SHUTDOWN_TIMEOUT);
         expect(inbox, "ignored shutdown");
@@ -94,15 +98,15 @@ class SupervisorShutdownTest {
 
   @Test
   @DisplayName("U11/G23: a trapping child exits shutdown cleanly: terminate(shutdown) runs, no report, no waiting for the timeout")
-  void cleanShutdown() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
+  void cleanShutdown(Reports reports) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = Supervisor.startLink(Supervisor.oneForOne(),
             ChildSpec.worker("w", () -> GenServer.startLink(new Worker("w", inbox.pid(), true)))
                 .withShutdown(ChildSpec.Shutdown.timeout(Duration.ofSeconds(30))));
         Pid child = childPid(sup, "w");
         Ref ref = inbox.monitor(child);
-        assertThat(Supervisor.terminateChild(sup, "w")).isTrue();
+        assertThat(Supervisor.terminateChild(sup, "w")).isEqualTo(new Supervisor.Terminated());
         // Returned long before 30 s; terminate has already run.
         assertThat(inbox.receive(m -> m instanceof Terminated, Duration.ZERO))
             .contains(new Terminated("w", ExitReason.SHUTDOWN));
@@ -115,14 +119,14 @@ class SupervisorShutdownTest {
 
   @Test
   @DisplayName("U11/G23: a child that does not trap exits dies of the shutdown signal at once, terminate not called")
-  void nonTrappingChild() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
+  void nonTrappingChild(Reports reports) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = Supervisor.startLink(Supervisor.oneForOne(),
             ChildSpec.worker("w", () -> GenServer.startLink(new Worker("w", inbox.pid(), false))));
         Pid child = childPid(sup, "w");
         Ref ref = inbox.monitor(child);
-        assertThat(Supervisor.terminateChild(sup, "w")).isTrue();
+        assertThat(Supervisor.terminateChild(sup, "w")).isEqualTo(new Supervisor.Terminated());
         assertThat(awaitDown(inbox, ref)).isEqualTo(ExitReason.SHUTDOWN);
         expectNone(inbox, m -> m instanceof Terminated, "terminate of a non-trapping child");
         assertThat(reports.withLabel("supervisor_report")).isEmpty();
@@ -133,8 +137,8 @@ class SupervisorShutdownTest {
 
   @Test
   @DisplayName("U10: brutal kill: the child is killed at once, even when trapping; terminate never runs; no report")
-  void brutalKill() {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox(); var reports = new BehaviourTestKit.Reports(node)) {
+  void brutalKill(Reports reports) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = Supervisor.startLink(Supervisor.oneForOne(),
             ChildSpec.worker("w", () -> GenServer.startLink(new Worker("w", inbox.pid(), true)))
@@ -144,9 +148,9 @@ class SupervisorShutdownTest {
         Pid s = childPid(sup, "s");
         Ref rw = inbox.monitor(w);
         Ref rs = inbox.monitor(s);
-        assertThat(Supervisor.terminateChild(sup, "w")).isTrue();
+        assertThat(Supervisor.terminateChild(sup, "w")).isEqualTo(new Supervisor.Terminated());
         assertThat(awaitDown(inbox, rw)).isEqualTo(ExitReason.KILLED);
-        assertThat(Supervisor.terminateChild(sup, "s")).isTrue();
+        assertThat(Supervisor.terminateChild(sup, "s")).isEqualTo(new Supervisor.Terminated());
         assertThat(awaitDown(inbox, rs)).isEqualTo(ExitReason.KILLED);
         expectNone(inbox, m -> m instanceof Terminated || m instanceof String, "terminate or an ignored signal");
         assertThat(reports.withLabel("supervisor_report")).isEmpty();
@@ -198,7 +202,7 @@ class SupervisorShutdownTest {
         inbox.send(child, "unlink");
         expect(inbox, "unlinked");
         Ref ref = inbox.monitor(child);
-        assertThat(Supervisor.terminateChild(sup, "loner")).isTrue();
+        assertThat(Supervisor.terminateChild(sup, "loner")).isEqualTo(new Supervisor.Terminated());
         assertThat(awaitDown(inbox, ref)).isEqualTo(ExitReason.SHUTDOWN);
         Supervisor.stop(sup);
       });
@@ -207,7 +211,7 @@ class SupervisorShutdownTest {
 
   @Test
   @DisplayName("U6/U11: Supervisor.stop waits for a stubborn child (killed after its timeout) and leaves nothing running")
-  void stopWithStubbornChild() {
+  void stopWithStubbornChild(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         int baseline = node.processCount();
@@ -222,6 +226,10 @@ class SupervisorShutdownTest {
         assertThat(exitReasonOf(stubborn)).isEqualTo(ExitReason.KILLED);
         expect(inbox, new Terminated("a", ExitReason.SHUTDOWN));
         BehaviourTestKit.await().until(() -> node.processCount() == baseline);
+        assertThat(reports.supervisorReports("shutdown_error")).singleElement().satisfies(r -> {
+          assertThat(r.get("childId")).isEqualTo("stubborn");
+          assertThat(r.get("reason")).isEqualTo(ExitReason.KILLED);
+        });
       });
     }
   }

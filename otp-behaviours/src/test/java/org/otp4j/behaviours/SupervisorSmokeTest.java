@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.Down;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Inbox;
@@ -13,6 +16,7 @@ import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
+@ExtendWith(CaptureReports.class)
 class SupervisorSmokeTest {
 
   static Pid worker() {
@@ -20,7 +24,7 @@ class SupervisorSmokeTest {
   }
 
   @Test
-  void restartsACrashedChildThenGivesUpPastIntensity() {
+  void restartsACrashedChildThenGivesUpPastIntensity(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = Supervisor.start(Supervisor.of(Supervisor.oneForOne().withIntensity(2, Duration.ofSeconds(60)),
@@ -42,6 +46,10 @@ class SupervisorSmokeTest {
         Object down = inbox.receive(Duration.ofSeconds(5)).orElseThrow();
         assertThat(down).isInstanceOf(Down.class);
         assertThat(((Down) down).reason()).isEqualTo(ExitReason.SHUTDOWN);
+        assertThat(reports.supervisorReports("child_terminated")).hasSize(3)
+            .allSatisfy(r -> assertThat(r.get("childId")).isEqualTo("a"));
+        assertThat(reports.supervisorReports("shutdown")).singleElement()
+            .satisfies(r -> assertThat(r.get("reason")).isEqualTo("reached_max_restart_intensity"));
       });
     }
   }
@@ -50,7 +58,7 @@ class SupervisorSmokeTest {
   void dynamicSupervisorWithTemplate() {
     try (Node node = Node.start()) {
       node.run(() -> {
-        Pid sup = GenServer.start(new SupervisorServer(DynamicSupervisor.Options.defaults().withMaxChildren(2),
+        Pid sup = DynamicSupervisor.start(DynamicSupervisor.of(DynamicSupervisor.Options.defaults().withMaxChildren(2),
             DynamicSupervisor.Template.worker((String s) -> worker())), StartOptions.defaults().withName(Name.local("dyn")));
         assertThat(DynamicSupervisor.startChildWith(sup, "x")).isInstanceOf(StartResult.Started.class);
         assertThat(DynamicSupervisor.startChildWith(sup, "y")).isInstanceOf(StartResult.Started.class);

@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Inbox;
 import org.otp4j.core.Node;
@@ -22,6 +25,7 @@ import org.otp4j.core.Proc;
  * Start and stop order and the three restart strategies: OTP-SEMANTICS U6, U14. Children trap exits
  * and report their start and their terminate to an inbox, which records the order.
  */
+@ExtendWith(CaptureReports.class)
 class SupervisorStrategyTest {
 
   record Started(String id, Pid pid) {}
@@ -89,6 +93,16 @@ class SupervisorStrategyTest {
     return Supervisor.startLink(flags, specs); // from a plain thread: not linked
   }
 
+  /**
+   * Asserts that the supervisor reported the children killed so far, in order, and no other: the
+   * siblings it stops itself are not reported (U23).
+   */
+  static void assertKilledReported(Reports reports, String... ids) {
+    List<Map<String, Object>> terminated = reports.supervisorReports("child_terminated");
+    assertThat(terminated).extracting(r -> r.get("childId")).containsExactly((Object[]) ids);
+    assertThat(terminated).allSatisfy(r -> assertThat(r.get("reason")).isEqualTo(ExitReason.KILLED));
+  }
+
   /** Kills child {@code id} and waits until the supervisor has dealt with it (its pid changed). */
   static void killAndAwaitRestart(Pid sup, String id) {
     Pid old = pids(sup).get(id);
@@ -117,7 +131,7 @@ class SupervisorStrategyTest {
 
   @Test
   @DisplayName("U14: one_for_one restarts only the child that died")
-  void oneForOne() {
+  void oneForOne(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = start(Supervisor.oneForOne().withIntensity(5, Duration.ofSeconds(5)), inbox, "a", "b", "c");
@@ -130,6 +144,7 @@ class SupervisorStrategyTest {
         assertThat(after.get("b")).isNotEqualTo(before.get("b"));
         assertThat(describe(events(inbox, 1))).containsExactly("start:b");
         assertThat(inbox.flush()).as("no sibling was stopped").isEmpty();
+        assertKilledReported(reports, "b");
         Supervisor.stop(sup);
       });
     }
@@ -137,7 +152,7 @@ class SupervisorStrategyTest {
 
   @Test
   @DisplayName("U14: one_for_all stops the others in reverse start order, then restarts all in start order")
-  void oneForAll() {
+  void oneForAll(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = start(Supervisor.oneForAll().withIntensity(5, Duration.ofSeconds(5)), inbox, "a", "b", "c", "d");
@@ -152,6 +167,7 @@ class SupervisorStrategyTest {
           assertThat(after.get(id)).as("pid of %s", id).isNotNull().isNotEqualTo(before.get(id));
           assertThat(exitReasonOf(before.get(id))).isIn(ExitReason.SHUTDOWN, ExitReason.KILLED);
         }
+        assertKilledReported(reports, "b");
         Supervisor.stop(sup);
       });
     }
@@ -159,7 +175,7 @@ class SupervisorStrategyTest {
 
   @Test
   @DisplayName("U14: rest_for_one stops the later children in reverse order and restarts the dead one and those")
-  void restForOne() {
+  void restForOne(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = start(Supervisor.restForOne().withIntensity(5, Duration.ofSeconds(5)), inbox, "a", "b", "c", "d");
@@ -181,6 +197,7 @@ class SupervisorStrategyTest {
         assertThat(last.get("a")).isEqualTo(after.get("a"));
         assertThat(last.get("b")).isEqualTo(after.get("b"));
         assertThat(last.get("c")).isEqualTo(after.get("c"));
+        assertKilledReported(reports, "b", "d");
         Supervisor.stop(sup);
       });
     }
@@ -188,7 +205,7 @@ class SupervisorStrategyTest {
 
   @Test
   @DisplayName("U14: a temporary bystander stopped by one_for_all is not restarted and its spec is removed")
-  void temporaryBystanderOneForAll() {
+  void temporaryBystanderOneForAll(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = Supervisor.startLink(Supervisor.oneForAll().withIntensity(5, Duration.ofSeconds(5)),
@@ -201,6 +218,7 @@ class SupervisorStrategyTest {
             "stop:c:shutdown", "stop:t:shutdown", "start:a", "start:c");
         assertThat(Supervisor.whichChildren(sup)).extracting(Supervisor.Child::id).containsExactly("c", "a");
         assertThat(Supervisor.getChildSpec(sup, "t")).isEmpty();
+        assertKilledReported(reports, "a");
         assertThat(inbox.flush()).isEmpty();
         Supervisor.stop(sup);
       });
@@ -209,7 +227,7 @@ class SupervisorStrategyTest {
 
   @Test
   @DisplayName("U14: a temporary bystander stopped by rest_for_one is not restarted")
-  void temporaryBystanderRestForOne() {
+  void temporaryBystanderRestForOne(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = Supervisor.startLink(Supervisor.restForOne().withIntensity(5, Duration.ofSeconds(5)),
@@ -220,6 +238,7 @@ class SupervisorStrategyTest {
         Proc.exit(pids(sup).get("b"), ExitReason.KILL);
         assertThat(describe(events(inbox, 2))).containsExactly("stop:t:shutdown", "start:b");
         assertThat(Supervisor.whichChildren(sup)).extracting(Supervisor.Child::id).containsExactly("b", "a");
+        assertKilledReported(reports, "b");
         Supervisor.stop(sup);
       });
     }
@@ -227,7 +246,7 @@ class SupervisorStrategyTest {
 
   @Test
   @DisplayName("U14: one_for_all counts one restart for the whole group (intensity 1 survives one crash)")
-  void oneForAllCountsOneRestart() {
+  void oneForAllCountsOneRestart(Reports reports) {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       node.run(() -> {
         Pid sup = start(Supervisor.oneForAll().withIntensity(1, Duration.ofSeconds(30)), inbox, "a", "b", "c");
@@ -235,6 +254,7 @@ class SupervisorStrategyTest {
         killAndAwaitRestart(sup, "a");
         assertThat(Proc.isAlive(sup)).isTrue();
         assertThat(Supervisor.countChildren(sup).active()).isEqualTo(3);
+        assertKilledReported(reports, "a");
         Supervisor.stop(sup);
       });
     }

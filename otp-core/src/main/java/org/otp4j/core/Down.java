@@ -17,6 +17,24 @@ public record Down(Ref ref, Address target, ExitReason reason) {
     Objects.requireNonNull(reason, "reason");
   }
 
+  /** The monitored process's pid, if it was monitored by pid (or by a typed ref by pid). */
+  public java.util.Optional<Pid> pid() {
+    return switch (target) {
+      case Pid p -> java.util.Optional.of(p);
+      case ServerRef<?> ref -> ref.address() instanceof Pid p ? java.util.Optional.of(p) : java.util.Optional.empty();
+      case Name n -> java.util.Optional.empty();
+    };
+  }
+
+  /** The name the process was monitored by, if it was monitored by name (or by a typed name). */
+  public java.util.Optional<Name> name() {
+    return switch (target) {
+      case Name n -> java.util.Optional.of(n);
+      case ServerRef<?> ref -> ref.name();
+      case Pid p -> java.util.Optional.empty();
+    };
+  }
+
   @Override
   public String toString() {
     return "{'DOWN'," + ref + ",process," + target + "," + reason + "}";

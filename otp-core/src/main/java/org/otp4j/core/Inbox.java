@@ -13,13 +13,15 @@ import org.otp4j.core.internal.ProcessImpl;
  * A mailbox and pid for a plain Java thread: lets {@code main}, a request handler or a test take part
  * in message passing as if it were a process, without spawning one.
  *
- * <pre>{@code
+ * <!-- snippet: org.otp4j.core.JavadocExamplesTest#inbox -->
+ * {@snippet :
  * try (Inbox inbox = Node.current().openInbox()) {
- *   Pid worker = Proc.spawn(() -> Proc.send(..., "done"));
+ *   Pid me = inbox.pid();
+ *   Pid worker = Proc.spawn(() -> Proc.send(me, "done"));
  *   inbox.monitor(worker);
- *   Object reply = inbox.receive(Duration.ofSeconds(1)).orElseThrow();
+ *   return inbox.receive(Duration.ofSeconds(5)).orElseThrow();
  * }
- * }</pre>
+ * }
  *
  * <p>An inbox is a process in every respect except that it has no thread of its own: it appears in
  * the process table, can be linked, monitored, registered, sent exit signals and killed. Its
@@ -39,8 +41,18 @@ public final class Inbox implements AutoCloseable {
     return process.pid();
   }
 
-  /** Sends a message as this inbox; see {@link Proc#send(Address, Object)}. */
-  public void send(Address to, Object message) {
+  /** Sends a message as this inbox; see {@link Proc#send(Pid, Object)}. */
+  public void send(Pid to, Object message) {
+    Kernel.send(process, Kernel.process(to), message);
+  }
+
+  /** Sends a message as this inbox to a name; see {@link Proc#send(Name, Object)}. */
+  public void send(Name to, Object message) {
+    Kernel.send(process, process.runtime(), to, message);
+  }
+
+  /** Sends a message as this inbox to a typed address; see {@link Proc#send(ServerRef, Object)}. */
+  public <M> void send(ServerRef<M> to, M message) {
     Kernel.send(process, process.runtime(), to, message);
   }
 

@@ -14,12 +14,13 @@ import org.otp4j.core.internal.ProcessImpl;
  * watchdog. Erlang runs one node per VM; here a JVM can hold several (tests use that for
  * isolation), and a {@link #defaultNode() default node} serves the simple case.
  *
- * <pre>{@code
+ * <!-- snippet: org.otp4j.core.JavadocExamplesTest#node -->
+ * {@snippet :
  * try (Node node = Node.start()) {
  *   Pid p = node.spawn(() -> System.out.println("hello from " + Proc.self()));
- *   Proc.awaitExit(p, Duration.ofSeconds(1));
+ *   Proc.awaitExit(p, Duration.ofSeconds(5));
  * }
- * }</pre>
+ * }
  *
  * <p>Which node a call acts on: inside a process, always the process's own node; on a plain thread,
  * the node bound by {@link #run(Runnable)} if any, else the default node.
@@ -72,9 +73,28 @@ public final class Node implements AutoCloseable {
     return BOUND.isBound() ? BOUND.get() : defaultNode();
   }
 
-  /** Runs {@code action} on the current (plain) thread with this node as {@link #current()}. */
+  /**
+   * Runs {@code action} on the current (plain) thread with this node as {@link #current()}: every
+   * plain-thread operation inside it (send, call, spawn, a behaviour's start or call, an
+   * application's start) acts on this node. Inside a process the process's own node is always the
+   * current one, so this changes nothing there.
+   */
   public void run(Runnable action) {
-    ScopedValue.where(BOUND, this).run(action);
+    ScopedValue.where(BOUND, this).run(Objects.requireNonNull(action, "action"));
+  }
+
+  /**
+   * Like {@link #run(Runnable)}, returning what {@code action} returns (and throwing what it throws):
+   * the explicit way for an embedder with several nodes to act on one of them.
+   *
+   * <!-- snippet: org.otp4j.core.TypedProtocolTest#call -->
+   * {@snippet :
+   * Pid worker = node.call(() -> Proc.spawn(Proc::receive));   // spawned on `node`
+   * List<String> names = node.call(Proc::registered);          // the names registered on `node`
+   * }
+   */
+  public <R, X extends Throwable> R call(ScopedValue.CallableOp<? extends R, X> action) throws X {
+    return ScopedValue.where(BOUND, this).call(Objects.requireNonNull(action, "action"));
   }
 
   NodeRuntime runtime() {

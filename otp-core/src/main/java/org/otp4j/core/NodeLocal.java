@@ -9,10 +9,10 @@ import java.util.function.Supplier;
  * state (a table of configuration, a registry of services) and must keep the nodes of one JVM
  * apart.
  *
+ * <!-- snippet: org.otp4j.core.JavadocExamplesTest#nodelocal -->
  * {@snippet :
- * static final NodeLocal<Map<String, Integer>> COUNTS = NodeLocal.withInitial(ConcurrentHashMap::new);
- *
- * COUNTS.get(node).merge("hits", 1, Integer::sum);   // this node's map only
+ * NodeLocal<Map<String, Integer>> counts = NodeLocal.withInitial(ConcurrentHashMap::new);
+ * counts.get(node).merge("hits", 1, Integer::sum);   // this node's map only
  * }
  *
  * @param <T> the type of the value

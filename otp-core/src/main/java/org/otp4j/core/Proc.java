@@ -14,21 +14,19 @@ import org.otp4j.core.internal.ProcessImpl;
 /**
  * Processes: spawn them, send them messages, receive, link, monitor, trap exits, name them, set
  * timers. The static methods of this class are Erlang's process built-ins, meant to be imported
- * statically:
+ * statically ({@code import static org.otp4j.core.Proc.*}); an echo process, given a
+ * {@code record Ping(Pid from)}:
  *
- * <pre>{@code
- * import static org.otp4j.core.Proc.*;
- *
- * record Ping(Pid from) {}
- *
- * Pid echo = spawn(() -> {
+ * <!-- snippet: org.otp4j.core.JavadocExamplesTest#echo -->
+ * {@snippet :
+ * Pid p = spawn(() -> {
  *   while (true) {
  *     if (receive() instanceof Ping(Pid from)) {
  *       send(from, "pong");
  *     }
  *   }
  * });
- * }</pre>
+ * }
  *
  * <h2>Processes and threads</h2>
  * Each process runs its {@link Body} on its own virtual thread, has its own mailbox, and shares
@@ -38,7 +36,7 @@ import org.otp4j.core.internal.ProcessImpl;
  *
  * <p>Methods that act <em>as</em> the current process ({@link #receive()}, {@link #link(Pid)},
  * {@link #monitor(Address)}, {@link #trapExits(boolean)}, {@link #self()}...) must be called from a
- * process and throw {@link NotAProcessException} on a plain Java thread. The others ({@link #send},
+ * process and throw {@link NotAProcessException} on a plain Java thread. The others ({@link #send(Pid, Object)},
  * {@link #spawn}, {@link #exit(Pid, ExitReason)}, {@link #call}, {@link #whereis(String)},
  * {@link #awaitExit}, the timers) work from any thread; from a plain thread they use the
  * {@link Node#current() current node}. A plain thread that needs a mailbox opens an {@link Inbox}.
@@ -140,25 +138,38 @@ public final class Proc {
   // messages
 
   /**
-   * Sends {@code message} to a pid or a name. Never blocks (unless the receiver has a bounded
-   * mailbox with the {@link MailboxOverflow#REJECT} policy, which throws). Sending to a pid whose
-   * process has terminated silently drops the message, as in Erlang.
+   * Sends {@code message} to a process. Never blocks (unless the receiver has a bounded mailbox with
+   * the {@link MailboxOverflow#REJECT} policy, which throws). Sending to a pid whose process has
+   * terminated silently drops the message, as in Erlang.
    *
    * @throws NullPointerException if {@code message} is null
-   * @throws NoSuchNameException if {@code to} is a name that is not registered
    */
-  public static void send(Address to, Object message) {
-    ProcessImpl self = ProcessImpl.current();
-    if (to instanceof Pid pid) {
-      Kernel.send(self, Kernel.process(pid), message); // no name to resolve: no node needed
-    } else {
-      Kernel.send(self, runtime(self), to, message);
-    }
+  public static void send(Pid to, Object message) {
+    Kernel.send(ProcessImpl.current(), Kernel.process(to), message); // no name to resolve: no node needed
   }
 
-  /** Sends to the process registered locally as {@code name}. */
+  /**
+   * Sends {@code message} to the process registered under {@code name}, looked up now.
+   *
+   * @throws NoSuchNameException if nothing is registered under the name
+   */
+  public static void send(Name to, Object message) {
+    ProcessImpl self = ProcessImpl.current();
+    Kernel.send(self, runtime(self), Objects.requireNonNull(to, "cannot send to a null address"), message);
+  }
+
+  /** Sends to the process registered locally as {@code name}; see {@link #send(Name, Object)}. */
   public static void send(String name, Object message) {
     send(Name.local(name), message);
+  }
+
+  /**
+   * Sends {@code message} to a typed address: javac checks that the process handles it. See
+   * {@link #send(Pid, Object)} and {@link #send(Name, Object)}.
+   */
+  public static <M> void send(ServerRef<M> to, M message) {
+    ProcessImpl self = ProcessImpl.current();
+    Kernel.send(self, runtime(self), Objects.requireNonNull(to, "cannot send to a null address"), message);
   }
 
   /** Takes the oldest message, waiting as long as it takes. */
@@ -378,6 +389,15 @@ public final class Proc {
     return p == null || !p.isAlive() ? Optional.empty() : Optional.of(p.pid());
   }
 
+  /** The process a typed address denotes now, if any: its pid if alive, or the holder of its name. */
+  public static Optional<Pid> whereis(ServerRef<?> ref) {
+    return switch (Objects.requireNonNull(ref, "ref").address()) {
+      case Pid pid -> Kernel.process(pid).isAlive() ? Optional.of(pid) : Optional.empty();
+      case Name name -> whereis(name);
+      case ServerRef<?> nested -> whereis(nested);
+    };
+  }
+
   /** The locally registered names of the current node. */
   public static List<String> registered() {
     return runtime(ProcessImpl.current()).registered();
@@ -444,12 +464,11 @@ public final class Proc {
    * @throws CallException with reason {@code timeout}, {@code noproc}, {@code calling_self}, or the
    *     receiver's exit reason if it terminated before replying
    */
-  @SuppressWarnings("unchecked")
-  public static <R> R call(Address to, Function<From, Object> request, Duration timeout) {
+  public static Object call(Address to, Function<From, Object> request, Duration timeout) {
     ProcessImpl self = ProcessImpl.current();
     long nanos = Timeouts.nanos(timeout);
-    NodeRuntime node = to instanceof Pid ? null : runtime(self); // only a name needs a node to resolve
-    return (R) Kernel.call(self, node, to, request, nanos, timeout);
+    NodeRuntime node = to != null && Kernel.pidOf(to) != null ? null : runtime(self); // only a name needs a node
+    return Kernel.call(self, node, to, request, nanos, timeout);
   }
 
   /**
@@ -459,7 +478,7 @@ public final class Proc {
    * server that does not exist, or terminates before replying, makes the response a
    * {@link CallException} with its exit reason.
    */
-  public static RequestId sendRequest(Address to, Function<From, Object> request) {
+  public static RequestId<Object> sendRequest(Address to, Function<From, Object> request) {
     return RequestId.send(to, request, null);
   }
 
@@ -468,7 +487,7 @@ public final class Proc {
    * envelope of its own (as every behaviour's call does): a {@link CallException} from the response
    * names {@code shownRequest} rather than the envelope.
    */
-  public static RequestId sendRequest(Address to, Object shownRequest, Function<From, Object> request) {
+  public static RequestId<Object> sendRequest(Address to, Object shownRequest, Function<From, Object> request) {
     return RequestId.send(to, request, Objects.requireNonNull(shownRequest, "shownRequest"));
   }
 

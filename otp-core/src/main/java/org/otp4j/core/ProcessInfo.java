@@ -34,10 +34,10 @@ public record ProcessInfo(
     boolean runaway) {
 
   static Optional<ProcessInfo> of(ProcessImpl p) {
-    if (!p.isAlive()) {
-      return Optional.empty();
+    ProcessImpl.Snapshot s = p.isAlive() ? p.snapshot() : null;
+    if (s == null) {
+      return Optional.empty(); // not alive, or it died while the snapshot was taken
     }
-    ProcessImpl.Snapshot s = p.snapshot();
     ProcessStatus status = switch (s.status()) {
       case RUNNING -> ProcessStatus.RUNNING;
       case WAITING -> ProcessStatus.WAITING;

@@ -18,13 +18,17 @@ import org.otp4j.core.internal.RegistryTable;
  * themselves under keys, with a value; others look them up, dispatch to them, or query them. Used
  * for per-room or per-device lookup and for local pub/sub.
  *
+ * <!-- snippet: org.otp4j.core.RegistryTest#registry-new -->
  * {@snippet :
  * Registry topics = Registry.duplicate("topics");
- *
+ * }
+ * <!-- snippet: org.otp4j.core.RegistryTest#registry-subscribe -->
+ * {@snippet :
  * // in each subscriber process: subscribe, then receive what is published
  * topics.register("prices", "eur");
- * Object price = Proc.receive();
- *
+ * }
+ * <!-- snippet: org.otp4j.core.RegistryTest#registry-publish -->
+ * {@snippet :
  * // anywhere: publish to every subscriber
  * topics.dispatch("prices", entries -> entries.forEach(e -> Proc.send(e.pid(), "EUR 1.08")));
  * }
@@ -57,8 +61,12 @@ import org.otp4j.core.internal.RegistryTable;
  * {@link #select(Predicate)} and {@link #countSelect(Predicate)} test every entry as a
  * {@link Registration} of key, pid and value. Predicates run in the calling thread, on a snapshot,
  * with no lock held; what they throw reaches the caller.
+ * <!-- snippet: org.otp4j.core.RegistryQueryTest#registry-match -->
  * {@snippet :
  * List<Registry.Entry> adults = people.match("members", v -> v instanceof Integer age && age >= 18);
+ * }
+ * <!-- snippet: org.otp4j.core.RegistryQueryTest#registry-select -->
+ * {@snippet :
  * List<Object> busyRooms = rooms.select(r -> r.value() instanceof Integer n && n > 10)
  *     .stream().map(Registry.Registration::key).toList();
  * }
@@ -77,16 +85,19 @@ import org.otp4j.core.internal.RegistryTable;
  * is a {@link Pid} or a {@link Name}, resolved at each notice, so a restarted listener that
  * registers its name again keeps receiving them; a notice to a dead listener, or to a name nobody
  * holds, is dropped, and never fails the registration.
+ * <!-- snippet: org.otp4j.core.RegistryListenersTest#registry-listener -->
  * {@snippet :
- * Registry sessions = Registry.unique("sessions",
- *     Registry.Options.defaults().withListeners(Name.local("audit")));
- *
- * // the process registered as "audit":
- * switch (Proc.receive()) {
- *   case Registry.Registered(var registry, var key, var pid, var value) -> log.info("{} logged in", key);
- *   case Registry.Unregistered(var registry, var key, var pid) -> log.info("{} left", key);
- *   default -> {}
- * }
+ * Pid audit = node.spawn(() -> {
+ *   while (true) {
+ *     switch (Proc.receive()) {
+ *       case Registry.Registered(var registry, var key, var pid, var value) -> Proc.send(me, key + " logged in");
+ *       case Registry.Unregistered(var registry, var key, var pid) -> Proc.send(me, key + " left");
+ *       default -> {}
+ *     }
+ *   }
+ * });
+ * Proc.register("audit", audit);
+ * Registry sessions = Registry.unique("sessions", Registry.Options.defaults().withListeners(Name.local("audit")));
  * }
  *
  * <h2>Partitions</h2>

@@ -8,7 +8,9 @@ import org.otp4j.core.internal.PendingRequest;
 import org.otp4j.core.internal.ProcessImpl;
 
 /**
- * A request sent without waiting for its reply: OTP's {@code send_request} and its request id.
+ * A request sent without waiting for its reply: OTP's {@code send_request} and its request id. Its
+ * type parameter is the reply's type: {@code R} for a {@link Call Call&lt;R&gt;} request sent
+ * through a {@link ServerRef}, {@code Object} for an untyped one.
  *
  * <p>{@link Proc#sendRequest} sends the request and returns at once; the caller goes on with other
  * work and collects the reply later, in one of three ways:
@@ -33,7 +35,7 @@ import org.otp4j.core.internal.ProcessImpl;
  * time, may then receive or wait for the reply. The mailbox is released when the response is taken,
  * when the request is abandoned, or, for a request that is simply dropped, once its id is garbage.
  */
-public final class RequestId {
+public final class RequestId<R> {
   private final PendingRequest pending;
 
   private RequestId(PendingRequest pending) {
@@ -44,11 +46,12 @@ public final class RequestId {
    * Sends a request built by {@code request} from the {@link From} to reply to; errors show
    * {@code shownRequest}, or the message itself if it is null.
    */
-  static RequestId send(Address to, Function<From, Object> request, Object shownRequest) {
+  static <R> RequestId<R> send(Address to, Function<From, Object> request, Object shownRequest) {
     ProcessImpl self = ProcessImpl.current();
     // A plain thread needs a node for its private mailbox: the target's, or for a name the node it is bound to.
-    NodeRuntime node = self == null && to instanceof Pid pid ? Kernel.process(pid).runtime() : Proc.runtime(self);
-    return new RequestId(PendingRequest.send(self, node, to, request, shownRequest));
+    Pid pid = to == null ? null : Kernel.pidOf(to);
+    NodeRuntime node = self == null && pid != null ? Kernel.process(pid).runtime() : Proc.runtime(self);
+    return new RequestId<>(PendingRequest.send(self, node, to, request, shownRequest));
   }
 
   /** The server the request was sent to, as it was addressed. */
@@ -66,8 +69,8 @@ public final class RequestId {
    * @throws IllegalStateException if the response has already been taken, or the request was
    *     abandoned, or another process sent the request
    */
-  @SuppressWarnings("unchecked")
-  public <R> R receiveResponse(Duration timeout) {
+  @SuppressWarnings("unchecked") // the reply's type is the request's: see Call
+  public R receiveResponse(Duration timeout) {
     return (R) pending.receiveResponse(timeout);
   }
 
@@ -80,8 +83,8 @@ public final class RequestId {
    *     ({@code noproc} if it did not exist), or {@code timeout}
    * @throws IllegalStateException as {@link #receiveResponse(Duration)}
    */
-  @SuppressWarnings("unchecked")
-  public <R> R waitResponse(Duration timeout) {
+  @SuppressWarnings("unchecked") // the reply's type is the request's: see Call
+  public R waitResponse(Duration timeout) {
     return (R) pending.waitResponse(timeout);
   }
 
@@ -100,8 +103,8 @@ public final class RequestId {
    * @throws CallException with the server's exit reason if it terminated before replying
    * @throws IllegalArgumentException if {@code message} is not this request's response
    */
-  @SuppressWarnings("unchecked")
-  public <R> R response(Object message) {
+  @SuppressWarnings("unchecked") // the reply's type is the request's: see Call
+  public R response(Object message) {
     return (R) pending.response(message, toString());
   }
 

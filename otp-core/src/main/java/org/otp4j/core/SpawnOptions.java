@@ -6,9 +6,11 @@ import java.util.Objects;
  * How to start a process, beyond its code: Erlang's {@code spawn_opt} options that make sense on the
  * JVM. Immutable; start from {@link #defaults()}.
  *
- * <pre>{@code
- * Pid p = Proc.spawn(SpawnOptions.defaults().withMailbox(10_000, MailboxOverflow.DROP_NEWEST), () -> loop());
- * }</pre>
+ * <!-- snippet: org.otp4j.core.JavadocExamplesTest#bounded -->
+ * {@snippet :
+ * Pid worker = Proc.spawn(SpawnOptions.defaults().withMailbox(10_000, MailboxOverflow.DROP_NEWEST),
+ *     () -> Proc.receive());
+ * }
  */
 public final class SpawnOptions {
   private static final SpawnOptions DEFAULTS = new SpawnOptions(0, MailboxOverflow.DROP_NEWEST, false);

@@ -188,6 +188,8 @@ class BoundedMailboxTest {
 
       inbox.send(peer, "go");
       exitReason(peer);
+      // every exit and down signal of the peer has been delivered once it has left the process table
+      TestSupport.awaitProcessCount(node, 2);
       release.countDown();
 
       assertThat(next(inbox)).isEqualTo(List.of("fills it", new ExitMessage(peer, ExitReason.of("boom")),

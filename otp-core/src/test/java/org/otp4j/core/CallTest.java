@@ -3,6 +3,7 @@ package org.otp4j.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.otp4j.core.TestSupport.assertCrashReport;
 import static org.otp4j.core.TestSupport.exitReason;
 import static org.otp4j.core.TestSupport.next;
 import static org.otp4j.core.TestSupport.onNode;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.otp4j.core.TestSupport.Reports;
 
 @DisplayName("Proc.call: request and reply from processes and plain threads")
 class CallTest {
@@ -47,7 +49,7 @@ class CallTest {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       Pid s = node.spawn(server(inbox.pid()));
 
-      int reply = Proc.call(s, from -> new Req.Double(from, 21), TestSupport.WAIT);
+      int reply = (int) Proc.call(s, from -> new Req.Double(from, 21), TestSupport.WAIT);
 
       assertThat(reply).isEqualTo(42);
       assertThat(inbox.flush()).isEmpty();
@@ -85,8 +87,8 @@ class CallTest {
       Pid s = node.spawn(server(me));
       Proc.register("doubler", s);
       node.spawn(() -> {
-        int byPid = Proc.call(s, from -> new Req.Double(from, 1), TestSupport.WAIT);
-        int byName = Proc.call(Name.local("doubler"), from -> new Req.Double(from, 2), TestSupport.WAIT);
+        int byPid = (int) Proc.call(s, from -> new Req.Double(from, 1), TestSupport.WAIT);
+        int byName = (int) Proc.call(Name.local("doubler"), from -> new Req.Double(from, 2), TestSupport.WAIT);
         Proc.send(me, List.of(byPid, byName, Proc.flush()));
       });
 
@@ -105,7 +107,7 @@ class CallTest {
         TestSupport.idle();
       });
 
-      String reply = onNode(node, () -> Proc.call(s, Req.Hold::new, TestSupport.WAIT));
+      String reply = onNode(node, () -> (String) Proc.call(s, Req.Hold::new, TestSupport.WAIT));
 
       assertThat(reply).isEqualTo("from a helper");
       assertThat(next(inbox)).as("reply() result").isEqualTo(true);
@@ -260,7 +262,7 @@ class CallTest {
   @DisplayName("A crash before replying: the CallException's cause is the server's exception")
   void crashIsTheCause() {
     IllegalStateException crash = new IllegalStateException("server bug");
-    try (Node node = Node.start()) {
+    try (Node node = Node.start(); Reports reports = Reports.capture(node)) {
       Pid s = node.spawn(() -> {
         Proc.receive();
         throw crash;
@@ -272,6 +274,7 @@ class CallTest {
       assertThat(e.reason()).isEqualTo(ExitReason.crash(crash));
       assertThat(e).hasCause(crash);
       assertThat(e.request()).isEqualTo("request");
+      assertThat(reports.errorsAfterStop()).satisfiesExactly(r -> assertCrashReport(r, s, crash));
     }
   }
 
@@ -286,7 +289,7 @@ class CallTest {
         TestSupport.idle();
       });
 
-      int reply = Proc.call(s, Req.Hold::new, TestSupport.WAIT);
+      int reply = (int) Proc.call(s, Req.Hold::new, TestSupport.WAIT);
 
       assertThat(reply).isEqualTo(1);
       assertThat(next(inbox)).isEqualTo(List.of(true, false));

@@ -1,6 +1,8 @@
 package org.otp4j.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.otp4j.core.TestSupport.assertCrashReport;
+import static org.otp4j.core.TestSupport.assertVmErrorReport;
 import static org.otp4j.core.TestSupport.awaitProcessCount;
 import static org.otp4j.core.TestSupport.exitReason;
 import static org.otp4j.core.TestSupport.next;
@@ -12,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.otp4j.core.TestSupport.Reports;
 
 /**
  * Race hammers around termination: kill racing a normal exit, sends racing a kill, a fatal error
@@ -76,7 +79,8 @@ class KillRaceStressTest {
     for (int round = 0; round < ROUNDS; round++) {
       CountDownLatch handled = new CountDownLatch(1);
       OutOfMemoryError oom = new OutOfMemoryError("simulated");
-      try (Node node = Node.start(NodeConfig.defaults().withOnFatalError(error -> handled.countDown()))) {
+      try (Node node = Node.start(NodeConfig.defaults().withOnFatalError(error -> handled.countDown()));
+          Reports reports = Reports.capture(node)) {
         Pid failing = node.spawn(() -> {
           throw oom;
         });
@@ -87,6 +91,10 @@ class KillRaceStressTest {
           assertThat(reason).isEqualTo(ExitReason.KILLED);
           killed++;
         }
+        // the process's own crash report first, then the report that the node stops
+        assertThat(reports.errorsAfterStop()).as("round %d", round).satisfiesExactly(
+            r -> assertCrashReport(r, failing, oom),
+            r -> assertVmErrorReport(r, failing, oom));
       }
     }
     assertThat(killed).as("rounds (of %d) where the failing process was reported killed instead of its error",

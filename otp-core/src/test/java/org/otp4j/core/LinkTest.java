@@ -2,6 +2,7 @@ package org.otp4j.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.otp4j.core.TestSupport.assertCrashReport;
 import static org.otp4j.core.TestSupport.exitReason;
 import static org.otp4j.core.TestSupport.idle;
 import static org.otp4j.core.TestSupport.next;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.otp4j.core.TestSupport.Reports;
 
 @DisplayName("Links: exit propagation, noproc, unlink (P2, P5-P8, P11-P13)")
 class LinkTest {
@@ -334,7 +336,7 @@ class LinkTest {
   @DisplayName("P2: spawnLink is atomic: a trapping parent gets the EXIT of a child that crashes at once")
   void spawnLinkSeesAnImmediateCrashWhenTrapping() {
     IllegalStateException crash = new IllegalStateException("child failed");
-    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
+    try (Node node = Node.start(); Reports reports = Reports.capture(node); Inbox inbox = node.openInbox()) {
       Pid me = inbox.pid();
       node.spawn(() -> {
         Proc.trapExits(true);
@@ -347,6 +349,7 @@ class LinkTest {
 
       Pid child = next(inbox, Pid.class);
       assertThat(next(inbox)).isEqualTo(new ExitMessage(child, ExitReason.crash(crash)));
+      assertThat(reports.errorsAfterStop()).satisfiesExactly(r -> assertCrashReport(r, child, crash));
     }
   }
 

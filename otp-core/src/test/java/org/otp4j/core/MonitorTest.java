@@ -1,14 +1,17 @@
 package org.otp4j.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.otp4j.core.TestSupport.assertCrashReport;
 import static org.otp4j.core.TestSupport.awaitProcessCount;
 import static org.otp4j.core.TestSupport.exitReason;
 import static org.otp4j.core.TestSupport.idle;
 import static org.otp4j.core.TestSupport.next;
 
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.otp4j.core.TestSupport.Reports;
 
 @DisplayName("Monitors (P14-P17)")
 class MonitorTest {
@@ -140,6 +143,9 @@ class MonitorTest {
 
       inbox.send(watcher, "go");
       assertThat(exitReason(watcher)).isEqualTo(BOOM);
+      // A terminating process drops the monitors it holds after its Downs have gone out (the one that
+      // exitReason waits for among them), and leaves the process table after that.
+      awaitProcessCount(node, 2);
       inbox.send(target, "fence");
 
       assertThat(next(inbox)).isEqualTo("fence");
@@ -279,7 +285,7 @@ class MonitorTest {
   @DisplayName("P14: monitors set from inside a process; Down reason is the crash")
   void monitorFromAProcess() {
     IllegalArgumentException crash = new IllegalArgumentException("bad input");
-    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
+    try (Node node = Node.start(); Reports reports = Reports.capture(node); Inbox inbox = node.openInbox()) {
       Pid me = inbox.pid();
       node.spawn(() -> {
         Pid child = Proc.spawn(() -> {
@@ -289,11 +295,14 @@ class MonitorTest {
         Ref ref = Proc.monitor(child);
         Proc.send(child, "go");
         Object down = Proc.receive();
-        Proc.send(me, down.equals(new Down(ref, child, ExitReason.crash(crash))));
+        Proc.send(me, List.of(child, down.equals(new Down(ref, child, ExitReason.crash(crash)))));
         idle();
       });
 
-      assertThat(next(inbox)).isEqualTo(true);
+      List<?> report = next(inbox, List.class);
+      assertThat(report.get(1)).as("the Down carries the crash").isEqualTo(true);
+      Pid child = (Pid) report.get(0);
+      assertThat(reports.errorsAfterStop()).satisfiesExactly(r -> assertCrashReport(r, child, crash));
     }
   }
 }

@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 @DisplayName("NodeLocal: a value per node")
 class NodeLocalTest {
 
-  // @start region="counts"
+  // region: counts
   static final NodeLocal<Map<String, Integer>> COUNTS = NodeLocal.withInitial(ConcurrentHashMap::new);
-  // @end
+  // endregion: counts
 
   @Test
   @DisplayName("each node gets its own value, made once, on first use")
@@ -49,9 +49,9 @@ class NodeLocalTest {
   @DisplayName("the snippet of the Javadoc: a map per node")
   void snippet() {
     try (Node node = Node.start()) {
-      // @start region="use"
+      // region: use
       COUNTS.get(node).merge("hits", 1, Integer::sum);   // this node's map only
-      // @end
+      // endregion: use
       assertThat(COUNTS.get(node)).containsEntry("hits", 1);
     }
   }

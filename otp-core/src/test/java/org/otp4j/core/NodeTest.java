@@ -2,6 +2,7 @@ package org.otp4j.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.otp4j.core.TestSupport.assertCrashReport;
 import static org.otp4j.core.TestSupport.exitReason;
 import static org.otp4j.core.TestSupport.next;
 import static org.otp4j.core.TestSupport.onNode;
@@ -15,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.otp4j.core.TestSupport.Reports;
 
 @DisplayName("Nodes: several per JVM, stop, termination")
 class NodeTest {
@@ -171,13 +173,14 @@ class NodeTest {
   @Test
   @DisplayName("Node.stats() counts spawned, alive and crashed processes")
   void stats() {
-    try (Node node = Node.start()) {
+    IllegalStateException crash = new IllegalStateException("counted");
+    try (Node node = Node.start(); Reports reports = Reports.capture(node)) {
       List<Pid> pids = new ArrayList<>();
       for (int i = 0; i < 5; i++) {
         pids.add(node.spawn(() -> {}));
       }
       Pid crasher = node.spawn(() -> {
-        throw new IllegalStateException("counted");
+        throw crash;
       });
       Pid alive = node.spawn(TestSupport::idle);
       pids.forEach(TestSupport::exitReason);
@@ -193,6 +196,7 @@ class NodeTest {
       assertThat(stats.crashed()).isEqualTo(1);
       assertThat(stats.runaways()).isZero();
       assertThat(Proc.isAlive(alive)).isTrue();
+      assertThat(reports.errorsAfterStop()).satisfiesExactly(r -> assertCrashReport(r, crasher, crash));
     }
   }
 

@@ -1,6 +1,7 @@
 package org.otp4j.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.otp4j.core.TestSupport.awaitStatus;
 import static org.otp4j.core.TestSupport.exitReason;
 import static org.otp4j.core.TestSupport.next;
 import static org.otp4j.core.TestSupport.spinUntil;
@@ -17,11 +18,6 @@ class ProcessInfoTest {
 
   private static ProcessInfo info(Pid pid) {
     return Proc.info(pid).orElseThrow(() -> new AssertionError(pid + " is not alive"));
-  }
-
-  private static void awaitStatus(Pid pid, ProcessStatus status) {
-    spinUntil(() -> Proc.info(pid).map(i -> i.status() == status).orElse(false),
-        () -> pid + " to be " + status + ", it is " + Proc.info(pid).map(ProcessInfo::status));
   }
 
   @Test
@@ -44,9 +40,9 @@ class ProcessInfoTest {
       for (int i = 0; i < 3; i++) {
         inbox.send(p, i);
       }
-      awaitStatus(p, ProcessStatus.WAITING);
 
-      ProcessInfo info = info(p);
+      // the snapshot that shows it waiting: each message wakes it, and it runs briefly before it parks again
+      ProcessInfo info = awaitStatus(p, ProcessStatus.WAITING);
 
       assertThat(info.pid()).isSameAs(p);
       assertThat(info.blockedOn()).isEqualTo("receive");
@@ -133,7 +129,7 @@ class ProcessInfoTest {
         TestSupport.idle();
       });
       Pid client = node.spawn(() -> {
-        Object reply = Proc.call(server, Request::new, TestSupport.WAIT);
+        Object reply = Proc.call(server, Request::new, Proc.INFINITY); // however long the test takes to release it
         Proc.send(me, reply);
       });
       awaitStatus(client, ProcessStatus.WAITING);
@@ -152,7 +148,8 @@ class ProcessInfoTest {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       Pid me = inbox.pid();
       Pid target = node.spawn(TestSupport::idle);
-      Pid waiter = node.spawn(() -> Proc.send(me, Proc.awaitExit(target, TestSupport.WAIT)));
+      // waits however long the test takes to end the target
+      Pid waiter = node.spawn(() -> Proc.send(me, Proc.awaitExit(target, Proc.INFINITY)));
       awaitStatus(waiter, ProcessStatus.WAITING);
 
       assertThat(info(waiter).blockedOn()).isEqualTo("await exit");

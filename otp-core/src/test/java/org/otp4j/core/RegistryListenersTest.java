@@ -249,6 +249,7 @@ class RegistryListenersTest {
   void javadocListenerExample() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       Pid me = inbox.pid();
+      // region: registry-listener
       Pid audit = node.spawn(() -> {
         while (true) {
           switch (Proc.receive()) {
@@ -260,6 +261,7 @@ class RegistryListenersTest {
       });
       Proc.register("audit", audit);
       Registry sessions = Registry.unique("sessions", Registry.Options.defaults().withListeners(Name.local("audit")));
+      // endregion: registry-listener
       Pid p = RegistryMember.spawn(node, inbox);
 
       run(inbox, p, () -> sessions.register("ada", "token"));

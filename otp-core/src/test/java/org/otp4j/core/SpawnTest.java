@@ -2,6 +2,7 @@ package org.otp4j.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.otp4j.core.TestSupport.assertCrashReport;
 import static org.otp4j.core.TestSupport.exitReason;
 import static org.otp4j.core.TestSupport.idle;
 import static org.otp4j.core.TestSupport.next;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.function.ThrowingConsumer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.otp4j.core.TestSupport.Reports;
 
 @DisplayName("Spawning, exit reasons and process identity (P1-P4)")
 class SpawnTest {
@@ -78,9 +80,10 @@ class SpawnTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("exits")
-  @DisplayName("P4: exit(R) terminates with R, an exception thrown out of the body with that exception")
+  @DisplayName("P4: exit(R) terminates with R, an exception thrown out of the body with that exception "
+      + "(and a crash report)")
   void exitReasons(Proc.Body body, ExitReason expected) {
-    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
+    try (Node node = Node.start(); Reports reports = Reports.capture(node); Inbox inbox = node.openInbox()) {
       Pid p = node.spawn(() -> {
         Proc.receive();
         body.run();
@@ -90,6 +93,11 @@ class SpawnTest {
 
       assertThat(next(inbox)).isEqualTo(new Down(ref, p, expected));
       assertThat(exitReason(p)).isEqualTo(expected);
+      if (expected instanceof ExitReason.Crash crash) {
+        assertThat(reports.errorsAfterStop()).satisfiesExactly(r -> assertCrashReport(r, p, crash.error()));
+      } else {
+        assertThat(reports.errorsAfterStop()).as("an exit(R) is no crash").isEmpty();
+      }
     }
   }
 

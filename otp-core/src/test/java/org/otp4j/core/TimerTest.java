@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -18,9 +20,59 @@ import org.junit.jupiter.api.Test;
  * Timers. To show that a cancelled timer sends nothing, a later "fence" timer is started to the
  * same receiver: all timers of a node run on one scheduler thread in deadline order, so once the
  * fence has arrived, an earlier timer that was going to fire would have fired.
+ *
+ * <p>For the same reason, a test that must act before a timer fires (cancel it, register its name)
+ * holds that thread meanwhile ({@link #holdTimers}) rather than count on acting within the delay,
+ * which a loaded machine does not guarantee.
  */
 @DisplayName("Timers (P25-P28)")
 class TimerTest {
+
+  /** A hold on a node's timer thread; closing it lets the timers fire again. */
+  private interface Hold extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Holds the timer thread of {@code node}: when this returns no timer of the node is firing, and
+   * none fires until the hold is closed. It starts a zero-delay timer to a via name whose registry,
+   * asked for the name as the timer fires, waits on the timer thread for the release (the timer's
+   * message is then dropped: the name is not registered).
+   */
+  private static Hold holdTimers(Node node) {
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch released = new CountDownLatch(1);
+    NameRegistry gate = new NameRegistry() {
+      @Override
+      public boolean registerName(Object key, Pid pid) {
+        return false;
+      }
+
+      @Override
+      public void unregisterName(Object key) {}
+
+      @Override
+      public Optional<Pid> whereisName(Object key) {
+        holding.countDown();
+        try {
+          released.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt(); // the node is stopping
+        }
+        return Optional.empty();
+      }
+    };
+    onNode(node, () -> Proc.sendAfter(Duration.ZERO, Name.via(gate, "hold"), "held"));
+    try {
+      assertThat(holding.await(TestSupport.WAIT.toMillis(), TimeUnit.MILLISECONDS))
+          .as("the timer thread is held").isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while holding the timer thread", e);
+    }
+    return released::countDown;
+  }
 
   @Test
   @DisplayName("P25: sendAfter delivers the message once the delay has passed")
@@ -67,11 +119,21 @@ class TimerTest {
   void cancelBeforeFiring() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       Duration delay = Duration.ofMillis(200);
-      TimerRef timer = onNode(node, () -> Proc.sendAfter(delay, inbox.pid(), "cancelled"));
+      TimerRef timer;
+      Optional<Duration> left;
+      Duration elapsed;
+      try (Hold _ = holdTimers(node)) { // it cannot fire before the cancel, however slow the test thread
+        long start = System.nanoTime();
+        timer = onNode(node, () -> Proc.sendAfter(delay, inbox.pid(), "cancelled"));
 
-      Optional<Duration> left = Proc.cancelTimer(timer);
+        left = Proc.cancelTimer(timer);
 
-      assertThat(left).hasValueSatisfying(d -> assertThat(d).isPositive().isLessThanOrEqualTo(delay));
+        elapsed = Duration.ofNanos(System.nanoTime() - start);
+      }
+
+      // the delay less the time the cancel came after the start; none if the deadline has passed meanwhile
+      Duration leastLeft = delay.compareTo(elapsed) > 0 ? delay.minus(elapsed) : Duration.ZERO;
+      assertThat(left).hasValueSatisfying(d -> assertThat(d).isBetween(leastLeft, delay));
       assertThat(Proc.readTimer(timer)).isEmpty();
       assertThat(Proc.cancelTimer(timer)).as("a second cancel").isEmpty();
       onNode(node, () -> Proc.sendAfter(delay.plusMillis(50), inbox.pid(), "fence"));
@@ -97,10 +159,14 @@ class TimerTest {
   void readTimer() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       Duration delay = Duration.ofSeconds(30);
+      long start = System.nanoTime();
       TimerRef timer = onNode(node, () -> Proc.startTimer(delay, inbox.pid(), "later"));
 
-      assertThat(Proc.readTimer(timer)).hasValueSatisfying(d ->
-          assertThat(d).isGreaterThan(Duration.ofSeconds(25)).isLessThanOrEqualTo(delay));
+      Optional<Duration> left = Proc.readTimer(timer);
+
+      // the delay less the time the read came after the start
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(left).hasValueSatisfying(d -> assertThat(d).isBetween(delay.minus(elapsed), delay));
       Proc.cancelTimer(timer);
       assertThat(Proc.readTimer(timer)).isEmpty();
     }
@@ -141,9 +207,11 @@ class TimerTest {
   void timerToANameResolvesAtExpiry() {
     try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
       Name name = Name.local("late_comer");
-      onNode(node, () -> Proc.sendAfter(Duration.ofMillis(100), name, "for whoever holds the name"));
+      try (Hold _ = holdTimers(node)) { // it cannot fire before the name is registered
+        onNode(node, () -> Proc.sendAfter(Duration.ofMillis(100), name, "for whoever holds the name"));
 
-      Proc.register("late_comer", inbox.pid()); // registered after the timer started
+        Proc.register("late_comer", inbox.pid()); // registered after the timer started
+      }
 
       assertThat(next(inbox)).isEqualTo("for whoever holds the name");
     }
@@ -160,8 +228,10 @@ class TimerTest {
         }
       });
       Proc.register("svc", holder);
-      onNode(node, () -> Proc.sendAfter(Duration.ofMillis(30), Name.local("svc"), "dropped"));
-      onNode(node, () -> Proc.unregister("svc"));
+      try (Hold _ = holdTimers(node)) { // it cannot fire while the name is still registered
+        onNode(node, () -> Proc.sendAfter(Duration.ofMillis(30), Name.local("svc"), "dropped"));
+        onNode(node, () -> Proc.unregister("svc"));
+      }
 
       onNode(node, () -> Proc.sendAfter(Duration.ofMillis(60), holder, "fence"));
 
@@ -180,12 +250,17 @@ class TimerTest {
       for (int i = 0; i < 5; i++) {
         assertThat(next(inbox)).isEqualTo("tick");
       }
-      assertThat(Proc.cancelTimer(timer)).hasValueSatisfying(d ->
-          assertThat(d).isLessThanOrEqualTo(Duration.ofMillis(10)));
+      Optional<Duration> left;
+      try (Hold _ = holdTimers(node)) {
+        // No tick is in flight: every tick sent so far is in the mailbox (more of them if the test
+        // thread was slow to take the first five).
+        assertThat(inbox.flush()).as("ticks before the cancel").allMatch("tick"::equals);
+        left = Proc.cancelTimer(timer);
+      }
+      assertThat(left).hasValueSatisfying(d -> assertThat(d).isLessThanOrEqualTo(Duration.ofMillis(10)));
       onNode(node, () -> Proc.sendAfter(Duration.ofMillis(50), inbox.pid(), "fence"));
 
-      List<Object> rest = collectUntilFence(inbox);
-      assertThat(rest).as("ticks after cancel (one may have been in flight)").hasSizeLessThanOrEqualTo(1);
+      assertThat(collectUntilFence(inbox)).as("ticks after the cancel").isEmpty();
       assertThat(Proc.readTimer(timer)).isEmpty();
     }
   }

@@ -12,17 +12,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.otp4j.behaviours.AppDescriptor;
 import org.otp4j.behaviours.Application;
 import org.otp4j.behaviours.ApplicationException;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.core.ExitReason;
-import org.otp4j.core.Name;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
 @DisplayName("Guide, chapter 7: applications")
+@ExtendWith(CaptureReports.class)
 class ApplicationsTest {
 
   private final List<String> journal = new CopyOnWriteArrayList<>();
@@ -41,7 +44,7 @@ class ApplicationsTest {
         assertThat(Shop.loadAndStart()).containsExactly("store", "web");
         assertThat(Application.running()).extracting(Application.Info::name).containsExactly("store", "web");
         assertThat(Listener.port()).isEqualTo(8080);
-        assertThat(Proc.whereis(Name.local("catalog"))).isPresent();
+        assertThat(Proc.whereis(Shop.StoreApp.CATALOG)).isPresent();
         assertThat(Application.ensureAllStarted("web", Application.Type.PERMANENT)).isEmpty();
       });
     }
@@ -63,7 +66,7 @@ class ApplicationsTest {
   }
 
   @Test
-  @DisplayName("environment: default < configuration file < system property < setEnv; configChange follows")
+  @DisplayName("environment: default < configuration file < system property < setEnv; a reload calls configChange")
   void environmentPrecedence(@TempDir Path dir) throws IOException {
     Path config = dir.resolve("shop.properties");
     Files.writeString(config, "web.port=8081\n");
@@ -71,16 +74,33 @@ class ApplicationsTest {
       node.run(() -> {
         Shop.loadAndStart();
         assertThat(Application.getEnv("web", "port", 0)).isEqualTo(8080);
-        Application.loadConfig(config);
+        Application.reloadConfig(config);
         assertThat(Application.getEnv("web", "port", 0)).isEqualTo(8081);
         System.setProperty("otp.web.port", "8082");
-        Application.loadConfig(config); // system properties are read again when the environment is
+        Application.reloadConfig(config); // system properties are read again when the environment is
         assertThat(Application.getEnv("web", "port", 0)).isEqualTo(8082);
+        await().until(() -> Listener.port() == 8082); // the reloads' configChange rebound the listener (a cast)
         Application.setEnv("web", "port", 8083);
         assertThat(Application.getEnv("web", "port", 0)).isEqualTo(8083);
-        await().until(() -> Listener.port() == 8083); // configChange rebound the listener
+        assertThat(Listener.port()).as("setEnv calls no configChange").isEqualTo(8082);
         Application.unsetEnv("web", "port");
         assertThat(Application.getEnv("web", "port", 0)).isEqualTo(8082);
+      });
+    }
+  }
+
+  @Test
+  @DisplayName("a reload replaces what setEnv set and tells the running application")
+  void reloadAfterSetEnv(@TempDir Path dir) throws IOException {
+    Path config = dir.resolve("shop.properties");
+    Files.writeString(config, "web.port=8081\n");
+    try (Node node = Node.start()) {
+      node.run(() -> {
+        Shop.loadAndStart();
+        Shop.moveTo(config);
+        assertThat(Application.getEnv("web", "port", 0)).isEqualTo(8081);
+        await().until(() -> Listener.port() == 8081); // configChange cast the new port to the listener
+        assertThat(KvStore.get(Shop.StoreApp.CATALOG, "anything")).isEmpty();
       });
     }
   }
@@ -93,7 +113,7 @@ class ApplicationsTest {
     try (Node node = Node.start()) {
       node.run(() -> {
         Shop.loadAndStart();
-        assertThatThrownBy(() -> Application.loadConfig(config))
+        assertThatThrownBy(() -> Application.reloadConfig(config))
             .isInstanceOf(ApplicationException.class)
             .hasMessageContaining("web.port")
             .hasMessageContaining("'eighty'");
@@ -103,7 +123,7 @@ class ApplicationsTest {
 
   @Test
   @DisplayName("when the top supervisor of a permanent application dies, the node stops")
-  void permanentStopsTheNode() {
+  void permanentStopsTheNode(Reports reports) {
     try (Node node = Node.start()) {
       node.run(() -> {
         Shop.loadAndStart();
@@ -111,6 +131,8 @@ class ApplicationsTest {
         Proc.exit(top, ExitReason.KILL);
       });
       await().until(node::isStopped);
+      assertThat(reports.withLabel("application_terminated")).singleElement()
+          .satisfies(r -> assertThat(r.get("application")).isEqualTo("web"));
     }
   }
 

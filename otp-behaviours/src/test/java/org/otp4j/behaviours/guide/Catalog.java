@@ -5,18 +5,18 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.otp4j.behaviours.GenServer;
-import org.otp4j.core.Address;
+import org.otp4j.core.Call;
 import org.otp4j.core.From;
-import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
+import org.otp4j.core.ServerRef;
 
 /** Prices, loaded after start with a continue; a slow export handed to another process. */
 public final class Catalog extends GenServer<Map<String, Integer>, Catalog.Msg> {
 
   public sealed interface Msg {
-    record Price(String item) implements Msg {}
+    record Price(String item) implements Msg, Call<Optional<Integer>> {}
 
-    record Export() implements Msg {}
+    record Export() implements Msg, Call<String> {}
   }
 
   /** The continuation that loads the prices. */
@@ -28,15 +28,15 @@ public final class Catalog extends GenServer<Map<String, Integer>, Catalog.Msg> 
     this.source = source;
   }
 
-  public static Pid startLink(Supplier<Map<String, Integer>> source) {
+  public static ServerRef<Msg> startLink(Supplier<Map<String, Integer>> source) {
     return GenServer.startLink(new Catalog(source));
   }
 
-  public static Optional<Integer> price(Address catalog, String item) {
+  public static Optional<Integer> price(ServerRef<Msg> catalog, String item) {
     return GenServer.call(catalog, new Msg.Price(item));
   }
 
-  public static String export(Address catalog) {
+  public static String export(ServerRef<Msg> catalog) {
     return GenServer.call(catalog, new Msg.Export());
   }
 
@@ -60,7 +60,7 @@ public final class Catalog extends GenServer<Map<String, Integer>, Catalog.Msg> 
   @Override
   protected CallResult<Map<String, Integer>> handleCall(Msg msg, From from, Map<String, Integer> prices) {
     return switch (msg) {
-      case Msg.Price(String item) -> reply(Optional.ofNullable(prices.get(item)), prices);
+      case Msg.Price price -> reply(price, Optional.ofNullable(prices.get(price.item())), prices);
       // region: hand-off
       case Msg.Export() -> {
         // Rendering may take long: do it in another process, from an immutable snapshot, and

@@ -2,12 +2,12 @@ package org.otp4j.behaviours.guide;
 
 import java.time.Duration;
 import org.otp4j.behaviours.GenStatem;
-import org.otp4j.core.Address;
+import org.otp4j.core.Call;
 import org.otp4j.core.From;
-import org.otp4j.core.Pid;
+import org.otp4j.core.ServerRef;
 
 /** A connection that callers can use at once: sends wait (postponed) until it is connected. */
-public final class Connection extends GenStatem<Connection.State, Connection.Data> {
+public final class Connection extends GenStatem<Connection.State, Connection.Data, Connection.Msg> {
 
   public enum State { DISCONNECTED, CONNECTED }
 
@@ -25,9 +25,12 @@ public final class Connection extends GenStatem<Connection.State, Connection.Dat
     }
   }
 
-  record Send(String payload) {}
+  /** Its protocol: callers send payloads; each call is answered with a String. */
+  public sealed interface Msg {
+    record Send(String payload) implements Msg, Call<String> {}
+  }
 
-  /** The message the network sends when the link goes down. */
+  /** The message the network sends when the link goes down: not part of the protocol, an info. */
   public record Dropped() {}
 
   static final String CONNECT = "connect";
@@ -40,41 +43,48 @@ public final class Connection extends GenStatem<Connection.State, Connection.Dat
     this.retryAfter = retryAfter;
   }
 
-  public static Pid startLink(Network network, Duration retryAfter) {
+  public static ServerRef<Msg> startLink(Network network, Duration retryAfter) {
     return GenStatem.startLink(new Connection(network, retryAfter));
   }
 
-  /** Sends {@code payload}, waiting until the connection is up. */
-  public static String send(Address connection, String payload) {
-    return GenStatem.call(connection, new Send(payload));
+  // region: connection-client
+  /** Sends {@code payload}, waiting until the connection is up, however long that takes. */
+  public static String send(ServerRef<Msg> connection, String payload) {
+    return GenStatem.call(connection, new Msg.Send(payload));
   }
+
+  /** Sends {@code payload}, waiting at most {@code timeout} for the connection to be up and the reply. */
+  public static String send(ServerRef<Msg> connection, String payload, Duration timeout) {
+    return GenStatem.call(connection, new Msg.Send(payload), timeout);
+  }
+  // endregion: connection-client
 
   // region: connection
   @Override
   protected Init<State, Data> init() {
     // Start disconnected, and make connecting the very first event: init itself stays quick.
     return Init.ok(State.DISCONNECTED, new Data(network, retryAfter, 0),
-        Action.nextEvent(new Event.Internal(CONNECT)));
+        Action.nextEvent(new Event.Internal<>(CONNECT)));
   }
 
   @Override
-  protected Result<State, Data> handleEvent(Event event, State state, Data data) {
+  protected Result<State, Data> handleEvent(Event<Msg> event, State state, Data data) {
     return switch (state) {
       case DISCONNECTED -> switch (event) {
-        case Event.Internal i -> data.network().connect()
+        case Event.Internal<Msg> connect -> data.network().connect()
             ? nextState(State.CONNECTED, data.attempted())
             : keepState(data.attempted(), Action.stateTimeout(data.retryAfter(), CONNECT));
-        case Event.StateTimeout t -> keepStateAndData(Action.nextEvent(new Event.Internal(CONNECT)));
-        case Event.Call(From from, Send send) -> keepStateAndData(Action.postpone()); // until connected
+        case Event.StateTimeout<Msg> retry -> keepStateAndData(Action.nextEvent(new Event.Internal<>(CONNECT)));
+        case Event.Call(From from, Msg.Send send) -> keepStateAndData(Action.postpone()); // until connected
         default -> keepStateAndData();
       };
       case CONNECTED -> switch (event) {
-        case Event.Call(From from, Send(String payload)) -> {
-          data.network().send(payload);
-          yield keepStateAndData(Action.reply(from, "sent"));
+        case Event.Call(From from, Msg.Send send) -> {
+          data.network().send(send.payload());
+          yield keepStateAndData(Action.reply(from, send, "sent"));
         }
         case Event.Info(Dropped dropped) ->
-            nextState(State.DISCONNECTED, data, Action.nextEvent(new Event.Internal(CONNECT)));
+            nextState(State.DISCONNECTED, data, Action.nextEvent(new Event.Internal<>(CONNECT)));
         default -> keepStateAndData();
       };
     };

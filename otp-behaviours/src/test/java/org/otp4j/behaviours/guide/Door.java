@@ -2,13 +2,14 @@ package org.otp4j.behaviours.guide;
 
 import java.time.Duration;
 import org.otp4j.behaviours.GenStatem;
-import org.otp4j.core.Address;
+import org.otp4j.core.Call;
 import org.otp4j.core.From;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
+import org.otp4j.core.ServerRef;
 
 /** A door with a code, and the three kinds of timeout. */
-public final class Door extends GenStatem<Door.State, Door.Data> {
+public final class Door extends GenStatem<Door.State, Door.Data, Door.Msg> {
 
   public enum State { LOCKED, OPEN }
 
@@ -21,10 +22,13 @@ public final class Door extends GenStatem<Door.State, Door.Data> {
    */
   public record Data(String code, Duration autoLock, Duration ajarAfter, Duration serviceEvery, Pid panel) {}
 
-  record Unlock(String code) {}
+  /** Its protocol: a call whose reply is a String, and a cast. */
+  public sealed interface Msg {
+    record Unlock(String code) implements Msg, Call<String> {}
 
-  /** Someone walked through. */
-  record Pass() {}
+    /** Someone walked through. */
+    record Pass() implements Msg {}
+  }
 
   private final Data data;
 
@@ -32,16 +36,16 @@ public final class Door extends GenStatem<Door.State, Door.Data> {
     this.data = data;
   }
 
-  public static Pid startLink(Data data) {
+  public static ServerRef<Msg> startLink(Data data) {
     return GenStatem.startLink(new Door(data));
   }
 
-  public static String unlock(Address door, String code) {
-    return GenStatem.call(door, new Unlock(code));
+  public static String unlock(ServerRef<Msg> door, String code) {
+    return GenStatem.call(door, new Msg.Unlock(code), Duration.ofSeconds(5));
   }
 
-  public static void pass(Address door) {
-    GenStatem.cast(door, new Pass());
+  public static void pass(ServerRef<Msg> door) {
+    GenStatem.cast(door, new Msg.Pass());
   }
 
   // region: door
@@ -51,22 +55,22 @@ public final class Door extends GenStatem<Door.State, Door.Data> {
   }
 
   @Override
-  protected Result<State, Data> handleEvent(Event event, State state, Data d) {
+  protected Result<State, Data> handleEvent(Event<Msg> event, State state, Data d) {
     if (event instanceof Event.GenericTimeout(Object name, Object content)) {
       Proc.send(d.panel(), content); // fires in any state; set it again for the next round
       return keepStateAndData(Action.genericTimeout(name, d.serviceEvery(), content));
     }
     return switch (state) {
       case LOCKED -> switch (event) {
-        case Event.Call(From from, Unlock(String code)) when code.equals(d.code()) ->
-            nextState(State.OPEN, d, Action.reply(from, "open"),
+        case Event.Call(From from, Msg.Unlock unlock) when unlock.code().equals(d.code()) ->
+            nextState(State.OPEN, d, Action.reply(from, unlock, "open"),
                 Action.stateTimeout(d.autoLock(), "lock"),    // cancelled only by leaving OPEN
                 Action.eventTimeout(d.ajarAfter(), "ajar"));  // cancelled by any event
-        case Event.Call(From from, Unlock wrong) -> keepStateAndData(Action.reply(from, "wrong code"));
+        case Event.Call(From from, Msg.Unlock wrong) -> keepStateAndData(Action.reply(from, wrong, "wrong code"));
         default -> keepStateAndData();
       };
       case OPEN -> switch (event) {
-        case Event.Cast(Pass pass) -> keepStateAndData(Action.eventTimeout(d.ajarAfter(), "ajar"));
+        case Event.Cast(Msg.Pass pass) -> keepStateAndData(Action.eventTimeout(d.ajarAfter(), "ajar"));
         case Event.Timeout(Object ajar) -> {
           Proc.send(d.panel(), "ajar"); // open, and nobody passed for ajarAfter
           yield keepStateAndData();
@@ -75,7 +79,7 @@ public final class Door extends GenStatem<Door.State, Door.Data> {
           Proc.send(d.panel(), "locked");
           yield nextState(State.LOCKED, d);
         }
-        case Event.Call(From from, Unlock any) -> keepStateAndData(Action.reply(from, "already open"));
+        case Event.Call(From from, Msg.Unlock any) -> keepStateAndData(Action.reply(from, any, "already open"));
         default -> keepStateAndData();
       };
     };

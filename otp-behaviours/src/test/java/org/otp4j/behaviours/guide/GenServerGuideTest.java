@@ -17,6 +17,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.otp4j.behaviours.BehaviourTestKit;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.behaviours.ChildSpec;
 import org.otp4j.behaviours.GenServer;
 import org.otp4j.behaviours.StartException;
@@ -27,13 +31,14 @@ import org.otp4j.core.CallException;
 import org.otp4j.core.Down;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Inbox;
-import org.otp4j.core.Name;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 import org.otp4j.core.Ref;
+import org.otp4j.core.ServerRef;
 
 @DisplayName("Guide, chapter 3: GenServer")
+@ExtendWith(CaptureReports.class)
 class GenServerGuideTest {
 
   private static void onNode(Consumer<Inbox> test) {
@@ -52,18 +57,18 @@ class GenServerGuideTest {
   @DisplayName("await replies at once if the key is there, else when it is put; all waiters get it")
   void deferredReplies() {
     onNode(inbox -> {
-      Pid store = KvStore.startLink();
+      ServerRef<KvStore.Msg> store = KvStore.startLink();
       KvStore.put(store, "a", "1");
       assertThat(KvStore.await(store, "a", Duration.ofSeconds(5))).isEqualTo("1");
       CompletableFuture<String> first = GuideTestKit.async(() -> KvStore.await(store, "b", Duration.ofSeconds(5)));
       CompletableFuture<String> second = GuideTestKit.async(
           () -> inProcess(() -> KvStore.await(store, "b", Duration.ofSeconds(5))));
-      await().until(() -> Sys.<KvStore.State>getState(store).waiting().getOrDefault("b", List.of()).size() == 2);
+      await().until(() -> ((KvStore.State) Sys.getState(store)).waiting().getOrDefault("b", List.of()).size() == 2);
       assertThat(first).isNotDone();
       KvStore.put(store, "b", "2");
       assertThat(first.join()).isEqualTo("2");
       assertThat(second.join()).isEqualTo("2");
-      assertThat(Sys.<KvStore.State>getState(store).waiting()).isEmpty();
+      assertThat(((KvStore.State) Sys.getState(store)).waiting()).isEmpty();
     });
   }
 
@@ -71,7 +76,7 @@ class GenServerGuideTest {
   @DisplayName("a call that times out throws CallException(timeout) naming the call; its late reply is dropped")
   void callTimeout() {
     onNode(inbox -> {
-      Pid store = KvStore.startLink();
+      ServerRef<KvStore.Msg> store = KvStore.startLink();
       CallException e = GenServerUsage.awaitTimesOut(store);
       assertThat(e.reason()).isEqualTo(ExitReason.TIMEOUT);
       assertThat(e.getMessage())
@@ -94,8 +99,8 @@ class GenServerGuideTest {
   @DisplayName("two requests sent without waiting, their replies taken afterwards; a timeout names the request")
   void sendRequest() {
     onNode(inbox -> {
-      Pid eu = KvStore.startLink();
-      Pid us = KvStore.startLink();
+      ServerRef<KvStore.Msg> eu = KvStore.startLink();
+      ServerRef<KvStore.Msg> us = KvStore.startLink();
       KvStore.put(eu, "colour", "teal");
       assertThat(GenServerUsage.fromTwoStores(eu, us)).containsExactly(Optional.of("teal"), Optional.empty());
       CallException e = inProcess(() -> {
@@ -112,14 +117,54 @@ class GenServerGuideTest {
 
   @Test
   @DisplayName("a cast of a call-only message crashes the server; a call to it then fails with the crash")
-  void misuseCrashes() {
+  void misuseCrashes(Reports reports) {
     onNode(inbox -> {
-      Pid store = KvStore.startLink();
+      ServerRef<KvStore.Msg> store = KvStore.startLink();
       GenServer.cast(store, new KvStore.Msg.Get("x"));
-      ExitReason reason = exitReason(store);
+      ExitReason reason = exitReason(store.pid());
       assertThat(reason.toString()).contains("Get[key=x] is a call, not a cast");
+      assertThat(reports.withLabel("gen_server_terminate")).singleElement()
+          .satisfies(r -> assertThat(r.get("reason")).isEqualTo(reason));
       assertThatThrownBy(() -> KvStore.get(store, "x")).isInstanceOfSatisfying(CallException.class,
           e -> assertThat(e.reason()).isEqualTo(ExitReason.NOPROC));
+    });
+  }
+
+  @Test
+  @DisplayName("the same server through its untyped pid: calls return Objects; ServerRef.of types it again")
+  void untypedPid() {
+    onNode(inbox -> {
+      ServerRef<KvStore.Msg> store = KvStore.startLink();
+      KvStore.put(store, "colour", "teal");
+      GenServerUsage.Untyped untyped = GenServerUsage.untyped(store);
+      assertThat(untyped.reply()).isEqualTo(Optional.of("teal"));
+      assertThat(untyped.typedAgain()).contains("teal");
+    });
+  }
+
+  @Test
+  @DisplayName("an untyped call with a message outside the protocol compiles, and crashes the server")
+  void untypedMisuse(Reports reports) {
+    onNode(inbox -> {
+      ServerRef<KvStore.Msg> store = KvStore.startLink();
+      assertThatThrownBy(() -> GenServer.call(store.pid(), "colour"))
+          .isInstanceOfSatisfying(CallException.class,
+              e -> assertThat(e.reason().toString()).contains("ClassCastException"));
+      assertThat(exitReason(store.pid()).toString()).contains("ClassCastException");
+      assertThat(reports.withLabel("gen_server_terminate")).hasSize(1);
+    });
+  }
+
+  @Test
+  @DisplayName("start or find: the second start under a name finds the first server")
+  void startOrFind() {
+    onNode(inbox -> {
+      ServerRef<KvStore.Msg> name = ServerRef.local("shared");
+      ServerRef<KvStore.Msg> first = GenServerUsage.startOrFind(name);
+      ServerRef<KvStore.Msg> second = GenServerUsage.startOrFind(name);
+      assertThat(second.pid()).isEqualTo(first.pid());
+      KvStore.put(first, "k", "v");
+      assertThat(KvStore.get(second, "k")).contains("v");
     });
   }
 
@@ -136,13 +181,13 @@ class GenServerGuideTest {
   @DisplayName("stop runs terminate and returns once the server has ended with that reason")
   void stopping() {
     onNode(inbox -> {
-      Pid a = KvStore.startLink();
-      Pid b = KvStore.startLink();
+      ServerRef<KvStore.Msg> a = KvStore.startLink();
+      ServerRef<KvStore.Msg> b = KvStore.startLink();
       Ref ra = inbox.monitor(a);
       Ref rb = inbox.monitor(b);
       GenServerUsage.stop(a, b);
-      assertThat(Proc.isAlive(a)).isFalse();
-      assertThat(Proc.isAlive(b)).isFalse();
+      assertThat(Proc.isAlive(a.pid())).isFalse();
+      assertThat(Proc.isAlive(b.pid())).isFalse();
       assertThat(((Down) expect(inbox, m -> m instanceof Down d && d.ref() == ra, "a down")).reason())
           .isEqualTo(ExitReason.NORMAL);
       assertThat(((Down) expect(inbox, m -> m instanceof Down d && d.ref() == rb, "b down")).reason())
@@ -153,13 +198,27 @@ class GenServerGuideTest {
   @Test
   @DisplayName("an idle session stops itself with {shutdown,idle}; terminate tells the audit process")
   void idleTimeout() {
-    onNode(inbox -> {
-      Pid session = Session.startLink("ada", "s3cret", Duration.ofMillis(100), inbox.pid());
-      assertThat(Session.touch(session)).isEqualTo(1);
-      assertThat(Session.touch(session)).isEqualTo(2);
+    onNode(inbox -> BehaviourTestKit.untilUndisturbed("two touches within the idle time", () -> {
+      Duration idle = Duration.ofMillis(100);
+      long armed = System.nanoTime(); // the session sets its idle timeout after this
+      ServerRef<Session.Msg> session = Session.startLink("ada", "s3cret", idle, inbox.pid());
+      for (int requests = 1; requests <= 2; requests++) {
+        long touching = System.nanoTime();
+        try {
+          assertThat(Session.touch(session)).isEqualTo(requests);
+        } catch (CallException ended) {
+          if (BehaviourTestKit.within(armed, idle)) {
+            throw ended; // the touch came within the idle time: the session must not have ended
+          }
+          assertThat(next(inbox)).isInstanceOf(Session.Ended.class); // this thread stalled: try again
+          return false;
+        }
+        armed = touching; // the touch set the timeout again
+      }
       assertThat(next(inbox)).isEqualTo(new Session.Ended("ada", 2, ExitReason.shutdown("idle")));
-      assertThat(exitReason(session)).isEqualTo(ExitReason.shutdown("idle"));
-    });
+      assertThat(exitReason(session.pid())).isEqualTo(ExitReason.shutdown("idle"));
+      return true;
+    }));
   }
 
   @Test
@@ -177,10 +236,10 @@ class GenServerGuideTest {
   @DisplayName("formatStatus keeps the token out of the status")
   void formatStatus() {
     onNode(inbox -> {
-      Pid session = Session.startLink("ada", "s3cret", Duration.ofMinutes(5), inbox.pid());
+      ServerRef<Session.Msg> session = Session.startLink("ada", "s3cret", Duration.ofMinutes(5), inbox.pid());
       Sys.Status status = Sys.getStatus(session);
       assertThat(status.state()).isEqualTo(new Session.State("ada", "<redacted>", 0));
-      assertThat(Sys.<Session.State>getState(session).token()).isEqualTo("s3cret");
+      assertThat(((Session.State) Sys.getState(session)).token()).isEqualTo("s3cret");
       GenServer.stop(session);
     });
   }
@@ -191,7 +250,7 @@ class GenServerGuideTest {
     onNode(inbox -> {
       CountDownLatch loading = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
-      Pid catalog = Catalog.startLink(() -> {
+      ServerRef<Catalog.Msg> catalog = Catalog.startLink(() -> {
         loading.countDown();
         try {
           release.await();
@@ -208,7 +267,7 @@ class GenServerGuideTest {
       }
       // a call made now waits: the continuation runs before any message is handled
       CompletableFuture<Optional<Integer>> price = GuideTestKit.async(() -> Catalog.price(catalog, "tea"));
-      await().until(() -> Proc.info(catalog).orElseThrow().mailboxLength() == 1);
+      await().until(() -> Proc.info(catalog.pid()).orElseThrow().mailboxLength() == 1);
       assertThat(price).isNotDone();
       release.countDown();
       assertThat(price.join()).contains(350);
@@ -220,7 +279,7 @@ class GenServerGuideTest {
   @DisplayName("a slow export is handed to another process; the server keeps serving")
   void handOff() {
     onNode(inbox -> {
-      Pid catalog = Catalog.startLink(() -> Map.of("tea", 350, "coffee", 420));
+      ServerRef<Catalog.Msg> catalog = Catalog.startLink(() -> Map.of("tea", 350, "coffee", 420));
       assertThat(Catalog.export(catalog)).isEqualTo("coffee,420\ntea,350\n");
       assertThat(Catalog.price(catalog, "coffee")).contains(420);
     });
@@ -229,7 +288,7 @@ class GenServerGuideTest {
   @Test
   @DisplayName("an unknown name fails the call with noproc")
   void unknownName() {
-    onNode(inbox -> assertThatThrownBy(() -> KvStore.get(Name.local("nobody"), "x"))
+    onNode(inbox -> assertThatThrownBy(() -> KvStore.get(ServerRef.local("nobody"), "x"))
         .isInstanceOfSatisfying(CallException.class, e -> assertThat(e.reason()).isEqualTo(ExitReason.NOPROC)));
   }
 
@@ -249,28 +308,31 @@ class GenServerGuideTest {
 
   @Test
   @DisplayName("what the starter gets for each init result")
-  void initResults() {
+  void initResults(Reports reports) {
     onNode(inbox -> {
-      assertThat(Proc.isAlive(GenServer.start(new Starter(GenServer.Init.ok("s"))))).isTrue();
+      assertThat(Proc.isAlive(GenServer.start(new Starter(GenServer.Init.ok("s"))).pid())).isTrue();
       assertThatThrownBy(() -> GenServer.start(new Starter(GenServer.Init.ignore())))
           .isInstanceOfSatisfying(StartException.class,
               e -> assertThat(e.result()).isEqualTo(new StartResult.Ignored()));
       assertThatThrownBy(() -> GenServer.start(new Starter(GenServer.Init.stop(ExitReason.of("no disk")))))
           .isInstanceOfSatisfying(StartException.class,
               e -> assertThat(e.result()).isEqualTo(new StartResult.Failed(ExitReason.of("no disk"))));
+      assertThat(reports.withLabel("crash_report")).as("the report of init stop(no disk)").singleElement()
+          .satisfies(r -> assertThat(r.get("reason")).isEqualTo(ExitReason.of("no disk")));
       assertThatThrownBy(() -> GenServer.start(new Starter(GenServer.Init.error(ExitReason.of("no disk")))))
           .isInstanceOfSatisfying(StartException.class,
               e -> assertThat(e.result()).isEqualTo(new StartResult.Failed(ExitReason.of("no disk"))));
-      Pid holder = KvStore.startLink(Name.local("taken"));
-      assertThatThrownBy(() -> KvStore.startLink(Name.local("taken")))
+      assertThat(reports.withLabel("crash_report")).as("init error exits normal: not reported").hasSize(1);
+      ServerRef<KvStore.Msg> holder = KvStore.startLink(ServerRef.local("taken"));
+      assertThatThrownBy(() -> KvStore.startLink(ServerRef.local("taken")))
           .isInstanceOfSatisfying(StartException.class,
-              e -> assertThat(e.result()).isEqualTo(new StartResult.AlreadyStarted(holder)));
+              e -> assertThat(e.result()).isEqualTo(new StartResult.AlreadyStarted(holder.pid())));
     });
   }
 
   @Test
   @DisplayName("a cast to a name nobody holds does nothing")
   void castToNobody() {
-    onNode(inbox -> KvStore.put(Name.local("nobody"), "k", "v"));
+    onNode(inbox -> KvStore.put(ServerRef.local("nobody"), "k", "v"));
   }
 }

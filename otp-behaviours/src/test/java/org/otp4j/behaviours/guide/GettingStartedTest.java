@@ -3,6 +3,7 @@ package org.otp4j.behaviours.guide;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.otp4j.core.ExitReason;
@@ -36,6 +37,19 @@ class GettingStartedTest {
   void ownNode() {
     String out = GuideTestKit.captureOut(GettingStarted::greetOnOwnNode);
     assertThat(out).startsWith("hello, billing, from <").doesNotContain("<0.");
+  }
+
+  @Test
+  @DisplayName("two nodes in one JVM: each call acts on its node and returns the action's result")
+  void twoNodes() {
+    List<String> greetings = GettingStarted.greetOnTwoNodes();
+    assertThat(greetings).hasSize(2);
+    assertThat(greetings.get(0)).startsWith("hello, billing, from <");
+    assertThat(greetings.get(1)).startsWith("hello, shipping, from <");
+    String billingNode = greetings.get(0).replaceAll(".*<(\\d+)\\..*", "$1");
+    String shippingNode = greetings.get(1).replaceAll(".*<(\\d+)\\..*", "$1");
+    assertThat(billingNode).isNotEqualTo(shippingNode).isNotEqualTo("0");
+    assertThat(shippingNode).isNotEqualTo("0");
   }
 
   @Test

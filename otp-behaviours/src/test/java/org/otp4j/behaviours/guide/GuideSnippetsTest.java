@@ -16,8 +16,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keeps the guide honest: every Java block of {@code docs/guide/*.md} that is longer than three lines
- * must be a copy of a region of a compiled, tested source file, and must equal it.
+ * Keeps the guide honest: every Java block of {@code docs/guide/*.md}, and of the project's
+ * {@code README.md}, that is longer than three lines must be a copy of a region of a compiled, tested
+ * source file, and must equal it.
  *
  * <p>In the markdown, a block names its source in the line before it:
  *
@@ -37,6 +38,9 @@ class GuideSnippetsTest {
 
   /** Surefire runs in the module directory: the guide is next to it. */
   private static final Path GUIDE = Path.of("..", "docs", "guide");
+
+  /** The project's README, whose first examples are checked as the guide's are. */
+  private static final Path README = Path.of("..", "README.md");
 
   private static final Path SOURCES = Path.of("src", "test", "java", "org", "otp4j", "behaviours");
 
@@ -65,6 +69,14 @@ class GuideSnippetsTest {
     }
     assertThat(problems).as("problems in the guide").isEmpty();
     assertThat(snippets).as("snippets checked").isPositive();
+  }
+
+  @Test
+  @DisplayName("every snippet in the README equals its region, and every longer Java block has one")
+  void readmeMatchesItsSources() throws IOException {
+    Check check = check("README.md", Files.readAllLines(README), GuideSnippetsTest::readSource);
+    assertThat(check.problems()).as("problems in " + README.toAbsolutePath().normalize()).isEmpty();
+    assertThat(check.snippets()).as("snippets checked in the README").isPositive();
   }
 
   // ---------------------------------------------------------------------------------------

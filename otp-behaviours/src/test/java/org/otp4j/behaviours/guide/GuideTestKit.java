@@ -1,17 +1,9 @@
 package org.otp4j.behaviours.guide;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -23,10 +15,11 @@ import org.otp4j.core.Inbox;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
-import org.slf4j.LoggerFactory;
-import org.slf4j.event.KeyValuePair;
 
-/** What the guide's tests share: bounded waiting, captured output and captured log events. */
+/**
+ * What the guide's tests share: bounded waiting and captured output. Log events are captured by
+ * {@link BehaviourTestKit.CaptureReports}.
+ */
 final class GuideTestKit {
   private GuideTestKit() {}
 
@@ -88,72 +81,5 @@ final class GuideTestKit {
   /** The next message; fails if none comes within {@link #WAIT}. */
   static Object next(Inbox inbox) {
     return expect(inbox, m -> true, "a message");
-  }
-
-  /**
-   * Captures the events of one logger while open, without printing them. The tests run inside
-   * module org.otp4j.behaviours, which does not read logback's modules: add the edges first.
-   */
-  static final class LogCapture implements AutoCloseable {
-    static {
-      Module self = GuideTestKit.class.getModule();
-      Module classic = LoggerFactory.getILoggerFactory().getClass().getModule();
-      if (self.isNamed() && classic.isNamed()) {
-        self.addReads(classic);
-        ModuleLayer layer = classic.getLayer() != null ? classic.getLayer() : ModuleLayer.boot();
-        layer.findModule("ch.qos.logback.core").ifPresent(self::addReads);
-      }
-    }
-
-    private final Logger logger;
-    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-    private final Level previousLevel;
-    private final boolean previousAdditive;
-
-    LogCapture(String loggerName) {
-      logger = (Logger) LoggerFactory.getLogger(loggerName);
-      previousLevel = logger.getLevel();
-      previousAdditive = logger.isAdditive();
-      appender.setContext(logger.getLoggerContext());
-      appender.start();
-      logger.addAppender(appender);
-      logger.setLevel(Level.DEBUG);
-      logger.setAdditive(false);
-    }
-
-    /** The key-value pairs of every event so far, plus {@code @level} and {@code @message}. */
-    List<Map<String, Object>> events() {
-      List<ILoggingEvent> copy;
-      synchronized (appender) {
-        copy = new ArrayList<>(appender.list);
-      }
-      List<Map<String, Object>> out = new ArrayList<>();
-      for (ILoggingEvent e : copy) {
-        Map<String, Object> kv = new LinkedHashMap<>();
-        List<KeyValuePair> pairs = e.getKeyValuePairs();
-        if (pairs != null) {
-          for (KeyValuePair p : pairs) {
-            kv.put(p.key, p.value);
-          }
-        }
-        kv.put("@level", e.getLevel().toString());
-        kv.put("@message", e.getFormattedMessage());
-        out.add(kv);
-      }
-      return out;
-    }
-
-    /** The events whose {@code label} is {@code label}. */
-    List<Map<String, Object>> withLabel(String label) {
-      return events().stream().filter(kv -> label.equals(kv.get("label"))).toList();
-    }
-
-    @Override
-    public void close() {
-      logger.detachAppender(appender);
-      logger.setLevel(previousLevel);
-      logger.setAdditive(previousAdditive);
-      appender.stop();
-    }
   }
 }

@@ -7,21 +7,20 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.otp4j.behaviours.GenServer;
-import org.otp4j.core.Address;
+import org.otp4j.core.Call;
 import org.otp4j.core.From;
-import org.otp4j.core.Name;
-import org.otp4j.core.Pid;
+import org.otp4j.core.ServerRef;
 
 // region: kv-store
 public final class KvStore extends GenServer<KvStore.State, KvStore.Msg> {
 
-  /** The protocol: Get and Await are calls, Put is a cast. */
+  /** The protocol: Get and Await are calls (each names its reply's type), Put is a cast. */
   public sealed interface Msg {
     record Put(String key, String value) implements Msg {}
 
-    record Get(String key) implements Msg {}
+    record Get(String key) implements Msg, Call<Optional<String>> {}
 
-    record Await(String key) implements Msg {}
+    record Await(String key) implements Msg, Call<String> {}
   }
 
   /** The state, a value: the data, and the callers waiting for keys that have no value yet. */
@@ -32,6 +31,10 @@ public final class KvStore extends GenServer<KvStore.State, KvStore.Msg> {
       Map<String, List<From>> newWaiting = new HashMap<>(waiting);
       newWaiting.remove(key);
       return new State(Map.copyOf(newData), Map.copyOf(newWaiting));
+    }
+
+    Optional<String> value(String key) {
+      return Optional.ofNullable(data.get(key));
     }
 
     State await(String key, From from) {
@@ -45,24 +48,24 @@ public final class KvStore extends GenServer<KvStore.State, KvStore.Msg> {
 
   // ---- client API: runs in the caller, a process or any thread
 
-  public static Pid startLink() {
+  public static ServerRef<Msg> startLink() {
     return GenServer.startLink(new KvStore());
   }
 
-  public static Pid startLink(Name name) {
+  public static ServerRef<Msg> startLink(ServerRef<Msg> name) {
     return GenServer.startLink(name, new KvStore());
   }
 
-  public static void put(Address store, String key, String value) {
+  public static void put(ServerRef<Msg> store, String key, String value) {
     GenServer.cast(store, new Msg.Put(key, value));
   }
 
-  public static Optional<String> get(Address store, String key) {
+  public static Optional<String> get(ServerRef<Msg> store, String key) {
     return GenServer.call(store, new Msg.Get(key));
   }
 
   /** Returns the value of {@code key}, waiting for it to be put if need be. */
-  public static String await(Address store, String key, Duration timeout) {
+  public static String await(ServerRef<Msg> store, String key, Duration timeout) {
     return GenServer.call(store, new Msg.Await(key), timeout);
   }
 
@@ -76,10 +79,11 @@ public final class KvStore extends GenServer<KvStore.State, KvStore.Msg> {
   @Override
   protected CallResult<State> handleCall(Msg msg, From from, State state) {
     return switch (msg) {
-      case Msg.Get(String key) -> reply(Optional.ofNullable(state.data().get(key)), state);
+      case Msg.Get get -> reply(get, state.value(get.key()), state); // javac checks: an Optional<String>
       // region: deferred
-      case Msg.Await(String key) when state.data().containsKey(key) -> reply(state.data().get(key), state);
-      case Msg.Await(String key) -> noReply(state.await(key, from)); // no reply yet: the caller waits
+      case Msg.Await await when state.value(await.key()).isPresent() ->
+          reply(await, state.value(await.key()).get(), state);
+      case Msg.Await await -> noReply(state.await(await.key(), from)); // no reply yet: the caller waits
       // endregion: deferred
       case Msg.Put _ -> throw new IllegalArgumentException("Put is a cast, not a call");
     };
@@ -91,7 +95,7 @@ public final class KvStore extends GenServer<KvStore.State, KvStore.Msg> {
       case Msg.Put(String key, String value) -> {
         // region: deferred-reply
         for (From waiter : state.waiting().getOrDefault(key, List.of())) {
-          GenServer.reply(waiter, value); // the replies deferred by Await
+          waiter.reply(value); // the replies deferred by Await
         }
         // endregion: deferred-reply
         yield noReply(state.put(key, value));

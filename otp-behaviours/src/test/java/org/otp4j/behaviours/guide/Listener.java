@@ -1,16 +1,16 @@
 package org.otp4j.behaviours.guide;
 
 import org.otp4j.behaviours.GenServer;
+import org.otp4j.core.Call;
 import org.otp4j.core.From;
-import org.otp4j.core.Name;
-import org.otp4j.core.Pid;
+import org.otp4j.core.ServerRef;
 
 /** Stands in for an HTTP listener: it only remembers the port it is bound to. */
 public final class Listener extends GenServer<Integer, Listener.Msg> {
-  public static final Name NAME = Name.local("listener");
+  public static final ServerRef<Msg> NAME = ServerRef.local("listener");
 
   public sealed interface Msg {
-    record Port() implements Msg {}
+    record Port() implements Msg, Call<Integer> {}
 
     record Rebind(int port) implements Msg {}
   }
@@ -21,7 +21,7 @@ public final class Listener extends GenServer<Integer, Listener.Msg> {
     this.port = port;
   }
 
-  public static Pid startLink(int port) {
+  public static ServerRef<Msg> startLink(int port) {
     return GenServer.startLink(NAME, new Listener(port));
   }
 
@@ -41,8 +41,8 @@ public final class Listener extends GenServer<Integer, Listener.Msg> {
   @Override
   protected CallResult<Integer> handleCall(Msg msg, From from, Integer bound) {
     return switch (msg) {
-      case Msg.Port() -> reply(bound, bound);
-      case Msg.Rebind(int newPort) -> reply(newPort, newPort);
+      case Msg.Port port -> reply(port, bound, bound);
+      case Msg.Rebind rebind -> throw new IllegalArgumentException("Rebind is a cast, not a call");
     };
   }
 
@@ -50,7 +50,7 @@ public final class Listener extends GenServer<Integer, Listener.Msg> {
   protected CastResult<Integer> handleCast(Msg msg, Integer bound) {
     return switch (msg) {
       case Msg.Rebind(int newPort) -> noReply(newPort);
-      case Msg.Port() -> noReply(bound);
+      case Msg.Port port -> throw new IllegalArgumentException("Port is a call, not a cast");
     };
   }
 }

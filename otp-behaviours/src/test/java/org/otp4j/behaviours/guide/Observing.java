@@ -7,23 +7,24 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import jdk.jfr.Recording;
-import org.otp4j.behaviours.Observer;
+import org.otp4j.behaviours.NodeSnapshot;
 import org.otp4j.behaviours.Sys;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
+import org.otp4j.core.ServerRef;
 
 /** Chapter 8: looking into a running system. */
 final class Observing {
   private Observing() {}
 
   /** What the Sys tour found. */
-  record SysFacts(KvStore.State before, KvStore.State after, Sys.Status status, Optional<Sys.Statistics> stats,
+  record SysFacts(Object before, KvStore.State after, Sys.Status status, Optional<Sys.Statistics> stats,
       List<Sys.Event> log) {}
 
-  static SysFacts tour(Pid store) {
+  static SysFacts tour(ServerRef<KvStore.Msg> store) {
     // region: sys-state
     KvStore.put(store, "colour", "teal");
-    KvStore.State before = Sys.getState(store); // read between two messages, like any request
+    Object before = Sys.getState(store);        // an Object: State[data={colour=teal}, waiting={}]
     KvStore.State after = Sys.replaceState(store, (KvStore.State s) -> s.put("colour", "red"));
     Sys.Status status = Sys.getStatus(store);   // pid, behaviour, class, parent, suspended, state
     // endregion: sys-state
@@ -44,7 +45,7 @@ final class Observing {
     return new SysFacts(before, after, status, stats, log);
   }
 
-  static void suspendWhile(Pid store, Runnable work) {
+  static void suspendWhile(ServerRef<KvStore.Msg> store, Runnable work) {
     // region: suspend
     Sys.suspend(store); // from now on it answers only system messages; calls to it wait
     try {
@@ -56,15 +57,15 @@ final class Observing {
   }
 
   static String render(Node node) {
-    // region: observer
-    Observer.Snapshot snapshot = Observer.snapshot(node);
+    // region: snapshot
+    NodeSnapshot snapshot = NodeSnapshot.of(node); // any node of this JVM
     String text = snapshot.render();
-    // endregion: observer
+    // endregion: snapshot
     return text;
   }
 
   // region: install
-  static List<String> watchChanges(Pid light) {
+  static List<String> watchChanges(ServerRef<TrafficLight.Msg> light) {
     List<String> changes = new CopyOnWriteArrayList<>(); // the sink runs on the light's own thread
     Sys.install(light, (pid, event) -> {
       if (event instanceof Sys.Event.StateChange(Object from, Object to)) {

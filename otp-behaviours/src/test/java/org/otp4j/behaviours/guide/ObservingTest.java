@@ -19,7 +19,10 @@ import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.behaviours.ChildSpec;
 import org.otp4j.behaviours.GenServer;
 import org.otp4j.behaviours.GenStatem;
@@ -32,9 +35,11 @@ import org.otp4j.core.Inbox;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
+import org.otp4j.core.ServerRef;
 import org.slf4j.LoggerFactory;
 
 @DisplayName("Guide, chapter 8: observing")
+@ExtendWith(CaptureReports.class)
 class ObservingTest {
 
   private static void onNode(Consumer<Inbox> test) {
@@ -45,30 +50,29 @@ class ObservingTest {
 
   @Test
   @DisplayName("Sys reads and replaces the state, reads the status, counts, logs and traces")
-  void sysTour() {
+  void sysTour(Reports reports) {
     onNode(inbox -> {
-      try (GuideTestKit.LogCapture trace = new GuideTestKit.LogCapture("org.otp4j.behaviours.Sys")) {
-        Pid store = KvStore.startLink();
-        Observing.SysFacts facts = Observing.tour(store);
-        assertThat(facts.before().data()).containsExactly(Map.entry("colour", "teal"));
-        assertThat(facts.after().data()).containsExactly(Map.entry("colour", "red"));
-        assertThat(facts.status().behaviour()).isEqualTo("GenServer");
-        assertThat(facts.status().module()).isEqualTo(KvStore.class.getName());
-        assertThat(facts.status().suspended()).isFalse();
-        assertThat(facts.stats()).hasValueSatisfying(s -> {
-          assertThat(s.messagesIn()).isEqualTo(1);
-          assertThat(s.messagesOut()).isEqualTo(1);
-        });
-        assertThat(facts.log()).hasSize(2);
-        assertThat(facts.log().get(0)).isInstanceOf(Sys.Event.In.class);
-        assertThat(facts.log().get(1)).isInstanceOfSatisfying(Sys.Event.Out.class,
-            out -> assertThat(out.reply()).isEqualTo(java.util.Optional.of("red")));
-        assertThat(trace.events()).hasSize(2).allSatisfy(kv -> {
-          assertThat(kv.get("pid")).isEqualTo(store);
-          assertThat(kv.get("@level")).isEqualTo("INFO");
-        });
-        assertThat(KvStore.get(store, "colour")).contains("red");
-      }
+      ServerRef<KvStore.Msg> store = KvStore.startLink();
+      Observing.SysFacts facts = Observing.tour(store);
+      assertThat(facts.before()).isInstanceOfSatisfying(KvStore.State.class,
+          before -> assertThat(before.data()).containsExactly(Map.entry("colour", "teal")));
+      assertThat(facts.after().data()).containsExactly(Map.entry("colour", "red"));
+      assertThat(facts.status().behaviour()).isEqualTo("GenServer");
+      assertThat(facts.status().module()).isEqualTo(KvStore.class.getName());
+      assertThat(facts.status().suspended()).isFalse();
+      assertThat(facts.stats()).hasValueSatisfying(s -> {
+        assertThat(s.messagesIn()).isEqualTo(1);
+        assertThat(s.messagesOut()).isEqualTo(1);
+      });
+      assertThat(facts.log()).hasSize(2);
+      assertThat(facts.log().get(0)).isInstanceOf(Sys.Event.In.class);
+      assertThat(facts.log().get(1)).isInstanceOfSatisfying(Sys.Event.Out.class,
+          out -> assertThat(out.reply()).isEqualTo(java.util.Optional.of("red")));
+      assertThat(reports.events(Reports.SYS)).hasSize(2).map(Reports::keyValues).allSatisfy(kv -> {
+        assertThat(kv.get("pid")).isEqualTo(store.pid());
+        assertThat(kv.get("@level")).isEqualTo("INFO");
+      });
+      assertThat(KvStore.get(store, "colour")).contains("red");
     });
   }
 
@@ -76,7 +80,7 @@ class ObservingTest {
   @DisplayName("while suspended, a server answers system messages only; a short call times out")
   void suspendResume() {
     onNode(inbox -> {
-      Pid store = KvStore.startLink();
+      ServerRef<KvStore.Msg> store = KvStore.startLink();
       KvStore.put(store, "k", "v");
       Observing.suspendWhile(store, () -> {
         assertThat(Sys.getStatus(store).suspended()).isTrue();
@@ -92,10 +96,10 @@ class ObservingTest {
   @DisplayName("a call to a suspended server times out; after resume it is served")
   void suspendedCallWaits() {
     onNode(inbox -> {
-      Pid store = KvStore.startLink();
+      ServerRef<KvStore.Msg> store = KvStore.startLink();
       Sys.suspend(store);
       CompletableFuture<Object> waiting = GuideTestKit.async(() -> KvStore.get(store, "k"));
-      await().until(() -> Proc.info(store).orElseThrow().mailboxLength() == 1);
+      await().until(() -> Proc.info(store.pid()).orElseThrow().mailboxLength() == 1);
       assertThat(waiting).isNotDone();
       Sys.resume(store);
       assertThat(waiting.join()).isEqualTo(java.util.Optional.empty());
@@ -106,13 +110,29 @@ class ObservingTest {
   @DisplayName("a sink installed on the traffic light sees its state changes")
   void install() {
     onNode(inbox -> {
-      Pid light = TrafficLight.startLink(new TrafficLight.Timings(
+      ServerRef<TrafficLight.Msg> light = TrafficLight.startLink(new TrafficLight.Timings(
           Duration.ofMillis(30), Duration.ofMillis(30), Duration.ofMillis(30)));
+      // The light changes every 30 ms from its start: hold it while the sink goes in, so that the
+      // changes the sink sees start from a colour the test knows (red, unless this thread was slow).
+      Sys.suspend(light);
+      TrafficLight.Color now = (TrafficLight.Color) ((GenStatem.StateAndData) Sys.getState(light)).state();
       List<String> changes = Observing.watchChanges(light);
+      Sys.resume(light);
       await().until(() -> changes.size() >= 3);
-      assertThat(changes.subList(0, 3)).containsExactly("RED -> GREEN", "GREEN -> YELLOW", "YELLOW -> RED");
+      TrafficLight.Color next = after(now);
+      assertThat(changes.subList(0, 3)).containsExactly(now + " -> " + next, next + " -> " + after(next),
+          after(next) + " -> " + now);
       GenStatem.stop(light);
     });
+  }
+
+  /** The colour a traffic light shows after {@code color}. */
+  static TrafficLight.Color after(TrafficLight.Color color) {
+    return switch (color) {
+      case RED -> TrafficLight.Color.GREEN;
+      case GREEN -> TrafficLight.Color.YELLOW;
+      case YELLOW -> TrafficLight.Color.RED;
+    };
   }
 
   /** A server that crashes when cast to. */
@@ -139,31 +159,28 @@ class ObservingTest {
 
   @Test
   @DisplayName("a crash gives one gen_server_terminate report and one supervisor_report, with their fields")
-  void reports() {
+  void reports(Reports reports) {
     onNode(inbox -> {
-      try (GuideTestKit.LogCapture reports = new GuideTestKit.LogCapture("org.otp4j.behaviours.Reports");
-          GuideTestKit.LogCapture node = new GuideTestKit.LogCapture("org.otp4j.core.Node")) {
-        Pid sup = Supervisor.startLink(Supervisor.oneForOne(),
-            ChildSpec.worker("fragile", () -> GenServer.startLink(new Fragile())));
-        Pid child = Supervisor.whichChildren(sup).getFirst().pid();
-        GenServer.cast(child, "now");
-        exitReason(child);
-        await().until(() -> reports.withLabel("progress").size() == 2); // the start and the restart
-        List<Map<String, Object>> crash = reports.withLabel("gen_server_terminate");
-        assertThat(crash).singleElement().satisfies(kv -> {
-          assertThat(kv.get("server")).isEqualTo(child.toString());
-          assertThat(kv.get("lastMessage").toString()).contains("now");
-          assertThat(kv.get("state")).isEqualTo("quiet");
-          assertThat(kv.get("reason").toString()).contains("asked to fail: now");
-        });
-        assertThat(reports.withLabel("supervisor_report")).singleElement().satisfies(kv -> {
-          assertThat(kv.get("errorContext")).isEqualTo("child_terminated");
-          assertThat(kv.get("childId")).isEqualTo("fragile");
-          assertThat(kv.get("pid")).isEqualTo(child);
-        });
-        assertThat(node.events()).as("no second crash log from the runtime").isEmpty();
-        Supervisor.stop(sup);
-      }
+      Pid sup = Supervisor.startLink(Supervisor.oneForOne(),
+          ChildSpec.worker("fragile", () -> GenServer.startLink(new Fragile())));
+      Pid child = Supervisor.whichChildren(sup).getFirst().pid();
+      GenServer.cast(child, "now");
+      exitReason(child);
+      await().until(() -> reports.withLabel("progress").size() == 2); // the start and the restart
+      List<Map<String, Object>> crash = reports.withLabel("gen_server_terminate");
+      assertThat(crash).singleElement().satisfies(kv -> {
+        assertThat(kv.get("server")).isEqualTo(child.toString());
+        assertThat(kv.get("lastMessage").toString()).contains("now");
+        assertThat(kv.get("state")).isEqualTo("quiet");
+        assertThat(kv.get("reason").toString()).contains("asked to fail: now");
+      });
+      assertThat(reports.withLabel("supervisor_report")).singleElement().satisfies(kv -> {
+        assertThat(kv.get("errorContext")).isEqualTo("child_terminated");
+        assertThat(kv.get("childId")).isEqualTo("fragile");
+        assertThat(kv.get("pid")).isEqualTo(child);
+      });
+      assertThat(reports.events(Reports.NODE)).as("no second crash log from the runtime").isEmpty();
+      Supervisor.stop(sup);
     });
   }
 
@@ -188,21 +205,31 @@ class ObservingTest {
 
   @Test
   @DisplayName("the flight recorder events: spawn, exit, child restart, slow handler")
-  void flightRecorder(@TempDir Path dir) throws IOException {
+  void flightRecorder(@TempDir Path dir, Reports reports) throws IOException {
     Path file = dir.resolve("otp4j.jfr");
     try (Node node = Node.start()) {
       Pid[] crashed = new Pid[1];
-      Observing.record(file, () -> node.run(() -> {
-        Pid sup = Supervisor.startLink(Supervisor.oneForOne(),
-            ChildSpec.worker("fragile", () -> GenServer.startLink(new Fragile())));
-        Pid child = Supervisor.whichChildren(sup).getFirst().pid();
-        GenServer.call(child, "slow");
-        GenServer.cast(child, "now");
-        crashed[0] = child;
-        exitReason(child);
-        await().until(() -> !Supervisor.whichChildren(sup).getFirst().pid().equals(child));
-        Supervisor.stop(sup);
-      }));
+      Observing.record(file, () -> {
+        node.run(() -> {
+          Pid sup = Supervisor.startLink(Supervisor.oneForOne(),
+              ChildSpec.worker("fragile", () -> GenServer.startLink(new Fragile())));
+          Pid child = Supervisor.whichChildren(sup).getFirst().pid();
+          GenServer.call(child, "slow");
+          GenServer.cast(child, "now");
+          crashed[0] = child;
+          exitReason(child);
+          await().until(() -> !Supervisor.whichChildren(sup).getFirst().pid().equals(child));
+          Supervisor.stop(sup);
+          assertThat(reports.withLabel("gen_server_terminate")).singleElement()
+              .satisfies(r -> assertThat(r.get("server")).isEqualTo(child.toString()));
+          assertThat(reports.supervisorReports("child_terminated")).singleElement()
+              .satisfies(r -> assertThat(r.get("pid")).isEqualTo(child));
+        });
+        // The crashed child records its exit event on its own thread, after the exit signals that
+        // the test waited for: let every process thread end before the recording is dumped.
+        node.stop();
+        assertThat(node.awaitTermination(GuideTestKit.WAIT)).isTrue();
+      });
       List<RecordedEvent> events = RecordingFile.readAllEvents(file);
       String pid = crashed[0].toString();
       assertThat(events).anySatisfy(e -> {

@@ -127,7 +127,7 @@ final class Processes {
   }
 
   static int measure(Pid measurer, String text) {
-    return Proc.call(measurer, from -> new Measure(from, text), Duration.ofSeconds(1));
+    return (int) Proc.call(measurer, from -> new Measure(from, text), Duration.ofSeconds(1));
   }
   // endregion: call
 

@@ -3,10 +3,10 @@ package org.otp4j.behaviours.guide;
 import java.util.ArrayList;
 import java.util.List;
 import org.otp4j.behaviours.GenServer;
+import org.otp4j.core.Call;
 import org.otp4j.core.From;
-import org.otp4j.core.Name;
-import org.otp4j.core.Pid;
 import org.otp4j.core.Registry;
+import org.otp4j.core.ServerRef;
 
 /** A chat room: a server per room, found by the room's name through a unique Registry. */
 public final class Room extends GenServer<List<String>, Room.Msg> {
@@ -14,23 +14,28 @@ public final class Room extends GenServer<List<String>, Room.Msg> {
   public static final Registry ROOMS = Registry.unique("rooms");
 
   public sealed interface Msg {
-    record Join(String who) implements Msg {}
+    record Join(String who) implements Msg, Call<List<String>> {}
 
-    record Members() implements Msg {}
+    record Members() implements Msg, Call<List<String>> {}
   }
 
   private Room() {}
 
-  public static Pid startLink(String room) {
-    return GenServer.startLink(Name.via(ROOMS, room), new Room());
+  /** The room {@code room}, by name: a typed via name in the registry. */
+  public static ServerRef<Msg> named(String room) {
+    return ServerRef.via(ROOMS, room);
+  }
+
+  public static ServerRef<Msg> startLink(String room) {
+    return GenServer.startLink(named(room), new Room());
   }
 
   public static List<String> join(String room, String who) {
-    return GenServer.call(Name.via(ROOMS, room), new Msg.Join(who));
+    return GenServer.call(named(room), new Msg.Join(who));
   }
 
   public static List<String> members(String room) {
-    return GenServer.call(Name.via(ROOMS, room), new Msg.Members());
+    return GenServer.call(named(room), new Msg.Members());
   }
 
   @Override
@@ -41,12 +46,12 @@ public final class Room extends GenServer<List<String>, Room.Msg> {
   @Override
   protected CallResult<List<String>> handleCall(Msg msg, From from, List<String> members) {
     return switch (msg) {
-      case Msg.Join(String who) -> {
+      case Msg.Join join -> {
         List<String> more = new ArrayList<>(members);
-        more.add(who);
-        yield reply(List.copyOf(more), List.copyOf(more));
+        more.add(join.who());
+        yield reply(join, List.copyOf(more), List.copyOf(more));
       }
-      case Msg.Members() -> reply(members, members);
+      case Msg.Members query -> reply(query, members, members);
     };
   }
 }

@@ -5,6 +5,7 @@ import org.otp4j.behaviours.StartResult;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Name;
 import org.otp4j.core.Pid;
+import org.otp4j.core.ServerRef;
 
 /** The rooms' dynamic supervisor: a room process is started when a room is opened. */
 public final class Rooms {
@@ -20,10 +21,10 @@ public final class Rooms {
   }
 
   /** Starts the room's process, or finds the one that runs already. */
-  public static Pid open(String room) {
+  public static ServerRef<Room.Msg> open(String room) {
     return switch (DynamicSupervisor.startChildWith(NAME, room)) {
-      case StartResult.Started(Pid pid) -> pid;
-      case StartResult.AlreadyStarted(Pid pid) -> pid; // opened before: its name is taken
+      case StartResult.Started(Pid pid) -> ServerRef.of(pid);
+      case StartResult.AlreadyStarted(Pid pid) -> ServerRef.of(pid); // opened before: its name is taken
       case DynamicSupervisor.MaxChildren() -> throw new IllegalStateException("too many rooms open");
       case StartResult.Failed(ExitReason reason) -> throw new IllegalStateException("room " + room + ": " + reason);
       case StartResult.Ignored() -> throw new IllegalStateException("room " + room + " was not started");

@@ -2,11 +2,12 @@ package org.otp4j.behaviours.guide;
 
 import java.time.Duration;
 import org.otp4j.behaviours.GenServer;
-import org.otp4j.core.Address;
+import org.otp4j.core.Call;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
+import org.otp4j.core.ServerRef;
 
 /**
  * A user session that ends itself when idle: an idle timeout, handleInfo, terminate, formatStatus.
@@ -15,7 +16,7 @@ public final class Session extends GenServer<Session.State, Session.Msg> {
 
   public sealed interface Msg {
     /** Counts a request and keeps the session alive. */
-    record Touch() implements Msg {}
+    record Touch() implements Msg, Call<Integer> {}
   }
 
   /** The token is a secret: formatStatus keeps it out of status and crash reports. */
@@ -36,11 +37,11 @@ public final class Session extends GenServer<Session.State, Session.Msg> {
     this.audit = audit;
   }
 
-  public static Pid startLink(String user, String token, Duration idle, Pid audit) {
+  public static ServerRef<Msg> startLink(String user, String token, Duration idle, Pid audit) {
     return GenServer.startLink(new Session(user, token, idle, audit));
   }
 
-  public static int touch(Address session) {
+  public static int touch(ServerRef<Msg> session) {
     return GenServer.call(session, new Msg.Touch());
   }
 

@@ -1,5 +1,6 @@
 package org.otp4j.behaviours.guide;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -8,8 +9,8 @@ import org.otp4j.behaviours.AppDescriptor;
 import org.otp4j.behaviours.Application;
 import org.otp4j.behaviours.ChildSpec;
 import org.otp4j.behaviours.Supervisor;
-import org.otp4j.core.Name;
 import org.otp4j.core.Pid;
+import org.otp4j.core.ServerRef;
 
 /** Chapter 7: two applications, one depending on the other. */
 final class Shop {
@@ -21,10 +22,12 @@ final class Shop {
   // region: store-app
   /** The store: its top supervisor, with the catalog under it. */
   static final class StoreApp extends Application {
+    static final ServerRef<KvStore.Msg> CATALOG = ServerRef.local("catalog");
+
     @Override
     protected Pid start(Type type) {
       return Supervisor.startLink(Supervisor.oneForOne(),
-          ChildSpec.worker("catalog", () -> KvStore.startLink(Name.local("catalog"))));
+          ChildSpec.worker("catalog", () -> KvStore.startLink(CATALOG)));
     }
 
     @Override
@@ -62,6 +65,13 @@ final class Shop {
     }
   }
   // endregion: web-app
+
+  static void moveTo(Path config) {
+    // region: reload
+    Application.setEnv("web", "port", 9090); // getEnv says 9090 at once, but configChange does not run
+    Application.reloadConfig(config);        // reads the file again, drops setEnv's values, runs configChange
+    // endregion: reload
+  }
 
   static List<String> loadAndStart() {
     // region: start

@@ -2,47 +2,49 @@ package org.otp4j.behaviours.guide;
 
 import java.time.Duration;
 import org.otp4j.behaviours.GenStatem;
-import org.otp4j.core.Address;
+import org.otp4j.core.Call;
 import org.otp4j.core.From;
-import org.otp4j.core.Pid;
+import org.otp4j.core.ServerRef;
 
 // region: traffic-light
 /** Red, green, yellow, each for its own time: one handler per state, and state enter calls. */
-public final class TrafficLight extends GenStatem<TrafficLight.Color, TrafficLight.Timings> {
+public final class TrafficLight extends GenStatem<TrafficLight.Color, TrafficLight.Timings, TrafficLight.Msg> {
 
   /** How long each colour lasts: the data of the machine. */
   public record Timings(Duration red, Duration green, Duration yellow) {}
 
-  /** The question {@link #color} asks. */
-  record WhatColor() {}
+  /** Its protocol: one question, whose reply is a Color. */
+  public sealed interface Msg {
+    record WhatColor() implements Msg, Call<Color> {}
+  }
 
   /** The states; each constant handles the events of its own state. */
-  public enum Color implements StateFunction<Color, Timings> {
+  public enum Color implements StateFunction<Color, Timings, Msg> {
     RED {
       @Override
-      public Result<Color, Timings> handle(Event event, Timings t) {
+      public Result<Color, Timings> handle(Event<Msg> event, Timings t) {
         return lasts(event, t, RED, t.red(), GREEN);
       }
     },
     GREEN {
       @Override
-      public Result<Color, Timings> handle(Event event, Timings t) {
+      public Result<Color, Timings> handle(Event<Msg> event, Timings t) {
         return lasts(event, t, GREEN, t.green(), YELLOW);
       }
     },
     YELLOW {
       @Override
-      public Result<Color, Timings> handle(Event event, Timings t) {
+      public Result<Color, Timings> handle(Event<Msg> event, Timings t) {
         return lasts(event, t, YELLOW, t.yellow(), RED);
       }
     };
 
     /** What every colour does: set its timer on entry, give way when it fires, say what it is. */
-    private static Result<Color, Timings> lasts(Event event, Timings t, Color self, Duration time, Color next) {
+    private static Result<Color, Timings> lasts(Event<Msg> event, Timings t, Color self, Duration time, Color next) {
       return switch (event) {
-        case Event.Enter enter -> keepStateAndData(Action.stateTimeout(time, "change"));
-        case Event.StateTimeout timeout -> nextState(next, t);
-        case Event.Call(From from, WhatColor q) -> keepStateAndData(Action.reply(from, self));
+        case Event.Enter<Msg> enter -> keepStateAndData(Action.stateTimeout(time, "change"));
+        case Event.StateTimeout<Msg> timeout -> nextState(next, t);
+        case Event.Call(From from, Msg.WhatColor q) -> keepStateAndData(Action.reply(from, q, self));
         default -> keepStateAndData();
       };
     }
@@ -56,12 +58,13 @@ public final class TrafficLight extends GenStatem<TrafficLight.Color, TrafficLig
 
   // client API
 
-  public static Pid startLink(Timings timings) {
+  public static ServerRef<Msg> startLink(Timings timings) {
     return GenStatem.startLink(new TrafficLight(timings));
   }
 
-  public static Color color(Address light) {
-    return GenStatem.call(light, new WhatColor());
+  /** Waits for the answer as long as it takes: GenStatem.call has no timeout unless given one. */
+  public static Color color(ServerRef<Msg> light) {
+    return GenStatem.call(light, new Msg.WhatColor());
   }
 
   // callbacks

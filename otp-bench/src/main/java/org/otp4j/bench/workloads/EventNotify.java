@@ -66,7 +66,7 @@ public final class EventNotify extends Workload {
   /** Counts the events it sees; a call returns the count. */
   static final class Counter extends EventHandler<long[], Object> {
     @Override
-    protected InitResult<long[]> init(Object args) {
+    protected InitResult<long[]> init() {
       return InitResult.ok(new long[1]);
     }
 
@@ -85,11 +85,11 @@ public final class EventNotify extends Workload {
   @Override
   public Raw otp4j(int n) throws Exception {
     return Kit.inProcess(() -> {
-      Pid manager = GenEvent.start(StartOptions.defaults());
+      Pid manager = GenEvent.start(StartOptions.defaults()).pid();
       Counter[] installed = new Counter[handlers];
       for (int h = 0; h < handlers; h++) {
         installed[h] = new Counter();
-        GenEvent.addHandler(manager, installed[h], null);
+        GenEvent.addHandler(manager, installed[h]);
       }
       Stopwatch clock = Stopwatch.start();
       for (int i = 0; i < n; i++) {
@@ -98,7 +98,7 @@ public final class EventNotify extends Workload {
       GenEvent.syncNotify(manager, Kit.DONE);
       Raw raw = clock.stop(n);
       for (Counter c : installed) {
-        GenServerCast.check(GenEvent.<Long>call(manager, c, Servers.COUNT), n + 1L);
+        GenServerCast.check((Long) GenEvent.call(manager, c, Servers.COUNT), n + 1L);
       }
       GenEvent.stop(manager);
       return raw;

@@ -71,7 +71,7 @@ public final class GenServerCall extends Workload {
     int per = n / clients;
     return Kit.inProcess(() -> {
       Pid main = Proc.self();
-      Pid server = GenServer.start(new Servers.Echo());
+      Pid server = GenServer.start(new Servers.Echo()).pid();
       Pid[] cs = new Pid[clients];
       for (int c = 0; c < clients; c++) {
         cs[c] = Proc.spawn(() -> {

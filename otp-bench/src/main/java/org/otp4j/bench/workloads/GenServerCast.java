@@ -49,12 +49,12 @@ public final class GenServerCast extends Workload {
   @Override
   public Raw otp4j(int n) throws Exception {
     return Kit.inProcess(() -> {
-      Pid server = GenServer.start(new Servers.Echo());
+      Pid server = GenServer.start(new Servers.Echo()).pid();
       Stopwatch clock = Stopwatch.start();
       for (int i = 0; i < n; i++) {
         GenServer.cast(server, Kit.PING);
       }
-      long handled = GenServer.<Long>call(server, Servers.COUNT, Servers.SYNC_TIMEOUT);
+      long handled = (Long) GenServer.call(server, Servers.COUNT, Servers.SYNC_TIMEOUT);
       Raw raw = clock.stop(n);
       check(handled, n);
       GenServer.stop(server);

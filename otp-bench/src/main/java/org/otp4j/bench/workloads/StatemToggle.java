@@ -81,17 +81,17 @@ public final class StatemToggle extends Workload {
   enum Light { OFF, ON }
 
   /** The machine: off and on, a counter of toggles. */
-  static final class Toggle extends GenStatem<Light, long[]> {
+  static final class Toggle extends GenStatem<Light, long[], Object> {
     @Override
     protected Init<Light, long[]> init() {
       return Init.ok(Light.OFF, new long[1]);
     }
 
     @Override
-    protected Result<Light, long[]> handleEvent(Event event, Light light, long[] count) {
+    protected Result<Light, long[]> handleEvent(Event<Object> event, Light light, long[] count) {
       Light next = light == Light.OFF ? Light.ON : Light.OFF;
       return switch (event) {
-        case Event.Cast c -> {
+        case Event.Cast<Object> c -> {
           count[0]++;
           yield nextState(next, count);
         }
@@ -109,7 +109,7 @@ public final class StatemToggle extends Workload {
   @Override
   public Raw otp4j(int n) throws Exception {
     return Kit.inProcess(() -> {
-      Pid machine = GenStatem.start(new Toggle(), org.otp4j.behaviours.StartOptions.defaults());
+      Pid machine = GenStatem.start(new Toggle(), org.otp4j.behaviours.StartOptions.defaults()).pid();
       Stopwatch clock = Stopwatch.start();
       if (byCall) {
         for (int i = 0; i < n; i++) {
@@ -120,7 +120,7 @@ public final class StatemToggle extends Workload {
           GenStatem.cast(machine, TOGGLE);
         }
       }
-      long count = GenStatem.<Long>call(machine, Servers.COUNT);
+      long count = (Long) GenStatem.call(machine, Servers.COUNT);
       Raw raw = clock.stop(n);
       GenServerCast.check(count, n);
       GenStatem.stop(machine);

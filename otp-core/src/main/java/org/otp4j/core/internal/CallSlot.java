@@ -69,7 +69,7 @@ final class CallSlot implements From, Watcher {
   @Override
   public boolean reply(Object value) {
     if (RESULT.compareAndSet(this, null, value == null ? NULL_REPLY : value)) {
-      LockSupport.unpark(waiter);
+      wake();
       return true;
     }
     return false;
@@ -78,8 +78,15 @@ final class CallSlot implements From, Watcher {
   @Override
   public void processDown(ProcessImpl target, ExitReason reason) {
     if (RESULT.compareAndSet(this, null, new Failed(reason))) {
-      LockSupport.unpark(waiter);
+      wake();
     }
+  }
+
+  private void wake() {
+    if (caller != null) {
+      caller.woken();
+    }
+    LockSupport.unpark(waiter);
   }
 
   /**

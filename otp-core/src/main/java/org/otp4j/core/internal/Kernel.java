@@ -13,6 +13,7 @@ import org.otp4j.core.NameConflictException;
 import org.otp4j.core.NoSuchNameException;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Ref;
+import org.otp4j.core.ServerRef;
 
 /**
  * The runtime's operations (Erlang's BIFs), each taking the acting process explicitly: the current
@@ -61,9 +62,27 @@ public final class Kernel {
     Objects.requireNonNull(to, "cannot send to a null address");
     ProcessImpl target = resolve(node, to);
     if (target == null) {
-      throw new NoSuchNameException((Name) to, "send");
+      throw new NoSuchNameException(nameOf(to), "send");
     }
     send(self, target, msg);
+  }
+
+  /** The pid an address stands for without a lookup (a pid, or a typed pid), else null (a name). */
+  public static Pid pidOf(Address to) {
+    return switch (to) {
+      case Pid p -> p;
+      case ServerRef<?> ref -> pidOf(ref.address());
+      case Name n -> null;
+    };
+  }
+
+  /** The name an address that resolved to nothing stands for (a pid always resolves). */
+  public static Name nameOf(Address to) {
+    return switch (to) {
+      case Name n -> n;
+      case ServerRef<?> ref -> nameOf(ref.address());
+      case Pid p -> throw new AssertionError("a pid always resolves: " + p);
+    };
   }
 
   /**
@@ -75,6 +94,7 @@ public final class Kernel {
       case Pid pid -> process(pid);
       case Name.Local local -> node.whereis(local.name());
       case Name.Via via -> via.registry().whereisName(via.key()).map(Kernel::process).orElse(null);
+      case ServerRef<?> ref -> resolve(node, ref.address());
     };
   }
 

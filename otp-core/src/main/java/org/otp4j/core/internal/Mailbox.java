@@ -138,6 +138,7 @@ abstract sealed class Mailbox extends ProcessCore permits Signals {
 
   private void wakeUp() {
     if (WAITING.compareAndSet(this, true, false)) {
+      woken();
       LockSupport.unpark(thread);
     }
   }

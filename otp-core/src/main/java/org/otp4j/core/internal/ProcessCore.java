@@ -129,6 +129,15 @@ abstract sealed class ProcessCore extends MailboxNode permits Mailbox {
     }
   }
 
+  /**
+   * Called by whoever wakes this process from a wait in the runtime (a sender, a replier): from now
+   * until it runs again it is waiting for a carrier, not computing, so the watchdog measures from
+   * here. Only wakers write it, once per wake (a wake is rare next to messages).
+   */
+  final void woken() {
+    touchEpoch();
+  }
+
   /** The process's own thread (null for an inbox or the root). */
   final Thread thread() {
     return kind == PROCESS ? thread : null;

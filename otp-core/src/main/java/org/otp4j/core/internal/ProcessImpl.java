@@ -128,15 +128,16 @@ public final class ProcessImpl extends Signals implements Runnable, Thread.Uncau
     }
     Object block = blockedOn;
     boolean inReceive = isWaiting();
+    Thread t = thread; // NOTE: read once; run() clears it as the process's thread ends
     Status status;
     if (s == EXITING) {
       status = Status.EXITING;
     } else if (inReceive || block != null) {
       status = Status.WAITING;
-    } else if (kind != PROCESS || thread == null) {
+    } else if (kind != PROCESS || t == null) {
       status = Status.RUNNING;
     } else {
-      status = switch (thread.getState()) {
+      status = switch (t.getState()) {
         case WAITING, TIMED_WAITING, BLOCKED -> Status.BLOCKED;
         default -> Status.RUNNING;
       };

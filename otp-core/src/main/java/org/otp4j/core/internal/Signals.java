@@ -329,6 +329,9 @@ abstract sealed class Signals extends Mailbox permits ProcessImpl {
   /** This process (the caller's own) starts monitoring {@code target}, shown in DOWN as {@code shownAs}. */
   Ref monitor(ProcessImpl target, Address shownAs) {
     Ref ref = Ref.make();
+    if (target == this) {
+      return ref; // OTP: monitoring oneself makes no monitor; no DOWN ever comes, demonitor says false
+    }
     enterOp();
     try {
       MonitorEntry entry = new MonitorEntry(self(), ref, target, shownAs);
@@ -492,17 +495,13 @@ abstract sealed class Signals extends Mailbox permits ProcessImpl {
     return extras != null && extras.runawayEpoch == runEpoch;
   }
 
-  /**
-   * Records that the watchdog reports the stretch that began at {@code epoch} as a runaway.
-   *
-   * @return false if that stretch was reported already
-   */
-  synchronized boolean markRunaway(int epoch) {
-    Extras e = extras();
-    if (e.runawayEpoch == epoch) {
-      return false;
-    }
-    e.runawayEpoch = epoch;
-    return true;
+  /** Whether the watchdog has reported the stretch that began at {@code epoch} already. */
+  synchronized boolean reportedAsRunaway(int epoch) {
+    return extras != null && extras.runawayEpoch == epoch;
+  }
+
+  /** Records that the watchdog reported the stretch that began at {@code epoch} as a runaway. */
+  synchronized void markRunaway(int epoch) {
+    extras().runawayEpoch = epoch;
   }
 }

@@ -67,7 +67,7 @@ public final class Timer {
     }
     ProcessImpl p = Kernel.resolve(runtime, target);
     if (p == null || !p.isAlive()) {
-      if (isInterval() && target instanceof Pid) {
+      if (isInterval() && Kernel.pidOf(target) != null) {
         stop();
       }
       return; // a name not registered now, or a dead receiver: the message is dropped
@@ -118,7 +118,8 @@ public final class Timer {
   }
 
   private boolean receiverGone() {
-    return target instanceof Pid pid && !Kernel.process(pid).isAlive();
+    Pid pid = Kernel.pidOf(target);
+    return pid != null && !Kernel.process(pid).isAlive();
   }
 
   @Override

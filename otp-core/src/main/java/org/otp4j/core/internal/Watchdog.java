@@ -104,19 +104,24 @@ final class Watchdog implements Runnable {
     for (ProcessImpl p : suspects) {
       Thread t = p.thread();
       int since = p.runEpoch;
-      if (t == null || p.isWaiting() || now - since < thresholdTicks) {
+      if (t == null || p.isWaiting() || now - since < thresholdTicks || t.getState() != Thread.State.RUNNABLE
+          || p.reportedAsRunaway(since)) {
         continue;
       }
-      if (t.getState() == Thread.State.RUNNABLE && p.markRunaway(since)) {
-        runaways.incrementAndGet();
-        runtime.log().atWarn()
-            .addKeyValue("pid", p.displayName())
-            .addKeyValue("millis", (now - since) * TICK_MILLIS)
-            .log("Process {} has run for {} ms without returning to the runtime: it holds a carrier "
-                + "thread that other processes need. Split long computations, or run them on a "
-                + "separate executor. Stack: {}", p.displayName(), (now - since) * TICK_MILLIS,
-                Arrays.toString(t.getStackTrace()));
+      StackTraceElement[] stack = t.getStackTrace();
+      if (!onItsCarrier(stack)) {
+        continue; // runnable but unmounted: it waits for a carrier, it does not hold one
       }
+      // NOTE: only this thread marks runaways, so count first: whoever sees the mark sees the count.
+      runaways.incrementAndGet();
+      p.markRunaway(since);
+      runtime.log().atWarn()
+          .addKeyValue("pid", p.displayName())
+          .addKeyValue("millis", (now - since) * TICK_MILLIS)
+          .log("Process {} has run for {} ms without returning to the runtime: it holds a carrier "
+              + "thread that other processes need. Split long computations, or run them on a "
+              + "separate executor. Stack: {}", p.displayName(), (now - since) * TICK_MILLIS,
+              Arrays.toString(stack));
     }
     for (ProcessImpl z : runtime.zombies()) {
       Thread t = z.thread();
@@ -124,8 +129,10 @@ final class Watchdog implements Runnable {
         runtime.zombies().remove(z);
         continue;
       }
-      if (now - z.runEpoch >= thresholdTicks && z.markRunaway(z.runEpoch)) {
+      int since = z.runEpoch;
+      if (now - since >= thresholdTicks && !z.reportedAsRunaway(since)) {
         runaways.incrementAndGet();
+        z.markRunaway(since);
         runtime.log().atWarn()
             .addKeyValue("pid", z.displayName())
             .log("Process {} was terminated ({}) but its thread is still running: the JVM cannot stop "
@@ -133,5 +140,26 @@ final class Watchdog implements Runnable {
                 z.exitReason(), Arrays.toString(t.getStackTrace()));
       }
     }
+  }
+
+  /**
+   * Whether a runnable virtual thread's stack shows it running on a carrier. A virtual thread that
+   * is runnable but not mounted (woken, and waiting for a carrier to take it) shows the frames of
+   * the park or yield it left from, or none at all; counting it would report a process that holds
+   * nothing.
+   */
+  static boolean onItsCarrier(StackTraceElement[] stack) {
+    if (stack.length == 0) {
+      return false;
+    }
+    for (int i = 0; i < Math.min(stack.length, 4); i++) {
+      String cls = stack[i].getClassName();
+      String method = stack[i].getMethodName();
+      if (cls.equals("jdk.internal.vm.Continuation") && method.startsWith("yield")
+          || cls.equals("java.lang.VirtualThread") && (method.startsWith("park") || method.startsWith("yield"))) {
+        return false;
+      }
+    }
+    return true;
   }
 }

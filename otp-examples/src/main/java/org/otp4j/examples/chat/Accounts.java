@@ -11,7 +11,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.otp4j.behaviours.GenServer;
+import org.otp4j.core.Call;
 import org.otp4j.core.From;
+import org.otp4j.core.ServerRef;
 import org.otp4j.core.Pid;
 
 /**
@@ -28,11 +30,11 @@ final class Accounts extends GenServer<Map<String, String>, Accounts.Request> {
 
   /** What the server does. */
   sealed interface Request {
-    record IssueToken(String user) implements Request {}
+    record IssueToken(String user) implements Request, Call<String> {}
 
-    record Validate(String token) implements Request {}
+    record Validate(String token) implements Request, Call<Optional<String>> {}
 
-    record Revoke(String token) implements Request {}
+    record Revoke(String token) implements Request, Call<Boolean> {}
   }
 
   /** The outcome of signing up or logging in. */
@@ -58,7 +60,7 @@ final class Accounts extends GenServer<Map<String, String>, Accounts.Request> {
   // =====================================================================================
   // client API: runs in the caller
 
-  static Pid startLink(Chat chat) {
+  static ServerRef<Request> startLink(Chat chat) {
     return GenServer.startLink(Chat.ACCOUNTS, new Accounts(chat));
   }
 
@@ -116,17 +118,18 @@ final class Accounts extends GenServer<Map<String, String>, Accounts.Request> {
   @Override
   protected CallResult<Map<String, String>> handleCall(Request request, From from, Map<String, String> known) {
     return switch (request) {
-      case Request.IssueToken(String user) -> {
+      case Request.IssueToken issue -> {
+        String user = issue.user();
         byte[] raw = new byte[32];
         RANDOM.nextBytes(raw);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
         String tokenHash = sha256(token);
         chat.store().saveSession(tokenHash, user, System.currentTimeMillis());
         known.put(tokenHash, user);
-        yield reply(token, known);
+        yield reply(issue, token, known);
       }
-      case Request.Validate(String token) -> {
-        String tokenHash = sha256(token);
+      case Request.Validate validate -> {
+        String tokenHash = sha256(validate.token());
         String user = known.get(tokenHash);
         if (user == null) {
           user = chat.store().sessionUser(tokenHash).orElse(null);
@@ -134,13 +137,13 @@ final class Accounts extends GenServer<Map<String, String>, Accounts.Request> {
             known.put(tokenHash, user);
           }
         }
-        yield reply(Optional.ofNullable(user), known);
+        yield reply(validate, Optional.ofNullable(user), known);
       }
-      case Request.Revoke(String token) -> {
-        String tokenHash = sha256(token);
+      case Request.Revoke revoke -> {
+        String tokenHash = sha256(revoke.token());
         known.remove(tokenHash);
         chat.store().deleteSession(tokenHash);
-        yield reply(true, known);
+        yield reply(revoke, true, known);
       }
     };
   }

@@ -2,6 +2,7 @@ package org.otp4j.examples.chat;
 
 import org.otp4j.core.Name;
 import org.otp4j.core.Registry;
+import org.otp4j.core.ServerRef;
 
 /**
  * What the processes of one running chat application share: its settings, its registries and its
@@ -17,12 +18,12 @@ import org.otp4j.core.Registry;
  */
 public record Chat(ChatConfig config, Registry rooms, Registry members, Registry users, Store store) {
 
-  /** Local names of the application's fixed processes (local names are per node). */
-  public static final Name STORE = Name.local("chat_store");
-  public static final Name ACCOUNTS = Name.local("chat_accounts");
+  /** Local names of the application's fixed processes (local names are per node), typed by their protocols. */
+  public static final ServerRef<Void> STORE = ServerRef.local("chat_store");
+  public static final ServerRef<Accounts.Request> ACCOUNTS = ServerRef.local("chat_accounts");
   public static final Name ROOMS = Name.local("chat_rooms");
   public static final Name CONNECTIONS = Name.local("chat_connections");
-  public static final Name WEB = Name.local("chat_web");
+  public static final ServerRef<WebEndpoint.Request> WEB = ServerRef.local("chat_web");
 
   static Chat create(ChatConfig config) {
     return new Chat(config, Registry.unique("chat.rooms"), Registry.duplicate("chat.members"),

@@ -147,7 +147,7 @@ final class Room extends GenServer<Room.State, Room.Request> {
    */
   static Pid startLink(Chat chat, String room) {
     try {
-      return GenServer.startLink(new Room(chat, room), StartOptions.defaults().withName(chat.roomName(room)));
+      return GenServer.startLink(new Room(chat, room), StartOptions.defaults().withName(chat.roomName(room))).pid();
     } catch (StartException e) {
       if (e.result() instanceof StartResult.AlreadyStarted) {
         return null;

@@ -2,7 +2,7 @@ package org.otp4j.examples.chat;
 
 import org.otp4j.behaviours.GenServer;
 import org.otp4j.core.ExitReason;
-import org.otp4j.core.Pid;
+import org.otp4j.core.ServerRef;
 import org.otp4j.core.Proc;
 
 /**
@@ -19,7 +19,7 @@ final class StoreServer extends GenServer<Store.Database, Void> {
 
   // client API
 
-  static Pid startLink(Chat chat) {
+  static ServerRef<Void> startLink(Chat chat) {
     return GenServer.startLink(Chat.STORE, new StoreServer(chat));
   }
 

@@ -24,9 +24,11 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 import org.otp4j.behaviours.GenServer;
-import org.otp4j.behaviours.Observer;
+import org.otp4j.behaviours.NodeSnapshot;
 import org.otp4j.core.ExitReason;
+import org.otp4j.core.Call;
 import org.otp4j.core.From;
+import org.otp4j.core.ServerRef;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
@@ -42,7 +44,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code /}, {@code /app.js}, {@code /style.css}: the browser client, from the class path;</li>
  *   <li>{@code /ws}: the WebSocket; each socket gets its own {@link Connection} process under the
  *       {@code connections} supervisor;</li>
- *   <li>{@code GET /observer}: the node's {@link Observer} snapshot as text;
+ *   <li>{@code GET /observer}: the node's {@link NodeSnapshot} as text;
  *       {@code POST /observer/kill-room?room=NAME} (from this machine only) kills a room process.</li>
  * </ul>
  *
@@ -57,7 +59,7 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Request
   static final int HARD_MAX_MESSAGE = 1 << 20;
 
   sealed interface Request {
-    record Port() implements Request {}
+    record Port() implements Request, Call<Integer> {}
   }
 
   record State(Server server, int port) {}
@@ -71,7 +73,7 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Request
   // =====================================================================================
   // client API
 
-  static Pid startLink(Chat chat) {
+  static ServerRef<Request> startLink(Chat chat) {
     return GenServer.startLink(Chat.WEB, new WebEndpoint(chat));
   }
 
@@ -122,7 +124,7 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Request
   @Override
   protected CallResult<State> handleCall(Request request, From from, State state) {
     return switch (request) {
-      case Request.Port p -> reply(state.port(), state);
+      case Request.Port p -> reply(p, state.port(), state);
     };
   }
 
@@ -207,7 +209,7 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Request
     }
 
     private String snapshot(int port) {
-      StringBuilder sb = new StringBuilder(Observer.snapshot(node).render());
+      StringBuilder sb = new StringBuilder(NodeSnapshot.of(node).render());
       sb.append("rooms running:\n");
       node.run(() -> chat.store().rooms().forEach(room -> Proc.whereis(chat.roomName(room)).ifPresent(pid ->
           sb.append("  ").append(room).append(" ").append(pid).append(", members: ")

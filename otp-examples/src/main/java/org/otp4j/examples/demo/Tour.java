@@ -6,16 +6,17 @@ import org.otp4j.behaviours.AppDescriptor;
 import org.otp4j.behaviours.Application;
 import org.otp4j.behaviours.ChildSpec;
 import org.otp4j.behaviours.GenServer;
-import org.otp4j.behaviours.Observer;
+import org.otp4j.behaviours.NodeSnapshot;
 import org.otp4j.behaviours.Supervisor;
+import org.otp4j.core.Call;
 import org.otp4j.core.Down;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
 import org.otp4j.core.Inbox;
-import org.otp4j.core.Name;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
+import org.otp4j.core.ServerRef;
 
 /**
  * A short guided tour of the runtime, printed as it runs: processes and messages, a link that
@@ -27,16 +28,16 @@ public final class Tour {
   /** A counter server, the shape of every GenServer: a client API and server callbacks. */
   static final class Counter extends GenServer<Integer, Counter.Msg> {
     sealed interface Msg {
-      record Get() implements Msg {}
+      record Get() implements Msg, Call<Integer> {}
 
-      record Bump(int by) implements Msg {}
+      record Bump(int by) implements Msg, Call<Integer> {}
 
       record Crash() implements Msg {}
     }
 
-    static final Name NAME = Name.local("counter");
+    static final ServerRef<Msg> NAME = ServerRef.local("counter");
 
-    static Pid startLink() {
+    static ServerRef<Msg> startLink() {
       return GenServer.startLink(NAME, new Counter());
     }
 
@@ -56,8 +57,8 @@ public final class Tour {
     @Override
     protected CallResult<Integer> handleCall(Msg msg, From from, Integer n) {
       return switch (msg) {
-        case Msg.Get get -> reply(n, n);
-        case Msg.Bump(int by) -> reply(n + by, n + by);
+        case Msg.Get get -> reply(get, n, n);
+        case Msg.Bump bump -> reply(bump, n + bump.by(), n + bump.by());
         case Msg.Crash c -> reply(n, n);
       };
     }
@@ -76,7 +77,7 @@ public final class Tour {
     @Override
     protected Pid start(Type type) {
       return Supervisor.startLink(Supervisor.oneForOne().withIntensity(3, Duration.ofSeconds(5)),
-          ChildSpec.worker("counter", Counter::startLink));
+          ChildSpec.worker("counter", () -> Counter.startLink()));
     }
   }
 
@@ -110,7 +111,7 @@ public final class Tour {
         Application.load(AppDescriptor.of("tour", TourApp::new).withVersion("1.0").withDescription("the tour"));
         Application.ensureAllStarted("tour", Application.Type.TEMPORARY);
         out.println("   counter = " + Counter.bump(5));
-        Pid before = Proc.whereis(Counter.NAME).orElseThrow();
+        Pid before = Counter.NAME.pid();
         me.monitor(before);
         Counter.crash();
         Down down = (Down) me.receive(m -> m instanceof Down, Duration.ofSeconds(5)).orElseThrow();
@@ -119,7 +120,7 @@ public final class Tour {
         out.println("   restarted as " + after + ", counter = " + Counter.bump(1) + " (a new state)");
 
         out.println("4. The node, as observer shows it");
-        Observer.snapshot(node).render().lines().forEach(l -> out.println("   " + l));
+        NodeSnapshot.of(node).render().lines().forEach(l -> out.println("   " + l));
 
         Proc.exit(echo, ExitReason.KILL);
         Application.stop("tour");
@@ -129,7 +130,7 @@ public final class Tour {
 
   private static Pid awaitRestart(Pid old) {
     for (int i = 0; i < 500; i++) {
-      var now = Proc.whereis(Counter.NAME);
+      var now = Proc.whereis(Counter.NAME.name().orElseThrow());
       if (now.isPresent() && !now.get().equals(old)) {
         return now.get();
       }

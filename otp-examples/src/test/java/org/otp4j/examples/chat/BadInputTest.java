@@ -3,10 +3,13 @@ package org.otp4j.examples.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
 
 /** Malformed, unknown, oversized and flooding input: error frames, and the limits. */
 class BadInputTest {
@@ -61,24 +64,44 @@ class BadInputTest {
   void aFloodIsRateLimitedThenDisconnected() {
     // 5 frames at once, then 1 a second; more than 30 refused within 10 s closes the connection
     server = ChatServer.start(dir, Map.of("rateBurst", 5, "rateLimit", 1.0, "floodLimit", 30));
+    long start = System.nanoTime(); // before the connection (and its token bucket) exists
     try (TestClient c = TestClient.connect(server)) {
-      for (int i = 0; i < 20; i++) {
+      for (int i = 0; i < 20; i++) { // a burst, sent without waiting for the answers
         c.send("type", "ping");
       }
-      c.take("pong");
-      assertThat(c.takeError("rate_limited").path("message").asString()).contains("at most 5 at once");
-      for (int i = 0; i < 40; i++) {
-        if (c.closed.isDone()) {
-          break;
-        }
-        c.sendRaw("{\"type\":\"ping\"}");
+      List<JsonNode> answers = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        answers.add(c.take(BadInputTest::isAnswer, TestClient.WAIT, "answer"));
       }
-      assertThat(c.awaitClosed()).isEqualTo(1008);
+      assertThat(answers.subList(0, 5)).as("the burst").allMatch(a -> a.path("type").asString().equals("pong"));
+      // Then frames as fast as they are answered, until the server hangs up. Each is sent once
+      // the previous one is answered: a client that is still sending when the server closes may
+      // have its send fail, or its connection reset before it reads the close frame.
+      JsonNode answer;
+      do {
+        c.sendRaw("{\"type\":\"ping\"}");
+        answer = c.take(BadInputTest::isAnswer, TestClient.WAIT, "answer");
+        answers.add(answer);
+        assertThat(answers).as("frames answered without being disconnected").hasSizeLessThan(1000);
+      } while (!answer.path("code").asString().equals("flooding"));
+      assertThat(c.awaitClose()).as("close code (policy violation) and reason").isEqualTo(Map.entry(1008, "flooding"));
+      JsonNode firstRefusal = answers.stream().filter(a -> a.path("type").asString().equals("error")).findFirst()
+          .orElseThrow();
+      assertThat(firstRefusal.path("code").asString()).isEqualTo("rate_limited");
+      assertThat(firstRefusal.path("message").asString()).contains("at most 5 at once");
+      double seconds = (System.nanoTime() - start) / 1e9;
       long pongs = c.frames().stream().filter(f -> f.path("type").asString().equals("pong")).count();
       long refused = c.frames().stream().filter(f -> f.path("code").asString().equals("rate_limited")).count();
-      assertThat(pongs).isBetween(5L, 10L);
-      assertThat(refused).isGreaterThanOrEqualTo(25L);
+      // the burst of 5, plus at most the 1 a second refilled while the flood lasted
+      assertThat(pongs).isBetween(5L, 5L + (long) Math.floor(seconds));
+      // each refused frame but the last was answered: more than 30 refused, the 31st disconnects
+      assertThat(refused).isGreaterThanOrEqualTo(30L);
       assertThat(c.frames().getLast().path("code").asString()).isEqualTo("flooding");
     }
+  }
+
+  /** The server's answer to a frame: a pong, or an error (here, refused). */
+  private static boolean isAnswer(JsonNode f) {
+    return f.path("type").asString().equals("pong") || f.path("type").asString().equals("error");
   }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
-import org.otp4j.core.Registry;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -59,23 +59,33 @@ class BrowserTest {
     }
     Assumptions.assumeTrue(installed, "headless Chromium is not installed; to run this test: " + INSTALL);
     server = ChatServer.start(dir.resolve("data"));
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    driver = new ProcessBuilder(chromedriver.toString(), "--port=" + port)
-        .redirectErrorStream(true).redirectOutput(dir.resolve("chromedriver.log").toFile()).start();
+    reports = CrashReports.capture(server);
+    // Port 0: chromedriver binds a free port itself and says which (a port probed free here could
+    // be taken by another program before chromedriver binds it).
+    Path log = dir.resolve("chromedriver.log");
+    driver = new ProcessBuilder(chromedriver.toString(), "--port=0")
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Pattern started = Pattern.compile("started successfully on port (\\d+)");
+    int port = await().atMost(WAIT).until(() -> {
+      Matcher m = started.matcher(Files.readString(log));
+      assertThat(driver.isAlive() || m.find(0)).as("chromedriver exited:%n%s", Files.readString(log)).isTrue();
+      return m.find(0) ? Integer.parseInt(m.group(1)) : 0;
+    }, p -> p > 0);
     driverUri = URI.create("http://127.0.0.1:" + port);
     await().atMost(WAIT).ignoreExceptions().until(() -> get("/status").path("value").path("ready").asBoolean());
     this.chromium = chromium;
   }
 
   Path chromium;
+  CrashReports reports;
 
   @AfterEach
   void stop() {
     if (driver != null) {
       driver.destroy();
+    }
+    if (reports != null) {
+      reports.close();
     }
     if (server != null) {
       server.close();
@@ -101,10 +111,13 @@ class BrowserTest {
       assertThat(bob.texts("#messages .msg .from")).contains("alice");
 
       // kill the room from the page: the supervisor restarts it and the conversation goes on
+      Chat chat = server.chat();
+      Pid lobby = chat.rooms().whereisName("lobby").orElseThrow();
       alice.type("#text", "/kill-room lobby");
       alice.click("#send-btn");
       await().atMost(WAIT).until(() -> alice.texts("#messages .msg.notice .text").stream()
-          .anyMatch(t -> t.startsWith("killed room process")));
+          .anyMatch(t -> t.startsWith("killed room process " + lobby + ";")));
+      reports.awaitKilled(Chat.ROOMS, lobby);
       bob.type("#text", "and after the kill");
       bob.click("#send-btn");
       await().atMost(WAIT).until(() -> alice.texts("#messages .msg .text").contains("and after the kill"));
@@ -112,14 +125,15 @@ class BrowserTest {
 
       // kill alice's connection process: her page reconnects, logs in with its token, rejoins
       // the lobby since its last seq, and gets what was said meanwhile
-      Chat chat = ChatApp.chatOn(server.node).orElseThrow();
-      Pid connection = chat.users().lookup("alice").getFirst().pid();
+      Pid connection = server.connections("alice").getFirst();
       Proc.exit(connection, ExitReason.KILL);
+      reports.awaitKilled(Chat.CONNECTIONS, connection);
       bob.type("#text", "while alice was away");
       bob.click("#send-btn");
       await().atMost(WAIT).until(() -> alice.texts("#messages .msg .text").contains("while alice was away"));
-      assertThat(chat.users().lookup("alice")).extracting(Registry.Entry::pid).doesNotContain(connection);
+      assertThat(server.connections("alice")).as("alice's connections").hasSize(1).doesNotContain(connection);
       assertThat(alice.texts("#status")).containsExactly("online");
+      assertThat(reports.unclaimed()).as("nothing else crashed").isEmpty();
     } finally {
       alice.quit();
       bob.quit();
@@ -135,14 +149,19 @@ class BrowserTest {
       Map<String, Object> options = Map.of("binary", chromium.toString(), "args", List.of("--headless",
           "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
           "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--user-data-dir=" + profile));
+      // starting a browser is slow on a busy machine: allow it more than a step of the test
       JsonNode created = post("/session", Map.of("capabilities", Map.of("alwaysMatch",
-          Map.of("browserName", "chrome", "goog:chromeOptions", options))));
+          Map.of("browserName", "chrome", "goog:chromeOptions", options))), WAIT.multipliedBy(4));
       session = created.path("value").path("sessionId").asString();
       assertThat(session).as("chromedriver session: %s", created).isNotBlank();
       post("/session/" + session + "/url", Map.of("url", "http://127.0.0.1:" + server.port + "/"));
     }
 
     void signUp(String user) throws IOException {
+      // the page sends nothing until its socket is open (a frame sent earlier would be dropped)
+      await().atMost(WAIT).until(() -> script(
+          "return typeof chat !== 'undefined' && chat.ws !== null && chat.ws.readyState === WebSocket.OPEN;")
+          .asBoolean());
       type("#user", user);
       type("#password", "secret-" + user);
       click("#signup-btn");
@@ -165,10 +184,16 @@ class BrowserTest {
     }
 
     List<String> texts(String css) throws IOException {
-      JsonNode result = post("/session/" + session + "/execute/sync", Map.of("script",
-          "return [...document.querySelectorAll(arguments[0])].map(e => e.textContent.trim());", "args", List.of(css)));
-      return java.util.stream.StreamSupport.stream(result.path("value").spliterator(), false)
+      JsonNode result = script("return [...document.querySelectorAll(arguments[0])].map(e => e.textContent.trim());",
+          css);
+      return java.util.stream.StreamSupport.stream(result.spliterator(), false)
           .map(JsonNode::asString).map(s -> s.replace(" (you)", "")).toList();
+    }
+
+    /** Runs a script in the page; its result. */
+    JsonNode script(String script, Object... args) throws IOException {
+      return post("/session/" + session + "/execute/sync", Map.of("script", script, "args", List.of(args)))
+          .path("value");
     }
 
     void quit() {
@@ -188,8 +213,12 @@ class BrowserTest {
   }
 
   JsonNode post(String path, Object body) throws IOException {
+    return post(path, body, WAIT);
+  }
+
+  JsonNode post(String path, Object body, Duration timeout) throws IOException {
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(driverUri.resolve(path)).timeout(WAIT)
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(driverUri.resolve(path)).timeout(timeout)
           .header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
           HttpResponse.BodyHandlers.ofString());

@@ -2,7 +2,7 @@ package org.otp4j.examples.chat;
 
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -10,6 +10,9 @@ import org.otp4j.behaviours.AppDescriptor;
 import org.otp4j.behaviours.Application;
 import org.otp4j.core.Node;
 import org.otp4j.core.NodeConfig;
+import org.otp4j.core.Pid;
+import org.otp4j.core.Proc;
+import org.otp4j.core.Registry;
 
 /**
  * A chat application running on its own node for one test: a free port, the test's data folder,
@@ -63,6 +66,39 @@ final class ChatServer implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + port + path);
   }
 
+  /** What the running chat application's processes share: its registries and its store. */
+  Chat chat() {
+    return ChatApp.chatOn(node).orElseThrow(() -> new AssertionError("no chat application runs on " + node));
+  }
+
+  /** The connection processes of {@code user} that are alive, in the order they logged in. */
+  List<Pid> connections(String user) {
+    return chat().users().lookup(user).stream().map(Registry.Entry::pid).toList();
+  }
+
+  /**
+   * Waits until {@code user} is offline: a client's close reaches its connection process some
+   * time after the client sent it, and the user is online until the last such process ends.
+   */
+  void awaitOffline(String user) {
+    for (Pid p : connections(user)) {
+      awaitExit(p);
+    }
+    if (!connections(user).isEmpty()) {
+      throw new AssertionError(user + " logged in again meanwhile: " + connections(user));
+    }
+  }
+
+  /**
+   * Waits until process {@code pid} has ended, with everything that goes with its end: its
+   * registry entries are gone and its monitors' DOWN messages are sent.
+   */
+  static void awaitExit(Pid pid) {
+    if (Proc.awaitExit(pid, TestClient.WAIT).isEmpty()) {
+      throw new AssertionError(pid + " did not end within " + TestClient.WAIT);
+    }
+  }
+
   /** Runs {@code code} with this server's node as the current one. */
   <T> T on(Supplier<T> code) {
     AtomicReference<T> out = new AtomicReference<>();
@@ -73,8 +109,9 @@ final class ChatServer implements AutoCloseable {
   @Override
   public void close() {
     node.stop();
-    if (!node.awaitTermination(Duration.ofSeconds(10))) {
-      throw new AssertionError("the chat node did not stop within 10 s; still running: " + node.processes());
+    if (!node.awaitTermination(TestClient.WAIT)) {
+      throw new AssertionError("the chat node did not stop within " + TestClient.WAIT + "; still running: "
+          + node.processes());
     }
   }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.otp4j.core.ExitReason;
@@ -20,6 +20,7 @@ class ConnectionCrashTest {
   @Test
   void aKilledConnectionClosesItsSocketAndLeavesItsRoomsOnly() {
     try (ChatServer server = ChatServer.start(dir);
+        CrashReports reports = CrashReports.capture(server);
         TestClient alice = TestClient.signedUp(server, "alice");
         TestClient bob = TestClient.signedUp(server, "bob")) {
       alice.send("type", "join", "room", "lobby");
@@ -31,10 +32,12 @@ class ConnectionCrashTest {
       Pid bobsConnection = chat.users().lookup("bob").stream().map(Registry.Entry::pid).findFirst().orElseThrow();
       Proc.exit(bobsConnection, ExitReason.KILL);
 
-      assertThat(bob.awaitClosed()).isEqualTo(1011);
+      assertThat(bob.awaitClose()).isEqualTo(Map.entry(1011, "the connection process ended"));
+      // the connections supervisor reports the kill (and does not restart it: a socket is gone for good)
+      reports.awaitKilled(Chat.CONNECTIONS, bobsConnection);
       assertThat(alice.take("presence", p -> p.path("event").asString().equals("leave")).path("user").asString())
           .isEqualTo("bob");
-      await().atMost(Duration.ofSeconds(5)).until(() -> chat.users().lookup("bob").isEmpty());
+      await().atMost(TestClient.WAIT).until(() -> chat.users().lookup("bob").isEmpty());
 
       alice.send("type", "send", "room", "lobby", "clientId", "a1", "text", "still working");
       assertThat(alice.take("message").path("text").asString()).isEqualTo("still working");
@@ -42,6 +45,7 @@ class ConnectionCrashTest {
         bobAgain.send("type", "join", "room", "lobby", "since", 0);
         assertThat(bobAgain.take("joined").path("messages").get(0).path("text").asString()).isEqualTo("still working");
       }
+      assertThat(reports.unclaimed()).as("nothing else crashed").isEmpty();
     }
   }
 }

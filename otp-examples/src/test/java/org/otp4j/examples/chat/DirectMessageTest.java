@@ -45,6 +45,7 @@ class DirectMessageTest {
   @Test
   void unknownAndOfflineRecipientsAreClearErrors() {
     TestClient.signedUp(server, "bob").close();
+    server.awaitOffline("bob"); // the close reaches bob's connection process a moment later
     try (TestClient alice = TestClient.signedUp(server, "alice")) {
       alice.send("type", "dm", "to", "nobody", "text", "hi");
       assertThat(alice.takeError("unknown_user").path("message").asString()).contains("no user 'nobody'");

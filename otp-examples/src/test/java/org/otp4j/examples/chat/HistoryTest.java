@@ -62,6 +62,7 @@ class HistoryTest {
   @Test
   void aRoomKilledAndRestartedKeepsItsHistoryAndItsSequence() {
     try (ChatServer server = ChatServer.start(dir);
+        CrashReports reports = CrashReports.capture(server);
         TestClient alice = TestClient.signedUp(server, "alice")) {
       alice.send("type", "join", "room", "lobby");
       alice.take("joined");
@@ -69,6 +70,7 @@ class HistoryTest {
 
       alice.send("type", "kill_room", "room", "lobby");
       String killed = alice.take("room_killed").path("pid").asString();
+      reports.awaitKilled(Chat.ROOMS, killed);
       // the restarted room says where it stands
       JsonNode state = alice.take("room_state", s -> s.path("lastSeq").asLong() == 3);
       assertThat(state.path("lastSeq").asLong()).isEqualTo(3);
@@ -82,6 +84,7 @@ class HistoryTest {
         bob.send("type", "join", "room", "lobby", "since", 0);
         assertThat(seqs(bob.take("joined"))).containsExactly(1L, 2L, 3L, 4L);
       }
+      assertThat(reports.unclaimed()).as("nothing else crashed").isEmpty();
     }
   }
 

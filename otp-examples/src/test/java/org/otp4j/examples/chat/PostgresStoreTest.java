@@ -47,12 +47,26 @@ class PostgresStoreTest {
       Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
     }
     pgData = dir.resolve("pg");
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
     run(bin.resolve("initdb").toString(), "-D", pgData.toString(), "-A", "trust", "-U", "postgres", "--no-sync");
-    run(bin.resolve("pg_ctl").toString(), "-D", pgData.toString(), "-l", dir.resolve("pg.log").toString(), "-w",
-        "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off", "start");
+    // A port found free may be taken by someone else before PostgreSQL binds it: then try another.
+    for (int attempt = 1; ; attempt++) {
+      try (ServerSocket s = new ServerSocket(0)) {
+        port = s.getLocalPort();
+      }
+      Path log = dir.resolve("pg-" + attempt + ".log");
+      int exit = exitValue(bin.resolve("pg_ctl").toString(), "-D", pgData.toString(), "-l", log.toString(), "-w",
+          "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off", "start");
+      if (exit == 0) {
+        return;
+      }
+      String why = Files.exists(log) ? Files.readString(log) : "(no server log)";
+      boolean portTaken = why.contains("could not bind") || why.contains("already in use");
+      assertThat(portTaken && attempt < 5).as("PostgreSQL did not start on port %d:%n%s%n%s", port, why,
+          Files.readString(dir.resolve("command.log"))).isTrue();
+      if (Files.exists(pgData.resolve("postmaster.pid"))) {
+        run(bin.resolve("pg_ctl").toString(), "-D", pgData.toString(), "-m", "immediate", "-w", "stop");
+      }
+    }
   }
 
   @AfterEach
@@ -67,12 +81,13 @@ class PostgresStoreTest {
     Map<String, Object> env = Map.of("jdbcUrl", "jdbc:postgresql://127.0.0.1:" + port + "/postgres",
         "jdbcUser", "postgres");
     try (ChatServer server = ChatServer.start(dir.resolve("unused"), env);
+        CrashReports reports = CrashReports.capture(server);
         TestClient alice = TestClient.signedUp(server, "alice")) {
       alice.send("type", "join", "room", "lobby");
       alice.take("joined");
       HistoryTest.sendNumbered(alice, "lobby", 1, 3);
       alice.send("type", "kill_room", "room", "lobby");
-      alice.take("room_killed");
+      reports.awaitKilled(Chat.ROOMS, alice.take("room_killed").path("pid").asString());
       alice.take("room_state", s -> s.path("lastSeq").asLong() == 3);
       HistoryTest.sendNumbered(alice, "lobby", 4, 5);
     }
@@ -102,15 +117,21 @@ class PostgresStoreTest {
   }
 
   private void run(String... command) throws Exception {
+    assertThat(exitValue(command)).as("%s failed:%n%s", List.of(command), Files.readString(dir.resolve("command.log")))
+        .isZero();
+  }
+
+  /** Runs a command (as the postgres user when the test runs as root); its exit value. */
+  private int exitValue(String... command) throws Exception {
     List<String> cmd = new ArrayList<>(asPostgres);
     cmd.addAll(List.of(command));
     Path log = dir.resolve("command.log");
     Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+    if (!p.waitFor(120, TimeUnit.SECONDS)) { // pg_ctl -w gives up after 60 s itself
       p.destroyForcibly();
       throw new AssertionError("timed out: " + cmd);
     }
-    assertThat(p.exitValue()).as("%s failed:%n%s", cmd, Files.readString(log)).isZero();
+    return p.exitValue();
   }
 }

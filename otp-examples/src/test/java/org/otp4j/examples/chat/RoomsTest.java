@@ -7,6 +7,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.otp4j.core.Pid;
 import tools.jackson.databind.JsonNode;
 
 /** Rooms: list, create, join, leave, broadcast, presence, and the errors around them. */
@@ -140,7 +141,12 @@ class RoomsTest {
       bob2.send("type", "join", "room", "lobby");
       bob2.take("joined");
 
+      Pid bob1Connection = server.connections("bob").getFirst();
       bob1.close();
+      // Once bob1's connection has ended, the room has its DOWN before bob2's message: a wrong
+      // "leave" would reach alice before the message.
+      ChatServer.awaitExit(bob1Connection);
+      assertThat(server.connections("bob")).hasSize(1);
       bob2.send("type", "send", "room", "lobby", "clientId", "b1", "text", "still here");
       JsonNode m = alice.take("message");
       assertThat(m.path("text").asString()).isEqualTo("still here");

@@ -27,8 +27,9 @@ import tools.jackson.databind.json.JsonMapper;
  * next frame that matches, with a timeout.
  */
 final class TestClient implements WebSocket.Listener, AutoCloseable {
-  static final Duration WAIT = Duration.ofSeconds(10);
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  /** How long to wait for what the server should do: generous, for a loaded build machine. */
+  static final Duration WAIT = Duration.ofSeconds(30);
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(WAIT).build();
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -37,7 +38,10 @@ final class TestClient implements WebSocket.Listener, AutoCloseable {
   private final List<Boolean> taken = new ArrayList<>();
   private final StringBuilder partial = new StringBuilder();
   private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> new Thread(r, "test-client-sender"));
+  /** Completes with the close code when the socket closes (-1 if it failed instead). */
   final CompletableFuture<Integer> closed = new CompletableFuture<>();
+  /** Completes with the close reason when the socket closes (the error's text if it failed). */
+  final CompletableFuture<String> closeReason = new CompletableFuture<>();
   private volatile Consumer<JsonNode> observer = f -> {};
   private WebSocket ws;
   volatile String token;
@@ -45,7 +49,12 @@ final class TestClient implements WebSocket.Listener, AutoCloseable {
 
   static TestClient connect(ChatServer server) {
     TestClient c = new TestClient();
-    c.ws = HTTP.newWebSocketBuilder().buildAsync(server.ws(), c).join();
+    try {
+      c.ws = HTTP.newWebSocketBuilder().connectTimeout(WAIT).buildAsync(server.ws(), c)
+          .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("could not connect to " + server.ws(), e);
+    }
     c.take("hello");
     return c;
   }
@@ -155,10 +164,11 @@ final class TestClient implements WebSocket.Listener, AutoCloseable {
     }
   }
 
-  /** Waits until the server closes the connection; returns the close code. */
-  int awaitClosed() {
+  /** Waits until the server closes the connection; returns the close code and reason. */
+  Map.Entry<Integer, String> awaitClose() {
     try {
-      return closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      int code = closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      return Map.entry(code, closeReason.getNow(""));
     } catch (Exception e) {
       throw new AssertionError("the connection was not closed within " + WAIT, e);
     }
@@ -190,12 +200,14 @@ final class TestClient implements WebSocket.Listener, AutoCloseable {
 
   @Override
   public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+    closeReason.complete(reason);
     closed.complete(statusCode);
     return null;
   }
 
   @Override
   public void onError(WebSocket webSocket, Throwable error) {
+    closeReason.complete(String.valueOf(error));
     closed.complete(-1);
   }
 

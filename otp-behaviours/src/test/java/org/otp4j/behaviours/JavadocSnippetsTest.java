@@ -1,0 +1,249 @@
+package org.otp4j.behaviours;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.spi.ToolProvider;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the Javadoc's examples honest: every example in the main sources of otp-core and
+ * otp-behaviours is an inline {@code {@snippet : ...}} preceded by a line naming its source,
+ * {@code <!-- snippet: org.otp4j.x.SomeTest#region -->}, and its body equals that region of a
+ * compiled, tested source file, marked as the guide's are: {@code // region: name} ...
+ * {@code // endregion: name}. Old-style {@code <pre>{@code ...}} examples are not allowed, since
+ * nothing would compile them.
+ */
+@DisplayName("The Javadoc's examples are regions of tested sources")
+class JavadocSnippetsTest {
+
+  /** Surefire runs in the module directory; the two library modules are its siblings. */
+  private static final List<Path> MODULES = List.of(Path.of("..", "otp-core"), Path.of("..", "otp-behaviours"));
+
+  private static final Pattern SNIPPET_START = Pattern.compile("\\{@snippet\\b[^:]*:\\s*$");
+  private static final Pattern SOURCE = Pattern.compile("<!--\\s*snippet:\\s*([\\w.]+)#([\\w-]+)\\s*-->");
+  private static final Pattern REGION_START = Pattern.compile("^\\s*//\\s*region:\\s*(\\S+)\\s*$");
+  private static final Pattern REGION_END = Pattern.compile("^\\s*//\\s*endregion:\\s*(\\S+)\\s*$");
+
+  @Test
+  @DisplayName("every {@snippet} in the main sources names a tested region and equals it; no <pre>{@code} is left")
+  void snippetsMatchTheirRegions() throws IOException {
+    List<String> problems = new ArrayList<>();
+    int checked = 0;
+    for (Path module : MODULES) {
+      Path main = module.resolve("src/main/java");
+      List<Path> sources;
+      try (Stream<Path> files = Files.walk(main)) {
+        sources = files.filter(p -> p.toString().endsWith(".java")).sorted().toList();
+      }
+      for (Path source : sources) {
+        List<String> lines = Files.readAllLines(source);
+        for (int i = 0; i < lines.size(); i++) {
+          String line = lines.get(i);
+          if (line.contains("<pre>{@code")) {
+            problems.add(source + ":" + (i + 1) + ": a <pre>{@code} example: make it a {@snippet} of a tested region");
+          }
+          if (SNIPPET_START.matcher(line).find()) {
+            checked++;
+            problems.addAll(check(source, i, lines));
+          }
+        }
+      }
+    }
+    assertThat(problems).as("problems in the Javadoc's snippets").isEmpty();
+    assertThat(checked).as("snippets checked").isGreaterThan(10);
+  }
+
+  /**
+   * The Javadoc of both library modules builds with every check but missing comments on: no broken
+   * {@code @link}, no malformed HTML, no reference to a method that was renamed or removed.
+   */
+  @Test
+  @DisplayName("the Javadoc of otp-core and otp-behaviours builds without an error or a warning")
+  void javadocBuilds() throws Exception {
+    ToolProvider javadoc = ToolProvider.findFirst("javadoc")
+        .orElseThrow(() -> new AssertionError("the tests run on a JDK, which has javadoc"));
+    Path slf4j = Path.of(LoggerFactory.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Path out = Files.createTempDirectory("otp4j-javadoc");
+    StringWriter log = new StringWriter();
+    int status;
+    try (PrintWriter w = new PrintWriter(log)) {
+      status = javadoc.run(w, w, "-quiet", "-Xdoclint:all,-missing", "-Werror", "-d", out.toString(),
+          "--module-path", slf4j.toString(),
+          "--module-source-path", "org.otp4j.core=" + MODULES.get(0).resolve("src/main/java"),
+          "--module-source-path", "org.otp4j.behaviours=" + MODULES.get(1).resolve("src/main/java"),
+          "--module", "org.otp4j.core,org.otp4j.behaviours");
+    } finally {
+      try (Stream<Path> files = Files.walk(out)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+    assertThat(status).as("javadoc's exit status; its output:%n%s", log).isZero();
+  }
+
+  private static List<String> check(Path source, int at, List<String> lines) {
+    String where = source + ":" + (at + 1);
+    Matcher named = at > 0 ? SOURCE.matcher(lines.get(at - 1)) : null;
+    if (named == null || !named.find()) {
+      return List.of(where + ": a {@snippet} must name its source on the line before: "
+          + "<!-- snippet: org.otp4j.x.SomeTest#region -->");
+    }
+    String className = named.group(1);
+    String region = named.group(2);
+    List<String> body = inlineBody(lines, at);
+    if (body == null) {
+      return List.of(where + ": the {@snippet} has no closing brace");
+    }
+    Optional<Path> test = testSource(className);
+    if (test.isEmpty()) {
+      return List.of(where + ": no test source for class " + className + " in " + MODULES);
+    }
+    List<String> regionLines = region(test.get(), region);
+    if (regionLines == null) {
+      return List.of(where + ": no region \"" + region + "\" in " + test.get());
+    }
+    List<String> expected = dedent(regionLines);
+    List<String> actual = dedent(body);
+    if (!expected.equals(actual)) {
+      return List.of(where + ": the snippet differs from region \"" + region + "\" of " + test.get()
+          + "\n--- region:\n" + String.join("\n", expected) + "\n--- snippet:\n" + String.join("\n", actual));
+    }
+    return List.of();
+  }
+
+  /** The lines of the inline body, without the comment's leading {@code " * "}; null if unclosed. */
+  static List<String> inlineBody(List<String> lines, int at) {
+    List<String> body = new ArrayList<>();
+    int depth = 1;
+    for (int i = at + 1; i < lines.size(); i++) {
+      String text = lines.get(i).replaceFirst("^\\s*\\*( |$)", "");
+      for (int c = 0; c < text.length(); c++) {
+        char ch = text.charAt(c);
+        if (ch == '{') {
+          depth++;
+        } else if (ch == '}') {
+          depth--;
+          if (depth == 0) {
+            String before = text.substring(0, c);
+            if (!before.isBlank()) {
+              body.add(before);
+            }
+            return body;
+          }
+        }
+      }
+      body.add(text);
+    }
+    return null;
+  }
+
+  private static Optional<Path> testSource(String className) {
+    String relative = className.replace('.', '/') + ".java";
+    for (Path module : MODULES) {
+      Path candidate = module.resolve("src/test/java").resolve(relative);
+      if (Files.isRegularFile(candidate)) {
+        return Optional.of(candidate);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The lines of region {@code name} in {@code file}, without the marker lines of regions that nest
+   * or overlap it; null if there is no such region.
+   */
+  static List<String> region(Path file, String name) {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<String> out = null;
+    for (String line : lines) {
+      Matcher start = REGION_START.matcher(line);
+      Matcher end = REGION_END.matcher(line);
+      if (out == null) {
+        if (start.matches() && start.group(1).equals(name)) {
+          out = new ArrayList<>();
+        }
+      } else if (end.matches() && end.group(1).equals(name)) {
+        return out;
+      } else if (!start.matches() && !end.matches()) {
+        out.add(line);
+      }
+    }
+    return null;
+  }
+
+  /** Removes the common indentation and trailing blank lines. */
+  static List<String> dedent(List<String> lines) {
+    int indent = Integer.MAX_VALUE;
+    for (String l : lines) {
+      if (!l.isBlank()) {
+        indent = Math.min(indent, l.length() - l.stripLeading().length());
+      }
+    }
+    List<String> out = new ArrayList<>();
+    for (String l : lines) {
+      out.add(l.isBlank() ? "" : l.substring(Math.min(indent, l.length())).stripTrailing());
+    }
+    while (!out.isEmpty() && out.getLast().isEmpty()) {
+      out.removeLast();
+    }
+    while (!out.isEmpty() && out.getFirst().isEmpty()) {
+      out.removeFirst();
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // the checker's own tests
+
+  @Test
+  @DisplayName("the checker reads an inline body up to its closing brace, braces inside it balanced")
+  void readsInlineBodies() {
+    List<String> javadoc = List.of(
+        " * {@snippet :",
+        " * if (a) {",
+        " *   b();",
+        " * }",
+        " * }",
+        " */");
+    assertThat(inlineBody(javadoc, 0)).containsExactly("if (a) {", "  b();", "}");
+    assertThat(inlineBody(List.of(" * {@snippet :", " * never closed"), 0)).isNull();
+  }
+
+  @Test
+  @DisplayName("the checker finds nested regions and leaves the inner markup out")
+  void findsRegions(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+    Path file = dir.resolve("A.java");
+    Files.write(file, List.of(
+        "class A {",
+        "  // region: outer",
+        "  void f() {",
+        "    // region: inner",
+        "    g();",
+        "    // endregion: inner",
+        "  }",
+        "  // endregion: outer",
+        "}"));
+    assertThat(dedent(region(file, "outer"))).containsExactly("void f() {", "  g();", "}");
+    assertThat(dedent(region(file, "inner"))).containsExactly("g();");
+    assertThat(region(file, "missing")).isNull();
+  }
+}
