@@ -226,6 +226,27 @@ class SchedulerTest {
     }
   }
 
+  @Test
+  @DisplayName("An idle node's carriers and monitor wait without a timeout: nothing ticks while nothing runs")
+  void idleNodeDoesNotTick() {
+    try (Node node = Node.start(NodeConfig.defaults().withScheduler(Scheduler.local(2)));
+        Inbox inbox = node.openInbox()) {
+      Pid me = inbox.pid();
+      for (int i = 0; i < 100; i++) {
+        node.spawn(() -> {
+          Proc.send(me, "waiting");
+          TestSupport.idle();
+        });
+      }
+      for (int i = 0; i < 100; i++) {
+        assertThat(next(inbox)).isEqualTo("waiting");
+      }
+      TestSupport.spinUntil(() -> schedulerThreads(node).stream().allMatch(t -> t.getState() == Thread.State.WAITING),
+          () -> "every scheduler thread of the idle node to wait without a timeout: "
+              + schedulerThreads(node).stream().map(t -> t.getName() + " " + t.getState()).toList());
+    }
+  }
+
   // ---------------------------------------------------------------------------------------
   // stopping
 
