@@ -4,9 +4,10 @@ package org.otp4j.core;
  * Which scheduler runs the virtual threads of a node's processes: set with
  * {@link NodeConfig#withScheduler(Scheduler)}.
  *
- * <pre>{@code
+ * <!-- snippet: org.otp4j.core.JavadocExamplesTest#scheduler -->
+ * {@snippet :
  * Node node = Node.start(NodeConfig.defaults().withScheduler(Scheduler.local(4)));
- * }</pre>
+ * }
  *
  * <h2>The two schedulers</h2>
  * <ul>

@@ -58,6 +58,20 @@ class JavadocExamplesTest {
   }
 
   @Test
+  @DisplayName("Scheduler: a node on four carrier threads of its own")
+  void localScheduler() {
+    // region: scheduler
+    Node node = Node.start(NodeConfig.defaults().withScheduler(Scheduler.local(4)));
+    // endregion: scheduler
+    try {
+      assertThat(node.scheduler()).isEqualTo(Scheduler.local(4));
+      assertThat(node.call(() -> 6 * 7)).isEqualTo(42);
+    } finally {
+      node.stop();
+    }
+  }
+
+  @Test
   @DisplayName("Inbox: a plain thread takes part in message passing")
   void inbox() {
     Node node = Node.start();
