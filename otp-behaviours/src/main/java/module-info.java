@@ -8,4 +8,6 @@ module org.otp4j.behaviours {
   requires jdk.jfr;
 
   exports org.otp4j.behaviours;
+  exports org.otp4j.behaviours.task;
+  exports org.otp4j.behaviours.pubsub;
 }
