@@ -273,7 +273,7 @@ public final class Task<T> {
    * <!-- snippet: org.otp4j.behaviours.task.TaskSupervisorTest#handle-info -->
    * {@snippet :
    * @Override protected CastResult<State> handleInfo(Object message, State state) {
-   *   Optional<Task.Result<String>> done = state.task().result(message);
+   *   Optional<Task.Result<String>> done = state.task() == null ? Optional.empty() : state.task().result(message);
    *   if (done.isEmpty()) {
    *     return noReply(state);
    *   }
