@@ -129,7 +129,7 @@ class TaskTest {
 
   @Test
   @DisplayName("awaiting twice, or from a process that is not the owner, is a TaskStateException (Elixir: ArgumentError)")
-  void misuse() {
+  void misuse(Reports reports) {
     onNode(inbox -> {
       Task<Integer> task = inProcess(() -> {
         Task<Integer> t = Task.async(() -> 1);
@@ -151,6 +151,8 @@ class TaskTest {
           .hasMessageContaining("started by a plain thread");
       Proc.send(plain.pid(), "go");
       assertThat(plain.await()).isEqualTo(3);
+      assertThat(reports.awaitLabel("process_crash", 1)).singleElement()
+          .satisfies(r -> assertThat(r.get("reason").toString()).contains("TaskStateException"));
     });
   }
 
