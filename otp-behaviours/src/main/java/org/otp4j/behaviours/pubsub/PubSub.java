@@ -22,7 +22,7 @@ import org.otp4j.core.Registry;
  *   PriceChanged change = (PriceChanged) Proc.receive();
  *   Proc.send(me, change.symbol() + " " + change.cents());
  * });
- * // ... once subscribed:
+ * inbox.receive(Duration.ofSeconds(5));                  // "subscribed"
  * pubsub.broadcast(eur, new PriceChanged("EUR", 108));   // javac checks: a PriceChanged
  * }
  *
