@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.otp4j.core.NotAProcessException;
 import org.otp4j.core.Pid;
+import org.otp4j.core.Proc;
 import org.otp4j.core.Registry;
 
 /**
@@ -99,7 +100,9 @@ public final class PubSub {
    * @throws NotAProcessException from a plain thread
    */
   public void subscribe(Topic<?> topic, Object metadata) {
-    registry.register(key(topic), metadata);
+    Object key = key(topic);
+    requireProcess("PubSub.subscribe");
+    registry.register(key, metadata);
   }
 
   /**
@@ -109,7 +112,9 @@ public final class PubSub {
    * @throws NotAProcessException from a plain thread
    */
   public void unsubscribe(Topic<?> topic) {
-    registry.unregister(key(topic));
+    Object key = key(topic);
+    requireProcess("PubSub.unsubscribe");
+    registry.unregister(key);
   }
 
   /** The processes subscribed to {@code topic}, once per subscription. */
@@ -171,6 +176,12 @@ public final class PubSub {
   private Object key(Topic<?> topic) {
     return Objects.requireNonNull(topic, () -> "pubsub '" + name() + "': the topic cannot be null; "
         + "name one with Topic.of(\"room:42\")").name();
+  }
+
+  private static void requireProcess(String operation) {
+    if (!Proc.isProcess()) {
+      throw new NotAProcessException(operation + " (subscriptions belong to processes)");
+    }
   }
 
   private static Pid requireFrom(Pid from) {

@@ -58,7 +58,10 @@ public final class TaskSupervisor {
     return DynamicSupervisor.startLink(name, DynamicSupervisor.Options.defaults());
   }
 
-  /** Starts a task supervisor linked to the caller, with a child limit or restart intensity. */
+  /**
+   * Starts a task supervisor linked to the caller, registered under {@code name} (null: unnamed),
+   * with a child limit or restart intensity.
+   */
   public static Pid startLink(Name name, DynamicSupervisor.Options options) {
     Objects.requireNonNull(options, "options: use DynamicSupervisor.Options.defaults()");
     return name == null ? DynamicSupervisor.startLink(options) : DynamicSupervisor.startLink(name, options);

@@ -171,7 +171,9 @@ class PubSubTest {
     onNode(inbox -> {
       PubSub pubsub = PubSub.create("chat");
       assertThatThrownBy(() -> pubsub.subscribe(ROOM)).isInstanceOf(NotAProcessException.class)
-          .hasMessageContaining("Registry.register");
+          .hasMessageContaining("PubSub.subscribe");
+      assertThatThrownBy(() -> pubsub.unsubscribe(ROOM)).isInstanceOf(NotAProcessException.class)
+          .hasMessageContaining("PubSub.unsubscribe");
       assertThatThrownBy(() -> pubsub.broadcast(null, "x")).isInstanceOf(NullPointerException.class)
           .hasMessageContaining("Topic.of");
       assertThatThrownBy(() -> pubsub.broadcast(ROOM, null)).isInstanceOf(NullPointerException.class)
