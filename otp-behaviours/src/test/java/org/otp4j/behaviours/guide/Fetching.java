@@ -55,7 +55,7 @@ final class Fetching {
   static Optional<Task.Result<String>> yieldThenShutdown(String url) {
     // region: yield-shutdown
     Task<String> task = Task.async(() -> fetch(url));
-    Optional<Task.Result<String>> result = task.yield(Duration.ofMillis(200));
+    Optional<Task.Result<String>> result = task.yield(Duration.ofSeconds(2));
     if (result.isEmpty()) {
       result = task.shutdown();   // the reply may still have come in the meantime
     }
@@ -68,7 +68,7 @@ final class Fetching {
     return switch (result.orElse(null)) {
       case Task.Ok<String>(String page) -> "fetched " + page.length() + " characters";
       case Task.Exit<String>(var reason) -> "the task ended without a page: " + reason;
-      case null -> "gave up: still running after 200 ms";
+      case null -> "gave up: still running after 2 s";
     };
     // endregion: results
   }

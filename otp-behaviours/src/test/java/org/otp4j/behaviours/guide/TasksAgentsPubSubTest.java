@@ -52,7 +52,7 @@ class TasksAgentsPubSubTest {
       assertThat(Fetching.describe(inProcess(() -> Fetching.yieldThenShutdown("ok.org"))))
           .isEqualTo("fetched 19 characters");
       assertThat(Fetching.describe(inProcess(() -> Fetching.yieldThenShutdown("slow:x"))))
-          .isEqualTo("gave up: still running after 200 ms");
+          .isEqualTo("gave up: still running after 2 s");
       assertThat(Fetching.describe(Optional.of(new Task.Exit<>(ExitReason.KILLED))))
           .isEqualTo("the task ended without a page: killed");
     });

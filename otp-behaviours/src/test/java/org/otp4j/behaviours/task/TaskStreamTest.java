@@ -141,7 +141,7 @@ class TaskStreamTest {
           Proc.receive("never"::equals);
         }
         return i;
-      }, Task.StreamOptions.defaults().withTimeout(Duration.ofMillis(50))
+      }, Task.StreamOptions.defaults().withTimeout(Duration.ofSeconds(1)) // ample for the quick ones
           .withOnTimeout(Task.StreamOptions.OnTimeout.KILL_TASK))) {
         results = s.toList();
       }
