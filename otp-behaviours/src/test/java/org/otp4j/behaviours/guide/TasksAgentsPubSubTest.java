@@ -62,7 +62,8 @@ class TasksAgentsPubSubTest {
   @DisplayName("the crawler survives its tasks' crashes and keeps what each fetch gave")
   void crawler(Reports reports) {
     onNode(inbox -> {
-      Supervisor.startLink(Supervisor.restForOne(), Fetching.Crawler.children().toArray(org.otp4j.behaviours.ChildSpec[]::new));
+      Pid tree = Supervisor.startLink(Supervisor.restForOne(),
+          Fetching.Crawler.children().toArray(org.otp4j.behaviours.ChildSpec[]::new));
       GenServer.cast(Fetching.Crawler.NAME, new Fetching.Crawler.Msg.Crawl("a.org"));
       GenServer.cast(Fetching.Crawler.NAME, new Fetching.Crawler.Msg.Crawl("bad:b.org"));
       await().until(() -> GenServer.call(Fetching.Crawler.NAME, new Fetching.Crawler.Msg.Pages()).size() == 2);
@@ -71,6 +72,7 @@ class TasksAgentsPubSubTest {
       assertThat(pages.get("bad:b.org")).startsWith("failed: ").contains("cannot reach bad:b.org");
       reports.awaitLabel("process_crash", 1);
       reports.awaitLabel("supervisor_report", 1);
+      Supervisor.stop(tree);
     });
   }
 
