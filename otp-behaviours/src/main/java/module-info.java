@@ -1,6 +1,8 @@
 /**
  * OTP's behaviours on otp-core: {@link org.otp4j.behaviours.GenServer},
- * {@link org.otp4j.behaviours.Supervisor}, {@link org.otp4j.behaviours.Sys}.
+ * {@link org.otp4j.behaviours.Supervisor}, {@link org.otp4j.behaviours.Sys}; Elixir's tasks
+ * ({@link org.otp4j.behaviours.task.Task}), agents ({@link org.otp4j.behaviours.Agent}) and
+ * Phoenix's pubsub ({@link org.otp4j.behaviours.pubsub.PubSub}).
  */
 module org.otp4j.behaviours {
   requires transitive org.otp4j.core;
@@ -8,4 +10,6 @@ module org.otp4j.behaviours {
   requires jdk.jfr;
 
   exports org.otp4j.behaviours;
+  exports org.otp4j.behaviours.task;
+  exports org.otp4j.behaviours.pubsub;
 }

@@ -3,7 +3,8 @@
  * {@link org.otp4j.behaviours.GenStatem}, {@link org.otp4j.behaviours.GenEvent},
  * {@link org.otp4j.behaviours.Supervisor} and {@link org.otp4j.behaviours.DynamicSupervisor},
  * {@link org.otp4j.behaviours.Application}, and {@link org.otp4j.behaviours.Sys} to look inside
- * them.
+ * them; Elixir's {@link org.otp4j.behaviours.Agent}. Tasks are in {@link org.otp4j.behaviours.task},
+ * publish and subscribe in {@link org.otp4j.behaviours.pubsub}.
  *
  * <h2>What is API and what is engine</h2>
  * Public classes are the API: the behaviours users subclass, their callback results (sealed types
@@ -21,7 +22,8 @@
  *   <li>The loops: {@code GenServerEngine}, {@code GenStatemEngine} (with {@code StatemTimers}).</li>
  *   <li>Behaviours built as GenServers, as OTP builds them: {@code SupervisorServer} and
  *       {@code DynamicSupervisorServer} (sharing {@code Supervision}), {@code GenEventManager},
- *       {@code ApplicationController} (with {@code AppEnv}).</li>
+ *       {@code ApplicationController} (with {@code AppEnv}), the {@code Server} inside
+       {@link org.otp4j.behaviours.Agent}.</li>
  * </ol>
  *
  * <h2>Naming</h2>

@@ -48,13 +48,13 @@ public final class BehaviourTestKit {
   private BehaviourTestKit() {}
 
   /** How long a test waits for something that should happen promptly. */
-  static final Duration WAIT = Duration.ofSeconds(5);
+  public static final Duration WAIT = Duration.ofSeconds(5);
 
   /** How long a test waits to be reasonably sure that something does not happen. */
-  static final Duration QUIET = Duration.ofMillis(300);
+  public static final Duration QUIET = Duration.ofMillis(300);
 
   /** Awaitility with the suite's bounds. */
-  static ConditionFactory await() {
+  public static ConditionFactory await() {
     return Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).pollDelay(Duration.ZERO);
   }
 
@@ -123,32 +123,32 @@ public final class BehaviourTestKit {
   }
 
   /** Receives the down message of {@code ref} and returns its reason. */
-  static ExitReason awaitDown(Inbox inbox, Ref ref) {
+  public static ExitReason awaitDown(Inbox inbox, Ref ref) {
     Object m = inbox.receive(x -> x instanceof Down d && d.ref().equals(ref), WAIT)
         .orElseThrow(() -> new AssertionError("no down message for " + ref + " within " + WAIT));
     return ((Down) m).reason();
   }
 
   /** Receives the exit message from {@code pid} and returns its reason. */
-  static ExitReason awaitExitMessage(Inbox inbox, Pid pid) {
+  public static ExitReason awaitExitMessage(Inbox inbox, Pid pid) {
     Object m = inbox.receive(x -> x instanceof ExitMessage e && e.from().equals(pid), WAIT)
         .orElseThrow(() -> new AssertionError("no exit message from " + pid + " within " + WAIT));
     return ((ExitMessage) m).reason();
   }
 
   /** Receives the first message matching {@code filter}, failing if none arrives in time. */
-  static Object expect(Inbox inbox, Predicate<Object> filter, String what) {
+  public static Object expect(Inbox inbox, Predicate<Object> filter, String what) {
     return inbox.receive(filter, WAIT).orElseThrow(() -> new AssertionError("expected " + what + " within " + WAIT
         + "; mailbox now holds " + inbox.flush()));
   }
 
   /** Receives {@code message} (by equals), failing if it does not arrive in time. */
-  static void expect(Inbox inbox, Object message) {
+  public static void expect(Inbox inbox, Object message) {
     expect(inbox, m -> m.equals(message), String.valueOf(message));
   }
 
   /** Asserts that no message matching {@code filter} arrives within {@link #QUIET}. */
-  static void expectNone(Inbox inbox, Predicate<Object> filter, String what) {
+  public static void expectNone(Inbox inbox, Predicate<Object> filter, String what) {
     assertThat(inbox.receive(filter, QUIET)).as("unexpected " + what).isEmpty();
   }
 
@@ -157,13 +157,13 @@ public final class BehaviourTestKit {
    * once broken, stays broken (nothing ran, a process is alive). Awaitility looks for a whole QUIET
    * without a failure; the bound above it only allows for a slow poller on a loaded machine.
    */
-  static void staysTrue(Runnable assertion) {
+  public static void staysTrue(Runnable assertion) {
     Awaitility.await().atMost(QUIET.plus(WAIT)).pollInterval(Duration.ofMillis(10))
         .during(QUIET).untilAsserted(assertion::run);
   }
 
   /** The exit reason of a process that must end promptly. */
-  static ExitReason exitReasonOf(Pid pid) {
+  public static ExitReason exitReasonOf(Pid pid) {
     return Proc.awaitExit(pid, WAIT).orElseThrow(() -> new AssertionError(pid + " is still alive after " + WAIT));
   }
 
