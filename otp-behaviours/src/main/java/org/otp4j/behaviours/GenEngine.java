@@ -144,6 +144,11 @@ abstract class GenEngine implements SysHandler {
     } catch (ProcessExit e) {
       return failed.apply(e.reason());
     } catch (Throwable t) {
+      // A kill interrupts a process that waits outside the runtime (a Future, a socket, a lock), and
+      // its code may turn the interrupt into an exception of its own: that is the kill, not a crash.
+      if (!Proc.isAlive(Proc.self())) {
+        throw new ProcessTerminated("ended while in a callback: " + t);
+      }
       return failed.apply(ExitReason.crash(t));
     }
   }

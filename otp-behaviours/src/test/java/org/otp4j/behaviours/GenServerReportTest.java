@@ -12,6 +12,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -345,6 +347,38 @@ class GenServerReportTest {
         assertThat(exitReasonOf(s)).isEqualTo(ExitReason.SHUTDOWN);
         staysTrue(() -> assertThat(reports.events()).extracting(ILoggingEvent::getFormattedMessage)
             .as("reports after %s was shut down inside a callback", s).isEmpty());
+      });
+    }
+  }
+
+  @Test
+  @DisplayName("Y6/G25: a server killed while it waits outside the runtime, whose code turns the interrupt into an exception, logs no report")
+  void killedWhileWaitingOutsideTheRuntimeIsSilent(Reports reports) {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
+      node.run(() -> {
+        Pid s = GenServer.start(new GenServer<Integer, String>() {
+          @Override
+          protected Init<Integer> init() {
+            return Init.ok(0);
+          }
+
+          @Override
+          protected CallResult<Integer> handleCall(String request, From from, Integer n) {
+            Proc.send(inbox.pid(), "blocked");
+            try {
+              new CompletableFuture<Void>().get(); // a wait the runtime does not see: only an interrupt ends it
+            } catch (InterruptedException | ExecutionException e) {
+              throw new IllegalStateException("interrupted while waiting", e);
+            }
+            return reply("never", n);
+          }
+        }).pid();
+        Proc.spawn(() -> callFails(() -> GenServer.call(s, "wait", Proc.INFINITY)));
+        expect(inbox, "blocked");
+        Proc.exit(s, ExitReason.KILL);
+        assertThat(exitReasonOf(s)).isEqualTo(ExitReason.KILLED);
+        staysTrue(() -> assertThat(reports.events()).extracting(ILoggingEvent::getFormattedMessage)
+            .as("reports after %s was killed inside a callback", s).isEmpty());
       });
     }
   }
