@@ -7,6 +7,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -160,6 +161,11 @@ final class Accounts extends GenServer<Map<String, String>, Accounts.Request> {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** A user name as the server knows it: names differ in more than case, "Alice" is "alice". */
+  static String canonical(String user) {
+    return user.toLowerCase(Locale.ROOT);
   }
 
   static String abbreviate(String text) {

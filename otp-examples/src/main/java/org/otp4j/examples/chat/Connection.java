@@ -306,7 +306,8 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
       case ClientFrame.Direct(String to, String clientId, String text) -> direct(state, to, clientId, text, ref);
       case ClientFrame.KillRoom(String room) -> {
         if (!chat.config().isAdmin(state.user)) {
-          throw new ChatError("forbidden", "only the admins " + chat.config().admins() + " may kill rooms");
+          throw new ChatError("forbidden", "only an admin may kill rooms (the server's otp.chat.admins setting "
+              + "names them)");
         }
         Pid killed = Room.kill(chat, room).orElseThrow(() -> new ChatError("unknown_room",
             "room '" + room + "' is not running (rooms start when someone joins)"));

@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.otp4j.core.ProcessTerminated;
+import org.otp4j.core.Proc;
 
 /**
  * The chat's persistent data (users, sessions, rooms, messages) in SQL: an embedded SQLite file by
@@ -319,6 +321,11 @@ public final class Store {
       } catch (InterruptedException e) {
         f.cancel(true);
         Thread.currentThread().interrupt();
+        if (Proc.isProcess() && !Proc.isAlive(Proc.self())) {
+          // The calling process was killed while it waited (an admin killed its room): unwind as
+          // the runtime does, with no report. Not a store failure, whatever became of the statement.
+          throw new ProcessTerminated("process " + Proc.self() + " was killed while it waited for the database");
+        }
         throw new StoreException("interrupted while waiting for the database", e);
       }
     }
