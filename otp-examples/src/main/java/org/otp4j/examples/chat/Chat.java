@@ -34,4 +34,9 @@ public record Chat(ChatConfig config, Registry rooms, Registry members, Registry
   public Name roomName(String room) {
     return Name.via(rooms, room);
   }
+
+  /** The name of a room's own supervisor, which restarts it after a crash. */
+  public Name roomSupervisorName(String room) {
+    return Name.via(rooms, new Room.SupervisorKey(room));
+  }
 }

@@ -17,7 +17,6 @@ import org.otp4j.core.CallException;
 import org.otp4j.core.Down;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
-import org.otp4j.core.Name;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 import org.otp4j.core.Ref;
@@ -151,7 +150,7 @@ final class Room extends GenServer<Room.State, Room.Request> {
    */
   static DynamicSupervisor.Template<String> template(Chat chat) {
     return new DynamicSupervisor.Template<String>((String room) -> Supervisor.tryStartLink(roomSupervisor(chat, room),
-        StartOptions.defaults().withName(Name.via(chat.rooms(), new SupervisorKey(room)))),
+        StartOptions.defaults().withName(chat.roomSupervisorName(room))),
         ChildSpec.Restart.TEMPORARY, ChildSpec.Shutdown.infinity(), ChildSpec.Type.SUPERVISOR);
   }
 

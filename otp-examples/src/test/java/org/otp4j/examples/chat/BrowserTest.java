@@ -58,7 +58,7 @@ class BrowserTest {
       throw new AssertionError("chromium and chromedriver are missing under CI; .ci/run should have run: " + INSTALL);
     }
     Assumptions.assumeTrue(installed, "headless Chromium is not installed; to run this test: " + INSTALL);
-    server = ChatServer.start(dir.resolve("data"));
+    server = ChatServer.start(dir.resolve("data"), Map.of("admins", "alice"));
     reports = CrashReports.capture(server);
     // Port 0: chromedriver binds a free port itself and says which (a port probed free here could
     // be taken by another program before chromedriver binds it).
@@ -117,7 +117,7 @@ class BrowserTest {
       alice.click("#send-btn");
       await().atMost(WAIT).until(() -> alice.texts("#messages .msg.notice .text").stream()
           .anyMatch(t -> t.startsWith("killed room process " + lobby + ";")));
-      reports.awaitKilled(Chat.ROOMS, lobby);
+      reports.awaitKilled(server.chat().roomSupervisorName("lobby"), lobby);
       bob.type("#text", "and after the kill");
       bob.click("#send-btn");
       await().atMost(WAIT).until(() -> alice.texts("#messages .msg .text").contains("and after the kill"));
