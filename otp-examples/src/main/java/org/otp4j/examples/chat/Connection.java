@@ -55,6 +55,12 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
   /** A direct message, sent from the sender's connection to each of the recipient's. */
   record DirectMessage(String from, String to, String text, long ts, String clientId) {}
 
+  /**
+   * A session ended (its user logged out on some socket): sent to each of the user's connections,
+   * so that one still using that session's token stops being logged in.
+   */
+  record SessionEnded(String tokenHash) {}
+
   static final Pattern ROOM_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
   static final int MAX_CLIENT_ID = 64;
   static final int POLICY_VIOLATION = 1008;
@@ -159,6 +165,11 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
       }
       case DirectMessage(String from, String to, String text, long ts, String clientId) ->
           send(state, new ServerFrame.Direct(from, to, text, ts, clientId), null);
+      case SessionEnded(String tokenHash) when state.token != null && MessageDigest.isEqual(
+          Accounts.sha256(state.token).getBytes(StandardCharsets.UTF_8), tokenHash.getBytes(StandardCharsets.UTF_8)) -> {
+        become(state, null, null);
+        send(state, new ServerFrame.LoggedOut(), null);
+      }
       default -> {}
     }
     return noReply(state);
@@ -265,23 +276,35 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
   private void handle(State state, ClientFrame frame, String ref) {
     switch (frame) {
       case ClientFrame.SignUp(String user, String password) ->
-          authenticated(state, Accounts.signUp(chat, user, password), ref);
+          authenticated(state, Accounts.signUp(chat, state.socket.address(), user, password), ref);
       case ClientFrame.LogIn(String user, String password) ->
-          authenticated(state, Accounts.logIn(chat, user, password), ref);
+          authenticated(state, Accounts.logIn(chat, state.socket.address(), user, password), ref);
       case ClientFrame.Ping p -> send(state, new ServerFrame.Pong(), ref);
       case ClientFrame.Auth a -> send(state, new ServerFrame.Authenticated(state.user, state.token), ref);
       case ClientFrame.LogOut l -> {
-        Accounts.logOut(state.token);
+        String token = state.token;
+        Accounts.logOut(token).ifPresent(user -> {
+          // the same session may be open on other sockets (tabs that share it, a reconnect): end it there too
+          SessionEnded ended = new SessionEnded(Accounts.sha256(token));
+          chat.users().lookup(user).stream().filter(e -> !e.pid().equals(Proc.self()))
+              .forEach(e -> Proc.send(e.pid(), ended));
+        });
         become(state, null, null);
         send(state, new ServerFrame.LoggedOut(), ref);
       }
       case ClientFrame.ListRooms l -> send(state, new ServerFrame.Rooms(roomList()), ref);
       case ClientFrame.CreateRoom(String room) -> {
         requireRoomName(room);
-        if (!chat.store().createRoom(room, state.user, System.currentTimeMillis())) {
-          throw new ChatError("room_exists", "room '" + room + "' exists already; join it");
+        ChatConfig c = chat.config();
+        switch (chat.store().createRoom(room, state.user, System.currentTimeMillis(), c.maxRooms(),
+            c.maxRoomsPerUser())) {
+          case CREATED -> send(state, new ServerFrame.RoomCreated(room), ref);
+          case EXISTS -> throw new ChatError("room_exists", "room '" + room + "' exists already; join it");
+          case TOO_MANY_FOR_USER -> throw new ChatError("room_limit", "you have created " + c.maxRoomsPerUser()
+              + " rooms, the most one user may create; join an existing one");
+          case TOO_MANY -> throw new ChatError("room_limit", "this server has " + c.maxRooms()
+              + " rooms, the most it keeps; join an existing one");
         }
-        send(state, new ServerFrame.RoomCreated(room), ref);
       }
       case ClientFrame.Join(String room, Long since) -> join(state, room, since, ref);
       case ClientFrame.Leave(String room) -> {
@@ -373,7 +396,8 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
     Room.leave(chat, room, Proc.self());
   }
 
-  private void direct(State state, String to, String clientId, String text, String ref) {
+  private void direct(State state, String name, String clientId, String text, String ref) {
+    String to = Accounts.canonical(name);
     requireText(text);
     if (clientId != null && clientId.length() > MAX_CLIENT_ID) {
       throw new ChatError("bad_field", "a clientId is at most " + MAX_CLIENT_ID + " characters");

@@ -48,9 +48,26 @@ final class TestClient implements WebSocket.Listener, AutoCloseable {
   volatile String user;
 
   static TestClient connect(ChatServer server) {
+    return connect(server, HTTP);
+  }
+
+  /**
+   * Connects from another local address ({@code 127.0.0.2}: any address in 127/8 is this machine),
+   * as a client elsewhere would: the server counts login attempts by address.
+   */
+  static TestClient connectFrom(ChatServer server, String localAddress) {
+    try {
+      return connect(server, HttpClient.newBuilder().connectTimeout(WAIT)
+          .localAddress(java.net.InetAddress.getByName(localAddress)).build());
+    } catch (java.net.UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static TestClient connect(ChatServer server, HttpClient http) {
     TestClient c = new TestClient();
     try {
-      c.ws = HTTP.newWebSocketBuilder().connectTimeout(WAIT).buildAsync(server.ws(), c)
+      c.ws = http.newWebSocketBuilder().connectTimeout(WAIT).buildAsync(server.ws(), c)
           .get(WAIT.toSeconds(), TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new AssertionError("could not connect to " + server.ws(), e);
