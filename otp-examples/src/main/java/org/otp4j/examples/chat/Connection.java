@@ -153,14 +153,14 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
           send(state, ServerFrame.Message.of(m), null);
         }
       }
-      case Room.Event.PresenceChanged(String room, String event, String user, List<String> members) -> {
+      case Room.Event.PresenceChanged(String room, String event, String user, int online) -> {
         if (state.rooms.containsKey(room)) {
-          send(state, new ServerFrame.Presence(room, event, user, members), null);
+          send(state, new ServerFrame.Presence(room, event, user, online), null);
         }
       }
-      case Room.Event.Reloaded(String room, long lastSeq, List<String> members) -> {
+      case Room.Event.Reloaded(String room, long lastSeq, int online) -> {
         if (state.rooms.containsKey(room)) {
-          send(state, new ServerFrame.RoomState(room, lastSeq, members), null);
+          send(state, new ServerFrame.RoomState(room, lastSeq, online), null);
         }
       }
       case DirectMessage(String from, String to, String text, long ts, String clientId) ->
@@ -293,6 +293,10 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
         send(state, new ServerFrame.LoggedOut(), ref);
       }
       case ClientFrame.ListRooms l -> send(state, new ServerFrame.Rooms(roomList()), ref);
+      case ClientFrame.Members(String room) -> {
+        requireJoined(state, room);
+        send(state, new ServerFrame.Members(room, members(room)), ref);
+      }
       case ClientFrame.CreateRoom(String room) -> {
         requireRoomName(room);
         ChatConfig c = chat.config();
@@ -387,7 +391,7 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
         : chat.store().before(room, joined.lastSeq() + 1, n);
     long lastInPage = page.messages().isEmpty() ? 0 : page.messages().getLast().seq();
     state.rooms.merge(room, Math.max(joined.lastSeq(), lastInPage), Math::max);
-    send(state, new ServerFrame.Joined(room, joined.members(), joined.lastSeq(), page.messages(), page.more()), ref);
+    send(state, new ServerFrame.Joined(room, joined.online(), joined.lastSeq(), page.messages(), page.more()), ref);
   }
 
   private void leave(State state, String room) {
@@ -416,6 +420,16 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
           .forEach(e -> Proc.send(e.pid(), dm));
     }
     send(state, new ServerFrame.DirectSent(to, clientId), ref);
+  }
+
+  /**
+   * Who is in a room, asked for by a client when it shows the list: from the {@code members}
+   * registry, where the connections registered themselves, so the room is not involved.
+   */
+  private List<String> members(String room) {
+    TreeSet<String> users = new TreeSet<>();
+    chat.members().lookup(room).forEach(e -> users.add((String) e.value()));
+    return List.copyOf(users);
   }
 
   private List<Frames.RoomInfo> roomList() {

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 import org.otp4j.behaviours.ChildSpec;
 import org.otp4j.behaviours.DynamicSupervisor;
 import org.otp4j.behaviours.GenServer;
@@ -66,17 +65,21 @@ final class Room extends GenServer<Room.State, Room.Request> {
 
     record NewMessage(String room, ChatMessage message) implements Event {}
 
-    record PresenceChanged(String room, String event, String user, List<String> members) implements Event {}
+    /**
+     * A user came ({@code join}) or went ({@code leave}): the change and the count, never the whole
+     * list, which every member would receive on every change (its size squared in all).
+     */
+    record PresenceChanged(String room, String event, String user, int online) implements Event {}
 
     /**
      * The room (re)loaded its state from the store, after a start or a restart: its last seq and
      * who is in it. A member whose client is behind asks for the rest.
      */
-    record Reloaded(String room, long lastSeq, List<String> members) implements Event {}
+    record Reloaded(String room, long lastSeq, int online) implements Event {}
   }
 
-  /** The answer to a join: who is in the room, and the seq of its last message. */
-  record Joined(List<String> members, long lastSeq) {}
+  /** The answer to a join: how many users are in the room, and the seq of its last message. */
+  record Joined(int online, long lastSeq) {}
 
   /** The answer to a post: the message's seq, and whether it had been sent before (a retry). */
   record Posted(long seq, boolean duplicate) {}
@@ -108,19 +111,17 @@ final class Room extends GenServer<Room.State, Room.Request> {
       this.name = name;
     }
 
-    List<String> users() {
-      TreeSet<String> users = new TreeSet<>();
-      members.values().forEach(m -> users.add(m.user()));
-      return List.copyOf(users);
-    }
+    /** user -> how many of its connections are in the room: who is online here, kept as it changes. */
+    final Map<String, Integer> online = new HashMap<>();
 
-    boolean present(String user) {
-      return members.values().stream().anyMatch(m -> m.user().equals(user));
+    /** How many users are in the room. */
+    int online() {
+      return online.size();
     }
 
     @Override
     public String toString() {
-      return "Room[" + name + ", lastSeq=" + lastSeq + ", members=" + users() + "]";
+      return "Room[" + name + ", lastSeq=" + lastSeq + ", online=" + online.size() + "]";
     }
   }
 
@@ -278,7 +279,7 @@ final class Room extends GenServer<Room.State, Room.Request> {
     for (Registry.Entry e : chat.members().lookup(name)) {
       addMember(state, e.pid(), (String) e.value());
     }
-    broadcast(state, new Event.Reloaded(name, state.lastSeq, state.users()));
+    broadcast(state, new Event.Reloaded(name, state.lastSeq, state.online()));
     return idle(state);
   }
 
@@ -286,9 +287,10 @@ final class Room extends GenServer<Room.State, Room.Request> {
   protected CallResult<State> handleCall(Request request, From from, State state) {
     return switch (request) {
       case Request.Join(Pid member, String user) -> {
-        addMember(state, member, user);
-        broadcast(state, new Event.PresenceChanged(name, "join", user, state.users()));
-        yield answer(new Joined(state.users(), state.lastSeq), state);
+        if (addMember(state, member, user)) {
+          broadcast(state, new Event.PresenceChanged(name, "join", user, state.online()));
+        }
+        yield answer(new Joined(state.online(), state.lastSeq), state);
       }
       case Request.Leave(Pid member) -> {
         removeMember(state, member, true);
@@ -346,7 +348,7 @@ final class Room extends GenServer<Room.State, Room.Request> {
             // Stored by a previous incarnation whose write landed after this one loaded, perhaps
             // never broadcast: catch up, and tell the members, who will fetch what they miss.
             reload(state);
-            broadcast(state, new Event.Reloaded(name, state.lastSeq, state.users()));
+            broadcast(state, new Event.Reloaded(name, state.lastSeq, state.online()));
           }
           return new Posted(stored, true);
         }
@@ -354,7 +356,7 @@ final class Room extends GenServer<Room.State, Room.Request> {
           // A previous incarnation's last write landed after this one loaded: catch up, tell the
           // members (they will fetch what they missed), and number this message after it.
           reload(state);
-          broadcast(state, new Event.Reloaded(name, state.lastSeq, state.users()));
+          broadcast(state, new Event.Reloaded(name, state.lastSeq, state.online()));
         }
       }
     }
@@ -369,10 +371,13 @@ final class Room extends GenServer<Room.State, Room.Request> {
     }
   }
 
-  private void addMember(State state, Pid member, String user) {
-    if (!state.members.containsKey(member)) {
-      state.members.put(member, new Member(user, Proc.monitor(member)));
+  /** Adds a member connection; whether its user was not in the room before (a first tab). */
+  private boolean addMember(State state, Pid member, String user) {
+    if (state.members.containsKey(member)) {
+      return false;
     }
+    state.members.put(member, new Member(user, Proc.monitor(member)));
+    return state.online.merge(user, 1, Integer::sum) == 1;
   }
 
   private void removeMember(State state, Pid member, boolean demonitor) {
@@ -383,8 +388,9 @@ final class Room extends GenServer<Room.State, Room.Request> {
     if (demonitor) {
       Proc.demonitorFlush(m.monitor());
     }
-    if (!state.present(m.user())) {
-      broadcast(state, new Event.PresenceChanged(name, "leave", m.user(), state.users()));
+    if (state.online.merge(m.user(), -1, Integer::sum) == 0) { // its last tab went
+      state.online.remove(m.user());
+      broadcast(state, new Event.PresenceChanged(name, "leave", m.user(), state.online()));
     }
   }
 
