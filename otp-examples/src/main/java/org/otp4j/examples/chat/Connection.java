@@ -77,6 +77,8 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
     final Map<String, Long> rooms = new LinkedHashMap<>();
     int refused;
     long windowStart = System.nanoTime();
+    /** Whether the socket was closed with a code of its own (flooding, too slow). */
+    boolean closed;
 
     State(Socket socket, TokenBucket bucket) {
       this.socket = socket;
@@ -135,10 +137,15 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
   protected CastResult<State> handleCast(Msg msg, State state) {
     return switch (msg) {
       case Msg.Inbound(String text) -> inbound(state, text);
-      case Msg.Closed(int code, String reason) -> stop(ExitReason.NORMAL, state);
-      case Msg.SendFailed(String why) -> {
-        LOG.info("connection {} of {}: sending failed ({}), closing", Proc.self(), state.user, why);
+      case Msg.Closed(int code, String reason) -> {
+        state.closed = true; // the client closed it
         yield stop(ExitReason.NORMAL, state);
+      }
+      case Msg.SendFailed(String why) -> {
+        // Frames pile up faster than the client reads them (or the socket broke): drop it, and say why.
+        LOG.info("connection {} of {}: sending failed ({}), closing", Proc.self(), state.user, why);
+        yield closeAndStop(state, POLICY_VIOLATION, "too slow: more than " + chat.config().maxQueuedFrames()
+            + " frames waiting to be sent");
       }
     };
   }
@@ -177,11 +184,21 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
 
   @Override
   protected void terminate(ExitReason reason, State state) {
+    if (state.closed) {
+      return; // closed with its own code and reason, which a second close must not replace
+    }
     if (reason.isOrderly()) {
       state.socket.close(NORMAL_CLOSURE, "bye");
     } else {
       state.socket.close(SERVER_ERROR, "the connection process failed");
     }
+  }
+
+  /** Closes the socket with a code and reason for the client, once, and stops. */
+  private CastResult<State> closeAndStop(State state, int code, String reason) {
+    state.closed = true;
+    state.socket.close(code, reason);
+    return stop(ExitReason.NORMAL, state);
   }
 
   /** Status and crash reports show who is connected, never the session token. */
@@ -205,12 +222,11 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
       handleFrame(state, text);
     } else if (flooding(state)) {
       send(state, new ServerFrame.Error("flooding", "more than " + config.floodLimit() + " frames refused within "
-          + ChatConfig.FLOOD_WINDOW.toSeconds() + " s: disconnecting"), null);
-      state.socket.close(POLICY_VIOLATION, "flooding");
-      return stop(ExitReason.NORMAL, state);
+          + ChatConfig.FLOOD_WINDOW.toSeconds() + " s: disconnecting"), Frames.refOf(text));
+      return closeAndStop(state, POLICY_VIOLATION, "flooding");
     } else {
       send(state, new ServerFrame.Error("rate_limited", "too many frames: at most " + config.rateBurst()
-          + " at once and " + config.rateLimit() + " per second; this one was dropped"), null);
+          + " at once and " + config.rateLimit() + " per second; this one was dropped"), Frames.refOf(text));
     }
     state.socket.demand();
     return noReply(state);
@@ -233,7 +249,7 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
       int bytes = utf8Length(text);
       if (bytes > chat.config().maxFrameBytes()) {
         throw new Frames.FrameException("too_large", "a frame may be at most " + chat.config().maxFrameBytes()
-            + " bytes; this one has " + bytes, null);
+            + " bytes; this one has " + bytes, Frames.refOf(text));
       }
       Frames.Envelope envelope = Frames.parse(text);
       ref = envelope.ref();

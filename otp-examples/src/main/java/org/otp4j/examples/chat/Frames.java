@@ -2,6 +2,8 @@ package org.otp4j.examples.chat;
 
 import java.util.List;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -149,6 +151,29 @@ final class Frames {
           + "'; expected one of " + TYPES, ref);
     };
     return new Envelope(frame, token, ref);
+  }
+
+  /**
+   * The {@code ref} of a frame that is not parsed (too large, or refused by the rate limit): read
+   * with a streaming parser that skips every nested value, so that the error answering the frame
+   * carries its ref as every answer does. Null if there is none or the text is not a JSON object.
+   */
+  static String refOf(String text) {
+    try (JsonParser p = JSON.createParser(text)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      for (String name = p.nextName(); name != null; name = p.nextName()) {
+        JsonToken value = p.nextToken();
+        if (name.equals("ref")) {
+          return value.isScalarValue() && value != JsonToken.VALUE_NULL ? p.getString() : null;
+        }
+        p.skipChildren();
+      }
+    } catch (JacksonException e) {
+      // not JSON, or cut short before a ref: there is none to echo
+    }
+    return null;
   }
 
   private static String string(JsonNode node, String field, String ref) {

@@ -111,7 +111,8 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Request
     WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, context, container -> {
       container.setMaxTextMessageSize(HARD_MAX_MESSAGE);
       container.setIdleTimeout(Duration.ofMinutes(2));
-      container.setMaxOutgoingFrames(10_000); // a client that reads nothing is dropped, not buffered forever
+      // a client that reads nothing is dropped (1008, "too slow"), not buffered forever
+      container.setMaxOutgoingFrames(chat.config().maxQueuedFrames());
       container.addMapping("/ws", (request, response, callback) -> new ChatSocket(node));
     });
     ws.setHandler(new Pages(chat, node));
@@ -175,6 +176,8 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Request
       files.put("/index.html", files.get("/"));
       files.put("/app.js", load("app.js", "text/javascript; charset=utf-8"));
       files.put("/style.css", load("style.css", "text/css; charset=utf-8"));
+      files.put("/favicon.svg", load("favicon.svg", "image/svg+xml"));
+      files.put("/favicon.ico", files.get("/favicon.svg")); // asked for by browsers whatever the page says
     }
 
     private static Resource load(String name, String contentType) throws IOException {

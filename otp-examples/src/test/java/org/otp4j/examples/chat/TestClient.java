@@ -43,6 +43,8 @@ final class TestClient implements WebSocket.Listener, AutoCloseable {
   /** Completes with the close reason when the socket closes (the error's text if it failed). */
   final CompletableFuture<String> closeReason = new CompletableFuture<>();
   private volatile Consumer<JsonNode> observer = f -> {};
+  /** While paused, the client reads nothing more: the server's frames back up, as to a stalled browser. */
+  private volatile boolean paused;
   private WebSocket ws;
   volatile String token;
   volatile String user;
@@ -211,8 +213,21 @@ final class TestClient implements WebSocket.Listener, AutoCloseable {
       }
       observer.accept(frame);
     }
-    webSocket.request(1);
+    if (!paused) {
+      webSocket.request(1);
+    }
     return null;
+  }
+
+  /** Stops reading after the frame being read: the server's frames wait in TCP buffers, then in its queue. */
+  void pause() {
+    paused = true;
+  }
+
+  /** Reads again. */
+  void resume() {
+    paused = false;
+    ws.request(1);
   }
 
   @Override
