@@ -17,6 +17,7 @@ const chat = {
   user: null,
   token: store.getItem("token"),
   rooms: new Map(),       // name -> {lastSeq, known, msgs: Map(seq -> msg), early: Map, asking, members, online}
+                          // members: a Set fetched when the room is shown, then kept by presence diffs
   joined: new Set(JSON.parse(store.getItem("joined") || "[]")),
   directs: new Map(),     // peer -> [dm]
   current: null,          // {kind: "room" | "dm", name}
@@ -69,10 +70,17 @@ function handle(f) {
     case "left": break;
     case "message": apply(room(f.room), f); break;
     case "ack": chat.pending.delete(f.clientId); redraw(); break;
-    case "presence": room(f.room).members = f.members; drawMembers(); send({ type: "rooms" }); break;
+    case "members": {
+      const r = room(f.room);
+      r.members = new Set(f.members);
+      r.membersAsked = false;
+      drawMembers();
+      break;
+    }
+    case "presence": onPresence(f); break;
     case "room_state": {
       const r = room(f.room);
-      r.members = f.members;
+      r.online = f.online;
       r.known = Math.max(r.known, f.lastSeq);
       fillGap(f.room);
       drawMembers();
@@ -139,9 +147,31 @@ function onRooms(rooms) {
   }
 }
 
+// Who came or went: a diff applied to the list this tab has (if it fetched one), and the count.
+function onPresence(f) {
+  const r = room(f.room);
+  r.online = f.online;
+  if (r.members) {
+    if (f.event === "join") r.members.add(f.user);
+    else r.members.delete(f.user);
+  }
+  for (const li of $("rooms").children) {
+    if (li.dataset.room === f.room) li.querySelector(".count").textContent = f.online > 0 ? f.online + " online" : "";
+  }
+  drawMembers();
+}
+
+// The member list of a room, asked for when the room is shown (presence keeps it up to date).
+function fetchMembers(name) {
+  send({ type: "members", room: name });
+}
+
 function onJoined(f) {
   const r = room(f.room);
-  r.members = f.members;
+  r.online = f.online;
+  r.members = null; // fetched again when shown: it may have changed while this tab was away
+  r.membersAsked = false;
+  send({ type: "rooms" }); // the counts
   r.joinedAt = Date.now();
   r.known = Math.max(r.known, f.lastSeq);
   chat.joined.add(f.room);
@@ -179,7 +209,8 @@ function onDirect(f) {
 
 function room(name) {
   if (!chat.rooms.has(name)) {
-    chat.rooms.set(name, { lastSeq: 0, known: 0, msgs: new Map(), early: new Map(), asking: false, members: [],
+    chat.rooms.set(name, { lastSeq: 0, known: 0, msgs: new Map(), early: new Map(), asking: false, members: null,
+      online: 0,
       hasOlder: false, baseline: false, notices: [] });
   }
   return chat.rooms.get(name);
@@ -287,8 +318,18 @@ function notice(roomName, text) {
 function drawMembers() {
   const ul = $("members");
   ul.replaceChildren();
+  $("online-count").textContent = "";
   if (!chat.current || chat.current.kind !== "room") return;
-  for (const name of room(chat.current.name).members) {
+  const r = room(chat.current.name);
+  $("online-count").textContent = r.online > 0 ? "(" + r.online + ")" : "";
+  if (!r.members) {
+    if (!r.membersAsked && r.joinedAt) {
+      r.membersAsked = true;
+      fetchMembers(chat.current.name);
+    }
+    return;
+  }
+  for (const name of [...r.members].sort()) {
     const li = document.createElement("li");
     li.textContent = name + (name === chat.user ? " (you)" : "");
     if (name !== chat.user) li.onclick = () => openDirect(name);

@@ -55,6 +55,10 @@ public final class ChatServerMain {
           .withEnv("rateBurst", 1_000_000)
           .withEnv("floodLimit", 1_000_000)
           .withEnv("maxConnections", 100_000)
+          // every client signs up from this machine's one address, all at once
+          .withEnv("loginBurst", 1_000_000)
+          .withEnv("loginRate", 1_000_000.0)
+          .withEnv("hashQueue", 100_000)
           .withEnv("passwordIterations", 1_000);
       Application.load(d);
       Application.ensureAllStarted(ChatApp.NAME, Application.Type.PERMANENT);

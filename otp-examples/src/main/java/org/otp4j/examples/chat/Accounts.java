@@ -7,6 +7,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -34,7 +35,7 @@ final class Accounts extends GenServer<Map<String, String>, Accounts.Request> {
 
     record Validate(String token) implements Request, Call<Optional<String>> {}
 
-    record Revoke(String token) implements Request, Call<Boolean> {}
+    record Revoke(String token) implements Request, Call<Optional<String>> {}
   }
 
   /** The outcome of signing up or logging in. */
@@ -64,37 +65,75 @@ final class Accounts extends GenServer<Map<String, String>, Accounts.Request> {
     return GenServer.startLink(Chat.ACCOUNTS, new Accounts(chat));
   }
 
-  /** Creates a user with a new salted hash of its password, and logs it in. */
-  static Outcome signUp(Chat chat, String user, String password) {
-    if (!USER_NAME.matcher(user).matches()) {
+  /**
+   * Creates a user with a new salted hash of its password, and logs it in. User names are
+   * case-insensitive: the account is created under the name in lower case.
+   */
+  static Outcome signUp(Chat chat, String address, String name, String password) {
+    if (!USER_NAME.matcher(name).matches()) {
       return new Outcome.Refused("invalid_name", "a user name is 2 to 24 letters, digits, '_' or '-'; got '"
-          + abbreviate(user) + "'");
+          + abbreviate(name) + "'");
     }
     if (password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD) {
       return new Outcome.Refused("weak_password", "a password is " + MIN_PASSWORD + " to " + MAX_PASSWORD
           + " characters long; got " + password.length());
     }
-    String hash = Passwords.hash(password, chat.config().passwordIterations());
+    String user = canonical(name);
+    Optional<String> throttled = chat.throttle().tryAttempt(address, null);
+    if (throttled.isPresent()) {
+      return new Outcome.Refused("login_throttled", throttled.get());
+    }
+    String hash; // a signup keeps its attempt: an address cannot make accounts faster than loginRate
+    try {
+      hash = chat.passwords().hash(password, chat.config().passwordIterations());
+    } catch (Passwords.Busy e) {
+      chat.throttle().refund(address);
+      return busy();
+    }
     if (!chat.store().createUser(user, hash, System.currentTimeMillis())) {
-      return new Outcome.Refused("user_exists", "the user name '" + user + "' is taken; log in, or pick another name");
+      return new Outcome.Refused("user_exists", "the user name '" + user + "' is taken (names are the same in "
+          + "upper and lower case); log in, or pick another name");
     }
     return new Outcome.Authenticated(user, GenServer.call(Chat.ACCOUNTS, new Request.IssueToken(user)));
   }
 
-  /** Checks a user's password and, if it matches, issues a session token. */
-  static Outcome logIn(Chat chat, String user, String password) {
-    Optional<String> stored = USER_NAME.matcher(user).matches() ? chat.store().passwordHash(user) : Optional.empty();
+  /**
+   * Checks a user's password and, if it matches, issues a session token. Attempts beyond what
+   * {@link LoginThrottle} allows the address or the account are refused without a hash.
+   */
+  static Outcome logIn(Chat chat, String address, String name, String password) {
+    boolean valid = USER_NAME.matcher(name).matches();
+    String user = valid ? canonical(name) : "";
+    Optional<String> throttled = chat.throttle().tryAttempt(address, valid ? user : null);
+    if (throttled.isPresent()) {
+      return new Outcome.Refused("login_throttled", throttled.get());
+    }
+    Optional<String> stored = valid ? chat.store().passwordHash(user) : Optional.empty();
     boolean ok;
-    if (stored.isPresent()) {
-      ok = Passwords.verify(password, stored.get());
-    } else {
-      Passwords.verifyNothing(password, chat.config().passwordIterations());
-      ok = false;
+    try {
+      if (stored.isPresent()) {
+        ok = chat.passwords().verify(password, stored.get());
+      } else {
+        chat.passwords().verifyNothing(password, chat.config().passwordIterations());
+        ok = false;
+      }
+    } catch (Passwords.Busy e) {
+      chat.throttle().refund(address);
+      return busy();
     }
     if (!ok) {
+      if (valid) {
+        chat.throttle().failed(user);
+      }
       return new Outcome.Refused("invalid_credentials", "wrong user name or password");
     }
+    chat.throttle().refund(address);
     return new Outcome.Authenticated(user, GenServer.call(Chat.ACCOUNTS, new Request.IssueToken(user)));
+  }
+
+  private static Outcome busy() {
+    return new Outcome.Refused("busy", "the server is checking too many passwords at the moment; try again in a "
+        + "few seconds");
   }
 
   /** The user a session token belongs to, if it is valid. */
@@ -102,9 +141,9 @@ final class Accounts extends GenServer<Map<String, String>, Accounts.Request> {
     return GenServer.call(Chat.ACCOUNTS, new Request.Validate(token));
   }
 
-  /** Ends a session: the token is no longer valid. */
-  static void logOut(String token) {
-    GenServer.call(Chat.ACCOUNTS, new Request.Revoke(token));
+  /** Ends a session: the token is no longer valid. Returns the user it was of, if it was valid. */
+  static Optional<String> logOut(String token) {
+    return GenServer.call(Chat.ACCOUNTS, new Request.Revoke(token));
   }
 
   // =====================================================================================
@@ -141,9 +180,12 @@ final class Accounts extends GenServer<Map<String, String>, Accounts.Request> {
       }
       case Request.Revoke revoke -> {
         String tokenHash = sha256(revoke.token());
-        known.remove(tokenHash);
+        String user = known.remove(tokenHash);
+        if (user == null) {
+          user = chat.store().sessionUser(tokenHash).orElse(null);
+        }
         chat.store().deleteSession(tokenHash);
-        yield reply(revoke, true, known);
+        yield reply(revoke, Optional.ofNullable(user), known);
       }
     };
   }
@@ -160,6 +202,11 @@ final class Accounts extends GenServer<Map<String, String>, Accounts.Request> {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** A user name as the server knows it: names differ in more than case, "Alice" is "alice". */
+  static String canonical(String user) {
+    return user.toLowerCase(Locale.ROOT);
   }
 
   static String abbreviate(String text) {

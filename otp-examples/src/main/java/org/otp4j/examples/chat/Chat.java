@@ -15,8 +15,11 @@ import org.otp4j.core.ServerRef;
  *     Connections register themselves, so membership outlives a room process that crashes
  * @param users user name to that user's connection processes (duplicate keys): direct messages
  * @param store the database facade
+ * @param passwords the password hashing threads and their bounded queue
+ * @param throttle which login attempts may have a password hashed
  */
-public record Chat(ChatConfig config, Registry rooms, Registry members, Registry users, Store store) {
+public record Chat(ChatConfig config, Registry rooms, Registry members, Registry users, Store store,
+    Passwords passwords, LoginThrottle throttle) {
 
   /** Local names of the application's fixed processes (local names are per node), typed by their protocols. */
   public static final ServerRef<Void> STORE = ServerRef.local("chat_store");
@@ -27,11 +30,16 @@ public record Chat(ChatConfig config, Registry rooms, Registry members, Registry
 
   static Chat create(ChatConfig config) {
     return new Chat(config, Registry.unique("chat.rooms"), Registry.duplicate("chat.members"),
-        Registry.duplicate("chat.users"), new Store());
+        Registry.duplicate("chat.users"), new Store(), new Passwords(config.hashQueue()), new LoginThrottle(config));
   }
 
   /** The name a room process is registered under. */
   public Name roomName(String room) {
     return Name.via(rooms, room);
+  }
+
+  /** The name of a room's own supervisor, which restarts it after a crash. */
+  public Name roomSupervisorName(String room) {
+    return Name.via(rooms, new Room.SupervisorKey(room));
   }
 }

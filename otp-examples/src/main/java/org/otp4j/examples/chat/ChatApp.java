@@ -43,8 +43,17 @@ import org.otp4j.core.Pid;
  *   <tr><td>floodLimit</td><td>200</td><td>refused frames within 10 s that get a client disconnected</td></tr>
  *   <tr><td>maxConnections</td><td>10000</td><td>WebSocket connections at once</td></tr>
  *   <tr><td>passwordIterations</td><td>600000</td><td>PBKDF2-HMAC-SHA256 iterations of new hashes (OWASP 2023)</td></tr>
- *   <tr><td>admins</td><td>*</td><td>users allowed to kill rooms (comma-separated; *: everyone)</td></tr>
+ *   <tr><td>admins</td><td>(empty: nobody)</td><td>users allowed to kill rooms, comma-separated</td></tr>
  *   <tr><td>roomIdle</td><td>5m</td><td>a room with no members stops after this</td></tr>
+ *   <tr><td>roomRestarts</td><td>5</td><td>restarts of one room within 10 s before its supervisor gives up</td></tr>
+ *   <tr><td>maxRooms, maxRoomsPerUser</td><td>1000, 10</td><td>rooms in all, rooms one user may create</td></tr>
+ *   <tr><td>loginBurst, loginRate</td><td>20, 0.5</td><td>login and signup attempts per client address:
+ *       at once, given back per second (a success gives its attempt back)</td></tr>
+ *   <tr><td>accountBurst, accountRate</td><td>5, 0.05</td><td>wrong passwords per account: at once, given
+ *       back per second</td></tr>
+ *   <tr><td>hashQueue</td><td>16</td><td>password hashes waiting for a thread; more get {@code busy}</td></tr>
+ *   <tr><td>maxQueuedFrames</td><td>10000</td><td>frames waiting to be written to one client before it is
+ *       disconnected as too slow</td></tr>
  * </table>
  */
 public final class ChatApp extends Application {
@@ -73,8 +82,17 @@ public final class ChatApp extends Application {
         .withEnv("floodLimit", 200)
         .withEnv("maxConnections", 10_000)
         .withEnv("passwordIterations", 600_000)
-        .withEnv("admins", "*")
-        .withEnv("roomIdle", Duration.ofMinutes(5));
+        .withEnv("admins", "")
+        .withEnv("roomIdle", Duration.ofMinutes(5))
+        .withEnv("roomRestarts", 5)
+        .withEnv("maxRooms", 1000)
+        .withEnv("maxRoomsPerUser", 10)
+        .withEnv("loginBurst", 20)
+        .withEnv("loginRate", 0.5)
+        .withEnv("accountBurst", 5)
+        .withEnv("accountRate", 0.05)
+        .withEnv("hashQueue", 16)
+        .withEnv("maxQueuedFrames", 10_000);
   }
 
   /** The running application's web port (when configured as 0, the one picked). Call on its node. */

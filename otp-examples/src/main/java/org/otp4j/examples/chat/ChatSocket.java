@@ -1,5 +1,6 @@
 package org.otp4j.examples.chat;
 
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
@@ -109,6 +110,13 @@ public final class ChatSocket implements Session.Listener, Socket {
     if (s != null && s.isOpen()) {
       s.close(code, reason, Callback.NOOP);
     }
+  }
+
+  @Override
+  public String address() {
+    Session s = session;
+    return s != null && s.getRemoteSocketAddress() instanceof InetSocketAddress isa && isa.getAddress() != null
+        ? isa.getAddress().getHostAddress() : "?";
   }
 
   @Override

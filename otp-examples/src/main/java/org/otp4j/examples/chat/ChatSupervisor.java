@@ -12,7 +12,8 @@ import org.otp4j.behaviours.Supervisor;
  * chat_sup (one_for_one)
  * |-- store        StoreServer: owns the database (SQLite file or PostgreSQL) and its threads
  * |-- accounts     Accounts: session tokens (users and hashes are in the store)
- * |-- rooms        DynamicSupervisor: one Room per active room, transient, via the rooms registry
+ * |-- rooms        DynamicSupervisor: per active room a supervisor of its own (temporary), which
+ * |                restarts its Room (transient) at most roomRestarts times in 10 s, then gives up
  * |-- connections  DynamicSupervisor: one Connection per WebSocket, temporary
  * `-- web          WebEndpoint: the Jetty server (page, /ws, /observer)
  * </pre>
@@ -22,6 +23,12 @@ import org.otp4j.behaviours.Supervisor;
  * found again. The order still matters for starting and stopping: the web endpoint starts last,
  * when everything it hands work to is up, and stops first, closing every socket before the
  * connections, rooms and the store go away.
+ *
+ * <p>The intensity of each supervisor is chosen for what can fail under it. This one's (5 restarts
+ * in 10 s) only ever counts the store, the accounts and the web endpoint: the rooms and the
+ * connections are temporary children of their supervisors, so no storm of room crashes or dropped
+ * sockets, however caused, reaches it. A room's crashes count against that room's own supervisor
+ * alone, which gives up on that room and nothing else.
  */
 final class ChatSupervisor extends Supervisor {
   private final Chat chat;
@@ -36,9 +43,9 @@ final class ChatSupervisor extends Supervisor {
     return Spec.of(Supervisor.oneForOne().withIntensity(5, Duration.ofSeconds(10)),
         ChildSpec.worker("store", () -> StoreServer.startLink(chat)),
         ChildSpec.worker("accounts", () -> Accounts.startLink(chat)),
-        // Rooms may be killed from the admin tools: allow a burst of restarts before giving up.
+        // Its children (one supervisor per room) are temporary: they never count against its intensity.
         ChildSpec.supervisor("rooms", () -> DynamicSupervisor.startLink(Chat.ROOMS,
-            DynamicSupervisor.Options.defaults().withIntensity(20, Duration.ofSeconds(10)), Room.template(chat))),
+            DynamicSupervisor.Options.defaults(), Room.template(chat))),
         ChildSpec.supervisor("connections", () -> DynamicSupervisor.startLink(Chat.CONNECTIONS,
             DynamicSupervisor.Options.defaults().withMaxChildren(config.maxConnections()), Connection.template(chat))),
         ChildSpec.worker("web", () -> WebEndpoint.startLink(chat)));

@@ -55,6 +55,12 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
   /** A direct message, sent from the sender's connection to each of the recipient's. */
   record DirectMessage(String from, String to, String text, long ts, String clientId) {}
 
+  /**
+   * A session ended (its user logged out on some socket): sent to each of the user's connections,
+   * so that one still using that session's token stops being logged in.
+   */
+  record SessionEnded(String tokenHash) {}
+
   static final Pattern ROOM_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
   static final int MAX_CLIENT_ID = 64;
   static final int POLICY_VIOLATION = 1008;
@@ -71,6 +77,8 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
     final Map<String, Long> rooms = new LinkedHashMap<>();
     int refused;
     long windowStart = System.nanoTime();
+    /** Whether the socket was closed with a code of its own (flooding, too slow). */
+    boolean closed;
 
     State(Socket socket, TokenBucket bucket) {
       this.socket = socket;
@@ -129,10 +137,15 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
   protected CastResult<State> handleCast(Msg msg, State state) {
     return switch (msg) {
       case Msg.Inbound(String text) -> inbound(state, text);
-      case Msg.Closed(int code, String reason) -> stop(ExitReason.NORMAL, state);
-      case Msg.SendFailed(String why) -> {
-        LOG.info("connection {} of {}: sending failed ({}), closing", Proc.self(), state.user, why);
+      case Msg.Closed(int code, String reason) -> {
+        state.closed = true; // the client closed it
         yield stop(ExitReason.NORMAL, state);
+      }
+      case Msg.SendFailed(String why) -> {
+        // Frames pile up faster than the client reads them (or the socket broke): drop it, and say why.
+        LOG.info("connection {} of {}: sending failed ({}), closing", Proc.self(), state.user, why);
+        yield closeAndStop(state, POLICY_VIOLATION, "too slow: more than " + chat.config().maxQueuedFrames()
+            + " frames waiting to be sent");
       }
     };
   }
@@ -147,18 +160,23 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
           send(state, ServerFrame.Message.of(m), null);
         }
       }
-      case Room.Event.PresenceChanged(String room, String event, String user, List<String> members) -> {
+      case Room.Event.PresenceChanged(String room, String event, String user, int online) -> {
         if (state.rooms.containsKey(room)) {
-          send(state, new ServerFrame.Presence(room, event, user, members), null);
+          send(state, new ServerFrame.Presence(room, event, user, online), null);
         }
       }
-      case Room.Event.Reloaded(String room, long lastSeq, List<String> members) -> {
+      case Room.Event.Reloaded(String room, long lastSeq, int online) -> {
         if (state.rooms.containsKey(room)) {
-          send(state, new ServerFrame.RoomState(room, lastSeq, members), null);
+          send(state, new ServerFrame.RoomState(room, lastSeq, online), null);
         }
       }
       case DirectMessage(String from, String to, String text, long ts, String clientId) ->
           send(state, new ServerFrame.Direct(from, to, text, ts, clientId), null);
+      case SessionEnded(String tokenHash) when state.token != null && MessageDigest.isEqual(
+          Accounts.sha256(state.token).getBytes(StandardCharsets.UTF_8), tokenHash.getBytes(StandardCharsets.UTF_8)) -> {
+        become(state, null, null);
+        send(state, new ServerFrame.LoggedOut(), null);
+      }
       default -> {}
     }
     return noReply(state);
@@ -166,11 +184,21 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
 
   @Override
   protected void terminate(ExitReason reason, State state) {
+    if (state.closed) {
+      return; // closed with its own code and reason, which a second close must not replace
+    }
     if (reason.isOrderly()) {
       state.socket.close(NORMAL_CLOSURE, "bye");
     } else {
       state.socket.close(SERVER_ERROR, "the connection process failed");
     }
+  }
+
+  /** Closes the socket with a code and reason for the client, once, and stops. */
+  private CastResult<State> closeAndStop(State state, int code, String reason) {
+    state.closed = true;
+    state.socket.close(code, reason);
+    return stop(ExitReason.NORMAL, state);
   }
 
   /** Status and crash reports show who is connected, never the session token. */
@@ -194,12 +222,11 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
       handleFrame(state, text);
     } else if (flooding(state)) {
       send(state, new ServerFrame.Error("flooding", "more than " + config.floodLimit() + " frames refused within "
-          + ChatConfig.FLOOD_WINDOW.toSeconds() + " s: disconnecting"), null);
-      state.socket.close(POLICY_VIOLATION, "flooding");
-      return stop(ExitReason.NORMAL, state);
+          + ChatConfig.FLOOD_WINDOW.toSeconds() + " s: disconnecting"), Frames.refOf(text));
+      return closeAndStop(state, POLICY_VIOLATION, "flooding");
     } else {
       send(state, new ServerFrame.Error("rate_limited", "too many frames: at most " + config.rateBurst()
-          + " at once and " + config.rateLimit() + " per second; this one was dropped"), null);
+          + " at once and " + config.rateLimit() + " per second; this one was dropped"), Frames.refOf(text));
     }
     state.socket.demand();
     return noReply(state);
@@ -222,7 +249,7 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
       int bytes = utf8Length(text);
       if (bytes > chat.config().maxFrameBytes()) {
         throw new Frames.FrameException("too_large", "a frame may be at most " + chat.config().maxFrameBytes()
-            + " bytes; this one has " + bytes, null);
+            + " bytes; this one has " + bytes, Frames.refOf(text));
       }
       Frames.Envelope envelope = Frames.parse(text);
       ref = envelope.ref();
@@ -265,23 +292,39 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
   private void handle(State state, ClientFrame frame, String ref) {
     switch (frame) {
       case ClientFrame.SignUp(String user, String password) ->
-          authenticated(state, Accounts.signUp(chat, user, password), ref);
+          authenticated(state, Accounts.signUp(chat, state.socket.address(), user, password), ref);
       case ClientFrame.LogIn(String user, String password) ->
-          authenticated(state, Accounts.logIn(chat, user, password), ref);
+          authenticated(state, Accounts.logIn(chat, state.socket.address(), user, password), ref);
       case ClientFrame.Ping p -> send(state, new ServerFrame.Pong(), ref);
       case ClientFrame.Auth a -> send(state, new ServerFrame.Authenticated(state.user, state.token), ref);
       case ClientFrame.LogOut l -> {
-        Accounts.logOut(state.token);
+        String token = state.token;
+        Accounts.logOut(token).ifPresent(user -> {
+          // the same session may be open on other sockets (tabs that share it, a reconnect): end it there too
+          SessionEnded ended = new SessionEnded(Accounts.sha256(token));
+          chat.users().lookup(user).stream().filter(e -> !e.pid().equals(Proc.self()))
+              .forEach(e -> Proc.send(e.pid(), ended));
+        });
         become(state, null, null);
         send(state, new ServerFrame.LoggedOut(), ref);
       }
       case ClientFrame.ListRooms l -> send(state, new ServerFrame.Rooms(roomList()), ref);
+      case ClientFrame.Members(String room) -> {
+        requireJoined(state, room);
+        send(state, new ServerFrame.Members(room, members(room)), ref);
+      }
       case ClientFrame.CreateRoom(String room) -> {
         requireRoomName(room);
-        if (!chat.store().createRoom(room, state.user, System.currentTimeMillis())) {
-          throw new ChatError("room_exists", "room '" + room + "' exists already; join it");
+        ChatConfig c = chat.config();
+        switch (chat.store().createRoom(room, state.user, System.currentTimeMillis(), c.maxRooms(),
+            c.maxRoomsPerUser())) {
+          case CREATED -> send(state, new ServerFrame.RoomCreated(room), ref);
+          case EXISTS -> throw new ChatError("room_exists", "room '" + room + "' exists already; join it");
+          case TOO_MANY_FOR_USER -> throw new ChatError("room_limit", "you have created " + c.maxRoomsPerUser()
+              + " rooms, the most one user may create; join an existing one");
+          case TOO_MANY -> throw new ChatError("room_limit", "this server has " + c.maxRooms()
+              + " rooms, the most it keeps; join an existing one");
         }
-        send(state, new ServerFrame.RoomCreated(room), ref);
       }
       case ClientFrame.Join(String room, Long since) -> join(state, room, since, ref);
       case ClientFrame.Leave(String room) -> {
@@ -306,7 +349,8 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
       case ClientFrame.Direct(String to, String clientId, String text) -> direct(state, to, clientId, text, ref);
       case ClientFrame.KillRoom(String room) -> {
         if (!chat.config().isAdmin(state.user)) {
-          throw new ChatError("forbidden", "only the admins " + chat.config().admins() + " may kill rooms");
+          throw new ChatError("forbidden", "only an admin may kill rooms (the server's otp.chat.admins setting "
+              + "names them)");
         }
         Pid killed = Room.kill(chat, room).orElseThrow(() -> new ChatError("unknown_room",
             "room '" + room + "' is not running (rooms start when someone joins)"));
@@ -363,7 +407,7 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
         : chat.store().before(room, joined.lastSeq() + 1, n);
     long lastInPage = page.messages().isEmpty() ? 0 : page.messages().getLast().seq();
     state.rooms.merge(room, Math.max(joined.lastSeq(), lastInPage), Math::max);
-    send(state, new ServerFrame.Joined(room, joined.members(), joined.lastSeq(), page.messages(), page.more()), ref);
+    send(state, new ServerFrame.Joined(room, joined.online(), joined.lastSeq(), page.messages(), page.more()), ref);
   }
 
   private void leave(State state, String room) {
@@ -372,7 +416,8 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
     Room.leave(chat, room, Proc.self());
   }
 
-  private void direct(State state, String to, String clientId, String text, String ref) {
+  private void direct(State state, String name, String clientId, String text, String ref) {
+    String to = Accounts.canonical(name);
     requireText(text);
     if (clientId != null && clientId.length() > MAX_CLIENT_ID) {
       throw new ChatError("bad_field", "a clientId is at most " + MAX_CLIENT_ID + " characters");
@@ -391,6 +436,16 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
           .forEach(e -> Proc.send(e.pid(), dm));
     }
     send(state, new ServerFrame.DirectSent(to, clientId), ref);
+  }
+
+  /**
+   * Who is in a room, asked for by a client when it shows the list: from the {@code members}
+   * registry, where the connections registered themselves, so the room is not involved.
+   */
+  private List<String> members(String room) {
+    TreeSet<String> users = new TreeSet<>();
+    chat.members().lookup(room).forEach(e -> users.add((String) e.value()));
+    return List.copyOf(users);
   }
 
   private List<Frames.RoomInfo> roomList() {

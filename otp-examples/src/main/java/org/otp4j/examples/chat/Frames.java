@@ -2,6 +2,8 @@ package org.otp4j.examples.chat;
 
 import java.util.List;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -20,12 +22,13 @@ import tools.jackson.databind.node.ObjectNode;
  * {type:ping}                                        {type:pong}
  * {type:rooms, token}                                {type:rooms, rooms:[{name, online}]}
  * {type:create_room, token, room}                    {type:room_created, room}
- * {type:join, token, room, since?}                   {type:joined, room, members, lastSeq, messages, more}
+ * {type:join, token, room, since?}                   {type:joined, room, online, lastSeq, messages, more}
+ * {type:members, token, room}                        {type:members, room, members}
  * {type:leave, token, room}                          {type:left, room}
  * {type:send, token, room, clientId, text}           {type:ack, room, clientId, seq, duplicate}
  *                                                    {type:message, room, seq, from, text, ts, clientId} (to all)
- *                                                    {type:presence, room, event: join|leave, user, members}
- *                                                    {type:room_state, room, lastSeq, members} (room restarted)
+ *                                                    {type:presence, room, event: join|leave, user, online}
+ *                                                    {type:room_state, room, lastSeq, online} (room restarted)
  * {type:history, token, room, since? | before?, limit?} {type:history, room, messages, more}
  * {type:dm, token, to, clientId?, text}              {type:dm_sent, to, clientId}; {type:dm, from, to, text, ts, clientId}
  * {type:logout, token}                               {type:logged_out}
@@ -57,6 +60,9 @@ final class Frames {
     record LogOut() implements ClientFrame {}
 
     record ListRooms() implements ClientFrame {}
+
+    /** Who is in a room (a joined one): asked for when the client shows the list, kept up to date by presence. */
+    record Members(String room) implements ClientFrame {}
 
     record CreateRoom(String room) implements ClientFrame {}
 
@@ -94,7 +100,7 @@ final class Frames {
   }
 
   static final List<String> TYPES = List.of("signup", "login", "ping", "auth", "logout", "rooms", "create_room",
-      "join", "leave", "send", "history", "dm", "kill_room");
+      "join", "leave", "send", "history", "dm", "kill_room", "members");
 
   /** Parses a text frame. */
   static Envelope parse(String text) {
@@ -122,6 +128,7 @@ final class Frames {
       case "auth" -> new ClientFrame.Auth();
       case "logout" -> new ClientFrame.LogOut();
       case "rooms" -> new ClientFrame.ListRooms();
+      case "members" -> new ClientFrame.Members(string(node, "room", ref));
       case "create_room" -> new ClientFrame.CreateRoom(string(node, "room", ref));
       case "join" -> new ClientFrame.Join(string(node, "room", ref), optionalLong(node, "since", ref));
       case "leave" -> new ClientFrame.Leave(string(node, "room", ref));
@@ -144,6 +151,29 @@ final class Frames {
           + "'; expected one of " + TYPES, ref);
     };
     return new Envelope(frame, token, ref);
+  }
+
+  /**
+   * The {@code ref} of a frame that is not parsed (too large, or refused by the rate limit): read
+   * with a streaming parser that skips every nested value, so that the error answering the frame
+   * carries its ref as every answer does. Null if there is none or the text is not a JSON object.
+   */
+  static String refOf(String text) {
+    try (JsonParser p = JSON.createParser(text)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      for (String name = p.nextName(); name != null; name = p.nextName()) {
+        JsonToken value = p.nextToken();
+        if (name.equals("ref")) {
+          return value.isScalarValue() && value != JsonToken.VALUE_NULL ? p.getString() : null;
+        }
+        p.skipChildren();
+      }
+    } catch (JacksonException e) {
+      // not JSON, or cut short before a ref: there is none to echo
+    }
+    return null;
   }
 
   private static String string(JsonNode node, String field, String ref) {
@@ -203,7 +233,7 @@ final class Frames {
 
     record RoomCreated(String room) implements ServerFrame {}
 
-    record Joined(String room, List<String> members, long lastSeq, List<ChatMessage> messages, boolean more)
+    record Joined(String room, int online, long lastSeq, List<ChatMessage> messages, boolean more)
         implements ServerFrame {}
 
     record Left(String room) implements ServerFrame {}
@@ -216,9 +246,11 @@ final class Frames {
 
     record Ack(String room, String clientId, long seq, boolean duplicate) implements ServerFrame {}
 
-    record Presence(String room, String event, String user, List<String> members) implements ServerFrame {}
+    record Members(String room, List<String> members) implements ServerFrame {}
 
-    record RoomState(String room, long lastSeq, List<String> members) implements ServerFrame {}
+    record Presence(String room, String event, String user, int online) implements ServerFrame {}
+
+    record RoomState(String room, long lastSeq, int online) implements ServerFrame {}
 
     record History(String room, List<ChatMessage> messages, boolean more) implements ServerFrame {}
 
@@ -245,6 +277,7 @@ final class Frames {
       case ServerFrame.Left l -> "left";
       case ServerFrame.Message m -> "message";
       case ServerFrame.Ack a -> "ack";
+      case ServerFrame.Members m -> "members";
       case ServerFrame.Presence p -> "presence";
       case ServerFrame.RoomState r -> "room_state";
       case ServerFrame.History h -> "history";

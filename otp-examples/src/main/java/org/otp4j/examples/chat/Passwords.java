@@ -4,10 +4,14 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 
@@ -19,22 +23,54 @@ import javax.crypto.spec.PBEKeySpec;
  * <p>A hash takes tens to hundreds of milliseconds of CPU on purpose. Computed on a process's
  * virtual thread, it would hold one of the few carrier threads all that time, so it runs on a small
  * pool of platform threads and the calling process waits on the result.
+ *
+ * <p>The pool's queue is bounded: a hash that finds {@code hashQueue} others waiting is refused at
+ * once ({@link Busy}) rather than queued behind them, so that the wait for a hash, and with it a
+ * login's latency, stays bounded however many logins arrive. Which logins get that far is
+ * {@link LoginThrottle}'s decision.
  */
 final class Passwords {
-  private Passwords() {}
-
   private static final String ALGORITHM = "PBKDF2WithHmacSHA256";
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final ExecutorService POOL;
 
-  static {
+  /** No hashing thread will be free soon: the caller is told to try again. */
+  static final class Busy extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Busy(int waiting) {
+      super(waiting + " password checks are waiting already", null, false, false);
+    }
+  }
+
+  private final ThreadPoolExecutor pool;
+  private final int queue;
+  private final AtomicLong computed = new AtomicLong();
+
+  /** A pool of half the machine's cores (at least one) and a queue of at most {@code queue} hashes. */
+  Passwords(int queue) {
+    this(Math.max(1, Runtime.getRuntime().availableProcessors() / 2), queue);
+  }
+
+  Passwords(int threads, int queue) {
     AtomicInteger n = new AtomicInteger();
-    POOL = Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
+    this.queue = queue;
+    this.pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue),
         r -> Thread.ofPlatform().name("chat-pbkdf2-" + n.incrementAndGet()).daemon(true).unstarted(r));
+    pool.allowCoreThreadTimeOut(true); // idle threads go: nothing to stop when the application stops
+  }
+
+  /** How many hashes wait for a thread. */
+  int queued() {
+    return pool.getQueue().size();
+  }
+
+  /** How many hashes were computed so far (tests count them). */
+  long computed() {
+    return computed.get();
   }
 
   /** A new hash of {@code password} with a fresh salt. */
-  static String hash(String password, int iterations) {
+  String hash(String password, int iterations) {
     byte[] salt = new byte[16];
     RANDOM.nextBytes(salt);
     byte[] hash = offCarrier(() -> derive(password, salt, iterations));
@@ -43,7 +79,7 @@ final class Passwords {
   }
 
   /** Whether {@code password} matches a stored hash; compares in constant time. */
-  static boolean verify(String password, String stored) {
+  boolean verify(String password, String stored) {
     String[] parts = stored.split("\\$");
     if (parts.length != 4 || !parts[0].equals("pbkdf2-sha256")) {
       return false;
@@ -56,7 +92,7 @@ final class Passwords {
   }
 
   /** Spends the time a verification would, for an unknown user: timing does not tell who exists. */
-  static void verifyNothing(String password, int iterations) {
+  void verifyNothing(String password, int iterations) {
     offCarrier(() -> derive(password, new byte[16], iterations));
   }
 
@@ -71,7 +107,17 @@ final class Passwords {
     }
   }
 
-  private static byte[] offCarrier(java.util.function.Supplier<byte[]> work) {
-    return CompletableFuture.supplyAsync(work, POOL).join();
+  /** Runs a hash on the pool and waits for it; refused at once if the queue is full. */
+  private byte[] offCarrier(Supplier<byte[]> work) {
+    CompletableFuture<byte[]> result;
+    try {
+      result = CompletableFuture.supplyAsync(() -> {
+        computed.incrementAndGet();
+        return work.get();
+      }, pool);
+    } catch (RejectedExecutionException e) {
+      throw new Busy(queue);
+    }
+    return result.join();
   }
 }

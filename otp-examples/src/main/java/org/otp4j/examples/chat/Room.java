@@ -6,12 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
+import org.otp4j.behaviours.ChildSpec;
 import org.otp4j.behaviours.DynamicSupervisor;
 import org.otp4j.behaviours.GenServer;
-import org.otp4j.behaviours.StartException;
 import org.otp4j.behaviours.StartOptions;
 import org.otp4j.behaviours.StartResult;
+import org.otp4j.behaviours.Supervisor;
 import org.otp4j.core.CallException;
 import org.otp4j.core.Down;
 import org.otp4j.core.ExitReason;
@@ -28,10 +28,12 @@ import org.slf4j.LoggerFactory;
  * members, and tells them who comes and goes.
  *
  * <h2>Started on demand, found by name</h2>
- * A room runs only while it is used: the first join starts it under the {@code rooms}
- * {@link DynamicSupervisor}, registered as {@code Name.via(chat.rooms(), "lobby")}; it stops
- * ({@code normal}, so the transient child is not restarted) after {@code roomIdle} without members.
- * A crash or a kill is abnormal: the supervisor starts it again.
+ * A room runs only while it is used: the first join starts it, under a supervisor of its own
+ * under the {@code rooms} {@link DynamicSupervisor}, registered as
+ * {@code Name.via(chat.rooms(), "lobby")}; it stops ({@code normal}, so the transient child is not
+ * restarted, and its supervisor ends with it) after {@code roomIdle} without members. A crash or a
+ * kill is abnormal: its supervisor starts it again, a few times; a room that keeps crashing is
+ * given up by its own supervisor, never by the {@code rooms} supervisor or the application.
  *
  * <h2>What survives a crash</h2>
  * Nothing the room process holds is the only copy. Messages and the last sequence number are in
@@ -63,17 +65,21 @@ final class Room extends GenServer<Room.State, Room.Request> {
 
     record NewMessage(String room, ChatMessage message) implements Event {}
 
-    record PresenceChanged(String room, String event, String user, List<String> members) implements Event {}
+    /**
+     * A user came ({@code join}) or went ({@code leave}): the change and the count, never the whole
+     * list, which every member would receive on every change (its size squared in all).
+     */
+    record PresenceChanged(String room, String event, String user, int online) implements Event {}
 
     /**
      * The room (re)loaded its state from the store, after a start or a restart: its last seq and
      * who is in it. A member whose client is behind asks for the rest.
      */
-    record Reloaded(String room, long lastSeq, List<String> members) implements Event {}
+    record Reloaded(String room, long lastSeq, int online) implements Event {}
   }
 
-  /** The answer to a join: who is in the room, and the seq of its last message. */
-  record Joined(List<String> members, long lastSeq) {}
+  /** The answer to a join: how many users are in the room, and the seq of its last message. */
+  record Joined(int online, long lastSeq) {}
 
   /** The answer to a post: the message's seq, and whether it had been sent before (a retry). */
   record Posted(long seq, boolean duplicate) {}
@@ -105,19 +111,17 @@ final class Room extends GenServer<Room.State, Room.Request> {
       this.name = name;
     }
 
-    List<String> users() {
-      TreeSet<String> users = new TreeSet<>();
-      members.values().forEach(m -> users.add(m.user()));
-      return List.copyOf(users);
-    }
+    /** user -> how many of its connections are in the room: who is online here, kept as it changes. */
+    final Map<String, Integer> online = new HashMap<>();
 
-    boolean present(String user) {
-      return members.values().stream().anyMatch(m -> m.user().equals(user));
+    /** How many users are in the room. */
+    int online() {
+      return online.size();
     }
 
     @Override
     public String toString() {
-      return "Room[" + name + ", lastSeq=" + lastSeq + ", members=" + users() + "]";
+      return "Room[" + name + ", lastSeq=" + lastSeq + ", online=" + online.size() + "]";
     }
   }
 
@@ -134,55 +138,69 @@ final class Room extends GenServer<Room.State, Room.Request> {
   // =====================================================================================
   // client API
 
-  /** The rooms supervisor's template: a room per name, restarted only after a crash. */
+  /** The key of a room's own supervisor in the rooms registry (the room is under its plain name). */
+  record SupervisorKey(String room) {}
+
+  /**
+   * The rooms supervisor's template: each room gets a supervisor of its own, a temporary child, so
+   * that nothing a room does ever counts against the {@code rooms} supervisor or anything above it.
+   * That supervisor restarts its room (transient) after a crash, at most {@code roomRestarts} times
+   * in {@link ChatConfig#ROOM_RESTART_WINDOW}; past that it gives up and ends, and the room's next
+   * use starts a fresh pair ({@link #ensureStarted}). When the room stops normally (idle), its
+   * supervisor ends with it (the room is its significant child).
+   */
   static DynamicSupervisor.Template<String> template(Chat chat) {
-    return DynamicSupervisor.Template.worker((String room) -> startLink(chat, room))
-        .withRestart(org.otp4j.behaviours.ChildSpec.Restart.TRANSIENT);
+    return new DynamicSupervisor.Template<String>((String room) -> Supervisor.tryStartLink(roomSupervisor(chat, room),
+        StartOptions.defaults().withName(chat.roomSupervisorName(room))),
+        ChildSpec.Restart.TEMPORARY, ChildSpec.Shutdown.infinity(), ChildSpec.Type.SUPERVISOR);
+  }
+
+  private static Supervisor roomSupervisor(Chat chat, String room) {
+    return Supervisor.of(Supervisor.oneForOne()
+            .withIntensity(chat.config().roomRestarts(), ChatConfig.ROOM_RESTART_WINDOW)
+            .withAutoShutdown(Supervisor.AutoShutdown.ANY_SIGNIFICANT),
+        ChildSpec.worker("room", () -> startLink(chat, room))
+            .withRestart(ChildSpec.Restart.TRANSIENT)
+            .withSignificant(true));
+  }
+
+  /** Starts a room registered under its via name (by its own supervisor). */
+  static Pid startLink(Chat chat, String room) {
+    return GenServer.startLink(new Room(chat, room), StartOptions.defaults().withName(chat.roomName(room))).pid();
   }
 
   /**
-   * Starts a room registered under its via name. If a room of that name runs already (a connection
-   * started it while the supervisor was about to restart it), returns null: the start is ignored
-   * rather than failed, so such a race never counts against the supervisor's restart intensity.
+   * The room's process, started if needed: its supervisor is started (unless it runs), which
+   * starts the room. A supervisor that runs without its room is restarting it, or giving up after
+   * too many crashes: look again shortly.
    */
-  static Pid startLink(Chat chat, String room) {
-    try {
-      return GenServer.startLink(new Room(chat, room), StartOptions.defaults().withName(chat.roomName(room))).pid();
-    } catch (StartException e) {
-      if (e.result() instanceof StartResult.AlreadyStarted) {
-        return null;
-      }
-      throw e;
-    }
-  }
-
-  /** The room's process, started if needed. */
   static Pid ensureStarted(Chat chat, String room) {
+    Object lastFailure = null;
     for (int attempt = 0; attempt < CALL_ATTEMPTS; attempt++) {
       Optional<Pid> running = Proc.whereis(chat.roomName(room));
       if (running.isPresent()) {
         return running.get();
       }
+      if (attempt == 0 && !chat.store().roomExists(room)) {
+        throw new ChatError("unknown_room", "there is no room '" + room
+            + "'; list them with {\"type\":\"rooms\"} or create it with {\"type\":\"create_room\"}");
+      }
       switch (DynamicSupervisor.startChildWith(Chat.ROOMS, room)) {
         case StartResult.Started s -> {
-          return s.pid();
+          continue; // the room started with its supervisor (unless it died already): look it up
         }
         case StartResult.AlreadyStarted a -> {
-          return a.pid();
+          // its supervisor runs: restarting the room, or ending after too many crashes
         }
         case StartResult.Ignored i -> {
-          // started meanwhile by someone else: look it up again
         }
-        case StartResult.Failed f -> {
-          if (f.reason() instanceof ExitReason.Custom(UnknownRoom u)) {
-            throw new ChatError("unknown_room", "there is no room '" + u.room()
-                + "'; list them with {\"type\":\"rooms\"} or create it with {\"type\":\"create_room\"}");
-          }
-          LOG.warn("room {} could not start: {}", room, f.reason());
-          throw new ChatError("unavailable", "room '" + room + "' could not start; try again");
-        }
+        case StartResult.Failed f -> lastFailure = f.reason();
         case DynamicSupervisor.MaxChildren m -> throw new ChatError("unavailable", "too many rooms are open");
       }
+      Proc.sleep(Duration.ofMillis(10L * (attempt + 1)));
+    }
+    if (lastFailure != null) {
+      LOG.warn("room {} could not start: {}", room, lastFailure);
     }
     throw new ChatError("unavailable", "room '" + room + "' keeps restarting; try again later");
   }
@@ -261,7 +279,7 @@ final class Room extends GenServer<Room.State, Room.Request> {
     for (Registry.Entry e : chat.members().lookup(name)) {
       addMember(state, e.pid(), (String) e.value());
     }
-    broadcast(state, new Event.Reloaded(name, state.lastSeq, state.users()));
+    broadcast(state, new Event.Reloaded(name, state.lastSeq, state.online()));
     return idle(state);
   }
 
@@ -269,9 +287,10 @@ final class Room extends GenServer<Room.State, Room.Request> {
   protected CallResult<State> handleCall(Request request, From from, State state) {
     return switch (request) {
       case Request.Join(Pid member, String user) -> {
-        addMember(state, member, user);
-        broadcast(state, new Event.PresenceChanged(name, "join", user, state.users()));
-        yield answer(new Joined(state.users(), state.lastSeq), state);
+        if (addMember(state, member, user)) {
+          broadcast(state, new Event.PresenceChanged(name, "join", user, state.online()));
+        }
+        yield answer(new Joined(state.online(), state.lastSeq), state);
       }
       case Request.Leave(Pid member) -> {
         removeMember(state, member, true);
@@ -329,7 +348,7 @@ final class Room extends GenServer<Room.State, Room.Request> {
             // Stored by a previous incarnation whose write landed after this one loaded, perhaps
             // never broadcast: catch up, and tell the members, who will fetch what they miss.
             reload(state);
-            broadcast(state, new Event.Reloaded(name, state.lastSeq, state.users()));
+            broadcast(state, new Event.Reloaded(name, state.lastSeq, state.online()));
           }
           return new Posted(stored, true);
         }
@@ -337,7 +356,7 @@ final class Room extends GenServer<Room.State, Room.Request> {
           // A previous incarnation's last write landed after this one loaded: catch up, tell the
           // members (they will fetch what they missed), and number this message after it.
           reload(state);
-          broadcast(state, new Event.Reloaded(name, state.lastSeq, state.users()));
+          broadcast(state, new Event.Reloaded(name, state.lastSeq, state.online()));
         }
       }
     }
@@ -352,10 +371,13 @@ final class Room extends GenServer<Room.State, Room.Request> {
     }
   }
 
-  private void addMember(State state, Pid member, String user) {
-    if (!state.members.containsKey(member)) {
-      state.members.put(member, new Member(user, Proc.monitor(member)));
+  /** Adds a member connection; whether its user was not in the room before (a first tab). */
+  private boolean addMember(State state, Pid member, String user) {
+    if (state.members.containsKey(member)) {
+      return false;
     }
+    state.members.put(member, new Member(user, Proc.monitor(member)));
+    return state.online.merge(user, 1, Integer::sum) == 1;
   }
 
   private void removeMember(State state, Pid member, boolean demonitor) {
@@ -366,8 +388,9 @@ final class Room extends GenServer<Room.State, Room.Request> {
     if (demonitor) {
       Proc.demonitorFlush(m.monitor());
     }
-    if (!state.present(m.user())) {
-      broadcast(state, new Event.PresenceChanged(name, "leave", m.user(), state.users()));
+    if (state.online.merge(m.user(), -1, Integer::sum) == 0) { // its last tab went
+      state.online.remove(m.user());
+      broadcast(state, new Event.PresenceChanged(name, "leave", m.user(), state.online()));
     }
   }
 

@@ -18,6 +18,9 @@ interface Socket {
   /** Closes the socket with a WebSocket status code; does nothing if it is closed already. */
   void close(int code, String reason);
 
-  /** Where the client connects from, for logs. */
+  /** Where the client connects from (address and port), for logs. */
   String remote();
+
+  /** The client's IP address, without the port: what login attempts are counted by. */
+  String address();
 }

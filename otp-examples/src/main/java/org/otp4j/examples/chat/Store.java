@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.otp4j.core.ProcessTerminated;
+import org.otp4j.core.Proc;
 
 /**
  * The chat's persistent data (users, sessions, rooms, messages) in SQL: an embedded SQLite file by
@@ -70,7 +72,8 @@ public final class Store {
 
   /** The stored password hash of a user, if the user exists. */
   public Optional<String> passwordHash(String name) {
-    return db().run(c -> queryOne(c, "SELECT password_hash FROM users WHERE name = ?", rs -> rs.getString(1), name));
+    return db().run(c -> queryOne(c, "SELECT password_hash FROM users WHERE lower(name) = ?", rs -> rs.getString(1),
+        Accounts.canonical(name)));
   }
 
   public boolean userExists(String name) {
@@ -98,6 +101,40 @@ public final class Store {
   public boolean createRoom(String name, String createdBy, long now) {
     return db().run(c -> update(c, "INSERT INTO rooms (name, created_by, created_at) VALUES (?, ?, ?) "
         + "ON CONFLICT DO NOTHING", name, createdBy, now) == 1);
+  }
+
+  /** What became of a room creation with limits. */
+  public enum Created {
+    /** The room exists now. */
+    CREATED,
+    /** A room of that name existed already. */
+    EXISTS,
+    /** The user has created as many rooms as one may. */
+    TOO_MANY_FOR_USER,
+    /** The server has as many rooms as it keeps. */
+    TOO_MANY
+  }
+
+  /**
+   * Creates a room unless there are {@code maxRooms} rooms, or {@code createdBy} created
+   * {@code maxPerUser} of them: one statement, so two creations at once cannot both pass a limit
+   * (SQLite runs one write at a time).
+   */
+  public Created createRoom(String name, String createdBy, long now, int maxRooms, int maxPerUser) {
+    return db().run(c -> {
+      int n = update(c, "INSERT INTO rooms (name, created_by, created_at) SELECT ?, ?, ? "
+          + "WHERE (SELECT COUNT(*) FROM rooms) < ? AND (SELECT COUNT(*) FROM rooms WHERE created_by = ?) < ? "
+          + "ON CONFLICT DO NOTHING", name, createdBy, now, maxRooms, createdBy, maxPerUser);
+      if (n == 1) {
+        return Created.CREATED;
+      }
+      if (queryOne(c, "SELECT name FROM rooms WHERE name = ?", rs -> rs.getString(1), name).isPresent()) {
+        return Created.EXISTS;
+      }
+      long mine = queryOne(c, "SELECT COUNT(*) FROM rooms WHERE created_by = ?", rs -> rs.getLong(1), createdBy)
+          .orElse(0L);
+      return mine >= maxPerUser ? Created.TOO_MANY_FOR_USER : Created.TOO_MANY;
+    });
   }
 
   public boolean roomExists(String name) {
@@ -255,6 +292,8 @@ public final class Store {
             + "created_at BIGINT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS sessions (token_hash VARCHAR(64) PRIMARY KEY, user_name VARCHAR(32) NOT NULL, "
             + "created_at BIGINT NOT NULL)",
+        // user names are case-insensitive: "Alice" cannot sign up when "alice" exists
+        "CREATE UNIQUE INDEX IF NOT EXISTS users_name_nocase ON users (lower(name))",
         "CREATE TABLE IF NOT EXISTS rooms (name VARCHAR(32) PRIMARY KEY, created_by VARCHAR(32), "
             + "created_at BIGINT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS messages (room VARCHAR(32) NOT NULL, seq BIGINT NOT NULL, "
@@ -319,6 +358,11 @@ public final class Store {
       } catch (InterruptedException e) {
         f.cancel(true);
         Thread.currentThread().interrupt();
+        if (Proc.isProcess() && !Proc.isAlive(Proc.self())) {
+          // The calling process was killed while it waited (an admin killed its room): unwind as
+          // the runtime does, with no report. Not a store failure, whatever became of the statement.
+          throw new ProcessTerminated("process " + Proc.self() + " was killed while it waited for the database");
+        }
         throw new StoreException("interrupted while waiting for the database", e);
       }
     }

@@ -2,7 +2,6 @@ package org.otp4j.examples.chat;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,7 +44,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code /ws}: the WebSocket; each socket gets its own {@link Connection} process under the
  *       {@code connections} supervisor;</li>
  *   <li>{@code GET /observer}: the node's {@link NodeSnapshot} as text;
- *       {@code POST /observer/kill-room?room=NAME} (from this machine only) kills a room process.</li>
+ *       {@code POST /observer/kill-room?room=NAME} with an admin's session token
+ *       ({@code Authorization: Bearer TOKEN}) kills a room process.</li>
  * </ul>
  *
  * Jetty calls the socket listener on its own threads; the listener turns every event into a message
@@ -111,7 +111,8 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Request
     WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, context, container -> {
       container.setMaxTextMessageSize(HARD_MAX_MESSAGE);
       container.setIdleTimeout(Duration.ofMinutes(2));
-      container.setMaxOutgoingFrames(10_000); // a client that reads nothing is dropped, not buffered forever
+      // a client that reads nothing is dropped (1008, "too slow"), not buffered forever
+      container.setMaxOutgoingFrames(chat.config().maxQueuedFrames());
       container.addMapping("/ws", (request, response, callback) -> new ChatSocket(node));
     });
     ws.setHandler(new Pages(chat, node));
@@ -175,6 +176,8 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Request
       files.put("/index.html", files.get("/"));
       files.put("/app.js", load("app.js", "text/javascript; charset=utf-8"));
       files.put("/style.css", load("style.css", "text/css; charset=utf-8"));
+      files.put("/favicon.svg", load("favicon.svg", "image/svg+xml"));
+      files.put("/favicon.ico", files.get("/favicon.svg")); // asked for by browsers whatever the page says
     }
 
     private static Resource load(String name, String contentType) throws IOException {
@@ -214,22 +217,32 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Request
       node.run(() -> chat.store().rooms().forEach(room -> Proc.whereis(chat.roomName(room)).ifPresent(pid ->
           sb.append("  ").append(room).append(" ").append(pid).append(", members: ")
               .append(chat.members().lookup(room).size()).append('\n'))));
-      sb.append("\nkill a room: curl -X POST 'http://localhost:").append(port)
-          .append("/observer/kill-room?room=NAME'\n");
+      sb.append("\nkill a room (admins): curl -X POST -H 'Authorization: Bearer TOKEN' 'http://localhost:")
+          .append(port).append("/observer/kill-room?room=NAME'\n");
       return sb.toString();
     }
 
+    /**
+     * Kills a room for an admin: the request carries an admin's session token
+     * ({@code Authorization: Bearer TOKEN}, the token of a login). Where the request comes from
+     * proves nothing: behind a reverse proxy on the same host, every request comes from this machine.
+     */
     private void killRoom(org.eclipse.jetty.server.Request request, Response response, Callback callback) {
-      String remote = org.eclipse.jetty.server.Request.getRemoteAddr(request);
-      boolean local;
-      try {
-        local = InetAddress.getByName(remote).isLoopbackAddress();
-      } catch (IOException e) {
-        local = false;
+      String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+      String token = header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : "";
+      List<String> user = new ArrayList<>();
+      if (!token.isEmpty()) {
+        node.run(() -> Accounts.validate(token).ifPresent(user::add));
       }
-      if (!local) {
-        reply(response, callback, 403, "text/plain; charset=utf-8",
-            "killing rooms is allowed from this machine only\n".getBytes(StandardCharsets.UTF_8));
+      if (user.isEmpty()) {
+        reply(response, callback, 401, "text/plain; charset=utf-8", ("killing a room needs an admin's session token: "
+            + "curl -X POST -H 'Authorization: Bearer TOKEN' '.../observer/kill-room?room=NAME' (the token of a "
+            + "login, from the page's session storage or a login frame)\n").getBytes(StandardCharsets.UTF_8));
+        return;
+      }
+      if (!chat.config().isAdmin(user.getFirst())) {
+        reply(response, callback, 403, "text/plain; charset=utf-8", ("'" + user.getFirst() + "' is not an admin "
+            + "(the server's otp.chat.admins setting names them)\n").getBytes(StandardCharsets.UTF_8));
         return;
       }
       String room = org.eclipse.jetty.server.Request.extractQueryParameters(request).getValue("room");
@@ -238,6 +251,7 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Request
         node.run(() -> Room.kill(chat, room).ifPresent(found::add));
       }
       Optional<Pid> killed = found.stream().findFirst();
+      killed.ifPresent(p -> LOG.info("{} killed room {} ({}) from the observer", user.getFirst(), room, p));
       String text = killed.map(p -> "killed room " + room + " (" + p + "); its supervisor restarts it\n")
           .orElse("no room '" + room + "' is running (give ?room=NAME of a room someone has joined)\n");
       reply(response, callback, killed.isPresent() ? 200 : 404, "text/plain; charset=utf-8",

@@ -1,7 +1,12 @@
 package org.otp4j.examples.demo;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.otp4j.behaviours.AppDescriptor;
 import org.otp4j.behaviours.Application;
 import org.otp4j.behaviours.ChildSpec;
@@ -17,6 +22,7 @@ import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 import org.otp4j.core.ServerRef;
+import org.slf4j.LoggerFactory;
 
 /**
  * A short guided tour of the runtime, printed as it runs: processes and messages, a link that
@@ -83,7 +89,31 @@ public final class Tour {
 
   record Ping(Pid from, int n) {}
 
+  /** Loggers the tour silences while it runs: the crashes it causes are on purpose, and it says so. */
+  private static final List<String> QUIET = List.of("org.otp4j", "org.otp4j.behaviours.Reports");
+
+  /**
+   * Runs the tour, printing each step to {@code out}. The crashes it causes on purpose are told in
+   * its own words, under the step that causes them: the runtime's crash reports, which would come
+   * with stack traces and at moments of their own, are kept out of the log while it runs.
+   *
+   * @param out where the tour is printed
+   */
   public static void run(PrintStream out) {
+    Map<Logger, Level> levels = new LinkedHashMap<>();
+    for (String name : QUIET) {
+      Logger logger = (Logger) LoggerFactory.getLogger(name);
+      levels.put(logger, logger.getLevel());
+      logger.setLevel(Level.OFF);
+    }
+    try {
+      tour(out);
+    } finally {
+      levels.forEach(Logger::setLevel);
+    }
+  }
+
+  private static void tour(PrintStream out) {
     try (Node node = Node.start(); Inbox me = node.openInbox()) {
       node.run(() -> {
         out.println("1. Processes and messages");
@@ -105,7 +135,9 @@ public final class Tour {
         });
         me.link(doomed);
         me.send(doomed, "go");
-        out.println("   the linked inbox received " + me.receive(Duration.ofSeconds(5)).orElseThrow());
+        Object exit = me.receive(Duration.ofSeconds(5)).orElseThrow();
+        out.println("   " + doomed + " crashed (IllegalArgumentException: boom); the linked inbox, trapping exits,");
+        out.println("   received the exit signal as a message: " + firstLine(exit));
 
         out.println("3. A supervised server restarts after a crash");
         Application.load(AppDescriptor.of("tour", TourApp::new).withVersion("1.0").withDescription("the tour"));
@@ -115,7 +147,8 @@ public final class Tour {
         me.monitor(before);
         Counter.crash();
         Down down = (Down) me.receive(m -> m instanceof Down, Duration.ofSeconds(5)).orElseThrow();
-        out.println("   " + before + " went down: " + down.reason().toString().lines().findFirst().orElse(""));
+        out.println("   " + before + " crashed: " + firstLine(down.reason()));
+        out.println("   (the supervisor logs a crash report, and starts a new counter)");
         Pid after = awaitRestart(before);
         out.println("   restarted as " + after + ", counter = " + Counter.bump(1) + " (a new state)");
 
@@ -126,6 +159,10 @@ public final class Tour {
         Application.stop("tour");
       });
     }
+  }
+
+  private static String firstLine(Object o) {
+    return String.valueOf(o).lines().findFirst().orElse("");
   }
 
   private static Pid awaitRestart(Pid old) {

@@ -100,6 +100,25 @@ class BadInputTest {
     }
   }
 
+  @Test
+  void framesRefusedUnreadStillGetTheirRefBack() {
+    // one frame at once and (almost) none after: the second frame is refused by the rate limit
+    server = ChatServer.start(dir, Map.of("maxFrameBytes", 1024, "rateBurst", 2, "rateLimit", 0.001));
+    try (TestClient c = TestClient.connect(server)) {
+      c.sendRaw("{\"type\":\"ping\",\"pad\":{\"ref\":\"nested, not this one\"},\"text\":\""
+          + "x".repeat(2000) + "\",\"ref\":\"big-1\"}");
+      JsonNode tooLarge = c.takeError("too_large");
+      assertThat(tooLarge.path("ref").asString()).isEqualTo("big-1");
+      c.send("type", "ping", "ref", "p-1");
+      assertThat(c.take("pong").path("ref").asString()).isEqualTo("p-1");
+      c.send("type", "ping", "ref", 7);
+      JsonNode limited = c.takeError("rate_limited");
+      assertThat(limited.path("ref").asString()).isEqualTo("7");
+      c.sendRaw("not json at all");
+      assertThat(c.takeError("rate_limited").has("ref")).isFalse();
+    }
+  }
+
   /** The server's answer to a frame: a pong, or an error (here, refused). */
   private static boolean isAnswer(JsonNode f) {
     return f.path("type").asString().equals("pong") || f.path("type").asString().equals("error");

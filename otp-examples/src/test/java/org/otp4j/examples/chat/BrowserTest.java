@@ -58,7 +58,7 @@ class BrowserTest {
       throw new AssertionError("chromium and chromedriver are missing under CI; .ci/run should have run: " + INSTALL);
     }
     Assumptions.assumeTrue(installed, "headless Chromium is not installed; to run this test: " + INSTALL);
-    server = ChatServer.start(dir.resolve("data"));
+    server = ChatServer.start(dir.resolve("data"), Map.of("admins", "alice"));
     reports = CrashReports.capture(server);
     // Port 0: chromedriver binds a free port itself and says which (a port probed free here could
     // be taken by another program before chromedriver binds it).
@@ -117,7 +117,7 @@ class BrowserTest {
       alice.click("#send-btn");
       await().atMost(WAIT).until(() -> alice.texts("#messages .msg.notice .text").stream()
           .anyMatch(t -> t.startsWith("killed room process " + lobby + ";")));
-      reports.awaitKilled(Chat.ROOMS, lobby);
+      reports.awaitKilled(server.chat().roomSupervisorName("lobby"), lobby);
       bob.type("#text", "and after the kill");
       bob.click("#send-btn");
       await().atMost(WAIT).until(() -> alice.texts("#messages .msg .text").contains("and after the kill"));
@@ -133,6 +133,31 @@ class BrowserTest {
       await().atMost(WAIT).until(() -> alice.texts("#messages .msg .text").contains("while alice was away"));
       assertThat(server.connections("alice")).as("alice's connections").hasSize(1).doesNotContain(connection);
       assertThat(alice.texts("#status")).containsExactly("online");
+
+      // a phone-sized window, and a 300-character word: it wraps, and everything stays on screen
+      bob.resize(400, 760);
+      alice.type("#text", "w".repeat(300));
+      alice.click("#send-btn");
+      await().atMost(WAIT).until(() -> bob.texts("#messages .msg .text").contains("w".repeat(300)));
+      assertThat(bob.script("return window.innerWidth;").asInt()).as("the window's width").isLessThanOrEqualTo(400);
+      assertThat(bob.script("return document.documentElement.scrollWidth <= window.innerWidth;").asBoolean())
+          .as("no sideways scrolling at 400 px").isTrue();
+      for (String css : List.of("#text", "#send-btn", "#logout-btn", "#members", "#rooms")) {
+        assertThat(bob.script("const r = document.querySelector(arguments[0]).getBoundingClientRect();"
+            + " return r.width > 0 && r.left >= 0 && r.right <= window.innerWidth;", css).asBoolean())
+            .as("%s is within the 400 px window", css).isTrue();
+      }
+      // bob's list of who is here follows presence: alice's page reconnected, she is still here
+      assertThat(bob.texts("#members li")).contains("alice", "bob");
+      assertThat(bob.texts("#online-count")).containsExactly("(2)");
+
+      // the page has an icon
+      assertThat(bob.script("return document.querySelector('link[rel=icon]').href;").asString()).endsWith("/favicon.svg");
+      HttpResponse<String> icon = http.send(HttpRequest.newBuilder(server.http("/favicon.svg")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(icon.statusCode()).isEqualTo(200);
+      assertThat(icon.headers().firstValue("content-type")).contains("image/svg+xml");
+      assertThat(icon.body()).startsWith("<svg");
       assertThat(reports.unclaimed()).as("nothing else crashed").isEmpty();
     } finally {
       alice.quit();
@@ -166,6 +191,10 @@ class BrowserTest {
       type("#password", "secret-" + user);
       click("#signup-btn");
       await().atMost(WAIT).until(() -> texts("#me").contains(user));
+    }
+
+    void resize(int width, int height) throws IOException {
+      post("/session/" + session + "/window/rect", Map.of("width", width, "height", height));
     }
 
     void type(String css, String text) throws IOException {

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.otp4j.core.Name;
 import org.otp4j.core.Pid;
 import org.slf4j.LoggerFactory;
@@ -76,6 +77,24 @@ final class CrashReports implements AutoCloseable {
       return false;
     });
     return found.getFirst();
+  }
+
+  /**
+   * Claims every report captured so far whose fields match {@code match} (reports a storm makes
+   * by the dozen); returns how many it claimed.
+   */
+  int claimAll(Predicate<Map<String, Object>> match) {
+    int n = 0;
+    for (ILoggingEvent e : events()) {
+      if (match.test(keyValues(e))) {
+        synchronized (claimed) {
+          if (claimed.add(e)) {
+            n++;
+          }
+        }
+      }
+    }
+    return n;
   }
 
   /** The reports about this server's processes captured so far that no test claimed, as text. */

@@ -79,7 +79,7 @@ class PostgresStoreTest {
   @Test
   void historySurvivesARoomKillAndAnApplicationRestart() {
     Map<String, Object> env = Map.of("jdbcUrl", "jdbc:postgresql://127.0.0.1:" + port + "/postgres",
-        "jdbcUser", "postgres");
+        "jdbcUser", "postgres", "admins", "alice");
     try (ChatServer server = ChatServer.start(dir.resolve("unused"), env);
         CrashReports reports = CrashReports.capture(server);
         TestClient alice = TestClient.signedUp(server, "alice")) {
@@ -87,7 +87,7 @@ class PostgresStoreTest {
       alice.take("joined");
       HistoryTest.sendNumbered(alice, "lobby", 1, 3);
       alice.send("type", "kill_room", "room", "lobby");
-      reports.awaitKilled(Chat.ROOMS, alice.take("room_killed").path("pid").asString());
+      reports.awaitKilled(server.chat().roomSupervisorName("lobby"), alice.take("room_killed").path("pid").asString());
       alice.take("room_state", s -> s.path("lastSeq").asLong() == 3);
       HistoryTest.sendNumbered(alice, "lobby", 4, 5);
     }

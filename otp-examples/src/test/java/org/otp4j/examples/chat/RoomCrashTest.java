@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.io.TempDir;
-import org.otp4j.behaviours.DynamicSupervisor;
+import org.otp4j.behaviours.Supervisor;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
@@ -158,7 +158,7 @@ class RoomCrashTest {
         Pid room = lobbyPid(server, killed);
         Proc.exit(room, ExitReason.KILL);
         killed.add(room);
-        reports.awaitKilled(Chat.ROOMS, room);
+        reports.awaitKilled(server.chat().roomSupervisorName("lobby"), room);
         bystander.send("type", "send", "room", "general", "clientId", "b" + threshold, "text", "unaffected");
         bystander.take("ack");
       }
@@ -220,7 +220,7 @@ class RoomCrashTest {
 
   /**
    * The lobby's current process: the one registered under its name that was not killed already
-   * (a killed one may still be found for a moment), and is a child of the rooms supervisor.
+   * (a killed one may still be found for a moment), and is a child of its own supervisor.
    */
   private static Pid lobbyPid(ChatServer server, Set<Pid> killed) {
     Chat chat = server.chat();
@@ -230,7 +230,7 @@ class RoomCrashTest {
       if (p == null || killed.contains(p) || !Proc.isAlive(p)) {
         return false;
       }
-      boolean supervised = server.on(() -> DynamicSupervisor.whichChildren(Chat.ROOMS).stream()
+      boolean supervised = server.on(() -> Supervisor.whichChildren(chat.roomSupervisorName("lobby")).stream()
           .anyMatch(child -> p.equals(child.pid())));
       found.set(p);
       return supervised;

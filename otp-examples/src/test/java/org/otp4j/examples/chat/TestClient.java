@@ -43,14 +43,33 @@ final class TestClient implements WebSocket.Listener, AutoCloseable {
   /** Completes with the close reason when the socket closes (the error's text if it failed). */
   final CompletableFuture<String> closeReason = new CompletableFuture<>();
   private volatile Consumer<JsonNode> observer = f -> {};
+  /** While paused, the client reads nothing more: the server's frames back up, as to a stalled browser. */
+  private volatile boolean paused;
   private WebSocket ws;
   volatile String token;
   volatile String user;
 
   static TestClient connect(ChatServer server) {
+    return connect(server, HTTP);
+  }
+
+  /**
+   * Connects from another local address ({@code 127.0.0.2}: any address in 127/8 is this machine),
+   * as a client elsewhere would: the server counts login attempts by address.
+   */
+  static TestClient connectFrom(ChatServer server, String localAddress) {
+    try {
+      return connect(server, HttpClient.newBuilder().connectTimeout(WAIT)
+          .localAddress(java.net.InetAddress.getByName(localAddress)).build());
+    } catch (java.net.UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static TestClient connect(ChatServer server, HttpClient http) {
     TestClient c = new TestClient();
     try {
-      c.ws = HTTP.newWebSocketBuilder().connectTimeout(WAIT).buildAsync(server.ws(), c)
+      c.ws = http.newWebSocketBuilder().connectTimeout(WAIT).buildAsync(server.ws(), c)
           .get(WAIT.toSeconds(), TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new AssertionError("could not connect to " + server.ws(), e);
@@ -194,8 +213,21 @@ final class TestClient implements WebSocket.Listener, AutoCloseable {
       }
       observer.accept(frame);
     }
-    webSocket.request(1);
+    if (!paused) {
+      webSocket.request(1);
+    }
     return null;
+  }
+
+  /** Stops reading after the frame being read: the server's frames wait in TCP buffers, then in its queue. */
+  void pause() {
+    paused = true;
+  }
+
+  /** Reads again. */
+  void resume() {
+    paused = false;
+    ws.request(1);
   }
 
   @Override
