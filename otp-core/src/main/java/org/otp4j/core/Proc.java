@@ -323,6 +323,10 @@ public final class Proc {
    * Monitors a process, by pid or by name (a name is resolved now, once). When it terminates the
    * current process receives a {@link Down} with the returned reference; if it does not exist, the
    * {@code Down} (reason {@code noproc}) arrives at once. Each call makes an independent monitor.
+   *
+   * <p>A process of another node is monitored the same way; if the connection to its node goes down
+   * (or is not up), the {@code Down} comes with reason {@code noconnection}. A name on another node
+   * ({@link Name#remote}) cannot be monitored: monitor the pid.
    */
   public static Ref monitor(Address target) {
     ProcessImpl self = current("monitor");
@@ -347,6 +351,40 @@ public final class Proc {
    */
   public static boolean demonitorFlush(Ref ref) {
     return current("demonitor").demonitor(Objects.requireNonNull(ref, "ref"), true);
+  }
+
+  // =====================================================================================
+  // nodes
+
+  /**
+   * Monitors the node named {@code node} (Erlang's {@code monitor_node(Node, true)}): when the
+   * connection to it goes down, the current process receives a {@link NodeDown}, once for each call.
+   * If the node is not connected now, the {@code NodeDown} arrives at once.
+   */
+  public static void monitorNode(String node) {
+    ProcessImpl self = current("monitorNode");
+    self.runtime().distribution().monitorNode(self, Objects.requireNonNull(node, "node"));
+  }
+
+  /**
+   * Removes one monitor of {@code node} made by {@link #monitorNode} (Erlang's
+   * {@code monitor_node(Node, false)}).
+   *
+   * @return true if there was one
+   */
+  public static boolean demonitorNode(String node) {
+    ProcessImpl self = current("demonitorNode");
+    return self.runtime().distribution().demonitorNode(self, Objects.requireNonNull(node, "node"));
+  }
+
+  /**
+   * Subscribes the current process to the connection and disconnection of every node (Erlang's
+   * {@code net_kernel:monitor_nodes(true)}): it receives a {@link NodeUp} when a node connects and a
+   * {@link NodeDown} when one goes down, until it calls this with {@code false}.
+   */
+  public static void monitorNodes(boolean on) {
+    ProcessImpl self = current("monitorNodes");
+    self.runtime().distribution().monitorNodes(self, on);
   }
 
   // =====================================================================================

@@ -60,6 +60,11 @@ public final class Kernel {
   /** Sends to a pid or a name; a name that is not registered fails. */
   public static void send(ProcessImpl self, NodeRuntime node, Address to, Object msg) {
     Objects.requireNonNull(to, "cannot send to a null address");
+    if (remoteName(to) instanceof Name.Remote remote && !remote.node().equals(node.name())) {
+      Objects.requireNonNull(msg, "cannot send null: a message must be an object");
+      node.distribution().sendNamed(self, remote.name(), remote.node(), msg);
+      return;
+    }
     ProcessImpl target = resolve(node, to);
     if (target == null) {
       throw new NoSuchNameException(nameOf(to), "send");
@@ -73,6 +78,16 @@ public final class Kernel {
       case Pid p -> p;
       case ServerRef<?> ref -> pidOf(ref.address());
       case Name n -> null;
+    };
+  }
+
+  /** The {@code {Name, Node}} an address stands for, else null. */
+  private static Name.Remote remoteName(Address to) {
+    return switch (to) {
+      case Name.Remote r -> r;
+      case ServerRef<?> ref -> remoteName(ref.address());
+      case Name n -> null;
+      case Pid p -> null;
     };
   }
 
@@ -94,6 +109,7 @@ public final class Kernel {
       case Pid pid -> process(pid);
       case Name.Local local -> node.whereis(local.name());
       case Name.Via via -> via.registry().whereisName(via.key()).map(Kernel::process).orElse(null);
+      case Name.Remote remote -> remote.node().equals(node.name()) ? node.whereis(remote.name()) : null;
       case ServerRef<?> ref -> resolve(node, ref.address());
     };
   }
@@ -128,6 +144,10 @@ public final class Kernel {
 
   public static Ref monitor(ProcessImpl self, NodeRuntime node, Address target) {
     Objects.requireNonNull(target, "cannot monitor a null address");
+    if (remoteName(target) instanceof Name.Remote remote && !remote.node().equals(node.name())) {
+      throw new UnsupportedOperationException("cannot monitor " + remote + ": monitoring a name on another "
+          + "node is not supported; monitor the pid of the process instead");
+    }
     ProcessImpl p = resolve(node, target);
     return self.monitor(p, target);
   }
@@ -137,12 +157,23 @@ public final class Kernel {
 
   public static void register(NodeRuntime node, Name name, ProcessImpl p) {
     Objects.requireNonNull(name, "name");
+    if (p.isRemote()) {
+      throw new IllegalArgumentException("cannot register " + name + " for " + p.pid()
+          + ": only a process of this node can be registered here");
+    }
     switch (name) {
       case Name.Local local -> {
         String problem = p.registerName(local.name());
         if (problem != null) {
           throw new NameConflictException("cannot register '" + local.name() + "': " + problem);
         }
+      }
+      case Name.Remote remote -> {
+        if (!remote.node().equals(node.name())) {
+          throw new IllegalArgumentException("cannot register " + remote + " on node " + node.name()
+              + ": a name is registered on its own node; use Name.local(\"" + remote.name() + "\") there");
+        }
+        register(node, Name.local(remote.name()), p);
       }
       case Name.Via via -> {
         ViaRelease release = new ViaRelease(via);
@@ -241,6 +272,10 @@ public final class Kernel {
    */
   public static ExitReason awaitExit(ProcessImpl self, ProcessImpl target, long timeoutNanos)
       throws InterruptedException {
+    if (target.isRemote()) {
+      throw new IllegalArgumentException("cannot wait for the exit of " + target.pid()
+          + ", a process of another node: monitor it and receive its Down");
+    }
     if (!target.isAlive()) {
       return target.awaitDead();
     }
