@@ -35,9 +35,6 @@ import org.otp4j.core.dist.UnencodableMessageException;
 class ClusterTest {
   private static final ExitReason BOOM = ExitReason.of("boom");
 
-  /** A message of the tests. */
-  public record Ping(Pid from, String text) {}
-
   private final String clusterName = "test-" + UUID.randomUUID();
   private final List<Node> nodes = new ArrayList<>();
   private final Cluster cluster = Cluster.inJvm(clusterName).withSecret("let me in")
@@ -124,7 +121,8 @@ class ClusterTest {
     }
   }
 
-  private static final class Ref0 {}
+  /** Not a record: the codec cannot send it. */
+  private static final class NotAMessage {}
 
   @Test
   @DisplayName("a node going away fires links and monitors to its processes with noconnection, once")
@@ -176,8 +174,8 @@ class ClusterTest {
     awaitConnected(a, b);
     try (Inbox inbox = a.openInbox(); Inbox other = b.openInbox()) {
       b.run(() -> Proc.register("other", other.pid()));
-      assertThatThrownBy(() -> inbox.send(Name.remote("other", "b@host"), new Ref0()))
-          .isInstanceOf(UnencodableMessageException.class).hasMessageContaining(Ref0.class.getName());
+      assertThatThrownBy(() -> inbox.send(Name.remote("other", "b@host"), new NotAMessage()))
+          .isInstanceOf(UnencodableMessageException.class).hasMessageContaining(NotAMessage.class.getName());
       inbox.send(Name.remote("other", "b@host"), "still fine");
       assertThat(next(other)).isEqualTo("still fine");
     }
