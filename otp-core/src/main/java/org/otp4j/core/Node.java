@@ -60,7 +60,7 @@ public final class Node implements AutoCloseable {
    *
    * <!-- snippet: org.otp4j.core.DistributionTest#start -->
    * {@snippet :
-   * Node billing = Node.start("billing@host", NodeConfig.defaults().withTransport(cluster));
+   * Node billing = Node.start(name, NodeConfig.defaults().withTransport(cluster));
    * }
    */
   public static Node start(String name, NodeConfig config) {

@@ -363,6 +363,81 @@ class DistributionTest {
     }
   }
 
+  /** A request of the tests' call server. */
+  record Ask(From from, Object question) {}
+
+  /**
+   * Spawns on {@code node} a server registered as {@code name}: it answers {@code Ask(from, q)} with
+   * {@code ["answer", q]}, exits with {@code q} if it is an exit reason, and tells {@code told} of
+   * (without answering) a question "hold".
+   */
+  private static Pid server(Node node, String name, Pid told) {
+    Pid p = node.spawn(() -> {
+      while (true) {
+        Object m = Proc.receive();
+        switch (m) {
+          case Ask(From from, ExitReason reason) -> Proc.exit(reason);
+          case Ask(From from, String q) when q.equals("hold") -> Proc.send(told, "holding");
+          case Ask(From from, Object q) -> from.reply(List.of("answer", q));
+          case List<?> l when l.size() == 2 && l.get(0) instanceof Pid from -> Proc.send(from, List.of(Proc.self(), "x"));
+          default -> { }
+        }
+      }
+    });
+    node.run(() -> Proc.register(name, p));
+    return p;
+  }
+
+  @Test
+  @DisplayName("call on a remote pid: the reply, the server's exit reason, noproc, timeout")
+  void remoteCall() {
+    try (Inbox inbox = a.openInbox(); Inbox told = b.openInbox()) {
+      server(b, "server", told.pid());
+      Pid remote = remotePid(inbox, "server", b);
+      assertThat(a.call(() -> Proc.call(remote, from -> new Ask(from, "q1"), WAIT))).isEqualTo(List.of("answer", "q1"));
+      Pid caller = a.spawn(() -> Proc.send(inbox.pid(), Proc.call(remote, from -> new Ask(from, 7), WAIT)));
+      assertThat(next(inbox)).isEqualTo(List.of("answer", 7));
+      assertThat(a.call(() -> exitReason(caller))).isEqualTo(ExitReason.NORMAL);
+
+      assertThatThrownBy(() -> a.call(() -> Proc.call(remote, from -> new Ask(from, "hold"),
+          java.time.Duration.ofMillis(200))))
+          .isInstanceOf(CallException.class)
+          .satisfies(e -> assertThat(((CallException) e).reason()).isEqualTo(ExitReason.TIMEOUT));
+      assertThat(next(told)).isEqualTo("holding");
+      assertThatThrownBy(() -> a.call(() -> Proc.call(remote, from -> new Ask(from, BOOM), WAIT)))
+          .isInstanceOf(CallException.class)
+          .satisfies(e -> assertThat(((CallException) e).reason()).isEqualTo(BOOM));
+      assertThatThrownBy(() -> a.call(() -> Proc.call(remote, from -> new Ask(from, "late"), WAIT)))
+          .isInstanceOf(CallException.class)
+          .satisfies(e -> assertThat(((CallException) e).reason()).isEqualTo(ExitReason.NOPROC));
+      assertThat(inbox.flush()).isEmpty();
+    }
+  }
+
+  @Test
+  @DisplayName("a call whose server's node goes down fails with noconnection, it does not hang")
+  void callNoconnection() {
+    try (Inbox inbox = a.openInbox(); Inbox told = b.openInbox()) {
+      server(b, "server", told.pid());
+      Pid remote = remotePid(inbox, "server", b);
+      Pid caller = a.spawn(() -> {
+        try {
+          Proc.call(remote, from -> new Ask(from, "hold"), Proc.INFINITY);
+        } catch (CallException e) {
+          Proc.send(inbox.pid(), e.reason());
+        }
+      });
+      assertThat(next(told)).isEqualTo("holding");
+      cluster.disconnect(a, b);
+      assertThat(next(inbox)).isEqualTo(ExitReason.NOCONNECTION);
+      assertThat(a.call(() -> exitReason(caller))).isEqualTo(ExitReason.NORMAL);
+      // and a call while the node is away fails at once
+      assertThatThrownBy(() -> a.call(() -> Proc.call(remote, from -> new Ask(from, "q"), WAIT)))
+          .isInstanceOf(CallException.class)
+          .satisfies(e -> assertThat(((CallException) e).reason()).isEqualTo(ExitReason.NOCONNECTION));
+    }
+  }
+
   @Test
   @DisplayName("operations that only make sense locally fail with a clear error on a remote pid")
   void localOnly() {

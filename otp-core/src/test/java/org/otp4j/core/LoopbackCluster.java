@@ -104,6 +104,7 @@ final class LoopbackCluster implements TransportFactory {
             new Signal.Demonitor(pid(from, at), pid(to, at), ref(ref, at));
         case Signal.MonitorDown(Pid from, Pid to, Ref ref, ExitReason r) ->
             new Signal.MonitorDown(pid(from, at), pid(to, at), ref(ref, at), r);
+        case Signal.Reply(long id, Object m) -> new Signal.Reply(id, m == null ? null : value(m, at));
       };
     }
 
@@ -111,6 +112,7 @@ final class LoopbackCluster implements TransportFactory {
       return switch (m) {
         case Pid p -> pid(p, at);
         case Ref r -> ref(r, at);
+        case From f -> at.from(dispatcher.fromId(f));
         case List<?> list -> {
           List<Object> out = new ArrayList<>();
           for (Object o : list) {

@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.otp4j.core.Down;
 import org.otp4j.core.ExitMessage;
 import org.otp4j.core.ExitReason;
+import org.otp4j.core.From;
 import org.otp4j.core.Name;
 import org.otp4j.core.NodeDown;
 import org.otp4j.core.NodeUp;
@@ -36,7 +37,8 @@ import org.otp4j.core.dist.UnencodableMessageException;
 /**
  * The default {@link Codec}: a compact tagged binary format for the values processes exchange, which
  * decodes only what it is allowed to. Never Java serialization: a frame can only make strings,
- * numbers, booleans, byte arrays, lists, sets, maps, pids, references, exit reasons, and the records
+ * numbers, booleans, byte arrays, lists, sets, maps, pids, references, exit reasons, the reply
+ * channel of a call ({@link From}), and the records
  * and enums that were allowed on this node (by class, or by package) — so a frame cannot make an
  * arbitrary class, and no gadget chain can start.
  *
@@ -84,6 +86,7 @@ public final class TermCodec implements Codec {
   private static final int BIGINT = 19;
   private static final int BIGDEC = 20;
   private static final int EXIT = 21;
+  private static final int FROM = 22;
 
   // signal kinds
   private static final int SEND = 1;
@@ -95,6 +98,7 @@ public final class TermCodec implements Codec {
   private static final int MONITOR = 7;
   private static final int DEMONITOR = 8;
   private static final int MONITOR_DOWN = 9;
+  private static final int REPLY = 10;
 
   private static final List<Class<?>> BUILT_IN = List.of(ExitMessage.class, Down.class, NodeUp.class,
       NodeDown.class, Name.Local.class, Name.Remote.class);
@@ -248,6 +252,11 @@ public final class TermCodec implements Codec {
         w.ref(ref);
         w.exitReason(reason, 0);
       }
+      case Signal.Reply(long id, Object value) -> {
+        w.byte1(REPLY);
+        w.long8(id);
+        w.value(value, 0);
+      }
     }
     return w.bytes();
   }
@@ -400,6 +409,16 @@ public final class TermCodec implements Codec {
           byte1(EXIT);
           exitReason(reason, depth);
         }
+        case From from -> {
+          Dispatcher.FromId id = dispatcher.fromId(from);
+          byte1(FROM);
+          string(id.node());
+          long8(id.id());
+          byte1(id.caller() == null ? 0 : 1);
+          if (id.caller() != null) {
+            pid(id.caller());
+          }
+        }
         case List<?> list -> collection(LIST, list, depth);
         case Set<?> set -> collection(SET, set, depth);
         case Map<?, ?> map -> {
@@ -507,6 +526,7 @@ public final class TermCodec implements Codec {
         case MONITOR -> new Signal.Monitor(r.pid(), r.pid(), r.ref());
         case DEMONITOR -> new Signal.Demonitor(r.pid(), r.pid(), r.ref());
         case MONITOR_DOWN -> new Signal.MonitorDown(r.pid(), r.pid(), r.ref(), r.exitReason(0));
+        case REPLY -> new Signal.Reply(r.long8(), r.value(0));
         default -> throw new MalformedFrameException("unknown signal kind " + kind);
       };
     } catch (MalformedFrameException e) {
@@ -672,6 +692,15 @@ public final class TermCodec implements Codec {
         case PID -> pid();
         case REF -> ref();
         case EXIT -> exitReason(depth);
+        case FROM -> {
+          String node = string();
+          if (node.isEmpty()) {
+            throw new MalformedFrameException("a reply channel with an empty node name");
+          }
+          long id = long8();
+          Pid caller = byte1() == 0 ? null : pid();
+          yield dispatcher.from(new Dispatcher.FromId(node, id, caller));
+        }
         case LIST -> {
           int n = count();
           List<Object> list = new ArrayList<>(n);

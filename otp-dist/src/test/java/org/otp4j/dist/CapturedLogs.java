@@ -20,11 +20,18 @@ final class CapturedLogs implements AutoCloseable {
     }
   }
 
-  private final Logger logger = (Logger) LoggerFactory.getLogger("org.otp4j.dist.Cluster");
+  private final Logger logger;
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
   private final boolean previousAdditive;
 
+  /** Captures the cluster's log. */
   CapturedLogs() {
+    this("org.otp4j.dist.Cluster");
+  }
+
+  /** Captures the log named {@code loggerName} ({@code org.otp4j.core.Node} has the crash reports). */
+  CapturedLogs(String loggerName) {
+    logger = (Logger) LoggerFactory.getLogger(loggerName);
     previousAdditive = logger.isAdditive();
     appender.setContext(logger.getLoggerContext());
     appender.start();

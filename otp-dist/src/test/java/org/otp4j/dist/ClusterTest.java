@@ -14,9 +14,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.otp4j.core.CallException;
 import org.otp4j.core.Down;
 import org.otp4j.core.ExitMessage;
 import org.otp4j.core.ExitReason;
+import org.otp4j.core.From;
 import org.otp4j.core.Inbox;
 import org.otp4j.core.Name;
 import org.otp4j.core.Node;
@@ -163,6 +165,50 @@ class ClusterTest {
       assertThat(a.call(() -> Proc.awaitExit(linked, WAIT))).contains(ExitReason.NOCONNECTION);
       assertThat(a.call(() -> Proc.awaitExit(monitorNode, WAIT))).contains(ExitReason.NORMAL);
       assertThat(inbox.flush()).as("nothing fired twice").isEmpty();
+    }
+  }
+
+  /** A call request of the tests. */
+  public record Ask(From from, String question) {}
+
+  @Test
+  @DisplayName("a remote call returns the reply; a remote crash comes back typed; a gone node is noconnection")
+  void remoteCall() {
+    Cluster withAsk = cluster.withCodec(TermCodec.builder().allow(Ping.class, Ask.class).build());
+    Node a = start("a@host", withAsk);
+    Node b = start("b@host", withAsk);
+    awaitConnected(a, b);
+    Pid server = b.spawn(() -> {
+      while (true) {
+        switch (Proc.receive()) {
+          case Ask(From from, String q) when q.equals("crash") -> throw new IllegalStateException("bad question");
+          case Ask(From from, String q) -> from.reply("answer to " + q);
+          case Ping(Pid from, String text) -> Proc.send(from, new Ping(Proc.self(), text));
+          default -> { }
+        }
+      }
+    });
+    b.run(() -> Proc.register("server", server));
+    try (CapturedLogs crashes = new CapturedLogs("org.otp4j.core.Node"); Inbox inbox = a.openInbox()) {
+      inbox.send(Name.remote("server", "b@host"), new Ping(inbox.pid(), "who"));
+      Pid remote = next(inbox, Ping.class).from();
+      assertThat(a.call(() -> Proc.call(remote, from -> new Ask(from, "life"), WAIT))).isEqualTo("answer to life");
+      assertThatThrownBy(() -> a.call(() -> Proc.call(remote, from -> new Ask(from, "crash"), WAIT)))
+          .isInstanceOf(CallException.class)
+          .satisfies(e -> {
+            ExitReason.Crash crash = (ExitReason.Crash) ((CallException) e).reason();
+            assertThat(crash.error()).isInstanceOf(RemoteCrash.class)
+                .hasToString("java.lang.IllegalStateException: bad question");
+          });
+      spinUntil(() -> !crashes.lines().isEmpty(), () -> "the crash report of the server on b");
+      assertThat(crashes.lines()).singleElement().asString().startsWith("ERROR Error in process")
+          .contains("bad question");
+      b.close();
+      nodes.remove(b);
+      spinUntil(() -> a.connectedNodes().isEmpty(), () -> "a to see b go");
+      assertThatThrownBy(() -> a.call(() -> Proc.call(remote, from -> new Ask(from, "anyone?"), WAIT)))
+          .isInstanceOf(CallException.class)
+          .satisfies(e -> assertThat(((CallException) e).reason()).isEqualTo(ExitReason.NOCONNECTION));
     }
   }
 

@@ -50,6 +50,27 @@ public interface Dispatcher {
   RefId refId(Ref ref);
 
   /**
+   * The values that identify {@code from}, the reply channel of a call, on the wire: the node the
+   * caller waits on, the channel's number there, and the calling process. A channel of this node is
+   * registered so that a {@link Signal.Reply} finds it, until its call ends.
+   *
+   * @throws UnencodableMessageException if {@code from} is no reply channel of the runtime
+   */
+  FromId fromId(org.otp4j.core.From from);
+
+  /** The reply channel given by its wire values: a reply to it goes to its node as a {@link Signal.Reply}. */
+  org.otp4j.core.From from(FromId id);
+
+  /**
+   * A call's reply channel as it travels.
+   *
+   * @param node the node the caller waits on
+   * @param id the channel's number on that node
+   * @param caller the calling process; null for a plain thread
+   */
+  record FromId(String node, long id, Pid caller) {}
+
+  /**
    * A reference as it travels: the node it was made on, that node's creation, and its serial number
    * (Erlang's NEWER_REFERENCE_EXT holds the same three).
    *

@@ -102,4 +102,13 @@ public sealed interface Signal {
    * @param reason the exit reason
    */
   record MonitorDown(Pid from, Pid to, Ref ref, ExitReason reason) implements Signal {}
+
+  /**
+   * The reply to a call made from the receiving node: {@code id} names the caller's reply channel
+   * there (see {@link Dispatcher#fromId}).
+   *
+   * @param id the reply channel's number on the caller's node
+   * @param value the reply; may be null
+   */
+  record Reply(long id, Object value) implements Signal {}
 }

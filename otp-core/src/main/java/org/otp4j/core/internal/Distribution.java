@@ -5,9 +5,11 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.otp4j.core.ExitReason;
+import org.otp4j.core.From;
 import org.otp4j.core.MailboxFullException;
 import org.otp4j.core.NodeDown;
 import org.otp4j.core.NodeUp;
@@ -67,6 +69,10 @@ public final class Distribution implements Dispatcher {
   private final Map<String, List<ProcessImpl>> nodeMonitors = new java.util.HashMap<>();
   private final List<ProcessImpl> allNodesMonitors = new ArrayList<>();
   private final AtomicLong droppedSignals = new AtomicLong();
+  // calls to remote servers: the reply channels other nodes know by number, and the monitors of the servers
+  private final ConcurrentHashMap<Long, CallSlot> exportedSlots = new ConcurrentHashMap<>();
+  private final AtomicLong nextSlotId = new AtomicLong();
+  private final ConcurrentHashMap<Ref, CallSlot> callMonitors = new ConcurrentHashMap<>();
   private volatile Transport transport;
   private volatile boolean closed;
 
@@ -197,6 +203,101 @@ public final class Distribution implements Dispatcher {
     String node = r.node(ref);
     return node == null ? new RefId(nodeName(), creation(), r.serial(ref))
         : new RefId(node, r.creation(ref), r.serial(ref));
+  }
+
+  @Override
+  public FromId fromId(From from) {
+    return switch (from) {
+      case CallSlot slot -> {
+        long id;
+        synchronized (slot) {
+          id = slot.exportedAs;
+          if (id == 0) {
+            id = nextSlotId.incrementAndGet();
+            slot.exportedAs = id;
+            exportedSlots.put(id, slot);
+          }
+        }
+        yield new FromId(nodeName(), id, slot.callerProcess() == null ? null : slot.callerProcess().pid());
+      }
+      case RemoteFrom remote -> remote.id;
+      default -> throw new UnencodableMessageException(from.getClass(), "only the From of a call "
+          + "(Proc.call, a behaviour's call) can travel to another node");
+    };
+  }
+
+  @Override
+  public From from(FromId id) {
+    return new RemoteFrom(this, id);
+  }
+
+  /** The reply channel of a call made on another node (or on this one, come back). */
+  private static final class RemoteFrom implements From {
+    final Distribution home;
+    final FromId id;
+
+    RemoteFrom(Distribution home, FromId id) {
+      this.home = home;
+      this.id = Objects.requireNonNull(id, "id");
+    }
+
+    @Override
+    public Optional<Pid> caller() {
+      return Optional.ofNullable(id.caller());
+    }
+
+    /** Sends the reply to the caller's node; true if it could be sent (the caller may have given up). */
+    @Override
+    public boolean reply(Object value) {
+      return home.reply(id, value);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof RemoteFrom r && r.id.equals(id);
+    }
+
+    @Override
+    public int hashCode() {
+      return id.hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return "From[" + (id.caller() != null ? id.caller() : id.node()) + "]";
+    }
+  }
+
+  private boolean reply(FromId id, Object value) {
+    if (id.node().equals(nodeName())) {
+      CallSlot slot = exportedSlots.get(id.id());
+      return slot != null && slot.reply(value);
+    }
+    Transport t = transport;
+    if (t == null || closed || !connections.containsKey(id.node())) {
+      return false;
+    }
+    t.send(id.node(), new Signal.Reply(id.id(), value)); // an unencodable reply fails the replier
+    return true;
+  }
+
+  /** Monitors the remote {@code server} of a call on behalf of {@code slot}; returns the monitor's reference. */
+  Ref monitorForCall(ProcessImpl server, CallSlot slot) {
+    Ref ref = Ref.make();
+    callMonitors.put(ref, slot);
+    send(server, new Signal.Monitor(runtime.root().pid(), server.pid(), ref), false);
+    return ref;
+  }
+
+  /** A call to the remote {@code server} is over: its reply channel and monitor are forgotten. */
+  void callEnded(ProcessImpl server, CallSlot slot, Ref monitor) {
+    long id = slot.exportedAs;
+    if (id != 0) {
+      exportedSlots.remove(id, slot);
+    }
+    if (monitor != null && callMonitors.remove(monitor) != null) {
+      send(server, new Signal.Demonitor(runtime.root().pid(), server.pid(), monitor), false);
+    }
   }
 
   // =====================================================================================
@@ -423,6 +524,12 @@ public final class Distribution implements Dispatcher {
           p.remoteMonitor(standIn(from), ref);
         }
       }
+      case Signal.Reply(long id, Object value) -> {
+        CallSlot slot = exportedSlots.get(id);
+        if (slot != null) {
+          slot.reply(value); // dropped if the caller has given up
+        }
+      }
       case Signal.Demonitor(Pid from, Pid to, Ref ref) -> {
         ProcessImpl p = local(to);
         ProcessImpl s = existingStandIn(c, from);
@@ -431,6 +538,11 @@ public final class Distribution implements Dispatcher {
         }
       }
       case Signal.MonitorDown(Pid from, Pid to, Ref ref, ExitReason reason) -> {
+        CallSlot call = callMonitors.remove(ref);
+        if (call != null) {
+          call.processDown(null, reason); // the server of a call terminated (or did not exist)
+          return;
+        }
         ProcessImpl p = local(to);
         ProcessImpl s = existingStandIn(c, from);
         if (p != null && s != null) {

@@ -231,11 +231,19 @@ public final class Kernel {
     CallSlot slot = new CallSlot(self, Thread.currentThread(), server);
     Object message = Objects.requireNonNull(request.apply(slot), "the request function returned null");
     if (!server.addWatcher(slot)) {
-      throw new CallException(ExitReason.NOPROC, "call", to, message, timeout);
+      // a stand-in of a remote server is dead when its node is not connected: noconnection
+      throw new CallException(server.isRemote() ? server.exitReason() : ExitReason.NOPROC, "call", to, message,
+          timeout);
     }
     Object outcome;
     Object previousBlock = null;
+    Ref remoteMonitor = null;
     try {
+      if (server.isRemote()) {
+        // Erlang's gen:call monitors the server: here the server's node answers with a down if it
+        // terminates (or does not exist), and the stand-in's watcher covers the connection.
+        remoteMonitor = server.runtime().distribution().monitorForCall(server, slot);
+      }
       if (self != null) {
         // Set before sending, so that if the caller is killed from now on, its termination
         // finds the slot and closes it: a reply after the kill reaches no one.
@@ -252,6 +260,9 @@ public final class Kernel {
         self.blockedOn = previousBlock;
       }
       server.removeWatcher(slot);
+      if (server.isRemote()) {
+        server.runtime().distribution().callEnded(server, slot, remoteMonitor);
+      }
     }
     if (outcome == null) {
       throw new CallException(ExitReason.TIMEOUT, "call", to, message, timeout);
