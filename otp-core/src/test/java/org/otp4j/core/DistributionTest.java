@@ -450,6 +450,8 @@ class DistributionTest {
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("monitor it");
       assertThatThrownBy(() -> inbox.monitor(Name.remote("echo", b.name())))
           .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("monitor the pid");
+      assertThatThrownBy(() -> a.call(() -> Proc.call(Name.remote("echo", b.name()), from -> "q", WAIT)))
+          .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("call the pid");
       assertThat(a.call(() -> Proc.info(remote))).isEmpty();
     }
   }

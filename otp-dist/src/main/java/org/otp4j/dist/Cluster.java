@@ -43,8 +43,8 @@ import org.otp4j.dist.internal.JGroupsTransport;
  * <h2>The secret</h2>
  * Every cluster has a secret ({@link #withSecret}); a node that does not hold it is refused when it
  * tries to join (its start fails with a {@link SecurityException}) and the refusal is logged on both
- * sides. Nodes prove it with a keyed digest, not the secret itself; the digest travels in clear, so
- * on a network that others can read use an encrypting stack.
+ * sides. Nodes prove it with a keyed digest, not the secret itself. The digest and the traffic travel
+ * in clear (encryption is not offered yet): run a cluster on a network that only its nodes can read.
  */
 public final class Cluster implements TransportFactory {
   private enum Kind { IN_JVM, TCP }

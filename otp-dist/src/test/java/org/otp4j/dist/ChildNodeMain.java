@@ -12,8 +12,9 @@ import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
 /**
- * A node in a JVM of its own, started by {@link MultiJvmTest}: joins the TCP cluster, runs a process
- * registered as {@code echo} that answers every {@link Ping}, says READY on its standard output once
+ * A node in a JVM of its own, started by {@link MultiJvmTest} and {@link DistBenchMain}: joins the TCP
+ * cluster, runs a process registered as {@code echo} that answers every {@link Ping} and one
+ * registered as {@code sink} that counts them until an "end", says READY on its standard output once
  * it sees the node it was told to wait for, and ends when its standard input closes (so that it
  * never outlives the test).
  *
@@ -45,6 +46,20 @@ public final class ChildNodeMain {
       }
     });
     node.run(() -> Proc.register("echo", echo));
+    Pid sink = node.spawn(() -> {
+      long count = 0;
+      while (true) {
+        if (Proc.receive() instanceof Ping(Pid from, String text)) {
+          if (text.equals("end")) {
+            Proc.send(from, new Ping(Proc.self(), Long.toString(count)));
+            count = 0;
+          } else {
+            count++;
+          }
+        }
+      }
+    });
+    node.run(() -> Proc.register("sink", sink));
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (!node.connectedNodes().contains(args[5])) {
       if (System.nanoTime() > deadline) {

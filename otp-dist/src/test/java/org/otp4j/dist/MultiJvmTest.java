@@ -58,7 +58,7 @@ class MultiJvmTest {
     }
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
@@ -142,7 +142,7 @@ class MultiJvmTest {
     }
   }
 
-  private static Process startChild(String name, String clusterName, String secret, int port, int seedPort)
+  static Process startChild(String name, String clusterName, String secret, int port, int seedPort)
       throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> path = new ArrayList<>();
@@ -160,7 +160,7 @@ class MultiJvmTest {
     return pb.start();
   }
 
-  private static void awaitReady(Process child) throws Exception {
+  static void awaitReady(Process child) throws Exception {
     CompletableFuture<String> ready = new CompletableFuture<>();
     StringBuilder output = new StringBuilder();
     Thread.ofVirtual().start(() -> {

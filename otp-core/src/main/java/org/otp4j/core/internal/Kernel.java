@@ -221,6 +221,10 @@ public final class Kernel {
       long timeoutNanos, Duration timeout) {
     Objects.requireNonNull(to, "cannot call a null address");
     Objects.requireNonNull(request, "request");
+    if (node != null && remoteName(to) instanceof Name.Remote remote && !remote.node().equals(node.name())) {
+      throw new UnsupportedOperationException("cannot call " + remote + ": a call to a name on another node is "
+          + "not supported; call the pid of the process (ask for it with a message to the name)");
+    }
     ProcessImpl server = resolve(node, to);
     if (server == null) {
       throw new CallException(ExitReason.NOPROC, "call", to, null, timeout);
