@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import org.otp4j.core.ExitReason;
 import org.otp4j.core.Node;
 import org.otp4j.core.NodeConfig;
 import org.otp4j.core.Pid;
@@ -36,15 +35,7 @@ public final class ChildNodeMain {
         .withCodec(TermCodec.builder().allow(Ping.class).build())
         .withFailureTimeout(Duration.ofSeconds(3));
     Node node = Node.start(args[0], NodeConfig.defaults().withTransport(cluster));
-    Pid echo = node.spawn(() -> {
-      while (true) {
-        switch (Proc.receive()) {
-          case Ping(Pid from, String text) -> Proc.send(from, new Ping(Proc.self(), text));
-          case ExitReason reason -> Proc.exit(reason);
-          default -> { }
-        }
-      }
-    });
+    Pid echo = node.spawn(Ping::echo);
     node.run(() -> Proc.register("echo", echo));
     Pid sink = node.spawn(() -> {
       long count = 0;

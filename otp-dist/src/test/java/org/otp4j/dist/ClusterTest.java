@@ -92,15 +92,7 @@ class ClusterTest {
     Node a = start("a@host", cluster);
     Node b = start("b@host", cluster);
     awaitConnected(a, b);
-    Pid echo = b.spawn(() -> {
-      while (true) {
-        switch (Proc.receive()) {
-          case Ping(Pid from, String text) -> Proc.send(from, new Ping(Proc.self(), text));
-          case ExitReason reason -> Proc.exit(reason);
-          default -> { }
-        }
-      }
-    });
+    Pid echo = b.spawn(Ping::echo);
     b.run(() -> Proc.register("echo", echo));
     try (Inbox inbox = a.openInbox()) {
       inbox.send(Name.remote("echo", "b@host"), new Ping(inbox.pid(), "hello"));
