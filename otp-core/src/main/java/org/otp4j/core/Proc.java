@@ -145,7 +145,7 @@ public final class Proc {
    * @throws NullPointerException if {@code message} is null
    */
   public static void send(Pid to, Object message) {
-    Kernel.send(ProcessImpl.current(), Kernel.process(to), message); // no name to resolve: no node needed
+    Kernel.send(ProcessImpl.current(), Kernel.target(to), message); // no name to resolve: no node needed
   }
 
   /**
@@ -276,7 +276,7 @@ public final class Proc {
    * the mailbox).
    */
   public static void unlink(Pid pid) {
-    current("unlink").unlink(Kernel.process(pid));
+    current("unlink").unlink(Kernel.target(pid));
   }
 
   /**
@@ -313,7 +313,7 @@ public final class Proc {
    * except that a {@code kill} reason is trappable there and terminates with {@code kill}.
    */
   public static void exit(Pid pid, ExitReason reason) {
-    Kernel.exit(ProcessImpl.current(), Kernel.process(pid), reason);
+    Kernel.exit(ProcessImpl.current(), Kernel.target(pid), reason);
   }
 
   // =====================================================================================
@@ -430,7 +430,7 @@ public final class Proc {
   /** The process a typed address denotes now, if any: its pid if alive, or the holder of its name. */
   public static Optional<Pid> whereis(ServerRef<?> ref) {
     return switch (Objects.requireNonNull(ref, "ref").address()) {
-      case Pid pid -> Kernel.process(pid).isAlive() ? Optional.of(pid) : Optional.empty();
+      case Pid pid -> Kernel.target(pid).isAlive() ? Optional.of(pid) : Optional.empty();
       case Name name -> whereis(name);
       case ServerRef<?> nested -> whereis(nested);
     };
@@ -534,12 +534,12 @@ public final class Proc {
 
   /** Whether the process is alive (has not begun to terminate). */
   public static boolean isAlive(Pid pid) {
-    return Kernel.process(pid).isAlive();
+    return Kernel.target(pid).isAlive();
   }
 
   /** A snapshot of what the process is doing, or empty if it has terminated. */
   public static Optional<ProcessInfo> info(Pid pid) {
-    return ProcessInfo.of(Kernel.process(pid));
+    return ProcessInfo.of(Kernel.target(pid));
   }
 
   /**

@@ -328,6 +328,19 @@ public final class Distribution implements Dispatcher {
     return fresh;
   }
 
+  /**
+   * What an operation that keeps nothing behind (see {@code Kernel.target}) acts on for the remote
+   * {@code pid}: its stand-in if it has one, else a stand-in made for this operation only and not kept.
+   */
+  ProcessImpl target(Pid pid) {
+    Connection c = connections.get(pid.nodeName());
+    if (c == null || c.creation != pid.creation()) {
+      return standIn(pid); // dead from the start: the message is dropped
+    }
+    ProcessImpl s = c.standIns.get(pid);
+    return s != null ? s : new ProcessImpl(runtime, pid);
+  }
+
   /** The stand-in of {@code pid} if the connection to its node has one, else null. */
   private ProcessImpl existingStandIn(Connection c, Pid pid) {
     return c.standIns.get(pid);

@@ -31,6 +31,17 @@ public final class Kernel {
     return Bridge.process(Objects.requireNonNull(pid, "pid"));
   }
 
+  /**
+   * The process that an operation keeping nothing behind (a send, an exit signal, an unlink, a
+   * question) acts on for {@code pid}: its process, or for a remote pid its stand-in, made for the
+   * operation only if links or monitors have not made one already (so that sending to many remote
+   * pids leaves nothing behind). Links, monitors and calls use {@link #process(Pid)}.
+   */
+  public static ProcessImpl target(Pid pid) {
+    Objects.requireNonNull(pid, "pid");
+    return pid.isRemote() ? Bridge.via(pid).distribution().target(pid) : Bridge.process(pid);
+  }
+
   // ---------------------------------------------------------------------------------------
   // messages
 
@@ -65,7 +76,8 @@ public final class Kernel {
       node.distribution().sendNamed(self, remote.name(), remote.node(), msg);
       return;
     }
-    ProcessImpl target = resolve(node, to);
+    Pid direct = pidOf(to);
+    ProcessImpl target = direct != null ? target(direct) : resolve(node, to);
     if (target == null) {
       throw new NoSuchNameException(nameOf(to), "send");
     }
