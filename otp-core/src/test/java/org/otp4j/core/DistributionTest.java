@@ -175,7 +175,7 @@ class DistributionTest {
       Pid dying = a.spawn(() -> {
         Proc.link(remote);
         Proc.send(remote, List.of(Proc.self(), "linked"));
-        Proc.receive();
+        Proc.receive(m -> m.equals("go")); // not the echo's answer
         Proc.exit(BOOM);
       });
       b.run(() -> assertThat(Proc.isAlive(victim)).isTrue());

@@ -90,7 +90,10 @@ public final class Distribution implements Dispatcher {
     return transport != null;
   }
 
-  /** Leaves the cluster (node stop): signals are dropped from now on. */
+  /**
+   * Leaves the cluster (node stop): signals are dropped from now on, and every connection goes down
+   * here too, so that a plain thread waiting in a call to a remote server is not left hanging.
+   */
   void close() {
     Transport t = transport;
     closed = true;
@@ -100,6 +103,9 @@ public final class Distribution implements Dispatcher {
       } catch (RuntimeException e) {
         runtime.log().warn("closing the transport of node {} failed", runtime.name(), e);
       }
+    }
+    for (String node : nodes()) {
+      nodeDown(node, "node_stopped");
     }
   }
 
@@ -525,7 +531,7 @@ public final class Distribution implements Dispatcher {
       }
       case Signal.Exit(Pid from, Pid to, ExitReason reason) -> {
         ProcessImpl p = local(to);
-        if (p != null && p.exitSignal(standIn(from), reason)) {
+        if (p != null && p.exitSignal(target(from), reason)) {
           ProcessImpl.terminateChain(p);
         }
       }
