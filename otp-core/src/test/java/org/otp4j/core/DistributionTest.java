@@ -439,6 +439,27 @@ class DistributionTest {
   }
 
   @Test
+  @DisplayName("a node that stops fails its plain threads' calls to other nodes with noconnection")
+  void stopFailsRemoteCalls() throws Exception {
+    try (Inbox inbox = a.openInbox(); Inbox told = b.openInbox()) {
+      server(b, "server", told.pid());
+      Pid remote = remotePid(inbox, "server", b);
+      java.util.concurrent.CompletableFuture<ExitReason> outcome = new java.util.concurrent.CompletableFuture<>();
+      Thread.ofVirtual().start(() -> a.run(() -> {
+        try {
+          Proc.call(remote, from -> new Ask(from, "hold"), Proc.INFINITY);
+        } catch (CallException e) {
+          outcome.complete(e.reason());
+        }
+      }));
+      assertThat(next(told)).isEqualTo("holding");
+      a.stop();
+      assertThat(outcome.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS))
+          .isEqualTo(ExitReason.NOCONNECTION);
+    }
+  }
+
+  @Test
   @DisplayName("operations that only make sense locally fail with a clear error on a remote pid")
   void localOnly() {
     echo(b, "echo");
