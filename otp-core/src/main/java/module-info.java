@@ -9,4 +9,5 @@ module org.otp4j.core {
   requires java.management;
 
   exports org.otp4j.core;
+  exports org.otp4j.core.dist;
 }

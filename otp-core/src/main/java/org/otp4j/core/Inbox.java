@@ -43,7 +43,7 @@ public final class Inbox implements AutoCloseable {
 
   /** Sends a message as this inbox; see {@link Proc#send(Pid, Object)}. */
   public void send(Pid to, Object message) {
-    Kernel.send(process, Kernel.process(to), message);
+    Kernel.send(process, Kernel.target(to), message);
   }
 
   /** Sends a message as this inbox to a name; see {@link Proc#send(Name, Object)}. */
@@ -88,7 +88,7 @@ public final class Inbox implements AutoCloseable {
 
   /** Removes a link; see {@link Proc#unlink(Pid)}. */
   public void unlink(Pid pid) {
-    process.unlink(Kernel.process(pid));
+    process.unlink(Kernel.target(pid));
   }
 
   /** Sets whether this inbox traps exits; returns the previous setting. */
@@ -113,7 +113,7 @@ public final class Inbox implements AutoCloseable {
 
   /** Sends an exit signal as this inbox; see {@link Proc#exit(Pid, ExitReason)}. */
   public void exit(Pid pid, ExitReason reason) {
-    Kernel.exit(process, Kernel.process(pid), reason);
+    Kernel.exit(process, Kernel.target(pid), reason);
   }
 
   /** Whether the inbox is still alive (not closed, not killed). */

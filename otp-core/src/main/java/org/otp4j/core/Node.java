@@ -34,6 +34,14 @@ public final class Node implements AutoCloseable {
 
   private Node(NodeConfig config, boolean isDefault) {
     this.runtime = new NodeRuntime(this, config, isDefault);
+    if (config.transport().isPresent()) {
+      try {
+        runtime.distribution().open(config.transport().get());
+      } catch (RuntimeException | Error e) {
+        runtime.stop();
+        throw e;
+      }
+    }
   }
 
   /** Starts a new node with default settings. */
@@ -44,6 +52,19 @@ public final class Node implements AutoCloseable {
   /** Starts a new node. */
   public static Node start(NodeConfig config) {
     return new Node(Objects.requireNonNull(config, "config"), false);
+  }
+
+  /**
+   * Starts a new node named {@code name} (for a distributed node, its cluster-wide name, as Erlang's
+   * {@code billing@host}); the other settings come from {@code config}.
+   *
+   * <!-- snippet: org.otp4j.core.DistributionTest#start -->
+   * {@snippet :
+   * Node billing = Node.start(name, NodeConfig.defaults().withTransport(cluster));
+   * }
+   */
+  public static Node start(String name, NodeConfig config) {
+    return start(Objects.requireNonNull(config, "config").withName(Objects.requireNonNull(name, "name")));
   }
 
   /** The JVM's default node, started on first use. */
@@ -118,6 +139,29 @@ public final class Node implements AutoCloseable {
    */
   public Scheduler scheduler() {
     return runtime.scheduler();
+  }
+
+  /**
+   * This node's creation: its incarnation, different on every start, so that pids of an earlier run
+   * of a node under the same name are recognised as dead (Erlang's creation).
+   */
+  public int creation() {
+    return runtime.creation();
+  }
+
+  /** Whether this node was started with a transport (Erlang's {@code is_alive()}). */
+  public boolean isDistributed() {
+    return runtime.distribution().isDistributed();
+  }
+
+  /** The names of the nodes this node is connected to now (Erlang's {@code nodes()}), sorted. */
+  public List<String> connectedNodes() {
+    return runtime.distribution().nodes();
+  }
+
+  /** The nodes connected to the {@link #current() current node} (Erlang's {@code nodes()}). */
+  public static List<String> list() {
+    return current().connectedNodes();
   }
 
   /** This node's index in the JVM: the first number of its pids (0 for the default node). */

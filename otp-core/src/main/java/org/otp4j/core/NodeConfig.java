@@ -2,12 +2,15 @@ package org.otp4j.core;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
+import org.otp4j.core.dist.TransportFactory;
 
 /**
  * Settings of a {@link Node}. Immutable; start from {@link #defaults()}.
  *
- * @param name a name for logs and thread names
+ * @param name the node's name: in logs and thread names, and for a distributed node its cluster-wide
+ *     name (Erlang's {@code name@host}), which must be unique in its cluster
  * @param runawayThreshold how long a process may run without waiting in the runtime (a receive or a
  *     call returning counts; a send does not, since it never waits) while its thread is runnable,
  *     before it is reported as a runaway: on the JVM a process that computes holds its carrier
@@ -20,15 +23,21 @@ import java.util.function.Consumer;
  *     own carrier threads, with locality) unless the system property {@value Scheduler#PROPERTY}
  *     says {@code jdk}; see {@link Scheduler} for what the local one needs from the JVM and what a
  *     node does when it does not have it
+ * @param transport the distribution engine that connects the node to others (see
+ *     {@link #withTransport}); empty for a node on its own
  */
 public record NodeConfig(String name, Duration runawayThreshold, Consumer<Throwable> onFatalError,
-    Scheduler scheduler) {
+    Scheduler scheduler, Optional<TransportFactory> transport) {
 
   public NodeConfig {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(runawayThreshold, "runawayThreshold");
     Objects.requireNonNull(onFatalError, "onFatalError");
     Objects.requireNonNull(scheduler, "scheduler");
+    Objects.requireNonNull(transport, "transport: use Optional.empty() for a node on its own");
+    if (name.isBlank()) {
+      throw new IllegalArgumentException("a node name cannot be blank: give a name such as \"billing@host\"");
+    }
     if (runawayThreshold.isNegative() || runawayThreshold.isZero()) {
       throw new IllegalArgumentException("runawayThreshold must be positive, got " + runawayThreshold);
     }
@@ -42,23 +51,36 @@ public record NodeConfig(String name, Duration runawayThreshold, Consumer<Throwa
    *     {@code jdk}
    */
   public static NodeConfig defaults() {
-    return new NodeConfig("node", Duration.ofSeconds(1), error -> {}, Scheduler.fromSystemProperty());
+    return new NodeConfig("node", Duration.ofSeconds(1), error -> {}, Scheduler.fromSystemProperty(), Optional.empty());
   }
 
+  /** The same settings under another name. */
   public NodeConfig withName(String newName) {
-    return new NodeConfig(newName, runawayThreshold, onFatalError, scheduler);
+    return new NodeConfig(newName, runawayThreshold, onFatalError, scheduler, transport);
   }
 
+  /** The same settings with another runaway threshold. */
   public NodeConfig withRunawayThreshold(Duration threshold) {
-    return new NodeConfig(name, threshold, onFatalError, scheduler);
+    return new NodeConfig(name, threshold, onFatalError, scheduler, transport);
   }
 
+  /** The same settings with another fatal-error action. */
   public NodeConfig withOnFatalError(Consumer<Throwable> handler) {
-    return new NodeConfig(name, runawayThreshold, handler, scheduler);
+    return new NodeConfig(name, runawayThreshold, handler, scheduler, transport);
+  }
+
+  /**
+   * The same settings for a distributed node: {@code factory} (a distribution engine, such as
+   * otp-dist's) opens the node's transport when it starts, and the node then reaches the processes of
+   * the other nodes of its cluster.
+   */
+  public NodeConfig withTransport(TransportFactory factory) {
+    return new NodeConfig(name, runawayThreshold, onFatalError, scheduler,
+        Optional.of(Objects.requireNonNull(factory, "factory")));
   }
 
   /** The same settings on another scheduler ({@link Scheduler#local()} or {@link Scheduler#jdk()}). */
   public NodeConfig withScheduler(Scheduler newScheduler) {
-    return new NodeConfig(name, runawayThreshold, onFatalError, newScheduler);
+    return new NodeConfig(name, runawayThreshold, onFatalError, newScheduler, transport);
   }
 }

@@ -145,7 +145,7 @@ public final class Proc {
    * @throws NullPointerException if {@code message} is null
    */
   public static void send(Pid to, Object message) {
-    Kernel.send(ProcessImpl.current(), Kernel.process(to), message); // no name to resolve: no node needed
+    Kernel.send(ProcessImpl.current(), Kernel.target(to), message); // no name to resolve: no node needed
   }
 
   /**
@@ -276,7 +276,7 @@ public final class Proc {
    * the mailbox).
    */
   public static void unlink(Pid pid) {
-    current("unlink").unlink(Kernel.process(pid));
+    current("unlink").unlink(Kernel.target(pid));
   }
 
   /**
@@ -313,7 +313,7 @@ public final class Proc {
    * except that a {@code kill} reason is trappable there and terminates with {@code kill}.
    */
   public static void exit(Pid pid, ExitReason reason) {
-    Kernel.exit(ProcessImpl.current(), Kernel.process(pid), reason);
+    Kernel.exit(ProcessImpl.current(), Kernel.target(pid), reason);
   }
 
   // =====================================================================================
@@ -323,6 +323,10 @@ public final class Proc {
    * Monitors a process, by pid or by name (a name is resolved now, once). When it terminates the
    * current process receives a {@link Down} with the returned reference; if it does not exist, the
    * {@code Down} (reason {@code noproc}) arrives at once. Each call makes an independent monitor.
+   *
+   * <p>A process of another node is monitored the same way; if the connection to its node goes down
+   * (or is not up), the {@code Down} comes with reason {@code noconnection}. A name on another node
+   * ({@link Name#remote}) cannot be monitored: monitor the pid.
    */
   public static Ref monitor(Address target) {
     ProcessImpl self = current("monitor");
@@ -347,6 +351,40 @@ public final class Proc {
    */
   public static boolean demonitorFlush(Ref ref) {
     return current("demonitor").demonitor(Objects.requireNonNull(ref, "ref"), true);
+  }
+
+  // =====================================================================================
+  // nodes
+
+  /**
+   * Monitors the node named {@code node} (Erlang's {@code monitor_node(Node, true)}): when the
+   * connection to it goes down, the current process receives a {@link NodeDown}, once for each call.
+   * If the node is not connected now, the {@code NodeDown} arrives at once.
+   */
+  public static void monitorNode(String node) {
+    ProcessImpl self = current("monitorNode");
+    self.runtime().distribution().monitorNode(self, Objects.requireNonNull(node, "node"));
+  }
+
+  /**
+   * Removes one monitor of {@code node} made by {@link #monitorNode} (Erlang's
+   * {@code monitor_node(Node, false)}).
+   *
+   * @return true if there was one
+   */
+  public static boolean demonitorNode(String node) {
+    ProcessImpl self = current("demonitorNode");
+    return self.runtime().distribution().demonitorNode(self, Objects.requireNonNull(node, "node"));
+  }
+
+  /**
+   * Subscribes the current process to the connection and disconnection of every node (Erlang's
+   * {@code net_kernel:monitor_nodes(true)}): it receives a {@link NodeUp} when a node connects and a
+   * {@link NodeDown} when one goes down, until it calls this with {@code false}.
+   */
+  public static void monitorNodes(boolean on) {
+    ProcessImpl self = current("monitorNodes");
+    self.runtime().distribution().monitorNodes(self, on);
   }
 
   // =====================================================================================
@@ -392,7 +430,7 @@ public final class Proc {
   /** The process a typed address denotes now, if any: its pid if alive, or the holder of its name. */
   public static Optional<Pid> whereis(ServerRef<?> ref) {
     return switch (Objects.requireNonNull(ref, "ref").address()) {
-      case Pid pid -> Kernel.process(pid).isAlive() ? Optional.of(pid) : Optional.empty();
+      case Pid pid -> Kernel.target(pid).isAlive() ? Optional.of(pid) : Optional.empty();
       case Name name -> whereis(name);
       case ServerRef<?> nested -> whereis(nested);
     };
@@ -496,12 +534,12 @@ public final class Proc {
 
   /** Whether the process is alive (has not begun to terminate). */
   public static boolean isAlive(Pid pid) {
-    return Kernel.process(pid).isAlive();
+    return Kernel.target(pid).isAlive();
   }
 
   /** A snapshot of what the process is doing, or empty if it has terminated. */
   public static Optional<ProcessInfo> info(Pid pid) {
-    return ProcessInfo.of(Kernel.process(pid));
+    return ProcessInfo.of(Kernel.target(pid));
   }
 
   /**

@@ -16,7 +16,11 @@ public final class Bridge {
   public interface Pids {
     Pid newPid(ProcessImpl process);
 
+    Pid remotePid(NodeRuntime via, String node, int creation, long serial);
+
     ProcessImpl process(Pid pid);
+
+    NodeRuntime via(Pid pid);
   }
 
   /** Access to {@link Ref}. */
@@ -24,6 +28,17 @@ public final class Bridge {
     Object attachment(Ref ref);
 
     void attach(Ref ref, Object value);
+
+    Ref remoteRef(String node, int creation, long serial);
+
+    Ref localRef(long serial);
+
+    /** The node name a remote reference was made on, or null for one made in this JVM. */
+    String node(Ref ref);
+
+    int creation(Ref ref);
+
+    long serial(Ref ref);
   }
 
   private static Pids pids;
@@ -50,6 +65,11 @@ public final class Bridge {
   /** The process behind a pid. */
   public static ProcessImpl process(Pid pid) {
     return pids().process(pid);
+  }
+
+  /** The local node a pid is reached through: its own node, or the one that received a remote pid. */
+  public static NodeRuntime via(Pid pid) {
+    return pids().via(pid);
   }
 
   private static final class Holder {

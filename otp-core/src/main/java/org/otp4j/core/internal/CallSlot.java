@@ -40,6 +40,8 @@ final class CallSlot implements From, Watcher {
   private final ProcessImpl server;
   @SuppressWarnings("unused") // accessed through RESULT
   private volatile Object result;
+  // the number this slot is known by on other nodes once a request carrying it was sent there (0: none)
+  volatile long exportedAs;
 
   CallSlot(ProcessImpl caller, Thread waiter, ProcessImpl server) {
     this.caller = caller;

@@ -31,6 +31,17 @@ public final class Kernel {
     return Bridge.process(Objects.requireNonNull(pid, "pid"));
   }
 
+  /**
+   * The process that an operation keeping nothing behind (a send, an exit signal, an unlink, a
+   * question) acts on for {@code pid}: its process, or for a remote pid its stand-in, made for the
+   * operation only if links or monitors have not made one already (so that sending to many remote
+   * pids leaves nothing behind). Links, monitors and calls use {@link #process(Pid)}.
+   */
+  public static ProcessImpl target(Pid pid) {
+    Objects.requireNonNull(pid, "pid");
+    return pid.isRemote() ? Bridge.via(pid).distribution().target(pid) : Bridge.process(pid);
+  }
+
   // ---------------------------------------------------------------------------------------
   // messages
 
@@ -60,7 +71,13 @@ public final class Kernel {
   /** Sends to a pid or a name; a name that is not registered fails. */
   public static void send(ProcessImpl self, NodeRuntime node, Address to, Object msg) {
     Objects.requireNonNull(to, "cannot send to a null address");
-    ProcessImpl target = resolve(node, to);
+    if (remoteName(to) instanceof Name.Remote remote && !remote.node().equals(node.name())) {
+      Objects.requireNonNull(msg, "cannot send null: a message must be an object");
+      node.distribution().sendNamed(self, remote.name(), remote.node(), msg);
+      return;
+    }
+    Pid direct = pidOf(to);
+    ProcessImpl target = direct != null ? target(direct) : resolve(node, to);
     if (target == null) {
       throw new NoSuchNameException(nameOf(to), "send");
     }
@@ -73,6 +90,16 @@ public final class Kernel {
       case Pid p -> p;
       case ServerRef<?> ref -> pidOf(ref.address());
       case Name n -> null;
+    };
+  }
+
+  /** The {@code {Name, Node}} an address stands for, else null. */
+  private static Name.Remote remoteName(Address to) {
+    return switch (to) {
+      case Name.Remote r -> r;
+      case ServerRef<?> ref -> remoteName(ref.address());
+      case Name n -> null;
+      case Pid p -> null;
     };
   }
 
@@ -94,6 +121,7 @@ public final class Kernel {
       case Pid pid -> process(pid);
       case Name.Local local -> node.whereis(local.name());
       case Name.Via via -> via.registry().whereisName(via.key()).map(Kernel::process).orElse(null);
+      case Name.Remote remote -> remote.node().equals(node.name()) ? node.whereis(remote.name()) : null;
       case ServerRef<?> ref -> resolve(node, ref.address());
     };
   }
@@ -128,6 +156,10 @@ public final class Kernel {
 
   public static Ref monitor(ProcessImpl self, NodeRuntime node, Address target) {
     Objects.requireNonNull(target, "cannot monitor a null address");
+    if (remoteName(target) instanceof Name.Remote remote && !remote.node().equals(node.name())) {
+      throw new UnsupportedOperationException("cannot monitor " + remote + ": monitoring a name on another "
+          + "node is not supported; monitor the pid of the process instead");
+    }
     ProcessImpl p = resolve(node, target);
     return self.monitor(p, target);
   }
@@ -137,12 +169,23 @@ public final class Kernel {
 
   public static void register(NodeRuntime node, Name name, ProcessImpl p) {
     Objects.requireNonNull(name, "name");
+    if (p.isRemote()) {
+      throw new IllegalArgumentException("cannot register " + name + " for " + p.pid()
+          + ": only a process of this node can be registered here");
+    }
     switch (name) {
       case Name.Local local -> {
         String problem = p.registerName(local.name());
         if (problem != null) {
           throw new NameConflictException("cannot register '" + local.name() + "': " + problem);
         }
+      }
+      case Name.Remote remote -> {
+        if (!remote.node().equals(node.name())) {
+          throw new IllegalArgumentException("cannot register " + remote + " on node " + node.name()
+              + ": a name is registered on its own node; use Name.local(\"" + remote.name() + "\") there");
+        }
+        register(node, Name.local(remote.name()), p);
       }
       case Name.Via via -> {
         ViaRelease release = new ViaRelease(via);
@@ -190,6 +233,10 @@ public final class Kernel {
       long timeoutNanos, Duration timeout) {
     Objects.requireNonNull(to, "cannot call a null address");
     Objects.requireNonNull(request, "request");
+    if (node != null && remoteName(to) instanceof Name.Remote remote && !remote.node().equals(node.name())) {
+      throw new UnsupportedOperationException("cannot call " + remote + ": a call to a name on another node is "
+          + "not supported; call the pid of the process (ask for it with a message to the name)");
+    }
     ProcessImpl server = resolve(node, to);
     if (server == null) {
       throw new CallException(ExitReason.NOPROC, "call", to, null, timeout);
@@ -200,11 +247,19 @@ public final class Kernel {
     CallSlot slot = new CallSlot(self, Thread.currentThread(), server);
     Object message = Objects.requireNonNull(request.apply(slot), "the request function returned null");
     if (!server.addWatcher(slot)) {
-      throw new CallException(ExitReason.NOPROC, "call", to, message, timeout);
+      // a stand-in of a remote server is dead when its node is not connected: noconnection
+      throw new CallException(server.isRemote() ? server.exitReason() : ExitReason.NOPROC, "call", to, message,
+          timeout);
     }
     Object outcome;
     Object previousBlock = null;
+    Ref remoteMonitor = null;
     try {
+      if (server.isRemote()) {
+        // Erlang's gen:call monitors the server: here the server's node answers with a down if it
+        // terminates (or does not exist), and the stand-in's watcher covers the connection.
+        remoteMonitor = server.runtime().distribution().monitorForCall(server, slot);
+      }
       if (self != null) {
         // Set before sending, so that if the caller is killed from now on, its termination
         // finds the slot and closes it: a reply after the kill reaches no one.
@@ -221,6 +276,9 @@ public final class Kernel {
         self.blockedOn = previousBlock;
       }
       server.removeWatcher(slot);
+      if (server.isRemote()) {
+        server.runtime().distribution().callEnded(server, slot, remoteMonitor);
+      }
     }
     if (outcome == null) {
       throw new CallException(ExitReason.TIMEOUT, "call", to, message, timeout);
@@ -241,6 +299,10 @@ public final class Kernel {
    */
   public static ExitReason awaitExit(ProcessImpl self, ProcessImpl target, long timeoutNanos)
       throws InterruptedException {
+    if (target.isRemote()) {
+      throw new IllegalArgumentException("cannot wait for the exit of " + target.pid()
+          + ", a process of another node: monitor it and receive its Down");
+    }
     if (!target.isAlive()) {
       return target.awaitDead();
     }

@@ -9,6 +9,7 @@ import java.util.function.Predicate;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.MailboxFullException;
 import org.otp4j.core.MailboxOverflow;
+import org.otp4j.core.Pid;
 import org.otp4j.core.Ref;
 
 /**
@@ -75,8 +76,8 @@ abstract sealed class Mailbox extends ProcessCore permits Signals {
   short spinMisses;
   short spinCooldown;
 
-  Mailbox(NodeRuntime runtime, long serial, byte kind, MailboxLimit limit) {
-    super(runtime, serial, kind);
+  Mailbox(NodeRuntime runtime, long serial, byte kind, MailboxLimit limit, Pid remotePid) {
+    super(runtime, serial, kind, remotePid);
     this.limit = limit;
     this.spinBudget = (short) Math.min(Spin.INITIAL, runtime.spinMax());
     this.head = this; // the process is its own first dummy node
@@ -97,6 +98,11 @@ abstract sealed class Mailbox extends ProcessCore permits Signals {
    */
   final boolean deliver(Object msg) {
     if (state != ALIVE || kind == ROOT) {
+      return false;
+    }
+    if (kind == REMOTE) {
+      // NOTE: sent on the sender's thread, so its messages and signals leave in the order it made them.
+      runtime().distribution().forwardMessage(self(), msg);
       return false;
     }
     MailboxLimit l = limit;

@@ -31,7 +31,10 @@ public final class NodeRuntime {
   private final NodeConfig config;
   private final Logger log = LoggerFactory.getLogger("org.otp4j.core.Node");
   private final AtomicLong serials = new AtomicLong();
-  private final ProcessTable table = new ProcessTable();
+  private final ProcessTable table;
+  /** This run's creation (incarnation), as in Erlang's pids: never 0, different on each start. */
+  private final int creation;
+  private final Distribution distribution;
   private final Names names = new Names();
   private final ProcessImpl root;
   private final ScheduledThreadPoolExecutor timers;
@@ -59,6 +62,9 @@ public final class NodeRuntime {
     this.config = config;
     this.index = isDefault ? 0 : NEXT_INDEX.getAndIncrement();
     this.pidPrefix = "<" + index + ".";
+    this.table = new ProcessTable(config.transport().isPresent());
+    this.creation = newCreation();
+    this.distribution = new Distribution(this);
     this.watchdog = new Watchdog(this, config.runawayThreshold());
     this.scheduler = config.scheduler() instanceof org.otp4j.core.Scheduler.Local local && localSchedulerAllowed()
         ? new LocalScheduler(Integer.toString(index), local.carriers(), log) : null;
@@ -100,6 +106,24 @@ public final class NodeRuntime {
 
   int spinMax() {
     return spinMax;
+  }
+
+  private static int newCreation() {
+    int c;
+    do {
+      c = java.util.concurrent.ThreadLocalRandom.current().nextInt() ^ (int) System.nanoTime();
+    } while (c == 0);
+    return c;
+  }
+
+  /** This node's creation (incarnation). */
+  public int creation() {
+    return creation;
+  }
+
+  /** This node's distribution (connected nodes, remote processes). */
+  public Distribution distribution() {
+    return distribution;
   }
 
   /** The public face of this node, for {@code Node} to cast back. */
@@ -344,6 +368,7 @@ public final class NodeRuntime {
       }
     }
     stopping = true;
+    distribution.close(); // the other nodes see this one go down: noconnection, as when a node halts
     for (int round = 0; round < 1000; round++) {
       List<ProcessImpl> live = table.snapshot();
       if (live.isEmpty()) {

@@ -48,6 +48,9 @@ abstract sealed class ProcessCore extends MailboxNode permits Mailbox {
   static final byte PROCESS = 0; // a process with its own virtual thread
   static final byte INBOX = 1; // a process driven by a plain thread (see Inbox)
   static final byte ROOT = 2; // the node's pseudo-process that stands for plain threads; drops messages
+  // the local stand-in of a process on another node: what it receives is forwarded there (see
+  // Distribution); it is alive while the connection to that node is up
+  static final byte REMOTE = 3;
 
   private static final VarHandle BUSY;
   static final VarHandle STATE;
@@ -66,7 +69,7 @@ abstract sealed class ProcessCore extends MailboxNode permits Mailbox {
   private final NodeRuntime runtime;
   private final long serial;
   private final Pid pid;
-  final byte kind; // PROCESS, INBOX or ROOT
+  final byte kind; // PROCESS, INBOX, ROOT or REMOTE
 
   // ---- lifecycle
   volatile int state = ALIVE;
@@ -79,13 +82,13 @@ abstract sealed class ProcessCore extends MailboxNode permits Mailbox {
   int runEpoch; // watchdog epoch at which the process last returned to its code (racy, advisory)
   Object blockedOn; // what the process waits in, for process info (racy, advisory)
 
-  ProcessCore(NodeRuntime runtime, long serial, byte kind) {
+  ProcessCore(NodeRuntime runtime, long serial, byte kind, Pid remotePid) {
     super(null);
     this.runtime = runtime;
     this.serial = serial;
     this.kind = kind;
     this.runEpoch = runtime.epoch(); // not started yet is not running long
-    this.pid = Bridge.pids().newPid(self());
+    this.pid = remotePid != null ? remotePid : Bridge.pids().newPid(self());
   }
 
   /** This process, as the one class that is instantiated (see the class notes). */
@@ -109,7 +112,7 @@ abstract sealed class ProcessCore extends MailboxNode permits Mailbox {
   }
 
   public final String displayName() {
-    return runtime.pidPrefix() + serial + ".0>";
+    return kind == REMOTE ? pid.toString() : runtime.pidPrefix() + serial + ".0>";
   }
 
   @Override
@@ -149,6 +152,11 @@ abstract sealed class ProcessCore extends MailboxNode permits Mailbox {
 
   final boolean isInbox() {
     return kind == INBOX;
+  }
+
+  /** Whether this is the local stand-in of a process on another node. */
+  public final boolean isRemote() {
+    return kind == REMOTE;
   }
 
   // =====================================================================================

@@ -25,8 +25,13 @@ public final class ProcessImpl extends Signals implements Runnable, Thread.Uncau
 
   ProcessImpl(NodeRuntime runtime, long serial, Proc.Body body, MailboxLimit limit, boolean trapExits,
       byte kind) {
-    super(runtime, serial, kind, limit, trapExits);
+    super(runtime, serial, kind, limit, trapExits, null);
     this.msg = body; // the dummy node's msg holds the body until the process starts
+  }
+
+  /** The local stand-in of the process {@code remotePid} on another node (see {@link Distribution}). */
+  ProcessImpl(NodeRuntime runtime, Pid remotePid) {
+    super(runtime, remotePid.serial(), REMOTE, null, true, remotePid);
   }
 
   /** The process whose code is running on the current thread, or null for a plain thread. */
@@ -121,6 +126,9 @@ public final class ProcessImpl extends Signals implements Runnable, Thread.Uncau
 
   /** A snapshot of this process, or null if it is dead. */
   public Snapshot snapshot() {
+    if (kind == REMOTE) {
+      return null; // the process runs on another node: nothing is known of it here
+    }
     SignalState signals = signalState();
     int s = state;
     if (s == DEAD) {

@@ -13,8 +13,11 @@ final class ProcessTable {
   private static final int STRIPES = 64;
 
   private final Stripe[] stripes = new Stripe[STRIPES];
+  // by serial number, only on a distributed node (signals from other nodes name processes by serial)
+  private final java.util.concurrent.ConcurrentHashMap<Long, ProcessImpl> bySerial;
 
-  ProcessTable() {
+  ProcessTable(boolean indexed) {
+    bySerial = indexed ? new java.util.concurrent.ConcurrentHashMap<>() : null;
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new Stripe();
     }
@@ -30,6 +33,9 @@ final class ProcessTable {
   }
 
   void add(ProcessImpl p) {
+    if (bySerial != null) {
+      bySerial.put(p.serial(), p);
+    }
     Stripe s = stripe(p);
     synchronized (s) {
       p.tablePrev = null;
@@ -43,6 +49,9 @@ final class ProcessTable {
   }
 
   void remove(ProcessImpl p) {
+    if (bySerial != null && p.kind != ProcessCore.REMOTE) {
+      bySerial.remove(p.serial(), p);
+    }
     Stripe s = stripe(p);
     synchronized (s) {
       if (p.tablePrev == null && s.first != p) {
@@ -60,6 +69,11 @@ final class ProcessTable {
       p.tableNext = null;
       s.size--;
     }
+  }
+
+  /** The live process with serial number {@code serial}; only on an indexed table, else null. */
+  ProcessImpl find(long serial) {
+    return bySerial == null ? null : bySerial.get(serial);
   }
 
   int size() {

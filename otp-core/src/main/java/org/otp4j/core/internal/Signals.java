@@ -34,6 +34,15 @@ import org.otp4j.core.Ref;
  *
  * <p>Sets are {@link CompactSet}s: null, one element, or an array, since most processes have no
  * link or one.
+ *
+ * <p><b>Remote processes.</b> A process on another node is represented here by a local stand-in
+ * (kind {@code REMOTE}, see {@link Distribution}) that takes part in links and monitors like any
+ * process. What a stand-in receives (an exit signal through a link, an exit signal, a down of a
+ * monitor it holds) is forwarded to its node instead of being applied; what a local process does to
+ * a stand-in (link, unlink, monitor, demonitor) is applied locally and also sent to the remote node,
+ * inside the process's busy section so that it leaves before any exit signal of the process. When
+ * the connection to a node goes down, each of its stand-ins terminates with {@code noconnection},
+ * which fires every link and monitor to it exactly once, by the ordinary termination.
  */
 abstract sealed class Signals extends Mailbox permits ProcessImpl {
 
@@ -60,8 +69,8 @@ abstract sealed class Signals extends Mailbox permits ProcessImpl {
     return e;
   }
 
-  Signals(NodeRuntime runtime, long serial, byte kind, MailboxLimit limit, boolean trapExits) {
-    super(runtime, serial, kind, limit);
+  Signals(NodeRuntime runtime, long serial, byte kind, MailboxLimit limit, boolean trapExits, Pid remotePid) {
+    super(runtime, serial, kind, limit, remotePid);
     this.trapExits = trapExits;
   }
 
@@ -122,7 +131,9 @@ abstract sealed class Signals extends Mailbox permits ProcessImpl {
     }
     runtime().table().remove(me);
     STATE.setVolatile(this, DEAD);
-    runtime().processExited(me, reason);
+    if (kind != REMOTE) {
+      runtime().processExited(me, reason);
+    }
     Thread t = thread;
     if (kind == PROCESS) {
       if (t != null && t != current) {
@@ -174,6 +185,16 @@ abstract sealed class Signals extends Mailbox permits ProcessImpl {
    * @return true if this process must now die (the caller finishes it)
    */
   private boolean linkExit(ProcessImpl from, ExitReason reason) {
+    if (kind == REMOTE) {
+      synchronized (this) {
+        if (state != ALIVE || !CompactSet.contains(links, from)) {
+          return false;
+        }
+        links = CompactSet.remove(links, from);
+      }
+      runtime().distribution().forwardLinkExit(from, self(), reason);
+      return false;
+    }
     synchronized (this) {
       if (state != ALIVE || !CompactSet.contains(links, from)) {
         return false; // dead, or the link was removed by unlink: the signal is dropped
@@ -198,6 +219,12 @@ abstract sealed class Signals extends Mailbox permits ProcessImpl {
    * @return true if this process must now die (the caller finishes it)
    */
   boolean exitSignal(ProcessImpl from, ExitReason reason) {
+    if (kind == REMOTE) {
+      if (state == ALIVE) {
+        runtime().distribution().forwardExit(from != null ? from : runtime().root(), self(), reason);
+      }
+      return false;
+    }
     synchronized (this) {
       if (state != ALIVE) {
         return false;
@@ -240,6 +267,7 @@ abstract sealed class Signals extends Mailbox permits ProcessImpl {
       return;
     }
     boolean otherDead;
+    boolean diesOfNoConnection = false;
     enterOp();
     try {
       synchronized (this) {
@@ -254,21 +282,32 @@ abstract sealed class Signals extends Mailbox permits ProcessImpl {
           other.links = CompactSet.add(other.links, self());
         }
       }
+      if (!otherDead && other.kind == REMOTE) {
+        runtime().distribution().forwardLink(self(), otherProcess);
+      }
       if (otherDead) {
+        // A stand-in is dead because its node is unreachable (noconnection) or the process is gone.
+        ExitReason reason = other.kind == REMOTE ? other.exitReason : ExitReason.NOPROC;
         boolean trapping;
         synchronized (this) {
           links = CompactSet.remove(links, other);
           trapping = trapExits;
           if (trapping) {
-            deliverSystem(new ExitMessage(other.pid(), ExitReason.NOPROC));
+            deliverSystem(new ExitMessage(other.pid(), reason));
+          } else if (reason != ExitReason.NOPROC) {
+            diesOfNoConnection = beginExit(reason);
           }
         }
-        if (!trapping) {
+        if (!trapping && reason == ExitReason.NOPROC) {
           throw new NoProcException(other.pid(), "link");
         }
       }
     } finally {
       exitOp();
+    }
+    if (diesOfNoConnection) {
+      terminateChain(self());
+      throw terminated();
     }
   }
 
@@ -290,8 +329,13 @@ abstract sealed class Signals extends Mailbox permits ProcessImpl {
       synchronized (this) {
         links = CompactSet.remove(links, other);
       }
+      boolean wasLinked;
       synchronized (other) {
+        wasLinked = CompactSet.contains(other.links, this);
         other.links = CompactSet.remove(other.links, this);
+      }
+      if (other.kind == REMOTE && wasLinked) {
+        runtime().distribution().forwardUnlink(self(), otherProcess);
       }
     } finally {
       exitOp();
@@ -341,7 +385,9 @@ abstract sealed class Signals extends Mailbox permits ProcessImpl {
         e.monitors = CompactSet.add(e.monitors, entry);
       }
       if (target == null || !target.addWatcher(entry)) {
-        monitorFired(entry, ExitReason.NOPROC);
+        monitorFired(entry, target != null && target.kind == REMOTE ? target.exitReason : ExitReason.NOPROC);
+      } else if (target.kind == REMOTE) {
+        runtime().distribution().forwardMonitor(self(), target, ref);
       }
     } finally {
       exitOp();
@@ -364,6 +410,17 @@ abstract sealed class Signals extends Mailbox permits ProcessImpl {
 
   /** A monitor held by this process fired: queue the DOWN unless it was demonitored first. */
   void monitorFired(MonitorEntry entry, ExitReason reason) {
+    if (kind == REMOTE) {
+      synchronized (this) {
+        Extras e = extras;
+        if (state != ALIVE || e == null || !CompactSet.contains(e.monitors, entry)) {
+          return;
+        }
+        e.monitors = CompactSet.remove(e.monitors, entry);
+      }
+      runtime().distribution().forwardDown(entry.target, self(), entry.ref, reason);
+      return;
+    }
     synchronized (this) {
       Extras e = extras;
       if (state != ALIVE || e == null || !CompactSet.contains(e.monitors, entry)) {
@@ -396,6 +453,9 @@ abstract sealed class Signals extends Mailbox permits ProcessImpl {
       }
       if (active && entry.target != null) {
         entry.target.removeWatcher(entry);
+        if (entry.target.kind == REMOTE) {
+          runtime().distribution().forwardDemonitor(self(), entry.target, ref);
+        }
       }
     } finally {
       exitOp();
@@ -404,6 +464,118 @@ abstract sealed class Signals extends Mailbox permits ProcessImpl {
       receive(m -> m instanceof Down d && d.ref() == ref, 0, null);
     }
     return active;
+  }
+
+  // =====================================================================================
+  // signals from another node (see the class notes); called on the distribution's receiving thread
+
+  /**
+   * The remote process behind {@code standIn} linked itself to this one.
+   *
+   * @return false if this process is not alive (the caller answers with {@code noproc})
+   */
+  boolean remoteLink(ProcessImpl standIn) {
+    synchronized (this) {
+      if (state != ALIVE) {
+        return false;
+      }
+      links = CompactSet.add(links, standIn);
+    }
+    boolean added;
+    synchronized (standIn) {
+      added = ((Signals) standIn).state == ALIVE;
+      if (added) {
+        ((Signals) standIn).links = CompactSet.add(((Signals) standIn).links, self());
+      }
+    }
+    if (!added) {
+      synchronized (this) {
+        links = CompactSet.remove(links, standIn); // its node went down meanwhile: no link is left
+      }
+    }
+    return true;
+  }
+
+  /** The remote process behind {@code standIn} removed its link to this one. */
+  void remoteUnlink(ProcessImpl standIn) {
+    synchronized (this) {
+      links = CompactSet.remove(links, standIn);
+    }
+    synchronized (standIn) {
+      ((Signals) standIn).links = CompactSet.remove(((Signals) standIn).links, this);
+    }
+  }
+
+  /**
+   * The remote process behind {@code standIn}, linked to this one, terminated with {@code reason}.
+   *
+   * @return true if this process must now die (the caller finishes it)
+   */
+  boolean remoteLinkExit(ProcessImpl standIn, ExitReason reason) {
+    synchronized (standIn) {
+      ((Signals) standIn).links = CompactSet.remove(((Signals) standIn).links, this);
+    }
+    return linkExit(standIn, reason);
+  }
+
+  /**
+   * The remote process behind {@code standIn} monitors this one under {@code ref}: the monitor is
+   * held by the stand-in, so that the down goes back to its node (or is dropped with the stand-in).
+   */
+  void remoteMonitor(ProcessImpl standIn, Ref ref) {
+    MonitorEntry entry = new MonitorEntry(standIn, ref, self(), pid());
+    Signals owner = standIn;
+    synchronized (owner) {
+      if (owner.state != ALIVE) {
+        return;
+      }
+      Extras e = owner.extras();
+      e.monitors = CompactSet.add(e.monitors, entry);
+    }
+    if (!addWatcher(entry)) {
+      owner.monitorFired(entry, ExitReason.NOPROC);
+    }
+  }
+
+  /** The remote process behind {@code standIn} removed its monitor {@code ref} of this one. */
+  void remoteDemonitor(ProcessImpl standIn, Ref ref) {
+    Signals owner = standIn;
+    MonitorEntry found = null;
+    synchronized (owner) {
+      Extras e = owner.extras;
+      if (e != null) {
+        for (MonitorEntry m : CompactSet.<MonitorEntry>toList(e.monitors)) {
+          if (m.target == this && m.ref.equals(ref)) {
+            found = m;
+            e.monitors = CompactSet.remove(e.monitors, m);
+            break;
+          }
+        }
+      }
+    }
+    if (found != null) {
+      removeWatcher(found);
+    }
+  }
+
+  /** The remote process behind {@code standIn}, monitored by this one under {@code ref}, terminated. */
+  void remoteDown(ProcessImpl standIn, Ref ref, ExitReason reason) {
+    MonitorEntry found = null;
+    synchronized (this) {
+      Extras e = extras;
+      if (e != null) {
+        for (MonitorEntry m : CompactSet.<MonitorEntry>toList(e.monitors)) {
+          if (m.target == standIn && m.ref.equals(ref)) {
+            found = m;
+            break;
+          }
+        }
+      }
+    }
+    if (found != null) {
+      standIn.removeWatcher(found);
+      monitorFired(found, reason);
+    }
   }
 
   // =====================================================================================

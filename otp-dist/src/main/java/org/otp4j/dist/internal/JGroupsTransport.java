@@ -1,0 +1,275 @@
+package org.otp4j.dist.internal;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jgroups.Address;
+import org.jgroups.BytesMessage;
+import org.jgroups.JChannel;
+import org.jgroups.Message;
+import org.jgroups.Receiver;
+import org.jgroups.View;
+import org.jgroups.protocols.AUTH;
+import org.otp4j.core.dist.Dispatcher;
+import org.otp4j.core.dist.Signal;
+import org.otp4j.core.dist.Transport;
+import org.otp4j.dist.Codec;
+import org.otp4j.dist.MalformedFrameException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's transport on a JGroups channel.
+ *
+ * <h2>Implementation notes</h2>
+ *
+ * <p><b>Membership.</b> The channel's logical name is the node's name. A node learns the other
+ * node's creation from a HELLO frame, which each node sends to every member that appears in its view
+ * and in answer to the first HELLO of a member (whose own greeting may have come before this node's
+ * view, and been dropped); a node is up for the dispatcher
+ * once its HELLO arrived while it is in the view, and down as soon as a view leaves it out. A HELLO
+ * always precedes a member's signals, since the channel keeps each sender's order.
+ *
+ * <p><b>Frames.</b> One JGroups message per signal: a kind byte (HELLO or SIGNAL) and the codec's
+ * bytes. The transport's bundler gathers the messages to one destination into one packet (see
+ * decision 0015). Regular (not out-of-band) messages keep the order of one sender, and JGroups
+ * delivers one sender's messages one at a time, so the dispatcher applies them in order.
+ *
+ * <p><b>Bad frames</b> are dropped, counted and logged; an exception never reaches JGroups'
+ * threads.
+ */
+public final class JGroupsTransport implements Transport, Receiver {
+  private static final Logger LOG = LoggerFactory.getLogger("org.otp4j.dist.Cluster");
+  private static final byte HELLO = 1;
+  private static final byte SIGNAL = 2;
+
+  private final JChannel channel;
+  private final Dispatcher dispatcher;
+  private final Codec codec;
+  private final String name;
+  // guarded by this: the current view's members and the members greeted in it
+  private View view;
+  private final Set<Address> greeted = new HashSet<>();
+  // the connected nodes: name -> address, address -> name
+  private final Map<String, Address> addresses = new ConcurrentHashMap<>();
+  private final Map<Address, String> names = new ConcurrentHashMap<>();
+  private final AtomicLong droppedFrames = new AtomicLong();
+
+  private JGroupsTransport(JChannel channel, Dispatcher dispatcher, Codec codec) {
+    this.channel = channel;
+    this.dispatcher = dispatcher;
+    this.codec = codec;
+    this.name = dispatcher.nodeName();
+  }
+
+  /**
+   * Joins the cluster {@code clusterName} on {@code channel} (a stack with AUTH below GMS).
+   *
+   * @throws SecurityException if the cluster refused the node (a wrong secret)
+   * @throws IllegalStateException if the node cannot join for another reason
+   */
+  public static JGroupsTransport join(JChannel channel, String clusterName, byte[] secretDigest,
+      Dispatcher dispatcher, Codec codec) {
+    JGroupsTransport t = new JGroupsTransport(channel, dispatcher, codec);
+    AUTH auth = channel.getProtocolStack().findProtocol(AUTH.class);
+    if (auth == null) {
+      throw new IllegalStateException("the stack has no AUTH protocol: nobody may join without the secret");
+    }
+    SecretToken token = new SecretToken(secretDigest);
+    token.setAuth(auth);
+    auth.setAuthToken(token);
+    channel.name(dispatcher.nodeName());
+    channel.setReceiver(t);
+    try {
+      channel.connect(clusterName);
+    } catch (SecurityException e) {
+      channel.close();
+      LOG.atError().addKeyValue("label", "join_refused").addKeyValue("node", dispatcher.nodeName())
+          .log("node {} was refused by cluster {}: {}", dispatcher.nodeName(), clusterName, e.getMessage());
+      throw e;
+    } catch (Exception e) {
+      channel.close();
+      if (e.getCause() instanceof SecurityException se) {
+        LOG.atError().addKeyValue("label", "join_refused").addKeyValue("node", dispatcher.nodeName())
+            .log("node {} was refused by cluster {}: {}", dispatcher.nodeName(), clusterName, se.getMessage());
+        throw se;
+      }
+      throw new IllegalStateException("node " + dispatcher.nodeName() + " could not join cluster " + clusterName
+          + ": " + e, e);
+    }
+    return t;
+  }
+
+  /** Frames that could not be decoded and were dropped. */
+  public long droppedFrames() {
+    return droppedFrames.get();
+  }
+
+  // =====================================================================================
+  // sending
+
+  @Override
+  public void send(String node, Signal signal) {
+    Address to = addresses.get(node);
+    if (to == null) {
+      return; // not connected: the node's down has been or will be reported
+    }
+    byte[] body = codec.encode(signal, dispatcher); // an unencodable message fails here, at the sender
+    byte[] frame = new byte[body.length + 1];
+    frame[0] = SIGNAL;
+    System.arraycopy(body, 0, frame, 1, body.length);
+    try {
+      channel.send(new BytesMessage(to, frame));
+    } catch (Exception e) {
+      LOG.debug("node {} could not send to node {}: {}", name, node, e.toString());
+    }
+  }
+
+  private void hello(Address to) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeByte(HELLO);
+      out.writeUTF(name);
+      out.writeInt(dispatcher.creation());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    try {
+      channel.send(new BytesMessage(to, bytes.toByteArray()));
+    } catch (Exception e) {
+      LOG.debug("node {} could not greet {}: {}", name, to, e.toString());
+    }
+  }
+
+  // =====================================================================================
+  // receiving (JGroups' threads)
+
+  @Override
+  public void viewAccepted(View newView) {
+    List<Address> toGreet = new java.util.ArrayList<>();
+    List<String> gone = new java.util.ArrayList<>();
+    synchronized (this) {
+      view = newView;
+      for (Address a : newView.getMembers()) {
+        if (!a.equals(channel.getAddress()) && greeted.add(a)) {
+          toGreet.add(a);
+        }
+      }
+      greeted.removeIf(a -> !newView.containsMember(a));
+      for (Map.Entry<Address, String> e : names.entrySet()) {
+        if (!newView.containsMember(e.getKey())) {
+          gone.add(e.getValue());
+          names.remove(e.getKey());
+          addresses.remove(e.getValue(), e.getKey());
+        }
+      }
+    }
+    for (String node : gone) {
+      report(() -> dispatcher.nodeDown(node, "connection_closed"));
+    }
+    for (Address a : toGreet) {
+      hello(a);
+    }
+  }
+
+  @Override
+  public void receive(Message msg) {
+    byte[] buf = msg.getArray();
+    int offset = msg.getOffset();
+    int length = msg.getLength();
+    if (buf == null || length < 1) {
+      dropped(msg, "an empty frame", null);
+      return;
+    }
+    Address src = msg.getSrc();
+    switch (buf[offset]) {
+      case HELLO -> greeted(src, buf, offset + 1, length - 1);
+      case SIGNAL -> {
+        String from = names.get(src);
+        if (from == null) {
+          dropped(msg, "a signal from a member that has not said hello", null);
+          return;
+        }
+        Signal signal;
+        try {
+          signal = codec.decode(buf, offset + 1, length - 1, dispatcher);
+        } catch (MalformedFrameException e) {
+          dropped(msg, e.getMessage(), null);
+          return;
+        } catch (RuntimeException e) {
+          dropped(msg, "the codec failed", e);
+          return;
+        }
+        report(() -> dispatcher.receive(from, signal));
+      }
+      default -> dropped(msg, "unknown frame kind " + buf[offset], null);
+    }
+  }
+
+  private void greeted(Address src, byte[] buf, int offset, int length) {
+    String node;
+    int creation;
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(buf, offset, length))) {
+      node = in.readUTF();
+      creation = in.readInt();
+    } catch (IOException e) {
+      droppedFrames.incrementAndGet();
+      LOG.warn("node {} dropped a malformed hello from {}", name, src);
+      return;
+    }
+    boolean answer;
+    synchronized (this) {
+      if (view == null || !view.containsMember(src)) {
+        return; // from a member that has left (or that this node has not seen yet: it will greet again)
+      }
+      Address holder = addresses.get(node);
+      if (holder != null && !holder.equals(src)) {
+        LOG.atError().addKeyValue("label", "duplicate_node_name").addKeyValue("node", node)
+            .log("node {} ignores a second member named {} ({}); node names must be unique in a cluster",
+                name, node, src);
+        return;
+      }
+      addresses.put(node, src);
+      // answer the first hello of a member: its own greeting may have arrived before this node's view
+      answer = names.put(src, node) == null;
+      greeted.add(src);
+    }
+    if (answer) {
+      hello(src);
+    }
+    report(() -> dispatcher.nodeUp(node, creation));
+  }
+
+  private void dropped(Message msg, String why, Throwable error) {
+    long n = droppedFrames.incrementAndGet();
+    LOG.atWarn().setCause(error).addKeyValue("label", "frame_dropped").addKeyValue("from", String.valueOf(msg.getSrc()))
+        .addKeyValue("dropped", n)
+        .log("node {} dropped a frame from {}: {}", name, msg.getSrc(), why);
+  }
+
+  private void report(Runnable action) {
+    try {
+      action.run();
+    } catch (RuntimeException e) {
+      LOG.error("node {} failed to apply what arrived", name, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    channel.close();
+  }
+
+  @Override
+  public String toString() {
+    return "JGroupsTransport[" + name + "]";
+  }
+}

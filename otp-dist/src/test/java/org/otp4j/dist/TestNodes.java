@@ -1,0 +1,70 @@
+package org.otp4j.dist;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.otp4j.core.Inbox;
+import org.otp4j.core.Node;
+import org.otp4j.core.NodeConfig;
+import org.otp4j.core.dist.Dispatcher;
+import org.otp4j.core.dist.Signal;
+import org.otp4j.core.dist.Transport;
+
+/** Helpers for the distribution tests: bounded waits, no sleeps. */
+final class TestNodes {
+  private TestNodes() {}
+
+  static final Duration WAIT = Duration.ofSeconds(10);
+
+  static Object next(Inbox inbox) {
+    return inbox.receive(WAIT).orElseGet(() -> fail("no message arrived in " + inbox + " within " + WAIT));
+  }
+
+  static <T> T next(Inbox inbox, Class<T> type) {
+    Object m = inbox.receive(type::isInstance, WAIT)
+        .orElseGet(() -> fail("no " + type.getSimpleName() + " arrived in " + inbox + " within " + WAIT));
+    return type.cast(m);
+  }
+
+  static void spinUntil(BooleanSupplier condition, Supplier<String> what) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - deadline > 0) {
+        fail("timed out after " + WAIT + " waiting for " + what.get());
+      }
+      Thread.onSpinWait();
+      Thread.yield();
+    }
+  }
+
+  static void awaitConnected(Node x, Node y) {
+    spinUntil(() -> x.connectedNodes().contains(y.name()) && y.connectedNodes().contains(x.name()),
+        () -> x.name() + " and " + y.name() + " to see each other, they see " + x.connectedNodes() + " and "
+            + y.connectedNodes());
+  }
+
+  /** A node with a transport that sends nothing, and its dispatcher: for codec tests. */
+  record Detached(Node node, Dispatcher dispatcher) implements AutoCloseable {
+    static Detached start(String name) {
+      Dispatcher[] captured = new Dispatcher[1];
+      Node node = Node.start(name, NodeConfig.defaults().withTransport(d -> {
+        captured[0] = d;
+        return new Transport() {
+          @Override
+          public void send(String to, Signal signal) {}
+
+          @Override
+          public void close() {}
+        };
+      }));
+      return new Detached(node, captured[0]);
+    }
+
+    @Override
+    public void close() {
+      node.close();
+    }
+  }
+}
