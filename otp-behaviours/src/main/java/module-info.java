@@ -1,6 +1,7 @@
 /**
  * OTP's behaviours on otp-core: {@link org.otp4j.behaviours.GenServer},
- * {@link org.otp4j.behaviours.Supervisor}, {@link org.otp4j.behaviours.Sys}.
+ * {@link org.otp4j.behaviours.Supervisor}, {@link org.otp4j.behaviours.Sys}, and demand-driven
+ * pipelines: {@link org.otp4j.behaviours.stage.GenStage}.
  */
 module org.otp4j.behaviours {
   requires transitive org.otp4j.core;
@@ -8,4 +9,5 @@ module org.otp4j.behaviours {
   requires jdk.jfr;
 
   exports org.otp4j.behaviours;
+  exports org.otp4j.behaviours.stage;
 }
