@@ -413,7 +413,7 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
     try {
       demand = dispatcher.subscribe(options, consumer);
     } catch (DispatchEngine.Refused refused) {
-      producerCancel(consumer.tag(), GenStage.Cancellation.Kind.CANCEL, refused.reason);
+      producerCancel(consumer.tag(), GenStage.Cancellation.Kind.CANCEL, refused.reason, false);
       return;
     }
     Proc.send(consumer.pid(), new Protocol.ToConsumer(consumer.tag(), new Protocol.Accepted(), self));
@@ -421,6 +421,11 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
   }
 
   private void producerCancel(Ref tag, GenStage.Cancellation.Kind how, ExitReason reason) {
+    producerCancel(tag, how, reason, true);
+  }
+
+  /** Ends a consumer's subscription; {@code dispatched}: the dispatcher knows it (it did not refuse it). */
+  private void producerCancel(Ref tag, GenStage.Cancellation.Kind how, ExitReason reason, boolean dispatched) {
     ConsumerLink link = consumers.remove(tag);
     if (link == null) {
       return;
@@ -432,7 +437,9 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
     apply(run(() -> stage.handleCancel(new GenStage.Cancellation(how, reason), consumer, state)));
     // The dispatcher after the callback: it may make demand, and the stage must already know the
     // consumer is gone.
-    afterDispatcher(dispatcher.cancel(consumer));
+    if (dispatched) {
+      afterDispatcher(dispatcher.cancel(consumer));
+    }
   }
 
   /** New demand from the dispatcher: to the buffer first, then to handleDemand or the held events. */

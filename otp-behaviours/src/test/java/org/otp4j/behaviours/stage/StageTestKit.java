@@ -32,7 +32,7 @@ final class StageTestKit {
   record Demanded(Pid stage, long demand) {}
 
   /** A consumer got events. */
-  record Got(Pid stage, List<?> events, Subscription from) {}
+  record Got(Pid stage, List<Object> events, Subscription from) {}
 
   /** A stage's handleCancel ran. */
   record Cancelled(Pid stage, GenStage.Cancellation cancellation, Subscription from) {}
@@ -131,7 +131,7 @@ final class StageTestKit {
     @Override
     protected CastResult<List<E>, Void> handleEvents(List<E> events, Subscription from, List<E> seen) {
       seen.addAll(events);
-      Proc.send(probe, new Got(Proc.self(), List.copyOf(events), from));
+      Proc.send(probe, new Got(Proc.self(), List.<Object>copyOf(events), from));
       return noReply(seen);
     }
 
