@@ -49,6 +49,12 @@ class ConsumerSupervisorTest {
     }
   }
 
+  /** The node's reports of the workers' crashes, once there are {@code count}. */
+  private static java.util.List<ch.qos.logback.classic.spi.ILoggingEvent> nodeReports(Reports reports, int count) {
+    StageTestKit.await().until(() -> reports.events(Reports.NODE).size() >= count);
+    return reports.events(Reports.NODE);
+  }
+
   private Working working(long event) {
     return expect(inbox, Working.class, w -> w.event() == event);
   }
@@ -100,6 +106,7 @@ class ConsumerSupervisorTest {
     Proc.send(again.worker(), "done");
     StageTestKit.await().until(() -> ConsumerSupervisor.countChildren(transientSup) == 0);
     assertThat(reports.awaitLabel("supervisor_report", 2)).hasSize(2);
+    assertThat(nodeReports(reports, 2)).allSatisfy(e -> assertThat(e.getFormattedMessage()).contains("crashed"));
     GenStage.stop(transientSup);
     GenStage.stop(numbers);
     GenStage.stop(more);
@@ -118,6 +125,7 @@ class ConsumerSupervisorTest {
     }
     assertThat(exitReason(sup)).isEqualTo(ExitReason.SHUTDOWN);
     assertThat(reports.awaitLabel("supervisor_report", 4)).hasSize(4);
+    assertThat(nodeReports(reports, 4)).hasSize(4);
     GenStage.stop(numbers);
   }
 

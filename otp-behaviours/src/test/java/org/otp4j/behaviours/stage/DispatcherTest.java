@@ -79,9 +79,13 @@ class DispatcherTest {
   @Test
   @DisplayName("GS5: the demand dispatcher sends each event to one consumer; together they get every event once")
   void demandSplits() {
-    Pid numbers = GenStage.start(new Numbers(probe.pid(), 200, GenStage.Options.defaults()));
-    Pid a = GenStage.start(new Collector<Long>(probe.pid(), SubscribeTo.to(numbers).withMaxDemand(10)));
-    Pid b = GenStage.start(new Collector<Long>(probe.pid(), SubscribeTo.to(numbers).withMaxDemand(10)));
+    // accumulated demand: both consumers are subscribed before the first event
+    Pid numbers = GenStage.start(new Numbers(probe.pid(), 200, GenStage.Options.defaults().withDemand(DemandMode.ACCUMULATE)));
+    Pid a = GenStage.start(new Collector<Long>(probe.pid()));
+    Pid b = GenStage.start(new Collector<Long>(probe.pid()));
+    GenStage.syncSubscribe(a, SubscribeTo.to(numbers).withMaxDemand(10));
+    GenStage.syncSubscribe(b, SubscribeTo.to(numbers).withMaxDemand(10));
+    GenStage.demand(numbers, DemandMode.FORWARD);
     List<Got> all = collect(200);
     List<Object> fromA = gotBy(a, all);
     List<Object> fromB = gotBy(b, all);
@@ -166,6 +170,7 @@ class DispatcherTest {
     GenStage.stop(a);
     GenStage.stop(b);
     GenStage.stop(numbers);
+    reports.withLabel("genstage_demand_dispatcher_max_demand"); // and the ones that followed, for b's later asks
   }
 
   // ---------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.otp4j.behaviours.BehaviourTestKit;
 import org.otp4j.behaviours.BehaviourTestKit.CaptureReports;
+import org.otp4j.behaviours.BehaviourTestKit.Reports;
 import org.otp4j.behaviours.stage.StageTestKit.Collector;
 import org.otp4j.behaviours.stage.StageTestKit.Demanded;
 import org.otp4j.behaviours.stage.StageTestKit.Got;
@@ -124,8 +125,10 @@ class GenStageDemandTest {
     expectNone(probe, m -> m instanceof Got || m instanceof Demanded, "events or demand before the consumer asks");
     GenStage.ask(sub, 2);
     assertThat(events(probe, sink, 2)).containsExactly(0L, 2L);
-    GenStage.ask(sub, 4);
-    assertThat(events(probe, sink, 4)).containsExactly(4L, 6L, 8L, 10L);
+    GenStage.ask(sub, 2);
+    assertThat(events(probe, sink, 2)).containsExactly(4L, 6L);
+    GenStage.ask(sub, 2);
+    assertThat(events(probe, sink, 2)).containsExactly(8L, 10L);
     // six handled: the producer_consumer asked its producer for more
     assertThat(expect(probe, Demanded.class, d -> true).demand()).isEqualTo(3);
     GenStage.stop(sink);
@@ -167,11 +170,12 @@ class GenStageDemandTest {
     assertThat(events(probe, first, 5)).containsExactly(0L, 1L, 2L, 3L, 4L);
 
     Pid second = GenStage.start(new Collector<Long>(probe.pid()));
-    Subscription fromProcess = BehaviourTestKit.inProcess(() -> GenStage.syncSubscribe(second, SubscribeTo.to(numbers)));
+    Subscription fromProcess = BehaviourTestKit.inProcess(() -> GenStage.syncSubscribe(second,
+        SubscribeTo.to(numbers).withMaxDemand(5)));
     assertThat(fromProcess.pid()).isEqualTo(numbers);
 
     Pid third = GenStage.start(new Collector<Long>(probe.pid()));
-    GenStage.asyncSubscribe(third, SubscribeTo.to(numbers));
+    GenStage.asyncSubscribe(third, SubscribeTo.to(numbers).withMaxDemand(5));
     assertThat(expect(probe, Subscribed.class, s -> s.stage().equals(third)).from().pid()).isEqualTo(numbers);
     GenStage.stop(first);
     GenStage.stop(second);
@@ -181,22 +185,23 @@ class GenStageDemandTest {
 
   @Test
   @DisplayName("GS1: calls, casts and infos reach the stage's own callbacks; a call's reply may come with events")
-  void callsAndInfos() {
+  void callsAndInfos(Reports reports) {
     Pid numbers = GenStage.start(new Numbers(probe.pid()));
     Pid sink = GenStage.start(new Collector<Long>(probe.pid(), true, SubscribeTo.to(numbers)));
     Subscription sub = expect(probe, Subscribed.class, s -> s.stage().equals(sink)).from();
-    GenStage.ask(sub, 2);
-    assertThat(events(probe, sink, 2)).containsExactly(0L, 1L);
-    GenStage.ask(sub, 2);
-    assertThat(events(probe, sink, 2)).containsExactly(2L, 3L);
+    GenStage.ask(sub, 3);
+    assertThat(events(probe, sink, 3)).containsExactly(0L, 1L, 2L);
+    assertThat(expect(probe, Demanded.class, d -> true).demand()).isEqualTo(3);
     // an Emit call: its events go to the demand that is left, here none, so into the buffer
     assertThat(GenStage.call(numbers, new StageTestKit.Emit(List.of(100L, 101L)), StageTestKit.WAIT)).isEqualTo("ok");
     assertThat(GenStage.bufferStats(numbers)).isEqualTo(new GenStage.BufferStats(2, 0));
     GenStage.ask(sub, 3); // the buffer first, then handleDemand for what is left
-    assertThat(events(probe, sink, 3)).containsExactly(100L, 101L, 4L);
-    assertThat(expect(probe, Demanded.class, d -> true).demand()).isEqualTo(2); // 2 + 2, then 1 after the buffer
+    assertThat(events(probe, sink, 3)).containsExactly(100L, 101L, 3L);
+    assertThat(expect(probe, Demanded.class, d -> true).demand()).isEqualTo(1);
     Proc.send(numbers, "an info"); // the default handleInfo logs and carries on
     assertThat(GenStage.bufferStats(numbers)).isEqualTo(new GenStage.BufferStats(0, 0));
+    assertThat(reports.awaitLabel("genstage_unexpected_message", 1)).singleElement()
+        .satisfies(r -> assertThat(r.get("message")).isEqualTo("an info"));
     GenStage.stop(sink);
     GenStage.stop(numbers);
   }
