@@ -8,7 +8,9 @@ import org.otp4j.core.Pid;
 /**
  * {@link Dispatcher#demand()}: the consumers, ordered by outstanding demand, largest first; a batch
  * goes to the first, which moves down the list. {@code pending} is demand that consumers which have
- * since left had asked for: it was passed upstream already, so new demand consumes it first.
+ * since left had asked for: it was passed upstream already, so new demand consumes it first. An
+ * ask above the first subscription's {@code maxDemand} is warned about: consumers with different
+ * maximums starve each other.
  */
 final class DemandDispatch extends DispatchEngine {
   private static final class Entry {
@@ -33,6 +35,9 @@ final class DemandDispatch extends DispatchEngine {
 
   @Override
   long subscribe(SubscribeTo options, Subscription consumer) {
+    if (maxDemand < 0) {
+      maxDemand = options.maxDemand(); // the first subscription's, where GenStage takes the first ask's
+    }
     demands.add(new Entry(0, consumer));
     return 0;
   }
@@ -46,9 +51,6 @@ final class DemandDispatch extends DispatchEngine {
 
   @Override
   long ask(long counter, Subscription consumer) {
-    if (maxDemand < 0) {
-      maxDemand = counter;
-    }
     if (counter > maxDemand) {
       StageServer.LOG.atWarn().addKeyValue("label", "genstage_demand_dispatcher_max_demand")
           .addKeyValue("expected", maxDemand).addKeyValue("demand", counter).addKeyValue("consumer", consumer.pid())

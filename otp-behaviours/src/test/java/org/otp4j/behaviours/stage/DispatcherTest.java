@@ -112,7 +112,7 @@ class DispatcherTest {
     Subscription toBig = expect(probe, Subscribed.class, s -> s.stage().equals(big)).from();
     GenStage.ask(toSmall, 2);
     expect(probe, Demanded.class, d -> d.demand() == 2);
-    GenStage.ask(toBig, 2); // the first ask sets the dispatcher's maximum; a larger one would be warned about
+    GenStage.ask(toBig, 2);
     expect(probe, Demanded.class, d -> d.demand() == 2);
     GenStage.ask(toBig, 1);
     expect(probe, Demanded.class, d -> d.demand() == 1);
@@ -157,7 +157,7 @@ class DispatcherTest {
   }
 
   @Test
-  @DisplayName("GS5: the demand dispatcher warns when consumers ask for more than the first consumer's maximum")
+  @DisplayName("GS5: the demand dispatcher warns when a consumer asks for more than the first subscription's maximum")
   void demandWarnsOnMixedMaximums(Reports reports) {
     Pid numbers = GenStage.start(new Numbers(probe.pid()));
     Pid a = GenStage.start(new Collector<Long>(probe.pid(), SubscribeTo.to(numbers).withMaxDemand(5)));
