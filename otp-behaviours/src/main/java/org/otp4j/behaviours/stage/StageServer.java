@@ -211,8 +211,7 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
 
   @Override
   protected CallResult<S> handleCall(Object request, From from, S current) throws Exception {
-    state = current;
-    try {
+    return withState(current, () -> {
       switch (request) {
         case Protocol.SubscribeRequest r -> {
           if (kind == Kind.PRODUCER) {
@@ -240,15 +239,12 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
           return stop(ExitReason.of(new BadRequest("bad_call", request)), state);
         }
       }
-    } catch (StopStage s) {
-      return stop(s.reason, state);
-    }
+    });
   }
 
   @Override
   protected CastResult<S> handleCast(Object request, S current) throws Exception {
-    state = current;
-    try {
+    return withState(current, () -> {
       switch (request) {
         case Protocol.SubscribeRequest r -> {
           if (kind == Kind.PRODUCER) {
@@ -264,15 +260,12 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
         }
       }
       return noReply(state);
-    } catch (StopStage s) {
-      return stop(s.reason, state);
-    }
+    });
   }
 
   @Override
   protected CastResult<S> handleInfo(Object message, S current) throws Exception {
-    state = current;
-    try {
+    return withState(current, () -> {
       switch (message) {
         case Protocol.ToProducer m -> toProducer(m);
         case Protocol.ToConsumer m -> toConsumer(m);
@@ -283,8 +276,20 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
         default -> apply(stage.handleInfo(message, state));
       }
       return noReply(state);
+    });
+  }
+
+  /**
+   * Runs the stage's handling of one message with the GenServer's {@code current} state; a stop from
+   * deep inside ({@link StopStage}) becomes the GenServer's stop.
+   */
+  @SuppressWarnings("unchecked")
+  private <R extends Result<S>> R withState(S current, UserCallback<R> handling) throws Exception {
+    state = current;
+    try {
+      return handling.call();
     } catch (StopStage s) {
-      return stop(s.reason, state);
+      return (R) stop(s.reason, state);
     }
   }
 

@@ -6,8 +6,6 @@ import static org.otp4j.behaviours.stage.StageTestKit.exitReason;
 import static org.otp4j.behaviours.stage.StageTestKit.expect;
 import static org.otp4j.behaviours.stage.StageTestKit.expectNone;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -17,26 +15,12 @@ import org.otp4j.behaviours.ChildSpec;
 import org.otp4j.behaviours.StartResult;
 import org.otp4j.behaviours.stage.StageTestKit.Numbers;
 import org.otp4j.core.ExitReason;
-import org.otp4j.core.Inbox;
-import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
 @ExtendWith(CaptureReports.class)
 @DisplayName("ConsumerSupervisor: a process per event, as many at once as the demand allows")
-class ConsumerSupervisorTest {
-  private Inbox inbox;
-
-  @BeforeEach
-  void openProbe() {
-    inbox = Node.current().openInbox();
-  }
-
-  @AfterEach
-  void closeProbe() {
-    inbox.close();
-  }
-
+class ConsumerSupervisorTest extends ProbeTest {
   /** A worker started for an event. */
   record Working(long event, Pid worker) {}
 
@@ -56,13 +40,13 @@ class ConsumerSupervisorTest {
   }
 
   private Working working(long event) {
-    return expect(inbox, Working.class, w -> w.event() == event);
+    return expect(this.probe, Working.class, w -> w.event() == event);
   }
 
   @Test
   @DisplayName("at most maxDemand children run at once; as they finish, the supervisor asks for more")
   void boundsChildren() {
-    Pid probe = inbox.pid();
+    Pid probe = this.probe.pid();
     Pid numbers = GenStage.start(new Numbers(probe, 5, GenStage.Options.defaults()));
     // region: consumer-supervisor
     Pid sup = ConsumerSupervisor.start(
@@ -71,7 +55,7 @@ class ConsumerSupervisorTest {
     // endregion: consumer-supervisor
     Working first = working(0);
     Working second = working(1);
-    expectNone(inbox, m -> m instanceof Working, "a third worker while two run");
+    expectNone(this.probe, m -> m instanceof Working, "a third worker while two run");
     assertThat(ConsumerSupervisor.whichChildren(sup)).containsExactlyInAnyOrder(first.worker(), second.worker());
     Proc.send(first.worker(), "done"); // minDemand 1: one finished child is enough to ask again
     Working third = working(2);
@@ -89,12 +73,12 @@ class ConsumerSupervisorTest {
   @DisplayName("a temporary child that crashes is not restarted, and is reported; a transient one is restarted with its "
       + "event")
   void restarts(Reports reports) {
-    Pid probe = inbox.pid();
+    Pid probe = this.probe.pid();
     Pid numbers = GenStage.start(new Numbers(probe, 1, GenStage.Options.defaults()));
     Pid temporary = ConsumerSupervisor.start(ConsumerSupervisor.child((Long n) -> Proc.spawnLink(() -> work(n, probe))),
         SubscribeTo.to(numbers).withMaxDemand(1));
     Proc.send(working(0).worker(), "crash");
-    expectNone(inbox, m -> m instanceof Working, "a restart of a temporary child");
+    expectNone(this.probe, m -> m instanceof Working, "a restart of a temporary child");
     assertThat(reports.awaitLabel("supervisor_report", 1)).hasSize(1);
     GenStage.stop(temporary);
 
@@ -115,7 +99,7 @@ class ConsumerSupervisorTest {
   @Test
   @DisplayName("a transient child that keeps crashing beyond the restart intensity shuts the supervisor down")
   void intensity(Reports reports) {
-    Pid probe = inbox.pid();
+    Pid probe = this.probe.pid();
     Pid numbers = GenStage.start(new Numbers(probe, 1, GenStage.Options.defaults()));
     Pid sup = ConsumerSupervisor.start(ConsumerSupervisor.child((Long n) -> Proc.spawnLink(() -> work(n, probe)))
         .withRestart(ChildSpec.Restart.TRANSIENT), SubscribeTo.to(numbers).withMaxDemand(1)
@@ -132,7 +116,7 @@ class ConsumerSupervisorTest {
   @Test
   @DisplayName("a start that ignores or fails counts as a finished child; a failure is logged")
   void failedStarts(Reports reports) {
-    Pid probe = inbox.pid();
+    Pid probe = this.probe.pid();
     Pid numbers = GenStage.start(new Numbers(probe, 3, GenStage.Options.defaults()));
     Pid sup = ConsumerSupervisor.start(ConsumerSupervisor.child((Long n) -> switch (n.intValue()) {
       case 0 -> StartResult.ignore();
@@ -149,7 +133,7 @@ class ConsumerSupervisorTest {
   @Test
   @DisplayName("stopping the supervisor shuts its children down")
   void shutdown() {
-    Pid probe = inbox.pid();
+    Pid probe = this.probe.pid();
     Pid numbers = GenStage.start(new Numbers(probe, 2, GenStage.Options.defaults()));
     Pid sup = ConsumerSupervisor.start(ConsumerSupervisor.child((Long n) -> Proc.spawnLink(() -> work(n, probe))),
         SubscribeTo.to(numbers).withMaxDemand(2));

@@ -12,8 +12,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -28,25 +26,11 @@ import org.otp4j.behaviours.stage.StageTestKit.Got;
 import org.otp4j.behaviours.stage.StageTestKit.Numbers;
 import org.otp4j.behaviours.stage.StageTestKit.Subscribed;
 import org.otp4j.core.ExitReason;
-import org.otp4j.core.Inbox;
-import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 
 @ExtendWith(CaptureReports.class)
 @DisplayName("GenStage dispatchers: demand, broadcast, partition (GS5)")
-class DispatcherTest {
-  private Inbox probe;
-
-  @BeforeEach
-  void openProbe() {
-    probe = Node.current().openInbox();
-  }
-
-  @AfterEach
-  void closeProbe() {
-    probe.close();
-  }
-
+class DispatcherTest extends ProbeTest {
   private static GenStage.Options with(Dispatcher dispatcher) {
     return GenStage.Options.defaults().withDispatcher(dispatcher);
   }

@@ -7,8 +7,6 @@ import static org.otp4j.behaviours.stage.StageTestKit.exitReason;
 import static org.otp4j.behaviours.stage.StageTestKit.expect;
 
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,7 +20,6 @@ import org.otp4j.behaviours.stage.StageTestKit.Cancelled;
 import org.otp4j.behaviours.stage.StageTestKit.Collector;
 import org.otp4j.behaviours.stage.StageTestKit.Numbers;
 import org.otp4j.core.ExitReason;
-import org.otp4j.core.Inbox;
 import org.otp4j.core.Name;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
@@ -30,19 +27,7 @@ import org.otp4j.core.Proc;
 
 @ExtendWith(CaptureReports.class)
 @DisplayName("GenStage: bad input gets a typed error that says what was wrong")
-class GenStageBadInputTest {
-  private Inbox probe;
-
-  @BeforeEach
-  void openProbe() {
-    probe = Node.current().openInbox();
-  }
-
-  @AfterEach
-  void closeProbe() {
-    probe.close();
-  }
-
+class GenStageBadInputTest extends ProbeTest {
   @Test
   @DisplayName("demand bounds are checked where they are written: maxDemand at least 1, 0 <= minDemand < maxDemand")
   void demandBounds() {

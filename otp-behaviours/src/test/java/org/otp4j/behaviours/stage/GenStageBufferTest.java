@@ -6,8 +6,6 @@ import static org.otp4j.behaviours.stage.StageTestKit.expect;
 import static org.otp4j.behaviours.stage.StageTestKit.expectNone;
 
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -21,25 +19,11 @@ import org.otp4j.behaviours.stage.StageTestKit.Emit;
 import org.otp4j.behaviours.stage.StageTestKit.Numbers;
 import org.otp4j.behaviours.stage.StageTestKit.Subscribed;
 import org.otp4j.core.From;
-import org.otp4j.core.Inbox;
-import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 
 @ExtendWith(CaptureReports.class)
 @DisplayName("GenStage: the producer's buffer, its overflow, and accumulated demand (GS2, GS3)")
-class GenStageBufferTest {
-  private Inbox probe;
-
-  @BeforeEach
-  void openProbe() {
-    probe = Node.current().openInbox();
-  }
-
-  @AfterEach
-  void closeProbe() {
-    probe.close();
-  }
-
+class GenStageBufferTest extends ProbeTest {
   private static void emit(Pid producer, Long... events) {
     assertThat(GenStage.call(producer, new Emit(List.of(events)), StageTestKit.WAIT)).isEqualTo("ok");
   }

@@ -6,8 +6,6 @@ import static org.otp4j.behaviours.stage.StageTestKit.exitReason;
 import static org.otp4j.behaviours.stage.StageTestKit.expect;
 
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -23,26 +21,12 @@ import org.otp4j.behaviours.stage.StageTestKit.Got;
 import org.otp4j.behaviours.stage.StageTestKit.Numbers;
 import org.otp4j.behaviours.stage.StageTestKit.Subscribed;
 import org.otp4j.core.ExitReason;
-import org.otp4j.core.Inbox;
-import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
 @ExtendWith(CaptureReports.class)
 @DisplayName("GenStage: cancel modes and crashes along subscriptions (GS4)")
-class GenStageCancelTest {
-  private Inbox probe;
-
-  @BeforeEach
-  void openProbe() {
-    probe = Node.current().openInbox();
-  }
-
-  @AfterEach
-  void closeProbe() {
-    probe.close();
-  }
-
+class GenStageCancelTest extends ProbeTest {
   /** Ends {@code producer} the way {@code how} says, and returns its exit reason. */
   private static ExitReason end(Pid producer, String how) {
     switch (how) {

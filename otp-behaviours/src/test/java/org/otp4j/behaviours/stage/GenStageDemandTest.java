@@ -8,8 +8,6 @@ import static org.otp4j.behaviours.stage.StageTestKit.expectNone;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,27 +20,13 @@ import org.otp4j.behaviours.stage.StageTestKit.Got;
 import org.otp4j.behaviours.stage.StageTestKit.Numbers;
 import org.otp4j.behaviours.stage.StageTestKit.Subscribed;
 import org.otp4j.core.ExitReason;
-import org.otp4j.core.Inbox;
 import org.otp4j.core.Name;
-import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
 @ExtendWith(CaptureReports.class)
 @DisplayName("GenStage: demand, subscriptions, producer_consumers (GS1, GS2, GS4)")
-class GenStageDemandTest {
-  private Inbox probe;
-
-  @BeforeEach
-  void openProbe() {
-    probe = Node.current().openInbox();
-  }
-
-  @AfterEach
-  void closeProbe() {
-    probe.close();
-  }
-
+class GenStageDemandTest extends ProbeTest {
   @Test
   @DisplayName("GS2: a consumer asks maxDemand first, then maxDemand - minDemand each time what it expects falls to "
       + "minDemand; its batches hold at most maxDemand - minDemand events, in order")

@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -20,26 +18,12 @@ import org.otp4j.behaviours.stage.StageTestKit.Cancelled;
 import org.otp4j.behaviours.stage.StageTestKit.Demanded;
 import org.otp4j.behaviours.stage.StageTestKit.Numbers;
 import org.otp4j.core.ExitReason;
-import org.otp4j.core.Inbox;
-import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
 @ExtendWith(CaptureReports.class)
 @DisplayName("StageFlow: Flow subscribers on stages (Reactive Streams rules cited by number)")
-class StageFlowTest {
-  private Inbox probe;
-
-  @BeforeEach
-  void openProbe() {
-    probe = Node.current().openInbox();
-  }
-
-  @AfterEach
-  void closeProbe() {
-    probe.close();
-  }
-
+class StageFlowTest extends ProbeTest {
   /** A Flow subscriber that records its signals, in order, for a plain thread to read. */
   static final class Recorder implements Flow.Subscriber<Long> {
     final LinkedBlockingQueue<Object> signals = new LinkedBlockingQueue<>();
