@@ -8,8 +8,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,6 +112,7 @@ class KillStormTest {
         }
       }
       int killed = 0;
+      Set<String> killedPids = new HashSet<>();
       for (TestClient c : admins) {
         for (int i = 0; i < KILLS; i++) {
           String ref = "k" + i;
@@ -116,6 +120,7 @@ class KillStormTest {
           JsonNode answer = c.take(f -> ref.equals(f.path("ref").asString()), TestClient.WAIT, "kill answer " + ref);
           if (answer.path("type").asString().equals("room_killed")) {
             killed++;
+            killedPids.add(answer.path("pid").asString());
           } else {
             assertThat(answer.path("code").asString()).as("answer %s", answer).isIn("unknown_room", "unavailable");
           }
@@ -133,23 +138,29 @@ class KillStormTest {
       assertThat(server.on(() -> Application.running().stream().map(Application.Info::name).toList()))
           .contains(ChatApp.NAME);
 
-      // what the log says: rooms killed, and a room's own supervisor giving up on it; nothing else
-      // (a supervisor writes its report when it handles the exit, which may be after the answer)
-      int[] kills = {0};
-      int expected = killed;
-      await().atMost(TestClient.WAIT).until(() -> {
-        // killed while it ran (child_terminated), or while its supervisor was restarting it (start_error)
-        kills[0] += reports.claimAll(kv -> "supervisor_report".equals(kv.get("label"))
-            && List.of("child_terminated", "start_error").contains(String.valueOf(kv.get("errorContext")))
-            && String.valueOf(kv.get("reason")).contains("killed") && "room".equals(String.valueOf(kv.get("childId"))));
-        return kills[0] >= expected;
-      });
-      assertThat(kills[0]).isEqualTo(killed);
-      int gaveUp = reports.claimAll(kv -> "supervisor_report".equals(kv.get("label"))
+      // What the log says: rooms killed, and a room's own supervisor giving up on it; nothing else.
+      // A supervisor writes its report when it handles the exit, which may come after the answer.
+      // A kill is sent to the pid the room's name had: two admins may both kill one pid, and a kill
+      // may reach a room that its supervisor, giving up, is already shutting down (no report: the
+      // room did not die of the kill). So each killed pid is reported at most once, and some are.
+      Predicate<Map<String, Object>> killReport = kv -> "supervisor_report".equals(kv.get("label"))
+          // killed while it ran (child_terminated), or while its supervisor was restarting it (start_error)
+          && List.of("child_terminated", "start_error").contains(String.valueOf(kv.get("errorContext")))
+          && String.valueOf(kv.get("reason")).contains("killed") && "room".equals(String.valueOf(kv.get("childId")));
+      Predicate<Map<String, Object>> gaveUpReport = kv -> "supervisor_report".equals(kv.get("label"))
           && "shutdown".equals(kv.get("errorContext"))
-          && "reached_max_restart_intensity".equals(String.valueOf(kv.get("reason"))));
-      assertThat(gaveUp).as("a room's supervisor gave up on it").isPositive();
-      assertThat(reports.unclaimed()).as("nothing else crashed").isEmpty();
+          && "reached_max_restart_intensity".equals(String.valueOf(kv.get("reason")));
+      int[] kills = {0};
+      int[] gaveUp = {0};
+      await().atMost(TestClient.WAIT).until(() -> {
+        kills[0] += reports.claimAll(killReport);
+        gaveUp[0] += reports.claimAll(gaveUpReport);
+        return kills[0] > 0 && gaveUp[0] > 0;
+      });
+      kills[0] += reports.claimAll(killReport);
+      assertThat(kills[0]).as("kill reports, for %s distinct pids killed", killedPids.size())
+          .isLessThanOrEqualTo(killedPids.size());
+      assertThat(reports.unclaimedExcept(killReport.or(gaveUpReport))).as("nothing else crashed").isEmpty();
     }
   }
 
