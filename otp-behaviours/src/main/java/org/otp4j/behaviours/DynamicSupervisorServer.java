@@ -1,10 +1,8 @@
 package org.otp4j.behaviours;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.otp4j.behaviours.Supervision.Child;
 import org.otp4j.behaviours.Supervision.Request;
@@ -24,24 +22,19 @@ import org.otp4j.core.Proc;
  * <p>A child's states: RUNNING (it has a pid), RESTARTING (its restart failed and is retried by a
  * cast to itself); a child that ends for good, or is terminated, is removed at once.
  */
-final class DynamicSupervisorServer extends GenServer<DynamicSupervisorServer.State, Request> {
+final class DynamicSupervisorServer extends SupervisorEngine<DynamicSupervisorServer.State> {
 
   /** The supervisor's state. Owned by the supervisor process. */
-  static final class State {
+  static final class State extends SupervisorEngine.Children {
     final LinkedHashSet<Child> children = new LinkedHashSet<>(); // in start order
-    final Map<Pid, Child> byPid = new HashMap<>();
-    final Supervision.Intensity intensity;
-    final String label;
 
     State(DynamicSupervisor.Options options, String label) {
-      this.intensity = new Supervision.Intensity(options.intensity(), options.period());
-      this.label = label;
+      super(new Supervision.Intensity(options.intensity(), options.period()), label);
     }
   }
 
   private final DynamicSupervisor.Options options;
   private final DynamicSupervisor.Template<?> template; // null: children are started from specs
-  private Object lastExit; // the exit reason behind the restart in progress (for the flight recorder)
 
   DynamicSupervisorServer(DynamicSupervisor.Options options, DynamicSupervisor.Template<?> template) {
     this.options = options;
@@ -138,32 +131,7 @@ final class DynamicSupervisorServer extends GenServer<DynamicSupervisorServer.St
   // child exits and restarts
 
   @Override
-  protected CastResult<State> handleCast(Request request, State state) {
-    if (request instanceof Request.TryAgainRestart retry) {
-      Child child = retry.child();
-      if (!child.removed && child.restarting) {
-        return restart(state, child);
-      }
-    }
-    return noReply(state);
-  }
-
-  @Override
-  protected CastResult<State> handleInfo(Object message, State state) {
-    if (message instanceof ExitMessage exit) {
-      Child child = state.byPid.get(exit.from());
-      if (child != null) {
-        return childExited(state, child, exit.reason());
-      }
-      return noReply(state); // not a child: ignored (OTP)
-    }
-    Reports.log(new Reports.Report.UnexpectedMessage(Reports.Report.UnexpectedMessage.Kind.SUPERVISOR,
-        getClass().getName(), state.label, message));
-    return noReply(state);
-  }
-
-  private CastResult<State> childExited(State state, Child child, ExitReason reason) {
-    lastExit = reason;
+  CastResult<State> childExited(State state, Child child, ExitReason reason) {
     ChildSpec spec = child.spec;
     Pid pid = child.pid;
     setPid(state, child, null);
@@ -182,8 +150,8 @@ final class DynamicSupervisorServer extends GenServer<DynamicSupervisorServer.St
     return restart(state, child);
   }
 
-  /** Restarts {@code child}, which is no longer running; gives up past the restart intensity. */
-  private CastResult<State> restart(State state, Child child) {
+  @Override
+  CastResult<State> restart(State state, Child child) {
     if (!state.intensity.allowAnother()) {
       Reports.supervisor(state.label, "shutdown", "reached_max_restart_intensity", null, null, child.spec);
       return stop(ExitReason.SHUTDOWN, state);

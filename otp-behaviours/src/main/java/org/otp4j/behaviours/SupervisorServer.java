@@ -40,26 +40,21 @@ import org.otp4j.behaviours.Supervision.Child;
  *   UNDEFINED   deleteChild                                    removed
  * </pre>
  */
-final class SupervisorServer extends GenServer<SupervisorServer.State, Supervision.Request> {
+final class SupervisorServer extends SupervisorEngine<SupervisorServer.State> {
 
   /** The supervisor's state: flags, children, restart history. Owned by the supervisor process. */
-  static final class State {
+  static final class State extends SupervisorEngine.Children {
     final Supervisor.Flags flags;
     final List<Child> children = new ArrayList<>(); // in start order
     final Map<Object, Child> byId = new HashMap<>();
-    final Map<Pid, Child> byPid = new HashMap<>();
-    final Supervision.Intensity intensity;
-    final String label;
 
     State(Supervisor.Flags flags, String label) {
+      super(new Supervision.Intensity(flags.intensity(), flags.period()), label);
       this.flags = flags;
-      this.intensity = new Supervision.Intensity(flags.intensity(), flags.period());
-      this.label = label;
     }
   }
 
   private final Supervisor supervisor;
-  private Object lastExit; // the exit reason behind the restart in progress (for the flight recorder)
 
   SupervisorServer(Supervisor supervisor) {
     this.supervisor = supervisor;
@@ -301,32 +296,7 @@ final class SupervisorServer extends GenServer<SupervisorServer.State, Supervisi
   // child exits and restarts
 
   @Override
-  protected CastResult<State> handleCast(Supervision.Request request, State state) {
-    if (request instanceof Supervision.Request.TryAgainRestart retry) {
-      Child child = retry.child();
-      if (!child.removed && child.restarting) {
-        return restart(state, child);
-      }
-    }
-    return noReply(state);
-  }
-
-  @Override
-  protected CastResult<State> handleInfo(Object message, State state) {
-    if (message instanceof ExitMessage exit) {
-      Child child = state.byPid.get(exit.from());
-      if (child != null) {
-        return childExited(state, child, exit.reason());
-      }
-      return noReply(state); // not a child: ignored (OTP)
-    }
-    Reports.log(new Reports.Report.UnexpectedMessage(Reports.Report.UnexpectedMessage.Kind.SUPERVISOR,
-        getClass().getName(), state.label, message));
-    return noReply(state);
-  }
-
-  private CastResult<State> childExited(State state, Child child, ExitReason reason) {
-    lastExit = reason;
+  CastResult<State> childExited(State state, Child child, ExitReason reason) {
     ChildSpec spec = child.spec;
     Pid pid = child.pid;
     setPid(state, child, null);
@@ -381,7 +351,8 @@ final class SupervisorServer extends GenServer<SupervisorServer.State, Supervisi
    * Restarts after {@code child} terminated (it is no longer running), as the strategy says; gives
    * up past the restart intensity.
    */
-  private CastResult<State> restart(State state, Child child) {
+  @Override
+  CastResult<State> restart(State state, Child child) {
     if (!state.intensity.allowAnother()) {
       Reports.supervisor(state.label, "shutdown", "reached_max_restart_intensity", child.id(), null, child.spec);
       return stop(ExitReason.SHUTDOWN, state);
