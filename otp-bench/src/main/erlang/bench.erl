@@ -23,6 +23,8 @@
 -define(MIN_EXCHANGES, 5).
 -define(MAX_EXCHANGES, 20000).
 -define(PER_SUPERVISOR, 100).
+-define(MAX_DEMAND, 1000).
+-define(MIN_DEMAND, 500).
 %% The start options of a process that a workload floods with messages (casts, notifies) faster than
 %% it handles them: its message queue kept off its heap, as the Erlang documentation advises for a
 %% process that may accumulate many messages. With the default (on_heap) the queued messages are part
@@ -259,7 +261,24 @@ run("statem-call", N) ->
 run("event-1", N) ->
     gen_events(1, N);
 run("event-10", N) ->
-    gen_events(10, N).
+    gen_events(10, N);
+
+%% ---------------------------------------------------------------------------------------------
+%% GenStage pipeline: producer -> doubler -> consumer of the integers 0 .. N-1, each subscriber with
+%% at most ?MAX_DEMAND events in flight. GenStage is an Elixir library, not part of OTP: the three
+%% stages are plain processes that speak its demand protocol by hand (see the stage_* functions).
+
+run("stage", N) ->
+    Main = self(),
+    Clock = start_clock(),
+    Producer = spawn(fun() -> stage_producer(0, N) end),
+    Doubler = spawn(fun() -> stage_doubler(Producer) end),
+    Consumer = spawn(fun() -> stage_consumer(Doubler, Main, N) end),
+    {Count, Sum} = receive {drained, C, S} -> {C, S} end,
+    R = stop_clock(Clock, N),
+    {N, Sum} = {Count, N * (N - 1)}, % all N events, each doubled: 2 * (0 + ... + N-1)
+    lists:foreach(fun(P) -> P ! stop end, [Consumer, Doubler, Producer]),
+    R.
 
 %% =============================================================================================
 %% behaviour workloads
@@ -339,6 +358,89 @@ notify_n(_, 0) -> ok;
 notify_n(M, K) ->
     gen_event:notify(M, ping),
     notify_n(M, K - 1).
+
+%% =============================================================================================
+%% GenStage's demand protocol, by hand. A subscriber sends {ask, self(), Demand} to its producer,
+%% first ?MAX_DEMAND, then, each time the events it has asked for and not yet handled fall to
+%% ?MIN_DEMAND, as many as bring them back to ?MAX_DEMAND; a producer sends {events, List} with no
+%% more than was asked. Events are handled in batches of at most ?MAX_DEMAND - ?MIN_DEMAND, as
+%% GenStage hands them to handle_events.
+
+%% The producer emits what is asked for, until it has emitted N events.
+stage_producer(Next, N) ->
+    receive
+        {ask, From, Demand} ->
+            K = min(Demand, N - Next),
+            case K > 0 of
+                true -> From ! {events, lists:seq(Next, Next + K - 1)};
+                false -> ok
+            end,
+            stage_producer(Next + K, N);
+        stop -> ok
+    end.
+
+%% A subscriber has handled some events, leaving InFlight asked for and not handled: it asks for
+%% more if they have fallen to the minimum.
+stage_ask(Producer, InFlight) when InFlight =< ?MIN_DEMAND ->
+    Producer ! {ask, self(), ?MAX_DEMAND - InFlight},
+    ?MAX_DEMAND;
+stage_ask(_, InFlight) ->
+    InFlight.
+
+%% The first K events of a list (all of them if it is shorter), and the rest.
+stage_take(K, Events) ->
+    case length(Events) =< K of
+        true -> {Events, []};
+        false -> lists:split(K, Events)
+    end.
+
+%% The producer_consumer doubles what it takes. It subscribes to its producer as a consumer does,
+%% and hands on only what its own consumer has asked for (Demand): the rest waits in Queue, as
+%% GenStage holds a producer_consumer's events until there is demand for them.
+stage_doubler(Producer) ->
+    Producer ! {ask, self(), ?MAX_DEMAND},
+    stage_doubler(Producer, none, [], 0, ?MAX_DEMAND).
+
+stage_doubler(Producer, Consumer, Queue, Demand, InFlight) ->
+    receive
+        {events, Events} ->
+            stage_double(Producer, Consumer, Queue ++ Events, Demand, InFlight);
+        {ask, From, More} ->
+            stage_double(Producer, From, Queue, Demand + More, InFlight);
+        stop -> ok
+    end.
+
+stage_double(Producer, Consumer, Queue, Demand, InFlight) when Demand > 0, Queue =/= [] ->
+    {Batch, Rest} = stage_take(min(Demand, ?MAX_DEMAND - ?MIN_DEMAND), Queue),
+    K = length(Batch),
+    Consumer ! {events, [X * 2 || X <- Batch]},
+    stage_double(Producer, Consumer, Rest, Demand - K, stage_ask(Producer, InFlight - K));
+stage_double(Producer, Consumer, Queue, Demand, InFlight) ->
+    stage_doubler(Producer, Consumer, Queue, Demand, InFlight).
+
+%% The consumer counts and sums; it tells Main once it has N events.
+stage_consumer(Producer, Main, N) ->
+    Producer ! {ask, self(), ?MAX_DEMAND},
+    stage_consume(Producer, Main, N, ?MAX_DEMAND, 0, 0).
+
+stage_consume(Producer, Main, N, InFlight, Count, Sum) ->
+    receive
+        {events, Events} ->
+            {InFlight1, Count1, Sum1} = stage_sum(Producer, Events, InFlight, Count, Sum),
+            case Count1 >= N andalso Count < N of
+                true -> Main ! {drained, Count1, Sum1};
+                false -> ok
+            end,
+            stage_consume(Producer, Main, N, InFlight1, Count1, Sum1);
+        stop -> ok
+    end.
+
+stage_sum(_, [], InFlight, Count, Sum) ->
+    {InFlight, Count, Sum};
+stage_sum(Producer, Events, InFlight, Count, Sum) ->
+    {Batch, Rest} = stage_take(?MAX_DEMAND - ?MIN_DEMAND, Events),
+    K = length(Batch),
+    stage_sum(Producer, Rest, stage_ask(Producer, InFlight - K), Count + K, Sum + lists:sum(Batch)).
 
 %% --- callbacks ---------------------------------------------------------------------------------
 

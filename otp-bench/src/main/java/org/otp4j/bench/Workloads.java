@@ -15,6 +15,7 @@ import org.otp4j.bench.workloads.RestartStorm;
 import org.otp4j.bench.workloads.Ring;
 import org.otp4j.bench.workloads.SelectiveReceive;
 import org.otp4j.bench.workloads.SpawnExit;
+import org.otp4j.bench.workloads.StagePipeline;
 import org.otp4j.bench.workloads.StatemToggle;
 
 /** The registry of workloads, in report order. */
@@ -39,6 +40,7 @@ public final class Workloads {
       new StatemToggle(true),
       new EventNotify(1),
       new EventNotify(10),
+      new StagePipeline(),
       new ChatLoad());
 
   public static Workload byId(String id) {
