@@ -25,6 +25,7 @@
 -define(PER_SUPERVISOR, 100).
 -define(MAX_DEMAND, 1000).
 -define(MIN_DEMAND, 500).
+-define(MAX_CONCURRENCY, 16).
 %% The start options of a process that a workload floods with messages (casts, notifies) faster than
 %% it handles them: its message queue kept off its heap, as the Erlang documentation advises for a
 %% process that may accumulate many messages. With the default (on_heap) the queued messages are part
@@ -278,6 +279,19 @@ run("stage", N) ->
     R = stop_clock(Clock, N),
     {N, Sum} = {Count, N * (N - 1)}, % all N events, each doubled: 2 * (0 + ... + N-1)
     lists:foreach(fun(P) -> P ! stop end, [Consumer, Doubler, Producer]),
+    R;
+
+%% ---------------------------------------------------------------------------------------------
+%% Task.async_stream: x -> x * x over the integers 0 .. N-1, at most ?MAX_CONCURRENCY tasks at
+%% once, the results taken in item order. Elixir's Task is not part of OTP: its loop is written out
+%% (see async_stream/2).
+
+run("async-stream", N) ->
+    Items = lists:seq(0, N - 1),
+    Clock = start_clock(),
+    Count = async_stream(fun(X) -> X * X end, Items),
+    R = stop_clock(Clock, N),
+    N = Count,
     R.
 
 %% =============================================================================================
@@ -441,6 +455,45 @@ stage_sum(Producer, Events, InFlight, Count, Sum) ->
     {Batch, Rest} = stage_take(?MAX_DEMAND - ?MIN_DEMAND, Events),
     K = length(Batch),
     stage_sum(Producer, Rest, stage_ask(Producer, InFlight - K), Count + K, Sum + lists:sum(Batch)).
+
+%% =============================================================================================
+%% Task.async_stream, ordered, written out: at most ?MAX_CONCURRENCY tasks run at once, each started
+%% with spawn_monitor as a place frees up; a task sends {self(), Result} and exits; the consumer
+%% takes the reply, drops the monitor and its 'DOWN' (erlang:demonitor(Ref, [flush]), as Task.await
+%% does), and gives the results out in item order, holding those that come early. A 'DOWN' before
+%% the reply means the task died: the run fails. Each result is checked (it is its item's square)
+%% as it is given out; returns how many were.
+
+async_stream(Fun, Items) ->
+    async_stream(Fun, Items, #{}, 0, #{}, 0).
+
+%% Running: Pid => {Position, MonitorRef}; In: the next item's position; Early: Position => Result
+%% of those that came before their turn; Out: the next position to give out.
+async_stream(Fun, [X | Items], Running, In, Early, Out) when map_size(Running) < ?MAX_CONCURRENCY ->
+    Consumer = self(),
+    {Pid, Ref} = spawn_monitor(fun() -> Consumer ! {self(), Fun(X)} end),
+    async_stream(Fun, Items, Running#{Pid => {In, Ref}}, In + 1, Early, Out);
+async_stream(_, [], Running, _, _, Out) when map_size(Running) =:= 0 ->
+    Out;
+async_stream(Fun, Items, Running, In, Early, Out) ->
+    receive
+        {Pid, Result} when is_map_key(Pid, Running) ->
+            {{Position, Ref}, Running1} = maps:take(Pid, Running),
+            erlang:demonitor(Ref, [flush]),
+            {Early1, Out1} = async_give_out(Early#{Position => Result}, Out),
+            async_stream(Fun, Items, Running1, In, Early1, Out1);
+        {'DOWN', _, process, Pid, Reason} when is_map_key(Pid, Running) ->
+            error({task_died, Pid, Reason})
+    end.
+
+async_give_out(Early, Out) ->
+    case maps:take(Out, Early) of
+        {Result, Early1} ->
+            Result = Out * Out, % lost, repeated or out of order: a badmatch
+            async_give_out(Early1, Out + 1);
+        error ->
+            {Early, Out}
+    end.
 
 %% --- callbacks ---------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ import org.otp4j.bench.workloads.SelectiveReceive;
 import org.otp4j.bench.workloads.SpawnExit;
 import org.otp4j.bench.workloads.StagePipeline;
 import org.otp4j.bench.workloads.StatemToggle;
+import org.otp4j.bench.workloads.TaskAsyncStream;
 
 /** The registry of workloads, in report order. */
 public final class Workloads {
@@ -41,6 +42,7 @@ public final class Workloads {
       new EventNotify(1),
       new EventNotify(10),
       new StagePipeline(),
+      new TaskAsyncStream(),
       new ChatLoad());
 
   public static Workload byId(String id) {
