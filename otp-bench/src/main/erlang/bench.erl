@@ -26,6 +26,8 @@
 -define(MAX_DEMAND, 1000).
 -define(MIN_DEMAND, 500).
 -define(MAX_CONCURRENCY, 16).
+-define(TABLE_KEYS, 1000000).
+-define(SPREAD, 2654435761).
 %% The start options of a process that a workload floods with messages (casts, notifies) faster than
 %% it handles them: its message queue kept off its heap, as the Erlang documentation advises for a
 %% process that may accumulate many messages. With the default (on_heap) the queued messages are part
@@ -292,7 +294,18 @@ run("async-stream", N) ->
     Count = async_stream(fun(X) -> X * X end, Items),
     R = stop_clock(Clock, N),
     N = Count,
-    R.
+    R;
+
+%% ---------------------------------------------------------------------------------------------
+%% shared table: W processes (1, 2 or 16) doing N operations in all on an ETS table of ?TABLE_KEYS
+%% integer keys, 90% reads and 10% writes.
+
+run("table-1", N) ->
+    shared_table(1, N);
+run("table-2", N) ->
+    shared_table(2, N);
+run("table-16", N) ->
+    shared_table(16, N).
 
 %% =============================================================================================
 %% behaviour workloads
@@ -494,6 +507,52 @@ async_give_out(Early, Out) ->
         error ->
             {Early, Out}
     end.
+
+%% =============================================================================================
+%% Shared table. Operation G (0 .. N-1; worker W does W * N/Workers onwards) is on key
+%% G * ?SPREAD rem ?TABLE_KEYS, a write if G rem 10 =:= 0, a read otherwise. A key K always holds a
+%% value V with V rem ?TABLE_KEYS =:= K, which every read checks; the good reads are counted.
+%% The table is public (every worker writes), with read_concurrency (reads are 90% and come from
+%% several processes at once) and {write_concurrency, auto} (the writes come from several processes
+%% too; auto, which the ETS documentation recommends from OTP 25 on, is true with a lock count that
+%% adapts to the contention it sees).
+
+shared_table(Workers, N) ->
+    Per = N div Workers,
+    Total = Per * Workers,
+    Main = self(),
+    T = ets:new(bench_table, [set, public, {read_concurrency, true}, {write_concurrency, auto}]),
+    true = ets:insert(T, [{K, K} || K <- lists:seq(0, ?TABLE_KEYS - 1)]),
+    Pids = [spawn(fun() -> receive go -> ok end,
+                           Main ! {good_reads, table_ops(T, W, W * Per, W * Per + Per, 0)}
+                  end) || W <- lists:seq(0, Workers - 1)],
+    Clock = start_clock(),
+    lists:foreach(fun(P) -> P ! go end, Pids),
+    Good = table_collect(Workers, 0),
+    R = stop_clock(Clock, Total),
+    Good = Total - (Total + 9) div 10, % every read found its key's value
+    ?TABLE_KEYS = ets:info(T, size),
+    ets:delete(T),
+    R.
+
+
+table_ops(_, _, G, End, Good) when G >= End ->
+    Good;
+table_ops(T, W, G, End, Good) ->
+    K = G * ?SPREAD rem ?TABLE_KEYS,
+    case G rem 10 of
+        0 ->
+            ets:insert(T, {K, K + ?TABLE_KEYS * (W + 1)}),
+            table_ops(T, W, G + 1, End, Good);
+        _ ->
+            case ets:lookup(T, K) of
+                [{_, V}] when V rem ?TABLE_KEYS =:= K -> table_ops(T, W, G + 1, End, Good + 1);
+                _ -> table_ops(T, W, G + 1, End, Good)
+            end
+    end.
+
+table_collect(0, Good) -> Good;
+table_collect(K, Good) -> receive {good_reads, G} -> table_collect(K - 1, Good + G) end.
 
 %% --- callbacks ---------------------------------------------------------------------------------
 

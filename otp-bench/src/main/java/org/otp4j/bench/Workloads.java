@@ -14,6 +14,7 @@ import org.otp4j.bench.workloads.RestartLatency;
 import org.otp4j.bench.workloads.RestartStorm;
 import org.otp4j.bench.workloads.Ring;
 import org.otp4j.bench.workloads.SelectiveReceive;
+import org.otp4j.bench.workloads.SharedTable;
 import org.otp4j.bench.workloads.SpawnExit;
 import org.otp4j.bench.workloads.StagePipeline;
 import org.otp4j.bench.workloads.StatemToggle;
@@ -43,6 +44,9 @@ public final class Workloads {
       new EventNotify(10),
       new StagePipeline(),
       new TaskAsyncStream(),
+      new SharedTable(1),
+      new SharedTable(2),
+      new SharedTable(16),
       new ChatLoad());
 
   public static Workload byId(String id) {
