@@ -28,6 +28,8 @@
 -define(MAX_CONCURRENCY, 16).
 -define(TABLE_KEYS, 1000000).
 -define(SPREAD, 2654435761).
+-define(WORKER_SHIFT, 7919).
+-define(READ_BACK, 5).
 %% The start options of a process that a workload floods with messages (casts, notifies) faster than
 %% it handles them: its message queue kept off its heap, as the Erlang documentation advises for a
 %% process that may accumulate many messages. With the default (on_heap) the queued messages are part
@@ -509,9 +511,12 @@ async_give_out(Early, Out) ->
     end.
 
 %% =============================================================================================
-%% Shared table. Operation G (0 .. N-1; worker W does W * N/Workers onwards) is on key
-%% G * ?SPREAD rem ?TABLE_KEYS, a write if G rem 10 =:= 0, a read otherwise. A key K always holds a
-%% value V with V rem ?TABLE_KEYS =:= K, which every read checks; the good reads are counted.
+%% Shared table. Worker W does operations G from W * N/Workers on. Operation G reads key
+%% table_key(G, W), unless G rem 10 =:= 0: then it writes table_key(G + ?READ_BACK, W), the key the
+%% same worker reads ?READ_BACK operations later. A key K always holds a value V with
+%% V rem ?TABLE_KEYS =:= K (first K, then K + ?TABLE_KEYS * (W + 1) as worker W writes it), which
+%% every read checks; the reads also count the written values they see (V >= ?TABLE_KEYS), at least
+%% one for every write but the last of each worker.
 %% The table is public (every worker writes), with read_concurrency (reads are 90% and come from
 %% several processes at once) and {write_concurrency, auto} (the writes come from several processes
 %% too; auto, which the ETS documentation recommends from OTP 25 on, is true with a lock count that
@@ -524,35 +529,46 @@ shared_table(Workers, N) ->
     T = ets:new(bench_table, [set, public, {read_concurrency, true}, {write_concurrency, auto}]),
     true = ets:insert(T, [{K, K} || K <- lists:seq(0, ?TABLE_KEYS - 1)]),
     Pids = [spawn(fun() -> receive go -> ok end,
-                           Main ! {good_reads, table_ops(T, W, W * Per, W * Per + Per, 0)}
+                           Main ! {reads, table_ops(T, W, W * Per, W * Per + Per, 0, 0)}
                   end) || W <- lists:seq(0, Workers - 1)],
     Clock = start_clock(),
     lists:foreach(fun(P) -> P ! go end, Pids),
-    Good = table_collect(Workers, 0),
+    {Good, Written} = table_collect(Workers, 0, 0),
     R = stop_clock(Clock, Total),
-    Good = Total - (Total + 9) div 10, % every read found its key's value
+    Reads = Total - (Total + 9) div 10,
+    Good = Reads, % every read found its key's value
+    true = Written >= Total - Reads - Workers, % and every write was read back
     ?TABLE_KEYS = ets:info(T, size),
     ets:delete(T),
     R.
 
 
-table_ops(_, _, G, End, Good) when G >= End ->
-    Good;
-table_ops(T, W, G, End, Good) ->
-    K = G * ?SPREAD rem ?TABLE_KEYS,
+table_key(G, W) ->
+    (G * ?SPREAD + ?WORKER_SHIFT * W) rem ?TABLE_KEYS.
+
+table_ops(_, _, G, End, Good, Written) when G >= End ->
+    {Good, Written};
+table_ops(T, W, G, End, Good, Written) ->
     case G rem 10 of
         0 ->
+            K = table_key(G + ?READ_BACK, W),
             ets:insert(T, {K, K + ?TABLE_KEYS * (W + 1)}),
-            table_ops(T, W, G + 1, End, Good);
+            table_ops(T, W, G + 1, End, Good, Written);
         _ ->
+            K = table_key(G, W),
             case ets:lookup(T, K) of
-                [{_, V}] when V rem ?TABLE_KEYS =:= K -> table_ops(T, W, G + 1, End, Good + 1);
-                _ -> table_ops(T, W, G + 1, End, Good)
+                [{_, V}] when V rem ?TABLE_KEYS =:= K, V >= ?TABLE_KEYS ->
+                    table_ops(T, W, G + 1, End, Good + 1, Written + 1);
+                [{_, V}] when V rem ?TABLE_KEYS =:= K ->
+                    table_ops(T, W, G + 1, End, Good + 1, Written);
+                _ ->
+                    table_ops(T, W, G + 1, End, Good, Written)
             end
     end.
 
-table_collect(0, Good) -> Good;
-table_collect(K, Good) -> receive {good_reads, G} -> table_collect(K - 1, Good + G) end.
+table_collect(0, Good, Written) -> {Good, Written};
+table_collect(K, Good, Written) ->
+    receive {reads, {G, Wr}} -> table_collect(K - 1, Good + G, Written + Wr) end.
 
 %% --- callbacks ---------------------------------------------------------------------------------
 

@@ -19,17 +19,26 @@ import org.otp4j.core.Table;
  * W workers (1, 2 or 16) share a table of 1M integer keys, 90% reads and 10% writes. One workload
  * per W: {@code table-1}, {@code table-2}, {@code table-16}.
  *
- * <p>Every runtime goes through the same keys in the same order: operation {@code g} (0 .. N-1,
- * worker {@code w} doing {@code w * N/W} onwards) is on key {@code g * 2654435761 mod 1M} (a
+ * <p>Every runtime goes through the same keys in the same order. Worker {@code w} does operations
+ * {@code g} from {@code w * N/W} on; {@code key(g, w) = (g * 2654435761 + 7919 * w) mod 1M} (a
  * permutation of the keys for every run of 1M consecutive {@code g}, since the factor is prime to
- * 1M), a write if {@code g mod 10 = 0} and a read otherwise. Key {@code k} always holds a value
- * {@code v} with {@code v mod 1M = k} (its first value is {@code k}; worker {@code w} writes
- * {@code k + 1M * (w + 1)}), so every read can be checked.
+ * 1M; the worker's share of the sum keeps workers whose {@code g} are 1M apart off each other's keys).
+ * Operation {@code g} reads {@code key(g, w)}, unless {@code g mod 10 = 0}: then it writes
+ * {@code key(g + 5, w)}, the key that the same worker reads five operations later.
+ *
+ * <p>Key {@code k} always holds a value {@code v} with {@code v mod 1M = k}: its first value is
+ * {@code k}, and worker {@code w} writes {@code k + 1M * (w + 1)}. Every read checks this, and counts
+ * the values it sees that a write left ({@code v >= 1M}): at least every read that follows a write
+ * of its own worker does, so a lost or misplaced write fails the run too.
  */
 public final class SharedTable extends Workload {
   static final int KEYS = 1_000_000;
   /** Knuth's multiplicative hash constant: spreads consecutive operations over the keys. */
   static final long SPREAD = 2_654_435_761L;
+  /** Each worker's keys are shifted by this much times its number. */
+  static final int WORKER_SHIFT = 7_919;
+  /** A write is to the key its worker reads this many operations later. */
+  static final int READ_BACK = 5;
 
   private final int workers;
 
@@ -76,9 +85,10 @@ public final class SharedTable extends Workload {
     String who = workers == 1 ? "one worker does" : String.format(Locale.ROOT,
         "%d workers, started before the clock and released at once, do N/%d operations each,", workers, workers);
     return "Two warm-up rounds of N/4 operations, then: a table of 1M integer keys (filled before the clock), and "
-        + who + " 90% reads and 10% writes: operation g is on key g × 2654435761 mod 1M, a write if g "
-        + "mod 10 = 0, a read otherwise; each read checks the value it finds belongs to its key, and the "
-        + "good reads are counted and checked after the run. Operations per second. otp4j: a `Table` "
+        + who + " 90% reads and 10% writes: worker w's operation g reads key (g × 2654435761 + 7919 w) "
+        + "mod 1M, except when g mod 10 = 0: then it writes the key it will read five operations later. "
+        + "Each read checks that the value it finds belongs to its key and notes whether a write left it; "
+        + "both counts are checked after the run. Operations per second. otp4j: a `Table` "
         + "(`Table.Options.set()`, `PUBLIC`) owned by the process that starts the workers, workers are "
         + "processes calling `get` and `insert`; BEAM: `ets:new/2` with `[set, public, "
         + "{read_concurrency, true}, {write_concurrency, auto}]` (reads and writes from many processes "
@@ -88,9 +98,9 @@ public final class SharedTable extends Workload {
         + "for 1M keys, workers are virtual threads calling `get` and `put`.";
   }
 
-  /** Operation {@code g}'s key. */
-  static int key(long g) {
-    return (int) (g * SPREAD % KEYS);
+  /** The key of worker {@code w}'s operation {@code g}. */
+  static int key(long g, int w) {
+    return (int) ((g * SPREAD + (long) WORKER_SHIFT * w) % KEYS);
   }
 
   /** The value worker {@code w} writes to key {@code k}. */
@@ -108,15 +118,24 @@ public final class SharedTable extends Workload {
     return total - (total + 9) / 10;
   }
 
-  private void checkGoodReads(long good, long total) {
+  /**
+   * Fails unless every read found a value of its key, and at least the reads that follow their own
+   * worker's write (all writes but at most the last of each worker) found a written value.
+   */
+  private void checkReads(long good, long written, long total) {
     Kit.check("the reads that found their key's value", good, reads(total));
+    long followingWrites = total - reads(total) - workers;
+    if (written < followingWrites) {
+      throw new IllegalStateException("only " + written + " reads found a written value; the " + followingWrites
+          + " reads that follow a write of their own worker should all have");
+    }
   }
 
   // =====================================================================================
   // otp4j
 
-  /** What a worker process reports: how many of its reads found a value of their key. */
-  record GoodReads(long count) {}
+  /** What a worker process reports: its reads that found a value of their key, and those that found a written one. */
+  record Reads(long good, long written) {}
 
   @Override
   public Raw otp4j(int n) throws Exception {
@@ -133,18 +152,23 @@ public final class SharedTable extends Workload {
         ws[w] = Proc.spawn(() -> {
           Proc.receive(); // go
           long good = 0;
+          long written = 0;
           for (long g = (long) worker * per, end = g + per; g < end; g++) {
-            int k = key(g);
             if (g % 10 == 0) {
+              int k = key(g + READ_BACK, worker);
               table.insert(k, written(k, worker));
             } else {
+              int k = key(g, worker);
               Optional<Integer> v = table.get(k);
               if (v.isPresent() && v.get() % KEYS == k) {
                 good++;
+                if (v.get() >= KEYS) {
+                  written++;
+                }
               }
             }
           }
-          Proc.send(main, new GoodReads(good));
+          Proc.send(main, new Reads(good, written));
         });
       }
       Stopwatch clock = Stopwatch.start();
@@ -152,11 +176,14 @@ public final class SharedTable extends Workload {
         Proc.send(w, Kit.PING);
       }
       long good = 0;
+      long written = 0;
       for (int w = 0; w < workers; w++) {
-        good += ((GoodReads) Proc.receive()).count();
+        Reads reads = (Reads) Proc.receive();
+        good += reads.good();
+        written += reads.written();
       }
       Raw raw = clock.stop(total(n));
-      checkGoodReads(good, total(n));
+      checkReads(good, written, total(n));
       Kit.check("the table's size", table.size(), KEYS);
       table.delete();
       return raw;
@@ -180,6 +207,7 @@ public final class SharedTable extends Workload {
     }
     CountDownLatch go = new CountDownLatch(1);
     long[] goodReads = new long[workers];
+    long[] writtenReads = new long[workers];
     Thread[] ws = new Thread[workers];
     for (int w = 0; w < workers; w++) {
       int worker = w;
@@ -190,18 +218,24 @@ public final class SharedTable extends Workload {
           return;
         }
         long good = 0;
+        long written = 0;
         for (long g = (long) worker * per, end = g + per; g < end; g++) {
-          int k = key(g);
           if (g % 10 == 0) {
+            int k = key(g + READ_BACK, worker);
             table.put(k, written(k, worker));
           } else {
+            int k = key(g, worker);
             Integer v = table.get(k);
             if (v != null && v % KEYS == k) {
               good++;
+              if (v >= KEYS) {
+                written++;
+              }
             }
           }
         }
         goodReads[worker] = good; // read after join
+        writtenReads[worker] = written;
       });
     }
     Stopwatch clock = Stopwatch.start();
@@ -211,10 +245,12 @@ public final class SharedTable extends Workload {
     }
     Raw raw = clock.stop(total(n));
     long good = 0;
-    for (long g : goodReads) {
-      good += g;
+    long written = 0;
+    for (int w = 0; w < workers; w++) {
+      good += goodReads[w];
+      written += writtenReads[w];
     }
-    checkGoodReads(good, total(n));
+    checkReads(good, written, total(n));
     Kit.check("the table's size", table.size(), KEYS);
     return raw;
   }
