@@ -23,6 +23,13 @@
 -define(MIN_EXCHANGES, 5).
 -define(MAX_EXCHANGES, 20000).
 -define(PER_SUPERVISOR, 100).
+-define(MAX_DEMAND, 1000).
+-define(MIN_DEMAND, 500).
+-define(MAX_CONCURRENCY, 16).
+-define(TABLE_KEYS, 1000000).
+-define(SPREAD, 2654435761).
+-define(WORKER_SHIFT, 7919).
+-define(READ_BACK, 5).
 %% The start options of a process that a workload floods with messages (casts, notifies) faster than
 %% it handles them: its message queue kept off its heap, as the Erlang documentation advises for a
 %% process that may accumulate many messages. With the default (on_heap) the queued messages are part
@@ -259,7 +266,48 @@ run("statem-call", N) ->
 run("event-1", N) ->
     gen_events(1, N);
 run("event-10", N) ->
-    gen_events(10, N).
+    gen_events(10, N);
+
+%% ---------------------------------------------------------------------------------------------
+%% GenStage pipeline: producer -> doubler -> consumer of the integers 0 .. N-1, each subscriber with
+%% at most ?MAX_DEMAND events in flight. GenStage is an Elixir library, not part of OTP: the three
+%% stages are plain processes that speak its demand protocol by hand (see the stage_* functions).
+
+run("stage", N) ->
+    Main = self(),
+    Clock = start_clock(),
+    Producer = spawn(fun() -> stage_producer(0, N) end),
+    Doubler = spawn(fun() -> stage_doubler(Producer) end),
+    Consumer = spawn(fun() -> stage_consumer(Doubler, Main, N) end),
+    {Count, Sum} = receive {drained, C, S} -> {C, S} end,
+    R = stop_clock(Clock, N),
+    {N, Sum} = {Count, N * (N - 1)}, % all N events, each doubled: 2 * (0 + ... + N-1)
+    lists:foreach(fun(P) -> P ! stop end, [Consumer, Doubler, Producer]),
+    R;
+
+%% ---------------------------------------------------------------------------------------------
+%% Task.async_stream: x -> x * x over the integers 0 .. N-1, at most ?MAX_CONCURRENCY tasks at
+%% once, the results taken in item order. Elixir's Task is not part of OTP: its loop is written out
+%% (see async_stream/2).
+
+run("async-stream", N) ->
+    Items = lists:seq(0, N - 1),
+    Clock = start_clock(),
+    Count = async_stream(fun(X) -> X * X end, Items),
+    R = stop_clock(Clock, N),
+    N = Count,
+    R;
+
+%% ---------------------------------------------------------------------------------------------
+%% shared table: W processes (1, 2 or 16) doing N operations in all on an ETS table of ?TABLE_KEYS
+%% integer keys, 90% reads and 10% writes.
+
+run("table-1", N) ->
+    shared_table(1, N);
+run("table-2", N) ->
+    shared_table(2, N);
+run("table-16", N) ->
+    shared_table(16, N).
 
 %% =============================================================================================
 %% behaviour workloads
@@ -339,6 +387,188 @@ notify_n(_, 0) -> ok;
 notify_n(M, K) ->
     gen_event:notify(M, ping),
     notify_n(M, K - 1).
+
+%% =============================================================================================
+%% GenStage's demand protocol, by hand. A subscriber sends {ask, self(), Demand} to its producer,
+%% first ?MAX_DEMAND, then, each time the events it has asked for and not yet handled fall to
+%% ?MIN_DEMAND, as many as bring them back to ?MAX_DEMAND; a producer sends {events, List} with no
+%% more than was asked. Events are handled in batches of at most ?MAX_DEMAND - ?MIN_DEMAND, as
+%% GenStage hands them to handle_events.
+
+%% The producer emits what is asked for, until it has emitted N events.
+stage_producer(Next, N) ->
+    receive
+        {ask, From, Demand} ->
+            K = min(Demand, N - Next),
+            case K > 0 of
+                true -> From ! {events, lists:seq(Next, Next + K - 1)};
+                false -> ok
+            end,
+            stage_producer(Next + K, N);
+        stop -> ok
+    end.
+
+%% A subscriber has handled some events, leaving InFlight asked for and not handled: it asks for
+%% more if they have fallen to the minimum.
+stage_ask(Producer, InFlight) when InFlight =< ?MIN_DEMAND ->
+    Producer ! {ask, self(), ?MAX_DEMAND - InFlight},
+    ?MAX_DEMAND;
+stage_ask(_, InFlight) ->
+    InFlight.
+
+%% The first K events of a list (all of them if it is shorter), and the rest.
+stage_take(K, Events) ->
+    case length(Events) =< K of
+        true -> {Events, []};
+        false -> lists:split(K, Events)
+    end.
+
+%% The producer_consumer doubles what it takes. It subscribes to its producer as a consumer does,
+%% and hands on only what its own consumer has asked for (Demand): the rest waits in Queue, as
+%% GenStage holds a producer_consumer's events until there is demand for them.
+stage_doubler(Producer) ->
+    Producer ! {ask, self(), ?MAX_DEMAND},
+    stage_doubler(Producer, none, [], 0, ?MAX_DEMAND).
+
+stage_doubler(Producer, Consumer, Queue, Demand, InFlight) ->
+    receive
+        {events, Events} ->
+            stage_double(Producer, Consumer, Queue ++ Events, Demand, InFlight);
+        {ask, From, More} ->
+            stage_double(Producer, From, Queue, Demand + More, InFlight);
+        stop -> ok
+    end.
+
+stage_double(Producer, Consumer, Queue, Demand, InFlight) when Demand > 0, Queue =/= [] ->
+    {Batch, Rest} = stage_take(min(Demand, ?MAX_DEMAND - ?MIN_DEMAND), Queue),
+    K = length(Batch),
+    Consumer ! {events, [X * 2 || X <- Batch]},
+    stage_double(Producer, Consumer, Rest, Demand - K, stage_ask(Producer, InFlight - K));
+stage_double(Producer, Consumer, Queue, Demand, InFlight) ->
+    stage_doubler(Producer, Consumer, Queue, Demand, InFlight).
+
+%% The consumer counts and sums; it tells Main once it has N events.
+stage_consumer(Producer, Main, N) ->
+    Producer ! {ask, self(), ?MAX_DEMAND},
+    stage_consume(Producer, Main, N, ?MAX_DEMAND, 0, 0).
+
+stage_consume(Producer, Main, N, InFlight, Count, Sum) ->
+    receive
+        {events, Events} ->
+            {InFlight1, Count1, Sum1} = stage_sum(Producer, Events, InFlight, Count, Sum),
+            case Count1 >= N andalso Count < N of
+                true -> Main ! {drained, Count1, Sum1};
+                false -> ok
+            end,
+            stage_consume(Producer, Main, N, InFlight1, Count1, Sum1);
+        stop -> ok
+    end.
+
+stage_sum(_, [], InFlight, Count, Sum) ->
+    {InFlight, Count, Sum};
+stage_sum(Producer, Events, InFlight, Count, Sum) ->
+    {Batch, Rest} = stage_take(?MAX_DEMAND - ?MIN_DEMAND, Events),
+    K = length(Batch),
+    stage_sum(Producer, Rest, stage_ask(Producer, InFlight - K), Count + K, Sum + lists:sum(Batch)).
+
+%% =============================================================================================
+%% Task.async_stream, ordered, written out: at most ?MAX_CONCURRENCY tasks run at once, each started
+%% with spawn_monitor as a place frees up; a task sends {self(), Result} and exits; the consumer
+%% takes the reply, drops the monitor and its 'DOWN' (erlang:demonitor(Ref, [flush]), as Task.await
+%% does), and gives the results out in item order, holding those that come early. A 'DOWN' before
+%% the reply means the task died: the run fails. Each result is checked (it is its item's square)
+%% as it is given out; returns how many were.
+
+async_stream(Fun, Items) ->
+    async_stream(Fun, Items, #{}, 0, #{}, 0).
+
+%% Running: Pid => {Position, MonitorRef}; In: the next item's position; Early: Position => Result
+%% of those that came before their turn; Out: the next position to give out.
+async_stream(Fun, [X | Items], Running, In, Early, Out) when map_size(Running) < ?MAX_CONCURRENCY ->
+    Consumer = self(),
+    {Pid, Ref} = spawn_monitor(fun() -> Consumer ! {self(), Fun(X)} end),
+    async_stream(Fun, Items, Running#{Pid => {In, Ref}}, In + 1, Early, Out);
+async_stream(_, [], Running, _, _, Out) when map_size(Running) =:= 0 ->
+    Out;
+async_stream(Fun, Items, Running, In, Early, Out) ->
+    receive
+        {Pid, Result} when is_map_key(Pid, Running) ->
+            {{Position, Ref}, Running1} = maps:take(Pid, Running),
+            erlang:demonitor(Ref, [flush]),
+            {Early1, Out1} = async_give_out(Early#{Position => Result}, Out),
+            async_stream(Fun, Items, Running1, In, Early1, Out1);
+        {'DOWN', _, process, Pid, Reason} when is_map_key(Pid, Running) ->
+            error({task_died, Pid, Reason})
+    end.
+
+async_give_out(Early, Out) ->
+    case maps:take(Out, Early) of
+        {Result, Early1} ->
+            Result = Out * Out, % lost, repeated or out of order: a badmatch
+            async_give_out(Early1, Out + 1);
+        error ->
+            {Early, Out}
+    end.
+
+%% =============================================================================================
+%% Shared table. Worker W does operations G from W * N/Workers on. Operation G reads key
+%% table_key(G, W), unless G rem 10 =:= 0: then it writes table_key(G + ?READ_BACK, W), the key the
+%% same worker reads ?READ_BACK operations later. A key K always holds a value V with
+%% V rem ?TABLE_KEYS =:= K (first K, then K + ?TABLE_KEYS * (W + 1) as worker W writes it), which
+%% every read checks; the reads also count the written values they see (V >= ?TABLE_KEYS), at least
+%% one for every write but the last of each worker.
+%% The table is public (every worker writes), with read_concurrency (reads are 90% and come from
+%% several processes at once) and {write_concurrency, auto} (the writes come from several processes
+%% too; auto, which the ETS documentation recommends from OTP 25 on, is true with a lock count that
+%% adapts to the contention it sees).
+
+shared_table(Workers, N) ->
+    Per = N div Workers,
+    Total = Per * Workers,
+    Main = self(),
+    T = ets:new(bench_table, [set, public, {read_concurrency, true}, {write_concurrency, auto}]),
+    true = ets:insert(T, [{K, K} || K <- lists:seq(0, ?TABLE_KEYS - 1)]),
+    Pids = [spawn(fun() -> receive go -> ok end,
+                           Main ! {reads, table_ops(T, W, W * Per, W * Per + Per, 0, 0)}
+                  end) || W <- lists:seq(0, Workers - 1)],
+    Clock = start_clock(),
+    lists:foreach(fun(P) -> P ! go end, Pids),
+    {Good, Written} = table_collect(Workers, 0, 0),
+    R = stop_clock(Clock, Total),
+    Reads = Total - (Total + 9) div 10,
+    Good = Reads, % every read found its key's value
+    true = Written >= Total - Reads - Workers, % and every write was read back
+    ?TABLE_KEYS = ets:info(T, size),
+    ets:delete(T),
+    R.
+
+
+table_key(G, W) ->
+    (G * ?SPREAD + ?WORKER_SHIFT * W) rem ?TABLE_KEYS.
+
+table_ops(_, _, G, End, Good, Written) when G >= End ->
+    {Good, Written};
+table_ops(T, W, G, End, Good, Written) ->
+    case G rem 10 of
+        0 ->
+            K = table_key(G + ?READ_BACK, W),
+            ets:insert(T, {K, K + ?TABLE_KEYS * (W + 1)}),
+            table_ops(T, W, G + 1, End, Good, Written);
+        _ ->
+            K = table_key(G, W),
+            case ets:lookup(T, K) of
+                [{_, V}] when V rem ?TABLE_KEYS =:= K, V >= ?TABLE_KEYS ->
+                    table_ops(T, W, G + 1, End, Good + 1, Written + 1);
+                [{_, V}] when V rem ?TABLE_KEYS =:= K ->
+                    table_ops(T, W, G + 1, End, Good + 1, Written);
+                _ ->
+                    table_ops(T, W, G + 1, End, Good, Written)
+            end
+    end.
+
+table_collect(0, Good, Written) -> {Good, Written};
+table_collect(K, Good, Written) ->
+    receive {reads, {G, Wr}} -> table_collect(K - 1, Good + G, Written + Wr) end.
 
 %% --- callbacks ---------------------------------------------------------------------------------
 

@@ -14,8 +14,11 @@ import org.otp4j.bench.workloads.RestartLatency;
 import org.otp4j.bench.workloads.RestartStorm;
 import org.otp4j.bench.workloads.Ring;
 import org.otp4j.bench.workloads.SelectiveReceive;
+import org.otp4j.bench.workloads.SharedTable;
 import org.otp4j.bench.workloads.SpawnExit;
+import org.otp4j.bench.workloads.StagePipeline;
 import org.otp4j.bench.workloads.StatemToggle;
+import org.otp4j.bench.workloads.TaskAsyncStream;
 
 /** The registry of workloads, in report order. */
 public final class Workloads {
@@ -39,6 +42,11 @@ public final class Workloads {
       new StatemToggle(true),
       new EventNotify(1),
       new EventNotify(10),
+      new StagePipeline(),
+      new TaskAsyncStream(),
+      new SharedTable(1),
+      new SharedTable(2),
+      new SharedTable(16),
       new ChatLoad());
 
   public static Workload byId(String id) {

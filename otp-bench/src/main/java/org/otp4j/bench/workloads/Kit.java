@@ -100,6 +100,16 @@ final class Kit {
     }
   }
 
+  /**
+   * Fails the run unless {@code actual} is {@code expected}: a variant that lost, repeated or
+   * reordered work must not report a figure.
+   */
+  static void check(String what, long actual, long expected) {
+    if (actual != expected) {
+      throw new IllegalStateException(what + " came out as " + actual + ", expected " + expected);
+    }
+  }
+
   private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
 
   /**
