@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -22,9 +20,9 @@ class RoutingTest {
 
   @BeforeAll
   static void start() {
-    users = UpstreamProcess.start("users");
-    orders = UpstreamProcess.start("orders");
-    gateway = GatewayServer.start(Map.of());
+    users = Shared.upstream("a");
+    orders = Shared.upstream("b");
+    gateway = Shared.gateway();
     gateway.configure("""
         {"routes": [
            {"id": "api", "prefix": "/api/", "pool": "users", "rewrite": "/v1/"},
@@ -35,23 +33,14 @@ class RoutingTest {
         """.formatted(users.url(), orders.url()));
   }
 
-  @AfterAll
-  static void stop() {
-    if (gateway != null) {
-      gateway.close();
-    }
-    users.close();
-    orders.close();
-  }
-
   @Test
   void longestPrefixWinsAndThePrefixIsRewritten() {
     JsonNode u = GatewayServer.json(gateway.get("/api/users/7?full=1"));
-    assertThat(u.path("instance").asString()).isEqualTo("users");
+    assertThat(u.path("instance").asString()).isEqualTo("a");
     assertThat(u.path("path").asString()).isEqualTo("/v1/users/7");
     assertThat(u.path("query").asString()).isEqualTo("full=1");
     JsonNode o = GatewayServer.json(gateway.get("/api/orders/42"));
-    assertThat(o.path("instance").asString()).isEqualTo("orders");
+    assertThat(o.path("instance").asString()).isEqualTo("b");
     assertThat(o.path("path").asString()).isEqualTo("/42");
   }
 
@@ -60,7 +49,7 @@ class RoutingTest {
     // POST is not among the orders route's methods: the shorter /api/ route takes it
     HttpResponse<String> post = GatewayServer.send(HttpRequest.newBuilder(gateway.uri("/api/orders/42"))
         .POST(HttpRequest.BodyPublishers.ofString("{}")));
-    assertThat(GatewayServer.json(post).path("instance").asString()).isEqualTo("users");
+    assertThat(GatewayServer.json(post).path("instance").asString()).isEqualTo("a");
     assertThat(GatewayServer.json(post).path("body").asInt()).isEqualTo(2);
     // The JDK client does not let us set Host; a raw request does.
     String raw = RawClient.exchange(gateway.port, "GET /status HTTP/1.1\r\nHost: ops.example\r\nConnection: close\r\n\r\n");
