@@ -81,15 +81,22 @@ final class Breaker extends GenStatem<Breaker.State, Breaker.Data, Breaker.Msg> 
     return GenStatem.startLink(Gateway.breaker(key), new Breaker(gateway, key, spec));
   }
 
-  /**
-   * Whether a request may go to the instance now; false also if its breaker is not running (it is
-   * being restarted, or the instance was just taken out of its pool).
-   */
-  static boolean permit(String key) {
+  /** What a breaker says to a request. */
+  enum Permit {
+    /** Go ahead. */
+    YES,
+    /** The circuit is open, or half-open with every probe slot taken. */
+    NO,
+    /** The breaker is not running: the instance just left its pool, or the breaker is restarting. */
+    GONE
+  }
+
+  /** Whether a request may go to the instance now. */
+  static Permit permit(String key) {
     try {
-      return GenStatem.call(Gateway.breaker(key), new Msg.Permit(), Gateway.INTERNAL_CALL);
+      return GenStatem.call(Gateway.breaker(key), new Msg.Permit(), Gateway.INTERNAL_CALL) ? Permit.YES : Permit.NO;
     } catch (CallException e) {
-      return false;
+      return Permit.GONE;
     }
   }
 

@@ -27,6 +27,7 @@ final class Gateway {
   /** Counters for {@code /metrics}: metric line (name and labels) to a count. */
   static final String METRICS = "gateway.metrics";
 
+  static final Name CORE = Name.local("gateway.core");
   static final Name POOL_SUPERVISOR = Name.local("gateway.pools");
   static final ServerRef<Router.Msg> ROUTER = ServerRef.local("gateway.router");
   static final ServerRef<Limiter.Msg> LIMITER = ServerRef.local("gateway.limiter");

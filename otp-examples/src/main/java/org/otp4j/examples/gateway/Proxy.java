@@ -167,20 +167,24 @@ final class Proxy extends Handler.Abstract {
       try {
         picked = Pool.pick(route.pool(), tried, attempts[0] > 0);
       } catch (CallException e) {
-        // The pool stopped (a reload removed it after this request read its route) or is restarting:
-        // read the route again, once; a reload has written its new route before it stops a pool.
-        Optional<GatewayConfig.Route> again = lookedAgain ? Optional.empty() : route(method, host, path);
-        lookedAgain = true;
-        if (again.isPresent() && !again.get().pool().equals(route.pool())) {
-          route = again.get();
-          outcome[0] = route.id();
-          continue;
-        }
-        last = new Attempt.Failed(503, "pool_unavailable", "pool '" + route.pool() + "' is not running just now ("
+        picked = new Pool.Picked.None("pool_unavailable", "pool '" + route.pool() + "' is not running just now ("
             + e.getMessage() + "); try again");
-        break;
       }
       if (picked instanceof Pool.Picked.None(String error, String why)) {
+        // The pool is stopping or gone (a reload removed it after this request read its route), or
+        // restarting: read the route again, once; a reload writes its new routes before it stops a pool.
+        boolean poolGone = error.equals("pool_unavailable") || error.equals("no_pool");
+        Optional<GatewayConfig.Route> again = poolGone && !lookedAgain ? route(method, host, path) : Optional.empty();
+        lookedAgain |= poolGone;
+        if (again.isPresent() && !again.get().pool().equals(route.pool())) {
+          route = again.get(); // a new configuration: the request starts over on it
+          outcome[0] = route.id();
+          allowed = idempotent ? 1 + route.retries() : 1;
+          attempts[0] = 0;
+          tried.clear();
+          last = null;
+          continue;
+        }
         if (last == null) {
           last = new Attempt.Failed(503, error, why);
         }
@@ -194,10 +198,19 @@ final class Proxy extends Handler.Abstract {
       if (attempts[0] > 1) {
         gateway.count("gateway_retries_total{pool=\"" + route.pool() + "\"}");
       }
-      if (!Breaker.permit(key)) {
-        Pool.done(route.pool(), url);
-        last = new Attempt.Failed(503, "circuit_open", "the circuit of " + url + " in pool '" + route.pool() + "' is open");
-        continue;
+      switch (Breaker.permit(key)) {
+        case YES -> { }
+        case NO -> {
+          Pool.done(route.pool(), url);
+          last = new Attempt.Failed(503, "circuit_open", "the circuit of " + url + " in pool '" + route.pool()
+              + "' is open");
+          continue;
+        }
+        case GONE -> { // left the pool since it was picked (a reload), or its breaker restarts: not an attempt
+          Pool.done(route.pool(), url);
+          attempts[0]--;
+          continue;
+        }
       }
       Attempt a = send(route, url, request, method, path, body, id, client, deadline, watch);
       Pool.done(route.pool(), url);

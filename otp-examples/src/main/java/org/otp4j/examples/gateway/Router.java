@@ -115,8 +115,9 @@ final class Router extends GenServer<Gateway, Router.Msg> {
     config.routes().forEach(r -> ids.add(r.id()));
     routes.selectDelete((id, r) -> !ids.contains(id));
     for (Table.Entry<String, GatewayConfig.PoolSpec> e : pools.select((k, v) -> !config.pools().containsKey(k))) {
-      pools.delete(e.key());
+      // stopped before its row goes: a request still on an old route finds no balancer and reads its route again
       Proc.whereis(Gateway.poolSupervisor(e.key())).ifPresent(p -> DynamicSupervisor.terminateChild(Gateway.POOL_SUPERVISOR, p));
+      pools.delete(e.key());
       forgetInstances(e.key(), e.value().instances());
     }
     gateway.applied(config);

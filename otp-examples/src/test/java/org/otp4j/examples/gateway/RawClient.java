@@ -13,7 +13,12 @@ final class RawClient {
 
   /** Sends {@code request} as is and returns everything the server answered until it closed. */
   static String exchange(int port, String request) {
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+    return exchange(port, request, InetAddress.getLoopbackAddress());
+  }
+
+  /** As {@link #exchange(int, String)}, from the local address {@code from} (127.0.0.2: another client). */
+  static String exchange(int port, String request, InetAddress from) {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port, from, 0)) {
       s.setSoTimeout((int) GatewayServer.WAIT.toMillis());
       s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
       s.getOutputStream().flush();
