@@ -170,6 +170,7 @@ final class Admin extends Handler.Abstract {
         Breaker.View v = breakers == null ? null : breakers.get(key).orElse(null);
         i.put("breaker", v == null ? "unknown" : v.stateName());
         i.put("failuresInRow", v == null ? 0 : v.failuresInRow());
+        i.put("recentCalls", v == null ? 0 : v.recent());
         i.put("probes", v == null ? 0 : v.probes());
         i.put("healthy", health == null ? null : health.get(key).orElse(null));
         i.put("outstanding", outstanding.getOrDefault(url, 0));

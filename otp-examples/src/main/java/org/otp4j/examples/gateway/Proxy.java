@@ -30,6 +30,7 @@ import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -222,7 +223,9 @@ final class Proxy extends Handler.Abstract {
         case Attempt.ClientGone g -> {
           Breaker.outcome(key, Breaker.Verdict.CANCELLED);
           gateway.count("gateway_client_gone_total");
-          callback.failed(new IOException("the client went away"));
+          // nobody to answer: close the connection; an EofException is one Jetty does not log
+          request.getConnectionMetaData().getConnection().getEndPoint().close();
+          callback.failed(new EofException("the client went away"));
           return 499;
         }
         case Attempt.Failed f when f.status() == 504 -> {

@@ -3,9 +3,6 @@ package org.otp4j.examples.gateway;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -25,6 +22,7 @@ import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
 import org.otp4j.core.Proc;
 import org.otp4j.core.ServerRef;
+import org.otp4j.examples.OnPlatformThread;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -65,7 +63,7 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Msg> {
   @Override
   protected Init<State> init() throws Exception {
     Proc.trapExits(true); // so that terminate stops Jetty on shutdown
-    Server server = onPlatformThread(this::startJetty);
+    Server server = OnPlatformThread.call("gateway-http-lifecycle", this::startJetty);
     int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     int admin = ((ServerConnector) server.getConnectors()[1]).getLocalPort();
     LOG.info("gateway listening on {}:{} (admin {})", gateway.settings().host(), port, admin);
@@ -116,27 +114,10 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Msg> {
 
   @Override
   protected void terminate(ExitReason reason, State state) throws Exception {
-    onPlatformThread(() -> {
+    OnPlatformThread.call("gateway-http-lifecycle", () -> {
       state.server().stop();
       return null;
     });
-  }
-
-  /** Starting Jetty loads hundreds of classes: on a platform thread, not this process's carrier. */
-  private static <T> T onPlatformThread(Callable<T> task) throws Exception {
-    CompletableFuture<T> done = new CompletableFuture<>();
-    Thread.ofPlatform().name("gateway-http-lifecycle").start(() -> {
-      try {
-        done.complete(task.call());
-      } catch (Throwable t) {
-        done.completeExceptionally(t);
-      }
-    });
-    try {
-      return done.join();
-    } catch (CompletionException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
-    }
   }
 
   /** Jetty's own error answers, as JSON. */

@@ -57,11 +57,10 @@ class CrashTest {
     for (int i = 0; i < 4; i++) {
       assertThat(gateway.get("/crash/after").statusCode()).isEqualTo(200);
     }
-    gateway.awaitState(s -> s.path("inflight").asLong() == 0);
-    for (var i : gateway.state().path("pools").get(0).path("instances")) {
-      assertThat(i.path("outstanding").asInt()).isZero();
-      assertThat(i.path("breaker").asString()).isEqualTo("closed");
-    }
+    // the last outcomes reach the balancer and the breakers as casts, after the answers
+    gateway.awaitState(s -> s.path("inflight").asLong() == 0 && java.util.stream.StreamSupport.stream(
+        s.path("pools").get(0).path("instances").spliterator(), false)
+        .allMatch(i -> i.path("outstanding").asInt() == 0 && i.path("breaker").asString().equals("closed")));
   }
 
   @Test
