@@ -17,7 +17,6 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.otp4j.core.CallException;
 import org.otp4j.core.Table;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -239,9 +238,5 @@ final class Admin extends Handler.Abstract {
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
     response.write(true, ByteBuffer.wrap(body), callback);
-  }
-
-  static JsonNode parse(String json) {
-    return JSON.readTree(json);
   }
 }

@@ -20,14 +20,19 @@ import org.otp4j.core.Table;
  * (the {@link Gateway#POOLS} table, which the router changes at runtime), whose health check has
  * not failed and whose breaker is not open. It counts the requests in flight per instance, and
  * holds the pool's retry budget: each first attempt adds {@code retryBudget} to it, each retry
- * takes one, so retries never multiply an overload.
+ * takes one, so retries never multiply an overload. It starts with {@link #RESERVE} retries in hand.
  *
  * <p>A restart loses the counts (requests in flight still end, and their {@code Done} finds no
- * count to lower) and refills nothing: the budget starts empty.
+ * count to lower) and the budget starts again from its reserve.
  */
 final class Pool extends GenServer<Pool.State, Pool.Msg> {
   /** The most retries the budget saves up. */
   static final double MAX_BUDGET = 10;
+  /**
+   * The retries a new balancer has in hand: without them, a pool that has seen few requests (just
+   * started, or quiet) could retry nothing, however small its budget's share.
+   */
+  static final double RESERVE = 2;
 
   sealed interface Msg {
     /** An instance for a request, other than {@code tried}; {@code retry}: a retry, paid from the budget. */
@@ -50,7 +55,7 @@ final class Pool extends GenServer<Pool.State, Pool.Msg> {
   static final class State {
     long next;
     final Map<String, Integer> outstanding = new HashMap<>();
-    double budget;
+    double budget = RESERVE;
   }
 
   private final Gateway gateway;
@@ -91,7 +96,8 @@ final class Pool extends GenServer<Pool.State, Pool.Msg> {
   protected CallResult<State> handleCall(Msg msg, From from, State state) {
     return switch (msg) {
       case Msg.Pick p -> reply(p, pick(p, state), state);
-      case Msg.Stats s -> reply(s, Map.of("outstanding", Map.copyOf(state.outstanding), "retryBudget", state.budget), state);
+      case Msg.Stats s -> reply(s, Map.of("outstanding", Map.copyOf(state.outstanding),
+          "retryBudget", Math.round(state.budget * 100) / 100.0), state);
       case Msg.Done d -> reply(null, state); // a cast, never called
     };
   }

@@ -9,11 +9,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -383,14 +381,5 @@ final class Proxy extends Handler.Abstract {
     boolean stolePipelined() {
       return pipelined;
     }
-  }
-
-  /** The ids of the routes, for the admin page. */
-  static List<String> routeIds(Gateway gateway) {
-    return Router.routes(gateway).stream().map(GatewayConfig.Route::id).sorted().toList();
-  }
-
-  static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
   }
 }
