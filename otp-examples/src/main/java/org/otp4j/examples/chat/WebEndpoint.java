@@ -10,9 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Response;
@@ -31,6 +28,7 @@ import org.otp4j.core.ServerRef;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
+import org.otp4j.examples.OnPlatformThread;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,7 +87,7 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Request
   protected Init<State> init() throws Exception {
     Proc.trapExits(true); // so that terminate stops Jetty on shutdown
     Node node = Node.current();
-    Server server = onPlatformThread(() -> startJetty(node));
+    Server server = OnPlatformThread.call("chat-http-lifecycle", () -> startJetty(node));
     int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     LOG.info("chat web endpoint listening on {}:{}", chat.config().host(), port);
     return Init.ok(new State(server, port));
@@ -131,31 +129,10 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Request
 
   @Override
   protected void terminate(ExitReason reason, State state) throws Exception {
-    onPlatformThread(() -> {
+    OnPlatformThread.call("chat-http-lifecycle", () -> {
       state.server().stop();
       return null;
     });
-  }
-
-  /**
-   * Building and starting Jetty loads and initialises hundreds of classes, a second or more of CPU
-   * the first time, which would hold this process's carrier thread (and get it reported as a
-   * runaway): do it on a platform thread and wait for it.
-   */
-  private static <T> T onPlatformThread(Callable<T> task) throws Exception {
-    CompletableFuture<T> done = new CompletableFuture<>();
-    Thread.ofPlatform().name("chat-http-lifecycle").start(() -> {
-      try {
-        done.complete(task.call());
-      } catch (Throwable t) {
-        done.completeExceptionally(t);
-      }
-    });
-    try {
-      return done.join();
-    } catch (CompletionException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
-    }
   }
 
   // =====================================================================================

@@ -1,0 +1,385 @@
+package org.otp4j.examples.gateway;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.EofException;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+import org.otp4j.core.CallException;
+import org.otp4j.core.Table;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The proxy: the Jetty handler of the gateway's public port. For each request, on the virtual
+ * thread Jetty runs it on: a request id, the client's token, the route (read from the routes
+ * table, never from a process), then attempts: an instance from the pool's balancer, a permit from
+ * its breaker, the upstream call with what is left of the route's deadline, the outcome to the
+ * breaker and the balancer. Idempotent methods try another instance after a failure, as long as the
+ * route's retries and the pool's retry budget allow. Every failure is answered with a JSON error
+ * (see {@link #error}); none leaves the client waiting past the deadline.
+ *
+ * <p>While it waits for the upstream, it looks every 50 ms whether the client is still there; a
+ * client that went away cancels the upstream call (the JDK client closes that connection). HTTP/1.1
+ * does not read from a connection while its request is handled, so the look is a read of the
+ * connection: end of stream means the client is gone. A client that pipelines a next request on
+ * the same connection meanwhile has that connection closed after this answer.
+ */
+final class Proxy extends Handler.Abstract {
+  private static final Logger ACCESS = LoggerFactory.getLogger("org.otp4j.examples.gateway.access");
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE");
+  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
+      "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "expect",
+      "x-request-id");
+  private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+  private static final long POLL_MS = 50;
+
+  private final Gateway gateway;
+  private final AtomicLong inflight = new AtomicLong();
+
+  Proxy(Gateway gateway) {
+    super(InvocationType.BLOCKING);
+    this.gateway = gateway;
+  }
+
+  long inflight() {
+    return inflight.get();
+  }
+
+  /** How one attempt ended. */
+  private sealed interface Attempt {
+    record Answered(HttpResponse<byte[]> response) implements Attempt {}
+
+    record Failed(int status, String error, String message) implements Attempt {}
+
+    record ClientGone() implements Attempt {}
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) {
+    long start = System.nanoTime();
+    inflight.incrementAndGet();
+    String id = Optional.ofNullable(request.getHeaders().get("X-Request-Id")).filter(s -> REQUEST_ID.matcher(s).matches())
+        .orElseGet(() -> UUID.randomUUID().toString());
+    response.getHeaders().put("X-Request-Id", id);
+    String method = request.getMethod();
+    String path = request.getHttpURI().getPath();
+    String client = Request.getRemoteAddr(request);
+    String[] outcome = {"-", "-"}; // route, instance
+    int[] attempts = {0};
+    int status;
+    try {
+      status = gateway.node().call(() -> proxy(request, response, callback, id, method, path, client, outcome, attempts));
+    } catch (RuntimeException e) {
+      status = error(response, callback, id, 502, "gateway_error", "the gateway failed on this request: " + e);
+    } finally {
+      inflight.decrementAndGet();
+    }
+    long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start);
+    gateway.count("gateway_requests_total{route=\"" + outcome[0] + "\",code=\"" + status + "\"}");
+    gateway.count("gateway_request_duration_microseconds_sum{route=\"" + outcome[0] + "\"}", micros);
+    gateway.count("gateway_request_duration_microseconds_count{route=\"" + outcome[0] + "\"}");
+    ACCESS.atInfo().addKeyValue("requestId", id).addKeyValue("client", client).addKeyValue("method", method)
+        .addKeyValue("path", path).addKeyValue("route", outcome[0]).addKeyValue("instance", outcome[1])
+        .addKeyValue("attempts", attempts[0]).addKeyValue("status", status).addKeyValue("micros", micros)
+        .log("id={} client={} {} {} route={} instance={} attempts={} status={} ms={}", id, client, method, path,
+            outcome[0], outcome[1], attempts[0], status, micros / 1000.0);
+    return true;
+  }
+
+  /** Answers the request; returns the status sent (499: the client went away first). */
+  private int proxy(Request request, Response response, Callback callback, String id, String method, String path,
+                    String client, String[] outcome, int[] attempts) {
+    if (gateway.settings().rateLimit() > 0) {
+      long wait = Limiter.take(client);
+      if (wait > 0) {
+        gateway.count("gateway_rate_limited_total");
+        response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(wait));
+        return error(response, callback, id, 429, "rate_limited", "too many requests from " + client
+            + "; try again in " + wait + " s");
+      }
+    }
+    long declared = request.getLength();
+    int max = gateway.settings().maxBodyBytes();
+    if (declared > max) {
+      return error(response, callback, id, 413, "body_too_large", "the request body has " + declared
+          + " bytes; the most this gateway takes is " + max);
+    }
+    byte[] body;
+    try (InputStream in = Content.Source.asInputStream(request)) {
+      body = in.readNBytes(max + 1);
+    } catch (IOException e) {
+      return error(response, callback, id, 400, "bad_body", "the request body could not be read: " + e.getMessage());
+    }
+    if (body.length > max) {
+      return error(response, callback, id, 413, "body_too_large", "the request body has more than " + max
+          + " bytes, the most this gateway takes");
+    }
+    String host = Request.getServerName(request);
+    Optional<GatewayConfig.Route> found = route(method, host, path);
+    if (found.isEmpty()) {
+      return error(response, callback, id, 404, "no_route", "no route takes " + method + " " + path
+          + (host == null ? "" : " on host " + host));
+    }
+    GatewayConfig.Route route = found.get();
+    outcome[0] = route.id();
+    long deadline = System.nanoTime() + route.deadline().toNanos();
+    boolean idempotent = IDEMPOTENT.contains(method);
+    int allowed = idempotent ? 1 + route.retries() : 1;
+    Set<String> tried = new HashSet<>();
+    Attempt last = null;
+    boolean lookedAgain = false;
+    ClientWatch watch = new ClientWatch(request);
+    while (attempts[0] < allowed) {
+      Pool.Picked picked;
+      try {
+        picked = Pool.pick(route.pool(), tried, attempts[0] > 0);
+      } catch (CallException e) {
+        picked = new Pool.Picked.None("pool_unavailable", "pool '" + route.pool() + "' is not running just now ("
+            + e.getMessage() + "); try again");
+      }
+      if (picked instanceof Pool.Picked.None(String error, String why)) {
+        // The pool is stopping or gone (a reload removed it after this request read its route), or
+        // restarting: read the route again, once; a reload writes its new routes before it stops a pool.
+        boolean poolGone = error.equals("pool_unavailable") || error.equals("no_pool");
+        Optional<GatewayConfig.Route> again = poolGone && !lookedAgain ? route(method, host, path) : Optional.empty();
+        lookedAgain |= poolGone;
+        if (again.isPresent() && !again.get().pool().equals(route.pool())) {
+          route = again.get(); // a new configuration: the request starts over on it
+          outcome[0] = route.id();
+          allowed = idempotent ? 1 + route.retries() : 1;
+          attempts[0] = 0;
+          tried.clear();
+          last = null;
+          continue;
+        }
+        if (last == null) {
+          last = new Attempt.Failed(503, error, why);
+        }
+        break;
+      }
+      String url = ((Pool.Picked.Instance) picked).url();
+      String key = Gateway.instanceKey(route.pool(), url);
+      attempts[0]++;
+      tried.add(url);
+      outcome[1] = url;
+      if (attempts[0] > 1) {
+        gateway.count("gateway_retries_total{pool=\"" + route.pool() + "\"}");
+      }
+      switch (Breaker.permit(key)) {
+        case YES -> { }
+        case NO -> {
+          Pool.done(route.pool(), url);
+          last = new Attempt.Failed(503, "circuit_open", "the circuit of " + url + " in pool '" + route.pool()
+              + "' is open");
+          continue;
+        }
+        case GONE -> { // left the pool since it was picked (a reload), or its breaker restarts: not an attempt
+          Pool.done(route.pool(), url);
+          attempts[0]--;
+          continue;
+        }
+      }
+      Attempt a = send(route, url, request, method, path, body, id, client, deadline, watch);
+      Pool.done(route.pool(), url);
+      switch (a) {
+        case Attempt.Answered(HttpResponse<byte[]> r) when r.statusCode() < 500 -> {
+          Breaker.outcome(key, Breaker.Verdict.SUCCESS);
+          return answer(response, callback, r, watch);
+        }
+        case Attempt.ClientGone g -> {
+          Breaker.outcome(key, Breaker.Verdict.CANCELLED);
+          gateway.count("gateway_client_gone_total");
+          // nobody to answer: close the connection; an EofException is one Jetty does not log
+          request.getConnectionMetaData().getConnection().getEndPoint().close();
+          callback.failed(new EofException("the client went away"));
+          return 499;
+        }
+        case Attempt.Failed f when f.status() == 504 -> {
+          Breaker.outcome(key, Breaker.Verdict.FAILURE);
+          last = f;
+          attempts[0] = allowed; // the deadline is spent: no retry
+        }
+        default -> {
+          Breaker.outcome(key, Breaker.Verdict.FAILURE);
+          last = a;
+        }
+      }
+    }
+    return switch (last) {
+      case Attempt.Answered(HttpResponse<byte[]> r) -> answer(response, callback, r, watch);
+      case Attempt.Failed(int status, String error, String message) -> error(response, callback, id, status, error, message);
+      case null -> error(response, callback, id, 503, "no_instance", "no instance could take the request");
+      case Attempt.ClientGone g -> 499; // not reached: returned above
+    };
+  }
+
+  /** The route for a request: of those that match, the one with the longest prefix. */
+  private Optional<GatewayConfig.Route> route(String method, String host, String path) {
+    Optional<Table<String, GatewayConfig.Route>> routes = gateway.table(Gateway.ROUTES);
+    return routes.flatMap(t -> t.stream().map(Table.Entry::value).filter(r -> r.matches(method, host, path))
+        .max(Comparator.<GatewayConfig.Route>comparingInt(r -> r.prefix().length())
+            .thenComparing(r -> r.host().isPresent()).thenComparing(GatewayConfig.Route::id, Comparator.reverseOrder())));
+  }
+
+  private Attempt send(GatewayConfig.Route route, String url, Request request, String method, String path, byte[] body,
+                       String id, String client, long deadline, ClientWatch watch) {
+    long left = deadline - System.nanoTime();
+    if (left <= 0) {
+      return new Attempt.Failed(504, "deadline", "route '" + route.id() + "' has a deadline of "
+          + route.deadline().toMillis() + " ms, spent before the upstream was asked");
+    }
+    String query = request.getHttpURI().getQuery();
+    HttpRequest.Builder b;
+    try {
+      b = HttpRequest.newBuilder(URI.create(url + route.rewritePath(path) + (query == null ? "" : "?" + query)))
+          .timeout(java.time.Duration.ofNanos(left))
+          .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+    } catch (IllegalArgumentException e) {
+      return new Attempt.Failed(400, "bad_request", "the request cannot be forwarded: " + e.getMessage());
+    }
+    for (HttpField f : request.getHeaders()) {
+      String name = f.getLowerCaseName();
+      if (!HOP_BY_HOP.contains(name) && !route.removeHeaders().contains(name)) {
+        try {
+          b.header(f.getName(), f.getValue());
+        } catch (IllegalArgumentException e) {
+          // a header the JDK client sets itself: leave it to it
+        }
+      }
+    }
+    route.setHeaders().forEach(b::setHeader);
+    b.setHeader("X-Request-Id", id);
+    b.setHeader("X-Forwarded-For", client);
+    Optional.ofNullable(request.getHeaders().get(HttpHeader.HOST)).ifPresent(h -> b.setHeader("X-Forwarded-Host", h));
+    b.setHeader("X-Forwarded-Proto", request.getHttpURI().getScheme() == null ? "http" : request.getHttpURI().getScheme());
+    CompletableFuture<HttpResponse<byte[]>> call = gateway.http().sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    while (true) {
+      long wait = Math.min(TimeUnit.MILLISECONDS.toNanos(POLL_MS), deadline - System.nanoTime());
+      if (wait <= 0) {
+        call.cancel(true);
+        return new Attempt.Failed(504, "deadline", url + " did not answer within the deadline of route '" + route.id()
+            + "' (" + route.deadline().toMillis() + " ms)");
+      }
+      try {
+        return new Attempt.Answered(call.get(wait, TimeUnit.NANOSECONDS));
+      } catch (TimeoutException e) {
+        if (watch.gone()) {
+          call.cancel(true);
+          return new Attempt.ClientGone();
+        }
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof HttpTimeoutException) {
+          return new Attempt.Failed(504, "deadline", url + " did not answer within the deadline of route '"
+              + route.id() + "' (" + route.deadline().toMillis() + " ms)");
+        }
+        String what = cause instanceof ConnectException ? "could not be reached" : "failed";
+        return new Attempt.Failed(502, "upstream_error", url + " " + what + ": " + cause);
+      } catch (InterruptedException e) {
+        call.cancel(true);
+        Thread.currentThread().interrupt();
+        return new Attempt.ClientGone();
+      }
+    }
+  }
+
+  private static int answer(Response response, Callback callback, HttpResponse<byte[]> r, ClientWatch watch) {
+    response.setStatus(r.statusCode());
+    r.headers().map().forEach((name, values) -> {
+      if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+        values.forEach(v -> response.getHeaders().add(name, v));
+      }
+    });
+    if (watch.stolePipelined()) {
+      response.getHeaders().put(HttpHeader.CONNECTION, "close");
+    }
+    response.write(true, ByteBuffer.wrap(r.body()), callback);
+    return r.statusCode();
+  }
+
+  /**
+   * Answers with a JSON error {@code {"error": CODE, "message": TEXT, "requestId": ID}}: 404 no
+   * route, 413 body too large, 429 rate limited, 502 the upstream failed, 503 no instance can take
+   * it (circuit open, unhealthy, pool restarting), 504 the deadline passed.
+   */
+  static int error(Response response, Callback callback, String id, int status, String error, String message) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", error);
+    body.put("message", message);
+    body.put("requestId", id);
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+    response.write(true, ByteBuffer.wrap(JSON.writeValueAsBytes(body)), callback);
+    return status;
+  }
+
+  /** Whether the client of a request has gone away, by reading its connection (see the class comment). */
+  static final class ClientWatch {
+    private final EndPoint endPoint;
+    private final AtomicBoolean gone = new AtomicBoolean();
+    private volatile boolean pipelined;
+
+    ClientWatch(Request request) {
+      this.endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+      request.addFailureListener(x -> gone.set(true));
+    }
+
+    boolean gone() {
+      if (gone.get() || pipelined) {
+        return gone.get();
+      }
+      if (!endPoint.isOpen()) {
+        gone.set(true);
+        return true;
+      }
+      try {
+        ByteBuffer one = BufferUtil.allocate(1);
+        int n = endPoint.fill(one);
+        if (n < 0) {
+          gone.set(true);
+        } else if (n > 0) {
+          pipelined = true;
+        }
+      } catch (IOException e) {
+        gone.set(true);
+      }
+      return gone.get();
+    }
+
+    boolean stolePipelined() {
+      return pipelined;
+    }
+  }
+}
