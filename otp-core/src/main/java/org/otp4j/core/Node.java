@@ -127,6 +127,11 @@ public final class Node implements AutoCloseable {
     return (Node) runtime.face();
   }
 
+  /** The settings this node was started with. */
+  public NodeConfig config() {
+    return runtime.config();
+  }
+
   /** The name given in the node's {@link NodeConfig}. */
   public String name() {
     return runtime.name();

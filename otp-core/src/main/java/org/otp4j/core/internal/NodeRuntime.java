@@ -29,6 +29,7 @@ public final class NodeRuntime {
   private final int index;
   private final String pidPrefix;
   private final NodeConfig config;
+  private final java.util.function.Consumer<org.otp4j.core.NodeReport> reportHandler;
   private final Logger log = LoggerFactory.getLogger("org.otp4j.core.Node");
   private final AtomicLong serials = new AtomicLong();
   private final ProcessTable table;
@@ -60,6 +61,7 @@ public final class NodeRuntime {
   public NodeRuntime(Object face, NodeConfig config, boolean isDefault) {
     this.face = face;
     this.config = config;
+    this.reportHandler = config.reportHandler().orElse(null);
     this.index = isDefault ? 0 : NEXT_INDEX.getAndIncrement();
     this.pidPrefix = "<" + index + ".";
     this.table = new ProcessTable(config.transport().isPresent());
@@ -147,6 +149,11 @@ public final class NodeRuntime {
 
   public String name() {
     return config.name();
+  }
+
+  /** Where the node's reports go instead of the logger, or null to log them. */
+  java.util.function.Consumer<org.otp4j.core.NodeReport> reportHandler() {
+    return reportHandler;
   }
 
   public NodeConfig config() {
@@ -275,7 +282,7 @@ public final class NodeRuntime {
 
   /** Logs the crash of a process, after {@link #countCrash} and its exit. */
   void processCrashed(ProcessImpl p, Throwable error) {
-    log.atError()
+    ReportLog.at(this, log, org.slf4j.event.Level.ERROR)
         .setCause(error)
         .addKeyValue("label", "process_crash")
         .addKeyValue("pid", p.displayName())
@@ -326,7 +333,7 @@ public final class NodeRuntime {
       return;
     }
     fatalError = error;
-    log.atError()
+    ReportLog.at(this, log, org.slf4j.event.Level.ERROR)
         .setCause(error)
         .addKeyValue("pid", p.displayName())
         .log("VM error in process {}: {}. The JVM cannot confine it to one process; node '{}' is stopping.",
