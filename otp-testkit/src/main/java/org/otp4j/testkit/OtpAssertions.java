@@ -81,7 +81,7 @@ public final class OtpAssertions {
   /** Asserts that no message of type {@code type} is there or comes within {@code timeout}. */
   public static void refuteReceive(Class<?> type, Duration timeout) {
     Objects.requireNonNull(type, "type");
-    refute("a " + type.getName(), type::isInstance, timeout);
+    refute("message of type " + type.getName(), type::isInstance, timeout);
   }
 
   /** Asserts that no message that {@code matching} accepts is there or comes within {@link #REFUTE_TIMEOUT}. */
@@ -91,13 +91,13 @@ public final class OtpAssertions {
 
   /** Asserts that no message that {@code matching} accepts is there or comes within {@code timeout}. */
   public static void refuteReceive(Predicate<Object> matching, Duration timeout) {
-    refute("a message that matches", Objects.requireNonNull(matching, "matching"), timeout);
+    refute("message that matches", Objects.requireNonNull(matching, "matching"), timeout);
   }
 
   /** Asserts that no message equal to {@code value} is there or comes within {@link #REFUTE_TIMEOUT}. */
   public static void refuteReceive(Object value) {
     Objects.requireNonNull(value, "value");
-    refute("a message equal to " + value, value::equals, REFUTE_TIMEOUT);
+    refute("message equal to " + value, value::equals, REFUTE_TIMEOUT);
   }
 
   /** Asserts that the mailbox holds no message at all and none comes within {@link #REFUTE_TIMEOUT}. */
