@@ -33,7 +33,7 @@ public final class Node implements AutoCloseable {
   private final NodeRuntime runtime;
 
   private Node(NodeConfig config, boolean isDefault) {
-    this.runtime = new NodeRuntime(this, config, isDefault);
+    this.runtime = new NodeRuntime(this, config, isDefault, config.clock().map(ManualClock::engine).orElse(null));
     if (config.transport().isPresent()) {
       try {
         runtime.distribution().open(config.transport().get());

@@ -27,9 +27,12 @@ import org.otp4j.core.dist.TransportFactory;
  *     {@link #withTransport}); empty for a node on its own
  * @param reportHandler where the reports about the node's processes go instead of the logger (see
  *     {@link #withReportHandler}); empty to log them through SLF4J
+ * @param clock the manual clock the node's timers and its processes' timeouts run on (see
+ *     {@link #withClock}); empty for real time
  */
 public record NodeConfig(String name, Duration runawayThreshold, Consumer<Throwable> onFatalError,
-    Scheduler scheduler, Optional<TransportFactory> transport, Optional<Consumer<NodeReport>> reportHandler) {
+    Scheduler scheduler, Optional<TransportFactory> transport, Optional<Consumer<NodeReport>> reportHandler,
+    Optional<ManualClock> clock) {
 
   public NodeConfig {
     Objects.requireNonNull(name, "name");
@@ -38,6 +41,7 @@ public record NodeConfig(String name, Duration runawayThreshold, Consumer<Throwa
     Objects.requireNonNull(scheduler, "scheduler");
     Objects.requireNonNull(transport, "transport: use Optional.empty() for a node on its own");
     Objects.requireNonNull(reportHandler, "reportHandler: use Optional.empty() to log reports");
+    Objects.requireNonNull(clock, "clock: use Optional.empty() for real time");
     if (name.isBlank()) {
       throw new IllegalArgumentException("a node name cannot be blank: give a name such as \"billing@host\"");
     }
@@ -55,22 +59,22 @@ public record NodeConfig(String name, Duration runawayThreshold, Consumer<Throwa
    */
   public static NodeConfig defaults() {
     return new NodeConfig("node", Duration.ofSeconds(1), error -> {}, Scheduler.fromSystemProperty(), Optional.empty(),
-        Optional.empty());
+        Optional.empty(), Optional.empty());
   }
 
   /** The same settings under another name. */
   public NodeConfig withName(String newName) {
-    return new NodeConfig(newName, runawayThreshold, onFatalError, scheduler, transport, reportHandler);
+    return new NodeConfig(newName, runawayThreshold, onFatalError, scheduler, transport, reportHandler, clock);
   }
 
   /** The same settings with another runaway threshold. */
   public NodeConfig withRunawayThreshold(Duration threshold) {
-    return new NodeConfig(name, threshold, onFatalError, scheduler, transport, reportHandler);
+    return new NodeConfig(name, threshold, onFatalError, scheduler, transport, reportHandler, clock);
   }
 
   /** The same settings with another fatal-error action. */
   public NodeConfig withOnFatalError(Consumer<Throwable> handler) {
-    return new NodeConfig(name, runawayThreshold, handler, scheduler, transport, reportHandler);
+    return new NodeConfig(name, runawayThreshold, handler, scheduler, transport, reportHandler, clock);
   }
 
   /**
@@ -80,12 +84,12 @@ public record NodeConfig(String name, Duration runawayThreshold, Consumer<Throwa
    */
   public NodeConfig withTransport(TransportFactory factory) {
     return new NodeConfig(name, runawayThreshold, onFatalError, scheduler,
-        Optional.of(Objects.requireNonNull(factory, "factory")), reportHandler);
+        Optional.of(Objects.requireNonNull(factory, "factory")), reportHandler, clock);
   }
 
   /** The same settings on another scheduler ({@link Scheduler#local()} or {@link Scheduler#jdk()}). */
   public NodeConfig withScheduler(Scheduler newScheduler) {
-    return new NodeConfig(name, runawayThreshold, onFatalError, newScheduler, transport, reportHandler);
+    return new NodeConfig(name, runawayThreshold, onFatalError, newScheduler, transport, reportHandler, clock);
   }
 
   /**
@@ -100,6 +104,16 @@ public record NodeConfig(String name, Duration runawayThreshold, Consumer<Throwa
    */
   public NodeConfig withReportHandler(Consumer<NodeReport> handler) {
     return new NodeConfig(name, runawayThreshold, onFatalError, scheduler, transport,
-        Optional.of(Objects.requireNonNull(handler, "handler")));
+        Optional.of(Objects.requireNonNull(handler, "handler")), clock);
+  }
+
+  /**
+   * The same settings with the node's timers and its processes' timeouts on {@code manualClock}, which
+   * moves only when a test {@link ManualClock#advance advances} it; see {@link ManualClock} for what
+   * runs on it and what stays in real time.
+   */
+  public NodeConfig withClock(ManualClock manualClock) {
+    return new NodeConfig(name, runawayThreshold, onFatalError, scheduler, transport, reportHandler,
+        Optional.of(Objects.requireNonNull(manualClock, "manualClock")));
   }
 }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
+import org.otp4j.core.ManualClock;
 import org.otp4j.core.Node;
 import org.otp4j.core.NodeReport;
 import org.otp4j.core.ProcessInfo;
@@ -35,8 +36,9 @@ import org.otp4j.core.ProcessInfo;
  *
  * <p>What a test gets:
  * <ul>
- *   <li>Parameters: the test's {@link Node}, its captured {@link Reports}, and any number of
- *       {@link Probe}s, each a new one on the node.</li>
+ *   <li>Parameters: the test's {@link Node}, its captured {@link Reports}, any number of
+ *       {@link Probe}s, each a new one on the node, and with {@link #withManualClock()} the node's
+ *       {@link ManualClock}.</li>
  *   <li>The test method runs with its node as the {@link Node#current() current node}, so the plain
  *       thread calls of the code under test (spawn, a behaviour's start and call) act on it, and
  *       {@link OtpAssertions#assertReceive} reads the test thread's own mailbox.</li>
@@ -63,16 +65,29 @@ public final class OtpExtension implements BeforeEachCallback, AfterEachCallback
   private final Duration wait;
   private final Duration leakGrace;
   private final boolean checkLeaks;
+  private final boolean manualClock;
 
-  /** The extension with its defaults: a 5-second wait for reports, leak check on with a 1-second grace. */
+  /**
+   * The extension with its defaults: real time, a 5-second wait for reports, leak check on with a
+   * 1-second grace.
+   */
   public OtpExtension() {
-    this(Probe.DEFAULT_WAIT, Duration.ofSeconds(1), true);
+    this(Probe.DEFAULT_WAIT, Duration.ofSeconds(1), true, false);
   }
 
-  private OtpExtension(Duration wait, Duration leakGrace, boolean checkLeaks) {
+  private OtpExtension(Duration wait, Duration leakGrace, boolean checkLeaks, boolean manualClock) {
     this.wait = wait;
     this.leakGrace = leakGrace;
     this.checkLeaks = checkLeaks;
+    this.manualClock = manualClock;
+  }
+
+  /**
+   * The same extension, each test's node on a fresh {@link ManualClock}, which a test method takes as
+   * a parameter: the node's timers and its processes' timeouts fire only when the test advances it.
+   */
+  public OtpExtension withManualClock() {
+    return new OtpExtension(wait, leakGrace, checkLeaks, true);
   }
 
   /** The extension with its defaults, to change with the {@code with...} methods. */
@@ -89,7 +104,7 @@ public final class OtpExtension implements BeforeEachCallback, AfterEachCallback
     if (grace.isNegative()) {
       throw new IllegalArgumentException("the leak grace cannot be negative, got " + grace);
     }
-    return new OtpExtension(wait, grace, checkLeaks);
+    return new OtpExtension(wait, grace, checkLeaks, manualClock);
   }
 
   /**
@@ -97,7 +112,7 @@ public final class OtpExtension implements BeforeEachCallback, AfterEachCallback
    * its node, silently. For tests of code that is meant to run on (a started application).
    */
   public OtpExtension withoutLeakCheck() {
-    return new OtpExtension(wait, leakGrace, false);
+    return new OtpExtension(wait, leakGrace, false, manualClock);
   }
 
   /** The same extension, waiting up to {@code timeout} in {@link Reports#expectCrash} and the like. */
@@ -106,12 +121,13 @@ public final class OtpExtension implements BeforeEachCallback, AfterEachCallback
     if (timeout.isNegative()) {
       throw new IllegalArgumentException("the report wait cannot be negative, got " + timeout);
     }
-    return new OtpExtension(timeout, leakGrace, checkLeaks);
+    return new OtpExtension(timeout, leakGrace, checkLeaks, manualClock);
   }
 
   @Override
   public void beforeEach(ExtensionContext context) {
-    context.getStore(NAMESPACE).put(KEY, new TestNode("test-" + context.getRequiredTestMethod().getName(), wait));
+    context.getStore(NAMESPACE).put(KEY, new TestNode("test-" + context.getRequiredTestMethod().getName(), wait,
+        manualClock));
   }
 
   @Override
@@ -170,7 +186,7 @@ public final class OtpExtension implements BeforeEachCallback, AfterEachCallback
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
     Class<?> type = parameter.getParameter().getType();
-    return type == Node.class || type == Reports.class || type == Probe.class;
+    return type == Node.class || type == Reports.class || type == Probe.class || type == ManualClock.class;
   }
 
   @Override
@@ -186,6 +202,14 @@ public final class OtpExtension implements BeforeEachCallback, AfterEachCallback
     }
     if (type == Reports.class) {
       return test.reports;
+    }
+    if (type == ManualClock.class) {
+      if (test.clock == null) {
+        throw new ParameterResolutionException("a ManualClock parameter needs the node on a manual clock: register "
+            + "the extension with @RegisterExtension static final OtpExtension OTP = "
+            + "OtpExtension.create().withManualClock();");
+      }
+      return test.clock;
     }
     return Probe.open(test.node);
   }

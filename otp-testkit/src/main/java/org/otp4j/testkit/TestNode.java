@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
+import org.otp4j.core.ManualClock;
 import org.otp4j.core.Node;
 import org.otp4j.core.NodeConfig;
 import org.otp4j.core.Pid;
@@ -29,12 +30,17 @@ final class TestNode {
 
   final Node node;
   final Reports reports;
+  final ManualClock clock;
   private final Set<Pid> baseline = new HashSet<>();
   private Probe mailbox;
 
-  TestNode(String name, Duration wait) {
+  TestNode(String name, Duration wait, boolean manualClock) {
     this.reports = new Reports(wait);
+    this.clock = manualClock ? new ManualClock() : null;
     NodeConfig config = NodeConfig.defaults().withName(name).withReportHandler(reports::add);
+    if (clock != null) {
+      config = config.withClock(clock);
+    }
     this.node = Node.start(config);
     synchronized (PROBES) {
       PROBES.put(node, new ArrayList<>());

@@ -58,7 +58,11 @@ public final class NodeRuntime {
   /** Node-local values, by their key (an {@code org.otp4j.core.NodeLocal}). */
   private final ConcurrentHashMap<Object, Object> locals = new ConcurrentHashMap<>();
 
-  public NodeRuntime(Object face, NodeConfig config, boolean isDefault) {
+  /** The manual clock's engine when the node runs on one, else null (real time). */
+  private final VirtualClock virtualClock;
+
+  public NodeRuntime(Object face, NodeConfig config, boolean isDefault, VirtualClock virtualClock) {
+    this.virtualClock = virtualClock;
     this.face = face;
     this.config = config;
     this.reportHandler = config.reportHandler().orElse(null);
@@ -149,6 +153,29 @@ public final class NodeRuntime {
 
   public String name() {
     return config.name();
+  }
+
+  /**
+   * The time of the current process's node in nanoseconds ({@link #nanoTime()}), or
+   * {@link System#nanoTime()} on a plain thread: what a behaviour measures its timeouts with.
+   */
+  public static long currentNanoTime() {
+    ProcessImpl self = ProcessImpl.current();
+    return self == null ? System.nanoTime() : self.runtime().nanoTime();
+  }
+
+  /** The manual clock's engine, or null when the node runs in real time. */
+  public VirtualClock virtualClock() {
+    return virtualClock;
+  }
+
+  /**
+   * The node's time in nanoseconds, to measure its processes' timeouts: {@link System#nanoTime()}, or
+   * the manual clock's time.
+   */
+  public long nanoTime() {
+    VirtualClock c = virtualClock;
+    return c == null ? System.nanoTime() : c.nanoTime();
   }
 
   /** Where the node's reports go instead of the logger, or null to log them. */
