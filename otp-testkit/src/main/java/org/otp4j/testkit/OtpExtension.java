@@ -21,15 +21,16 @@ import org.otp4j.core.ProcessInfo;
  * A JUnit 5 extension that gives each test a fresh, isolated {@link Node}, and fails the test if it
  * leaves processes running or lets one crash unexpectedly.
  *
- * <!-- snippet: org.otp4j.testkit.GuideTest#extension -->
+ * <!-- snippet: org.otp4j.testkit.CounterTest#extension -->
  * {@snippet :
  * @ExtendWith(OtpExtension.class)
  * class CounterTest {
  *   @Test
  *   void counts(Node node) {
- *     Pid counter = Counter.start(0);   // on `node`: the test thread acts on the test's node
+ *     ServerRef<Counter.Msg> counter = Counter.start(0);   // on `node`: the test thread acts on it
+ *     assertThat(counter.pid().node()).isSameAs(node);
  *     assertThat(Counter.bump(counter, 2)).isEqualTo(2);
- *     GenServer.stop(counter);          // a process still alive at the end fails the test
+ *     GenServer.stop(counter.pid());                       // a process left alive fails the test
  *   }
  * }
  * }

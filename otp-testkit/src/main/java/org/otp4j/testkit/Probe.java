@@ -42,7 +42,7 @@ import org.otp4j.core.Ref;
  * call its methods from one thread at a time, and {@link #close() close} it (the
  * {@link OtpExtension} closes the probes it gives and the ones opened on its node).
  *
- * <p>Its waits are real time, also on a node with a {@link ManualClock}: the test thread is outside
+ * <p>Its waits are real time, also on a node with a {@link org.otp4j.core.ManualClock}: the test thread is outside
  * the node's virtual time.
  */
 public final class Probe implements AutoCloseable {
