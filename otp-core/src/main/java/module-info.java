@@ -10,4 +10,7 @@ module org.otp4j.core {
 
   exports org.otp4j.core;
   exports org.otp4j.core.dist;
+  // The behaviours write their reports through the node's report door (ReportLog), so that a node
+  // with a report handler gets them; nothing else of the engine is theirs to use.
+  exports org.otp4j.core.internal to org.otp4j.behaviours;
 }

@@ -1,5 +1,6 @@
 package org.otp4j.behaviours;
 
+import org.otp4j.core.internal.NodeRuntime;
 import java.time.Duration;
 import java.util.Optional;
 import org.otp4j.core.ExitMessage;
@@ -80,7 +81,7 @@ final class GenServerEngine<S, M> extends GenEngine {
         action = null; // a timeout that never fires
       }
       if (action instanceof GenServer.Action.MessageTimeout t && messageDeadline == 0L) {
-        messageDeadline = System.nanoTime() + t.after().toNanos();
+        messageDeadline = NodeRuntime.currentNanoTime() + t.after().toNanos();
       }
       if (debug.suspended()) {
         // Suspended: only system messages; a pending timeout waits until the process is resumed.
@@ -92,7 +93,7 @@ final class GenServerEngine<S, M> extends GenEngine {
             message = m.isPresent() ? m.get() : new GenServer.Timeout();
           }
           case GenServer.Action.MessageTimeout t -> {
-            long left = messageDeadline - System.nanoTime();
+            long left = messageDeadline - NodeRuntime.currentNanoTime();
             Optional<Object> m = left <= 0 ? Optional.empty() : Proc.receive(Duration.ofNanos(left));
             if (m.isPresent()) {
               message = m.get();

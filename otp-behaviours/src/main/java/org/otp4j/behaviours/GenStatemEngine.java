@@ -1,5 +1,6 @@
 package org.otp4j.behaviours;
 
+import org.otp4j.core.internal.NodeRuntime;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -133,7 +134,7 @@ final class GenStatemEngine<S, D, M> extends GenEngine {
         // Suspended: only system messages, and the event timeout waits too (it keeps its deadline).
         message = Proc.receive(m -> m instanceof Gen.SystemMessage);
       } else if (timeout != null) {
-        long left = timeout.deadline() - System.nanoTime();
+        long left = timeout.deadline() - NodeRuntime.currentNanoTime();
         Optional<Object> m = receive(left <= 0 ? Duration.ZERO : Duration.ofNanos(left));
         if (m.isEmpty()) {
           timers.clearEventTimeout();

@@ -1,5 +1,7 @@
 package org.otp4j.behaviours;
 
+import org.otp4j.core.internal.ReportLog;
+import org.slf4j.event.Level;
 import java.util.List;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
@@ -93,7 +95,7 @@ final class Reports {
       case Report.ServerTerminating r -> {
         String clientText = r.client() == null ? "none"
             : r.client().caller().map(p -> p + " (blocked in a call)").orElse("a plain thread (blocked in a call)");
-        withCause(LOG.atError()
+        withCause(ReportLog.at(LOG, Level.ERROR)
             .addKeyValue("label", "gen_server_terminate")
             .addKeyValue("server", r.server())
             .addKeyValue("lastMessage", r.status().message())
@@ -106,7 +108,7 @@ final class Reports {
       }
       case Report.StatemTerminating r -> {
         GenStatem.Status status = r.status();
-        withCause(LOG.atError()
+        withCause(ReportLog.at(LOG, Level.ERROR)
             .addKeyValue("label", "gen_statem_terminate")
             .addKeyValue("machine", r.machine())
             .addKeyValue("lastEvent", status.event())
@@ -121,14 +123,14 @@ final class Reports {
                 r.machine(), status.event(), new GenStatem.StateAndData(status.state(), status.data()), r.reason(),
                 r.mode(), r.queue(), status.postponed());
       }
-      case Report.InitCrash r -> withCause(LOG.atError()
+      case Report.InitCrash r -> withCause(ReportLog.at(LOG, Level.ERROR)
           .addKeyValue("label", "crash_report")
           .addKeyValue("behaviour", r.behaviour())
           .addKeyValue("process", r.process())
           .addKeyValue("phase", "init")
           .addKeyValue("reason", r.reason()), r.reason())
           .log("** {} {} failed in init: {}", r.behaviour(), r.process(), r.reason());
-      case Report.SupervisorReport r -> withCause(LOG.atError()
+      case Report.SupervisorReport r -> withCause(ReportLog.at(LOG, Level.ERROR)
           .addKeyValue("label", "supervisor_report")
           .addKeyValue("supervisor", r.supervisor())
           .addKeyValue("errorContext", r.errorContext())
@@ -139,14 +141,14 @@ final class Reports {
           .addKeyValue("shutdown", r.spec() == null ? null : r.spec().shutdown()), r.reason())
           .log("Supervisor {} report: {} for child {} ({}): {}", r.supervisor(), r.errorContext(), r.childId(),
               r.pid(), r.reason());
-      case Report.ChildStarted r -> (r.fromApi() ? LOG.atDebug() : LOG.atInfo())
+      case Report.ChildStarted r -> (r.fromApi() ? ReportLog.at(LOG, Level.DEBUG) : ReportLog.at(LOG, Level.INFO))
           .addKeyValue("label", "progress")
           .addKeyValue("supervisor", r.supervisor())
           .addKeyValue("childId", r.childId())
           .addKeyValue("pid", r.pid())
           .addKeyValue("type", r.spec().type())
           .log("Supervisor {} started child {} as {}", r.supervisor(), r.childId(), r.pid());
-      case Report.HandlerCrash r -> withCause(LOG.atError()
+      case Report.HandlerCrash r -> withCause(ReportLog.at(LOG, Level.ERROR)
           .addKeyValue("label", "gen_event_handler_crash")
           .addKeyValue("manager", r.manager())
           .addKeyValue("handler", r.handler())
@@ -154,7 +156,7 @@ final class Reports {
           .log("** gen_event handler {} crashed.\n** Was installed in {}\n** Reason == {}", r.handler(),
               r.manager(), r.reason());
       case Report.ApplicationEvent r -> {
-        LoggingEventBuilder event = LOG.atInfo()
+        LoggingEventBuilder event = ReportLog.at(LOG, Level.INFO)
             .addKeyValue("label", "progress")
             .addKeyValue("application", r.application())
             .addKeyValue("controller", r.controller())
@@ -167,7 +169,7 @@ final class Reports {
               .log("application {} exited: {} (type {})", r.application(), r.reason(), r.type());
         }
       }
-      case Report.ApplicationTerminated r -> LOG.atError()
+      case Report.ApplicationTerminated r -> ReportLog.at(LOG, Level.ERROR)
           .addKeyValue("label", "application_terminated")
           .addKeyValue("application", r.application())
           .addKeyValue("controller", r.controller())
@@ -176,30 +178,31 @@ final class Reports {
               r.application(), r.reason(), r.node());
       case Report.UnexpectedMessage r -> {
         switch (r.kind()) {
-          case SERVER -> SERVER.atWarn()
+          case SERVER -> ReportLog.at(SERVER, Level.WARN)
               .addKeyValue("server", r.process())
               .addKeyValue("info", r.message())
               .log("Undefined handleInfo in {} (server {}): received unexpected message {}", r.owner(),
                   r.process(), r.message());
-          case EVENT_HANDLER -> EVENT.atWarn()
+          case EVENT_HANDLER -> ReportLog.at(EVENT, Level.WARN)
               .addKeyValue("handler", r.process())
               .addKeyValue("info", r.message())
               .log("Undefined handleInfo in event handler {}: received unexpected message {}", r.process(),
                   r.message());
-          case SUPERVISOR -> LOG.atWarn()
+          case SUPERVISOR -> ReportLog.at(LOG, Level.WARN)
               .addKeyValue("label", "supervisor_unexpected_message")
               .addKeyValue("supervisor", r.process())
               .addKeyValue("message", r.message())
               .log("Supervisor {} received unexpected message: {}", r.process(), r.message());
         }
       }
-      case Report.CallbackFailed r -> (r.where() == Report.CallbackFailed.Logged.EVENT ? EVENT : LOG)
-          .warn("{} {} failed", r.what(), r.of(), r.error());
-      case Report.Traced r -> TRACE.atInfo()
+      case Report.CallbackFailed r -> ReportLog.at(r.where() == Report.CallbackFailed.Logged.EVENT ? EVENT : LOG,
+          Level.WARN).setCause(r.error()).log("{} {} failed", r.what(), r.of());
+      case Report.Traced r -> ReportLog.at(TRACE, Level.INFO)
           .addKeyValue("pid", r.process())
           .addKeyValue("event", r.event())
           .log("{} event = {}", r.process(), r.event());
-      case Report.SinkFailed r -> TRACE.warn("a Sys event sink failed for {}", r.process(), r.error());
+      case Report.SinkFailed r -> ReportLog.at(TRACE, Level.WARN).setCause(r.error())
+          .log("a Sys event sink failed for {}", r.process());
     }
   }
 

@@ -1,5 +1,6 @@
 package org.otp4j.behaviours;
 
+import org.otp4j.core.internal.NodeRuntime;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -127,7 +128,7 @@ final class StatemTimers {
         if (t.after().isZero()) {
           zeroEventTimeout = new EventTimer(0L, t.content());
         } else {
-          eventTimeout = new EventTimer(System.nanoTime() + t.after().toNanos(), t.content());
+          eventTimeout = new EventTimer(NodeRuntime.currentNanoTime() + t.after().toNanos(), t.content());
         }
       }
       case STATE -> {

@@ -18,11 +18,10 @@ import java.util.spi.ToolProvider;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the Javadoc's examples honest: every example in the main sources of otp-core and
- * otp-behaviours is an inline {@code {@snippet : ...}} preceded by a line naming its source,
+ * Keeps the Javadoc's examples honest: every example in the main sources of otp-core,
+ * otp-behaviours and otp-testkit is an inline {@code {@snippet : ...}} preceded by a line naming its source,
  * {@code <!-- snippet: org.otp4j.x.SomeTest#region -->}, and its body equals that region of a
  * compiled, tested source file, marked as the guide's are: {@code // region: name} ...
  * {@code // endregion: name}. Old-style {@code <pre>{@code ...}} examples are not allowed, since
@@ -31,8 +30,9 @@ import org.slf4j.LoggerFactory;
 @DisplayName("The Javadoc's examples are regions of tested sources")
 class JavadocSnippetsTest {
 
-  /** Surefire runs in the module directory; the two library modules are its siblings. */
-  private static final List<Path> MODULES = List.of(Path.of("..", "otp-core"), Path.of("..", "otp-behaviours"));
+  /** Surefire runs in the module directory; the library modules are its siblings. */
+  private static final List<Path> MODULES = List.of(Path.of("..", "otp-core"), Path.of("..", "otp-behaviours"),
+      Path.of("..", "otp-testkit"));
 
   private static final Pattern SNIPPET_START = Pattern.compile("\\{@snippet\\b[^:]*:\\s*$");
   private static final Pattern SOURCE = Pattern.compile("<!--\\s*snippet:\\s*([\\w.]+)#([\\w-]+)\\s*-->");
@@ -69,24 +69,40 @@ class JavadocSnippetsTest {
   }
 
   /**
-   * The Javadoc of both library modules builds with every check but missing comments on: no broken
+   * The Javadoc of the library modules builds with every check but missing comments on: no broken
    * {@code @link}, no malformed HTML, no reference to a method that was renamed or removed.
    */
   @Test
-  @DisplayName("the Javadoc of otp-core and otp-behaviours builds without an error or a warning")
+  @DisplayName("the Javadoc of otp-core, otp-behaviours and otp-testkit builds without an error or a warning")
   void javadocBuilds() throws Exception {
     ToolProvider javadoc = ToolProvider.findFirst("javadoc")
         .orElseThrow(() -> new AssertionError("the tests run on a JDK, which has javadoc"));
-    Path slf4j = Path.of(LoggerFactory.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    // slf4j, and the JUnit Jupiter API (with what it requires) for the test kit
+    StringBuilder modulePath = new StringBuilder();
+    for (String type : List.of("org.slf4j.LoggerFactory", "org.junit.jupiter.api.Test",
+        "org.junit.platform.commons.util.ReflectionUtils", "org.opentest4j.AssertionFailedError",
+        "org.apiguardian.api.API", "org.jspecify.annotations.Nullable")) {
+      Class<?> c;
+      try {
+        c = Class.forName(type);
+      } catch (ClassNotFoundException absent) {
+        continue; // a library this version of JUnit does not require
+      }
+      if (!modulePath.isEmpty()) {
+        modulePath.append(java.io.File.pathSeparator);
+      }
+      modulePath.append(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()));
+    }
     Path out = Files.createTempDirectory("otp4j-javadoc");
     StringWriter log = new StringWriter();
     int status;
     try (PrintWriter w = new PrintWriter(log)) {
       status = javadoc.run(w, w, "-quiet", "-Xdoclint:all,-missing", "-Werror", "-d", out.toString(),
-          "--module-path", slf4j.toString(),
+          "--module-path", modulePath.toString(),
           "--module-source-path", "org.otp4j.core=" + MODULES.get(0).resolve("src/main/java"),
           "--module-source-path", "org.otp4j.behaviours=" + MODULES.get(1).resolve("src/main/java"),
-          "--module", "org.otp4j.core,org.otp4j.behaviours");
+          "--module-source-path", "org.otp4j.testkit=" + MODULES.get(2).resolve("src/main/java"),
+          "--module", "org.otp4j.core,org.otp4j.behaviours,org.otp4j.testkit");
     } finally {
       try (Stream<Path> files = Files.walk(out)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -33,7 +33,7 @@ public final class Node implements AutoCloseable {
   private final NodeRuntime runtime;
 
   private Node(NodeConfig config, boolean isDefault) {
-    this.runtime = new NodeRuntime(this, config, isDefault);
+    this.runtime = new NodeRuntime(this, config, isDefault, config.clock().map(ManualClock::engine).orElse(null));
     if (config.transport().isPresent()) {
       try {
         runtime.distribution().open(config.transport().get());
@@ -125,6 +125,11 @@ public final class Node implements AutoCloseable {
   /** The node whose engine is {@code runtime}. */
   static Node of(NodeRuntime runtime) {
     return (Node) runtime.face();
+  }
+
+  /** The settings this node was started with. */
+  public NodeConfig config() {
+    return runtime.config();
   }
 
   /** The name given in the node's {@link NodeConfig}. */

@@ -25,9 +25,14 @@ import org.otp4j.core.dist.TransportFactory;
  *     node does when it does not have it
  * @param transport the distribution engine that connects the node to others (see
  *     {@link #withTransport}); empty for a node on its own
+ * @param reportHandler where the reports about the node's processes go instead of the logger (see
+ *     {@link #withReportHandler}); empty to log them through SLF4J
+ * @param clock the manual clock the node's timers and its processes' timeouts run on (see
+ *     {@link #withClock}); empty for real time
  */
 public record NodeConfig(String name, Duration runawayThreshold, Consumer<Throwable> onFatalError,
-    Scheduler scheduler, Optional<TransportFactory> transport) {
+    Scheduler scheduler, Optional<TransportFactory> transport, Optional<Consumer<NodeReport>> reportHandler,
+    Optional<ManualClock> clock) {
 
   public NodeConfig {
     Objects.requireNonNull(name, "name");
@@ -35,6 +40,8 @@ public record NodeConfig(String name, Duration runawayThreshold, Consumer<Throwa
     Objects.requireNonNull(onFatalError, "onFatalError");
     Objects.requireNonNull(scheduler, "scheduler");
     Objects.requireNonNull(transport, "transport: use Optional.empty() for a node on its own");
+    Objects.requireNonNull(reportHandler, "reportHandler: use Optional.empty() to log reports");
+    Objects.requireNonNull(clock, "clock: use Optional.empty() for real time");
     if (name.isBlank()) {
       throw new IllegalArgumentException("a node name cannot be blank: give a name such as \"billing@host\"");
     }
@@ -51,22 +58,23 @@ public record NodeConfig(String name, Duration runawayThreshold, Consumer<Throwa
    *     {@code jdk}
    */
   public static NodeConfig defaults() {
-    return new NodeConfig("node", Duration.ofSeconds(1), error -> {}, Scheduler.fromSystemProperty(), Optional.empty());
+    return new NodeConfig("node", Duration.ofSeconds(1), error -> {}, Scheduler.fromSystemProperty(), Optional.empty(),
+        Optional.empty(), Optional.empty());
   }
 
   /** The same settings under another name. */
   public NodeConfig withName(String newName) {
-    return new NodeConfig(newName, runawayThreshold, onFatalError, scheduler, transport);
+    return new NodeConfig(newName, runawayThreshold, onFatalError, scheduler, transport, reportHandler, clock);
   }
 
   /** The same settings with another runaway threshold. */
   public NodeConfig withRunawayThreshold(Duration threshold) {
-    return new NodeConfig(name, threshold, onFatalError, scheduler, transport);
+    return new NodeConfig(name, threshold, onFatalError, scheduler, transport, reportHandler, clock);
   }
 
   /** The same settings with another fatal-error action. */
   public NodeConfig withOnFatalError(Consumer<Throwable> handler) {
-    return new NodeConfig(name, runawayThreshold, handler, scheduler, transport);
+    return new NodeConfig(name, runawayThreshold, handler, scheduler, transport, reportHandler, clock);
   }
 
   /**
@@ -76,11 +84,36 @@ public record NodeConfig(String name, Duration runawayThreshold, Consumer<Throwa
    */
   public NodeConfig withTransport(TransportFactory factory) {
     return new NodeConfig(name, runawayThreshold, onFatalError, scheduler,
-        Optional.of(Objects.requireNonNull(factory, "factory")));
+        Optional.of(Objects.requireNonNull(factory, "factory")), reportHandler, clock);
   }
 
   /** The same settings on another scheduler ({@link Scheduler#local()} or {@link Scheduler#jdk()}). */
   public NodeConfig withScheduler(Scheduler newScheduler) {
-    return new NodeConfig(name, runawayThreshold, onFatalError, newScheduler, transport);
+    return new NodeConfig(name, runawayThreshold, onFatalError, newScheduler, transport, reportHandler, clock);
+  }
+
+  /**
+   * The same settings with the node's reports handed to {@code handler} instead of the logger: the
+   * crash of a process, the behaviours' reports (a server or state machine terminating, a supervisor
+   * report, a progress report), the watchdog's warnings. A report is handed over on the thread of the
+   * process it is about (or that writes it), so the handler must be thread-safe and quick; a handler
+   * that throws loses that report. A test kit uses this to capture each node's reports apart.
+   *
+   * <p>Only reports written by a process of this node go to the handler; what a plain thread or the
+   * node's own service threads log still goes to the logger.
+   */
+  public NodeConfig withReportHandler(Consumer<NodeReport> handler) {
+    return new NodeConfig(name, runawayThreshold, onFatalError, scheduler, transport,
+        Optional.of(Objects.requireNonNull(handler, "handler")), clock);
+  }
+
+  /**
+   * The same settings with the node's timers and its processes' timeouts on {@code manualClock}, which
+   * moves only when a test {@link ManualClock#advance advances} it; see {@link ManualClock} for what
+   * runs on it and what stays in real time.
+   */
+  public NodeConfig withClock(ManualClock manualClock) {
+    return new NodeConfig(name, runawayThreshold, onFatalError, scheduler, transport, reportHandler,
+        Optional.of(Objects.requireNonNull(manualClock, "manualClock")));
   }
 }

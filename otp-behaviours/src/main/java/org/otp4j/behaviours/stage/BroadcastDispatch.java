@@ -1,5 +1,7 @@
 package org.otp4j.behaviours.stage;
 
+import org.otp4j.core.internal.ReportLog;
+import org.slf4j.event.Level;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -44,7 +46,7 @@ final class BroadcastDispatch extends DispatchEngine {
   @Override
   long subscribe(SubscribeTo options, Subscription consumer) {
     if (subscribed.contains(consumer.pid())) {
-      StageServer.LOG.atError().addKeyValue("label", "genstage_already_subscribed").addKeyValue("consumer", consumer.pid())
+      ReportLog.at(StageServer.LOG, Level.ERROR).addKeyValue("label", "genstage_already_subscribed").addKeyValue("consumer", consumer.pid())
           .log("{} is already registered with {}. This subscription has been discarded.", consumer.pid(), self);
       throw new Refused(ALREADY_SUBSCRIBED);
     }

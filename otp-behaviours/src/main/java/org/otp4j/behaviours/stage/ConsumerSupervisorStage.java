@@ -1,5 +1,7 @@
 package org.otp4j.behaviours.stage;
 
+import org.otp4j.core.internal.ReportLog;
+import org.slf4j.event.Level;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -115,7 +117,7 @@ final class ConsumerSupervisorStage<E> extends Consumer<Void, E> {
     };
     if (pid == null && !(result instanceof StartResult.Ignored)) {
       Object reason = result instanceof StartResult.Failed f ? f.reason() : "bad start result " + result;
-      StageServer.LOG.atError().addKeyValue("label", "consumer_supervisor_start_error")
+      ReportLog.at(StageServer.LOG, Level.ERROR).addKeyValue("label", "consumer_supervisor_start_error")
           .addKeyValue("supervisor", Proc.self()).addKeyValue("event", event).addKeyValue("reason", reason)
           .log("ConsumerSupervisor failed to start child from: {} with reason: {}", from, reason);
     }
@@ -129,7 +131,7 @@ final class ConsumerSupervisorStage<E> extends Consumer<Void, E> {
       return;
     }
     if (p.count + events > p.max) {
-      StageServer.LOG.atError().addKeyValue("label", "genstage_excess_events").addKeyValue("stage", Proc.self())
+      ReportLog.at(StageServer.LOG, Level.ERROR).addKeyValue("label", "genstage_excess_events").addKeyValue("stage", Proc.self())
           .log("ConsumerSupervisor has received {} events in excess from: {}", p.count + events - p.max, p.from);
     }
     long ask = p.pending + done;
@@ -146,7 +148,7 @@ final class ConsumerSupervisorStage<E> extends Consumer<Void, E> {
     if (message instanceof ExitMessage(Pid pid, ExitReason reason) && children.containsKey(pid)) {
       ChildEntry entry = children.remove(pid);
       if (!reason.isOrderly()) {
-        StageServer.LOG.atError().addKeyValue("label", "supervisor_report").addKeyValue("errorContext", "child_terminated")
+        ReportLog.at(StageServer.LOG, Level.ERROR).addKeyValue("label", "supervisor_report").addKeyValue("errorContext", "child_terminated")
             .addKeyValue("supervisor", Proc.self()).addKeyValue("child", pid).addKeyValue("reason", reason)
             .log("ConsumerSupervisor {}: child {} for event {} terminated with reason {}", Proc.self(), pid,
                 entry.event(), reason);
@@ -164,7 +166,7 @@ final class ConsumerSupervisorStage<E> extends Consumer<Void, E> {
       askAgain(entry.producer(), 0, 1);
       return noReply(state);
     }
-    StageServer.LOG.atError().addKeyValue("label", "consumer_supervisor_unexpected_message")
+    ReportLog.at(StageServer.LOG, Level.ERROR).addKeyValue("label", "consumer_supervisor_unexpected_message")
         .addKeyValue("supervisor", Proc.self()).addKeyValue("message", message)
         .log("ConsumerSupervisor received unexpected message: {}", message);
     return noReply(state);

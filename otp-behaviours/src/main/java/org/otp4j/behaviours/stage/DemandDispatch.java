@@ -1,5 +1,7 @@
 package org.otp4j.behaviours.stage;
 
+import org.otp4j.core.internal.ReportLog;
+import org.slf4j.event.Level;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -52,7 +54,7 @@ final class DemandDispatch extends DispatchEngine {
   @Override
   long ask(long counter, Subscription consumer) {
     if (counter > maxDemand) {
-      StageServer.LOG.atWarn().addKeyValue("label", "genstage_demand_dispatcher_max_demand")
+      ReportLog.at(StageServer.LOG, Level.WARN).addKeyValue("label", "genstage_demand_dispatcher_max_demand")
           .addKeyValue("expected", maxDemand).addKeyValue("demand", counter).addKeyValue("consumer", consumer.pid())
           .log("GenStage producer DemandDispatcher expects a maximum demand of {}. Using different maximum demands "
               + "will overload greedy consumers. Got demand for {} events from {}", maxDemand, counter, consumer.pid());

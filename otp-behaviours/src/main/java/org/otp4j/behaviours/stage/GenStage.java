@@ -1,5 +1,7 @@
 package org.otp4j.behaviours.stage;
 
+import org.otp4j.core.internal.ReportLog;
+import org.slf4j.event.Level;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -332,7 +334,7 @@ public abstract sealed class GenStage<S, I, O> permits Producer, Consumer, Produ
 
   /** Handles any other message. The default logs a warning and carries on. */
   protected CastResult<S, O> handleInfo(Object message, S state) throws Exception {
-    StageServer.LOG.atWarn().addKeyValue("label", "genstage_unexpected_message").addKeyValue("stage", Proc.self())
+    ReportLog.at(StageServer.LOG, Level.WARN).addKeyValue("label", "genstage_unexpected_message").addKeyValue("stage", Proc.self())
         .addKeyValue("message", message)
         .log("GenStage {} ({}) has no handleInfo for message {}", Proc.self(), getClass().getName(), message);
     return noReply(state);

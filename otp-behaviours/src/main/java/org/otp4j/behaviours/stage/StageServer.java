@@ -1,5 +1,7 @@
 package org.otp4j.behaviours.stage;
 
+import org.otp4j.core.internal.ReportLog;
+import org.slf4j.event.Level;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -162,7 +164,7 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
         state = ok.state();
         String bad = configure(ok.options());
         if (bad != null) {
-          LOG.atError().addKeyValue("label", "genstage_bad_opts").addKeyValue("stage", self).addKeyValue("message", bad)
+          ReportLog.at(LOG, Level.ERROR).addKeyValue("label", "genstage_bad_opts").addKeyValue("stage", self).addKeyValue("message", bad)
               .log("GenStage {} ({}) has bad options: {}", self, stage.getClass().getName(), bad);
           return Init.stop(ExitReason.of(new GenStage.BadOptions(bad)));
         }
@@ -229,7 +231,7 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
         }
         case Protocol.GetBufferStats g -> {
           if (kind == Kind.CONSUMER) {
-            LOG.atError().addKeyValue("label", "genstage_not_a_producer").addKeyValue("stage", self)
+            ReportLog.at(LOG, Level.ERROR).addKeyValue("label", "genstage_not_a_producer").addKeyValue("stage", self)
                 .log("Buffered count can only be requested for producers, GenStage {} is a consumer", self);
             return reply(new GenStage.BufferStats(0, 0), state);
           }
@@ -366,7 +368,7 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
 
   private void toProducer(Protocol.ToProducer m) {
     if (kind == Kind.CONSUMER) {
-      LOG.atError().addKeyValue("label", "genstage_not_a_producer").addKeyValue("stage", self).addKeyValue("message", m)
+      ReportLog.at(LOG, Level.ERROR).addKeyValue("label", "genstage_not_a_producer").addKeyValue("stage", self).addKeyValue("message", m)
           .log("GenStage consumer {} ({}) received a producer message: {}", self, stage.getClass().getName(), m);
       if (m.body() instanceof Protocol.Subscribe s) {
         Proc.send(s.consumer(), new Protocol.ToConsumer(m.tag(), new Protocol.Cancelled(GenStage.NOT_A_PRODUCER), self));
@@ -377,7 +379,7 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
       case Protocol.Subscribe s -> {
         Subscription consumer = new Subscription(s.consumer(), m.tag());
         if (consumers.containsKey(m.tag())) {
-          LOG.atError().addKeyValue("label", "genstage_duplicated_subscription").addKeyValue("stage", self)
+          ReportLog.at(LOG, Level.ERROR).addKeyValue("label", "genstage_duplicated_subscription").addKeyValue("stage", self)
               .log("GenStage producer {} received duplicated subscription from: {}", self, consumer);
           Proc.send(s.consumer(), new Protocol.ToConsumer(m.tag(),
               new Protocol.Cancelled(ExitReason.of("duplicated_subscription")), self));
@@ -488,7 +490,7 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
       return;
     }
     if (kind == Kind.CONSUMER) {
-      LOG.atError().addKeyValue("label", "genstage_consumer_dispatch").addKeyValue("stage", self)
+      ReportLog.at(LOG, Level.ERROR).addKeyValue("label", "genstage_consumer_dispatch").addKeyValue("stage", self)
           .log("GenStage consumer {} cannot dispatch events (an empty list must be returned): {}", self, events);
       return;
     }
@@ -507,7 +509,7 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
       if (excess > 0) {
         discarded += excess;
         if (stage.formatDiscarded(excess, state)) {
-          LOG.atWarn().addKeyValue("label", "genstage_discarded").addKeyValue("stage", self)
+          ReportLog.at(LOG, Level.WARN).addKeyValue("label", "genstage_discarded").addKeyValue("stage", self)
               .addKeyValue("discarded", excess)
               .log("GenStage producer {} has discarded {} events from buffer", self, excess);
         }
@@ -520,7 +522,7 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
       if (kind == Kind.PRODUCER_CONSUMER && mode == DemandMode.FORWARD) {
         return; // the only mode of a producer_consumer
       }
-      LOG.atError().addKeyValue("label", "genstage_not_a_producer").addKeyValue("stage", self)
+      ReportLog.at(LOG, Level.ERROR).addKeyValue("label", "genstage_not_a_producer").addKeyValue("stage", self)
           .log("Demand mode can only be set for producers, GenStage {} is a {}", self, kind);
       return;
     }
@@ -544,7 +546,7 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
   }
 
   private void notAConsumer(SubscribeTo to) {
-    LOG.atError().addKeyValue("label", "genstage_not_a_consumer").addKeyValue("stage", self)
+    ReportLog.at(LOG, Level.ERROR).addKeyValue("label", "genstage_not_a_consumer").addKeyValue("stage", self)
         .log("GenStage producer {} cannot be subscribed to another stage: {}", self, to.producer());
   }
 
@@ -564,7 +566,7 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
         from.reply(new Protocol.SubscribeAnswer.Refused(ExitReason.NOPROC));
       }
       if (to.cancel() != CancelMode.TEMPORARY) {
-        LOG.atError().addKeyValue("label", "genstage_subscribe_noproc").addKeyValue("stage", self)
+        ReportLog.at(LOG, Level.ERROR).addKeyValue("label", "genstage_subscribe_noproc").addKeyValue("stage", self)
             .addKeyValue("producer", to.producer())
             .log("GenStage consumer {} was not able to subscribe to the process {} because that process is not alive",
                 self, to.producer());
@@ -600,7 +602,7 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
 
   private void toConsumer(Protocol.ToConsumer m) {
     if (kind == Kind.PRODUCER) {
-      LOG.atError().addKeyValue("label", "genstage_not_a_consumer").addKeyValue("stage", self).addKeyValue("message", m)
+      ReportLog.at(LOG, Level.ERROR).addKeyValue("label", "genstage_not_a_consumer").addKeyValue("stage", self).addKeyValue("message", m)
           .log("GenStage producer {} received a consumer message: {}", self, m);
       return;
     }
@@ -648,7 +650,7 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
       at += size;
       long counted = size;
       if (expected - size < 0) {
-        LOG.atError().addKeyValue("label", "genstage_excess_events").addKeyValue("stage", self)
+        ReportLog.at(LOG, Level.ERROR).addKeyValue("label", "genstage_excess_events").addKeyValue("stage", self)
             .addKeyValue("excess", size - expected).addKeyValue("producer", from.pid())
             .log("GenStage consumer {} has received {} events in excess from: {}", self, size - expected, from);
         counted = expected;
@@ -716,7 +718,7 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
     ExitReason reason = cancellation.reason();
     boolean exits = mode == CancelMode.PERMANENT || (mode == CancelMode.TRANSIENT && !reason.isOrderly());
     if (exits && !reason.equals(BroadcastDispatch.ALREADY_SUBSCRIBED)) {
-      LOG.atInfo().addKeyValue("label", "genstage_consumer_stopping").addKeyValue("stage", self)
+      ReportLog.at(LOG, Level.INFO).addKeyValue("label", "genstage_consumer_stopping").addKeyValue("stage", self)
           .addKeyValue("producer", from.pid()).addKeyValue("reason", reason)
           .log("GenStage consumer {} is stopping after receiving cancel from producer {} with reason: {}",
               self, from.pid(), reason);

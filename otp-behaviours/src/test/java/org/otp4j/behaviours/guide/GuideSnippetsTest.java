@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * ```
  * </pre>
  *
- * and the source, under {@code src/test/java/org/otp4j/behaviours/}, marks the region with
+ * and the source, under {@code src/test/java/org/otp4j/behaviours/} (or, for a name starting with
+ * {@code testkit/}, otp-testkit's {@code src/test/java/org/otp4j/testkit/}), marks the region with
  * {@code // region: hello} and {@code // endregion: hello} lines. Region marker lines inside a region
  * (regions may nest or overlap) are not part of it.
  */
@@ -43,6 +44,13 @@ class GuideSnippetsTest {
   private static final Path README = Path.of("..", "README.md");
 
   private static final Path SOURCES = Path.of("src", "test", "java", "org", "otp4j", "behaviours");
+
+  /**
+   * The test kit's tests, for the chapter on testing: a source named {@code testkit/X.java} is
+   * otp-testkit's {@code org/otp4j/testkit/X.java} (the kit depends on this module, not the other way).
+   */
+  private static final Path TESTKIT_SOURCES = Path.of("..", "otp-testkit", "src", "test", "java", "org", "otp4j",
+      "testkit");
 
   private static final Pattern SNIPPET = Pattern.compile("^\\s*<!--\\s*snippet:\\s*(\\S+?)#(\\S+)\\s*-->\\s*$");
   private static final Pattern FENCE = Pattern.compile("^\\s*```\\s*(\\S*)\\s*$");
@@ -259,7 +267,8 @@ class GuideSnippetsTest {
   }
 
   private static List<String> readSource(String path) {
-    Path file = SOURCES.resolve(path);
+    Path file = path.startsWith("testkit/") ? TESTKIT_SOURCES.resolve(path.substring("testkit/".length()))
+        : SOURCES.resolve(path);
     if (!Files.isRegularFile(file)) {
       return null;
     }

@@ -114,7 +114,9 @@ final class CallSlot implements From, Watcher {
       Spin.miss(caller, spins);
     }
     long parkedAt = System.nanoTime();
-    long deadline = timeoutNanos >= 0 ? parkedAt + timeoutNanos : 0L;
+    // A process's call on a node with a manual clock times out on that clock; a plain thread's in real time.
+    VirtualClock clock = timeoutNanos >= 0 && caller != null ? caller.runtime().virtualClock() : null;
+    long deadline = timeoutNanos >= 0 ? (clock == null ? parkedAt : clock.nanoTime()) + timeoutNanos : 0L;
     for (;;) {
       r = (Object) RESULT.getVolatile(this);
       if (r != null) {
@@ -127,14 +129,22 @@ final class CallSlot implements From, Watcher {
       if (timeoutNanos < 0) {
         LockSupport.park(this);
       } else {
-        long remaining = deadline - System.nanoTime();
+        long remaining = deadline - (clock == null ? System.nanoTime() : clock.nanoTime());
         if (remaining <= 0) {
           if (caller != null) {
             caller.touchEpoch();
           }
           return cancel();
         }
-        LockSupport.parkNanos(this, remaining);
+        if (clock == null) {
+          LockSupport.parkNanos(this, remaining);
+        } else {
+          VirtualClock.Entry wake = clock.wakeAt(deadline, Thread.currentThread()); // as in Mailbox.receiveSlow
+          if (deadline - clock.nanoTime() > 0) {
+            LockSupport.park(this);
+          }
+          clock.remove(wake);
+        }
       }
       if (caller != null) {
         if (!caller.isAlive()) {

@@ -216,7 +216,10 @@ abstract sealed class Mailbox extends ProcessCore permits Signals {
       prev = marked;
     }
     clearMarker();
-    long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0L;
+    // NOTE: a process's timed receive on a node with a manual clock measures its deadline on that
+    // clock; an inbox (a plain thread) stays in real time. The untimed path never looks.
+    VirtualClock clock = timeoutNanos > 0 && kind != INBOX ? runtime().virtualClock() : null;
+    long deadline = timeoutNanos > 0 ? (clock == null ? System.nanoTime() : clock.nanoTime()) + timeoutNanos : 0L;
     boolean spun = false;
     long parkedAt = 0L;
     for (;;) {
@@ -260,7 +263,7 @@ abstract sealed class Mailbox extends ProcessCore permits Signals {
       if (deadline == 0L) {
         LockSupport.park(this);
       } else {
-        long remaining = deadline - System.nanoTime();
+        long remaining = deadline - (clock == null ? System.nanoTime() : clock.nanoTime());
         if (remaining <= 0) {
           WAITING.setVolatile(this, false);
           if (prev.next() != null) {
@@ -269,7 +272,17 @@ abstract sealed class Mailbox extends ProcessCore permits Signals {
           touchEpoch();
           return TIMED_OUT;
         }
-        LockSupport.parkNanos(this, remaining);
+        if (clock == null) {
+          LockSupport.parkNanos(this, remaining);
+        } else {
+          // Register, re-read the time, then park: an advance in between either shows on the re-read
+          // or leaves the unpark's permit (see VirtualClock).
+          VirtualClock.Entry wake = clock.wakeAt(deadline, Thread.currentThread());
+          if (deadline - clock.nanoTime() > 0) {
+            LockSupport.park(this);
+          }
+          clock.remove(wake);
+        }
       }
       WAITING.setVolatile(this, false);
       if (state != ALIVE) {

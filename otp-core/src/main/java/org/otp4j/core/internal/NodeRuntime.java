@@ -29,6 +29,7 @@ public final class NodeRuntime {
   private final int index;
   private final String pidPrefix;
   private final NodeConfig config;
+  private final java.util.function.Consumer<org.otp4j.core.NodeReport> reportHandler;
   private final Logger log = LoggerFactory.getLogger("org.otp4j.core.Node");
   private final AtomicLong serials = new AtomicLong();
   private final ProcessTable table;
@@ -57,9 +58,14 @@ public final class NodeRuntime {
   /** Node-local values, by their key (an {@code org.otp4j.core.NodeLocal}). */
   private final ConcurrentHashMap<Object, Object> locals = new ConcurrentHashMap<>();
 
-  public NodeRuntime(Object face, NodeConfig config, boolean isDefault) {
+  /** The manual clock's engine when the node runs on one, else null (real time). */
+  private final VirtualClock virtualClock;
+
+  public NodeRuntime(Object face, NodeConfig config, boolean isDefault, VirtualClock virtualClock) {
+    this.virtualClock = virtualClock;
     this.face = face;
     this.config = config;
+    this.reportHandler = config.reportHandler().orElse(null);
     this.index = isDefault ? 0 : NEXT_INDEX.getAndIncrement();
     this.pidPrefix = "<" + index + ".";
     this.table = new ProcessTable(config.transport().isPresent());
@@ -147,6 +153,34 @@ public final class NodeRuntime {
 
   public String name() {
     return config.name();
+  }
+
+  /**
+   * The time of the current process's node in nanoseconds ({@link #nanoTime()}), or
+   * {@link System#nanoTime()} on a plain thread: what a behaviour measures its timeouts with.
+   */
+  public static long currentNanoTime() {
+    ProcessImpl self = ProcessImpl.current();
+    return self == null ? System.nanoTime() : self.runtime().nanoTime();
+  }
+
+  /** The manual clock's engine, or null when the node runs in real time. */
+  public VirtualClock virtualClock() {
+    return virtualClock;
+  }
+
+  /**
+   * The node's time in nanoseconds, to measure its processes' timeouts: {@link System#nanoTime()}, or
+   * the manual clock's time.
+   */
+  public long nanoTime() {
+    VirtualClock c = virtualClock;
+    return c == null ? System.nanoTime() : c.nanoTime();
+  }
+
+  /** Where the node's reports go instead of the logger, or null to log them. */
+  java.util.function.Consumer<org.otp4j.core.NodeReport> reportHandler() {
+    return reportHandler;
   }
 
   public NodeConfig config() {
@@ -275,7 +309,7 @@ public final class NodeRuntime {
 
   /** Logs the crash of a process, after {@link #countCrash} and its exit. */
   void processCrashed(ProcessImpl p, Throwable error) {
-    log.atError()
+    ReportLog.at(this, log, org.slf4j.event.Level.ERROR)
         .setCause(error)
         .addKeyValue("label", "process_crash")
         .addKeyValue("pid", p.displayName())
@@ -326,7 +360,7 @@ public final class NodeRuntime {
       return;
     }
     fatalError = error;
-    log.atError()
+    ReportLog.at(this, log, org.slf4j.event.Level.ERROR)
         .setCause(error)
         .addKeyValue("pid", p.displayName())
         .log("VM error in process {}: {}. The JVM cannot confine it to one process; node '{}' is stopping.",

@@ -35,6 +35,8 @@ public final class Timer {
   private final AtomicInteger state = new AtomicInteger(ACTIVE);
   private volatile long deadline;
   private volatile ScheduledFuture<?> future;
+  /** Its place on the node's manual clock, when the node runs on one. */
+  private volatile VirtualClock.Entry entry;
 
   /** A timer to {@code target} that sends once, or every {@code periodNanos} if that is positive; see {@link #start}. */
   public Timer(NodeRuntime runtime, Address target, long periodNanos) {
@@ -51,10 +53,32 @@ public final class Timer {
    */
   public void start(long delayNanos, Object message) {
     this.message = message;
+    VirtualClock clock = runtime.virtualClock();
+    if (clock != null) {
+      if (runtime.isStopping()) {
+        throw new RejectedExecutionException("node stopped");
+      }
+      deadline = clock.nanoTime() + delayNanos;
+      entry = clock.runAt(deadline, this::fireVirtual);
+      return;
+    }
     deadline = System.nanoTime() + delayNanos;
     future = isInterval()
         ? runtime.timers().scheduleAtFixedRate(this::fire, delayNanos, periodNanos, TimeUnit.NANOSECONDS)
         : runtime.timers().schedule(this::fire, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Fires on the manual clock's advancing thread; an interval timer sets its next turn. */
+  private void fireVirtual() {
+    fire();
+    if (isInterval() && state.get() == ACTIVE && !runtime.isStopping()) {
+      VirtualClock clock = runtime.virtualClock();
+      long next = deadline; // fire() set it one period on, from the clock's time
+      entry = clock.runAt(next, this::fireVirtual);
+      if (state.get() != ACTIVE) {
+        clock.remove(entry); // cancelled meanwhile
+      }
+    }
   }
 
   private boolean isInterval() {
@@ -78,7 +102,7 @@ public final class Timer {
       // a full bounded mailbox with the REJECT policy: the message is dropped and counted there
     }
     if (isInterval()) {
-      deadline = System.nanoTime() + periodNanos;
+      deadline = runtime.nanoTime() + periodNanos;
     }
   }
 
@@ -93,11 +117,15 @@ public final class Timer {
     if (f != null) {
       f.cancel(false);
     }
+    VirtualClock.Entry e = entry;
+    if (e != null) {
+      runtime.virtualClock().remove(e);
+    }
   }
 
   /** Cancels the timer: the time that was left, or empty if it was no longer active. */
   public Optional<Duration> cancel() {
-    long left = deadline - System.nanoTime();
+    long left = deadline - runtime.nanoTime();
     if (!state.compareAndSet(ACTIVE, CANCELLED)) {
       return Optional.empty();
     }
@@ -113,7 +141,7 @@ public final class Timer {
     if (state.get() != ACTIVE || receiverGone()) {
       return Optional.empty(); // a timer to a pid is void once that process has terminated
     }
-    long left = deadline - System.nanoTime();
+    long left = deadline - runtime.nanoTime();
     return Optional.of(Duration.ofNanos(Math.max(0, left)));
   }
 

@@ -115,7 +115,7 @@ final class Watchdog implements Runnable {
       // NOTE: only this thread marks runaways, so count first: whoever sees the mark sees the count.
       runaways.incrementAndGet();
       p.markRunaway(since);
-      runtime.log().atWarn()
+      ReportLog.at(runtime, runtime.log(), org.slf4j.event.Level.WARN)
           .addKeyValue("pid", p.displayName())
           .addKeyValue("millis", (now - since) * TICK_MILLIS)
           .log("Process {} has run for {} ms without returning to the runtime: it holds a carrier "
@@ -133,7 +133,7 @@ final class Watchdog implements Runnable {
       if (now - since >= thresholdTicks && !z.reportedAsRunaway(since)) {
         runaways.incrementAndGet();
         z.markRunaway(since);
-        runtime.log().atWarn()
+        ReportLog.at(runtime, runtime.log(), org.slf4j.event.Level.WARN)
             .addKeyValue("pid", z.displayName())
             .log("Process {} was terminated ({}) but its thread is still running: the JVM cannot stop "
                 + "it, and it will unwind at its next runtime call. Stack: {}", z.displayName(),
