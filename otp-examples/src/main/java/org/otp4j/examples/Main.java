@@ -2,16 +2,18 @@ package org.otp4j.examples;
 
 import org.otp4j.examples.chat.ChatRun;
 import org.otp4j.examples.demo.Tour;
+import org.otp4j.examples.ledger.LedgerRun;
 
 /**
  * Runs the examples: {@code Main} (or {@code Main chat}) starts the chat server and runs until
+ * Ctrl-C; {@code Main ledger} starts the ledger and runs until
  * Ctrl-C; {@code Main tour} prints the guided tour of the runtime and exits.
  */
 public final class Main {
   private Main() {}
 
   /**
-   * Runs the example named by the first argument ({@code chat}, the default, or {@code tour}).
+   * Runs the example named by the first argument ({@code chat}, the default, {@code tour} or {@code ledger}).
    *
    * @param args the example's name, or nothing
    * @throws InterruptedException if interrupted while the chat server runs
@@ -21,8 +23,9 @@ public final class Main {
     switch (which) {
       case "chat" -> System.exit(ChatRun.run());
       case "tour" -> Tour.run(System.out);
+      case "ledger" -> System.exit(LedgerRun.run());
       default -> {
-        System.err.println("unknown example '" + which + "'; expected one of: chat (the default), tour");
+        System.err.println("unknown example '" + which + "'; expected one of: chat (the default), tour, ledger");
         System.exit(2);
       }
     }
