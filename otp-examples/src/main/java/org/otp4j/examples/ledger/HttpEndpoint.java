@@ -417,8 +417,8 @@ final class HttpEndpoint extends GenServer<HttpEndpoint.State, HttpEndpoint.Requ
       if (bytes.length > max) {
         throw new LedgerError(413, "too_large", "the body has more than " + max + " bytes");
       }
-      if (bytes.length == 0 && allowed.isEmpty()) {
-        return JSON.createObjectNode();
+      if (bytes.length == 0) {
+        return JSON.createObjectNode(); // no body: no fields (those required are reported missing)
       }
       JsonNode body;
       try {
