@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Response;
@@ -31,6 +29,7 @@ import org.otp4j.core.ServerRef;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
+import org.otp4j.examples.PlatformThread;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -137,25 +136,8 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Request
     });
   }
 
-  /**
-   * Building and starting Jetty loads and initialises hundreds of classes, a second or more of CPU
-   * the first time, which would hold this process's carrier thread (and get it reported as a
-   * runaway): do it on a platform thread and wait for it.
-   */
   private static <T> T onPlatformThread(Callable<T> task) throws Exception {
-    CompletableFuture<T> done = new CompletableFuture<>();
-    Thread.ofPlatform().name("chat-http-lifecycle").start(() -> {
-      try {
-        done.complete(task.call());
-      } catch (Throwable t) {
-        done.completeExceptionally(t);
-      }
-    });
-    try {
-      return done.join();
-    } catch (CompletionException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
-    }
+    return PlatformThread.call("chat-http-lifecycle", task);
   }
 
   // =====================================================================================

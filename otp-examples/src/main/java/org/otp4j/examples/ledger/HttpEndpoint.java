@@ -6,12 +6,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
@@ -30,6 +27,7 @@ import org.otp4j.core.From;
 import org.otp4j.core.Node;
 import org.otp4j.core.Proc;
 import org.otp4j.core.ServerRef;
+import org.otp4j.examples.PlatformThread;
 import org.otp4j.examples.ledger.Rows.Hold;
 import org.otp4j.examples.ledger.Rows.Transfer;
 import org.slf4j.Logger;
@@ -129,19 +127,7 @@ final class HttpEndpoint extends GenServer<HttpEndpoint.State, HttpEndpoint.Requ
 
   /** Starting Jetty loads hundreds of classes: not on a process's carrier thread. */
   private static <T> T onPlatformThread(Callable<T> task) throws Exception {
-    CompletableFuture<T> done = new CompletableFuture<>();
-    Thread.ofPlatform().name("ledger-http-lifecycle").start(() -> {
-      try {
-        done.complete(task.call());
-      } catch (Throwable t) {
-        done.completeExceptionally(t);
-      }
-    });
-    try {
-      return done.join();
-    } catch (CompletionException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
-    }
+    return PlatformThread.call("ledger-http-lifecycle", task);
   }
 
   // =====================================================================================

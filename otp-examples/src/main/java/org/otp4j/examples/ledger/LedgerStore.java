@@ -2,7 +2,6 @@ package org.otp4j.examples.ledger;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -22,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.otp4j.core.Proc;
 import org.otp4j.core.ProcessTerminated;
+import org.otp4j.examples.Jdbc;
 import org.otp4j.examples.ledger.Rows.Account;
 import org.otp4j.examples.ledger.Rows.Hold;
 import org.otp4j.examples.ledger.Rows.Transfer;
@@ -529,42 +529,16 @@ public final class LedgerStore {
         rs.getLong(7), rs.getLong(8));
   }
 
-  @FunctionalInterface
-  interface Row<T> {
-    T read(ResultSet rs) throws SQLException;
-  }
-
   static int update(Connection c, String sql, Object... args) throws SQLException {
-    try (PreparedStatement st = prepare(c, sql, args)) {
-      return st.executeUpdate();
-    }
+    return Jdbc.update(c, sql, args);
   }
 
-  static <T> Optional<T> queryOne(Connection c, String sql, Row<T> row, Object... args) throws SQLException {
-    try (PreparedStatement st = prepare(c, sql, args); ResultSet rs = st.executeQuery()) {
-      if (!rs.next()) {
-        return Optional.empty();
-      }
-      return Optional.ofNullable(row.read(rs));
-    }
+  static <T> Optional<T> queryOne(Connection c, String sql, Jdbc.Row<T> row, Object... args) throws SQLException {
+    return Jdbc.queryOne(c, sql, row, args);
   }
 
-  static <T> List<T> queryList(Connection c, String sql, Row<T> row, Object... args) throws SQLException {
-    try (PreparedStatement st = prepare(c, sql, args); ResultSet rs = st.executeQuery()) {
-      List<T> out = new ArrayList<>();
-      while (rs.next()) {
-        out.add(row.read(rs));
-      }
-      return out;
-    }
-  }
-
-  private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
-    PreparedStatement st = c.prepareStatement(sql);
-    for (int i = 0; i < args.length; i++) {
-      st.setObject(i + 1, args[i]);
-    }
-    return st;
+  static <T> List<T> queryList(Connection c, String sql, Jdbc.Row<T> row, Object... args) throws SQLException {
+    return Jdbc.queryList(c, sql, row, args);
   }
 
   // =====================================================================================

@@ -41,15 +41,8 @@ class StoreTest {
   void concurrentRequestsAreCommittedInOneTransaction() throws Exception {
     try (LedgerServer s = LedgerServer.start(dir)) {
       CountDownLatch release = new CountDownLatch(1);
-      CountDownLatch holding = new CountDownLatch(1);
       Writer.Counts before = s.on(Writer::counts);
-      // a request that holds the write thread: everything submitted meanwhile waits in the writer's mailbox
-      Thread blocker = Thread.ofVirtual().start(() -> s.on(() -> Writer.submit(tx -> {
-        holding.countDown();
-        awaitQuietly(release);
-        return null;
-      })));
-      awaitQuietly(holding);
+      Thread blocker = holdWriteThread(s, release);
       Pid writer = s.on(() -> Proc.whereis(Ledger.WRITER)).orElseThrow();
       List<Thread> clients = new ArrayList<>();
       for (int i = 0; i < 40; i++) {
@@ -78,13 +71,7 @@ class StoreTest {
     try (LedgerServer s = LedgerServer.start(dir)) {
       Writer.Counts before = s.on(Writer::counts);
       CountDownLatch release = new CountDownLatch(1);
-      CountDownLatch holding = new CountDownLatch(1);
-      Thread blocker = Thread.ofVirtual().start(() -> s.on(() -> Writer.submit(tx -> {
-        holding.countDown();
-        awaitQuietly(release);
-        return null;
-      })));
-      awaitQuietly(holding);
+      Thread blocker = holdWriteThread(s, release);
       Pid writer = s.on(() -> Proc.whereis(Ledger.WRITER)).orElseThrow();
       List<Object> results = java.util.Collections.synchronizedList(new ArrayList<>());
       Thread good1 = Thread.ofVirtual().start(() -> results.add(s.on(() -> Writer.submit(
@@ -124,6 +111,21 @@ class StoreTest {
             assertThat(e.status()).isEqualTo(404);
           });
     }
+  }
+
+  /**
+   * Submits a request that holds the write thread until {@code release}, and returns once it does:
+   * everything submitted meanwhile waits in the writer's mailbox, and makes its next batch.
+   */
+  private static Thread holdWriteThread(LedgerServer s, CountDownLatch release) {
+    CountDownLatch holding = new CountDownLatch(1);
+    Thread blocker = Thread.ofVirtual().start(() -> s.on(() -> Writer.submit(tx -> {
+      holding.countDown();
+      awaitQuietly(release);
+      return null;
+    })));
+    awaitQuietly(holding);
+    return blocker;
   }
 
   private static void awaitQuietly(CountDownLatch latch) {
