@@ -1,7 +1,6 @@
 package org.otp4j.examples.chat;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -20,6 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.otp4j.core.ProcessTerminated;
 import org.otp4j.core.Proc;
 import org.otp4j.examples.Jdbc;
+import org.otp4j.examples.ThreadConnections;
 
 /**
  * The chat's persistent data (users, sessions, rooms, messages) in SQL: an embedded SQLite file by
@@ -263,11 +263,14 @@ public final class Store {
 
     private final ChatConfig config;
     private final ExecutorService executor;
-    private final List<Connection> opened = Collections.synchronizedList(new ArrayList<>());
-    private final ThreadLocal<Connection> connection = new ThreadLocal<>();
+    private final ThreadConnections connections;
 
     private Database(ChatConfig config) {
       this.config = config;
+      this.connections = new ThreadConnections(config.effectiveJdbcUrl(), config.jdbcUser(), config.jdbcPassword(),
+          config.embedded()
+              ? List.of("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=5000")
+              : List.of());
       AtomicInteger n = new AtomicInteger();
       this.executor = Executors.newFixedThreadPool(config.dbThreads(),
           r -> Thread.ofPlatform().name("chat-db-" + n.incrementAndGet()).daemon(true).unstarted(r));
@@ -329,22 +332,7 @@ public final class Store {
     }
 
     private Connection connection() throws SQLException {
-      Connection c = connection.get();
-      if (c == null || c.isClosed()) {
-        c = config.jdbcUser().isEmpty()
-            ? DriverManager.getConnection(config.effectiveJdbcUrl())
-            : DriverManager.getConnection(config.effectiveJdbcUrl(), config.jdbcUser(), config.jdbcPassword());
-        if (config.embedded()) {
-          try (Statement st = c.createStatement()) {
-            st.execute("PRAGMA journal_mode=WAL");
-            st.execute("PRAGMA synchronous=NORMAL");
-            st.execute("PRAGMA busy_timeout=5000");
-          }
-        }
-        connection.set(c);
-        opened.add(c);
-      }
-      return c;
+      return connections.get();
     }
 
     @Override
@@ -355,16 +343,7 @@ public final class Store {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      synchronized (opened) {
-        for (Connection c : opened) {
-          try {
-            c.close();
-          } catch (SQLException e) {
-            // closing: nothing more to do
-          }
-        }
-        opened.clear();
-      }
+      connections.close();
     }
   }
 }

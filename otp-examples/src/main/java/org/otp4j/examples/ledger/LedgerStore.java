@@ -1,13 +1,11 @@
 package org.otp4j.examples.ledger;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -22,6 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.otp4j.core.Proc;
 import org.otp4j.core.ProcessTerminated;
 import org.otp4j.examples.Jdbc;
+import org.otp4j.examples.ThreadConnections;
 import org.otp4j.examples.ledger.Rows.Account;
 import org.otp4j.examples.ledger.Rows.Hold;
 import org.otp4j.examples.ledger.Rows.Transfer;
@@ -597,13 +596,18 @@ public final class LedgerStore {
     final LedgerConfig config;
     private final ExecutorService writeThread;
     private final ExecutorService readPool;
-    private final List<Connection> opened = Collections.synchronizedList(new ArrayList<>());
-    private final ThreadLocal<Connection> connection = new ThreadLocal<>();
+    private final ThreadConnections connections;
     /** The last id handed out; read and written on the write thread only. */
     long lastId;
 
     private Database(LedgerConfig config) {
       this.config = config;
+      this.connections = new ThreadConnections(config.effectiveJdbcUrl(), config.jdbcUser(), config.jdbcPassword(),
+          config.embedded()
+              // FULL: a commit returns once the WAL is synced. One sync per batch, not per transfer.
+              ? List.of("PRAGMA journal_mode=WAL", "PRAGMA synchronous=" + config.synchronous(),
+                  "PRAGMA busy_timeout=10000")
+              : List.of());
       this.writeThread = Executors.newSingleThreadExecutor(
           r -> Thread.ofPlatform().name("ledger-db-writer").daemon(true).unstarted(r));
       AtomicInteger n = new AtomicInteger();
@@ -723,23 +727,7 @@ public final class LedgerStore {
     }
 
     private Connection connection() throws SQLException {
-      Connection c = connection.get();
-      if (c == null || c.isClosed()) {
-        c = config.jdbcUser().isEmpty()
-            ? DriverManager.getConnection(config.effectiveJdbcUrl())
-            : DriverManager.getConnection(config.effectiveJdbcUrl(), config.jdbcUser(), config.jdbcPassword());
-        if (config.embedded()) {
-          try (Statement st = c.createStatement()) {
-            st.execute("PRAGMA journal_mode=WAL");
-            // FULL: a commit returns once the WAL is synced. One sync per batch, not per transfer.
-            st.execute("PRAGMA synchronous=" + config.synchronous());
-            st.execute("PRAGMA busy_timeout=10000");
-          }
-        }
-        connection.set(c);
-        opened.add(c);
-      }
-      return c;
+      return connections.get();
     }
 
     @Override
@@ -752,16 +740,7 @@ public final class LedgerStore {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      synchronized (opened) {
-        for (Connection c : opened) {
-          try {
-            c.close();
-          } catch (SQLException e) {
-            // closing: nothing more to do
-          }
-        }
-        opened.clear();
-      }
+      connections.close();
     }
   }
 }
