@@ -3,17 +3,19 @@ package org.otp4j.examples;
 import org.otp4j.examples.chat.ChatRun;
 import org.otp4j.examples.demo.Tour;
 import org.otp4j.examples.gateway.GatewayRun;
+import org.otp4j.examples.ledger.LedgerRun;
 
 /**
  * Runs the examples: {@code Main} (or {@code Main chat}) starts the chat server and runs until
  * Ctrl-C; {@code Main tour} prints the guided tour of the runtime and exits; {@code Main gateway}
- * starts the API gateway in front of three upstream processes and runs until Ctrl-C.
+ * starts the API gateway in front of three upstream processes and {@code Main ledger} the ledger,
+ * each running until Ctrl-C.
  */
 public final class Main {
   private Main() {}
 
   /**
-   * Runs the example named by the first argument ({@code chat}, the default, {@code tour} or {@code gateway}).
+   * Runs the example named by the first argument ({@code chat}, the default, {@code tour}, {@code gateway} or {@code ledger}).
    *
    * @param args the example's name, or nothing
    * @throws InterruptedException if interrupted while the chat server runs
@@ -24,8 +26,9 @@ public final class Main {
       case "chat" -> System.exit(ChatRun.run());
       case "tour" -> Tour.run(System.out);
       case "gateway" -> System.exit(GatewayRun.run());
+      case "ledger" -> System.exit(LedgerRun.run());
       default -> {
-        System.err.println("unknown example '" + which + "'; expected one of: chat (the default), tour, gateway");
+        System.err.println("unknown example '" + which + "'; expected one of: chat (the default), tour, gateway, ledger");
         System.exit(2);
       }
     }

@@ -1,8 +1,6 @@
 package org.otp4j.examples.chat;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -20,6 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.otp4j.core.ProcessTerminated;
 import org.otp4j.core.Proc;
+import org.otp4j.examples.Jdbc;
+import org.otp4j.examples.ThreadConnections;
 
 /**
  * The chat's persistent data (users, sessions, rooms, messages) in SQL: an embedded SQLite file by
@@ -66,13 +66,13 @@ public final class Store {
 
   /** Creates a user; false if the name is taken. */
   public boolean createUser(String name, String passwordHash, long now) {
-    return db().run(c -> update(c, "INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?) "
+    return db().run(c -> Jdbc.update(c, "INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?) "
         + "ON CONFLICT DO NOTHING", name, passwordHash, now) == 1);
   }
 
   /** The stored password hash of a user, if the user exists. */
   public Optional<String> passwordHash(String name) {
-    return db().run(c -> queryOne(c, "SELECT password_hash FROM users WHERE lower(name) = ?", rs -> rs.getString(1),
+    return db().run(c -> Jdbc.queryOne(c, "SELECT password_hash FROM users WHERE lower(name) = ?", rs -> rs.getString(1),
         Accounts.canonical(name)));
   }
 
@@ -81,17 +81,17 @@ public final class Store {
   }
 
   public void saveSession(String tokenHash, String user, long now) {
-    db().run(c -> update(c, "INSERT INTO sessions (token_hash, user_name, created_at) VALUES (?, ?, ?)",
+    db().run(c -> Jdbc.update(c, "INSERT INTO sessions (token_hash, user_name, created_at) VALUES (?, ?, ?)",
         tokenHash, user, now));
   }
 
   public Optional<String> sessionUser(String tokenHash) {
-    return db().run(c -> queryOne(c, "SELECT user_name FROM sessions WHERE token_hash = ?",
+    return db().run(c -> Jdbc.queryOne(c, "SELECT user_name FROM sessions WHERE token_hash = ?",
         rs -> rs.getString(1), tokenHash));
   }
 
   public void deleteSession(String tokenHash) {
-    db().run(c -> update(c, "DELETE FROM sessions WHERE token_hash = ?", tokenHash));
+    db().run(c -> Jdbc.update(c, "DELETE FROM sessions WHERE token_hash = ?", tokenHash));
   }
 
   // =====================================================================================
@@ -99,7 +99,7 @@ public final class Store {
 
   /** Creates a room; false if it exists. */
   public boolean createRoom(String name, String createdBy, long now) {
-    return db().run(c -> update(c, "INSERT INTO rooms (name, created_by, created_at) VALUES (?, ?, ?) "
+    return db().run(c -> Jdbc.update(c, "INSERT INTO rooms (name, created_by, created_at) VALUES (?, ?, ?) "
         + "ON CONFLICT DO NOTHING", name, createdBy, now) == 1);
   }
 
@@ -122,29 +122,29 @@ public final class Store {
    */
   public Created createRoom(String name, String createdBy, long now, int maxRooms, int maxPerUser) {
     return db().run(c -> {
-      int n = update(c, "INSERT INTO rooms (name, created_by, created_at) SELECT ?, ?, ? "
+      int n = Jdbc.update(c, "INSERT INTO rooms (name, created_by, created_at) SELECT ?, ?, ? "
           + "WHERE (SELECT COUNT(*) FROM rooms) < ? AND (SELECT COUNT(*) FROM rooms WHERE created_by = ?) < ? "
           + "ON CONFLICT DO NOTHING", name, createdBy, now, maxRooms, createdBy, maxPerUser);
       if (n == 1) {
         return Created.CREATED;
       }
-      if (queryOne(c, "SELECT name FROM rooms WHERE name = ?", rs -> rs.getString(1), name).isPresent()) {
+      if (Jdbc.queryOne(c, "SELECT name FROM rooms WHERE name = ?", rs -> rs.getString(1), name).isPresent()) {
         return Created.EXISTS;
       }
-      long mine = queryOne(c, "SELECT COUNT(*) FROM rooms WHERE created_by = ?", rs -> rs.getLong(1), createdBy)
+      long mine = Jdbc.queryOne(c, "SELECT COUNT(*) FROM rooms WHERE created_by = ?", rs -> rs.getLong(1), createdBy)
           .orElse(0L);
       return mine >= maxPerUser ? Created.TOO_MANY_FOR_USER : Created.TOO_MANY;
     });
   }
 
   public boolean roomExists(String name) {
-    return db().run(c -> queryOne(c, "SELECT name FROM rooms WHERE name = ?", rs -> rs.getString(1), name))
+    return db().run(c -> Jdbc.queryOne(c, "SELECT name FROM rooms WHERE name = ?", rs -> rs.getString(1), name))
         .isPresent();
   }
 
   /** Every room, by name. */
   public List<String> rooms() {
-    return db().run(c -> queryList(c, "SELECT name FROM rooms ORDER BY name", rs -> rs.getString(1)));
+    return db().run(c -> Jdbc.queryList(c, "SELECT name FROM rooms ORDER BY name", rs -> rs.getString(1)));
   }
 
   // =====================================================================================
@@ -153,12 +153,12 @@ public final class Store {
   /** Stores a message, unless its seq is taken or its sender already sent its client id. */
   public Appended append(ChatMessage m) {
     return db().run(c -> {
-      int n = update(c, "INSERT INTO messages (room, seq, sender, client_id, body, sent_at) VALUES (?, ?, ?, ?, ?, ?) "
+      int n = Jdbc.update(c, "INSERT INTO messages (room, seq, sender, client_id, body, sent_at) VALUES (?, ?, ?, ?, ?, ?) "
           + "ON CONFLICT DO NOTHING", m.room(), m.seq(), m.from(), m.clientId(), m.text(), m.ts());
       if (n == 1) {
         return new Appended.Stored();
       }
-      Optional<Long> existing = queryOne(c, "SELECT seq FROM messages WHERE room = ? AND sender = ? AND client_id = ?",
+      Optional<Long> existing = Jdbc.queryOne(c, "SELECT seq FROM messages WHERE room = ? AND sender = ? AND client_id = ?",
           rs -> rs.getLong(1), m.room(), m.from(), m.clientId());
       return existing.<Appended>map(Appended.Duplicate::new).orElseGet(Appended.SeqTaken::new);
     });
@@ -167,8 +167,8 @@ public final class Store {
   /** The room's last seq (0 if it has no messages) and its {@code n} most recent messages. */
   public RoomHead head(String room, int n) {
     return db().run(c -> {
-      long last = queryOne(c, "SELECT MAX(seq) FROM messages WHERE room = ?", rs -> rs.getLong(1), room).orElse(0L);
-      List<ChatMessage> recent = queryList(c, SELECT_MESSAGES + "WHERE room = ? ORDER BY seq DESC LIMIT ?",
+      long last = Jdbc.queryOne(c, "SELECT MAX(seq) FROM messages WHERE room = ?", rs -> rs.getLong(1), room).orElse(0L);
+      List<ChatMessage> recent = Jdbc.queryList(c, SELECT_MESSAGES + "WHERE room = ? ORDER BY seq DESC LIMIT ?",
           Store::message, room, n);
       return new RoomHead(last, recent);
     });
@@ -176,14 +176,14 @@ public final class Store {
 
   /** Messages with seq greater than {@code since}, oldest first, at most {@code limit}. */
   public Page after(String room, long since, int limit) {
-    List<ChatMessage> rows = db().run(c -> queryList(c,
+    List<ChatMessage> rows = db().run(c -> Jdbc.queryList(c,
         SELECT_MESSAGES + "WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?", Store::message, room, since, limit + 1));
     return page(rows, limit, false);
   }
 
   /** The {@code limit} messages just before {@code seq}, oldest first. */
   public Page before(String room, long seq, int limit) {
-    List<ChatMessage> rows = db().run(c -> queryList(c,
+    List<ChatMessage> rows = db().run(c -> Jdbc.queryList(c,
         SELECT_MESSAGES + "WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?", Store::message, room, seq, limit + 1));
     return page(rows, limit, true);
   }
@@ -242,45 +242,6 @@ public final class Store {
     T run(Connection c) throws SQLException;
   }
 
-  @FunctionalInterface
-  interface Row<T> {
-    T read(ResultSet rs) throws SQLException;
-  }
-
-  static int update(Connection c, String sql, Object... args) throws SQLException {
-    try (PreparedStatement st = prepare(c, sql, args)) {
-      return st.executeUpdate();
-    }
-  }
-
-  static <T> Optional<T> queryOne(Connection c, String sql, Row<T> row, Object... args) throws SQLException {
-    try (PreparedStatement st = prepare(c, sql, args); ResultSet rs = st.executeQuery()) {
-      if (!rs.next()) {
-        return Optional.empty();
-      }
-      T value = row.read(rs);
-      return rs.wasNull() ? Optional.empty() : Optional.of(value);
-    }
-  }
-
-  static <T> List<T> queryList(Connection c, String sql, Row<T> row, Object... args) throws SQLException {
-    try (PreparedStatement st = prepare(c, sql, args); ResultSet rs = st.executeQuery()) {
-      List<T> out = new ArrayList<>();
-      while (rs.next()) {
-        out.add(row.read(rs));
-      }
-      return out;
-    }
-  }
-
-  private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
-    PreparedStatement st = c.prepareStatement(sql);
-    for (int i = 0; i < args.length; i++) {
-      st.setObject(i + 1, args[i]);
-    }
-    return st;
-  }
-
   /**
    * An open database: a pool of platform threads, each with its own JDBC connection. Opened by the
    * store process, closed when it terminates.
@@ -302,11 +263,14 @@ public final class Store {
 
     private final ChatConfig config;
     private final ExecutorService executor;
-    private final List<Connection> opened = Collections.synchronizedList(new ArrayList<>());
-    private final ThreadLocal<Connection> connection = new ThreadLocal<>();
+    private final ThreadConnections connections;
 
     private Database(ChatConfig config) {
       this.config = config;
+      this.connections = new ThreadConnections(config.effectiveJdbcUrl(), config.jdbcUser(), config.jdbcPassword(),
+          config.embedded()
+              ? List.of("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=5000")
+              : List.of());
       AtomicInteger n = new AtomicInteger();
       this.executor = Executors.newFixedThreadPool(config.dbThreads(),
           r -> Thread.ofPlatform().name("chat-db-" + n.incrementAndGet()).daemon(true).unstarted(r));
@@ -368,22 +332,7 @@ public final class Store {
     }
 
     private Connection connection() throws SQLException {
-      Connection c = connection.get();
-      if (c == null || c.isClosed()) {
-        c = config.jdbcUser().isEmpty()
-            ? DriverManager.getConnection(config.effectiveJdbcUrl())
-            : DriverManager.getConnection(config.effectiveJdbcUrl(), config.jdbcUser(), config.jdbcPassword());
-        if (config.embedded()) {
-          try (Statement st = c.createStatement()) {
-            st.execute("PRAGMA journal_mode=WAL");
-            st.execute("PRAGMA synchronous=NORMAL");
-            st.execute("PRAGMA busy_timeout=5000");
-          }
-        }
-        connection.set(c);
-        opened.add(c);
-      }
-      return c;
+      return connections.get();
     }
 
     @Override
@@ -394,16 +343,7 @@ public final class Store {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      synchronized (opened) {
-        for (Connection c : opened) {
-          try {
-            c.close();
-          } catch (SQLException e) {
-            // closing: nothing more to do
-          }
-        }
-        opened.clear();
-      }
+      connections.close();
     }
   }
 }

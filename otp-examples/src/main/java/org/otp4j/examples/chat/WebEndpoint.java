@@ -28,7 +28,7 @@ import org.otp4j.core.ServerRef;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
-import org.otp4j.examples.OnPlatformThread;
+import org.otp4j.examples.PlatformThread;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,7 +87,7 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Request
   protected Init<State> init() throws Exception {
     Proc.trapExits(true); // so that terminate stops Jetty on shutdown
     Node node = Node.current();
-    Server server = OnPlatformThread.call("chat-http-lifecycle", () -> startJetty(node));
+    Server server = PlatformThread.call("chat-http-lifecycle", () -> startJetty(node));
     int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     LOG.info("chat web endpoint listening on {}:{}", chat.config().host(), port);
     return Init.ok(new State(server, port));
@@ -129,7 +129,7 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Request
 
   @Override
   protected void terminate(ExitReason reason, State state) throws Exception {
-    OnPlatformThread.call("chat-http-lifecycle", () -> {
+    PlatformThread.call("chat-http-lifecycle", () -> {
       state.server().stop();
       return null;
     });

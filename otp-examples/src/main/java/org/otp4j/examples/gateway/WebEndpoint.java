@@ -22,7 +22,7 @@ import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
 import org.otp4j.core.Proc;
 import org.otp4j.core.ServerRef;
-import org.otp4j.examples.OnPlatformThread;
+import org.otp4j.examples.PlatformThread;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -63,7 +63,7 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Msg> {
   @Override
   protected Init<State> init() throws Exception {
     Proc.trapExits(true); // so that terminate stops Jetty on shutdown
-    Server server = OnPlatformThread.call("gateway-http-lifecycle", this::startJetty);
+    Server server = PlatformThread.call("gateway-http-lifecycle", this::startJetty);
     int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     int admin = ((ServerConnector) server.getConnectors()[1]).getLocalPort();
     LOG.info("gateway listening on {}:{} (admin {})", gateway.settings().host(), port, admin);
@@ -114,7 +114,7 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Msg> {
 
   @Override
   protected void terminate(ExitReason reason, State state) throws Exception {
-    OnPlatformThread.call("gateway-http-lifecycle", () -> {
+    PlatformThread.call("gateway-http-lifecycle", () -> {
       state.server().stop();
       return null;
     });

@@ -5,20 +5,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Runs a task on a new platform thread and waits for it: for work that would hold a process's
- * carrier thread too long, such as building and starting Jetty, which loads and initialises
- * hundreds of classes (a second or more of CPU the first time) and would get the process reported
- * as a runaway.
+ * Runs a task on a new platform thread and waits for it. Building and starting Jetty loads and
+ * initialises hundreds of classes, a second or more of CPU the first time, which would hold a
+ * process's carrier thread (and get the process reported as a runaway): the web endpoints start
+ * and stop their servers this way.
  */
-public final class OnPlatformThread {
-  private OnPlatformThread() {}
+public final class PlatformThread {
+  private PlatformThread() {}
 
   /**
-   * Runs {@code task} on a platform thread named {@code name}; returns its result, or throws what it threw.
+   * Runs {@code task} on a platform thread named {@code name} and returns its result.
    *
+   * @param <T> the result type
    * @param name the thread's name
    * @param task the work
-   * @param <T> the result's type
    * @return what {@code task} returned
    * @throws Exception what {@code task} threw
    */

@@ -1,0 +1,746 @@
+package org.otp4j.examples.ledger;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.otp4j.core.Proc;
+import org.otp4j.core.ProcessTerminated;
+import org.otp4j.examples.Jdbc;
+import org.otp4j.examples.ThreadConnections;
+import org.otp4j.examples.ledger.Rows.Account;
+import org.otp4j.examples.ledger.Rows.Hold;
+import org.otp4j.examples.ledger.Rows.Transfer;
+import org.otp4j.examples.ledger.Rows.TransferState;
+
+/**
+ * The ledger's tables in SQL: an embedded SQLite file (WAL, {@code synchronous=FULL}) by default,
+ * PostgreSQL when given a JDBC URL; the same statements run on both.
+ *
+ * <h2>Tables</h2>
+ * <ul>
+ *   <li>{@code accounts}: id, currency, status, overdraft limit, and the balance and reserved sums
+ *       kept in step with the entries and holds by the same transactions that write those;</li>
+ *   <li>{@code entries}: the journal, double entry: every movement writes two rows, one per account,
+ *       whose amounts add up to zero (a deposit's other side is the currency's {@code world:XXX}
+ *       account);</li>
+ *   <li>{@code transfers}: every movement with its client's idempotency key (unique), the hash of
+ *       the request that first used it, and its workflow's state and outcome;</li>
+ *   <li>{@code workflow_steps}: the write-ahead log of each transfer: a row per step, written before
+ *       the step acts;</li>
+ *   <li>{@code holds}: reservations of transfers under way and card authorizations.</li>
+ * </ul>
+ *
+ * <h2>Threads</h2>
+ * Every write runs on one platform thread with one connection, in the batches the {@link Writer}
+ * process hands it: one transaction (and one fsync) per batch, a savepoint per request so that a
+ * refused request rolls back alone. Reads run on a small pool of platform threads with connections
+ * of their own. JDBC blocks, SQLite inside native code, which would pin a virtual thread's carrier:
+ * a process waits on a future instead, which parks it and leaves the carrier to other processes.
+ */
+public final class LedgerStore {
+  private final AtomicReference<Database> current = new AtomicReference<>();
+
+  LedgerStore() {}
+
+  /** Work the writer runs inside a batch's transaction; may throw {@link LedgerError} to refuse. */
+  @FunctionalInterface
+  public interface Work<T> {
+    /** Runs the work on the write connection. */
+    T run(Tx tx) throws SQLException;
+  }
+
+  /** Work run on a read connection. */
+  @FunctionalInterface
+  interface ReadWork<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /** The write connection and the id sequence, as a batch's works see them. */
+  public static final class Tx {
+    final Connection c;
+    private final Database db;
+
+    Tx(Connection c, Database db) {
+      this.c = c;
+      this.db = db;
+    }
+
+    /** A new id for a transfer or a hold (one sequence for both, kept by the single writer). */
+    long nextId() {
+      return ++db.lastId;
+    }
+  }
+
+  /** What became of one work in a batch. */
+  sealed interface Outcome {
+    record Done(Object value) implements Outcome {}
+
+    record Refused(int status, String code, String message) implements Outcome {}
+
+    record Failed(String message) implements Outcome {}
+  }
+
+  /** A store failure: the database is unreachable, a statement failed, or it took too long. */
+  public static final class StoreException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    StoreException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  // =====================================================================================
+  // reads
+
+  /** The account {@code id}, if it exists. */
+  public Optional<Account> account(String id) {
+    return db().read(c -> account(c, id));
+  }
+
+  /** The transfer {@code id}, if it exists. */
+  public Optional<Transfer> transfer(long id) {
+    return db().read(c -> queryOne(c, SELECT_TRANSFER + "WHERE id = ?", LedgerStore::transfer, id));
+  }
+
+  /** The movement that used idempotency key {@code key}, if any. */
+  public Optional<Transfer> transferByKey(String key) {
+    return db().read(c -> queryOne(c, SELECT_TRANSFER + "WHERE idem_key = ?", LedgerStore::transfer, key));
+  }
+
+  /** The request hash stored with idempotency key {@code key}, if any. */
+  public Optional<String> requestHash(String key) {
+    return db().read(c -> queryOne(c, "SELECT request_hash FROM transfers WHERE idem_key = ?", rs -> rs.getString(1),
+        key));
+  }
+
+  /** The most recent movements, newest first; of one account if {@code account} is not null. */
+  public List<Transfer> recentTransfers(String account, int limit) {
+    return db().read(c -> account == null
+        ? queryList(c, SELECT_TRANSFER + "ORDER BY id DESC LIMIT ?", LedgerStore::transfer, limit)
+        : queryList(c, SELECT_TRANSFER + "WHERE from_acct = ? OR to_acct = ? ORDER BY id DESC LIMIT ?",
+            LedgerStore::transfer, account, account, limit));
+  }
+
+  /** The ids of the transfers whose workflow has not reached a terminal state. */
+  public List<Long> unfinishedTransfers() {
+    return db().read(c -> queryList(c, "SELECT id FROM transfers WHERE state NOT IN ('COMPLETED', 'FAILED') ORDER BY id",
+        rs -> rs.getLong(1)));
+  }
+
+  /** The steps journaled for transfer {@code id}, in order. */
+  public List<String> steps(long id) {
+    return db().read(c -> queryList(c, "SELECT step FROM workflow_steps WHERE transfer_id = ? ORDER BY seq",
+        rs -> rs.getString(1), id));
+  }
+
+  /** The hold {@code id}, if it exists. */
+  public Optional<Hold> hold(long id) {
+    return db().read(c -> hold(c, id));
+  }
+
+  /** The card authorizations still active. */
+  public List<Hold> activeCardHolds() {
+    return db().read(c -> queryList(c, SELECT_HOLD + "WHERE kind = 'card' AND status = 'active'", LedgerStore::hold));
+  }
+
+  /** Runs {@code work} in one read transaction (a consistent snapshot on both databases). */
+  <T> T snapshot(ReadWork<T> work) {
+    Database db = db();
+    return db.read(c -> {
+      c.setAutoCommit(false);
+      try {
+        if (!db.config.embedded()) {
+          c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        }
+        T out = work.run(c);
+        c.commit();
+        return out;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    });
+  }
+
+  // =====================================================================================
+  // writes: each returns the work the Writer runs in a batch
+
+  /** Opens an account (and the currency's world account, the other side of deposits). */
+  static Work<Account> openAccount(String id, String currency, long overdraft) {
+    return tx -> {
+      if (account(tx.c, id).isPresent()) {
+        throw LedgerError.conflict("account_exists", "an account '" + id + "' exists already; choose another id");
+      }
+      long now = System.currentTimeMillis();
+      update(tx.c, "INSERT INTO accounts (id, currency, status, overdraft, balance, reserved, kind, created_at) "
+          + "VALUES (?, ?, 'open', ?, 0, 0, 'customer', ?)", id, currency, overdraft, now);
+      update(tx.c, "INSERT INTO accounts (id, currency, status, overdraft, balance, reserved, kind, created_at) "
+          + "VALUES (?, ?, 'open', 0, 0, 0, 'world', ?) ON CONFLICT DO NOTHING", world(currency), currency, now);
+      return account(tx.c, id).orElseThrow();
+    };
+  }
+
+  /** The account on the other side of the deposits and withdrawals in {@code currency}. */
+  static String world(String currency) {
+    return "world:" + currency;
+  }
+
+  /** Changes an account's status: freeze, unfreeze, or close (only an empty account with no holds). */
+  static Work<Account> setStatus(String id, String status) {
+    return tx -> {
+      Account a = customer(tx.c, id);
+      if (a.status().equals(Rows.CLOSED)) {
+        throw LedgerError.conflict("account_closed", "account '" + id + "' is closed; a closed account stays closed");
+      }
+      if (status.equals(Rows.CLOSED) && (a.balance() != 0 || a.reserved() != 0)) {
+        throw LedgerError.conflict("account_not_empty", "account '" + id + "' still has a balance of " + a.balance()
+            + " and " + a.reserved() + " held: move its money out and let its holds end before closing it");
+      }
+      update(tx.c, "UPDATE accounts SET status = ? WHERE id = ?", status, id);
+      return account(tx.c, id).orElseThrow();
+    };
+  }
+
+  /**
+   * A deposit or withdrawal, idempotent by {@code key}: written at once, completed, or refused with
+   * nothing written. A key used before with the same request returns that movement.
+   */
+  static Work<Transfer> cash(String kind, String key, String hash, String id, long amount) {
+    return tx -> {
+      Optional<Transfer> before = replay(tx.c, key, hash);
+      if (before.isPresent()) {
+        return before.get();
+      }
+      Account a = customer(tx.c, id);
+      requireOpen(a);
+      boolean deposit = kind.equals("deposit");
+      if (!deposit && a.available() < amount) {
+        throw insufficient(a, amount);
+      }
+      if (deposit && Math.addExact(a.balance(), amount) > Amounts.MAX_BALANCE) {
+        throw LedgerError.badRequest("amount_too_large", "account '" + id + "' would hold more than "
+            + Amounts.MAX_BALANCE + "; deposit less");
+      }
+      long tid = tx.nextId();
+      String from = deposit ? world(a.currency()) : id;
+      String to = deposit ? id : world(a.currency());
+      long now = System.currentTimeMillis();
+      insertTransfer(tx.c, tid, key, hash, kind, from, to, amount, a.currency(), "COMPLETED", "completed", now);
+      move(tx.c, tid, from, to, amount, kind, now);
+      step(tx.c, tid, "complete", now);
+      return transfer(tx.c, tid).orElseThrow();
+    };
+  }
+
+  /**
+   * Accepts a transfer: returns the movement that used {@code key} before if its request was the
+   * same, refuses it (409) if it was another; otherwise writes the transfer in state VALIDATE (the
+   * first step of its workflow, journaled) and returns it.
+   */
+  static Work<Transfer> acceptTransfer(String key, String hash, String from, String to, long amount, String currency) {
+    return tx -> {
+      Optional<Transfer> before = replay(tx.c, key, hash);
+      if (before.isPresent()) {
+        return before.get();
+      }
+      long id = tx.nextId();
+      long now = System.currentTimeMillis();
+      insertTransfer(tx.c, id, key, hash, "transfer", from, to, amount, currency, "VALIDATE", null, now);
+      step(tx.c, id, "validate", now);
+      return transfer(tx.c, id).orElseThrow();
+    };
+  }
+
+  /**
+   * Journals a step: moves transfer {@code id} to {@code next} if it is in one of {@code from}
+   * (and writes the step's row; a non-null {@code outcome} and {@code detail} are kept with it, the
+   * refusal a compensation ends with); returns the transfer as it is now, moved or not.
+   */
+  static Work<Transfer> advance(long id, TransferState next, String outcome, String detail, TransferState... from) {
+    return tx -> {
+      Transfer t = transfer(tx.c, id).orElseThrow(() -> LedgerError.notFound("unknown_transfer", "no transfer " + id));
+      if (List.of(from).contains(t.state())) {
+        long now = System.currentTimeMillis();
+        update(tx.c, "UPDATE transfers SET state = ?, outcome = COALESCE(?, outcome), detail = COALESCE(?, detail), "
+            + "updated_at = ? WHERE id = ?", next.name(), outcome, detail, now, id);
+        step(tx.c, id, next.name().toLowerCase(java.util.Locale.ROOT), now);
+        return transfer(tx.c, id).orElseThrow();
+      }
+      return t;
+    };
+  }
+
+  /**
+   * Holds {@code amount} on account {@code id} under hold {@code holdId}, if the account is open and
+   * can spend it; idempotent by {@code holdId} (a hold written before is returned as it is).
+   */
+  static Work<Hold> reserve(long holdId, String id, long amount, String kind, String merchant, long expiresAt) {
+    return tx -> {
+      Optional<Hold> before = hold(tx.c, holdId);
+      if (before.isPresent()) {
+        return before.get();
+      }
+      Account a = customer(tx.c, id);
+      requireOpen(a);
+      if (a.available() < amount) {
+        throw insufficient(a, amount);
+      }
+      update(tx.c, "INSERT INTO holds (id, account_id, merchant, amount, kind, status, expires_at, captured, created_at) "
+          + "VALUES (?, ?, ?, ?, ?, 'active', ?, 0, ?)", holdId, id, merchant, amount, kind, expiresAt,
+          System.currentTimeMillis());
+      update(tx.c, "UPDATE accounts SET reserved = reserved + ? WHERE id = ?", amount, id);
+      return hold(tx.c, holdId).orElseThrow();
+    };
+  }
+
+  /**
+   * A card authorization of {@code amount} on account {@code id} for {@code merchant}, idempotent by
+   * {@code key}: the writer allocates its id in the same transaction.
+   */
+  static Work<Hold> authorize(String key, String hash, String id, String merchant, long amount, long expiresAt) {
+    return tx -> {
+      Optional<String> stored = queryOne(tx.c, "SELECT request_hash FROM holds WHERE idem_key = ?", rs -> rs.getString(1),
+          key);
+      if (stored.isPresent()) {
+        if (!stored.get().equals(hash)) {
+          throw LedgerError.conflict("idempotency_conflict", "idempotency key '" + key + "' was used for another "
+              + "authorization; a retry must send the same body, a new request a new key");
+        }
+        return queryOne(tx.c, SELECT_HOLD + "WHERE idem_key = ?", LedgerStore::hold, key).orElseThrow();
+      }
+      if (id.equals(merchant)) {
+        throw LedgerError.badRequest("same_account", "an authorization pays another account: the merchant is the "
+            + "account itself ('" + id + "')");
+      }
+      Account m = customer(tx.c, merchant);
+      requireOpen(m);
+      Account a = customer(tx.c, id);
+      if (!a.currency().equals(m.currency())) {
+        throw currencyMismatch(a, m);
+      }
+      long holdId = tx.nextId();
+      Hold h = reserve(holdId, id, amount, "card", merchant, expiresAt).run(tx);
+      update(tx.c, "UPDATE holds SET idem_key = ?, request_hash = ? WHERE id = ?", key, hash, holdId);
+      return h;
+    };
+  }
+
+  /**
+   * Posts transfer {@code id}: both entries, the hold consumed, state COMPLETED, in one transaction.
+   * A transfer already terminal is returned as it is (a retried post writes nothing twice). Refuses
+   * (and writes nothing) if either account is no longer open.
+   */
+  static Work<Transfer> post(long id) {
+    return tx -> {
+      Transfer t = transfer(tx.c, id).orElseThrow(() -> LedgerError.notFound("unknown_transfer", "no transfer " + id));
+      if (t.state() != TransferState.POST) {
+        return t;
+      }
+      Hold h = hold(tx.c, id).filter(x -> x.status().equals("active")).orElseThrow(() -> LedgerError.conflict(
+          "not_reserved", "transfer " + id + " has no active reservation to post"));
+      requireOpen(customer(tx.c, t.from()));
+      requireOpen(customer(tx.c, t.to()));
+      long now = System.currentTimeMillis();
+      move(tx.c, id, t.from(), t.to(), t.amount(), "transfer", now);
+      update(tx.c, "UPDATE accounts SET reserved = reserved - ? WHERE id = ?", h.amount(), t.from());
+      update(tx.c, "UPDATE holds SET status = 'consumed' WHERE id = ?", id);
+      update(tx.c, "UPDATE transfers SET state = 'COMPLETED', outcome = 'completed', updated_at = ? WHERE id = ?", now, id);
+      step(tx.c, id, "complete", now);
+      return transfer(tx.c, id).orElseThrow();
+    };
+  }
+
+  /**
+   * Ends transfer {@code id} as FAILED with the outcome its compensation step journaled: its hold (if
+   * any) released, in one transaction. A transfer already terminal is returned as it is.
+   */
+  static Work<Transfer> fail(long id) {
+    return tx -> {
+      Transfer t = transfer(tx.c, id).orElseThrow(() -> LedgerError.notFound("unknown_transfer", "no transfer " + id));
+      if (t.state().terminal()) {
+        return t;
+      }
+      release(tx.c, id, "released");
+      long now = System.currentTimeMillis();
+      update(tx.c, "UPDATE transfers SET state = 'FAILED', outcome = COALESCE(outcome, 'failed'), updated_at = ? "
+          + "WHERE id = ?", now, id);
+      step(tx.c, id, "failed", now);
+      return transfer(tx.c, id).orElseThrow();
+    };
+  }
+
+  /** Captures {@code amount} (at most the authorized amount) of card hold {@code holdId}. */
+  static Work<Transfer> capture(long holdId, long amount) {
+    return tx -> {
+      Hold h = activeCard(tx.c, holdId);
+      if (amount > h.amount()) {
+        throw LedgerError.badRequest("amount_exceeds_hold", "hold " + holdId + " authorized " + h.amount()
+            + "; a capture takes at most that, got " + amount);
+      }
+      requireOpen(customer(tx.c, h.merchant()));
+      Account a = customer(tx.c, h.account());
+      long id = tx.nextId();
+      long now = System.currentTimeMillis();
+      insertTransfer(tx.c, id, "capture:" + holdId, "capture:" + holdId, "capture", h.account(), h.merchant(), amount,
+          a.currency(), "COMPLETED", "completed", now);
+      move(tx.c, id, h.account(), h.merchant(), amount, "capture", now);
+      update(tx.c, "UPDATE accounts SET reserved = reserved - ? WHERE id = ?", h.amount(), h.account());
+      update(tx.c, "UPDATE holds SET status = 'captured', captured = ? WHERE id = ?", amount, holdId);
+      step(tx.c, id, "complete", now);
+      return transfer(tx.c, id).orElseThrow();
+    };
+  }
+
+  /** Ends card hold {@code holdId} without a capture ({@code voided} or {@code expired}). */
+  static Work<Hold> endHold(long holdId, String status) {
+    return tx -> {
+      activeCard(tx.c, holdId);
+      release(tx.c, holdId, status);
+      return hold(tx.c, holdId).orElseThrow();
+    };
+  }
+
+  // =====================================================================================
+  // helpers of the works
+
+  private static Optional<Transfer> replay(Connection c, String key, String hash) throws SQLException {
+    Optional<String> stored = queryOne(c, "SELECT request_hash FROM transfers WHERE idem_key = ?", rs -> rs.getString(1),
+        key);
+    if (stored.isEmpty()) {
+      return Optional.empty();
+    }
+    if (!stored.get().equals(hash)) {
+      throw LedgerError.conflict("idempotency_conflict", "idempotency key '" + key + "' was used for another request; "
+          + "a retry must send the same body, a new request a new key");
+    }
+    return queryOne(c, SELECT_TRANSFER + "WHERE idem_key = ?", LedgerStore::transfer, key);
+  }
+
+  private static Account customer(Connection c, String id) throws SQLException {
+    return account(c, id).filter(a -> !a.id().startsWith("world:"))
+        .orElseThrow(() -> LedgerError.notFound("unknown_account", "there is no account '" + id + "'"));
+  }
+
+  static void requireOpen(Account a) {
+    if (a.status().equals(Rows.CLOSED)) {
+      throw LedgerError.conflict("account_closed", "account '" + a.id() + "' is closed");
+    }
+    if (a.status().equals(Rows.FROZEN)) {
+      throw LedgerError.conflict("account_frozen", "account '" + a.id() + "' is frozen; unfreeze it first");
+    }
+  }
+
+  static LedgerError insufficient(Account a, long amount) {
+    return new LedgerError(422, "insufficient_funds", "account '" + a.id() + "' can spend " + a.available()
+        + " (balance " + a.balance() + ", overdraft " + a.overdraft() + ", held " + a.reserved() + "), not " + amount);
+  }
+
+  static LedgerError currencyMismatch(Account a, Account b) {
+    return LedgerError.badRequest("currency_mismatch", "account '" + a.id() + "' is in " + a.currency() + ", '"
+        + b.id() + "' in " + b.currency() + ": money moves between accounts of one currency");
+  }
+
+  private static Hold activeCard(Connection c, long holdId) throws SQLException {
+    Hold h = hold(c, holdId).filter(x -> x.kind().equals("card"))
+        .orElseThrow(() -> LedgerError.notFound("unknown_hold", "there is no card authorization " + holdId));
+    if (!h.status().equals("active")) {
+      throw LedgerError.conflict("hold_not_active", "authorization " + holdId + " is " + h.status()
+          + " already; only an active one can be captured or voided");
+    }
+    return h;
+  }
+
+  private static void release(Connection c, long holdId, String status) throws SQLException {
+    Optional<Hold> h = hold(c, holdId).filter(x -> x.status().equals("active"));
+    if (h.isPresent()) {
+      update(c, "UPDATE holds SET status = ? WHERE id = ?", status, holdId);
+      update(c, "UPDATE accounts SET reserved = reserved - ? WHERE id = ?", h.get().amount(), h.get().account());
+    }
+  }
+
+  /** The two entries of one movement, and both balances. */
+  private static void move(Connection c, long id, String from, String to, long amount, String kind, long now)
+      throws SQLException {
+    update(c, "INSERT INTO entries (transfer_id, account_id, amount, kind, created_at) VALUES (?, ?, ?, ?, ?)",
+        id, from, -amount, kind, now);
+    update(c, "INSERT INTO entries (transfer_id, account_id, amount, kind, created_at) VALUES (?, ?, ?, ?, ?)",
+        id, to, amount, kind, now);
+    update(c, "UPDATE accounts SET balance = balance - ? WHERE id = ?", amount, from);
+    update(c, "UPDATE accounts SET balance = balance + ? WHERE id = ?", amount, to);
+  }
+
+  private static void insertTransfer(Connection c, long id, String key, String hash, String kind, String from, String to,
+      long amount, String currency, String state, String outcome, long now) throws SQLException {
+    update(c, "INSERT INTO transfers (id, idem_key, request_hash, kind, from_acct, to_acct, amount, currency, state, "
+        + "outcome, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        id, key, hash, kind, from, to, amount, currency, state, outcome, now, now);
+  }
+
+  private static void step(Connection c, long id, String step, long now) throws SQLException {
+    long seq = queryOne(c, "SELECT COALESCE(MAX(seq), 0) + 1 FROM workflow_steps WHERE transfer_id = ?",
+        rs -> rs.getLong(1), id).orElse(1L);
+    update(c, "INSERT INTO workflow_steps (transfer_id, seq, step, at) VALUES (?, ?, ?, ?)", id, seq, step, now);
+  }
+
+  private static final String SELECT_ACCOUNT = "SELECT id, currency, status, overdraft, balance, reserved FROM accounts ";
+  private static final String SELECT_TRANSFER = "SELECT id, idem_key, kind, from_acct, to_acct, amount, currency, "
+      + "state, outcome, detail, created_at FROM transfers ";
+  private static final String SELECT_HOLD = "SELECT id, account_id, merchant, amount, kind, status, expires_at, captured "
+      + "FROM holds ";
+
+  static Optional<Account> account(Connection c, String id) throws SQLException {
+    return queryOne(c, SELECT_ACCOUNT + "WHERE id = ?", rs -> new Account(rs.getString(1), rs.getString(2),
+        rs.getString(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)), id);
+  }
+
+  private static Optional<Transfer> transfer(Connection c, long id) throws SQLException {
+    return queryOne(c, SELECT_TRANSFER + "WHERE id = ?", LedgerStore::transfer, id);
+  }
+
+  private static Transfer transfer(ResultSet rs) throws SQLException {
+    return new Transfer(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+        rs.getLong(6), rs.getString(7), TransferState.valueOf(rs.getString(8)), rs.getString(9), rs.getString(10),
+        rs.getLong(11));
+  }
+
+  private static Optional<Hold> hold(Connection c, long id) throws SQLException {
+    return queryOne(c, SELECT_HOLD + "WHERE id = ?", LedgerStore::hold, id);
+  }
+
+  private static Hold hold(ResultSet rs) throws SQLException {
+    return new Hold(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5), rs.getString(6),
+        rs.getLong(7), rs.getLong(8));
+  }
+
+  static int update(Connection c, String sql, Object... args) throws SQLException {
+    return Jdbc.update(c, sql, args);
+  }
+
+  static <T> Optional<T> queryOne(Connection c, String sql, Jdbc.Row<T> row, Object... args) throws SQLException {
+    return Jdbc.queryOne(c, sql, row, args);
+  }
+
+  static <T> List<T> queryList(Connection c, String sql, Jdbc.Row<T> row, Object... args) throws SQLException {
+    return Jdbc.queryList(c, sql, row, args);
+  }
+
+  // =====================================================================================
+  // the database behind the facade
+
+  void install(Database db) {
+    Database previous = current.getAndSet(db);
+    if (previous != null) {
+      previous.close(); // a writer that was killed could not close its database
+    }
+  }
+
+  void uninstall(Database db) {
+    current.compareAndSet(db, null);
+  }
+
+  Database db() {
+    Database db = current.get();
+    if (db == null) {
+      throw LedgerError.unavailable("the store is not running (it is starting or restarting); try again");
+    }
+    return db;
+  }
+
+  /**
+   * An open database: one platform thread and connection for the writer's batches, a pool of
+   * platform threads with their own connections for reads.
+   */
+  static final class Database implements AutoCloseable {
+    private static final long TIMEOUT_SECONDS = 15;
+    private static final List<String> SCHEMA = List.of(
+        "CREATE TABLE IF NOT EXISTS accounts (id VARCHAR(64) PRIMARY KEY, currency CHAR(3) NOT NULL, "
+            + "status VARCHAR(8) NOT NULL, overdraft BIGINT NOT NULL, balance BIGINT NOT NULL, "
+            + "reserved BIGINT NOT NULL, kind VARCHAR(8) NOT NULL, created_at BIGINT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS transfers (id BIGINT PRIMARY KEY, idem_key VARCHAR(200) NOT NULL UNIQUE, "
+            + "request_hash VARCHAR(200) NOT NULL, kind VARCHAR(10) NOT NULL, from_acct VARCHAR(64) NOT NULL, "
+            + "to_acct VARCHAR(64) NOT NULL, amount BIGINT NOT NULL, currency CHAR(3) NOT NULL, "
+            + "state VARCHAR(12) NOT NULL, outcome VARCHAR(32), detail VARCHAR(500), created_at BIGINT NOT NULL, "
+            + "updated_at BIGINT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS transfers_state ON transfers (state)",
+        "CREATE INDEX IF NOT EXISTS transfers_from ON transfers (from_acct)",
+        "CREATE INDEX IF NOT EXISTS transfers_to ON transfers (to_acct)",
+        // double entry: one row per account and movement; the pair of a movement adds up to zero
+        "CREATE TABLE IF NOT EXISTS entries (transfer_id BIGINT NOT NULL, account_id VARCHAR(64) NOT NULL, "
+            + "amount BIGINT NOT NULL, kind VARCHAR(10) NOT NULL, created_at BIGINT NOT NULL, "
+            + "PRIMARY KEY (transfer_id, account_id))",
+        "CREATE INDEX IF NOT EXISTS entries_account ON entries (account_id)",
+        "CREATE TABLE IF NOT EXISTS workflow_steps (transfer_id BIGINT NOT NULL, seq INT NOT NULL, "
+            + "step VARCHAR(12) NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (transfer_id, seq))",
+        "CREATE TABLE IF NOT EXISTS holds (id BIGINT PRIMARY KEY, account_id VARCHAR(64) NOT NULL, "
+            + "merchant VARCHAR(64), amount BIGINT NOT NULL, kind VARCHAR(8) NOT NULL, status VARCHAR(10) NOT NULL, "
+            + "expires_at BIGINT NOT NULL, captured BIGINT NOT NULL, created_at BIGINT NOT NULL, "
+            + "idem_key VARCHAR(200) UNIQUE, request_hash VARCHAR(200))",
+        "CREATE INDEX IF NOT EXISTS holds_status ON holds (status)");
+
+    final LedgerConfig config;
+    private final ExecutorService writeThread;
+    private final ExecutorService readPool;
+    private final ThreadConnections connections;
+    /** The last id handed out; read and written on the write thread only. */
+    long lastId;
+
+    private Database(LedgerConfig config) {
+      this.config = config;
+      this.connections = new ThreadConnections(config.effectiveJdbcUrl(), config.jdbcUser(), config.jdbcPassword(),
+          config.embedded()
+              // FULL: a commit returns once the WAL is synced. One sync per batch, not per transfer.
+              ? List.of("PRAGMA journal_mode=WAL", "PRAGMA synchronous=" + config.synchronous(),
+                  "PRAGMA busy_timeout=10000")
+              : List.of());
+      this.writeThread = Executors.newSingleThreadExecutor(
+          r -> Thread.ofPlatform().name("ledger-db-writer").daemon(true).unstarted(r));
+      AtomicInteger n = new AtomicInteger();
+      this.readPool = Executors.newFixedThreadPool(config.readThreads(),
+          r -> Thread.ofPlatform().name("ledger-db-reader-" + n.incrementAndGet()).daemon(true).unstarted(r));
+    }
+
+    /** Opens the database, creates its tables if they do not exist, and reads where the ids stand. */
+    static Database open(LedgerConfig config) {
+      if (config.embedded()) {
+        try {
+          java.nio.file.Files.createDirectories(config.dataDir());
+        } catch (java.io.IOException e) {
+          throw new StoreException("cannot create the data folder " + config.dataDir().toAbsolutePath() + ": "
+              + e.getMessage() + " (set otp.ledger.dataDir to a writable folder)", e);
+        }
+      }
+      Database db = new Database(config);
+      try {
+        db.await(db.writeThread.submit(() -> {
+          Connection c = db.connection();
+          try (Statement st = c.createStatement()) {
+            for (String ddl : SCHEMA) {
+              st.execute(ddl);
+            }
+          }
+          db.lastId = Math.max(
+              queryOne(c, "SELECT COALESCE(MAX(id), 0) FROM transfers", rs -> rs.getLong(1)).orElse(0L),
+              queryOne(c, "SELECT COALESCE(MAX(id), 0) FROM holds", rs -> rs.getLong(1)).orElse(0L));
+          c.setAutoCommit(false);
+          return null;
+        }));
+      } catch (RuntimeException e) {
+        db.close();
+        throw e;
+      }
+      return db;
+    }
+
+    /**
+     * Runs a batch of works in one transaction on the write thread, each under a savepoint: a
+     * refused work rolls back alone; if the commit fails, every work failed.
+     */
+    List<Outcome> commit(List<Work<?>> works) {
+      return await(writeThread.submit(() -> {
+        Connection c = connection();
+        if (c.getAutoCommit()) {
+          c.setAutoCommit(false);
+        }
+        Tx tx = new Tx(c, this);
+        long idBefore = lastId;
+        List<Outcome> out = new ArrayList<>(works.size());
+        try {
+          for (Work<?> w : works) {
+            Savepoint sp = c.setSavepoint();
+            long id = lastId;
+            try {
+              out.add(new Outcome.Done(w.run(tx)));
+              c.releaseSavepoint(sp);
+            } catch (LedgerError e) {
+              c.rollback(sp);
+              lastId = id;
+              out.add(new Outcome.Refused(e.status(), e.code(), e.getMessage()));
+            } catch (SQLException | RuntimeException e) {
+              c.rollback(sp);
+              lastId = id;
+              out.add(new Outcome.Failed("database error: " + e.getMessage()));
+            }
+          }
+          c.commit();
+          return out;
+        } catch (SQLException e) {
+          lastId = idBefore;
+          try {
+            c.rollback();
+          } catch (SQLException ignored) {
+            // the connection is gone: the next batch opens another
+          }
+          List<Outcome> failed = new ArrayList<>();
+          for (int i = 0; i < works.size(); i++) {
+            failed.add(new Outcome.Failed("the batch could not be committed: " + e.getMessage()));
+          }
+          return failed;
+        }
+      }));
+    }
+
+    /** Runs {@code work} on a read thread and waits for it. */
+    <T> T read(ReadWork<T> work) {
+      Future<T> f;
+      try {
+        f = readPool.submit(() -> work.run(connection()));
+      } catch (RejectedExecutionException e) {
+        throw LedgerError.unavailable("the store is closed; try again");
+      }
+      return await(f);
+    }
+
+    private <T> T await(Future<T> f) {
+      try {
+        return f.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof LedgerError refused) {
+          throw refused;
+        }
+        throw new StoreException("database error: " + e.getCause().getMessage(), e.getCause());
+      } catch (TimeoutException e) {
+        throw new StoreException("the database did not answer within " + TIMEOUT_SECONDS + " s", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        if (Proc.isProcess() && !Proc.isAlive(Proc.self())) {
+          // killed while it waited: unwind as the runtime does, with no report of a store failure
+          throw new ProcessTerminated("process " + Proc.self() + " was killed while it waited for the database");
+        }
+        throw new StoreException("interrupted while waiting for the database", e);
+      }
+    }
+
+    private Connection connection() throws SQLException {
+      return connections.get();
+    }
+
+    @Override
+    public void close() {
+      writeThread.shutdown();
+      readPool.shutdown();
+      try {
+        writeThread.awaitTermination(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        readPool.awaitTermination(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      connections.close();
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package org.otp4j.examples.ledger;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.otp4j.core.Pid;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.KeyValuePair;
+
+/**
+ * Holds back OTP's supervisor reports while a test kills processes on purpose: {@link #killed}
+ * tells whether the kill of a pid was reported, and {@link #close()} prints every report that was
+ * not about a pid the test killed, as it would have been printed: an unexpected crash stays visible.
+ */
+final class QuietReports implements AutoCloseable {
+  private final Logger logger = (Logger) LoggerFactory.getLogger("org.otp4j.behaviours.Reports");
+  private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+  private final boolean additive;
+  private final List<String> killedOnPurpose = new ArrayList<>();
+
+  QuietReports() {
+    additive = logger.isAdditive();
+    appender.setContext(logger.getLoggerContext());
+    appender.start();
+    logger.addAppender(appender);
+    logger.setAdditive(false);
+  }
+
+  /** Says that the test kills {@code pid}: its report is expected. */
+  synchronized void expectKill(Pid pid) {
+    killedOnPurpose.add(pid.toString());
+  }
+
+  /** Whether a supervisor reported that {@code pid} was killed. */
+  boolean killed(Pid pid) {
+    return events().stream().anyMatch(e -> pid.toString().equals(value(e, "pid"))
+        && "killed".equals(value(e, "reason")));
+  }
+
+  private List<ILoggingEvent> events() {
+    synchronized (appender) {
+      return new ArrayList<>(appender.list);
+    }
+  }
+
+  private static String value(ILoggingEvent e, String key) {
+    List<KeyValuePair> pairs = e.getKeyValuePairs();
+    if (pairs != null) {
+      for (KeyValuePair p : pairs) {
+        if (p.key.equals(key)) {
+          return Objects.toString(p.value);
+        }
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void close() {
+    logger.detachAppender(appender);
+    logger.setAdditive(additive);
+    appender.stop();
+    for (ILoggingEvent e : events()) {
+      boolean expected;
+      synchronized (this) {
+        expected = killedOnPurpose.contains(value(e, "pid")) && "killed".equals(value(e, "reason"));
+      }
+      if (!expected) {
+        logger.callAppenders(e);
+      }
+    }
+  }
+}
