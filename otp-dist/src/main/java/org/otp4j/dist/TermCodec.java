@@ -140,6 +140,9 @@ public final class TermCodec implements Codec {
       for (Class<?> c : BUILT_IN) {
         allowed.put(c.getName(), c);
       }
+      for (Class<?> c : Rpc.WIRE) {
+        allowed.put(c.getName(), c);
+      }
     }
 
     /**
