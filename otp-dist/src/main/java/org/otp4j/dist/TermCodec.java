@@ -140,7 +140,7 @@ public final class TermCodec implements Codec {
       for (Class<?> c : BUILT_IN) {
         allowed.put(c.getName(), c);
       }
-      for (Class<?> c : Rpc.WIRE) {
+      for (Class<?> c : java.util.stream.Stream.concat(Rpc.WIRE.stream(), Pg.WIRE.stream()).toList()) {
         allowed.put(c.getName(), c);
       }
     }
