@@ -8,7 +8,9 @@ import static org.otp4j.dist.TestNodes.next;
 import static org.otp4j.dist.TestNodes.spinUntil;
 
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -212,6 +214,40 @@ class RemoteGenServerTest {
     assertThatThrownBy(() -> a.call(() -> GenServer.call(counter, new Counter.Msg.Get())))
         .isInstanceOf(CallException.class)
         .satisfies(e -> assertThat(((CallException) e).reason()).isEqualTo(ExitReason.NOCONNECTION));
+  }
+
+  @Test
+  @DisplayName("G16: multiCall gives each node's reply and the bad nodes; abcast reaches every node's server")
+  void multiCallAndAbcast() {
+    Node a = start("a@host");
+    Node b = start("b@host");
+    Node c = start("c@host");
+    Node d = start("d@host");
+    for (Node other : List.of(b, c, d)) {
+      awaitConnected(a, other);
+    }
+    for (Node n : List.of(a, b, c)) {
+      n.run(() -> GenServer.start(ServerRef.local("counter"), new Counter()));
+    }
+    List<String> all = List.of("a@host", "b@host", "c@host", "d@host", "z@host");
+    a.run(() -> GenServer.abcast(all, ServerRef.local("counter"), new Counter.Msg.Bump(5)));
+    GenServer.MultiCallResult<Integer> counts = a.call(() -> GenServer.multiCall(all, ServerRef.local("counter"),
+        new Counter.Msg.Get(), Duration.ofSeconds(5)));
+    assertThat(counts.replies()).containsExactly(Map.entry("a@host", 5), Map.entry("b@host", 5),
+        Map.entry("c@host", 5));
+    assertThat(counts.badNodes()).containsExactly("d@host", "z@host");
+
+    try (Inbox told = c.openInbox()) {
+      Pid toldPid = told.pid();
+      GenServer.MultiCallResult<Integer> slow = a.call(() -> GenServer.multiCall(List.of("b@host", "c@host"),
+          ServerRef.local("counter"), new Counter.Msg.Hold(toldPid), Duration.ofMillis(300)));
+      assertThat(slow.replies()).isEmpty();
+      assertThat(slow.badNodes()).containsExactly("b@host", "c@host");
+      assertThat(next(told)).isEqualTo("holding");
+    }
+    assertThatThrownBy(() -> a.call(() -> GenServer.multiCall(List.of("b@host"),
+        ServerRef.<Counter.Msg>remote("counter", "b@host"), new Counter.Msg.Get(), WAIT)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ServerRef.local");
   }
 
   /** Not allowed by the cluster's codec. */
