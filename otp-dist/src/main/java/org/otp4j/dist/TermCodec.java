@@ -140,7 +140,7 @@ public final class TermCodec implements Codec {
       for (Class<?> c : BUILT_IN) {
         allowed.put(c.getName(), c);
       }
-      for (Class<?> c : java.util.stream.Stream.concat(Rpc.WIRE.stream(), Pg.WIRE.stream()).toList()) {
+      for (Class<?> c : java.util.stream.Stream.of(Rpc.WIRE, Pg.WIRE, Global.WIRE).flatMap(List::stream).toList()) {
         allowed.put(c.getName(), c);
       }
     }

@@ -40,11 +40,9 @@ import org.otp4j.core.dist.UnencodableMessageException;
 class RemoteGenServerTest {
   private final String clusterName = "gen-" + UUID.randomUUID();
   private final List<Node> nodes = new ArrayList<>();
-  // region: allow
   private final Cluster cluster = Cluster.inJvm(clusterName).withSecret("s3cret")
       .withCodec(TermCodec.builder().allow(Counter.Msg.Get.class, Counter.Msg.Bump.class, Counter.Msg.Hold.class,
           Counter.Msg.Crash.class, Door.Msg.Unlock.class, Ping.class).build());
-  // endregion: allow
 
   @AfterEach
   void stop() {
@@ -134,10 +132,8 @@ class RemoteGenServerTest {
     ServerRef<Counter.Msg> local = b.call(() -> GenServer.start(ServerRef.local("counter"), new Counter()));
     ServerRef<Counter.Msg> counter = ServerRef.remote("counter", "b@host");
     int after = a.call(() -> {
-      // region: remote
       int count = GenServer.call(counter, new Counter.Msg.Bump(2));   // counter = ServerRef.remote("counter", "b@host")
       GenServer.cast(counter, new Counter.Msg.Bump(40));
-      // endregion: remote
       return count;
     });
     assertThat(after).isEqualTo(2);
