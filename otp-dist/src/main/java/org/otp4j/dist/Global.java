@@ -140,17 +140,9 @@ public final class Global {
   public static Pid start(Node node) {
     Objects.requireNonNull(node, "node");
     View view = new View();
-    Pid pid = node.spawn(() -> new Server(view).run());
-    VIEWS.put(pid, view);
-    try {
-      node.run(() -> Proc.register(SERVER, pid));
-    } catch (NameConflictException e) {
-      VIEWS.remove(pid);
-      node.run(() -> Proc.exit(pid, ExitReason.KILL));
-      throw new NameConflictException("node " + node.name() + " already runs the global registry");
-    }
-    node.run(() -> Proc.send(pid, "start"));
-    return pid;
+    Server server = new Server(view);
+    return NodeService.start(node, SERVER, VIEWS, view, Discover::new, server::handle,
+        "node " + node.name() + " already runs the global registry");
   }
 
   /**
@@ -337,22 +329,7 @@ public final class Global {
       this.view = view;
     }
 
-    void run() {
-      try {
-        Proc.receive(m -> m.equals("start"));
-        Proc.monitorNodes(true);
-        for (String node : Node.current().connectedNodes()) {
-          Proc.send(Name.remote(SERVER, node), new Discover(Proc.self()));
-        }
-        while (true) {
-          handle(Proc.receive());
-        }
-      } finally {
-        VIEWS.remove(Proc.self());
-      }
-    }
-
-    private void handle(Object m) {
+    void handle(Object m) {
       Pid self = Proc.self();
       switch (m) {
         case Register(From from, String name, Pid pid) -> {

@@ -137,17 +137,9 @@ public final class Pg {
     Objects.requireNonNull(node, "node");
     requireName(scope, "scope");
     View view = new View();
-    Pid pid = node.spawn(() -> new ScopeServer(scope, view).run());
-    VIEWS.put(pid, view);
-    try {
-      node.run(() -> Proc.register(scope, pid));
-    } catch (NameConflictException e) {
-      VIEWS.remove(pid);
-      node.run(() -> Proc.exit(pid, ExitReason.KILL));
-      throw e;
-    }
-    node.run(() -> Proc.send(pid, "start")); // registered: it may now look for its peers
-    return pid;
+    ScopeServer server = new ScopeServer(scope, view);
+    return NodeService.start(node, scope, VIEWS, view, Discover::new, server::handle,
+        "cannot start pg scope '" + scope + "' on node " + node.name() + ": the name is taken there");
   }
 
   /**
@@ -315,23 +307,7 @@ public final class Pg {
       this.view = view;
     }
 
-    void run() {
-      try {
-        Proc.receive(m -> m.equals("start"));
-        Proc.monitorNodes(true);
-        Pid self = Proc.self();
-        for (String node : Node.current().connectedNodes()) {
-          Proc.send(Name.remote(scope, node), new Discover(self));
-        }
-        while (true) {
-          handle(Proc.receive());
-        }
-      } finally {
-        VIEWS.remove(Proc.self());
-      }
-    }
-
-    private void handle(Object m) {
+    void handle(Object m) {
       Pid self = Proc.self();
       switch (m) {
         case Join(From from, String group, List<Pid> pids) -> {

@@ -10,7 +10,6 @@ import static org.otp4j.dist.TestNodes.spinUntil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -25,7 +24,6 @@ import org.otp4j.core.Name;
 import org.otp4j.core.NameConflictException;
 import org.otp4j.core.NoSuchNameException;
 import org.otp4j.core.Node;
-import org.otp4j.core.NodeConfig;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 import org.otp4j.core.ServerRef;
@@ -35,22 +33,18 @@ import org.otp4j.core.ServerRef;
 @Timeout(90)
 class GlobalTest {
   private final String clusterName = "global-" + UUID.randomUUID();
-  private final List<Node> nodes = new ArrayList<>();
+  private final TestNodes.Started nodes = new TestNodes.Started();
   private final Cluster cluster = Cluster.inJvm(clusterName).withSecret("s3cret")
       .withCodec(TermCodec.builder().allow(RemoteGenServerTest.Counter.Msg.Get.class,
           RemoteGenServerTest.Counter.Msg.Bump.class).build());
 
   @AfterEach
   void stop() {
-    for (Node n : nodes.reversed()) {
-      n.close();
-    }
+    nodes.close();
   }
 
   private Node start(String name, Cluster c) {
-    Node n = Node.start(name, NodeConfig.defaults().withTransport(c));
-    nodes.add(n);
-    return n;
+    return nodes.start(name, c);
   }
 
   private static Pid idle(Node node) {
@@ -98,8 +92,7 @@ class GlobalTest {
       assertThat(b.call(() -> Global.registerName("billing", idle(b)))).isTrue();
       assertThat(a.call(Global::registeredNames)).containsExactly("billing", "worker");
 
-      b.close();
-      nodes.remove(b);
+      nodes.stop(b);
       spinUntil(() -> a.call(Global::registeredNames).equals(List.of("worker")), () -> "b's names to go with b");
     }
     assertThatThrownBy(() -> Global.start(a)).isInstanceOf(NameConflictException.class);

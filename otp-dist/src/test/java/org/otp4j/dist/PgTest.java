@@ -6,7 +6,6 @@ import static org.otp4j.dist.TestNodes.awaitConnected;
 import static org.otp4j.dist.TestNodes.next;
 import static org.otp4j.dist.TestNodes.spinUntil;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -16,7 +15,6 @@ import org.junit.jupiter.api.Timeout;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Inbox;
 import org.otp4j.core.Node;
-import org.otp4j.core.NodeConfig;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
@@ -25,20 +23,16 @@ import org.otp4j.core.Proc;
 @Timeout(60)
 class PgTest {
   private final String clusterName = "pg-" + UUID.randomUUID();
-  private final List<Node> nodes = new ArrayList<>();
+  private final TestNodes.Started nodes = new TestNodes.Started();
   private final Cluster cluster = Cluster.inJvm(clusterName).withSecret("s3cret");
 
   @AfterEach
   void stop() {
-    for (Node n : nodes.reversed()) {
-      n.close();
-    }
+    nodes.close();
   }
 
   private Node start(String name) {
-    Node n = Node.start(name, NodeConfig.defaults().withTransport(cluster));
-    nodes.add(n);
-    return n;
+    return nodes.start(name, cluster);
   }
 
   private static Pid idle(Node node) {
@@ -132,8 +126,7 @@ class PgTest {
       assertThat(joined.pids()).singleElement().satisfies(p -> assertThat(p.nodeName()).isEqualTo("c@host"));
       spinUntil(() -> b.call(() -> Pg.members("jobs", "workers")).size() == 2, () -> "b to see the late worker");
 
-      c.close();
-      nodes.remove(c);
+      nodes.stop(c);
       List<Pg.Notification> left = List.of(next(inbox, Pg.Notification.class), next(inbox, Pg.Notification.class));
       assertThat(left).allSatisfy(n -> {
         assertThat(n.change()).isEqualTo(Pg.Change.LEAVE);

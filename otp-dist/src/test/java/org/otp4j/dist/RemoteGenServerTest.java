@@ -7,7 +7,6 @@ import static org.otp4j.dist.TestNodes.awaitConnected;
 import static org.otp4j.dist.TestNodes.next;
 import static org.otp4j.dist.TestNodes.spinUntil;
 
-import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +23,6 @@ import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
 import org.otp4j.core.Inbox;
 import org.otp4j.core.Node;
-import org.otp4j.core.NodeConfig;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 import org.otp4j.core.ServerRef;
@@ -39,22 +37,18 @@ import org.otp4j.core.dist.UnencodableMessageException;
 @Timeout(60)
 class RemoteGenServerTest {
   private final String clusterName = "gen-" + UUID.randomUUID();
-  private final List<Node> nodes = new ArrayList<>();
+  private final TestNodes.Started nodes = new TestNodes.Started();
   private final Cluster cluster = Cluster.inJvm(clusterName).withSecret("s3cret")
       .withCodec(TermCodec.builder().allow(Counter.Msg.Get.class, Counter.Msg.Bump.class, Counter.Msg.Hold.class,
           Counter.Msg.Crash.class, Door.Msg.Unlock.class, Ping.class).build());
 
   @AfterEach
   void stop() {
-    for (Node n : nodes.reversed()) {
-      n.close();
-    }
+    nodes.close();
   }
 
   private Node start(String name) {
-    Node n = Node.start(name, NodeConfig.defaults().withTransport(cluster));
-    nodes.add(n);
-    return n;
+    return nodes.start(name, cluster);
   }
 
   /** A counter; {@code Hold} tells its pid to a process and never replies. */
@@ -203,8 +197,7 @@ class RemoteGenServerTest {
         }
       });
       assertThat(next(told)).isEqualTo("holding");
-      b.close();
-      nodes.remove(b);
+      nodes.stop(b);
       assertThat(next(results)).isEqualTo(ExitReason.NOCONNECTION);
     }
     assertThatThrownBy(() -> a.call(() -> GenServer.call(counter, new Counter.Msg.Get())))

@@ -8,7 +8,6 @@ import static org.otp4j.dist.TestNodes.next;
 import static org.otp4j.dist.TestNodes.spinUntil;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -21,7 +20,6 @@ import org.otp4j.core.ExitReason;
 import org.otp4j.core.Inbox;
 import org.otp4j.core.NameConflictException;
 import org.otp4j.core.Node;
-import org.otp4j.core.NodeConfig;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
@@ -34,21 +32,17 @@ import org.otp4j.core.Proc;
 @Timeout(60)
 class RpcTest {
   private final String clusterName = "rpc-" + UUID.randomUUID();
-  private final List<Node> nodes = new ArrayList<>();
+  private final TestNodes.Started nodes = new TestNodes.Started();
   private final Cluster cluster = Cluster.inJvm(clusterName).withSecret("s3cret")
       .withCodec(TermCodec.builder().allow(Ping.class).build());
 
   @AfterEach
   void stop() {
-    for (Node n : nodes.reversed()) {
-      n.close();
-    }
+    nodes.close();
   }
 
   private Node start(String name) {
-    Node n = Node.start(name, NodeConfig.defaults().withTransport(cluster));
-    nodes.add(n);
-    return n;
+    return nodes.start(name, cluster);
   }
 
   /** Static entry points. */
@@ -191,8 +185,7 @@ class RpcTest {
         }
       });
       assertThat(next(told)).isEqualTo("holding");
-      b.close();
-      nodes.remove(b);
+      nodes.stop(b);
       assertThat(next(results)).isEqualTo(ExitReason.NOCONNECTION);
     }
     assertThatThrownBy(() -> a.call(() -> Rpc.call("b@host", "add", List.of(1, 2), WAIT)))
@@ -293,8 +286,7 @@ class RpcTest {
       });
       Pid awaiting = next(results, Pid.class);
       next(told, Pid.class);
-      b.close();
-      nodes.remove(b);
+      nodes.stop(b);
       assertThat(next(results, ExitMessage.class)).isEqualTo(new ExitMessage(awaiting, ExitReason.NOCONNECTION));
     }
     assertThatThrownBy(() -> a.call(() -> Rpc.spawn("b@host", "note", List.of())))
