@@ -103,7 +103,8 @@ public final class EntryPoints {
         }
         if (!m.canAccess(null)) {
           throw new IllegalArgumentException(type.getName() + "::" + m.getName() + " cannot be run by "
-              + "org.otp4j.dist: make " + type.getName() + " public, in a package its module exports to org.otp4j.dist");
+              + "org.otp4j.dist: make " + type.getName() + " public, in a package its module exports to "
+              + "org.otp4j.dist");
         }
         String name = type.getName() + "::" + m.getName();
         Method previous = methods.computeIfAbsent(name, k -> new TreeMap<>()).putIfAbsent(m.getParameterCount(), m);

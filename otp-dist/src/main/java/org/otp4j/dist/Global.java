@@ -36,8 +36,9 @@ import org.otp4j.core.Ref;
  *
  * <p>Every node keeps a copy of the table and reads it without a message ({@link #whereis},
  * {@link #send}). A registration is decided by one node, the one with the smallest name among those
- * that run the registry and see each other (the leader), which tells every other node before it
- * answers: when {@link #registerName} returns, the name is in the caller's node's table. A name is
+ * that run the registry and have found each other (the leader), which waits until every other
+ * registry it knows has taken the name in before it answers: when {@link #registerName} or
+ * {@link #unregisterName} returns, every node's table has the change. A name is
  * released when its process terminates, and when its node goes away. Through {@link #names()} a
  * global name is also a {@link Name#via via name}: a behaviour can be started and called under it.
  *
@@ -113,13 +114,18 @@ public final class Global {
   /** {@code name} is no longer {@code pid}'s. */
   record Unregistered(String name, Pid pid) {}
 
+  /** To the leader: release {@code name}, whoever holds it. */
+  record Unregister(From from, String name) {}
+
+  /** Answered once what the same sender sent before has been taken in. */
+  record Barrier(From from) {}
+
   static final List<Class<?>> WIRE = List.of(Discover.class, Sync.class, Register.class, Registered.class,
-      Unregistered.class, NameConflict.class);
+      Unregistered.class, Unregister.class, Barrier.class, NameConflict.class);
 
   // local requests
   private record Settle(From from, String name, Pid pid, Resolver resolver) {}
 
-  private record Unregister(From from, String name) {}
 
   /** A registry's table and the nodes of its peers: written by its process only, read by anyone. */
   private static final class View {
@@ -165,34 +171,37 @@ public final class Global {
     requireName(name);
     Objects.requireNonNull(pid, "pid");
     Pid local = server();
+    boolean ok = (Boolean) askLeader(local, "a registration of '" + name + "'",
+        from -> new Register(from, name, pid));
+    // The leader told this node's registry before it answered: store the resolver beside the name
+    call(local, from -> new Settle(from, name, pid, ok ? resolver : null));
+    return ok;
+  }
+
+  /** Asks the leader; if it goes away meanwhile, asks the next one. */
+  private static Object askLeader(Pid local, String what, java.util.function.Function<From, Object> request) {
     View view = VIEWS.get(local);
     CallException last = null;
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-      String leader = leader(view);
-      boolean ok;
       try {
-        ok = (Boolean) Proc.call(Name.remote(SERVER, leader), from -> new Register(from, name, pid), CALL_TIMEOUT);
+        return Proc.call(Name.remote(SERVER, leader(view)), request, CALL_TIMEOUT);
       } catch (CallException e) {
-        last = e; // the leader went away meanwhile: ask the next one
-        continue;
+        last = e;
       }
-      // The leader told this node's registry before it answered (one node pair keeps its order): once
-      // the registry has taken that in, the name is in this node's table.
-      call(local, from -> new Settle(from, name, pid, ok ? resolver : null));
-      return ok;
     }
-    throw new IllegalStateException("the global registry's leader did not answer a registration of '" + name
-        + "': " + last.reason(), last);
+    throw new IllegalStateException("the global registry's leader did not answer " + what + ": " + last.reason(),
+        last);
   }
 
   /**
    * Releases {@code name} in the whole cluster, whoever holds it; nothing if it is not registered.
    *
-   * @throws IllegalStateException if the registry does not run on the current node
+   * @throws IllegalStateException if the registry does not run on the current node, or its leader did
+   *     not answer
    */
   public static void unregisterName(String name) {
     requireName(name);
-    call(server(), from -> new Unregister(from, name));
+    askLeader(server(), "the release of '" + name + "'", from -> new Unregister(from, name));
   }
 
   /**
@@ -244,7 +253,7 @@ public final class Global {
   /**
    * The global names as a {@link NameRegistry}: {@code Name.via(Global.names(), "billing")} is OTP's
    * {@code {global, billing}}, for a behaviour's start and calls. Its keys are strings; it acts on the
-   * current node's registry.
+   * current node's registry, and on a node that runs none, such a name denotes no process.
    */
   public static NameRegistry names() {
     return NAMES;
@@ -268,7 +277,12 @@ public final class Global {
 
     @Override
     public Optional<Pid> whereisName(Object key) {
-      return Global.whereis(key(key));
+      // NOTE: the runtime also asks this as a process terminates, on whichever thread ends it, whose
+      // node may run no registry: nothing is registered there
+      String name = key(key);
+      Pid server = Proc.whereis(SERVER).orElse(null);
+      View view = server == null ? null : VIEWS.get(server);
+      return view == null ? Optional.empty() : Optional.ofNullable(view.names.get(name));
     }
 
     private static String key(Object key) {
@@ -338,7 +352,7 @@ public final class Global {
             from.reply(Boolean.FALSE);
           } else {
             apply(name, pid);
-            broadcast(new Registered(name, pid)); // before the answer: see registerName
+            broadcastAndWait(new Registered(name, pid)); // every peer has it before the answer
             from.reply(Boolean.TRUE);
           }
         }
@@ -352,11 +366,12 @@ public final class Global {
           Pid holder = view.names.get(name);
           if (holder != null) {
             release(name, holder);
-            broadcast(new Unregistered(name, holder));
+            broadcastAndWait(new Unregistered(name, holder));
           }
           from.reply(Boolean.TRUE);
         }
         case Registered(String name, Pid pid) -> apply(name, pid);
+        case Barrier(From from) -> from.reply(Boolean.TRUE);
         case Unregistered(String name, Pid pid) -> release(name, pid);
         case NodeUp(String node) -> Proc.send(Name.remote(SERVER, node), new Discover(self));
         case Discover(Pid peer) -> {
@@ -489,6 +504,23 @@ public final class Global {
     private void broadcast(Object message) {
       for (Pid peer : peers.keySet()) {
         Proc.send(peer, message);
+      }
+    }
+
+    /**
+     * Broadcasts {@code message} and waits until every peer has taken it in: a peer answers a barrier
+     * after what this process sent it before. A peer that goes away meanwhile is not waited for. Peers
+     * never wait for this process (only the leader waits, and for registrations and releases only), so
+     * no two registries wait for each other.
+     */
+    private void broadcastAndWait(Object message) {
+      broadcast(message);
+      for (Pid peer : List.copyOf(peers.keySet())) {
+        try {
+          Proc.call(peer, Barrier::new, CALL_TIMEOUT);
+        } catch (CallException e) {
+          LOG.debug("the global registry of node {} did not take in {}: {}", peer.nodeName(), message, e.reason());
+        }
       }
     }
   }

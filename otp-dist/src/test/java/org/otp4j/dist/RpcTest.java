@@ -217,7 +217,8 @@ class RpcTest {
       assertThat(results.get(0)).isEqualTo(new Rpc.Result.Ok("b@host", 9));
       assertThat(results.get(1)).isEqualTo(new Rpc.Result.Ok("c@host", 9));
       assertThat(results.get(2)).isInstanceOfSatisfying(Rpc.Result.Failed.class, f -> assertThat(f.error())
-          .isInstanceOfSatisfying(RpcException.NoAnswer.class, e -> assertThat(e.reason()).isEqualTo(ExitReason.NOPROC)));
+          .isInstanceOfSatisfying(RpcException.NoAnswer.class,
+              e -> assertThat(e.reason()).isEqualTo(ExitReason.NOPROC)));
       assertThat(results.get(3)).isInstanceOfSatisfying(Rpc.Result.Failed.class, f -> assertThat(f.error())
           .isInstanceOfSatisfying(RpcException.NoAnswer.class,
               e -> assertThat(e.reason()).isEqualTo(ExitReason.NOCONNECTION)));
