@@ -8,6 +8,8 @@ import org.otp4j.core.CallException;
 import org.otp4j.core.ExitMessage;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
+import org.otp4j.core.GenCall;
+import org.otp4j.core.GenCast;
 import org.otp4j.core.Name;
 import org.otp4j.core.NameConflictException;
 import org.otp4j.core.NoSuchNameException;
@@ -37,12 +39,6 @@ final class Gen {
 
   /** The first message of a behaviour process: who started it and where to acknowledge. */
   record StartRequest(From from, Pid parent) {}
-
-  /** {@code {'$gen_call', From, Request}}. */
-  record GenCall(From from, Object request) {}
-
-  /** {@code {'$gen_cast', Request}}. */
-  record GenCast(Object request) {}
 
   /** A system message ({@code {system, From, Request}}): see {@link Sys}. */
   record SystemMessage(From from, SystemRequest request) {}

@@ -1,14 +1,22 @@
 package org.otp4j.behaviours;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.otp4j.core.Address;
 import org.otp4j.core.Call;
 import org.otp4j.core.CallException;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
+import org.otp4j.core.Inbox;
 import org.otp4j.core.Name;
+import org.otp4j.core.Node;
 import org.otp4j.core.NotAProcessException;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
@@ -311,6 +319,99 @@ public abstract class GenServer<S, M> {
   /** Sends an untyped request to a name without waiting; never fails, even if nothing is registered. */
   public static void cast(Name server, Object request) {
     Gen.cast(server, request);
+  }
+
+  /**
+   * What {@link #multiCall} got: the reply of each node whose server answered, and the nodes that gave
+   * none (OTP's {@code {Replies, BadNodes}}).
+   *
+   * @param replies the replies, by node name, in the order of the nodes asked
+   * @param badNodes the nodes that were not connected, had no server under the name, did not answer
+   *     in time, or whose server terminated before replying; in the order of the nodes asked
+   * @param <R> the reply type
+   */
+  public record MultiCallResult<R>(Map<String, R> replies, List<String> badNodes) {}
+
+  /**
+   * Calls the server registered under the local name of {@code name} on each of {@code nodes}, all at
+   * once, and waits up to {@code timeout} for their replies (OTP's {@code multi_call/4}). The current
+   * node may be among them. Works from a process or any thread.
+   *
+   * @throws IllegalArgumentException if {@code name} is not a local name, or {@code nodes} names a
+   *     node twice
+   */
+  @SuppressWarnings("unchecked") // the reply of a Call<R> is an R
+  public static <Q extends Call<R>, R> MultiCallResult<R> multiCall(List<String> nodes, ServerRef<? super Q> name,
+      Q request, Duration timeout) {
+    Objects.requireNonNull(request, "a request cannot be null");
+    Objects.requireNonNull(timeout, "timeout");
+    String local = localName(name, "multiCall");
+    List<String> targets = distinctNodes(nodes, "multiCall");
+    Node here = Node.current();
+    Map<String, Object> outcomes = new HashMap<>();
+    try (Inbox inbox = here.openInbox()) {
+      Pid collector = inbox.pid();
+      for (String node : targets) {
+        here.spawn(() -> {
+          Object outcome;
+          try {
+            outcome = Optional.ofNullable(Gen.call("GenServer.multiCall", Name.remote(local, node), request, timeout));
+          } catch (CallException e) {
+            outcome = e;
+          }
+          Proc.send(collector, Map.entry(node, outcome));
+        });
+      }
+      // every helper's call ends by its timeout or with its node: each answers once
+      while (outcomes.size() < targets.size()) {
+        Map.Entry<?, ?> e = (Map.Entry<?, ?>) inbox.receive(m -> m instanceof Map.Entry<?, ?>, Proc.INFINITY)
+            .orElseThrow();
+        outcomes.put((String) e.getKey(), e.getValue());
+      }
+    }
+    Map<String, R> replies = new LinkedHashMap<>();
+    List<String> bad = new ArrayList<>();
+    for (String node : targets) {
+      if (outcomes.get(node) instanceof Optional<?> reply) {
+        replies.put(node, (R) reply.orElse(null));
+      } else {
+        bad.add(node);
+      }
+    }
+    return new MultiCallResult<>(Collections.unmodifiableMap(replies), List.copyOf(bad));
+  }
+
+  /**
+   * Casts {@code request} to the server registered under the local name of {@code name} on each of
+   * {@code nodes} (OTP's {@code abcast/3}). Never fails, even for a node that is not connected or has
+   * no such server.
+   *
+   * @throws IllegalArgumentException if {@code name} is not a local name
+   */
+  public static <M> void abcast(List<String> nodes, ServerRef<M> name, M request) {
+    Objects.requireNonNull(request, "a request cannot be null");
+    String local = localName(name, "abcast");
+    for (String node : distinctNodes(nodes, "abcast")) {
+      Gen.cast(Name.remote(local, node), request);
+    }
+  }
+
+  private static String localName(ServerRef<?> name, String what) {
+    Objects.requireNonNull(name, "name");
+    if (name.address() instanceof Name.Local(String local)) {
+      return local;
+    }
+    throw new IllegalArgumentException(what + " reaches a server by its local name on each node: give "
+        + "ServerRef.local(\"name\"), not " + name);
+  }
+
+  private static List<String> distinctNodes(List<String> nodes, String what) {
+    Objects.requireNonNull(nodes, "nodes");
+    List<String> out = List.copyOf(nodes);
+    if (out.stream().distinct().count() != out.size()) {
+      throw new IllegalArgumentException(what + " needs distinct node names, got " + nodes);
+    }
+    return out;
   }
 
   /** Stops a server with reason {@code normal}, waiting as long as it takes. */

@@ -6,6 +6,8 @@ import java.util.Optional;
 import org.otp4j.core.ExitMessage;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
+import org.otp4j.core.GenCall;
+import org.otp4j.core.GenCast;
 import org.otp4j.core.Name;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
@@ -118,12 +120,12 @@ final class GenServerEngine<S, M> extends GenEngine {
     lastMessage = message;
     debug.in(message);
     switch (message) {
-      case Gen.GenCall call -> {
+      case GenCall call -> {
         @SuppressWarnings("unchecked")
         M request = (M) call.request();
         return handleCall(invoke("handleCall", message, () -> server.handleCall(request, call.from(), state)), call);
       }
-      case Gen.GenCast cast -> {
+      case GenCast cast -> {
         @SuppressWarnings("unchecked")
         M request = (M) cast.request();
         return handleCast(invoke("handleCast", message, () -> server.handleCast(request, state)), cast);
@@ -138,7 +140,7 @@ final class GenServerEngine<S, M> extends GenEngine {
     }
   }
 
-  private GenServer.Action handleCall(GenServer.CallResult<S> result, Gen.GenCall call) {
+  private GenServer.Action handleCall(GenServer.CallResult<S> result, GenCall call) {
     From from = call.from();
     switch (result) {
       case GenServer.Reply<S> r -> {
@@ -211,7 +213,7 @@ final class GenServerEngine<S, M> extends GenEngine {
   }
 
   private static From clientOf(Object message) {
-    return message instanceof Gen.GenCall call ? call.from() : null;
+    return message instanceof GenCall call ? call.from() : null;
   }
 
   private GenServer.Status formatStatus(GenServer.Status status) {

@@ -7,13 +7,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.otp4j.core.ExitMessage;
-import org.otp4j.core.ExitReason;
-import org.otp4j.core.Name;
-import org.otp4j.core.Proc;
 import org.otp4j.behaviours.GenStatem.Action;
 import org.otp4j.behaviours.GenStatem.Event;
 import org.otp4j.behaviours.GenStatem.Result;
+import org.otp4j.core.ExitMessage;
+import org.otp4j.core.ExitReason;
+import org.otp4j.core.GenCall;
+import org.otp4j.core.GenCast;
+import org.otp4j.core.Name;
+import org.otp4j.core.Proc;
 
 /**
  * The loop of one {@link GenStatem} process, following OTP's transition algorithm:
@@ -163,10 +165,10 @@ final class GenStatemEngine<S, D, M> extends GenEngine {
   @SuppressWarnings("unchecked") // a call or cast to this machine carries its protocol M (typed at the client)
   private Event<M> toEvent(Object message) {
     switch (message) {
-      case Gen.GenCall call -> {
+      case GenCall call -> {
         return new Event.Call<>(call.from(), (M) call.request());
       }
-      case Gen.GenCast cast -> {
+      case GenCast cast -> {
         return new Event.Cast<>((M) cast.request());
       }
       case StatemTimers.TimerFired fired -> {

@@ -48,6 +48,18 @@ public final class ServerRef<M> implements Address {
     return new ServerRef<>(Name.local(name));
   }
 
+  /**
+   * A name registered on the node named {@code node} ({@link Name#remote}, Erlang's
+   * {@code {Name, Node}}), typed: call and cast the server registered under it there. A call fails
+   * with {@code noproc} if nothing is registered under the name on that node, and with
+   * {@code noconnection} if the node is not connected or goes down before it replies.
+   *
+   * @throws IllegalArgumentException if {@code name} or {@code node} is blank
+   */
+  public static <M> ServerRef<M> remote(String name, String node) {
+    return new ServerRef<>(Name.remote(name, node));
+  }
+
   /** A name held by a pluggable registry ({@link Name#via}), typed. */
   public static <M> ServerRef<M> via(NameRegistry registry, Object key) {
     return new ServerRef<>(Name.via(registry, key));

@@ -439,6 +439,43 @@ class DistributionTest {
   }
 
   @Test
+  @DisplayName("call on {Name, Node}: resolved on the node; noproc for no such name; the server's exit; "
+      + "noconnection when the node goes down mid-call or is not connected")
+  void remoteNameCall() {
+    try (Inbox told = b.openInbox()) {
+      Pid server = server(b, "server", told.pid());
+      Name byName = Name.remote("server", b.name());
+      assertThat(a.call(() -> Proc.call(byName, from -> new Ask(from, "q1"), WAIT))).isEqualTo(List.of("answer", "q1"));
+      assertThat(a.call(() -> Proc.call(ServerRef.remote("server", b.name()), from -> new Ask(from, 2), WAIT)))
+          .isEqualTo(List.of("answer", 2));
+      assertThatThrownBy(() -> a.call(() -> Proc.call(Name.remote("nobody", b.name()), from -> new Ask(from, "q"),
+          WAIT)))
+          .isInstanceOf(CallException.class)
+          .satisfies(e -> assertThat(((CallException) e).reason()).isEqualTo(ExitReason.NOPROC));
+      assertThatThrownBy(() -> a.call(() -> Proc.call(byName, from -> new Ask(from, BOOM), WAIT)))
+          .isInstanceOf(CallException.class)
+          .satisfies(e -> assertThat(((CallException) e).reason()).isEqualTo(BOOM));
+      assertThat(b.call(() -> exitReason(server))).isEqualTo(BOOM);
+      server(b, "server", told.pid());
+      java.util.concurrent.CompletableFuture<ExitReason> outcome = new java.util.concurrent.CompletableFuture<>();
+      a.spawn(() -> {
+        try {
+          Proc.call(byName, from -> new Ask(from, "hold"), Proc.INFINITY);
+        } catch (CallException e) {
+          outcome.complete(e.reason());
+        }
+      });
+      assertThat(next(told)).isEqualTo("holding");
+      cluster.disconnect(a, b);
+      assertThat(outcome.orTimeout(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).join())
+          .isEqualTo(ExitReason.NOCONNECTION);
+      assertThatThrownBy(() -> a.call(() -> Proc.call(byName, from -> new Ask(from, "q"), WAIT)))
+          .isInstanceOf(CallException.class)
+          .satisfies(e -> assertThat(((CallException) e).reason()).isEqualTo(ExitReason.NOCONNECTION));
+    }
+  }
+
+  @Test
   @DisplayName("a node that stops fails its plain threads' calls to other nodes with noconnection")
   void stopFailsRemoteCalls() throws Exception {
     try (Inbox inbox = a.openInbox(); Inbox told = b.openInbox()) {
@@ -471,8 +508,6 @@ class DistributionTest {
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("monitor it");
       assertThatThrownBy(() -> inbox.monitor(Name.remote("echo", b.name())))
           .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("monitor the pid");
-      assertThatThrownBy(() -> a.call(() -> Proc.call(Name.remote("echo", b.name()), from -> "q", WAIT)))
-          .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("call the pid");
       assertThat(a.call(() -> Proc.info(remote))).isEmpty();
     }
   }

@@ -104,6 +104,9 @@ final class LoopbackCluster implements TransportFactory {
             new Signal.Demonitor(pid(from, at), pid(to, at), ref(ref, at));
         case Signal.MonitorDown(Pid from, Pid to, Ref ref, ExitReason r) ->
             new Signal.MonitorDown(pid(from, at), pid(to, at), ref(ref, at), r);
+        case Signal.MonitorName(Pid from, String n, Ref ref) -> new Signal.MonitorName(pid(from, at), n, ref(ref, at));
+        case Signal.DemonitorName(Pid from, String n, Ref ref) ->
+            new Signal.DemonitorName(pid(from, at), n, ref(ref, at));
         case Signal.Reply(long id, Object m) -> new Signal.Reply(id, m == null ? null : value(m, at));
       };
     }

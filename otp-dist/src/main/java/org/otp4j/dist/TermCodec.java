@@ -25,6 +25,8 @@ import org.otp4j.core.Down;
 import org.otp4j.core.ExitMessage;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
+import org.otp4j.core.GenCall;
+import org.otp4j.core.GenCast;
 import org.otp4j.core.Name;
 import org.otp4j.core.NodeDown;
 import org.otp4j.core.NodeUp;
@@ -56,7 +58,9 @@ import org.otp4j.core.dist.UnencodableMessageException;
  * side too; a record must be public, in a package its module exports to {@code org.otp4j.dist}
  * (checked when it is allowed).
  * The messages the runtime itself delivers ({@link ExitMessage}, {@link Down}, {@link NodeUp},
- * {@link NodeDown}) and local and remote {@link Name}s are allowed by default. A crash reason
+ * {@link NodeDown}), the envelopes of a behaviour's call and cast ({@link GenCall}, {@link GenCast})
+ * and local and remote {@link Name}s are allowed by default: a {@code GenServer.call} to a server of
+ * another node needs only its request and reply records allowed. A crash reason
  * travels as the error's class name and message and arrives as a {@link RemoteCrash}.
  */
 public final class TermCodec implements Codec {
@@ -99,9 +103,11 @@ public final class TermCodec implements Codec {
   private static final int DEMONITOR = 8;
   private static final int MONITOR_DOWN = 9;
   private static final int REPLY = 10;
+  private static final int MONITOR_NAME = 11;
+  private static final int DEMONITOR_NAME = 12;
 
   private static final List<Class<?>> BUILT_IN = List.of(ExitMessage.class, Down.class, NodeUp.class,
-      NodeDown.class, Name.Local.class, Name.Remote.class);
+      NodeDown.class, Name.Local.class, Name.Remote.class, GenCall.class, GenCast.class);
 
   private final Map<String, Class<?>> allowed;
   private final Set<String> allowedPackages;
@@ -132,6 +138,9 @@ public final class TermCodec implements Codec {
 
     private Builder() {
       for (Class<?> c : BUILT_IN) {
+        allowed.put(c.getName(), c);
+      }
+      for (Class<?> c : java.util.stream.Stream.of(Rpc.WIRE, Pg.WIRE, Global.WIRE).flatMap(List::stream).toList()) {
         allowed.put(c.getName(), c);
       }
     }
@@ -251,6 +260,18 @@ public final class TermCodec implements Codec {
         w.kind(MONITOR_DOWN, from, to);
         w.ref(ref);
         w.exitReason(reason, 0);
+      }
+      case Signal.MonitorName(Pid from, String name, Ref ref) -> {
+        w.byte1(MONITOR_NAME);
+        w.pid(from);
+        w.string(name);
+        w.ref(ref);
+      }
+      case Signal.DemonitorName(Pid from, String name, Ref ref) -> {
+        w.byte1(DEMONITOR_NAME);
+        w.pid(from);
+        w.string(name);
+        w.ref(ref);
       }
       case Signal.Reply(long id, Object value) -> {
         w.byte1(REPLY);
@@ -527,6 +548,8 @@ public final class TermCodec implements Codec {
         case DEMONITOR -> new Signal.Demonitor(r.pid(), r.pid(), r.ref());
         case MONITOR_DOWN -> new Signal.MonitorDown(r.pid(), r.pid(), r.ref(), r.exitReason(0));
         case REPLY -> new Signal.Reply(r.long8(), r.value(0));
+        case MONITOR_NAME -> new Signal.MonitorName(r.pid(), r.string(), r.ref());
+        case DEMONITOR_NAME -> new Signal.DemonitorName(r.pid(), r.string(), r.ref());
         default -> throw new MalformedFrameException("unknown signal kind " + kind);
       };
     } catch (MalformedFrameException e) {

@@ -3,6 +3,8 @@ package org.otp4j.dist;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.otp4j.core.Inbox;
@@ -43,6 +45,32 @@ final class TestNodes {
     spinUntil(() -> x.connectedNodes().contains(y.name()) && y.connectedNodes().contains(x.name()),
         () -> x.name() + " and " + y.name() + " to see each other, they see " + x.connectedNodes() + " and "
             + y.connectedNodes());
+  }
+
+  /** The nodes a test starts, closed after it in reverse order. */
+  static final class Started implements AutoCloseable {
+    private final List<Node> nodes = new ArrayList<>();
+
+    /** Starts the node {@code name} on {@code transport}. */
+    Node start(String name, Cluster transport) {
+      Node n = Node.start(name, NodeConfig.defaults().withTransport(transport));
+      nodes.add(n);
+      return n;
+    }
+
+    /** Stops {@code node} now (the test takes it down on purpose). */
+    void stop(Node node) {
+      nodes.remove(node);
+      node.close();
+    }
+
+    @Override
+    public void close() {
+      for (Node n : nodes.reversed()) {
+        n.close();
+      }
+      nodes.clear();
+    }
   }
 
   /** A node with a transport that sends nothing, and its dispatcher: for codec tests. */

@@ -93,6 +93,40 @@ public sealed interface Signal {
   record Demonitor(Pid from, Pid to, Ref ref) implements Signal {}
 
   /**
+   * {@code from} monitors, under {@code ref}, the process registered as {@code name} on the receiving
+   * node, as resolved when the signal arrives ({@code monitor(process, {Name, Node})}, as a call to a
+   * {@code {Name, Node}} does). If nothing is registered under the name, the answer is a
+   * {@link MonitorDown} with {@code noproc} whose {@code from} is the receiving node's root pid.
+   *
+   * @param from the monitoring process
+   * @param name the registered name
+   * @param ref the monitor's reference
+   */
+  record MonitorName(Pid from, String name, Ref ref) implements Signal {
+    public MonitorName {
+      Objects.requireNonNull(from, "from");
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(ref, "ref");
+    }
+  }
+
+  /**
+   * {@code from} removed its monitor {@code ref} of the process registered as {@code name} on the
+   * receiving node (resolved again when the signal arrives).
+   *
+   * @param from the monitoring process
+   * @param name the registered name
+   * @param ref the monitor's reference
+   */
+  record DemonitorName(Pid from, String name, Ref ref) implements Signal {
+    public DemonitorName {
+      Objects.requireNonNull(from, "from");
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(ref, "ref");
+    }
+  }
+
+  /**
    * {@code from}, monitored by {@code to} under {@code ref}, terminated with {@code reason} (or was
    * not alive when the monitor arrived: {@code noproc}).
    *

@@ -295,15 +295,42 @@ public final class Distribution implements Dispatcher {
     return ref;
   }
 
-  /** A call to the remote {@code server} is over: its reply channel and monitor are forgotten. */
-  void callEnded(ProcessImpl server, CallSlot slot, Ref monitor) {
+  /**
+   * Monitors, on behalf of {@code slot}, the process registered as {@code name} on the node of
+   * {@code anchor} (see {@link #anchor}); returns the monitor's reference.
+   */
+  Ref monitorNameForCall(ProcessImpl anchor, String name, CallSlot slot) {
+    Ref ref = Ref.make();
+    callMonitors.put(ref, slot);
+    send(anchor, new Signal.MonitorName(runtime.root().pid(), name, ref), false);
+    return ref;
+  }
+
+  /**
+   * A call to the remote {@code server} (or, with {@code name}, to that name on the node of the
+   * anchor {@code server}) is over: its reply channel and monitor are forgotten.
+   */
+  void callEnded(ProcessImpl server, String name, CallSlot slot, Ref monitor) {
     long id = slot.exportedAs;
     if (id != 0) {
       exportedSlots.remove(id, slot);
     }
     if (monitor != null && callMonitors.remove(monitor) != null) {
-      send(server, new Signal.Demonitor(runtime.root().pid(), server.pid(), monitor), false);
+      Pid root = runtime.root().pid();
+      send(server, name == null ? new Signal.Demonitor(root, server.pid(), monitor)
+          : new Signal.DemonitorName(root, name, monitor), false);
     }
+  }
+
+  /**
+   * The stand-in of the root of {@code node} (its serial is 0 on every node): alive exactly as long
+   * as the connection, so a call to a name there watches it to learn that the node went down. Dead
+   * with {@code noconnection} if the node is not connected.
+   */
+  ProcessImpl anchor(String node) {
+    Connection c = connections.get(node);
+    int creation = c == null ? 0 : c.creation;
+    return standIn(Bridge.pids().remotePid(runtime, node, creation, 0L));
   }
 
   // =====================================================================================
@@ -541,6 +568,21 @@ public final class Distribution implements Dispatcher {
           reply(fromNode, new Signal.MonitorDown(to, from, ref, ExitReason.NOPROC));
         } else {
           p.remoteMonitor(standIn(from), ref);
+        }
+      }
+      case Signal.MonitorName(Pid from, String name, Ref ref) -> {
+        ProcessImpl p = runtime.whereis(name);
+        if (p == null) {
+          reply(fromNode, new Signal.MonitorDown(runtime.root().pid(), from, ref, ExitReason.NOPROC));
+        } else {
+          p.remoteMonitor(standIn(from), ref);
+        }
+      }
+      case Signal.DemonitorName(Pid from, String name, Ref ref) -> {
+        ProcessImpl p = runtime.whereis(name);
+        ProcessImpl s = existingStandIn(c, from);
+        if (p != null && s != null) {
+          p.remoteDemonitor(s, ref);
         }
       }
       case Signal.Reply(long id, Object value) -> {

@@ -233,11 +233,11 @@ public final class Kernel {
       long timeoutNanos, Duration timeout) {
     Objects.requireNonNull(to, "cannot call a null address");
     Objects.requireNonNull(request, "request");
-    if (node != null && remoteName(to) instanceof Name.Remote remote && !remote.node().equals(node.name())) {
-      throw new UnsupportedOperationException("cannot call " + remote + ": a call to a name on another node is "
-          + "not supported; call the pid of the process (ask for it with a message to the name)");
-    }
-    ProcessImpl server = resolve(node, to);
+    // A call to {Name, Node} of another node watches the connection (through the stand-in of that
+    // node's root) and monitors the name as resolved there, as Erlang's gen:call does.
+    Name.Remote named = node != null && remoteName(to) instanceof Name.Remote r && !r.node().equals(node.name())
+        ? r : null;
+    ProcessImpl server = named != null ? node.distribution().anchor(named.node()) : resolve(node, to);
     if (server == null) {
       throw new CallException(ExitReason.NOPROC, "call", to, null, timeout);
     }
@@ -254,11 +254,13 @@ public final class Kernel {
     Object outcome;
     Object previousBlock = null;
     Ref remoteMonitor = null;
+    Distribution dist = server.isRemote() ? server.runtime().distribution() : null;
     try {
-      if (server.isRemote()) {
+      if (dist != null) {
         // Erlang's gen:call monitors the server: here the server's node answers with a down if it
         // terminates (or does not exist), and the stand-in's watcher covers the connection.
-        remoteMonitor = server.runtime().distribution().monitorForCall(server, slot);
+        remoteMonitor = named != null ? dist.monitorNameForCall(server, named.name(), slot)
+            : dist.monitorForCall(server, slot);
       }
       if (self != null) {
         // Set before sending, so that if the caller is killed from now on, its termination
@@ -266,7 +268,11 @@ public final class Kernel {
         previousBlock = self.blockedOn;
         self.blockedOn = slot;
       }
-      send(self, server, message);
+      if (named != null) {
+        dist.sendNamed(self, named.name(), named.node(), message);
+      } else {
+        send(self, server, message);
+      }
       outcome = slot.await(timeoutNanos);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -276,8 +282,8 @@ public final class Kernel {
         self.blockedOn = previousBlock;
       }
       server.removeWatcher(slot);
-      if (server.isRemote()) {
-        server.runtime().distribution().callEnded(server, slot, remoteMonitor);
+      if (dist != null) {
+        dist.callEnded(server, named == null ? null : named.name(), slot, remoteMonitor);
       }
     }
     if (outcome == null) {

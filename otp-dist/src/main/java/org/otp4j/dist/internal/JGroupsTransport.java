@@ -195,7 +195,17 @@ public final class JGroupsTransport implements Transport, Receiver {
       case SIGNAL -> {
         String from = names.get(src);
         if (from == null) {
-          dropped(msg, "a signal from a member that has not said hello", null);
+          boolean departed;
+          synchronized (this) {
+            departed = view != null && !view.containsMember(src);
+          }
+          if (departed) {
+            // NOTE: the last signals of a member that has just left (its processes ending as it stops)
+            // may arrive after the view that removed it: expected, so neither counted nor warned about
+            LOG.debug("node {} dropped a frame from {}, which has left the cluster", name, src);
+          } else {
+            dropped(msg, "a signal from a member that has not said hello", null);
+          }
           return;
         }
         Signal signal;
