@@ -3,6 +3,8 @@ package org.otp4j.behaviours;
 import java.util.Objects;
 import java.util.Optional;
 import org.otp4j.core.From;
+import org.otp4j.core.GenCall;
+import org.otp4j.core.GenCast;
 
 /**
  * A call or cast as it arrives in the mailbox of a process that is not itself a behaviour (OTP's
@@ -40,8 +42,8 @@ public sealed interface GenRequest {
   /** What {@code message}, taken from a mailbox, is: a call, a cast, or neither (empty). */
   static Optional<GenRequest> of(Object message) {
     return switch (message) {
-      case Gen.GenCall call -> Optional.of(new Call(call.from(), call.request()));
-      case Gen.GenCast cast -> Optional.of(new Cast(cast.request()));
+      case GenCall call -> Optional.of(new Call(call.from(), call.request()));
+      case GenCast cast -> Optional.of(new Cast(cast.request()));
       case null, default -> Optional.empty();
     };
   }
