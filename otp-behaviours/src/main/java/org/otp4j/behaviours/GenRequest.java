@@ -40,8 +40,8 @@ public sealed interface GenRequest {
   /** What {@code message}, taken from a mailbox, is: a call, a cast, or neither (empty). */
   static Optional<GenRequest> of(Object message) {
     return switch (message) {
-      case Gen.GenCall call -> Optional.of(new Call(call.from(), call.request()));
-      case Gen.GenCast cast -> Optional.of(new Cast(cast.request()));
+      case org.otp4j.core.GenCall call -> Optional.of(new Call(call.from(), call.request()));
+      case org.otp4j.core.GenCast cast -> Optional.of(new Cast(cast.request()));
       case null, default -> Optional.empty();
     };
   }
