@@ -8,6 +8,10 @@ import static org.otp4j.dist.TestNodes.next;
 import static org.otp4j.dist.TestNodes.spinUntil;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -125,14 +129,83 @@ class DistributionGuideTest {
   }
   // endregion: tcp
 
+  /** A node in a terminal of its own: {@code ShopNode a@host 7800 7800}, then {@code ShopNode b@host 7801 7800}. */
+  public static final class ShopNode {
+    private ShopNode() {}
+
+    /**
+     * Runs the node until Enter is pressed.
+     *
+     * @param args the node's name, its port, and the port of the node it finds the cluster through
+     */
+    public static void main(String[] args) throws IOException {
+      run(args, System.in, System.out);
+    }
+
+    // region: tcp-main
+    static void run(String[] args, InputStream in, PrintStream out) throws IOException {
+      try (Node node = startTcp(args[0], Integer.parseInt(args[1]), Integer.parseInt(args[2]))) {
+        node.spawn(() -> {
+          Proc.monitorNodes(true);
+          out.println(node.name() + " is up; it sees " + Node.list());
+          while (true) {
+            switch (Proc.receive()) {
+              case NodeUp(String other) -> out.println(node.name() + " sees " + other);
+              case NodeDown(String other, String reason) -> out.println(other + " left: " + reason);
+              default -> { }
+            }
+          }
+        });
+        in.read();                                        // Enter stops the node
+      }
+    }
+    // endregion: tcp-main
+  }
+
   @Test
-  @DisplayName("two nodes over TCP, the second finding the first through its seed address")
-  void tcp() throws IOException {
+  @DisplayName("two nodes over TCP, as two terminals run them: the second finds the first through its seed")
+  void tcp() throws Exception {
     int first = freePort();
     int second = freePort();
-    try (Node a = startTcp("a@host", first, first); Node b = startTcp("b@host", second, first)) {
-      awaitConnected(a, b);
-      assertThat(b.call(Node::list)).containsExactly("a@host");
+    List<String> said = java.util.Collections.synchronizedList(new ArrayList<>());
+    PrintStream out = new PrintStream(new java.io.OutputStream() {
+      private final StringBuilder line = new StringBuilder();
+
+      @Override
+      public synchronized void write(int b) {
+        if (b == '\n') {
+          said.add(line.toString());
+          line.setLength(0);
+        } else {
+          line.append((char) b);
+        }
+      }
+    }, true);
+    PipedOutputStream enterA = new PipedOutputStream();
+    PipedOutputStream enterB = new PipedOutputStream();
+    PipedInputStream inA = new PipedInputStream(enterA);
+    PipedInputStream inB = new PipedInputStream(enterB);
+    Thread terminalA = Thread.ofPlatform().start(() -> runQuietly(new String[] {"a@host", "" + first, "" + first}, inA, out));
+    spinUntil(() -> said.contains("a@host is up; it sees []") || !terminalA.isAlive(), () -> "a@host to start; " + said);
+    Thread terminalB = Thread.ofPlatform().start(() -> runQuietly(new String[] {"b@host", "" + second, "" + first}, inB, out));
+    spinUntil(() -> said.contains("a@host sees b@host")
+        && (said.contains("b@host sees a@host") || said.contains("b@host is up; it sees [a@host]")),
+        () -> "the two nodes to see each other; they said " + said);
+    enterB.write('\n');
+    enterB.flush();
+    terminalB.join(WAIT);
+    spinUntil(() -> said.contains("b@host left: connection_closed"), () -> "a@host to see b@host leave; " + said);
+    enterA.write('\n');
+    enterA.flush();
+    terminalA.join(WAIT);
+    assertThat(terminalA.isAlive() || terminalB.isAlive()).as("both programs ended").isFalse();
+  }
+
+  private static void runQuietly(String[] args, InputStream in, PrintStream out) {
+    try {
+      ShopNode.run(args, in, out);
+    } catch (IOException e) {
+      out.println("failed: " + e);
     }
   }
 
@@ -170,7 +243,7 @@ class DistributionGuideTest {
       assertThat(next(inbox)).isEqualTo("c@host is up");
       nodes.stop(c);
       assertThat(next(inbox)).isEqualTo("c@host is down: connection_closed");
-      assertThat(b.connectedNodes()).doesNotContain("c@host");
+      spinUntil(() -> !b.connectedNodes().contains("c@host"), () -> "b to see c go");
     }
   }
 
