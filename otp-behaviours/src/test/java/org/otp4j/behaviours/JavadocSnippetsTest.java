@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Keeps the Javadoc's examples honest: every example in the main sources of otp-core,
- * otp-behaviours and otp-testkit is an inline {@code {@snippet : ...}} preceded by a line naming its source,
+ * otp-behaviours, otp-testkit and otp-dist is an inline {@code {@snippet : ...}} preceded by a line naming its source,
  * {@code <!-- snippet: org.otp4j.x.SomeTest#region -->}, and its body equals that region of a
  * compiled, tested source file, marked as the guide's are: {@code // region: name} ...
  * {@code // endregion: name}. Old-style {@code <pre>{@code ...}} examples are not allowed, since
@@ -32,7 +32,13 @@ class JavadocSnippetsTest {
 
   /** Surefire runs in the module directory; the library modules are its siblings. */
   private static final List<Path> MODULES = List.of(Path.of("..", "otp-core"), Path.of("..", "otp-behaviours"),
-      Path.of("..", "otp-testkit"));
+      Path.of("..", "otp-testkit"), Path.of("..", "otp-dist"));
+
+  /**
+   * Where the build copies the jars of otp-dist's dependencies that this module does not have
+   * (JGroups), for its Javadoc: a system property set by this module's pom.
+   */
+  private static final String JAVADOC_MODULES = "otp4j.javadoc.modules";
 
   private static final Pattern SNIPPET_START = Pattern.compile("\\{@snippet\\b[^:]*:\\s*$");
   private static final Pattern SOURCE = Pattern.compile("<!--\\s*snippet:\\s*([\\w.]+)#([\\w-]+)\\s*-->");
@@ -73,7 +79,7 @@ class JavadocSnippetsTest {
    * {@code @link}, no malformed HTML, no reference to a method that was renamed or removed.
    */
   @Test
-  @DisplayName("the Javadoc of otp-core, otp-behaviours and otp-testkit builds without an error or a warning")
+  @DisplayName("the Javadoc of otp-core, otp-behaviours, otp-testkit and otp-dist builds without an error or a warning")
   void javadocBuilds() throws Exception {
     ToolProvider javadoc = ToolProvider.findFirst("javadoc")
         .orElseThrow(() -> new AssertionError("the tests run on a JDK, which has javadoc"));
@@ -93,6 +99,14 @@ class JavadocSnippetsTest {
       }
       modulePath.append(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()));
     }
+    // JGroups, for otp-dist, copied by the build
+    String copied = System.getProperty(JAVADOC_MODULES);
+    assertThat(copied).as("system property " + JAVADOC_MODULES + " (set by otp-behaviours' pom)").isNotNull();
+    try (Stream<Path> jars = Files.list(Path.of(copied))) {
+      List<Path> jgroups = jars.filter(p -> p.getFileName().toString().startsWith("jgroups-")).toList();
+      assertThat(jgroups).as("the JGroups jar copied to " + copied).hasSize(1);
+      modulePath.append(java.io.File.pathSeparator).append(jgroups.getFirst());
+    }
     Path out = Files.createTempDirectory("otp4j-javadoc");
     StringWriter log = new StringWriter();
     int status;
@@ -102,7 +116,8 @@ class JavadocSnippetsTest {
           "--module-source-path", "org.otp4j.core=" + MODULES.get(0).resolve("src/main/java"),
           "--module-source-path", "org.otp4j.behaviours=" + MODULES.get(1).resolve("src/main/java"),
           "--module-source-path", "org.otp4j.testkit=" + MODULES.get(2).resolve("src/main/java"),
-          "--module", "org.otp4j.core,org.otp4j.behaviours,org.otp4j.testkit");
+          "--module-source-path", "org.otp4j.dist=" + MODULES.get(3).resolve("src/main/java"),
+          "--module", "org.otp4j.core,org.otp4j.behaviours,org.otp4j.testkit,org.otp4j.dist");
     } finally {
       try (Stream<Path> files = Files.walk(out)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

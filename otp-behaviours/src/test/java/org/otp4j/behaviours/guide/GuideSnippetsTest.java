@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * </pre>
  *
  * and the source, under {@code src/test/java/org/otp4j/behaviours/} (or, for a name starting with
- * {@code testkit/}, otp-testkit's {@code src/test/java/org/otp4j/testkit/}), marks the region with
+ * {@code testkit/}, otp-testkit's {@code src/test/java/org/otp4j/testkit/}, and for one starting with
+ * {@code dist/}, otp-dist's {@code src/test/java/org/otp4j/dist/}), marks the region with
  * {@code // region: hello} and {@code // endregion: hello} lines. Region marker lines inside a region
  * (regions may nest or overlap) are not part of it.
  */
@@ -51,6 +52,13 @@ class GuideSnippetsTest {
    */
   private static final Path TESTKIT_SOURCES = Path.of("..", "otp-testkit", "src", "test", "java", "org", "otp4j",
       "testkit");
+
+  /**
+   * The distribution's tests, for the chapter on distribution: a source named {@code dist/X.java} is
+   * otp-dist's {@code org/otp4j/dist/X.java}, run on nodes that need JGroups, which this module does
+   * not depend on.
+   */
+  private static final Path DIST_SOURCES = Path.of("..", "otp-dist", "src", "test", "java", "org", "otp4j", "dist");
 
   private static final Pattern SNIPPET = Pattern.compile("^\\s*<!--\\s*snippet:\\s*(\\S+?)#(\\S+)\\s*-->\\s*$");
   private static final Pattern FENCE = Pattern.compile("^\\s*```\\s*(\\S*)\\s*$");
@@ -267,8 +275,14 @@ class GuideSnippetsTest {
   }
 
   private static List<String> readSource(String path) {
-    Path file = path.startsWith("testkit/") ? TESTKIT_SOURCES.resolve(path.substring("testkit/".length()))
-        : SOURCES.resolve(path);
+    Path file;
+    if (path.startsWith("testkit/")) {
+      file = TESTKIT_SOURCES.resolve(path.substring("testkit/".length()));
+    } else if (path.startsWith("dist/")) {
+      file = DIST_SOURCES.resolve(path.substring("dist/".length()));
+    } else {
+      file = SOURCES.resolve(path);
+    }
     if (!Files.isRegularFile(file)) {
       return null;
     }
