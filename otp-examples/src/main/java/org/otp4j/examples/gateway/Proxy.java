@@ -160,6 +160,7 @@ final class Proxy extends Handler.Abstract {
     Set<String> tried = new HashSet<>();
     Attempt last = null;
     boolean lookedAgain = false;
+    boolean instanceGone = false; // an instance picked had left its pool: a reload may be stopping it
     ClientWatch watch = new ClientWatch(request);
     while (attempts[0] < allowed) {
       Pool.Picked picked;
@@ -172,7 +173,9 @@ final class Proxy extends Handler.Abstract {
       if (picked instanceof Pool.Picked.None(String error, String why)) {
         // The pool is stopping or gone (a reload removed it after this request read its route), or
         // restarting: read the route again, once; a reload writes its new routes before it stops a pool.
-        boolean poolGone = error.equals("pool_unavailable") || error.equals("no_pool");
+        // A pool being stopped stops its instances before its balancer, which may then still hand out
+        // instances whose breakers are gone: that too is a pool going away.
+        boolean poolGone = error.equals("pool_unavailable") || error.equals("no_pool") || instanceGone;
         Optional<GatewayConfig.Route> again = poolGone && !lookedAgain ? route(method, host, path) : Optional.empty();
         lookedAgain |= poolGone;
         if (again.isPresent() && !again.get().pool().equals(route.pool())) {
@@ -208,6 +211,7 @@ final class Proxy extends Handler.Abstract {
         case GONE -> { // left the pool since it was picked (a reload), or its breaker restarts: not an attempt
           Pool.done(route.pool(), url);
           attempts[0]--;
+          instanceGone = true;
           continue;
         }
       }
