@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
@@ -119,12 +120,20 @@ class TaskStreamTest {
           return next++;
         }
       };
-      Stream<Task.Result<Integer>> results = Task.asyncStream(items, i -> i, Task.StreamOptions.defaults()
-          .withMaxConcurrency(2));
+      // every task but the first waits until the test has its first result: the places they hold stay
+      // taken, so only the first task's place frees up before then
+      CountDownLatch firstSeen = new CountDownLatch(1);
+      Stream<Task.Result<Integer>> results = Task.asyncStream(items, i -> {
+        if (i > 0) {
+          firstSeen.await();
+        }
+        return i;
+      }, Task.StreamOptions.defaults().withMaxConcurrency(2));
       assertThat(taken.get()).as("before consuming").isZero();
       Iterator<Task.Result<Integer>> it = results.iterator();
       assertThat(it.next()).isEqualTo(new Task.Ok<>(0));
       assertThat(taken.get()).as("after the first result").isLessThanOrEqualTo(3);
+      firstSeen.countDown();
       results.close();
     });
   }
