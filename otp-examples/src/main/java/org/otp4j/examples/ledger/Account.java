@@ -37,14 +37,30 @@ import org.otp4j.examples.ledger.Rows.Transfer;
 final class Account extends GenServer<Rows.Account, Account.Request> {
   /** What other processes ask of an account. Each answer is the result, or the {@link LedgerError}. */
   sealed interface Request {
-    /** A deposit ({@code withdraw} false) or a withdrawal, idempotent by {@code key}. */
-    record Cash(boolean withdraw, String key, String hash, long amount) implements Request {}
+    /**
+     * A deposit ({@code withdraw} false) or a withdrawal, idempotent by {@code key}.
+     *
+     * @throws LedgerError 400 {@code missing_idempotency_key} if {@code key} is null or blank
+     */
+    record Cash(boolean withdraw, String key, String hash, long amount) implements Request {
+      public Cash {
+        Amounts.key(key, withdraw ? "withdrawal" : "deposit");
+      }
+    }
 
     /** Hold {@code amount} for transfer {@code transferId} (idempotent by that id). */
     record Reserve(long transferId, long amount) implements Request {}
 
-    /** A card authorization for {@code merchant} until {@code expiresAt} (idempotent by {@code key}). */
-    record Authorize(String key, String hash, String merchant, long amount, long expiresAt) implements Request {}
+    /**
+     * A card authorization for {@code merchant} until {@code expiresAt} (idempotent by {@code key}).
+     *
+     * @throws LedgerError 400 {@code missing_idempotency_key} if {@code key} is null or blank
+     */
+    record Authorize(String key, String hash, String merchant, long amount, long expiresAt) implements Request {
+      public Authorize {
+        Amounts.key(key, "card authorization");
+      }
+    }
 
     /** Freeze, unfreeze or close. */
     record SetStatus(String status) implements Request {}
@@ -96,7 +112,7 @@ final class Account extends GenServer<Rows.Account, Account.Request> {
         try {
           Object answer = GenServer.call(pid.get(), request, CALL_TIMEOUT);
           if (answer instanceof LedgerError refused) {
-            throw new LedgerError(refused.status(), refused.code(), refused.getMessage());
+            throw refused;
           }
           return (T) answer;
         } catch (CallException e) {

@@ -70,20 +70,28 @@ final class Amounts {
     return n.asString();
   }
 
-  /** The idempotency key of a request: required for transfers, optional elsewhere (null then). */
-  static String key(String header, boolean required) {
-    if (header == null || header.isBlank()) {
-      if (required) {
-        throw LedgerError.badRequest("missing_idempotency_key", "a transfer needs an Idempotency-Key header "
-            + "(1 to 200 printable ASCII characters, unique per transfer): a retry sends the same key and body");
-      }
-      return null;
+  /** The header that carries a money-moving request's idempotency key. */
+  static final String KEY_HEADER = "Idempotency-Key";
+
+  /**
+   * The idempotency key of a request that moves or holds money ({@code operation}: a transfer, a
+   * deposit, a withdrawal, an authorization, a capture, a void): every one needs a key chosen by
+   * its client, so that a retry after a timeout is recognised and not applied twice.
+   *
+   * @throws LedgerError 400 {@code missing_idempotency_key} if it is null or blank, 400
+   *     {@code invalid_idempotency_key} if it is not 1 to 200 printable ASCII characters
+   */
+  static String key(String key, String operation) {
+    if (key == null || key.isBlank()) {
+      throw LedgerError.badRequest("missing_idempotency_key", "a " + operation + " needs an " + KEY_HEADER
+          + " header (1 to 200 printable ASCII characters, unique per request): a retry sends the same key and "
+          + "body and gets the original outcome; got " + (key == null ? "no header" : "a blank one"));
     }
-    if (!KEY.matcher(header).matches()) {
-      throw LedgerError.badRequest("invalid_idempotency_key", "the Idempotency-Key header must be 1 to 200 printable "
-          + "ASCII characters without spaces");
+    if (!KEY.matcher(key).matches()) {
+      throw LedgerError.badRequest("invalid_idempotency_key", "the " + KEY_HEADER + " header must be 1 to 200 "
+          + "printable ASCII characters without spaces; got '" + key + "'");
     }
-    return header;
+    return key;
   }
 
   /** A stable hash of a request's meaning, stored with its idempotency key. */

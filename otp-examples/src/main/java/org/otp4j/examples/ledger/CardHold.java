@@ -2,6 +2,7 @@ package org.otp4j.examples.ledger;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.otp4j.behaviours.ChildSpec;
 import org.otp4j.behaviours.DynamicSupervisor;
 import org.otp4j.behaviours.GenStatem;
@@ -27,7 +28,10 @@ import org.otp4j.examples.ledger.Rows.Hold;
  * </pre>
  *
  * The hold itself is in the store, and the store's statements check it is still active: a capture
- * racing an expiry (or a process killed between the two) ends the hold once. Its processes are
+ * racing an expiry (or a process killed between the two) ends the hold once. A capture or void
+ * carries its client's idempotency key: asked again with the same key and body it answers with what
+ * it did; any other capture or void of a hold that ended is refused, 409 {@code hold_not_active}
+ * naming the hold's status ({@code captured}, {@code voided} or {@code expired}). Its processes are
  * transient children of the {@code holds} supervisor; the recovery process starts one for every
  * active authorization after a restart, whose timeout is what is left until its expiry.
  */
@@ -40,11 +44,27 @@ final class CardHold extends GenStatem<CardHold.State, Hold, CardHold.Msg> {
 
   /** What callers ask of a hold; each answer is the result or the {@link LedgerError}. */
   sealed interface Msg {
-    /** Capture {@code amount}. */
-    record Capture(long amount) implements Msg {}
+    /**
+     * Capture {@code amount} (empty: all the hold holds), idempotent by {@code key}.
+     *
+     * @throws LedgerError 400 {@code missing_idempotency_key} if {@code key} is null or blank
+     */
+    record Capture(String key, String hash, OptionalLong amount) implements Msg {
+      public Capture {
+        Amounts.key(key, "capture");
+      }
+    }
 
-    /** Release it all. */
-    record Void() implements Msg {}
+    /**
+     * Release it all, idempotent by {@code key}.
+     *
+     * @throws LedgerError 400 {@code missing_idempotency_key} if {@code key} is null or blank
+     */
+    record Void(String key, String hash) implements Msg {
+      public Void {
+        Amounts.key(key, "void");
+      }
+    }
   }
 
   private final Ledger ledger;
@@ -79,43 +99,39 @@ final class CardHold extends GenStatem<CardHold.State, Hold, CardHold.Msg> {
   }
 
   /**
-   * Asks hold {@code id}'s process; a capture or void asked again after the process died finds the
-   * hold ended by the first (and answers with that), and an ended hold is refused with 409.
+   * Asks hold {@code id}'s process to capture or void it. A hold with no process (it ended, or there
+   * is no such hold) is asked of the store directly, which answers a retry of the request that ended
+   * it (same key and body) with that request's outcome, and refuses any other.
+   *
+   * @throws LedgerError 409 {@code hold_not_active} if the hold ended by another request, 404
+   *     {@code unknown_hold}, 400 {@code amount_exceeds_hold}, 409 {@code idempotency_conflict}, 503
+   *     if its process could not be reached
    */
   static Object ask(Ledger ledger, long id, Msg msg) {
     for (int attempt = 0; attempt < 20; attempt++) {
       Optional<Pid> pid = ensureStarted(ledger, id);
       if (pid.isEmpty()) {
-        return ended(ledger, id, msg);
+        return Writer.submit(work(id, msg));
       }
       try {
         Object answer = GenStatem.call(pid.get(), msg, Duration.ofSeconds(30));
         if (answer instanceof LedgerError refused) {
-          if (refused.code().equals("hold_not_active")) {
-            return ended(ledger, id, msg); // ended by an earlier try of this request, perhaps
-          }
-          throw new LedgerError(refused.status(), refused.code(), refused.getMessage());
+          throw refused;
         }
         return answer;
       } catch (CallException e) {
         Proc.sleep(Duration.ofMillis(Math.min(100, 2L << attempt))); // killed: its supervisor restarts it
       }
     }
-    throw LedgerError.unavailable("authorization " + id + " could not be reached; retry");
+    throw LedgerError.unavailable("authorization " + id + " could not be reached; retry with the same key");
   }
 
-  /** The answer to {@code msg} for a hold that is no longer active: what ended it, if {@code msg} did. */
-  private static Object ended(Ledger ledger, long id, Msg msg) {
-    Hold h = ledger.store().hold(id).filter(x -> x.kind().equals("card")).orElseThrow(() -> LedgerError.notFound(
-        "unknown_hold", "there is no card authorization " + id));
-    if (msg instanceof Msg.Capture && h.status().equals("captured")) {
-      return ledger.store().transferByKey("capture:" + id).orElseThrow();
-    }
-    if (msg instanceof Msg.Void && h.status().equals("voided")) {
-      return h;
-    }
-    throw LedgerError.conflict("hold_not_active", "authorization " + id + " is " + h.status()
-        + "; only an active one can be captured or voided");
+  /** The store's work for {@code msg} on hold {@code id}. */
+  private static LedgerStore.Work<?> work(long id, Msg msg) {
+    return switch (msg) {
+      case Msg.Capture(String key, String hash, OptionalLong amount) -> LedgerStore.capture(id, key, hash, amount);
+      case Msg.Void(String key, String hash) -> LedgerStore.voidHold(id, key, hash);
+    };
   }
 
   // =====================================================================================
@@ -134,11 +150,10 @@ final class CardHold extends GenStatem<CardHold.State, Hold, CardHold.Msg> {
   @Override
   protected Result<State, Hold> handleEvent(Event<Msg> event, State state, Hold hold) {
     return switch (event) {
-      case Event.Call(From from, Msg.Capture(long amount)) -> end(from, LedgerStore.capture(id, amount), hold);
-      case Event.Call(From from, Msg.Void v) -> end(from, LedgerStore.endHold(id, "voided"), hold);
+      case Event.Call(From from, Msg request) -> end(from, work(id, request), hold);
       case Event.StateTimeout<Msg> expire -> {
         try {
-          Writer.submit(LedgerStore.endHold(id, "expired"));
+          Writer.submit(LedgerStore.expire(id));
         } catch (LedgerError e) {
           if (e.status() >= 500) {
             yield keepStateAndData(Action.stateTimeout(Duration.ofMillis(100), "expire")); // try again

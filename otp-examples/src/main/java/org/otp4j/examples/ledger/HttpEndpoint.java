@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
-import java.util.UUID;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -47,16 +47,21 @@ import tools.jackson.databind.node.ObjectNode;
  * POST /accounts                     {"id":"alice","currency":"EUR","overdraft":0}      201 account
  * GET  /accounts/ID                                                                     200 account
  * POST /accounts/ID/freeze|unfreeze|close                                               200 account
- * POST /accounts/ID/deposit|withdraw {"amount":500}           (Idempotency-Key optional) 200 movement
+ * POST /accounts/ID/deposit|withdraw {"amount":500}                   Idempotency-Key 200 movement
  * POST /transfers                    {"from":"a","to":"b","amount":250}  Idempotency-Key 200 | 422 movement
  * GET  /transfers?account=ID&amp;limit=N                                                 200 newest first
  * GET  /transfers/ID                                                                    200 movement
- * POST /holds                        {"account":"a","merchant":"shop","amount":900,"ttlSeconds":600}  201 hold
+ * POST /holds     {"account":"a","merchant":"shop","amount":900,"ttlSeconds":600}  Idempotency-Key 201 hold
  * GET  /holds/ID                                                                        200 hold
- * POST /holds/ID/capture             {"amount":700} (default: all)                      200 movement
- * POST /holds/ID/void                                                                   200 hold
+ * POST /holds/ID/capture             {"amount":700} (default: all)   Idempotency-Key 200 movement
+ * POST /holds/ID/void                                                Idempotency-Key 200 hold
  * GET  /audit                        the auditor's last verdict (JSON); GET / the same as a page
  * </pre>
+ *
+ * <p>Every request that moves or holds money needs an {@code Idempotency-Key} header chosen by its
+ * client (400 {@code missing_idempotency_key} without one, before anything is read or written): the
+ * same key with the same body returns the original outcome, and moves nothing again; the same key
+ * with another body is 409 {@code idempotency_conflict}. Keys are one namespace for all of them.
  */
 final class HttpEndpoint extends GenServer<HttpEndpoint.State, HttpEndpoint.Request> {
   private static final Logger LOG = LoggerFactory.getLogger(HttpEndpoint.class);
@@ -209,11 +214,11 @@ final class HttpEndpoint extends GenServer<HttpEndpoint.State, HttpEndpoint.Requ
         case "close" -> status(request, id, Rows.CLOSED);
         case "deposit", "withdraw" -> {
           boolean withdraw = p[3].equals("withdraw");
+          String key = key(request, withdraw ? "withdrawal" : "deposit");
           JsonNode body = body(request, Set.of("amount"));
           long amount = Amounts.amount(body, "amount");
-          String key = Amounts.key(request.getHeaders().get("Idempotency-Key"), false);
-          Transfer t = Account.ask(ledger, id, new Account.Request.Cash(withdraw, key == null ? "auto:"
-              + UUID.randomUUID() : key, Amounts.hash(p[3], id, Long.toString(amount)), amount));
+          Transfer t = Account.ask(ledger, id, new Account.Request.Cash(withdraw, key,
+              Amounts.hash(p[3], id, Long.toString(amount)), amount));
           yield new Answer(200, transfer(t));
         }
         default -> throw LedgerError.notFound("not_found", "accounts have freeze, unfreeze, close, deposit and "
@@ -256,7 +261,7 @@ final class HttpEndpoint extends GenServer<HttpEndpoint.State, HttpEndpoint.Requ
             "unknown_transfer", "there is no transfer " + id))));
       }
       requireMethod(method, "POST", p.length == 2);
-      String key = Amounts.key(request.getHeaders().get("Idempotency-Key"), true);
+      String key = key(request, "transfer");
       JsonNode body = body(request, Set.of("from", "to", "amount", "currency"));
       String from = Amounts.accountId(body, "from");
       String to = Amounts.accountId(body, "to");
@@ -298,6 +303,7 @@ final class HttpEndpoint extends GenServer<HttpEndpoint.State, HttpEndpoint.Requ
     private Answer holds(org.eclipse.jetty.server.Request request, String method, String[] p) {
       if (p.length == 2) {
         requireMethod(method, "POST", true);
+        String key = key(request, "card authorization");
         JsonNode body = body(request, Set.of("account", "merchant", "amount", "ttlSeconds"));
         String account = Amounts.accountId(body, "account");
         String merchant = Amounts.accountId(body, "merchant");
@@ -311,11 +317,9 @@ final class HttpEndpoint extends GenServer<HttpEndpoint.State, HttpEndpoint.Requ
           }
           ttl = Duration.ofSeconds(n.intValue());
         }
-        String key = Amounts.key(request.getHeaders().get("Idempotency-Key"), false);
         long expiresAt = System.currentTimeMillis() + ttl.toMillis();
-        Hold h = Account.ask(ledger, account, new Account.Request.Authorize(key == null ? "auto:" + UUID.randomUUID()
-            : key, Amounts.hash("hold", account, merchant, Long.toString(amount), Long.toString(ttl.toSeconds())),
-            merchant, amount, expiresAt));
+        Hold h = Account.ask(ledger, account, new Account.Request.Authorize(key, Amounts.hash("hold", account,
+            merchant, Long.toString(amount), Long.toString(ttl.toSeconds())), merchant, amount, expiresAt));
         CardHold.ensureStarted(ledger, h.id());
         return new Answer(201, hold(h));
       }
@@ -328,18 +332,20 @@ final class HttpEndpoint extends GenServer<HttpEndpoint.State, HttpEndpoint.Requ
       requireMethod(method, "POST", p.length == 4);
       return switch (p[3]) {
         case "capture" -> {
+          String key = key(request, "capture");
           JsonNode body = body(request, Set.of("amount"));
-          long amount;
-          if (body.has("amount")) {
-            amount = Amounts.amount(body, "amount");
-          } else {
-            amount = ledger.store().hold(id).map(Hold::amount).orElse(1L);
-          }
-          yield new Answer(200, transfer((Transfer) CardHold.ask(ledger, id, new CardHold.Msg.Capture(amount))));
+          OptionalLong amount = body.has("amount") ? OptionalLong.of(Amounts.amount(body, "amount"))
+              : OptionalLong.empty();
+          String hash = Amounts.hash("capture", Long.toString(id),
+              amount.isPresent() ? Long.toString(amount.getAsLong()) : "all");
+          yield new Answer(200, transfer((Transfer) CardHold.ask(ledger, id, new CardHold.Msg.Capture(key, hash,
+              amount))));
         }
         case "void" -> {
+          String key = key(request, "void");
           body(request, Set.of());
-          yield new Answer(200, hold((Hold) CardHold.ask(ledger, id, new CardHold.Msg.Void())));
+          yield new Answer(200, hold((Hold) CardHold.ask(ledger, id, new CardHold.Msg.Void(key,
+              Amounts.hash("void", Long.toString(id))))));
         }
         default -> throw LedgerError.notFound("not_found", "holds have capture and void; not '" + p[3] + "'");
       };
@@ -354,6 +360,11 @@ final class HttpEndpoint extends GenServer<HttpEndpoint.State, HttpEndpoint.Requ
       out.put("message", t.detail());
       out.set("transfer", transfer(t));
       return new Answer(422, out);
+    }
+
+    /** The request's idempotency key, which a money-moving {@code operation} must carry. */
+    private static String key(org.eclipse.jetty.server.Request request, String operation) {
+      return Amounts.key(request.getHeaders().get(Amounts.KEY_HEADER), operation);
     }
 
     private Rows.Account existing(String id) {
@@ -434,6 +445,7 @@ final class HttpEndpoint extends GenServer<HttpEndpoint.State, HttpEndpoint.Requ
       ObjectNode out = JSON.createObjectNode();
       out.put("error", e.code());
       out.put("message", e.getMessage());
+      e.fields().forEach(out::put);
       return new Answer(e.status(), out);
     }
 

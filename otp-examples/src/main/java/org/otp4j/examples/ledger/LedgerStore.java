@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,7 +42,10 @@ import org.otp4j.examples.ledger.Rows.TransferState;
  *       the request that first used it, and its workflow's state and outcome;</li>
  *   <li>{@code workflow_steps}: the write-ahead log of each transfer: a row per step, written before
  *       the step acts;</li>
- *   <li>{@code holds}: reservations of transfers under way and card authorizations.</li>
+ *   <li>{@code holds}: reservations of transfers under way and card authorizations;</li>
+ *   <li>{@code idempotency_keys}: every client key of a request that moved or held money (transfer,
+ *       deposit, withdrawal, authorization, capture, void), one namespace for all of them, with the
+ *       hash of that request and the movement or hold it made, written in the same transaction.</li>
  * </ul>
  *
  * <h2>Threads</h2>
@@ -89,7 +93,7 @@ public final class LedgerStore {
   sealed interface Outcome {
     record Done(Object value) implements Outcome {}
 
-    record Refused(int status, String code, String message) implements Outcome {}
+    record Refused(LedgerError error) implements Outcome {}
 
     record Failed(String message) implements Outcome {}
   }
@@ -121,10 +125,9 @@ public final class LedgerStore {
     return db().read(c -> queryOne(c, SELECT_TRANSFER + "WHERE idem_key = ?", LedgerStore::transfer, key));
   }
 
-  /** The request hash stored with idempotency key {@code key}, if any. */
+  /** The request hash stored with idempotency key {@code key}, if a request used it. */
   public Optional<String> requestHash(String key) {
-    return db().read(c -> queryOne(c, "SELECT request_hash FROM transfers WHERE idem_key = ?", rs -> rs.getString(1),
-        key));
+    return db().read(c -> keyUse(c, key).map(KeyUse::hash));
   }
 
   /** The most recent movements, newest first; of one account if {@code account} is not null. */
@@ -222,10 +225,11 @@ public final class LedgerStore {
    * nothing written. A key used before with the same request returns that movement.
    */
   static Work<Transfer> cash(String kind, String key, String hash, String id, long amount) {
+    Amounts.key(key, kind.equals("deposit") ? "deposit" : "withdrawal");
     return tx -> {
-      Optional<Transfer> before = replay(tx.c, key, hash);
+      OptionalLong before = replayed(tx.c, key, hash);
       if (before.isPresent()) {
-        return before.get();
+        return transfer(tx.c, before.getAsLong()).orElseThrow();
       }
       Account a = customer(tx.c, id);
       requireOpen(a);
@@ -244,6 +248,7 @@ public final class LedgerStore {
       insertTransfer(tx.c, tid, key, hash, kind, from, to, amount, a.currency(), "COMPLETED", "completed", now);
       move(tx.c, tid, from, to, amount, kind, now);
       step(tx.c, tid, "complete", now);
+      remember(tx.c, key, hash, kind, tid, now);
       return transfer(tx.c, tid).orElseThrow();
     };
   }
@@ -254,15 +259,17 @@ public final class LedgerStore {
    * first step of its workflow, journaled) and returns it.
    */
   static Work<Transfer> acceptTransfer(String key, String hash, String from, String to, long amount, String currency) {
+    Amounts.key(key, "transfer");
     return tx -> {
-      Optional<Transfer> before = replay(tx.c, key, hash);
+      OptionalLong before = replayed(tx.c, key, hash);
       if (before.isPresent()) {
-        return before.get();
+        return transfer(tx.c, before.getAsLong()).orElseThrow();
       }
       long id = tx.nextId();
       long now = System.currentTimeMillis();
       insertTransfer(tx.c, id, key, hash, "transfer", from, to, amount, currency, "VALIDATE", null, now);
       step(tx.c, id, "validate", now);
+      remember(tx.c, key, hash, "transfer", id, now);
       return transfer(tx.c, id).orElseThrow();
     };
   }
@@ -314,15 +321,11 @@ public final class LedgerStore {
    * {@code key}: the writer allocates its id in the same transaction.
    */
   static Work<Hold> authorize(String key, String hash, String id, String merchant, long amount, long expiresAt) {
+    Amounts.key(key, "card authorization");
     return tx -> {
-      Optional<String> stored = queryOne(tx.c, "SELECT request_hash FROM holds WHERE idem_key = ?", rs -> rs.getString(1),
-          key);
-      if (stored.isPresent()) {
-        if (!stored.get().equals(hash)) {
-          throw LedgerError.conflict("idempotency_conflict", "idempotency key '" + key + "' was used for another "
-              + "authorization; a retry must send the same body, a new request a new key");
-        }
-        return queryOne(tx.c, SELECT_HOLD + "WHERE idem_key = ?", LedgerStore::hold, key).orElseThrow();
+      OptionalLong before = replayed(tx.c, key, hash);
+      if (before.isPresent()) {
+        return hold(tx.c, before.getAsLong()).orElseThrow();
       }
       if (id.equals(merchant)) {
         throw LedgerError.badRequest("same_account", "an authorization pays another account: the merchant is the "
@@ -337,6 +340,7 @@ public final class LedgerStore {
       long holdId = tx.nextId();
       Hold h = reserve(holdId, id, amount, "card", merchant, expiresAt).run(tx);
       update(tx.c, "UPDATE holds SET idem_key = ?, request_hash = ? WHERE id = ?", key, hash, holdId);
+      remember(tx.c, key, hash, "authorize", holdId, System.currentTimeMillis());
       return h;
     };
   }
@@ -385,33 +389,71 @@ public final class LedgerStore {
     };
   }
 
-  /** Captures {@code amount} (at most the authorized amount) of card hold {@code holdId}. */
-  static Work<Transfer> capture(long holdId, long amount) {
+  /**
+   * Captures {@code amount} of card hold {@code holdId} ({@code all}: everything it holds), idempotent
+   * by {@code key}: a key used before by the same capture returns the movement it made, whatever the
+   * hold's state now. Otherwise the hold must still be active: a capture takes at most what it holds,
+   * pays it to the merchant and releases the rest, and the hold ends (one capture per hold).
+   *
+   * @throws LedgerError 409 {@code hold_not_active} (with its {@code holdStatus}) if the hold was
+   *     captured, voided or expired already; 400 {@code amount_exceeds_hold} if {@code amount} is
+   *     more than it holds; 409 {@code idempotency_conflict} if {@code key} was used by another request
+   */
+  static Work<Transfer> capture(long holdId, String key, String hash, OptionalLong amount) {
+    Amounts.key(key, "capture");
     return tx -> {
+      OptionalLong before = replayed(tx.c, key, hash);
+      if (before.isPresent()) {
+        return transfer(tx.c, before.getAsLong()).orElseThrow();
+      }
       Hold h = activeCard(tx.c, holdId);
-      if (amount > h.amount()) {
+      long take = amount.orElse(h.amount());
+      if (take > h.amount()) {
         throw LedgerError.badRequest("amount_exceeds_hold", "hold " + holdId + " authorized " + h.amount()
-            + "; a capture takes at most that, got " + amount);
+            + "; a capture takes at most that, got " + take);
       }
       requireOpen(customer(tx.c, h.merchant()));
       Account a = customer(tx.c, h.account());
       long id = tx.nextId();
       long now = System.currentTimeMillis();
-      insertTransfer(tx.c, id, "capture:" + holdId, "capture:" + holdId, "capture", h.account(), h.merchant(), amount,
-          a.currency(), "COMPLETED", "completed", now);
-      move(tx.c, id, h.account(), h.merchant(), amount, "capture", now);
+      insertTransfer(tx.c, id, key, hash, "capture", h.account(), h.merchant(), take, a.currency(), "COMPLETED",
+          "completed", now);
+      move(tx.c, id, h.account(), h.merchant(), take, "capture", now);
       update(tx.c, "UPDATE accounts SET reserved = reserved - ? WHERE id = ?", h.amount(), h.account());
-      update(tx.c, "UPDATE holds SET status = 'captured', captured = ? WHERE id = ?", amount, holdId);
+      update(tx.c, "UPDATE holds SET status = 'captured', captured = ? WHERE id = ?", take, holdId);
       step(tx.c, id, "complete", now);
+      remember(tx.c, key, hash, "capture", id, now);
       return transfer(tx.c, id).orElseThrow();
     };
   }
 
-  /** Ends card hold {@code holdId} without a capture ({@code voided} or {@code expired}). */
-  static Work<Hold> endHold(long holdId, String status) {
+  /**
+   * Voids card hold {@code holdId}, idempotent by {@code key}: a key used before by the same void
+   * returns the hold as it is; otherwise the hold must still be active, and all of it is released.
+   *
+   * @throws LedgerError 409 {@code hold_not_active} (with its {@code holdStatus}) if the hold was
+   *     captured, voided or expired already; 409 {@code idempotency_conflict} if {@code key} was used
+   *     by another request
+   */
+  static Work<Hold> voidHold(long holdId, String key, String hash) {
+    Amounts.key(key, "void");
+    return tx -> {
+      OptionalLong before = replayed(tx.c, key, hash);
+      if (before.isPresent()) {
+        return hold(tx.c, before.getAsLong()).orElseThrow();
+      }
+      activeCard(tx.c, holdId);
+      release(tx.c, holdId, "voided");
+      remember(tx.c, key, hash, "void", holdId, System.currentTimeMillis());
+      return hold(tx.c, holdId).orElseThrow();
+    };
+  }
+
+  /** Expires card hold {@code holdId}: all released; refused (409) if it ended already. */
+  static Work<Hold> expire(long holdId) {
     return tx -> {
       activeCard(tx.c, holdId);
-      release(tx.c, holdId, status);
+      release(tx.c, holdId, "expired");
       return hold(tx.c, holdId).orElseThrow();
     };
   }
@@ -419,17 +461,37 @@ public final class LedgerStore {
   // =====================================================================================
   // helpers of the works
 
-  private static Optional<Transfer> replay(Connection c, String key, String hash) throws SQLException {
-    Optional<String> stored = queryOne(c, "SELECT request_hash FROM transfers WHERE idem_key = ?", rs -> rs.getString(1),
-        key);
-    if (stored.isEmpty()) {
-      return Optional.empty();
+  /** What an idempotency key was first used for: that request's hash, its operation, the movement or hold it made. */
+  private record KeyUse(String hash, String operation, long ref) {}
+
+  private static Optional<KeyUse> keyUse(Connection c, String key) throws SQLException {
+    return queryOne(c, "SELECT request_hash, operation, ref_id FROM idempotency_keys WHERE idem_key = ?",
+        rs -> new KeyUse(rs.getString(1), rs.getString(2), rs.getLong(3)), key);
+  }
+
+  /**
+   * The id of the movement or hold that {@code key} made, if the same request ({@code hash}) used
+   * it before; empty if no request did.
+   *
+   * @throws LedgerError 409 {@code idempotency_conflict} if another request used it
+   */
+  private static OptionalLong replayed(Connection c, String key, String hash) throws SQLException {
+    Optional<KeyUse> used = keyUse(c, key);
+    if (used.isEmpty()) {
+      return OptionalLong.empty();
     }
-    if (!stored.get().equals(hash)) {
-      throw LedgerError.conflict("idempotency_conflict", "idempotency key '" + key + "' was used for another request; "
-          + "a retry must send the same body, a new request a new key");
+    if (!used.get().hash().equals(hash)) {
+      throw LedgerError.conflict("idempotency_conflict", "idempotency key '" + key + "' was used for another request "
+          + "(a " + used.get().operation() + "); a retry must send the same body, a new request a new key");
     }
-    return queryOne(c, SELECT_TRANSFER + "WHERE idem_key = ?", LedgerStore::transfer, key);
+    return OptionalLong.of(used.get().ref());
+  }
+
+  /** Records that {@code key} made movement or hold {@code ref}, in the transaction that made it. */
+  private static void remember(Connection c, String key, String hash, String operation, long ref, long now)
+      throws SQLException {
+    update(c, "INSERT INTO idempotency_keys (idem_key, request_hash, operation, ref_id, created_at) "
+        + "VALUES (?, ?, ?, ?, ?)", key, hash, operation, ref, now);
   }
 
   private static Account customer(Connection c, String id) throws SQLException {
@@ -461,7 +523,8 @@ public final class LedgerStore {
         .orElseThrow(() -> LedgerError.notFound("unknown_hold", "there is no card authorization " + holdId));
     if (!h.status().equals("active")) {
       throw LedgerError.conflict("hold_not_active", "authorization " + holdId + " is " + h.status()
-          + " already; only an active one can be captured or voided");
+          + " already; only an active one can be captured or voided (a retry of the request that ended it, with "
+          + "its Idempotency-Key and body, gets that request's outcome)").with("holdStatus", h.status());
     }
     return h;
   }
@@ -591,7 +654,17 @@ public final class LedgerStore {
             + "merchant VARCHAR(64), amount BIGINT NOT NULL, kind VARCHAR(8) NOT NULL, status VARCHAR(10) NOT NULL, "
             + "expires_at BIGINT NOT NULL, captured BIGINT NOT NULL, created_at BIGINT NOT NULL, "
             + "idem_key VARCHAR(200) UNIQUE, request_hash VARCHAR(200))",
-        "CREATE INDEX IF NOT EXISTS holds_status ON holds (status)");
+        "CREATE INDEX IF NOT EXISTS holds_status ON holds (status)",
+        "CREATE TABLE IF NOT EXISTS idempotency_keys (idem_key VARCHAR(200) PRIMARY KEY, "
+            + "request_hash VARCHAR(200) NOT NULL, operation VARCHAR(10) NOT NULL, ref_id BIGINT NOT NULL, "
+            + "created_at BIGINT NOT NULL)",
+        // a database written before the keys had a table of their own: its keys move there once
+        "INSERT INTO idempotency_keys (idem_key, request_hash, operation, ref_id, created_at) SELECT idem_key, "
+            + "request_hash, kind, id, created_at FROM transfers WHERE NOT EXISTS (SELECT 1 FROM idempotency_keys) "
+            + "ON CONFLICT DO NOTHING",
+        "INSERT INTO idempotency_keys (idem_key, request_hash, operation, ref_id, created_at) SELECT idem_key, "
+            + "request_hash, 'authorize', id, created_at FROM holds WHERE idem_key IS NOT NULL AND NOT EXISTS "
+            + "(SELECT 1 FROM idempotency_keys WHERE operation = 'authorize') ON CONFLICT DO NOTHING");
 
     final LedgerConfig config;
     private final ExecutorService writeThread;
@@ -670,7 +743,7 @@ public final class LedgerStore {
             } catch (LedgerError e) {
               c.rollback(sp);
               lastId = id;
-              out.add(new Outcome.Refused(e.status(), e.code(), e.getMessage()));
+              out.add(new Outcome.Refused(e));
             } catch (SQLException | RuntimeException e) {
               c.rollback(sp);
               lastId = id;

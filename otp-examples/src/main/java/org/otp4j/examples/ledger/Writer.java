@@ -102,7 +102,7 @@ final class Writer extends GenServer<Writer.State, Writer.Request> {
     }
     return switch (outcome) {
       case Outcome.Done d -> (T) d.value();
-      case Outcome.Refused r -> throw new LedgerError(r.status(), r.code(), r.message());
+      case Outcome.Refused r -> throw r.error();
       case Outcome.Failed f -> throw LedgerError.unavailable(f.message() + "; retry with the same key");
     };
   }

@@ -21,6 +21,7 @@ class BadInputTest {
   @TempDir
   static Path dir;
   static LedgerServer server;
+  static long hold;
 
   @BeforeAll
   static void start() {
@@ -33,6 +34,9 @@ class BadInputTest {
     assertThat(server.post("/accounts/frozen/freeze", "").status()).isEqualTo(200);
     assertThat(server.post("/accounts/closed/close", "").status()).isEqualTo(200);
     assertThat(server.transfer("used-key", "alice", "bob", 10).status()).isEqualTo(200);
+    LedgerServer.Reply h = server.post("/holds", "{\"account\":\"alice\",\"merchant\":\"bob\",\"amount\":5}", "a-hold");
+    assertThat(h.status()).isEqualTo(201);
+    hold = h.body().path("id").asLong();
   }
 
   @AfterAll
@@ -46,7 +50,8 @@ class BadInputTest {
         "SELECT COUNT(*) FROM transfers", "SELECT COUNT(*) FROM entries", "SELECT COUNT(*) FROM holds",
         "SELECT COUNT(*) FROM workflow_steps", "SELECT COUNT(*) FROM accounts",
         "SELECT COALESCE(SUM(balance), 0) FROM accounts", "SELECT COALESCE(SUM(reserved), 0) FROM accounts",
-        "SELECT COUNT(*) FROM accounts WHERE status = 'open'").map(sql -> {
+        "SELECT COUNT(*) FROM accounts WHERE status = 'open'", "SELECT COUNT(*) FROM idempotency_keys",
+        "SELECT COUNT(*) FROM holds WHERE status = 'active'").map(sql -> {
           try {
             return LedgerStore.queryOne(c, sql, rs -> rs.getLong(1)).orElse(0L);
           } catch (java.sql.SQLException e) {
@@ -93,27 +98,41 @@ class BadInputTest {
         Arguments.of("/transfers", big, "k-big", 413, "too_large"),
         Arguments.of("/transfers", "{\"from\":\"al ice\",\"to\":\"bob\",\"amount\":1}", "k-id", 400,
             "invalid_account_id"),
-        Arguments.of("/accounts/alice/withdraw", "{\"amount\":1101}", null, 422, "insufficient_funds"),
-        Arguments.of("/accounts/alice/deposit", "{\"amount\":-1}", null, 400, "invalid_amount"),
-        Arguments.of("/accounts/closed/deposit", "{\"amount\":1}", null, 409, "account_closed"),
-        Arguments.of("/accounts/frozen/withdraw", "{\"amount\":1}", null, 409, "account_frozen"),
-        Arguments.of("/accounts/nobody/deposit", "{\"amount\":1}", null, 404, "unknown_account"),
+        Arguments.of("/accounts/alice/withdraw", "{\"amount\":1096}", "k-w1", 422, "insufficient_funds"),
+        Arguments.of("/accounts/alice/deposit", "{\"amount\":-1}", "k-d1", 400, "invalid_amount"),
+        Arguments.of("/accounts/closed/deposit", "{\"amount\":1}", "k-d2", 409, "account_closed"),
+        Arguments.of("/accounts/frozen/withdraw", "{\"amount\":1}", "k-w2", 409, "account_frozen"),
+        Arguments.of("/accounts/nobody/deposit", "{\"amount\":1}", "k-d3", 404, "unknown_account"),
         Arguments.of("/accounts/alice/deposit", "{\"amount\":1}", "used-key", 409, "idempotency_conflict"),
+        Arguments.of("/accounts/alice/deposit", "{\"amount\":1}", null, 400, "missing_idempotency_key"),
+        Arguments.of("/accounts/alice/deposit", "{\"amount\":1}", "", 400, "missing_idempotency_key"),
+        Arguments.of("/accounts/alice/withdraw", "{\"amount\":1}", null, 400, "missing_idempotency_key"),
+        Arguments.of("/accounts/alice/deposit", "{\"amount\":1}", "a key", 400, "invalid_idempotency_key"),
         Arguments.of("/accounts", "{\"id\":\"alice\",\"currency\":\"EUR\"}", null, 409, "account_exists"),
         Arguments.of("/accounts", "{\"id\":\"dave\",\"currency\":\"euro\"}", null, 400, "invalid_currency"),
         Arguments.of("/accounts", "{\"id\":\"dave\",\"currency\":\"EUR\",\"overdraft\":-1}", null, 400,
             "invalid_overdraft"),
         Arguments.of("/accounts/alice/close", "", null, 409, "account_not_empty"),
         Arguments.of("/accounts/closed/unfreeze", "", null, 409, "account_closed"),
-        Arguments.of("/holds", "{\"account\":\"alice\",\"merchant\":\"bob\",\"amount\":5000}", null, 422,
+        Arguments.of("/holds", "{\"account\":\"alice\",\"merchant\":\"bob\",\"amount\":5000}", "k-h1", 422,
             "insufficient_funds"),
-        Arguments.of("/holds", "{\"account\":\"alice\",\"merchant\":\"carol\",\"amount\":5}", null, 400,
+        Arguments.of("/holds", "{\"account\":\"alice\",\"merchant\":\"carol\",\"amount\":5}", "k-h2", 400,
             "currency_mismatch"),
-        Arguments.of("/holds", "{\"account\":\"alice\",\"merchant\":\"alice\",\"amount\":5}", null, 400,
+        Arguments.of("/holds", "{\"account\":\"alice\",\"merchant\":\"alice\",\"amount\":5}", "k-h3", 400,
             "same_account"),
-        Arguments.of("/holds", "{\"account\":\"alice\",\"merchant\":\"bob\",\"amount\":5,\"ttlSeconds\":0}", null, 400,
-            "invalid_ttl"),
-        Arguments.of("/holds/999/capture", "{\"amount\":1}", null, 404, "unknown_hold"),
+        Arguments.of("/holds", "{\"account\":\"alice\",\"merchant\":\"bob\",\"amount\":5,\"ttlSeconds\":0}", "k-h4",
+            400, "invalid_ttl"),
+        Arguments.of("/holds", "{\"account\":\"alice\",\"merchant\":\"bob\",\"amount\":5}", null, 400,
+            "missing_idempotency_key"),
+        Arguments.of("/holds", "{\"account\":\"alice\",\"merchant\":\"bob\",\"amount\":5}", "used-key", 409,
+            "idempotency_conflict"),
+        Arguments.of("/holds/999/capture", "{\"amount\":1}", "k-c1", 404, "unknown_hold"),
+        Arguments.of("/holds/" + hold + "/capture", "{\"amount\":1}", null, 400, "missing_idempotency_key"),
+        Arguments.of("/holds/" + hold + "/capture", "{}", "", 400, "missing_idempotency_key"),
+        Arguments.of("/holds/" + hold + "/capture", "{\"amount\":6}", "k-c2", 400, "amount_exceeds_hold"),
+        Arguments.of("/holds/" + hold + "/capture", "{\"amount\":1}", "used-key", 409, "idempotency_conflict"),
+        Arguments.of("/holds/" + hold + "/void", "", null, 400, "missing_idempotency_key"),
+        Arguments.of("/holds/" + hold + "/void", "", "a-hold", 409, "idempotency_conflict"),
         Arguments.of("/nowhere", "{}", null, 404, "not_found"));
   }
 
@@ -125,6 +144,9 @@ class BadInputTest {
     assertThat(r.status()).as("%s", r.body()).isEqualTo(status);
     assertThat(r.error()).isEqualTo(code);
     assertThat(r.body().path("message").asString()).as("a message saying what was wrong").isNotBlank();
+    if (code.endsWith("idempotency_key")) {
+      assertThat(r.body().path("message").asString()).as("names the header").contains("Idempotency-Key");
+    }
     assertThat(footprint(server)).as("nothing written").isEqualTo(before);
   }
 

@@ -55,7 +55,7 @@ class TransferTest {
       LedgerServer.Reply refused = s.transfer("pay-2", "bob", "alice", 500);
       assertThat(refused.status()).isEqualTo(422);
       assertThat(refused.error()).isEqualTo("insufficient_funds");
-      s.post("/accounts/bob/deposit", "{\"amount\":1000}");
+      s.post("/accounts/bob/deposit", "{\"amount\":1000}", "top-up");
       LedgerServer.Reply again = s.transfer("pay-2", "bob", "alice", 500);
       assertThat(again.status()).isEqualTo(422);
       assertThat(again.body().path("transfer").path("id").asLong())
