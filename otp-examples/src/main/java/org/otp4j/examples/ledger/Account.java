@@ -38,7 +38,9 @@ final class Account extends GenServer<Rows.Account, Account.Request> {
   /** What other processes ask of an account. Each answer is the result, or the {@link LedgerError}. */
   sealed interface Request {
     /**
-     * A deposit ({@code withdraw} false) or a withdrawal, idempotent by {@code key}.
+     * A deposit ({@code withdraw} false) or a withdrawal, idempotent by {@code key}; answered with
+     * the movement (a withdrawal of more than the account can spend: {@code FAILED}, outcome
+     * {@code insufficient_funds}).
      *
      * @throws LedgerError 400 {@code missing_idempotency_key} if {@code key} is null or blank
      */
@@ -52,7 +54,8 @@ final class Account extends GenServer<Rows.Account, Account.Request> {
     record Reserve(long transferId, long amount) implements Request {}
 
     /**
-     * A card authorization for {@code merchant} until {@code expiresAt} (idempotent by {@code key}).
+     * A card authorization for {@code merchant} until {@code expiresAt} (idempotent by {@code key});
+     * answered with the hold ({@code declined} if the account cannot spend {@code amount}).
      *
      * @throws LedgerError 400 {@code missing_idempotency_key} if {@code key} is null or blank
      */

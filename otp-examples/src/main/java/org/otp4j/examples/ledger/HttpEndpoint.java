@@ -47,11 +47,11 @@ import tools.jackson.databind.node.ObjectNode;
  * POST /accounts                     {"id":"alice","currency":"EUR","overdraft":0}      201 account
  * GET  /accounts/ID                                                                     200 account
  * POST /accounts/ID/freeze|unfreeze|close                                               200 account
- * POST /accounts/ID/deposit|withdraw {"amount":500}                   Idempotency-Key 200 movement
+ * POST /accounts/ID/deposit|withdraw {"amount":500}                   Idempotency-Key 200 | 422 movement
  * POST /transfers                    {"from":"a","to":"b","amount":250}  Idempotency-Key 200 | 422 movement
  * GET  /transfers?account=ID&amp;limit=N                                                 200 newest first
  * GET  /transfers/ID                                                                    200 movement
- * POST /holds     {"account":"a","merchant":"shop","amount":900,"ttlSeconds":600}  Idempotency-Key 201 hold
+ * POST /holds     {"account":"a","merchant":"shop","amount":900,"ttlSeconds":600}  Idempotency-Key 201 | 422 hold
  * GET  /holds/ID                                                                        200 hold
  * POST /holds/ID/capture             {"amount":700} (default: all)   Idempotency-Key 200 movement
  * POST /holds/ID/void                                                Idempotency-Key 200 hold
@@ -219,7 +219,7 @@ final class HttpEndpoint extends GenServer<HttpEndpoint.State, HttpEndpoint.Requ
           long amount = Amounts.amount(body, "amount");
           Transfer t = Account.ask(ledger, id, new Account.Request.Cash(withdraw, key,
               Amounts.hash(p[3], id, Long.toString(amount)), amount));
-          yield new Answer(200, transfer(t));
+          yield outcome(t);
         }
         default -> throw LedgerError.notFound("not_found", "accounts have freeze, unfreeze, close, deposit and "
             + "withdraw; not '" + p[3] + "'");
@@ -320,6 +320,14 @@ final class HttpEndpoint extends GenServer<HttpEndpoint.State, HttpEndpoint.Requ
         long expiresAt = System.currentTimeMillis() + ttl.toMillis();
         Hold h = Account.ask(ledger, account, new Account.Request.Authorize(key, Amounts.hash("hold", account,
             merchant, Long.toString(amount), Long.toString(ttl.toSeconds())), merchant, amount, expiresAt));
+        if (h.status().equals("declined")) {
+          ObjectNode out = JSON.createObjectNode();
+          out.put("error", "insufficient_funds");
+          out.put("message", "authorization " + h.id() + " was declined: account '" + account + "' could not spend "
+              + h.amount() + " when it was asked (a retry with this Idempotency-Key gets the same answer)");
+          out.set("hold", hold(h));
+          return new Answer(422, out);
+        }
         CardHold.ensureStarted(ledger, h.id());
         return new Answer(201, hold(h));
       }

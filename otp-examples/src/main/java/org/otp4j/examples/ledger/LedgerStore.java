@@ -221,8 +221,11 @@ public final class LedgerStore {
   }
 
   /**
-   * A deposit or withdrawal, idempotent by {@code key}: written at once, completed, or refused with
-   * nothing written. A key used before with the same request returns that movement.
+   * A deposit or withdrawal, idempotent by {@code key}: written at once, completed; or, a withdrawal
+   * of more than the account can spend, written as declined ({@code FAILED}, outcome
+   * {@code insufficient_funds}, no entries), so that a retry is declined again; or refused with
+   * nothing written (an account that is not open, a balance that would be too large). A key used
+   * before with the same request returns that movement.
    */
   static Work<Transfer> cash(String kind, String key, String hash, String id, long amount) {
     Amounts.key(key, kind.equals("deposit") ? "deposit" : "withdrawal");
@@ -234,9 +237,6 @@ public final class LedgerStore {
       Account a = customer(tx.c, id);
       requireOpen(a);
       boolean deposit = kind.equals("deposit");
-      if (!deposit && a.available() < amount) {
-        throw insufficient(a, amount);
-      }
       if (deposit && Math.addExact(a.balance(), amount) > Amounts.MAX_BALANCE) {
         throw LedgerError.badRequest("amount_too_large", "account '" + id + "' would hold more than "
             + Amounts.MAX_BALANCE + "; deposit less");
@@ -245,9 +245,16 @@ public final class LedgerStore {
       String from = deposit ? world(a.currency()) : id;
       String to = deposit ? id : world(a.currency());
       long now = System.currentTimeMillis();
-      insertTransfer(tx.c, tid, key, hash, kind, from, to, amount, a.currency(), "COMPLETED", "completed", now);
-      move(tx.c, tid, from, to, amount, kind, now);
-      step(tx.c, tid, "complete", now);
+      if (!deposit && a.available() < amount) {
+        LedgerError declined = insufficient(a, amount);
+        insertTransfer(tx.c, tid, key, hash, kind, from, to, amount, a.currency(), "FAILED", declined.code(), now);
+        update(tx.c, "UPDATE transfers SET detail = ? WHERE id = ?", declined.getMessage(), tid);
+        step(tx.c, tid, "failed", now);
+      } else {
+        insertTransfer(tx.c, tid, key, hash, kind, from, to, amount, a.currency(), "COMPLETED", "completed", now);
+        move(tx.c, tid, from, to, amount, kind, now);
+        step(tx.c, tid, "complete", now);
+      }
       remember(tx.c, key, hash, kind, tid, now);
       return transfer(tx.c, tid).orElseThrow();
     };
@@ -318,7 +325,9 @@ public final class LedgerStore {
 
   /**
    * A card authorization of {@code amount} on account {@code id} for {@code merchant}, idempotent by
-   * {@code key}: the writer allocates its id in the same transaction.
+   * {@code key}: the writer allocates its id in the same transaction. More than the account can
+   * spend is written as a {@code declined} hold that holds nothing, so that a retry is declined
+   * again; a request refused otherwise (an account unknown or not open, two currencies) writes nothing.
    */
   static Work<Hold> authorize(String key, String hash, String id, String merchant, long amount, long expiresAt) {
     Amounts.key(key, "card authorization");
@@ -337,11 +346,18 @@ public final class LedgerStore {
       if (!a.currency().equals(m.currency())) {
         throw currencyMismatch(a, m);
       }
+      requireOpen(a);
       long holdId = tx.nextId();
-      Hold h = reserve(holdId, id, amount, "card", merchant, expiresAt).run(tx);
+      long now = System.currentTimeMillis();
+      if (a.available() < amount) {
+        update(tx.c, "INSERT INTO holds (id, account_id, merchant, amount, kind, status, expires_at, captured, "
+            + "created_at) VALUES (?, ?, ?, ?, 'card', 'declined', ?, 0, ?)", holdId, id, merchant, amount, expiresAt, now);
+      } else {
+        reserve(holdId, id, amount, "card", merchant, expiresAt).run(tx);
+      }
       update(tx.c, "UPDATE holds SET idem_key = ?, request_hash = ? WHERE id = ?", key, hash, holdId);
-      remember(tx.c, key, hash, "authorize", holdId, System.currentTimeMillis());
-      return h;
+      remember(tx.c, key, hash, "authorize", holdId, now);
+      return hold(tx.c, holdId).orElseThrow();
     };
   }
 

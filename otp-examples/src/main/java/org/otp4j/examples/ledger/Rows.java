@@ -83,7 +83,8 @@ public final class Rows {
    * @param amount the amount held
    * @param kind {@code transfer} or {@code card}
    * @param status {@code active}, then {@code consumed} (posted), {@code released}, {@code captured},
-   *     {@code voided} or {@code expired}
+   *     {@code voided} or {@code expired}; or {@code declined} (a card authorization of more than the
+   *     account could spend, which holds nothing)
    * @param expiresAt when a card authorization expires (epoch ms; 0 for a reservation)
    * @param captured the amount captured (0 unless captured)
    */

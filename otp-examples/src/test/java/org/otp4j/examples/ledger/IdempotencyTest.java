@@ -93,6 +93,42 @@ class IdempotencyTest {
   }
 
   @Test
+  void aDeclinedWithdrawalOrAuthorizationIsDeclinedAgainWhenRetried() {
+    try (LedgerServer s = LedgerServer.start(dir)) {
+      s.open("alice", "EUR", 0, 100);
+      s.open("bob", "EUR", 0, 0);
+      LedgerServer.Reply withdrawal = s.post("/accounts/alice/withdraw", "{\"amount\":150}", "w");
+      assertThat(withdrawal.status()).as("%s", withdrawal).isEqualTo(422);
+      assertThat(withdrawal.error()).isEqualTo("insufficient_funds");
+      assertThat(withdrawal.body().path("transfer").path("state").asString()).isEqualTo("FAILED");
+      String authorization = "{\"account\":\"alice\",\"merchant\":\"bob\",\"amount\":150}";
+      LedgerServer.Reply hold = s.post("/holds", authorization, "h");
+      assertThat(hold.status()).as("%s", hold).isEqualTo(422);
+      assertThat(hold.error()).isEqualTo("insufficient_funds");
+      assertThat(hold.body().path("hold").path("status").asString()).isEqualTo("declined");
+      long declined = hold.body().path("hold").path("id").asLong();
+      LedgerServer.Reply capture = s.post("/holds/" + declined + "/capture", "{}", "c");
+      assertThat(capture.body().path("holdStatus").asString()).isEqualTo("declined");
+      // the money is there now, but the retries are the requests that were declined
+      assertThat(s.post("/accounts/alice/deposit", "{\"amount\":1000}", "d").status()).isEqualTo(200);
+      LedgerServer.Reply again = s.post("/accounts/alice/withdraw", "{\"amount\":150}", "w");
+      assertThat(again.status()).isEqualTo(422);
+      assertThat(again.body().path("transfer").path("id").asLong())
+          .isEqualTo(withdrawal.body().path("transfer").path("id").asLong());
+      LedgerServer.Reply holdAgain = s.post("/holds", authorization, "h");
+      assertThat(holdAgain.status()).isEqualTo(422);
+      assertThat(holdAgain.body().path("hold").path("id").asLong()).isEqualTo(declined);
+      var alice = s.get("/accounts/alice").body();
+      assertThat(alice.path("balance").asLong()).isEqualTo(1100);
+      assertThat(alice.path("reserved").asLong()).isZero();
+      // new keys are new requests
+      assertThat(s.post("/accounts/alice/withdraw", "{\"amount\":150}", "w2").status()).isEqualTo(200);
+      assertThat(s.post("/holds", authorization, "h2").status()).isEqualTo(201);
+      assertThat(s.on(Auditor::now).violations()).isEmpty();
+    }
+  }
+
+  @Test
   void oneKeyNamesOneRequestWhateverItsKind() {
     try (LedgerServer s = LedgerServer.start(dir)) {
       s.open("alice", "EUR", 0, 1000);
