@@ -173,6 +173,8 @@ class BankTest {
     settings.put("stepTimeout", "3s");
     Path log = dir.resolve("ledger.log");
     AtomicInteger port = new AtomicInteger();
+    AtomicBoolean stop = new AtomicBoolean();
+    List<String> wrong = new CopyOnWriteArrayList<>();
     LedgerProcess service = LedgerProcess.start(log, settings);
     port.set(service.port);
     try {
@@ -185,31 +187,37 @@ class BankTest {
         acks.add(new Ack("deposit-" + id, "deposit", d.path("id").asLong(), d.path("state").asString(), INITIAL, 0));
       }
 
-      List<String> wrong = new CopyOnWriteArrayList<>();
-      AtomicBoolean stop = new AtomicBoolean();
       List<Thread> clients = new ArrayList<>();
       for (int c = 0; c < CLIENTS; c++) {
         Client client = new Client(c, new SplittableRandom(42 + c), port, acks, wrong);
-        clients.add(Thread.ofVirtual().name("bank-client-" + c).start(() -> {
-          for (int n = 0; !stop.get(); n++) {
-            client.request(n);
+        String name = "bank-client-" + c;
+        clients.add(Thread.ofVirtual().name(name).start(() -> {
+          try {
+            for (int n = 0; !stop.get(); n++) {
+              client.request(n);
+            }
+          } catch (Throwable e) { // a client that gives up fails the test at once, with what it saw
+            wrong.add(name + " gave up: " + e);
           }
         }));
       }
 
       // the same number of requests as with a few clients, shared by more: each client asks less often
       int setup = acks.size();
-      await().atMost(Duration.ofSeconds(60)).until(() -> acks.size() >= setup + 60);
+      await().atMost(Duration.ofSeconds(120)).failFast("a client failed", () -> !wrong.isEmpty())
+          .until(() -> acks.size() >= setup + 60);
       service.kill9();
       service = LedgerProcess.start(log, settings);
       port.set(service.port);
       int before = acks.size();
-      await().atMost(Duration.ofSeconds(60)).until(() -> acks.size() >= before + 60);
+      await().atMost(Duration.ofSeconds(120)).failFast("a client failed", () -> !wrong.isEmpty())
+          .until(() -> acks.size() >= before + 60);
       service.kill9();
       service = LedgerProcess.start(log, settings);
       port.set(service.port);
       int before2 = acks.size();
-      await().atMost(Duration.ofSeconds(60)).until(() -> acks.size() >= before2 + 30);
+      await().atMost(Duration.ofSeconds(120)).failFast("a client failed", () -> !wrong.isEmpty())
+          .until(() -> acks.size() >= before2 + 30);
       stop.set(true);
       for (Thread t : clients) {
         assertThat(t.join(Duration.ofSeconds(120))).as("client %s ended", t.getName()).isTrue();
@@ -224,8 +232,10 @@ class BankTest {
         check(c, acks);
       }
     } catch (AssertionError | RuntimeException e) {
-      throw new AssertionError(e.getMessage() + "\n--- service output ---\n" + LedgerProcess.output(log), e);
+      throw new AssertionError(e.getMessage() + "\nwhat the clients saw: " + wrong + "\n--- service output ---\n"
+          + LedgerProcess.output(log), e);
     } finally {
+      stop.set(true); // no client outlives the test, whatever ended it
       service.close();
     }
   }
