@@ -266,6 +266,13 @@ class DistributionGuideTest {
       assertThat(remote.isRemote()).isTrue();
       assertThat(remote.nodeName()).isEqualTo("b@host");
       assertThat(next(inbox, Ping.class).text()).isEqualTo("again");
+      // region: monitor-name
+      Ref watch = inbox.monitor(Name.remote("echo", "b@host"));   // monitor(process, {echo, 'b@host'})
+      inbox.send(remote, ExitReason.of("closing"));
+      Down down = (Down) inbox.receive(m -> m instanceof Down, Duration.ofSeconds(5)).orElseThrow();
+      // down.name() is Name.remote("echo", "b@host"); down.reason() is "closing"
+      // endregion: monitor-name
+      assertThat(down).isEqualTo(new Down(watch, Name.remote("echo", "b@host"), ExitReason.of("closing")));
     }
   }
 
