@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.otp4j.dist.TestNodes.WAIT;
 import static org.otp4j.dist.TestNodes.awaitConnected;
+import static org.otp4j.dist.TestNodes.freePort;
 import static org.otp4j.dist.TestNodes.next;
 import static org.otp4j.dist.TestNodes.spinUntil;
 
@@ -14,7 +15,6 @@ import java.io.PipedOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -209,11 +209,6 @@ class DistributionGuideTest {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
 
   @Test
   @DisplayName("Node.list names the connected nodes; monitorNodes reports each node up and down")
