@@ -326,7 +326,9 @@ public final class Proc {
    *
    * <p>A process of another node is monitored the same way; if the connection to its node goes down
    * (or is not up), the {@code Down} comes with reason {@code noconnection}. A name on another node
-   * ({@link Name#remote}) cannot be monitored: monitor the pid.
+   * ({@link Name#remote}) is resolved on that node when the monitor arrives there, once; the
+   * {@code Down} names it ({@link Down#name()}), with {@code noproc} if nothing was registered under
+   * it.
    */
   public static Ref monitor(Address target) {
     ProcessImpl self = current("monitor");

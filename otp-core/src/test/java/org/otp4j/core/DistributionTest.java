@@ -506,9 +506,21 @@ class DistributionTest {
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only a process of this node");
       assertThatThrownBy(() -> a.run(() -> Proc.awaitExit(remote, WAIT)))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("monitor it");
-      assertThatThrownBy(() -> inbox.monitor(Name.remote("echo", b.name())))
-          .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("monitor the pid");
       assertThat(a.call(() -> Proc.info(remote))).isEmpty();
+    }
+  }
+
+  @Test
+  @DisplayName("P15: a name on another node is monitored there; its DOWN names {Name, Node}")
+  void monitorRemoteName() {
+    echo(b, "echo");
+    try (Inbox inbox = a.openInbox()) {
+      Name name = Name.remote("echo", b.name());
+      Ref ref = inbox.monitor(name);
+      inbox.send(name, ExitReason.of("boom"));
+      assertThat(next(inbox)).isEqualTo(new Down(ref, name, ExitReason.of("boom")));
+      Ref none = inbox.monitor(name);
+      assertThat(next(inbox)).isEqualTo(new Down(none, name, ExitReason.NOPROC));
     }
   }
 }

@@ -13,6 +13,9 @@ import java.util.stream.Collectors;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.jgroups.JChannel;
+import org.jgroups.protocols.SYM_ENCRYPT;
+import org.jgroups.protocols.pbcast.NAKACK2;
+import org.jgroups.stack.ProtocolStack;
 import org.otp4j.core.dist.Dispatcher;
 import org.otp4j.core.dist.Transport;
 import org.otp4j.core.dist.TransportFactory;
@@ -43,8 +46,9 @@ import org.otp4j.dist.internal.JGroupsTransport;
  * <h2>The secret</h2>
  * Every cluster has a secret ({@link #withSecret}); a node that does not hold it is refused when it
  * tries to join (its start fails with a {@link SecurityException}) and the refusal is logged on both
- * sides. Nodes prove it with a keyed digest, not the secret itself. The digest and the traffic travel
- * in clear (encryption is not offered yet): run a cluster on a network that only its nodes can read.
+ * sides. Nodes prove it with a keyed digest, not the secret itself. The digest travels in clear and
+ * so does the traffic, unless the cluster is encrypted ({@link #withEncryption}): run a cluster
+ * without encryption only on a network that only its nodes can read.
  */
 public final class Cluster implements TransportFactory {
   private enum Kind { IN_JVM, TCP }
@@ -57,10 +61,12 @@ public final class Cluster implements TransportFactory {
   private final Codec codec;
   private final Duration failureTimeout;
   private final Duration joinTimeout;
+  private final boolean encrypted;
   private final Map<String, JGroupsTransport> open;
 
   private Cluster(Kind kind, String clusterName, InetSocketAddress bind, List<InetSocketAddress> seeds,
-      String secret, Codec codec, Duration failureTimeout, Duration joinTimeout, Map<String, JGroupsTransport> open) {
+      String secret, Codec codec, Duration failureTimeout, Duration joinTimeout, boolean encrypted,
+      Map<String, JGroupsTransport> open) {
     this.kind = kind;
     this.clusterName = clusterName;
     this.bind = bind;
@@ -69,6 +75,7 @@ public final class Cluster implements TransportFactory {
     this.codec = codec;
     this.failureTimeout = failureTimeout;
     this.joinTimeout = joinTimeout;
+    this.encrypted = encrypted;
     this.open = open;
   }
 
@@ -78,7 +85,7 @@ public final class Cluster implements TransportFactory {
    */
   public static Cluster inJvm(String clusterName) {
     return new Cluster(Kind.IN_JVM, requireName(clusterName), null, List.of(), null, TermCodec.defaults(),
-        Duration.ofSeconds(5), Duration.ofMillis(500), new ConcurrentHashMap<>());
+        Duration.ofSeconds(5), Duration.ofMillis(500), false, new ConcurrentHashMap<>());
   }
 
   /**
@@ -93,7 +100,7 @@ public final class Cluster implements TransportFactory {
           + "for the first node)");
     }
     return new Cluster(Kind.TCP, requireName(clusterName), bind, List.copyOf(seeds), null, TermCodec.defaults(),
-        Duration.ofSeconds(5), Duration.ofSeconds(2), new ConcurrentHashMap<>());
+        Duration.ofSeconds(5), Duration.ofSeconds(2), false, new ConcurrentHashMap<>());
   }
 
   private static String requireName(String clusterName) {
@@ -110,13 +117,13 @@ public final class Cluster implements TransportFactory {
     if (newSecret.isEmpty()) {
       throw new IllegalArgumentException("a cluster's secret cannot be empty");
     }
-    return new Cluster(kind, clusterName, bind, seeds, newSecret, codec, failureTimeout, joinTimeout, open);
+    return new Cluster(kind, clusterName, bind, seeds, newSecret, codec, failureTimeout, joinTimeout, encrypted, open);
   }
 
   /** The same cluster with another codec ({@link TermCodec#defaults()} unless set). */
   public Cluster withCodec(Codec newCodec) {
     return new Cluster(kind, clusterName, bind, seeds, secret, Objects.requireNonNull(newCodec, "codec"),
-        failureTimeout, joinTimeout, open);
+        failureTimeout, joinTimeout, encrypted, open);
   }
 
   /**
@@ -126,13 +133,24 @@ public final class Cluster implements TransportFactory {
    */
   public Cluster withFailureTimeout(Duration timeout) {
     requirePositive(timeout, "failure timeout");
-    return new Cluster(kind, clusterName, bind, seeds, secret, codec, timeout, joinTimeout, open);
+    return new Cluster(kind, clusterName, bind, seeds, secret, codec, timeout, joinTimeout, encrypted, open);
+  }
+
+  /**
+   * The same cluster with its traffic encrypted: every message between its nodes, the requests to
+   * join and the views included, is encrypted with AES under a 256-bit key derived from the secret
+   * (JGroups' SYM_ENCRYPT); only the discovery and failure-detection heartbeats, which carry no
+   * message of a process, travel in clear. Every node of the cluster must be started with it: a
+   * node without encryption can neither join an encrypted cluster nor read its traffic.
+   */
+  public Cluster withEncryption() {
+    return new Cluster(kind, clusterName, bind, seeds, secret, codec, failureTimeout, joinTimeout, true, open);
   }
 
   /** How long a node waits for the cluster to answer its join before it starts a cluster of its own. */
   public Cluster withJoinTimeout(Duration timeout) {
     requirePositive(timeout, "join timeout");
-    return new Cluster(kind, clusterName, bind, seeds, secret, codec, failureTimeout, timeout, open);
+    return new Cluster(kind, clusterName, bind, seeds, secret, codec, failureTimeout, timeout, encrypted, open);
   }
 
   private static void requirePositive(Duration d, String what) {
@@ -174,6 +192,9 @@ public final class Cluster implements TransportFactory {
     } catch (Exception e) {
       throw new IllegalStateException("could not make the JGroups stack of cluster " + clusterName + ": " + e, e);
     }
+    if (encrypted) {
+      encrypt(channel);
+    }
     JGroupsTransport t = JGroupsTransport.join(channel, clusterName, digest(), dispatcher, codec);
     String node = dispatcher.nodeName();
     open.put(node, t);
@@ -191,11 +212,31 @@ public final class Cluster implements TransportFactory {
     };
   }
 
+  /** Puts SYM_ENCRYPT, keyed from the secret, under the reliable-delivery protocol of the stack. */
+  private void encrypt(JChannel channel) {
+    try {
+      SYM_ENCRYPT encrypt = new SYM_ENCRYPT().setSecretKey(new SecretKeySpec(keyed("otp4j encryption "), "AES"));
+      encrypt.symAlgorithm("AES/CBC/PKCS5Padding");
+      encrypt.symIvLength(16);
+      channel.getProtocolStack().insertProtocol(encrypt, ProtocolStack.Position.BELOW, NAKACK2.class);
+      encrypt.init();
+    } catch (Exception e) {
+      channel.close();
+      throw new IllegalStateException("could not set up the encryption of cluster " + clusterName + ": " + e, e);
+    }
+  }
+
+  /** What a node proves it holds the secret with (AUTH). */
   private byte[] digest() {
+    return keyed("otp4j cluster ");
+  }
+
+  /** HMAC-SHA256 of {@code label} and the cluster's name, keyed by the secret. */
+  private byte[] keyed(String label) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      return mac.doFinal(("otp4j cluster " + clusterName).getBytes(StandardCharsets.UTF_8));
+      return mac.doFinal((label + clusterName).getBytes(StandardCharsets.UTF_8));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
     }

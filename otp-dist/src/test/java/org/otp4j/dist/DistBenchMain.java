@@ -1,5 +1,7 @@
 package org.otp4j.dist;
 
+import static org.otp4j.dist.TestNodes.freePort;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -26,8 +28,8 @@ public final class DistBenchMain {
    */
   public static void main(String[] args) throws Exception {
     InetAddress loopback = InetAddress.getLoopbackAddress();
-    int parentPort = MultiJvmTest.freePort();
-    int childPort = MultiJvmTest.freePort();
+    int parentPort = freePort();
+    int childPort = freePort();
     String clusterName = "bench-" + UUID.randomUUID();
     Cluster cluster = Cluster.tcp(clusterName, new InetSocketAddress(loopback, parentPort),
             List.of(new InetSocketAddress(loopback, parentPort), new InetSocketAddress(loopback, childPort)))

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.otp4j.dist.TestNodes.WAIT;
 import static org.otp4j.dist.TestNodes.awaitConnected;
+import static org.otp4j.dist.TestNodes.freePort;
 import static org.otp4j.dist.TestNodes.next;
 import static org.otp4j.dist.TestNodes.spinUntil;
 
@@ -14,7 +15,6 @@ import java.io.PipedOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -209,11 +209,6 @@ class DistributionGuideTest {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
 
   @Test
   @DisplayName("Node.list names the connected nodes; monitorNodes reports each node up and down")
@@ -266,6 +261,13 @@ class DistributionGuideTest {
       assertThat(remote.isRemote()).isTrue();
       assertThat(remote.nodeName()).isEqualTo("b@host");
       assertThat(next(inbox, Ping.class).text()).isEqualTo("again");
+      // region: monitor-name
+      Ref watch = inbox.monitor(Name.remote("echo", "b@host"));   // monitor(process, {echo, 'b@host'})
+      inbox.send(remote, ExitReason.of("closing"));
+      Down down = (Down) inbox.receive(m -> m instanceof Down, Duration.ofSeconds(5)).orElseThrow();
+      // down.name() is Name.remote("echo", "b@host"); down.reason() is "closing"
+      // endregion: monitor-name
+      assertThat(down).isEqualTo(new Down(watch, Name.remote("echo", "b@host"), ExitReason.of("closing")));
     }
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.otp4j.dist.TestNodes.WAIT;
 import static org.otp4j.dist.TestNodes.awaitConnected;
+import static org.otp4j.dist.TestNodes.freePort;
 import static org.otp4j.dist.TestNodes.next;
 import static org.otp4j.dist.TestNodes.spinUntil;
 
@@ -129,8 +130,8 @@ class GlobalTest {
       + "exits the other with NameConflict; a resolver chooses otherwise")
   void conflictAfterMerge() throws Exception {
     InetAddress loopback = InetAddress.getLoopbackAddress();
-    int portA = MultiJvmTest.freePort();
-    int portC = MultiJvmTest.freePort();
+    int portA = freePort();
+    int portC = freePort();
     String name = "merge-" + UUID.randomUUID();
     // a knows c's address, c knows only its own: each starts alone, then a's merge discovery finds c
     Cluster clusterA = Cluster.tcp(name, new InetSocketAddress(loopback, portA),

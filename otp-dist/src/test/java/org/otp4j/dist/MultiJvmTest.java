@@ -2,6 +2,7 @@ package org.otp4j.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.otp4j.dist.TestNodes.WAIT;
+import static org.otp4j.dist.TestNodes.freePort;
 import static org.otp4j.dist.TestNodes.next;
 
 import java.io.BufferedReader;
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,11 +58,6 @@ class MultiJvmTest {
     }
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
 
   @Test
   @DisplayName("kill -9 of a node mid-traffic: NodeDown, ExitMessage and Down with noconnection, each once")

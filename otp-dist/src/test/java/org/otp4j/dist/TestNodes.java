@@ -2,6 +2,9 @@ package org.otp4j.dist;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +41,13 @@ final class TestNodes {
       }
       Thread.onSpinWait();
       Thread.yield();
+    }
+  }
+
+  /** A TCP port of the loopback interface that nothing listens on now. */
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
     }
   }
 

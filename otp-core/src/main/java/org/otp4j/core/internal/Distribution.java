@@ -484,6 +484,14 @@ public final class Distribution implements Dispatcher {
     send(standIn, new Signal.Demonitor(from.pid(), standIn.pid(), ref), false);
   }
 
+  void forwardMonitorName(ProcessImpl from, ProcessImpl anchor, String name, Ref ref) {
+    send(anchor, new Signal.MonitorName(from.pid(), name, ref), false);
+  }
+
+  void forwardDemonitorName(ProcessImpl from, ProcessImpl anchor, String name, Ref ref) {
+    send(anchor, new Signal.DemonitorName(from.pid(), name, ref), false);
+  }
+
   void forwardDown(ProcessImpl target, ProcessImpl standIn, Ref ref, ExitReason reason) {
     send(standIn, new Signal.MonitorDown(target.pid(), standIn.pid(), ref, reason), false);
   }
@@ -605,9 +613,9 @@ public final class Distribution implements Dispatcher {
           return;
         }
         ProcessImpl p = local(to);
-        ProcessImpl s = existingStandIn(c, from);
-        if (p != null && s != null) {
-          p.remoteDown(s, ref, reason);
+        if (p != null) {
+          p.remoteDown(existingStandIn(c, from),
+              existingStandIn(c, Bridge.pids().remotePid(runtime, fromNode, c.creation, 0L)), ref, reason);
         }
       }
     }

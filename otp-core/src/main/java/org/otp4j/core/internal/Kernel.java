@@ -157,8 +157,7 @@ public final class Kernel {
   public static Ref monitor(ProcessImpl self, NodeRuntime node, Address target) {
     Objects.requireNonNull(target, "cannot monitor a null address");
     if (remoteName(target) instanceof Name.Remote remote && !remote.node().equals(node.name())) {
-      throw new UnsupportedOperationException("cannot monitor " + remote + ": monitoring a name on another "
-          + "node is not supported; monitor the pid of the process instead");
+      return self.monitorRemoteName(node.distribution().anchor(remote.node()), remote.name(), target);
     }
     ProcessImpl p = resolve(node, target);
     return self.monitor(p, target);

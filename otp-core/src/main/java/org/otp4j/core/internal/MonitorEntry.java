@@ -13,12 +13,20 @@ final class MonitorEntry implements Watcher {
   final Ref ref;
   final ProcessImpl target;
   final Address shownAs;
+  // for a monitor of a name on another node: the name, resolved there; the target is then that node's
+  // anchor (see Distribution#anchor), which fires the monitor when the connection goes down
+  final String remoteName;
 
   MonitorEntry(ProcessImpl owner, Ref ref, ProcessImpl target, Address shownAs) {
+    this(owner, ref, target, shownAs, null);
+  }
+
+  MonitorEntry(ProcessImpl owner, Ref ref, ProcessImpl target, Address shownAs, String remoteName) {
     this.owner = owner;
     this.ref = ref;
     this.target = target;
     this.shownAs = shownAs;
+    this.remoteName = remoteName;
   }
 
   @Override

@@ -3,6 +3,7 @@ package org.otp4j.core.internal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.otp4j.core.Address;
 import org.otp4j.core.Down;
 import org.otp4j.core.ExitMessage;
@@ -372,13 +373,26 @@ abstract sealed class Signals extends Mailbox permits ProcessImpl {
 
   /** This process (the caller's own) starts monitoring {@code target}, shown in DOWN as {@code shownAs}. */
   Ref monitor(ProcessImpl target, Address shownAs) {
+    return monitor(target, shownAs, null);
+  }
+
+  /**
+   * Monitors the process registered as {@code name} on the node of {@code anchor} (that node's
+   * anchor, see {@link Distribution#anchor}): the name is resolved there when the monitor arrives,
+   * and the connection going down fires the monitor with {@code noconnection}.
+   */
+  Ref monitorRemoteName(ProcessImpl anchor, String name, Address shownAs) {
+    return monitor(anchor, shownAs, Objects.requireNonNull(name, "name"));
+  }
+
+  private Ref monitor(ProcessImpl target, Address shownAs, String remoteName) {
     Ref ref = Ref.make();
     if (target == this) {
       return ref; // OTP: monitoring oneself makes no monitor; no DOWN ever comes, demonitor says false
     }
     enterOp();
     try {
-      MonitorEntry entry = new MonitorEntry(self(), ref, target, shownAs);
+      MonitorEntry entry = new MonitorEntry(self(), ref, target, shownAs, remoteName);
       Bridge.refs().attach(ref, entry);
       synchronized (this) {
         Extras e = extras();
@@ -386,6 +400,8 @@ abstract sealed class Signals extends Mailbox permits ProcessImpl {
       }
       if (target == null || !target.addWatcher(entry)) {
         monitorFired(entry, target != null && target.kind == REMOTE ? target.exitReason : ExitReason.NOPROC);
+      } else if (remoteName != null) {
+        runtime().distribution().forwardMonitorName(self(), target, remoteName, ref);
       } else if (target.kind == REMOTE) {
         runtime().distribution().forwardMonitor(self(), target, ref);
       }
@@ -453,7 +469,9 @@ abstract sealed class Signals extends Mailbox permits ProcessImpl {
       }
       if (active && entry.target != null) {
         entry.target.removeWatcher(entry);
-        if (entry.target.kind == REMOTE) {
+        if (entry.remoteName != null) {
+          runtime().distribution().forwardDemonitorName(self(), entry.target, entry.remoteName, ref);
+        } else if (entry.target.kind == REMOTE) {
           runtime().distribution().forwardDemonitor(self(), entry.target, ref);
         }
       }
@@ -558,14 +576,20 @@ abstract sealed class Signals extends Mailbox permits ProcessImpl {
     }
   }
 
-  /** The remote process behind {@code standIn}, monitored by this one under {@code ref}, terminated. */
-  void remoteDown(ProcessImpl standIn, Ref ref, ExitReason reason) {
+  /**
+   * The remote process behind {@code standIn} (null if this node has none), monitored by this one
+   * under {@code ref} by pid or, through {@code anchor} (the anchor of its node; null if none), by
+   * name, terminated.
+   */
+  void remoteDown(ProcessImpl standIn, ProcessImpl anchor, Ref ref, ExitReason reason) {
     MonitorEntry found = null;
     synchronized (this) {
       Extras e = extras;
       if (e != null) {
         for (MonitorEntry m : CompactSet.<MonitorEntry>toList(e.monitors)) {
-          if (m.target == standIn && m.ref.equals(ref)) {
+          boolean byTarget = m.remoteName == null ? standIn != null && m.target == standIn
+              : anchor != null && m.target == anchor;
+          if (byTarget && m.ref.equals(ref)) {
             found = m;
             break;
           }
@@ -573,7 +597,7 @@ abstract sealed class Signals extends Mailbox permits ProcessImpl {
       }
     }
     if (found != null) {
-      standIn.removeWatcher(found);
+      found.target.removeWatcher(found);
       monitorFired(found, reason);
     }
   }
