@@ -31,9 +31,13 @@ final class Reports {
 
   /** Every shape a report can take. */
   sealed interface Report {
-    /** A server is terminating with a reason that is not orderly (OTP's "Generic server ... terminating"). */
-    record ServerTerminating(String server, GenServer.Status status, ExitReason reason, From client)
-        implements Report {}
+    /**
+     * A server is terminating with a reason that is not orderly (OTP's "Generic server ...
+     * terminating"); {@code behaviour} is what the server implements ("GenServer", "Supervisor",
+     * "GenStage"...), all of them generic servers underneath.
+     */
+    record ServerTerminating(String behaviour, String server, GenServer.Status status, ExitReason reason,
+        From client) implements Report {}
 
     /** A state machine is terminating with a reason that is not orderly. */
     record StatemTerminating(String machine, GenStatem.Status status, ExitReason reason,
@@ -97,13 +101,15 @@ final class Reports {
             : r.client().caller().map(p -> p + " (blocked in a call)").orElse("a plain thread (blocked in a call)");
         withCause(ReportLog.at(LOG, Level.ERROR)
             .addKeyValue("label", "gen_server_terminate")
+            .addKeyValue("behaviour", r.behaviour())
             .addKeyValue("server", r.server())
             .addKeyValue("lastMessage", r.status().message())
             .addKeyValue("state", r.status().state())
             .addKeyValue("reason", r.reason())
             .addKeyValue("client", clientText), r.reason())
-            .log("** Generic server {} terminating\n** Last message in was {}\n** When server state == {}\n"
-                + "** Reason for termination == {}\n** Client {}", r.server(), r.status().message(),
+            .log("** {} {} terminating\n** Last message in was {}\n** When server state == {}\n"
+                + "** Reason for termination == {}\n** Client {}",
+                r.behaviour().equals("GenServer") ? "Generic server" : r.behaviour(), r.server(), r.status().message(),
                 r.status().state(), r.reason(), clientText);
       }
       case Report.StatemTerminating r -> {
@@ -212,8 +218,9 @@ final class Reports {
 
   // ---- the shapes the loops use most, by name
 
-  static void serverTerminating(String server, GenServer.Status status, ExitReason reason, From client) {
-    log(new Report.ServerTerminating(server, status, reason, client));
+  static void serverTerminating(String behaviour, String server, GenServer.Status status, ExitReason reason,
+      From client) {
+    log(new Report.ServerTerminating(behaviour, server, status, reason, client));
   }
 
   static void statemTerminating(String machine, GenStatem.Status status, ExitReason reason,
