@@ -29,6 +29,9 @@ final class Reports {
   private static final Logger EVENT = LoggerFactory.getLogger(GenEvent.class);
   private static final Logger TRACE = LoggerFactory.getLogger("org.otp4j.behaviours.Sys");
 
+  /** The id reports give a child that has none (a dynamic supervisor's child), as OTP's {@code undefined}. */
+  static final String UNDEFINED_CHILD = "undefined";
+
   /** Every shape a report can take. */
   sealed interface Report {
     /**
@@ -52,11 +55,19 @@ final class Reports {
      * gave up ({@code shutdown}).
      */
     record SupervisorReport(String supervisor, String errorContext, Object reason, Object childId, Pid pid,
-        ChildSpec spec) implements Report {}
+        ChildSpec spec) implements Report {
+      public SupervisorReport {
+        childId = childIdOf(childId);
+      }
+    }
 
     /** A supervisor started a child (OTP's {@code {supervisor, progress}}); debug level when asked through the API. */
     record ChildStarted(String supervisor, Object childId, Pid pid, ChildSpec spec, boolean fromApi)
-        implements Report {}
+        implements Report {
+      public ChildStarted {
+        childId = childIdOf(childId);
+      }
+    }
 
     /** An event handler failed and was removed from its manager. */
     record HandlerCrash(Pid manager, Object handler, ExitReason reason) implements Report {}
@@ -210,6 +221,15 @@ final class Reports {
       case Report.SinkFailed r -> ReportLog.at(TRACE, Level.WARN).setCause(r.error())
           .log("a Sys event sink failed for {}", r.process());
     }
+  }
+
+  /**
+   * What a report calls a child: its id, or {@value #UNDEFINED_CHILD} for a dynamic supervisor's
+   * child, which has none (OTP's and Elixir's dynamic supervisors report such a child's id as the
+   * atom {@code undefined}).
+   */
+  static Object childIdOf(Object childId) {
+    return childId == null ? UNDEFINED_CHILD : childId;
   }
 
   private static LoggingEventBuilder withCause(LoggingEventBuilder event, Object reason) {
