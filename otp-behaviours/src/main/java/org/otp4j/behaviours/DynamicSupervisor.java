@@ -24,7 +24,8 @@ import org.otp4j.core.Pid;
  * DynamicSupervisor.startChildWith(Name.local("counters"), 42);
  * }
  *
- * <p>Children have no ids; they are known by pid. They are stopped all at once when the supervisor
+ * <p>Children have no ids; they are known by pid, and supervisor reports give their id as
+ * {@code undefined}, as OTP's. They are stopped all at once when the supervisor
  * stops (their order is not defined, as in OTP). Restart types and the restart intensity work as in
  * {@link Supervisor}; the defaults follow Elixir's DynamicSupervisor: 3 restarts in 5 seconds.
  */

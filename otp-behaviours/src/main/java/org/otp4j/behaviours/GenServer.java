@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.otp4j.behaviours.internal.Bridge;
 import org.otp4j.core.Address;
 import org.otp4j.core.Call;
 import org.otp4j.core.CallException;
@@ -114,6 +115,13 @@ public abstract class GenServer<S, M> {
 
   /** The default call timeout, as OTP: 5 seconds. */
   public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(5);
+
+  static {
+    Bridge.installServers((server, behaviour) -> server.behaviour = Objects.requireNonNull(behaviour, "behaviour"));
+  }
+
+  /** What its reports call this server; set before it starts, read by its process. */
+  private String behaviour = "GenServer";
 
   protected GenServer() {}
 
@@ -487,9 +495,12 @@ public abstract class GenServer<S, M> {
     return status;
   }
 
-  /** The behaviour's name in status reports. */
+  /**
+   * The behaviour's name in crash and status reports. Behaviours in this package override it;
+   * those built on GenServer elsewhere (GenStage) name themselves through {@link Bridge}.
+   */
   String behaviourName() {
-    return "GenServer";
+    return behaviour;
   }
 
   /** What {@link Sys#getState} shows of the state; behaviours built on GenServer show their own view. */

@@ -208,7 +208,7 @@ final class GenServerEngine<S, M> extends GenEngine {
   }
 
   private void finish(ExitReason reason, Object message, From client) {
-    exit(reason, state, () -> Reports.serverTerminating(label(),
+    exit(reason, state, () -> Reports.serverTerminating(server.behaviourName(), label(),
         formatStatus(new GenServer.Status(state, message, reason, debug.log())), reason, client));
   }
 

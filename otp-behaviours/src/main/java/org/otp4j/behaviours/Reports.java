@@ -29,11 +29,18 @@ final class Reports {
   private static final Logger EVENT = LoggerFactory.getLogger(GenEvent.class);
   private static final Logger TRACE = LoggerFactory.getLogger("org.otp4j.behaviours.Sys");
 
+  /** The id reports give a child that has none (a dynamic supervisor's child), as OTP's {@code undefined}. */
+  static final String UNDEFINED_CHILD = "undefined";
+
   /** Every shape a report can take. */
   sealed interface Report {
-    /** A server is terminating with a reason that is not orderly (OTP's "Generic server ... terminating"). */
-    record ServerTerminating(String server, GenServer.Status status, ExitReason reason, From client)
-        implements Report {}
+    /**
+     * A server is terminating with a reason that is not orderly (OTP's "Generic server ...
+     * terminating"); {@code behaviour} is what the server implements ("GenServer", "Supervisor",
+     * "GenStage"...), all of them generic servers underneath.
+     */
+    record ServerTerminating(String behaviour, String server, GenServer.Status status, ExitReason reason,
+        From client) implements Report {}
 
     /** A state machine is terminating with a reason that is not orderly. */
     record StatemTerminating(String machine, GenStatem.Status status, ExitReason reason,
@@ -48,11 +55,19 @@ final class Reports {
      * gave up ({@code shutdown}).
      */
     record SupervisorReport(String supervisor, String errorContext, Object reason, Object childId, Pid pid,
-        ChildSpec spec) implements Report {}
+        ChildSpec spec) implements Report {
+      public SupervisorReport {
+        childId = childIdOf(childId);
+      }
+    }
 
     /** A supervisor started a child (OTP's {@code {supervisor, progress}}); debug level when asked through the API. */
     record ChildStarted(String supervisor, Object childId, Pid pid, ChildSpec spec, boolean fromApi)
-        implements Report {}
+        implements Report {
+      public ChildStarted {
+        childId = childIdOf(childId);
+      }
+    }
 
     /** An event handler failed and was removed from its manager. */
     record HandlerCrash(Pid manager, Object handler, ExitReason reason) implements Report {}
@@ -97,13 +112,15 @@ final class Reports {
             : r.client().caller().map(p -> p + " (blocked in a call)").orElse("a plain thread (blocked in a call)");
         withCause(ReportLog.at(LOG, Level.ERROR)
             .addKeyValue("label", "gen_server_terminate")
+            .addKeyValue("behaviour", r.behaviour())
             .addKeyValue("server", r.server())
             .addKeyValue("lastMessage", r.status().message())
             .addKeyValue("state", r.status().state())
             .addKeyValue("reason", r.reason())
             .addKeyValue("client", clientText), r.reason())
-            .log("** Generic server {} terminating\n** Last message in was {}\n** When server state == {}\n"
-                + "** Reason for termination == {}\n** Client {}", r.server(), r.status().message(),
+            .log("** {} {} terminating\n** Last message in was {}\n** When server state == {}\n"
+                + "** Reason for termination == {}\n** Client {}",
+                r.behaviour().equals("GenServer") ? "Generic server" : r.behaviour(), r.server(), r.status().message(),
                 r.status().state(), r.reason(), clientText);
       }
       case Report.StatemTerminating r -> {
@@ -206,14 +223,24 @@ final class Reports {
     }
   }
 
+  /**
+   * What a report calls a child: its id, or {@value #UNDEFINED_CHILD} for a dynamic supervisor's
+   * child, which has none (OTP's and Elixir's dynamic supervisors report such a child's id as the
+   * atom {@code undefined}).
+   */
+  static Object childIdOf(Object childId) {
+    return childId == null ? UNDEFINED_CHILD : childId;
+  }
+
   private static LoggingEventBuilder withCause(LoggingEventBuilder event, Object reason) {
     return reason instanceof ExitReason.Crash crash ? event.setCause(crash.error()) : event;
   }
 
   // ---- the shapes the loops use most, by name
 
-  static void serverTerminating(String server, GenServer.Status status, ExitReason reason, From client) {
-    log(new Report.ServerTerminating(server, status, reason, client));
+  static void serverTerminating(String behaviour, String server, GenServer.Status status, ExitReason reason,
+      From client) {
+    log(new Report.ServerTerminating(behaviour, server, status, reason, client));
   }
 
   static void statemTerminating(String machine, GenStatem.Status status, ExitReason reason,

@@ -218,7 +218,30 @@ class DynamicSupervisorTest {
         // The supervisor reports it once it has seen the child go, after the down above.
         await().until(() -> !reports.supervisorReports("shutdown_error").isEmpty());
         assertThat(reports.supervisorReports("shutdown_error")).singleElement()
-            .satisfies(r -> assertThat(r.get("pid")).isEqualTo(stubborn));
+            .satisfies(r -> assertThat(r).containsEntry("pid", stubborn).containsEntry("childId", "undefined"));
+      });
+    }
+  }
+
+  @Test
+  @DisplayName("U9: a template child has no id: its supervisor's reports name it undefined, as OTP's")
+  void reportsNameATemplateChildUndefined(Reports reports) {
+    try (Node node = Node.start()) {
+      node.run(() -> {
+        Pid sup = DynamicSupervisor.startLink(DynamicSupervisor.Options.defaults(), template());
+        Pid p = started(DynamicSupervisor.startChildWith(sup, "p"));
+        GenServer.cast(p, ExitReason.of("crash"));
+        await().until(() -> !reports.supervisorReports("child_terminated").isEmpty());
+        assertThat(reports.supervisorReports("child_terminated")).singleElement().satisfies(r -> {
+          assertThat(r).containsEntry("pid", p).containsEntry("childId", "undefined");
+          assertThat((String) r.get("@message")).contains("child_terminated for child undefined (" + p + ")");
+        });
+        // the restart's progress report names it the same way
+        await().until(() -> reports.withLabel("progress").stream().anyMatch(r -> !p.equals(r.get("pid"))));
+        assertThat(reports.withLabel("progress")).extracting(r -> r.get("childId")).containsOnly("undefined");
+        Supervisor.stop(sup);
+        assertThat(reports.withLabel("gen_server_terminate")).extracting(r -> r.get("server"))
+            .containsExactly(p.toString());
       });
     }
   }

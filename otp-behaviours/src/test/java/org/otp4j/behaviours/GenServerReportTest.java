@@ -139,6 +139,7 @@ class GenServerReportTest {
         assertThat(found).as("gen_server_terminate reports for %s", s).hasSize(1);
         Map<String, Object> r = found.getFirst();
         assertThat(r.get("@level")).isEqualTo("ERROR");
+        assertThat(r.get("behaviour")).isEqualTo("GenServer");
         assertThat(r.get("server")).isEqualTo("bank (" + s + ")");
         assertThat(String.valueOf(r.get("lastMessage"))).contains("Crash[message=boom]");
         assertThat(r.get("state")).isEqualTo(new Account("ann", "hunter2"));

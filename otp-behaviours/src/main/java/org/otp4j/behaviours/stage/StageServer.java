@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.otp4j.behaviours.GenServer;
+import org.otp4j.behaviours.internal.Bridge;
 import org.otp4j.core.Address;
 import org.otp4j.core.Down;
 import org.otp4j.core.ExitReason;
@@ -110,6 +111,7 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
   private long pcCounter;
 
   StageServer(GenStage<S, I, O> stage) {
+    Bridge.nameBehaviour(this, "GenStage");
     this.stage = java.util.Objects.requireNonNull(stage, "stage");
     this.kind = switch (stage) {
       case Producer<?, ?> p -> Kind.PRODUCER;

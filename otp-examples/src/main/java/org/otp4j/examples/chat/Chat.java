@@ -3,6 +3,7 @@ package org.otp4j.examples.chat;
 import org.otp4j.core.Name;
 import org.otp4j.core.Registry;
 import org.otp4j.core.ServerRef;
+import org.otp4j.examples.JettyProcess;
 
 /**
  * What the processes of one running chat application share: its settings, its registries and its
@@ -26,7 +27,7 @@ public record Chat(ChatConfig config, Registry rooms, Registry members, Registry
   public static final ServerRef<Accounts.Request> ACCOUNTS = ServerRef.local("chat_accounts");
   public static final Name ROOMS = Name.local("chat_rooms");
   public static final Name CONNECTIONS = Name.local("chat_connections");
-  public static final ServerRef<WebEndpoint.Request> WEB = ServerRef.local("chat_web");
+  public static final ServerRef<JettyProcess.Request> WEB = ServerRef.local("chat_web");
 
   static Chat create(ChatConfig config) {
     return new Chat(config, Registry.unique("chat.rooms"), Registry.duplicate("chat.members"),

@@ -8,16 +8,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.otp4j.core.ProcessTerminated;
-import org.otp4j.core.Proc;
 import org.otp4j.examples.Jdbc;
 import org.otp4j.examples.ThreadConnections;
 
@@ -311,24 +307,7 @@ public final class Store {
       } catch (java.util.concurrent.RejectedExecutionException e) {
         throw new StoreException("the store is closed", e);
       }
-      try {
-        return f.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      } catch (ExecutionException e) {
-        Throwable cause = e.getCause();
-        throw new StoreException("database error: " + cause.getMessage(), cause);
-      } catch (TimeoutException e) {
-        f.cancel(true);
-        throw new StoreException("the database did not answer within " + TIMEOUT_SECONDS + " s", e);
-      } catch (InterruptedException e) {
-        f.cancel(true);
-        Thread.currentThread().interrupt();
-        if (Proc.isProcess() && !Proc.isAlive(Proc.self())) {
-          // The calling process was killed while it waited (an admin killed its room): unwind as
-          // the runtime does, with no report. Not a store failure, whatever became of the statement.
-          throw new ProcessTerminated("process " + Proc.self() + " was killed while it waited for the database");
-        }
-        throw new StoreException("interrupted while waiting for the database", e);
-      }
+      return Jdbc.await(f, TIMEOUT_SECONDS, Jdbc.OnGiveUp.CANCEL, StoreException::new);
     }
 
     private Connection connection() throws SQLException {

@@ -19,23 +19,19 @@ import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
-import org.otp4j.behaviours.GenServer;
 import org.otp4j.behaviours.NodeSnapshot;
-import org.otp4j.core.ExitReason;
-import org.otp4j.core.Call;
-import org.otp4j.core.From;
 import org.otp4j.core.ServerRef;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
-import org.otp4j.examples.PlatformThread;
+import org.otp4j.examples.JettyProcess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The web endpoint: a process that owns the Jetty server. Its init starts Jetty, its terminate
- * stops it (closing every socket), so the server's lifetime is the process's and a restart of
- * this child is a restart of the web server.
+ * The web endpoint: the Jetty server, owned by a {@link JettyProcess} (its init starts Jetty, its
+ * terminate stops it, closing every socket), so a restart of this child is a restart of the web
+ * server.
  *
  * <ul>
  *   <li>{@code /}, {@code /app.js}, {@code /style.css}: the browser client, from the class path;</li>
@@ -49,18 +45,12 @@ import org.slf4j.LoggerFactory;
  * Jetty calls the socket listener on its own threads; the listener turns every event into a message
  * to the connection process and does nothing else.
  */
-final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Request> {
+final class WebEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(WebEndpoint.class);
 
   /** Hard cap on an inbound WebSocket message; Jetty closes the socket (1009) above it. Smaller
    * frames above {@code maxFrameBytes} get an error frame from the connection instead. */
   static final int HARD_MAX_MESSAGE = 1 << 20;
-
-  sealed interface Request {
-    record Port() implements Request, Call<Integer> {}
-  }
-
-  record State(Server server, int port) {}
 
   private final Chat chat;
 
@@ -71,27 +61,17 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Request
   // =====================================================================================
   // client API
 
-  static ServerRef<Request> startLink(Chat chat) {
-    return GenServer.startLink(Chat.WEB, new WebEndpoint(chat));
+  static ServerRef<JettyProcess.Request> startLink(Chat chat) {
+    return JettyProcess.startLink(Chat.WEB, "chat-http-lifecycle", new WebEndpoint(chat)::startJetty);
   }
 
   /** The port the server listens on (useful when configured as 0). */
   static int port() {
-    return GenServer.call(Chat.WEB, new Request.Port());
+    return JettyProcess.ports(Chat.WEB).getFirst();
   }
 
   // =====================================================================================
-  // server callbacks
-
-  @Override
-  protected Init<State> init() throws Exception {
-    Proc.trapExits(true); // so that terminate stops Jetty on shutdown
-    Node node = Node.current();
-    Server server = PlatformThread.call("chat-http-lifecycle", () -> startJetty(node));
-    int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
-    LOG.info("chat web endpoint listening on {}:{}", chat.config().host(), port);
-    return Init.ok(new State(server, port));
-  }
+  // the server
 
   private Server startJetty(Node node) throws Exception {
     // Also load the JSON mapper here, rather than in the first connection process.
@@ -117,22 +97,9 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Request
     context.setHandler(ws);
     server.setHandler(context);
     server.start();
+    LOG.info("chat web endpoint listening on {}:{}", chat.config().host(),
+        JettyProcess.boundPorts(server).getFirst());
     return server;
-  }
-
-  @Override
-  protected CallResult<State> handleCall(Request request, From from, State state) {
-    return switch (request) {
-      case Request.Port p -> reply(p, state.port(), state);
-    };
-  }
-
-  @Override
-  protected void terminate(ExitReason reason, State state) throws Exception {
-    PlatformThread.call("chat-http-lifecycle", () -> {
-      state.server().stop();
-      return null;
-    });
   }
 
   // =====================================================================================

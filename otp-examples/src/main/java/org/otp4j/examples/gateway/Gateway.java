@@ -9,6 +9,7 @@ import org.otp4j.core.Name;
 import org.otp4j.core.Node;
 import org.otp4j.core.ServerRef;
 import org.otp4j.core.Table;
+import org.otp4j.examples.JettyProcess;
 
 /**
  * What the gateway's processes and its HTTP handlers share: the settings, the names of the
@@ -31,7 +32,7 @@ final class Gateway {
   static final Name POOL_SUPERVISOR = Name.local("gateway.pools");
   static final ServerRef<Router.Msg> ROUTER = ServerRef.local("gateway.router");
   static final ServerRef<Limiter.Msg> LIMITER = ServerRef.local("gateway.limiter");
-  static final ServerRef<WebEndpoint.Msg> WEB = ServerRef.local("gateway.web");
+  static final ServerRef<JettyProcess.Request> WEB = ServerRef.local("gateway.web");
 
   private final GatewaySettings settings;
   private final Node node;

@@ -2,6 +2,7 @@ package org.otp4j.examples.gateway;
 
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.http.HttpFields;
@@ -16,34 +17,22 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.otp4j.behaviours.GenServer;
-import org.otp4j.core.Call;
-import org.otp4j.core.ExitReason;
-import org.otp4j.core.From;
-import org.otp4j.core.Proc;
 import org.otp4j.core.ServerRef;
-import org.otp4j.examples.PlatformThread;
+import org.otp4j.examples.JettyProcess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The process that owns the Jetty server: two connectors, the proxy's port (every request goes
- * to {@link Proxy}) and the admin port ({@link Admin}: the page, the JSON API, {@code /metrics}).
- * Its init starts Jetty, its terminate stops it, so a restart of this child is a restart of the
- * web server. Requests run on virtual threads; errors Jetty answers itself (a request line or
+ * The Jetty server, owned by a {@link JettyProcess}: two connectors, the proxy's port (every request
+ * goes to {@link Proxy}) and the admin port ({@link Admin}: the page, the JSON API, {@code /metrics}).
+ * The process's init starts Jetty, its terminate stops it, so a restart of this child is a restart
+ * of the web server. Requests run on virtual threads; errors Jetty answers itself (a request line or
  * headers too large, 431; a malformed request, 400) get the same JSON body as the proxy's.
  */
-final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Msg> {
+final class WebEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(WebEndpoint.class);
   private static final JsonMapper JSON = JsonMapper.builder().build();
-
-  sealed interface Msg {
-    /** The ports listened on: proxy, admin. */
-    record Ports() implements Msg, Call<int[]> {}
-  }
-
-  record State(Server server, int port, int adminPort) {}
 
   private final Gateway gateway;
 
@@ -51,23 +40,14 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Msg> {
     this.gateway = gateway;
   }
 
-  static ServerRef<Msg> startLink(Gateway gateway) {
-    return GenServer.startLink(Gateway.WEB, new WebEndpoint(gateway));
+  static ServerRef<JettyProcess.Request> startLink(Gateway gateway) {
+    WebEndpoint endpoint = new WebEndpoint(gateway);
+    return JettyProcess.startLink(Gateway.WEB, "gateway-http-lifecycle", node -> endpoint.startJetty());
   }
 
   /** The proxy's port and the admin port, as bound (useful when configured as 0). */
   static int[] ports() {
-    return GenServer.call(Gateway.WEB, new Msg.Ports());
-  }
-
-  @Override
-  protected Init<State> init() throws Exception {
-    Proc.trapExits(true); // so that terminate stops Jetty on shutdown
-    Server server = PlatformThread.call("gateway-http-lifecycle", this::startJetty);
-    int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
-    int admin = ((ServerConnector) server.getConnectors()[1]).getLocalPort();
-    LOG.info("gateway listening on {}:{} (admin {})", gateway.settings().host(), port, admin);
-    return Init.ok(new State(server, port, admin));
+    return JettyProcess.ports(Gateway.WEB).stream().mapToInt(Integer::intValue).toArray();
   }
 
   private Server startJetty() throws Exception {
@@ -102,22 +82,9 @@ final class WebEndpoint extends GenServer<WebEndpoint.State, WebEndpoint.Msg> {
     });
     server.setErrorHandler(new JsonErrors());
     server.start();
+    List<Integer> ports = JettyProcess.boundPorts(server);
+    LOG.info("gateway listening on {}:{} (admin {})", s.host(), ports.get(0), ports.get(1));
     return server;
-  }
-
-  @Override
-  protected CallResult<State> handleCall(Msg msg, From from, State state) {
-    return switch (msg) {
-      case Msg.Ports p -> reply(p, new int[] {state.port(), state.adminPort()}, state);
-    };
-  }
-
-  @Override
-  protected void terminate(ExitReason reason, State state) throws Exception {
-    PlatformThread.call("gateway-http-lifecycle", () -> {
-      state.server().stop();
-      return null;
-    });
   }
 
   /** Jetty's own error answers, as JSON. */

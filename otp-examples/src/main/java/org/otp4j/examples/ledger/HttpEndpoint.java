@@ -7,8 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
+<<<<<<< HEAD
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
+=======
+import java.util.UUID;
+>>>>>>> mend13
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
@@ -20,14 +24,9 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.otp4j.behaviours.GenServer;
-import org.otp4j.core.Call;
-import org.otp4j.core.ExitReason;
-import org.otp4j.core.From;
 import org.otp4j.core.Node;
-import org.otp4j.core.Proc;
 import org.otp4j.core.ServerRef;
-import org.otp4j.examples.PlatformThread;
+import org.otp4j.examples.JettyProcess;
 import org.otp4j.examples.ledger.Rows.Hold;
 import org.otp4j.examples.ledger.Rows.Transfer;
 import org.slf4j.Logger;
@@ -39,8 +38,8 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The HTTP endpoint: a process that owns the Jetty server (started in its init, stopped in its
- * terminate). Every request body is JSON; every refusal is a JSON error with a stable code, and a
+ * The HTTP endpoint: the Jetty server, owned by a {@link JettyProcess} (started in its init, stopped
+ * in its terminate). Every request body is JSON; every refusal is a JSON error with a stable code, and a
  * refused request writes nothing.
  *
  * <pre>
@@ -63,41 +62,17 @@ import tools.jackson.databind.node.ObjectNode;
  * same key with the same body returns the original outcome, and moves nothing again; the same key
  * with another body is 409 {@code idempotency_conflict}. Keys are one namespace for all of them.
  */
-final class HttpEndpoint extends GenServer<HttpEndpoint.State, HttpEndpoint.Request> {
+final class HttpEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(HttpEndpoint.class);
   private static final JsonMapper JSON = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
   /** How long a transfer request waits for its outcome before it answers 503 {@code pending}. */
   private static final Duration TRANSFER_WAIT = Duration.ofSeconds(10);
 
-  /** The endpoint's protocol. */
-  sealed interface Request {
-    /** The port it listens on. */
-    record Port() implements Request, Call<Integer> {}
-  }
+  private HttpEndpoint() {}
 
-  record State(Server server, int port) {}
-
-  private final Ledger ledger;
-
-  private HttpEndpoint(Ledger ledger) {
-    this.ledger = ledger;
-  }
-
-  static ServerRef<Request> startLink(Ledger ledger) {
-    return GenServer.startLink(Ledger.WEB, new HttpEndpoint(ledger));
-  }
-
-  /** The port the server listens on (useful when configured as 0). */
-  static int port() {
-    return GenServer.call(Ledger.WEB, new Request.Port());
-  }
-
-  @Override
-  protected Init<State> init() throws Exception {
-    Proc.trapExits(true); // so that terminate stops Jetty on shutdown
-    Node node = Node.current();
-    Server server = onPlatformThread(() -> {
+  static ServerRef<JettyProcess.Request> startLink(Ledger ledger) {
+    return JettyProcess.startLink(Ledger.WEB, "ledger-http-lifecycle", node -> {
       QueuedThreadPool threads = new QueuedThreadPool(64, 4);
       threads.setName("ledger-http");
       Server s = new Server(threads);
@@ -108,31 +83,15 @@ final class HttpEndpoint extends GenServer<HttpEndpoint.State, HttpEndpoint.Requ
       s.addConnector(connector);
       s.setHandler(new Api(ledger, node));
       s.start();
+      LOG.info("ledger HTTP endpoint listening on {}:{}", ledger.config().host(),
+          JettyProcess.boundPorts(s).getFirst());
       return s;
     });
-    int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
-    LOG.info("ledger HTTP endpoint listening on {}:{}", ledger.config().host(), port);
-    return Init.ok(new State(server, port));
   }
 
-  @Override
-  protected CallResult<State> handleCall(Request request, From from, State state) {
-    return switch (request) {
-      case Request.Port p -> reply(p, state.port(), state);
-    };
-  }
-
-  @Override
-  protected void terminate(ExitReason reason, State state) throws Exception {
-    onPlatformThread(() -> {
-      state.server().stop();
-      return null;
-    });
-  }
-
-  /** Starting Jetty loads hundreds of classes: not on a process's carrier thread. */
-  private static <T> T onPlatformThread(Callable<T> task) throws Exception {
-    return PlatformThread.call("ledger-http-lifecycle", task);
+  /** The port the server listens on (useful when configured as 0). */
+  static int port() {
+    return JettyProcess.ports(Ledger.WEB).getFirst();
   }
 
   // =====================================================================================

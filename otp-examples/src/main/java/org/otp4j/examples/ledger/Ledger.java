@@ -3,6 +3,7 @@ package org.otp4j.examples.ledger;
 import org.otp4j.core.Name;
 import org.otp4j.core.Registry;
 import org.otp4j.core.ServerRef;
+import org.otp4j.examples.JettyProcess;
 
 /**
  * What the processes of one running ledger share: its settings, its registries and its store.
@@ -30,7 +31,7 @@ public record Ledger(LedgerConfig config, Registry accounts, Registry workflows,
   /** The auditor. */
   public static final ServerRef<Auditor.Request> AUDITOR = ServerRef.local("ledger_auditor");
   /** The HTTP endpoint. */
-  public static final ServerRef<HttpEndpoint.Request> WEB = ServerRef.local("ledger_web");
+  public static final ServerRef<JettyProcess.Request> WEB = ServerRef.local("ledger_web");
 
   static Ledger create(LedgerConfig config) {
     return new Ledger(config, Registry.unique("ledger.accounts"), Registry.unique("ledger.workflows"), new LedgerStore());

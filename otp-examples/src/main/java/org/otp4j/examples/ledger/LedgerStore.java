@@ -9,17 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.otp4j.core.Proc;
-import org.otp4j.core.ProcessTerminated;
 import org.otp4j.examples.Jdbc;
 import org.otp4j.examples.ThreadConnections;
 import org.otp4j.examples.ledger.Rows.Account;
@@ -795,24 +791,17 @@ public final class LedgerStore {
       return await(f);
     }
 
+    /**
+     * Waits for work on the database threads. Work is left to finish when its caller stops
+     * waiting: a batch's commit decides the outcome of every work in it.
+     */
     private <T> T await(Future<T> f) {
-      try {
-        return f.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof LedgerError refused) {
-          throw refused;
-        }
-        throw new StoreException("database error: " + e.getCause().getMessage(), e.getCause());
-      } catch (TimeoutException e) {
-        throw new StoreException("the database did not answer within " + TIMEOUT_SECONDS + " s", e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        if (Proc.isProcess() && !Proc.isAlive(Proc.self())) {
-          // killed while it waited: unwind as the runtime does, with no report of a store failure
-          throw new ProcessTerminated("process " + Proc.self() + " was killed while it waited for the database");
-        }
-        throw new StoreException("interrupted while waiting for the database", e);
-      }
+      return Jdbc.await(f, TIMEOUT_SECONDS, Jdbc.OnGiveUp.LET_FINISH, Database::failure);
+    }
+
+    /** A refusal raised by the work reaches the caller as it is; anything else is a store failure. */
+    private static RuntimeException failure(String message, Throwable cause) {
+      return cause instanceof LedgerError refused ? refused : new StoreException(message, cause);
     }
 
     private Connection connection() throws SQLException {

@@ -8,81 +8,50 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
+import org.otp4j.examples.Chromedriver;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The browser client, in real headless Chromium driven by chromedriver over WebDriver's HTTP
- * protocol (with the JDK's HttpClient): two browsers with their own profiles sign up as two users,
- * one sends a message and the other sees it; then the room is killed from the page, and one
- * page's connection process is killed, and the conversation carries on (the page reconnects).
+ * The browser client, in real headless Chromium driven by chromedriver ({@link Chromedriver}):
+ * two browsers with their own profiles sign up as two users, one sends a message and the other
+ * sees it; then the room is killed from the page, and one page's connection process is killed, and
+ * the conversation carries on (the page reconnects).
  *
  * <p>Needs Debian's {@code chromium} and {@code chromium-driver}; {@code .ci/run} installs them.
  * Without them this test is skipped, except under CI, where it fails.
  */
 class BrowserTest {
-  static final String INSTALL = "apt-get install -y chromium chromium-driver";
   static final Duration WAIT = Duration.ofSeconds(30);
-  static final JsonMapper JSON = JsonMapper.builder().build();
-  static final String ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
   @TempDir
   Path dir;
   ChatServer server;
-  Process driver;
-  URI driverUri;
+  Chromedriver driver;
+  CrashReports reports;
   final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeEach
   void start() throws Exception {
-    Path chromedriver = Path.of("/usr/bin/chromedriver");
-    Path chromium = Files.isExecutable(Path.of("/usr/lib/chromium/chromium"))
-        ? Path.of("/usr/lib/chromium/chromium") : Path.of("/usr/bin/chromium");
-    boolean installed = Files.isExecutable(chromedriver) && Files.isExecutable(chromium);
-    if (!installed && System.getenv("CI") != null) {
-      throw new AssertionError("chromium and chromedriver are missing under CI; .ci/run should have run: " + INSTALL);
-    }
-    Assumptions.assumeTrue(installed, "headless Chromium is not installed; to run this test: " + INSTALL);
+    driver = Chromedriver.start(dir, WAIT);
     server = ChatServer.start(dir.resolve("data"), Map.of("admins", "alice"));
     reports = CrashReports.capture(server);
-    // Port 0: chromedriver binds a free port itself and says which (a port probed free here could
-    // be taken by another program before chromedriver binds it).
-    Path log = dir.resolve("chromedriver.log");
-    driver = new ProcessBuilder(chromedriver.toString(), "--port=0")
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    Pattern started = Pattern.compile("started successfully on port (\\d+)");
-    int port = await().atMost(WAIT).until(() -> {
-      Matcher m = started.matcher(Files.readString(log));
-      assertThat(driver.isAlive() || m.find(0)).as("chromedriver exited:%n%s", Files.readString(log)).isTrue();
-      return m.find(0) ? Integer.parseInt(m.group(1)) : 0;
-    }, p -> p > 0);
-    driverUri = URI.create("http://127.0.0.1:" + port);
-    await().atMost(WAIT).ignoreExceptions().until(() -> get("/status").path("value").path("ready").asBoolean());
-    this.chromium = chromium;
   }
-
-  Path chromium;
-  CrashReports reports;
 
   @AfterEach
   void stop() {
     if (driver != null) {
-      driver.destroy();
+      driver.close();
     }
     if (reports != null) {
       reports.close();
@@ -165,21 +134,12 @@ class BrowserTest {
     }
   }
 
-  /** One browser: a WebDriver session with its own fresh profile. */
+  /** One user's browser: a page of the chat client. */
   final class Browser {
-    final String session;
+    final Chromedriver.Browser page;
 
     Browser(String name) throws IOException {
-      Path profile = Files.createDirectories(dir.resolve("profile-" + name));
-      Map<String, Object> options = Map.of("binary", chromium.toString(), "args", List.of("--headless",
-          "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-          "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--user-data-dir=" + profile));
-      // starting a browser is slow on a busy machine: allow it more than a step of the test
-      JsonNode created = post("/session", Map.of("capabilities", Map.of("alwaysMatch",
-          Map.of("browserName", "chrome", "goog:chromeOptions", options))), WAIT.multipliedBy(4));
-      session = created.path("value").path("sessionId").asString();
-      assertThat(session).as("chromedriver session: %s", created).isNotBlank();
-      post("/session/" + session + "/url", Map.of("url", "http://127.0.0.1:" + server.port + "/"));
+      page = driver.open(name, URI.create("http://127.0.0.1:" + server.port + "/"));
     }
 
     void signUp(String user) throws IOException {
@@ -194,71 +154,28 @@ class BrowserTest {
     }
 
     void resize(int width, int height) throws IOException {
-      post("/session/" + session + "/window/rect", Map.of("width", width, "height", height));
+      page.resize(width, height);
     }
 
     void type(String css, String text) throws IOException {
-      post("/session/" + session + "/element/" + element(css) + "/value", Map.of("text", text));
+      page.type(css, text);
     }
 
     void click(String css) throws IOException {
-      post("/session/" + session + "/element/" + element(css) + "/click", Map.of());
+      page.click(css);
     }
 
-    String element(String css) throws IOException {
-      JsonNode found = post("/session/" + session + "/element", Map.of("using", "css selector", "value", css));
-      String id = found.path("value").path(ELEMENT).asString();
-      assertThat(id).as("element %s: %s", css, found).isNotBlank();
-      return id;
-    }
-
+    /** The texts {@code css} selects, without the " (you)" the page adds to its own user. */
     List<String> texts(String css) throws IOException {
-      JsonNode result = script("return [...document.querySelectorAll(arguments[0])].map(e => e.textContent.trim());",
-          css);
-      return java.util.stream.StreamSupport.stream(result.spliterator(), false)
-          .map(JsonNode::asString).map(s -> s.replace(" (you)", "")).toList();
+      return page.texts(css).stream().map(s -> s.replace(" (you)", "")).toList();
     }
 
-    /** Runs a script in the page; its result. */
     JsonNode script(String script, Object... args) throws IOException {
-      return post("/session/" + session + "/execute/sync", Map.of("script", script, "args", List.of(args)))
-          .path("value");
+      return page.script(script, args);
     }
 
     void quit() {
-      try {
-        http.send(HttpRequest.newBuilder(driverUri.resolve("/session/" + session)).DELETE().build(),
-            HttpResponse.BodyHandlers.discarding());
-      } catch (IOException | InterruptedException e) {
-        // the driver is destroyed after the test anyway
-      }
-    }
-  }
-
-  JsonNode get(String path) throws IOException, InterruptedException {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(driverUri.resolve(path)).timeout(WAIT).build(),
-        HttpResponse.BodyHandlers.ofString());
-    return JSON.readTree(r.body());
-  }
-
-  JsonNode post(String path, Object body) throws IOException {
-    return post(path, body, WAIT);
-  }
-
-  JsonNode post(String path, Object body, Duration timeout) throws IOException {
-    try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(driverUri.resolve(path)).timeout(timeout)
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
-          HttpResponse.BodyHandlers.ofString());
-      JsonNode json = JSON.readTree(r.body());
-      if (r.statusCode() != 200) {
-        throw new AssertionError("WebDriver " + path + " failed: " + r.statusCode() + " " + json);
-      }
-      return json;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException(e);
+      page.quit();
     }
   }
 }
