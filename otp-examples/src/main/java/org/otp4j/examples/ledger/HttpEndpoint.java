@@ -6,13 +6,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Set;
-<<<<<<< HEAD
 import java.util.OptionalLong;
-import java.util.concurrent.Callable;
-=======
-import java.util.UUID;
->>>>>>> mend13
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
