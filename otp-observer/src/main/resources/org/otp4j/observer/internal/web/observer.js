@@ -204,7 +204,9 @@ const observer = (() => {
     } catch (e) {
       if (pid === state.detailPid) {
         info.replaceChildren(el('dt', {}, 'status'), el('dd', { class: 'dead', id: 'detail-status' }, 'not alive'));
-        document.getElementById('detail-reports').replaceChildren();
+        // what the feed said about it is still worth reading: its crash, its supervisor's report
+        const about = state.reports.filter(r => Object.values(r.fields).some(v => v === pid || v.includes(pid)));
+        document.getElementById('detail-reports').replaceChildren(...about.slice().reverse().map(reportItem));
       }
       return;
     }
