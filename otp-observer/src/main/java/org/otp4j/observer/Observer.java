@@ -22,9 +22,8 @@ import org.otp4j.observer.internal.Sampler;
  * <!-- snippet: org.otp4j.observer.ObserverGuideTest#start -->
  * {@snippet :
  * try (Observer observer = Observer.start(node)) {
- *   // prints "observer at http://127.0.0.1:PORT/?token=..." once
- *   URI page = observer.url();
- *   // ... open page in a browser
+ *   URI page = observer.url();   // http://127.0.0.1:PORT/?token=..., printed once at start
+ *   assertThat(page.getHost()).isEqualTo("127.0.0.1");
  * }
  * }
  *
