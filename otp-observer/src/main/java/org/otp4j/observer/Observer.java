@@ -44,14 +44,15 @@ import org.otp4j.observer.internal.Sampler;
  * naming what was wrong and what is accepted.
  * <ul>
  *   <li>{@code GET /api/overview}: {@code node}, {@code processes} alive, the node's counters
- *       ({@code spawned}, {@code crashed}, {@code runaways}), {@code registered} names,
+ *       ({@code spawned}, {@code messagesReceived}, {@code crashed}, {@code runaways}), {@code registered} names,
  *       {@code scheduler}, the {@code latest} load sample (see history), {@code jvm} heap and
  *       processors, and {@code reportsHooked}.</li>
  *   <li>{@code GET /api/history}: {@code samples}, one a second for the configured
  *       {@link ObserverConfig#history() history}, oldest first: {@code time} (epoch ms),
  *       {@code processes}, {@code running} (on a carrier or ready for one: the run queue),
  *       {@code waiting}, {@code blocked}, {@code queuedMessages} (in all mailboxes),
- *       {@code spawnsPerSecond} and {@code crashesPerSecond} (from the node's counters),
+ *       {@code messagesPerSecond} (taken from mailboxes), {@code spawnsPerSecond} and
+ *       {@code crashesPerSecond} (from the node's counters),
  *       {@code heapUsed}, {@code heapMax}.</li>
  *   <li>{@code GET /api/applications}: the running {@code applications} ({@code name},
  *       {@code version}, {@code description}, {@code type}) each with its supervision {@code tree}
@@ -59,11 +60,13 @@ import org.otp4j.observer.internal.Sampler;
  *       {@code status}, {@code mailbox}, {@code children}), and the {@code others}: processes in
  *       no tree, as rows of the process table.</li>
  *   <li>{@code GET /api/processes?sort=&order=&q=&limit=}: the process table, rows of {@code pid},
- *       {@code name}, {@code status}, {@code mailbox}, {@code current} (what it waits in),
+ *       {@code name}, {@code status}, {@code mailbox}, {@code received} (messages taken from its
+ *       mailbox, the JVM's stand-in for reductions), {@code current} (what it waits in),
  *       {@code links}, {@code monitors} (counts), {@code trapExits}, {@code dropped},
  *       {@code runaway}. {@code sort} is one of {@code pid} (the default), {@code name},
- *       {@code status}, {@code mailbox}, {@code links}, {@code monitors}, {@code current};
- *       {@code order} is {@code asc} or {@code desc} (counts sort descending by default);
+ *       {@code status}, {@code mailbox}, {@code received}, {@code links}, {@code monitors},
+ *       {@code current}; {@code order} is {@code asc} or {@code desc} (counts sort descending by
+ *       default);
  *       {@code q} keeps the rows whose pid, name or current wait contains it (any case), or whose
  *       status is it; {@code limit} caps the rows (1000 by default). {@code total} counts all
  *       processes.</li>

@@ -120,6 +120,25 @@ class ObserverTest {
     assertThat(bad.body().path("error").asString()).contains("sort must be one of").contains("got size");
   }
 
+  @Test
+  void messagesTakenAreCountedPerProcessAndASecond() {
+    Pid cashier = shop.child("cashier");
+    shop.node.run(() -> {
+      for (int i = 0; i < 50; i++) {
+        GenServer.cast(cashier, new Shop.Worker.Msg.Bump());
+      }
+    });
+    await().atMost(Http.WAIT).until(() -> http.get("/api/state?pid=" + enc(cashier)).path("state").asString(),
+        "50"::equals);
+    JsonNode first = http.get("/api/processes?sort=received").path("processes").get(0);
+    assertThat(first.path("pid").asString()).isEqualTo(cashier.toString());
+    assertThat(first.path("received").asLong()).isGreaterThanOrEqualTo(50);
+    assertThat(http.get("/api/overview").path("messagesReceived").asLong()).isGreaterThanOrEqualTo(50);
+    // the sample after the casts were taken counts them in its rate
+    await().atMost(Http.WAIT).until(() -> list(http.get("/api/history").path("samples")).stream()
+        .anyMatch(s -> s.path("messagesPerSecond").asDouble() > 0));
+  }
+
   static long serial(String pid) {
     return Long.parseLong(pid.split("\\.")[1]);
   }

@@ -164,6 +164,7 @@ public final class Api {
     m.put("node", node.name());
     m.put("processes", stats.alive());
     m.put("spawned", stats.spawned());
+    m.put("messagesReceived", node.messagesReceived());
     m.put("crashed", stats.crashed());
     m.put("runaways", stats.runaways());
     m.put("registered", node.registered().size());
@@ -212,6 +213,7 @@ public final class Api {
     NAME(Comparator.comparing(p -> p.registeredName().orElse("\uffff"))),
     STATUS(Comparator.comparing(ProcessInfo::status)),
     MAILBOX(Comparator.comparingInt(ProcessInfo::mailboxLength)),
+    RECEIVED(Comparator.comparingLong(ProcessInfo::messagesReceived)),
     LINKS(Comparator.comparingInt(p -> p.links().size())),
     MONITORS(Comparator.comparingInt(p -> p.monitors().size() + p.monitoredBy().size())),
     CURRENT(Comparator.comparing(ProcessInfo::blockedOn));
@@ -229,10 +231,10 @@ public final class Api {
     try {
       sort = Column.valueOf(sortName.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new Refused(400, "sort must be one of pid, name, status, mailbox, links, monitors, current; got "
+      throw new Refused(400, "sort must be one of pid, name, status, mailbox, received, links, monitors, current; got "
           + sortName);
     }
-    String order = params.getOrDefault("order", sort == Column.MAILBOX || sort == Column.LINKS
+    String order = params.getOrDefault("order", sort == Column.MAILBOX || sort == Column.RECEIVED || sort == Column.LINKS
         || sort == Column.MONITORS ? "desc" : "asc");
     if (!order.equals("asc") && !order.equals("desc")) {
       throw new Refused(400, "order must be asc or desc; got " + order);
@@ -269,6 +271,7 @@ public final class Api {
     m.put("name", p.registeredName().orElse(null));
     m.put("status", p.status().toString());
     m.put("mailbox", p.mailboxLength());
+    m.put("received", p.messagesReceived());
     m.put("current", p.blockedOn());
     m.put("links", p.links().size());
     m.put("monitors", p.monitors().size() + p.monitoredBy().size());

@@ -15,7 +15,7 @@ import org.otp4j.core.ProcessStatus;
 
 /**
  * Takes one sample of a node's load a second, on a daemon thread of its own, and keeps the samples
- * of the last {@code history}. Rates (spawns and crashes a second) are the differences of the
+ * of the last {@code history}. Rates (messages, spawns and crashes a second) are the differences of the
  * node's counters between two samples.
  */
 public final class Sampler implements AutoCloseable {
@@ -28,13 +28,14 @@ public final class Sampler implements AutoCloseable {
    * @param waiting processes waiting in the runtime (receive, call)
    * @param blocked processes blocked outside the runtime (I/O, locks)
    * @param queued messages waiting in all mailboxes
+   * @param messagesPerSecond messages taken from mailboxes a second since the previous sample
    * @param spawnsPerSecond processes spawned a second since the previous sample
    * @param crashesPerSecond processes crashed a second since the previous sample
    * @param heapUsed JVM heap in use, in bytes
    * @param heapMax JVM heap limit, in bytes
    */
   public record Sample(long time, int processes, int running, int waiting, int blocked, long queued,
-      double spawnsPerSecond, double crashesPerSecond, long heapUsed, long heapMax) {
+      double messagesPerSecond, double spawnsPerSecond, double crashesPerSecond, long heapUsed, long heapMax) {
 
     /** The sample as a JSON object's fields. */
     public Map<String, Object> toMap() {
@@ -45,6 +46,7 @@ public final class Sampler implements AutoCloseable {
       m.put("waiting", waiting);
       m.put("blocked", blocked);
       m.put("queuedMessages", queued);
+      m.put("messagesPerSecond", messagesPerSecond);
       m.put("spawnsPerSecond", spawnsPerSecond);
       m.put("crashesPerSecond", crashesPerSecond);
       m.put("heapUsed", heapUsed);
@@ -60,6 +62,7 @@ public final class Sampler implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private long lastNanos;
   private Node.Stats lastStats;
+  private long lastReceived;
 
   /** Starts sampling {@code node} now and every second after, keeping {@code history} of samples. */
   public Sampler(Node node, Duration history) {
@@ -82,6 +85,7 @@ public final class Sampler implements AutoCloseable {
   public Sample sample() {
     long now = System.nanoTime();
     Node.Stats stats = node.stats();
+    long received = node.messagesReceived();
     List<ProcessInfo> all = node.processes();
     int running = 0;
     int waiting = 0;
@@ -103,10 +107,14 @@ public final class Sampler implements AutoCloseable {
       double seconds = lastStats == null ? 0 : (now - lastNanos) / 1e9;
       double spawns = seconds <= 0 ? 0 : (stats.spawned() - lastStats.spawned()) / seconds;
       double crashes = seconds <= 0 ? 0 : (stats.crashed() - lastStats.crashed()) / seconds;
-      Sample s = new Sample(System.currentTimeMillis(), all.size(), running, waiting, blocked, queued, spawns,
-          crashes, rt.totalMemory() - rt.freeMemory(), rt.maxMemory());
+      // NOTE: the node's count can dip for a moment while a process ends (see Node.messagesReceived):
+      // a negative difference is read as none.
+      double messages = seconds <= 0 ? 0 : Math.max(0, received - lastReceived) / seconds;
+      Sample s = new Sample(System.currentTimeMillis(), all.size(), running, waiting, blocked, queued, messages,
+          spawns, crashes, rt.totalMemory() - rt.freeMemory(), rt.maxMemory());
       lastNanos = now;
       lastStats = stats;
+      lastReceived = Math.max(lastReceived, received);
       samples.addLast(s);
       while (samples.size() > keep) {
         samples.removeFirst();

@@ -53,7 +53,8 @@ const observer = (() => {
     const l = o.latest;
     const cards = [
       ['processes', o.processes], ['running', l.running], ['waiting', l.waiting], ['blocked', l.blocked],
-      ['queued messages', l.queuedMessages], ['spawns/s', l.spawnsPerSecond.toFixed(1)],
+      ['messages/s', l.messagesPerSecond.toFixed(0)], ['queued messages', l.queuedMessages],
+      ['spawns/s', l.spawnsPerSecond.toFixed(1)],
       ['spawned', o.spawned], ['crashed', o.crashed], ['runaways', o.runaways], ['registered', o.registered],
       ['heap used', fmtBytes(o.jvm.heapUsed)], ['heap max', fmtBytes(o.jvm.heapMax)],
       ['processors', o.jvm.processors], ['scheduler', o.scheduler],
@@ -104,6 +105,7 @@ const observer = (() => {
       { label: 'running', color: '#e67e22', value: d => d.running },
     ]);
     chart('chart-messages', [
+      { label: 'messages/s', color: '#1f5fbf', value: d => d.messagesPerSecond },
       { label: 'queued', color: '#8e44ad', value: d => d.queuedMessages },
       { label: 'spawns/s', color: '#27ae60', value: d => d.spawnsPerSecond },
     ]);
@@ -155,13 +157,14 @@ const observer = (() => {
       el('tr', { dataset: { pid: r.pid }, onclick: () => openDetail(r.pid) },
         el('td', { class: 'pid' }, r.pid), el('td', { class: 'name' }, r.name || ''),
         el('td', { class: 'status' }, r.status), el('td', { class: 'mailbox' }, r.mailbox),
+        el('td', { class: 'received' }, r.received),
         el('td', { class: 'current', title: r.current }, r.current), el('td', {}, r.links),
         el('td', {}, r.monitors))));
   }
 
   function sortBy(column) {
     if (state.sort === column) state.order = state.order === 'asc' ? 'desc' : 'asc';
-    else { state.sort = column; state.order = ['mailbox', 'links', 'monitors'].includes(column) ? 'desc' : 'asc'; }
+    else { state.sort = column; state.order = ['mailbox', 'received', 'links', 'monitors'].includes(column) ? 'desc' : 'asc'; }
     refreshProcs().catch(fail);
   }
 
@@ -212,7 +215,7 @@ const observer = (() => {
     }
     if (pid !== state.detailPid) return;
     const rows = [
-      ['name', p.name || '-'], ['status', p.status], ['mailbox', p.mailbox], ['current', p.current || '-'],
+      ['name', p.name || '-'], ['status', p.status], ['mailbox', p.mailbox], ['received', p.received], ['current', p.current || '-'],
       ['trap exits', p.trapExits], ['links', pidLinks(p.links)], ['monitors', pidLinks(p.monitors)],
       ['monitored by', pidLinks(p.monitoredBy)], ['dropped', p.dropped], ['runaway', p.runaway],
     ];
