@@ -30,8 +30,8 @@ import tools.jackson.databind.JsonNode;
  * The observer's page in real headless Chromium, driven by chromedriver over WebDriver's HTTP
  * protocol with the JDK's HttpClient: it opens the page with the token, sees the supervision tree,
  * the charts and the process table, sorts and searches it, opens a worker, kills it from the page
- * and sees its supervisor's new worker in the tree and the report in the feed. A screenshot is left
- * in {@code target/observer-screenshot.png}.
+ * and sees its supervisor's new worker in the tree and the report in the feed. Screenshots are left
+ * in {@code target/observer-load.png} and {@code target/observer-screenshot.png}.
  *
  * <p>Needs Debian's {@code chromium} and {@code chromium-driver}. Without them this test is skipped,
  * except under CI (the environment variable {@code CI} is set), where it fails.
@@ -117,7 +117,8 @@ class ObserverBrowserTest {
     await().atMost(WAIT).until(() -> script("const c = document.getElementById('chart-processes');"
         + " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
         + " return d.some(x => x !== 0);").asBoolean());
-    assertThat(texts("#overview .card .k")).contains("processes", "queued messages", "heap used");
+    assertThat(texts("#overview .card .k")).contains("processes", "messages/s", "queued messages", "heap used");
+    screenshot(Path.of("target", "observer-load.png"));
 
     // the applications tab: the real tree
     click(".tab[data-tab=apps]");

@@ -243,6 +243,7 @@ class ObserverTest {
     var page = http.text("/");
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.headers().firstValue("Content-Type")).contains("text/html; charset=utf-8");
+    assertThat(page.headers().firstValue("Referrer-Policy")).contains("no-referrer");
     assertThat(page.body()).contains("<canvas id=\"chart-processes\"").contains("observer.js")
         .doesNotContain("http://").doesNotContain("https://");
     var js = http.text("/observer.js");

@@ -105,6 +105,8 @@ public final class Api {
     ex.getResponseHeaders().set("Content-Type", type);
     ex.getResponseHeaders().set("Cache-Control", "no-store");
     ex.getResponseHeaders().set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:");
+    // the token is in the page's address: it must not leave in a Referer header
+    ex.getResponseHeaders().set("Referrer-Policy", "no-referrer");
     ex.sendResponseHeaders(200, body.length);
     ex.getResponseBody().write(body);
   }
