@@ -80,7 +80,7 @@ const observer = (() => {
     if (data.length === 0) return;
     let max = 1;
     for (const s of series) for (const d of data) max = Math.max(max, s.value(d));
-    const left = 44, right = 8, top = 8, bottom = 18;
+    const left = 44, right = 8, top = 22, bottom = 18;
     const t0 = data[0].time, t1 = Math.max(data[data.length - 1].time, t0 + 1000);
     const x = t => left + (w - left - right) * (t - t0) / (t1 - t0);
     const y = v => top + (h - top - bottom) * (1 - v / max);
@@ -96,7 +96,7 @@ const observer = (() => {
       data.forEach((d, i) => { const px = x(d.time), py = y(s.value(d)); if (i === 0) g.moveTo(px, py); else g.lineTo(px, py); });
       g.stroke();
     });
-    series.forEach((s, i) => { g.fillStyle = s.color; g.fillText(s.label, left + 6 + i * 110, top + 10); });
+    series.forEach((s, i) => { g.fillStyle = s.color; g.fillText(s.label, left + 6 + i * 110, 12); });
   }
 
   function drawCharts() {
@@ -259,12 +259,18 @@ const observer = (() => {
   // ---------------------------------------------------------------- wiring
   function fail(e) { status(e.message, true); }
 
+  // One refresh at a time: on a busy node a refresh can take longer than the second between two.
+  let refreshing = false;
   async function tick() {
+    if (refreshing) return;
+    refreshing = true;
     try {
       await Promise.all([refreshOverview(), refreshApps(), refreshProcs(), refreshReports(), refreshDetail()]);
       status('updated ' + new Date().toLocaleTimeString());
     } catch (e) {
       fail(e);
+    } finally {
+      refreshing = false;
     }
   }
 
