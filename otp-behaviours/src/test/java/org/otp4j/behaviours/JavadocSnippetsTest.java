@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Keeps the Javadoc's examples honest: every example in the main sources of otp-core,
- * otp-behaviours, otp-testkit and otp-dist is an inline {@code {@snippet : ...}} preceded by a line naming its source,
+ * otp-behaviours, otp-testkit, otp-dist and otp-observer is an inline {@code {@snippet : ...}} preceded by a line naming its source,
  * {@code <!-- snippet: org.otp4j.x.SomeTest#region -->}, and its body equals that region of a
  * compiled, tested source file, marked as the guide's are: {@code // region: name} ...
  * {@code // endregion: name}. Old-style {@code <pre>{@code ...}} examples are not allowed, since
@@ -32,7 +32,7 @@ class JavadocSnippetsTest {
 
   /** Surefire runs in the module directory; the library modules are its siblings. */
   private static final List<Path> MODULES = List.of(Path.of("..", "otp-core"), Path.of("..", "otp-behaviours"),
-      Path.of("..", "otp-testkit"), Path.of("..", "otp-dist"));
+      Path.of("..", "otp-testkit"), Path.of("..", "otp-dist"), Path.of("..", "otp-observer"));
 
   /**
    * Where the build copies the jars of otp-dist's dependencies that this module does not have
@@ -79,7 +79,7 @@ class JavadocSnippetsTest {
    * {@code @link}, no malformed HTML, no reference to a method that was renamed or removed.
    */
   @Test
-  @DisplayName("the Javadoc of otp-core, otp-behaviours, otp-testkit and otp-dist builds without an error or a warning")
+  @DisplayName("the Javadoc of otp-core, otp-behaviours, otp-testkit, otp-dist and otp-observer builds without an error or a warning")
   void javadocBuilds() throws Exception {
     ToolProvider javadoc = ToolProvider.findFirst("javadoc")
         .orElseThrow(() -> new AssertionError("the tests run on a JDK, which has javadoc"));
@@ -117,7 +117,8 @@ class JavadocSnippetsTest {
           "--module-source-path", "org.otp4j.behaviours=" + MODULES.get(1).resolve("src/main/java"),
           "--module-source-path", "org.otp4j.testkit=" + MODULES.get(2).resolve("src/main/java"),
           "--module-source-path", "org.otp4j.dist=" + MODULES.get(3).resolve("src/main/java"),
-          "--module", "org.otp4j.core,org.otp4j.behaviours,org.otp4j.testkit,org.otp4j.dist");
+          "--module-source-path", "org.otp4j.observer=" + MODULES.get(4).resolve("src/main/java"),
+          "--module", "org.otp4j.core,org.otp4j.behaviours,org.otp4j.testkit,org.otp4j.dist,org.otp4j.observer");
     } finally {
       try (Stream<Path> files = Files.walk(out)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -223,6 +223,16 @@ public final class Node implements AutoCloseable {
     return runtime.processCount();
   }
 
+  /**
+   * How many messages this node's processes (and inboxes) have taken from their mailboxes since it
+   * started, ended processes included: sampled twice, it gives the node's messages a second. It walks
+   * the process table, so it costs a read per live process; a process taking messages meanwhile may
+   * or may not be counted yet.
+   */
+  public long messagesReceived() {
+    return runtime.receivedCount();
+  }
+
   /** Counters since the node started. */
   public Stats stats() {
     return new Stats(runtime.spawnedCount(), runtime.processCount(), runtime.crashCount(), runtime.runawayCount());

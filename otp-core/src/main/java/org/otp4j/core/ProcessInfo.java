@@ -19,6 +19,8 @@ import org.otp4j.core.internal.ProcessImpl;
  *     {@code "call to <0.5.0>"}...), else empty
  * @param droppedMessages messages its bounded mailbox refused (0 for an unbounded mailbox)
  * @param runaway whether the watchdog reported it for holding its carrier thread too long
+ * @param messagesReceived how many messages it has taken from its mailbox since it started (the
+ *     JVM's stand-in for the work counted by reductions; read without stopping the process)
  */
 public record ProcessInfo(
     Pid pid,
@@ -31,7 +33,8 @@ public record ProcessInfo(
     boolean trapExits,
     String blockedOn,
     long droppedMessages,
-    boolean runaway) {
+    boolean runaway,
+    long messagesReceived) {
 
   static Optional<ProcessInfo> of(ProcessImpl p) {
     ProcessImpl.Snapshot s = p.isAlive() ? p.snapshot() : null;
@@ -46,6 +49,6 @@ public record ProcessInfo(
     };
     return Optional.of(new ProcessInfo(p.pid(), Optional.ofNullable(s.registeredName()), status,
         s.mailboxLength(), List.copyOf(s.links()), List.copyOf(s.monitors()), List.copyOf(s.monitoredBy()),
-        s.trapExits(), s.blockedOn(), s.droppedMessages(), s.runaway()));
+        s.trapExits(), s.blockedOn(), s.droppedMessages(), s.runaway(), s.messagesReceived()));
   }
 }

@@ -190,4 +190,38 @@ class ProcessInfoTest {
       assertThat(info(inbox.pid()).mailboxLength()).isZero();
     }
   }
+
+  @Test
+  @DisplayName("P24: process info counts the messages a process took; the node's count keeps those of ended processes")
+  void messagesReceived() {
+    try (Node node = Node.start(); Inbox inbox = node.openInbox()) {
+      Pid taker = node.spawn(() -> {
+        for (int i = 0; i < 3; i++) {
+          Proc.receive();
+        }
+        Proc.send(inbox.pid(), "took three");
+        Proc.receive(m -> m.equals("stop"));
+      });
+      for (int i = 0; i < 3; i++) {
+        inbox.send(taker, i);
+      }
+      inbox.send(taker, "left in the mailbox");
+      assertThat(next(inbox)).isEqualTo("took three");
+      ProcessInfo info = onNodeInfo(node, taker);
+      assertThat(info.messagesReceived()).as("taken, not merely delivered").isEqualTo(3);
+      assertThat(info.mailboxLength()).isEqualTo(1);
+      assertThat(onNodeInfo(node, inbox.pid()).messagesReceived()).isEqualTo(1);
+      assertThat(node.messagesReceived()).isEqualTo(4);
+
+      inbox.send(taker, "stop"); // the selective receive takes it past the message left waiting
+      exitReason(taker);
+      // the ended process's count moves to the node's as its thread finishes
+      spinUntil(() -> node.messagesReceived() == 5, () -> "node.messagesReceived() = " + node.messagesReceived());
+    }
+  }
+
+  private static ProcessInfo onNodeInfo(Node node, Pid pid) {
+    return node.processes().stream().filter(p -> p.pid().equals(pid)).findFirst()
+        .orElseThrow(() -> new AssertionError(pid + " is not alive"));
+  }
 }

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
  *
  * and the source, under {@code src/test/java/org/otp4j/behaviours/} (or, for a name starting with
  * {@code testkit/}, otp-testkit's {@code src/test/java/org/otp4j/testkit/}, and for one starting with
- * {@code dist/}, otp-dist's {@code src/test/java/org/otp4j/dist/}), marks the region with
+ * {@code dist/}, otp-dist's {@code src/test/java/org/otp4j/dist/}, and for one starting with
+ * {@code observer/}, otp-observer's {@code src/test/java/org/otp4j/observer/}), marks the region with
  * {@code // region: hello} and {@code // endregion: hello} lines. Region marker lines inside a region
  * (regions may nest or overlap) are not part of it.
  */
@@ -59,6 +60,13 @@ class GuideSnippetsTest {
    * not depend on.
    */
   private static final Path DIST_SOURCES = Path.of("..", "otp-dist", "src", "test", "java", "org", "otp4j", "dist");
+
+  /**
+   * The observer's tests, for the chapter on the observer: a source named {@code observer/X.java} is
+   * otp-observer's {@code org/otp4j/observer/X.java} (the observer depends on this module).
+   */
+  private static final Path OBSERVER_SOURCES = Path.of("..", "otp-observer", "src", "test", "java", "org", "otp4j",
+      "observer");
 
   private static final Pattern SNIPPET = Pattern.compile("^\\s*<!--\\s*snippet:\\s*(\\S+?)#(\\S+)\\s*-->\\s*$");
   private static final Pattern FENCE = Pattern.compile("^\\s*```\\s*(\\S*)\\s*$");
@@ -280,6 +288,8 @@ class GuideSnippetsTest {
       file = TESTKIT_SOURCES.resolve(path.substring("testkit/".length()));
     } else if (path.startsWith("dist/")) {
       file = DIST_SOURCES.resolve(path.substring("dist/".length()));
+    } else if (path.startsWith("observer/")) {
+      file = OBSERVER_SOURCES.resolve(path.substring("observer/".length()));
     } else {
       file = SOURCES.resolve(path);
     }

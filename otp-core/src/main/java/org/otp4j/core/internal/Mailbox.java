@@ -71,6 +71,9 @@ abstract sealed class Mailbox extends ProcessCore permits Signals {
   // The receive marker set by makeRefWithMarker(): the reference, whose attachment holds the tail
   // node at the time it was made (owner thread only; cleared by the next receive).
   private Ref markerRef;
+  // Messages taken from this mailbox so far. NOTE: written by the owner thread only, with a plain
+  // increment (the take path stays free of atomics); other threads read it racily, for introspection.
+  private long received;
   // adaptive spin before parking, see Spin (owner thread only)
   short spinBudget;
   short spinMisses;
@@ -353,6 +356,7 @@ abstract sealed class Mailbox extends ProcessCore permits Signals {
     if (limit != null) {
       limit.taken();
     }
+    received++;
     touchEpoch();
     return m;
   }
@@ -373,6 +377,9 @@ abstract sealed class Mailbox extends ProcessCore permits Signals {
    * keep messages alive. Called by the process's own thread (the consumer) as it ends.
    */
   public final void dropMailbox() {
+    // the node's count of received messages keeps what an ended process took
+    runtime().receivedByEnded(received);
+    received = 0;
     MailboxNode empty = new MailboxNode(null);
     head = empty;
     TAIL.setVolatile(this, empty);
@@ -416,6 +423,11 @@ abstract sealed class Mailbox extends ProcessCore permits Signals {
       n = next;
     }
     return out;
+  }
+
+  /** Messages this process has taken from its mailbox (read racily, for introspection). */
+  public final long messagesReceived() {
+    return received;
   }
 
   final long droppedMessages() {

@@ -7,6 +7,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.otp4j.core.ExitReason;
@@ -48,6 +49,7 @@ public final class NodeRuntime {
   private final AtomicInteger runningThreads = new AtomicInteger();
   private final AtomicLong spawned = new AtomicLong();
   private final AtomicLong crashes = new AtomicLong();
+  private final LongAdder receivedByEnded = new LongAdder();
   private final ReentrantLock stopLock = new ReentrantLock();
   private final Condition allThreadsEnded = stopLock.newCondition();
   private volatile boolean stopping;
@@ -462,6 +464,25 @@ public final class NodeRuntime {
 
   public long spawnedCount() {
     return spawned.get();
+  }
+
+  /** Adds the messages an ending process (or inbox) took from its mailbox to the node's count. */
+  void receivedByEnded(long count) {
+    if (count != 0) {
+      receivedByEnded.add(count);
+    }
+  }
+
+  /**
+   * Messages taken from mailboxes by this node's processes since it started: those of ended processes
+   * plus those of the live ones (walks the process table).
+   */
+  public long receivedCount() {
+    long total = receivedByEnded.sum();
+    for (ProcessImpl p : processes()) {
+      total += p.messagesReceived();
+    }
+    return total;
   }
 
   public long crashCount() {

@@ -122,7 +122,7 @@ public final class ProcessImpl extends Signals implements Runnable, Thread.Uncau
   /** A snapshot for process info. */
   public record Snapshot(Status status, String registeredName, int mailboxLength, List<Pid> links,
       List<Address> monitors, List<Pid> monitoredBy, boolean trapExits, String blockedOn, long droppedMessages,
-      boolean runaway) {}
+      boolean runaway, long messagesReceived) {}
 
   /** A snapshot of this process, or null if it is dead. */
   public Snapshot snapshot() {
@@ -154,7 +154,8 @@ public final class ProcessImpl extends Signals implements Runnable, Thread.Uncau
         : block instanceof CallSlot slot ? "call to " + slot.server().displayName()
         : block != null ? block.toString() : Blocking.RECEIVE.toString();
     return new Snapshot(status, signals.registeredName(), mailboxLength(), signals.links(), signals.monitors(),
-        signals.monitoredBy(), signals.trapExits(), blockText, droppedMessages(), isRunaway());
+        signals.monitoredBy(), signals.trapExits(), blockText, droppedMessages(), isRunaway(),
+        messagesReceived());
   }
 
   /** What a process can be blocked in, for process info. */
