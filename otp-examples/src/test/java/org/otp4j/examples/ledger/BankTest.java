@@ -232,7 +232,8 @@ class BankTest {
         check(c, acks);
       }
     } catch (AssertionError | RuntimeException e) {
-      throw new AssertionError(e.getMessage() + "\nwhat the clients saw: " + wrong + "\n--- service output ---\n"
+      throw new AssertionError(e.getMessage() + "\nwhat the clients saw: " + wrong + "\n"
+          + org.otp4j.examples.ThreadDumps.write("bank-test") + "\n--- service output ---\n"
           + LedgerProcess.output(log), e);
     } finally {
       stop.set(true); // no client outlives the test, whatever ended it

@@ -131,7 +131,8 @@ class StoreTest {
   private static void awaitQuietly(CountDownLatch latch) {
     try {
       if (!latch.await(60, TimeUnit.SECONDS)) {
-        throw new AssertionError("the test never released the write thread");
+        throw new AssertionError("the write thread was not released within 60 s; "
+            + org.otp4j.examples.ThreadDumps.write("store-test"));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
