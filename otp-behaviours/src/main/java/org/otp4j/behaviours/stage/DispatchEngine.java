@@ -37,6 +37,15 @@ abstract class DispatchEngine {
   /** Sends what the demand allows; returns the events that must wait in the buffer. */
   abstract List<Object> dispatch(List<Object> events);
 
+  /**
+   * Delivers {@code message} to the stage's own {@code handleInfo} once the events this dispatcher
+   * holds back now have gone to their consumers (Elixir's dispatcher {@code info}); this one holds
+   * none, so at once.
+   */
+  void info(Object message) {
+    Proc.send(self, message);
+  }
+
   /** Sends {@code events} to a consumer. */
   final void send(Subscription consumer, List<Object> events) {
     Proc.send(consumer.pid(), new Protocol.ToConsumer(consumer.tag(), new Protocol.Events(List.copyOf(events)), self));

@@ -188,6 +188,117 @@ public abstract sealed class GenStage<S, I, O> permits Producer, Consumer, Produ
   }
 
   /**
+   * Cancels {@code subscription} with {@code reason} and subscribes {@code consumer} to the same
+   * producer again with new options {@code to} (Elixir's {@code sync_resubscribe}), returning once the
+   * producer has accepted the new subscription. The producer cancels the old one first, so the
+   * consumer's {@link #handleCancel} runs for it and its {@link CancelMode} applies: resubscribe a
+   * subscription made {@link CancelMode#TEMPORARY} (or transient, with an orderly reason) unless the
+   * consumer is meant to exit.
+   *
+   * @throws IllegalArgumentException if {@code to} names another producer than {@code subscription}'s
+   * @throws SubscribeException as {@link #syncSubscribe(Address, SubscribeTo)} (its subclasses too)
+   * @throws CallException as {@link #syncSubscribe(Address, SubscribeTo)}
+   */
+  public static Subscription syncResubscribe(Address consumer, Subscription subscription, ExitReason reason,
+      SubscribeTo to) {
+    return syncResubscribe(consumer, subscription, reason, to, DEFAULT_CALL_TIMEOUT);
+  }
+
+  /** {@link #syncResubscribe(Address, Subscription, ExitReason, SubscribeTo)} waiting up to {@code timeout}. */
+  public static Subscription syncResubscribe(Address consumer, Subscription subscription, ExitReason reason,
+      SubscribeTo to, Duration timeout) {
+    Protocol.Replacing replacing = replacing(subscription, reason, to);
+    Object answer = StageServer.call(consumer, new Protocol.SubscribeRequest(to, true, replacing), timeout);
+    return switch ((Protocol.SubscribeAnswer) answer) {
+      case Protocol.SubscribeAnswer.Subscribed(Subscription fresh) -> fresh;
+      case Protocol.SubscribeAnswer.Refused(ExitReason refusal) -> throw SubscribeException.of(consumer, to, refusal);
+    };
+  }
+
+  /**
+   * {@link #syncResubscribe(Address, Subscription, ExitReason, SubscribeTo)} without waiting (Elixir's
+   * {@code async_resubscribe}): a refusal reaches the consumer as a cancellation.
+   */
+  public static void asyncResubscribe(Address consumer, Subscription subscription, ExitReason reason,
+      SubscribeTo to) {
+    StageServer.cast(consumer, new Protocol.SubscribeRequest(to, false, replacing(subscription, reason, to)));
+  }
+
+  private static Protocol.Replacing replacing(Subscription subscription, ExitReason reason, SubscribeTo to) {
+    Objects.requireNonNull(subscription, "subscription");
+    Objects.requireNonNull(reason, "reason");
+    Objects.requireNonNull(to, "to: SubscribeTo.to(producer)");
+    Address target = to.producer() instanceof org.otp4j.core.ServerRef<?> ref ? ref.address() : to.producer();
+    java.util.Optional<Pid> producer = switch (target) {
+      case Pid pid -> java.util.Optional.of(pid);
+      case Name name -> Proc.whereis(name);
+      case org.otp4j.core.ServerRef<?> ref -> java.util.Optional.empty();
+    };
+    if (producer.isPresent() && !producer.get().equals(subscription.pid())) {
+      throw new IllegalArgumentException("a resubscribe goes to the subscription's own producer " + subscription.pid()
+          + ", not to " + to.producer() + " (" + producer.get() + "): cancel and subscribe instead");
+    }
+    return new Protocol.Replacing(subscription.tag(), reason);
+  }
+
+  /**
+   * Queues {@code message} for the stage's {@link #handleInfo}, behind the events it holds now
+   * (Elixir's {@code sync_info}): a producer delivers it once the events in its buffer (and, with a
+   * partition dispatcher, in its partitions' queues) have gone to consumers; a producer_consumer,
+   * once it has handled the upstream events waiting for demand; a consumer holds no events, so at
+   * once. Returns when the message is queued, not when it is handled.
+   *
+   * @throws CallException if the stage does not exist, exits, or does not answer within 5 seconds
+   */
+  public static void syncInfo(Address stage, Object message) {
+    syncInfo(stage, message, DEFAULT_CALL_TIMEOUT);
+  }
+
+  /** {@link #syncInfo(Address, Object)} waiting up to {@code timeout}. */
+  public static void syncInfo(Address stage, Object message, Duration timeout) {
+    StageServer.call(stage, new Protocol.QueueInfo(Objects.requireNonNull(message, "message")), timeout);
+  }
+
+  /** {@link #syncInfo(Address, Object)} without waiting (Elixir's {@code async_info}); never fails. */
+  public static void asyncInfo(Address stage, Object message) {
+    StageServer.cast(stage, new Protocol.QueueInfo(Objects.requireNonNull(message, "message")));
+  }
+
+  /**
+   * The events of {@code subscriptions} as a Java stream (Elixir's {@code GenStage.stream}), for a
+   * process or a plain thread. Nothing happens until the stream is consumed: then a consumer stage
+   * subscribes to every producer in the list, sets their demand mode to
+   * {@link DemandMode#FORWARD}, and asks for events as the stream consumes them, never holding more
+   * than each subscription's {@code maxDemand}, so a slow reader holds the producers back.
+   *
+   * <p>The stream ends when every subscription has ended without making it fail. Each subscription's
+   * {@link CancelMode} says what its end does, as in Elixir: {@link CancelMode#PERMANENT} (the default)
+   * makes the stream throw {@link StageFlow.ProducerExitException} with the producer's reason, whatever
+   * it is (even {@code normal}); {@link CancelMode#TRANSIENT} throws unless the reason is orderly;
+   * {@link CancelMode#TEMPORARY} never throws. A permanent or transient subscription to a producer that
+   * does not exist throws {@link org.otp4j.core.NoProcException}.
+   *
+   * <p>Close the stream (try-with-resources) when you stop before its end, as with {@code limit}: that
+   * cancels the subscriptions. A stream consumed by a process is also cleaned up when that process
+   * exits.
+   *
+   * @throws IllegalArgumentException if {@code subscriptions} is empty
+   */
+  public static <E> java.util.stream.Stream<E> stream(List<SubscribeTo> subscriptions) {
+    Objects.requireNonNull(subscriptions, "subscriptions");
+    if (subscriptions.isEmpty()) {
+      throw new IllegalArgumentException("GenStage.stream needs at least one subscription");
+    }
+    subscriptions.forEach(s -> Objects.requireNonNull(s, "a subscription in " + subscriptions));
+    return StageStream.of(List.copyOf(subscriptions));
+  }
+
+  /** {@link #stream(List)} of these subscriptions. */
+  public static <E> java.util.stream.Stream<E> stream(SubscribeTo... subscriptions) {
+    return stream(List.of(subscriptions));
+  }
+
+  /**
    * Asks the producer of a manual subscription for {@code demand} more events (Elixir's
    * {@code GenStage.ask}). Asking for 0 does nothing. Any process or thread may ask; the events go to
    * the consumer.

@@ -15,6 +15,9 @@ import org.otp4j.core.Pid;
  * consumer's next ask). A partition without a consumer is a queue, so its events wait for one to
  * subscribe. {@code waiting} is the demand passed upstream and not yet dispatched; {@code pending},
  * demand of consumers that have left, consumed first by new asks.
+ *
+ * <p>An info ({@link #info}) waits behind the events queued now in every partition that has a queue:
+ * a marker in each, delivered to the stage once the last of them is passed.
  */
 final class PartitionDispatch extends DispatchEngine {
   private static final class Partition {
@@ -22,6 +25,23 @@ final class PartitionDispatch extends DispatchEngine {
     long demand;
     /** Null while the partition has demand. */
     ArrayDeque<Object> queue = new ArrayDeque<>();
+  }
+
+  /** An info behind the events of {@code left} partitions' queues. */
+  private final class Marker {
+    final Object message;
+    int left;
+
+    Marker(Object message, int left) {
+      this.message = message;
+      this.left = left;
+    }
+
+    void passed() {
+      if (--left == 0) {
+        PartitionDispatch.super.info(message);
+      }
+    }
   }
 
   private final Partition[] partitions;
@@ -67,8 +87,15 @@ final class PartitionDispatch extends DispatchEngine {
       pending += old.demand;
       return 0;
     }
-    // The events queued for the consumer that left are dropped, and asked for again.
-    long length = old.queue.size();
+    // The events queued for the consumer that left are dropped, and asked for again; its infos pass.
+    long length = 0;
+    for (Object queued : old.queue) {
+      if (queued instanceof PartitionDispatch.Marker marker) {
+        marker.passed();
+      } else {
+        length++;
+      }
+    }
     waiting += length;
     return length;
   }
@@ -80,14 +107,21 @@ final class PartitionDispatch extends DispatchEngine {
       partition.demand = StageServer.plus(partition.demand, counter);
     } else {
       List<Object> now = new ArrayList<>();
+      List<Marker> passed = new ArrayList<>(0);
       long left = counter;
-      while (left > 0 && !partition.queue.isEmpty()) {
-        now.add(partition.queue.pollFirst());
-        left--;
+      while (!partition.queue.isEmpty() && (left > 0 || partition.queue.peekFirst() instanceof PartitionDispatch.Marker)) {
+        Object next = partition.queue.pollFirst();
+        if (next instanceof PartitionDispatch.Marker marker) {
+          passed.add(marker);
+        } else {
+          now.add(next);
+          left--;
+        }
       }
       if (!now.isEmpty()) {
         send(partition.consumer, now);
       }
+      passed.forEach(Marker::passed);
       if (left > 0) {
         partition.queue = null;
         partition.demand = left;
@@ -98,6 +132,24 @@ final class PartitionDispatch extends DispatchEngine {
     pending -= alreadySent;
     waiting += demand;
     return demand;
+  }
+
+  @Override
+  void info(Object message) {
+    List<Partition> queued = new ArrayList<>();
+    for (Partition partition : partitions) {
+      if (partition.queue != null && !partition.queue.isEmpty()) {
+        queued.add(partition);
+      }
+    }
+    if (queued.isEmpty()) {
+      super.info(message);
+      return;
+    }
+    Marker marker = new Marker(message, queued.size());
+    for (Partition partition : queued) {
+      partition.queue.add(marker);
+    }
   }
 
   @Override

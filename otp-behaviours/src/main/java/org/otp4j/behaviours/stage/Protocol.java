@@ -17,8 +17,21 @@ final class Protocol {
   // ---------------------------------------------------------------------------------------
   // client requests, through GenServer calls and casts
 
-  /** Subscribe to {@code to.producer()}; {@code sync}: answer with a {@link SubscribeAnswer} once accepted. */
-  record SubscribeRequest(SubscribeTo to, boolean sync) {}
+  /**
+   * Subscribe to {@code to.producer()}; {@code sync}: answer with a {@link SubscribeAnswer} once
+   * accepted; {@code replacing}: the subscription the producer cancels first (a resubscribe), or null.
+   */
+  record SubscribeRequest(SubscribeTo to, boolean sync, Replacing replacing) {
+    SubscribeRequest(SubscribeTo to, boolean sync) {
+      this(to, sync, null);
+    }
+  }
+
+  /** The subscription a resubscribe cancels, with the reason it gives. */
+  record Replacing(Ref tag, ExitReason reason) {}
+
+  /** Queue {@code message} for the stage's handleInfo behind the events it holds now; sync: answer {@code true}. */
+  record QueueInfo(Object message) {}
 
   /** The answer to a synchronous subscribe request. */
   sealed interface SubscribeAnswer {
@@ -54,8 +67,8 @@ final class Protocol {
   /** What a consumer tells a producer. */
   sealed interface ProducerMessage {}
 
-  /** Subscribe {@code consumer} with {@code options}. */
-  record Subscribe(Pid consumer, SubscribeTo options) implements ProducerMessage {}
+  /** Subscribe {@code consumer} with {@code options}, after cancelling {@code replacing} if not null. */
+  record Subscribe(Pid consumer, SubscribeTo options, Replacing replacing) implements ProducerMessage {}
 
   /** {@code demand} more events. */
   record Ask(long demand) implements ProducerMessage {}

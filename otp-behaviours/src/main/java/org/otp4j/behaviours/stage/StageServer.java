@@ -70,8 +70,13 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
 
   private record PendingCancel(CancelMode mode, GenStage.Cancellation cancellation, Subscription from) {}
 
+  /** An info held in a producer_consumer's queue, behind the events before it. */
+  private record PendingInfo(Object message) {}
+
   /** Held work of a producer in {@link DemandMode#ACCUMULATE}. */
   private record HeldDemand(long demand) {}
+
+  private record HeldInfo(Object message) {}
 
   private record HeldEvents(List<Object> events) {}
 
@@ -172,7 +177,7 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
         }
         try {
           for (SubscribeTo to : subscriptionsAtInit(ok.options())) {
-            subscribe(to, null);
+            subscribe(to, null, null);
           }
         } catch (StopStage s) {
           return Init.stop(s.reason);
@@ -222,8 +227,12 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
             notAConsumer(r.to());
             return reply(new Protocol.SubscribeAnswer.Refused(NotAConsumerException.REASON), state);
           }
-          subscribe(r.to(), from);
+          subscribe(r.to(), from, r.replacing());
           return noReply(state);
+        }
+        case Protocol.QueueInfo info -> {
+          queueInfo(info.message());
+          return reply(Boolean.TRUE, state);
         }
         case Protocol.UserCall call -> {
           return callResult(stage.handleCall(call.request(), from, state), from);
@@ -254,9 +263,10 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
           if (kind == Kind.PRODUCER) {
             notAConsumer(r.to());
           } else {
-            subscribe(r.to(), null);
+            subscribe(r.to(), null, r.replacing());
           }
         }
+        case Protocol.QueueInfo info -> queueInfo(info.message());
         case Protocol.UserCast cast -> apply(stage.handleCast(cast.request(), state));
         case Protocol.SetDemandMode mode -> setDemandMode(mode.mode());
         default -> {
@@ -387,6 +397,9 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
               new Protocol.Cancelled(ExitReason.of("duplicated_subscription")), self));
           return;
         }
+        if (s.replacing() != null) {
+          producerCancel(s.replacing().tag(), GenStage.Cancellation.Kind.CANCEL, s.replacing().reason());
+        }
         Ref monitor = Proc.monitor(s.consumer());
         consumers.put(m.tag(), new ConsumerLink(s.consumer(), monitor));
         consumerMonitors.put(monitor, m.tag());
@@ -482,8 +495,40 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
       List<Object> taken = buffer.take(counter);
       counter -= taken.size();
       dispatch(taken);
+      buffer.takeInfos().forEach(dispatcher::info);
     }
     return counter;
+  }
+
+  /**
+   * Elixir's {@code sync_info}: a consumer has nothing buffered, so the message is due at once; a
+   * producer queues it behind its buffered (or held) events, a producer_consumer behind the upstream
+   * events it has not handled yet.
+   */
+  private void queueInfo(Object message) {
+    switch (kind) {
+      case CONSUMER -> Proc.send(self, message);
+      case PRODUCER_CONSUMER -> {
+        if (pcQueue.isEmpty()) {
+          bufferOrDispatchInfo(message);
+        } else {
+          pcQueue.add(new PendingInfo(message));
+        }
+      }
+      case PRODUCER -> {
+        if (held != null && !held.isEmpty()) {
+          held.add(new HeldInfo(message));
+        } else {
+          bufferOrDispatchInfo(message);
+        }
+      }
+    }
+  }
+
+  private void bufferOrDispatchInfo(Object message) {
+    if (!buffer.storeInfo(message)) {
+      dispatcher.info(message);
+    }
   }
 
   /** Emits events: to the dispatcher, the excess to the buffer. */
@@ -508,6 +553,7 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
     }
     if (!later.isEmpty()) {
       long excess = buffer.store(later);
+      buffer.takeInfos().forEach(dispatcher::info); // the events before them were discarded
       if (excess > 0) {
         discarded += excess;
         if (stage.formatDiscarded(excess, state)) {
@@ -541,6 +587,7 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
         switch (w) {
           case HeldDemand d -> takeFromBufferOrHandleDemand(d.demand());
           case HeldEvents e -> dispatch(e.events());
+          case HeldInfo i -> bufferOrDispatchInfo(i.message());
           default -> throw new IllegalStateException("held " + w);
         }
       }
@@ -555,8 +602,11 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
   // =====================================================================================
   // consumer side
 
-  /** Subscribes to {@code to.producer()}; with {@code from}, answers it once the producer accepts. */
-  private void subscribe(SubscribeTo to, From from) {
+  /**
+   * Subscribes to {@code to.producer()}; with {@code from}, answers it once the producer accepts; with
+   * {@code replacing}, the producer first cancels that subscription (Elixir's resubscribe).
+   */
+  private void subscribe(SubscribeTo to, From from, Protocol.Replacing replacing) {
     Address target = to.producer() instanceof ServerRef<?> ref ? ref.address() : to.producer();
     Optional<Pid> producer = switch (target) {
       case Pid pid -> Optional.of(pid);
@@ -578,7 +628,7 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
     }
     Pid pid = producer.get();
     Ref tag = Proc.monitor(pid);
-    Proc.send(pid, new Protocol.ToProducer(tag, new Protocol.Subscribe(self, to), self));
+    Proc.send(pid, new Protocol.ToProducer(tag, new Protocol.Subscribe(self, to, replacing), self));
     if (from != null) {
       pendingSubscribes.put(tag, from);
     }
@@ -744,6 +794,7 @@ final class StageServer<S, I, O> extends GenServer<S, Object> {
           }
         }
         case PendingCancel c -> invokeCancel(c.mode(), c.cancellation(), c.from());
+        case PendingInfo i -> bufferOrDispatchInfo(i.message());
         default -> throw new IllegalStateException("unexpected entry in the queue");
       }
     }
