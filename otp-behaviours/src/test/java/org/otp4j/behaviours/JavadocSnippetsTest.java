@@ -12,12 +12,14 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.spi.ToolProvider;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Keeps the Javadoc's examples honest: every example in the main sources of otp-core,
@@ -80,6 +82,8 @@ class JavadocSnippetsTest {
    */
   @Test
   @DisplayName("the Javadoc of otp-core, otp-behaviours, otp-testkit, otp-dist and otp-observer builds without an error or a warning")
+  // The javadoc tool reads every module's sources: minutes on two busy cores, far from a hang.
+  @Timeout(value = 10, unit = TimeUnit.MINUTES)
   void javadocBuilds() throws Exception {
     ToolProvider javadoc = ToolProvider.findFirst("javadoc")
         .orElseThrow(() -> new AssertionError("the tests run on a JDK, which has javadoc"));
