@@ -168,8 +168,22 @@ class ObserverBrowserTest {
     return list.isEmpty() ? "" : list.getFirst();
   }
 
+  /**
+   * Clicks the element {@code css} selects. The page re-renders its live parts (the trees, the
+   * table) every refresh, so an element found may be replaced before the click reaches it: then it
+   * is found again, as WebDriver's "stale element reference" asks.
+   */
   void click(String css) throws IOException {
-    post("/session/" + session + "/element/" + element(css) + "/click", Map.of());
+    for (int attempt = 1; ; attempt++) {
+      try {
+        post("/session/" + session + "/element/" + element(css) + "/click", Map.of());
+        return;
+      } catch (AssertionError e) {
+        if (attempt == 10 || e.getMessage() == null || !e.getMessage().contains("stale element reference")) {
+          throw e;
+        }
+      }
+    }
   }
 
   void type(String css, String text) throws IOException {
