@@ -3,10 +3,6 @@ package org.otp4j.bench;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -140,6 +136,9 @@ public final class LedgerBench {
     long started = System.nanoTime();
     String when = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
     Path work = Files.createTempDirectory("otp4j-ledger-bench");
+    long[] fsync = fsyncProbe(work);
+    System.out.printf(Locale.ROOT, "fsync of a 4 KiB append in %s: p50 %s, p99 %s%n", work, micros(fsync[0]),
+        micros(fsync[1]));
     List<Row> rows = new ArrayList<>();
     String pgVersion = null;
     int n = 0;
@@ -184,7 +183,7 @@ public final class LedgerBench {
       }
     }
     Files.createDirectories(o.out.toAbsolutePath().getParent());
-    Files.writeString(o.out, report(o, rows, when, pgVersion, Duration.ofNanos(System.nanoTime() - started)));
+    Files.writeString(o.out, report(o, rows, when, pgVersion, fsync, Duration.ofNanos(System.nanoTime() - started)));
     System.out.println("wrote " + o.out);
   }
 
@@ -252,12 +251,10 @@ public final class LedgerBench {
     Service service = contender.equals("ledger") ? Service.ledger(url, dir, sqlite) : Service.plain(url, poolSize);
     ObjectNode out = JSON.createObjectNode();
     out.put("config", service.describe());
-    try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor();
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(vts)
-            .connectTimeout(Duration.ofSeconds(10)).build()) {
-      URI base = URI.create("http://127.0.0.1:" + service.port());
-      seed(http, base, clients, accounts);
-      Load load = load(http, base, vts, clients, accounts, warmup, duration);
+    try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
+      int port = service.port();
+      seed(port, clients, accounts);
+      Load load = load(port, vts, clients, accounts, warmup, duration);
       out.put("tps", load.ok / (double) duration);
       out.put("measured", load.ok);
       out.put("p50us", load.latency.getValueAtPercentile(50) / 1000);
@@ -267,6 +264,8 @@ public final class LedgerBench {
       out.put("errors", load.errors);
       out.put("firstError", load.firstError);
       out.put("acknowledged", load.totalOk);
+      out.put("cpuUsPerTransfer", load.ok == 0 ? 0 : load.cpuNanos / 1000.0 / load.ok);
+      out.put("cores", load.cpuNanos / 1e9 / duration);
       service.close();
       if (tamper) {
         try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
@@ -279,23 +278,48 @@ public final class LedgerBench {
     System.out.flush();
   }
 
+  /**
+   * The median and 99th percentile, in microseconds, of an fsync of a 4 KiB append to a file in
+   * {@code dir}: the least a durable commit waits on this disk.
+   */
+  static long[] fsyncProbe(Path dir) throws IOException {
+    Path f = Files.createTempFile(dir, "fsync-probe", ".bin");
+    Histogram h = new Histogram(Duration.ofSeconds(10).toNanos(), 3);
+    try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.WRITE,
+        java.nio.file.StandardOpenOption.APPEND)) {
+      java.nio.ByteBuffer page = java.nio.ByteBuffer.allocate(4096);
+      for (int i = 0; i < 300; i++) {
+        page.clear();
+        ch.write(page);
+        long t0 = System.nanoTime();
+        ch.force(false);
+        h.recordValue(Math.min(System.nanoTime() - t0, h.getHighestTrackableValue()));
+      }
+    } finally {
+      Files.deleteIfExists(f);
+    }
+    return new long[] {h.getValueAtPercentile(50) / 1000, h.getValueAtPercentile(99) / 1000};
+  }
+
   private static String account(int i) {
     return String.format(Locale.ROOT, "acct%05d", i);
   }
 
   /** Opens and funds the accounts over the service's API (32 requests at a time). */
-  private static void seed(HttpClient http, URI base, int clients, int accounts) throws Exception {
+  private static void seed(int port, int clients, int accounts) throws Exception {
     AtomicInteger next = new AtomicInteger();
     try (ExecutorService seeders = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> done = new ArrayList<>();
       for (int c = 0; c < clients; c++) {
         done.add(seeders.submit(() -> {
-          for (int i = next.getAndIncrement(); i < accounts; i = next.getAndIncrement()) {
-            String id = account(i);
-            expect(post(http, base.resolve("/accounts"), null, "{\"id\":\"" + id + "\",\"currency\":\"EUR\"}"), 201,
-                "open " + id);
-            expect(post(http, base.resolve("/accounts/" + id + "/deposit"), "seed-" + id, "{\"amount\":" + INITIAL
-                + "}"), 200, "fund " + id);
+          try (Client http = new Client(port)) {
+            for (int i = next.getAndIncrement(); i < accounts; i = next.getAndIncrement()) {
+              String id = account(i);
+              expect(http, http.post("/accounts", null, "{\"id\":\"" + id + "\",\"currency\":\"EUR\"}"), 201,
+                  "open " + id);
+              expect(http, http.post("/accounts/" + id + "/deposit", "seed-" + id, "{\"amount\":" + INITIAL + "}"),
+                  200, "fund " + id);
+            }
           }
           return null;
         }));
@@ -306,34 +330,115 @@ public final class LedgerBench {
     }
   }
 
-  private static void expect(HttpResponse<String> r, int status, String what) {
-    if (r.statusCode() != status) {
-      throw new IllegalStateException(what + ": HTTP " + r.statusCode() + " " + r.body());
+  private static void expect(Client http, int status, int expected, String what) {
+    if (status != expected) {
+      throw new IllegalStateException(what + ": HTTP " + status + " " + http.body());
     }
   }
 
-  private static HttpResponse<String> post(HttpClient http, URI uri, String key, String body)
-      throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
-    if (key != null) {
-      b.header("Idempotency-Key", key);
+  /**
+   * A minimal HTTP/1.1 client on one keep-alive connection, as load generators such as wrk have:
+   * it writes a request and reads the answer's status line, headers and {@code Content-Length}
+   * body. Cheap on CPU, which both services share with it.
+   */
+  static final class Client implements AutoCloseable {
+    private final java.net.Socket socket;
+    private final java.io.OutputStream out;
+    private final java.io.BufferedInputStream in;
+    private final String host;
+    private byte[] body = new byte[0];
+
+    Client(int port) throws IOException {
+      socket = new java.net.Socket("127.0.0.1", port);
+      socket.setTcpNoDelay(true);
+      socket.setSoTimeout(60_000);
+      out = new java.io.BufferedOutputStream(socket.getOutputStream(), 1024);
+      in = new java.io.BufferedInputStream(socket.getInputStream(), 4096);
+      host = "127.0.0.1:" + port;
     }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+
+    /** POSTs a JSON body; returns the status (the answer's body is then {@link #body()}). */
+    int post(String path, String key, String json) throws IOException {
+      byte[] b = json.getBytes(StandardCharsets.UTF_8);
+      StringBuilder head = new StringBuilder(160).append("POST ").append(path).append(" HTTP/1.1\r\nHost: ")
+          .append(host).append("\r\nContent-Type: application/json\r\nContent-Length: ").append(b.length);
+      if (key != null) {
+        head.append("\r\nIdempotency-Key: ").append(key);
+      }
+      out.write(head.append("\r\n\r\n").toString().getBytes(StandardCharsets.US_ASCII));
+      out.write(b);
+      out.flush();
+      String status = line();
+      if (status == null || !status.startsWith("HTTP/1.1 ")) {
+        throw new IOException("no HTTP answer: " + status);
+      }
+      int length = -1;
+      boolean chunked = false;
+      for (String h = line(); h != null && !h.isEmpty(); h = line()) {
+        int colon = h.indexOf(':');
+        String name = h.substring(0, colon).trim();
+        if (name.equalsIgnoreCase("Content-Length")) {
+          length = Integer.parseInt(h.substring(colon + 1).trim());
+        } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
+          chunked = true;
+        }
+      }
+      if (chunked) {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (int n = Integer.parseInt(line().trim(), 16); n > 0; n = Integer.parseInt(line().trim(), 16)) {
+          all.write(in.readNBytes(n));
+          line();
+        }
+        line();
+        body = all.toByteArray();
+      } else {
+        body = in.readNBytes(Math.max(length, 0));
+      }
+      return Integer.parseInt(status.substring(9, 12));
+    }
+
+    /** The body of the last answer. */
+    String body() {
+      return new String(body, StandardCharsets.UTF_8);
+    }
+
+    private String line() throws IOException {
+      StringBuilder sb = new StringBuilder(64);
+      for (int c = in.read(); c != -1; c = in.read()) {
+        if (c == '\n') {
+          int len = sb.length();
+          return len > 0 && sb.charAt(len - 1) == '\r' ? sb.substring(0, len - 1) : sb.toString();
+        }
+        sb.append((char) c);
+      }
+      return sb.isEmpty() ? null : sb.toString();
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
   }
 
   /** What the clients saw. */
-  private record Load(long ok, Histogram latency, long errors, String firstError, long totalOk) {}
+  private record Load(long ok, Histogram latency, long errors, String firstError, long totalOk, long cpuNanos) {}
 
-  private static Load load(HttpClient http, URI base, ExecutorService vts, int clients, int accounts, int warmup,
-      int duration) throws Exception {
+  private static Load load(int port, ExecutorService vts, int clients, int accounts, int warmup, int duration)
+      throws Exception {
     long start = System.nanoTime();
     long from = start + Duration.ofSeconds(warmup).toNanos();
     long until = from + Duration.ofSeconds(duration).toNanos();
     AtomicLong errors = new AtomicLong();
     AtomicLong totalOk = new AtomicLong();
     AtomicReference<String> firstError = new AtomicReference<>("");
-    URI transfers = base.resolve("/transfers");
+    // the process's CPU time over the measured window (service and load generator: one JVM)
+    long[] cpu = new long[2];
+    Thread cpuMeter = Thread.ofPlatform().daemon(true).start(() -> {
+      java.util.concurrent.locks.LockSupport.parkNanos(from - System.nanoTime());
+      cpu[0] = Stopwatch.processCpuNanos();
+      java.util.concurrent.locks.LockSupport.parkNanos(until - System.nanoTime());
+      cpu[1] = Stopwatch.processCpuNanos();
+    });
     List<Future<Histogram>> done = new ArrayList<>();
     for (int c = 0; c < clients; c++) {
       int client = c;
@@ -341,9 +446,11 @@ public final class LedgerBench {
         Histogram h = new Histogram(Duration.ofSeconds(60).toNanos(), 3);
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         long seq = 0;
+        Client http = new Client(port);
         while (true) {
           long t0 = System.nanoTime();
           if (t0 >= until) {
+            http.close();
             return h;
           }
           int x = rnd.nextInt(accounts);
@@ -356,12 +463,13 @@ public final class LedgerBench {
           int status;
           String answer;
           try {
-            HttpResponse<String> r = post(http, transfers, "t" + client + "-" + seq++, body);
-            status = r.statusCode();
-            answer = r.body();
+            status = http.post("/transfers", "t" + client + "-" + seq++, body);
+            answer = status == 200 ? "" : http.body();
           } catch (IOException e) {
             status = -1;
             answer = e.toString();
+            http.close();
+            http = new Client(port); // a new connection for the next request
           }
           long t1 = System.nanoTime();
           if (status == 200) {
@@ -380,7 +488,8 @@ public final class LedgerBench {
     for (Future<Histogram> f : done) {
       all.add(f.get());
     }
-    return new Load(all.getTotalCount(), all, errors.get(), firstError.get(), totalOk.get());
+    cpuMeter.join();
+    return new Load(all.getTotalCount(), all, errors.get(), firstError.get(), totalOk.get(), cpu[1] - cpu[0]);
   }
 
   /**
@@ -506,7 +615,8 @@ public final class LedgerBench {
         : us >= 1000 ? String.format(Locale.ROOT, "%.1f ms", us / 1000.0) : us + " µs";
   }
 
-  private static String report(Options o, List<Row> rows, String when, String pgVersion, Duration took) {
+  private static String report(Options o, List<Row> rows, String when, String pgVersion, long[] fsync,
+      Duration took) {
     StringBuilder md = new StringBuilder();
     md.append("# Benchmark: the ledger case study against a plain JDBC service\n\n");
     md.append("<!-- Generated by org.otp4j.bench.LedgerBench; do not edit by hand: run `bash otp-bench/ledger-bench.sh` "
@@ -522,15 +632,29 @@ public final class LedgerBench {
         + "%,d accounts, transfers of 1 to 100 between two distinct random accounts, %d s warm-up then %d s measured. "
         + "Latency is a client's, from sending the request to reading the answer, over HTTP/1.1 keep-alive "
         + "connections on loopback.%n%n", o.clients, o.accounts, o.warmup, o.duration));
-    md.append("| Database | Service | transfers/s | p50 | p99 | p99.9 | errors | books |\n|---|---|---:|---:|---:|---:|---:|---|\n");
+    md.append("| Database | Service | transfers/s | p50 | p99 | p99.9 | CPU per transfer | cores busy | errors | books |\n"
+        + "|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
     for (Row r : rows) {
       JsonNode j = r.result();
-      md.append(String.format(Locale.ROOT, "| %s | %s | **%,.0f** | %s | %s | %s | %d | balance (%,d transfers journaled) |%n",
-          r.db().equals("sqlite") ? "SQLite" : "PostgreSQL", r.contender().equals("ledger") ? "otp4j ledger"
-              : "plain JDBC", j.get("tps").asDouble(), micros(j.get("p50us").asLong()), micros(j.get("p99us").asLong()),
-          micros(j.get("p999us").asLong()), j.get("errors").asLong(), j.get("journaled").asLong()));
+      md.append(String.format(Locale.ROOT, "| %s | %s | **%,.0f** | %s | %s | %s | %s | %.2f | %d | balance "
+          + "(%,d transfers journaled) |%n", r.db().equals("sqlite") ? "SQLite" : "PostgreSQL",
+          r.contender().equals("ledger") ? "otp4j ledger" : "plain JDBC", j.get("tps").asDouble(),
+          micros(j.get("p50us").asLong()), micros(j.get("p99us").asLong()), micros(j.get("p999us").asLong()),
+          micros(Math.round(j.get("cpuUsPerTransfer").asDouble())), j.get("cores").asDouble(), j.get("errors").asLong(),
+          j.get("journaled").asLong()));
     }
+    md.append(String.format(Locale.ROOT, "%nCPU per transfer is the measuring JVM's CPU time over the measured window "
+        + "(all its threads: the service, the load generator, garbage collection, the compiler) divided by the "
+        + "transfers; cores busy is that CPU time over the window. The disk: an fsync of a 4 KiB append to a file in "
+        + "the benchmark's folder takes %s (median), %s (p99), measured by the harness before the runs.%n",
+        micros(fsync[0]), micros(fsync[1])));
     md.append("\n## Targets\n\n");
+    double bound = o.clients / (fsync[0] / 1e6);
+    md.append(String.format(Locale.ROOT, "A bound first (Little's law): %d closed-loop clients that each wait for a "
+        + "durable commit cannot complete more than %d transfers per commit time, whatever the service: with one "
+        + "fsync of %s per commit, at most %,.0f transfers/s even if every transfer needed a single commit and every "
+        + "commit carried all %d. 30,000/s at %d clients asks for a mean latency of %s.%n%n", o.clients, o.clients,
+        micros(fsync[0]), bound, o.clients, o.clients, micros(Math.round(o.clients * 1e6 / 30_000))));
     JsonNode sl = find(rows, "sqlite", "ledger");
     if (sl != null) {
       boolean met = sl.get("tps").asDouble() >= 30_000 && sl.get("p99us").asLong() <= 10_000;
@@ -575,7 +699,8 @@ public final class LedgerBench {
         on a core, and more concurrent commits share one flush).
 
         The load generator runs in the service's JVM (the same for both: a fresh JVM per measurement with the \
-        flags of the side-by-side harness), on virtual threads, with the JDK's `HttpClient`; its CPU is part \
+        flags of the side-by-side harness), on virtual threads, each client with a minimal HTTP/1.1 client on \
+        one keep-alive connection (as wrk has: it costs little CPU); its CPU is part \
         of what both services share on this machine. After each run the service stops and the books are \
         checked in the database: the customers' balances add up to what was deposited, the journal adds up \
         to zero, each balance equals the sum of its account's entries, and every transfer a client saw \
