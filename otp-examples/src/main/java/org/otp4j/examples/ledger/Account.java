@@ -50,7 +50,10 @@ final class Account extends GenServer<Rows.Account, Account.Request> {
       }
     }
 
-    /** Hold {@code amount} for transfer {@code transferId} (idempotent by that id). */
+    /**
+     * Hold {@code amount} for transfer {@code transferId} and journal its next step, POST, in one
+     * transaction (idempotent by that id); answered with the transfer as it is then.
+     */
     record Reserve(long transferId, long amount) implements Request {}
 
     /**
@@ -147,7 +150,7 @@ final class Account extends GenServer<Rows.Account, Account.Request> {
         case Request.Cash(boolean withdraw, String key, String hash, long amount) ->
             Writer.<Transfer>submit(LedgerStore.cash(withdraw ? "withdraw" : "deposit", key, hash, id, amount));
         case Request.Reserve(long transferId, long amount) ->
-            Writer.<Hold>submit(LedgerStore.reserve(transferId, id, amount, "transfer", null, 0));
+            Writer.<Transfer>submit(LedgerStore.reserveForTransfer(transferId, id, amount));
         case Request.Authorize(String key, String hash, String merchant, long amount, long expiresAt) ->
             Writer.<Hold>submit(LedgerStore.authorize(key, hash, id, merchant, amount, expiresAt));
         case Request.SetStatus(String status) -> Writer.<Rows.Account>submit(LedgerStore.setStatus(id, status));

@@ -228,6 +228,7 @@ final class HttpEndpoint {
         throw LedgerError.conflict("idempotency_conflict", "idempotency key '" + key + "' was used for another "
             + "request; a retry must send the same body, a new request a new key");
       }
+      String currency = null;
       if (stored.isEmpty()) {
         if (from.equals(to)) {
           throw LedgerError.badRequest("same_account", "a transfer moves money between two accounts; 'from' and 'to' "
@@ -244,9 +245,10 @@ final class HttpEndpoint {
           throw LedgerError.badRequest("currency_mismatch", "the transfer says " + body.get("currency")
               + " but the accounts are in " + a.currency());
         }
+        currency = a.currency();
       }
       Transfer t = Writer.submit(LedgerStore.acceptTransfer(key, hash, from, to, amount,
-          existing(from).currency()));
+          currency != null ? currency : existing(from).currency()));
       if (!t.state().terminal()) {
         TransferWorkflow.ensureStarted(ledger, t.id());
         t = TransferWorkflow.awaitOutcome(ledger, t.id(), TRANSFER_WAIT);

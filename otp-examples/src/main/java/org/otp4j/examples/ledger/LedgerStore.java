@@ -259,7 +259,10 @@ public final class LedgerStore {
   /**
    * Accepts a transfer: returns the movement that used {@code key} before if its request was the
    * same, refuses it (409) if it was another; otherwise writes the transfer in state VALIDATE (the
-   * first step of its workflow, journaled) and returns it.
+   * first step of its workflow, journaled), runs that step's checks in the same transaction (both
+   * accounts exist, are open, in {@code currency}) and, if they pass, journals its next step, RESERVE,
+   * there too; returns the transfer. One that fails them stays in VALIDATE, where its workflow
+   * validates it again and compensates it with the refusal.
    */
   static Work<Transfer> acceptTransfer(String key, String hash, String from, String to, long amount, String currency) {
     Amounts.key(key, "transfer");
@@ -273,6 +276,10 @@ public final class LedgerStore {
       insertTransfer(tx.c, id, key, hash, "transfer", from, to, amount, currency, "VALIDATE", null, now);
       step(tx.c, id, "validate", now);
       remember(tx.c, key, hash, "transfer", id, now);
+      if (valid(tx.c, from, to, currency)) {
+        update(tx.c, "UPDATE transfers SET state = 'RESERVE' WHERE id = ?", id);
+        step(tx.c, id, "reserve", now);
+      }
       return transfer(tx.c, id).orElseThrow();
     };
   }
@@ -293,6 +300,27 @@ public final class LedgerStore {
         return transfer(tx.c, id).orElseThrow();
       }
       return t;
+    };
+  }
+
+  /**
+   * A transfer's reserve step in one transaction: holds its {@code amount} on its source account
+   * {@code id} (hold id = transfer id) and journals its next step, POST; returns the transfer as it
+   * is now. The hold and the step commit together, so a restarted workflow finds either both (and
+   * posts) or neither (and reserves again). A transfer no longer in RESERVE (posted already, or being
+   * compensated) is returned as it is and nothing is held: a stale request cannot leave a hold behind.
+   */
+  static Work<Transfer> reserveForTransfer(long transferId, String id, long amount) {
+    Work<Hold> hold = reserve(transferId, id, amount, "transfer", null, 0);
+    Work<Transfer> next = advance(transferId, TransferState.POST, null, null, TransferState.RESERVE);
+    return tx -> {
+      Transfer t = transfer(tx.c, transferId).orElseThrow(() -> LedgerError.notFound("unknown_transfer",
+          "no transfer " + transferId));
+      if (t.state() != TransferState.RESERVE) {
+        return t;
+      }
+      hold.run(tx);
+      return next.run(tx);
     };
   }
 
@@ -504,6 +532,14 @@ public final class LedgerStore {
       throws SQLException {
     update(c, "INSERT INTO idempotency_keys (idem_key, request_hash, operation, ref_id, created_at) "
         + "VALUES (?, ?, ?, ?, ?)", key, hash, operation, ref, now);
+  }
+
+  /** The checks of a transfer's validate step, read in the writer's transaction: whether it would pass them. */
+  private static boolean valid(Connection c, String from, String to, String currency) throws SQLException {
+    Optional<Account> a = account(c, from).filter(x -> !x.id().startsWith("world:"));
+    Optional<Account> b = account(c, to).filter(x -> !x.id().startsWith("world:"));
+    return a.isPresent() && b.isPresent() && a.get().status().equals(Rows.OPEN) && b.get().status().equals(Rows.OPEN)
+        && a.get().currency().equals(currency) && b.get().currency().equals(currency);
   }
 
   private static Account customer(Connection c, String id) throws SQLException {

@@ -16,7 +16,6 @@ import org.otp4j.core.From;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 import org.otp4j.examples.ledger.LedgerStore.StoreException;
-import org.otp4j.examples.ledger.Rows.Hold;
 import org.otp4j.examples.ledger.Rows.Transfer;
 import org.otp4j.examples.ledger.Rows.TransferState;
 
@@ -29,8 +28,11 @@ import org.otp4j.examples.ledger.Rows.TransferState;
  * <pre>
  * state       does (each step idempotent)                   then
  * VALIDATE    both accounts exist, are open, one currency     RESERVE (journaled), or COMPENSATE
- * RESERVE     the source account holds the amount             POST (journaled), or COMPENSATE if
- *             (hold id = transfer id: a retry finds it)       refused or stepTimeout passed
+ *             (checked first by the transaction that accepts
+ *             the transfer, which journals RESERVE at once
+ *             if they pass)
+ * RESERVE     the source account holds the amount             POST (journaled in the hold's transaction),
+ *             (hold id = transfer id: a retry finds it)       or COMPENSATE if refused or stepTimeout passed
  * POST        both entries, hold consumed, COMPLETED:          stop normal; COMPENSATE if refused
  *             one transaction, a no-op once done               (an account frozen or closed meanwhile)
  * COMPENSATE  hold released and FAILED: one transaction       stop normal
@@ -204,12 +206,9 @@ final class TransferWorkflow extends GenStatem<TransferState, TransferWorkflow.D
   }
 
   private Result<TransferState, Data> reserve(Data d) {
-    Hold h = Account.ask(ledger, d.transfer.from(), new Account.Request.Reserve(id, d.transfer.amount()));
-    if (!h.status().equals("active")) {
-      // its hold ended already: only a compensation of an earlier incarnation does that
-      return follow(ledger.store().transfer(id).orElseThrow(), d);
-    }
-    return follow(Writer.submit(LedgerStore.advance(id, TransferState.POST, null, null, TransferState.RESERVE)), d);
+    // the hold and the POST step commit together: one durable write for the step, not two
+    Transfer t = Account.ask(ledger, d.transfer.from(), new Account.Request.Reserve(id, d.transfer.amount()));
+    return follow(t, d);
   }
 
   private Result<TransferState, Data> post(Data d) {
