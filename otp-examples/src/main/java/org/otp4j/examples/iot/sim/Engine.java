@@ -90,10 +90,9 @@ final class Engine {
           config.faultRate(), config.seed()));
     }
     this.flood = config.floodDevice().map(id -> devices.get(Devices.number(id) - config.firstDevice())).orElse(null);
-    // One executor configuration for every client: they share its Netty event loop.
-    MqttClientExecutorConfig executors = MqttClientExecutorConfig.builder()
-        .nettyThreads(Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors())))
-        .build();
+    // One executor configuration for every client: they share its Netty event loop (the client's
+    // default size, twice the cores, which other clients of this JVM share too).
+    MqttClientExecutorConfig executors = MqttClientExecutorConfig.builder().build();
     int k = config.devicesPerConnection();
     for (int from = 0; from < devices.size(); from += k) {
       List<Device> members = devices.subList(from, Math.min(devices.size(), from + k));

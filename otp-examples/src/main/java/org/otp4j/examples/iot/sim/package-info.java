@@ -63,8 +63,11 @@
  *   <li>{@code --unknown-device-rate F}: that share is valid telemetry in the name of an id from
  *       {@code d-900000} up, which no simulator runs and which never said online.
  *   <li>{@code --oversized-rate F}: that share is telemetry padded past
- *       {@link org.otp4j.examples.iot.Broker#MAX_PACKET_BYTES}; the broker announces its limit at
- *       connect, so these never reach it: they are counted as refused.
+ *       {@link org.otp4j.examples.iot.Broker#MAX_PACKET_BYTES}. None is delivered: the broker
+ *       announces its limit at connect and the client refuses most of them itself; one that does
+ *       reach the broker makes it drop the device's connection (a protocol error), and the device
+ *       reconnects, its telemetry then in flight being counted as failed. They are counted as
+ *       refused either way.
  *   <li>{@code --flood-device ID}: that device publishes valid telemetry as fast as the
  *       connection takes it (up to 256 messages outstanding) instead of at its interval.
  * </ul>

@@ -1,15 +1,12 @@
 package org.otp4j.examples.iot.sim;
 
-import java.io.BufferedReader;
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,54 +17,38 @@ import java.util.concurrent.TimeUnit;
 final class SimulatorProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
-  private final CompletableFuture<Void> started = new CompletableFuture<>();
-  private final CompletableFuture<Void> ended = new CompletableFuture<>();
 
   private SimulatorProcess(Process process, Path log) {
     this.process = process;
     this.log = log;
   }
 
-  /** Launches {@code Simulator} with {@code args}; does not wait for it. */
+  /** Launches {@code Simulator} with {@code args}, its output going to {@code log}; does not wait for it. */
   static SimulatorProcess launch(Path log, String... args) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
         "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path"),
         Simulator.class.getName()));
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    SimulatorProcess sp = new SimulatorProcess(p, log);
-    Thread.ofPlatform().daemon().name("simulator-process-output").start(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          Files.writeString(log, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-          if (line.startsWith("iot-sim started")) {
-            sp.started.complete(null);
-          }
-        }
-      } catch (IOException e) {
-        // the process is gone
-      }
-      sp.ended.complete(null);
-    });
-    return sp;
+    // straight to a file: a pipe read by this JVM may lose its last lines when the process exits
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    return new SimulatorProcess(p, log);
   }
 
   /** Waits until it printed that it started. */
-  void awaitStarted() throws Exception {
-    CompletableFuture.anyOf(started, ended).get(Platform.WAIT.toSeconds(), TimeUnit.SECONDS);
-    if (!started.isDone()) {
+  void awaitStarted() {
+    await("the simulator's start line").atMost(Platform.WAIT)
+        .until(() -> output().contains("iot-sim started") || !process.isAlive());
+    if (!output().contains("iot-sim started")) {
       throw new AssertionError("the simulator ended before it started:\n" + output());
     }
   }
 
-  /** Waits until it exited and its whole output is in the log; returns its exit status. */
+  /** Waits until it exited; returns its exit status. */
   int awaitExit() throws Exception {
     if (!process.waitFor(Platform.WAIT.toSeconds(), TimeUnit.SECONDS)) {
       throw new AssertionError("the simulator did not exit:\n" + output());
     }
-    ended.get(Platform.WAIT.toSeconds(), TimeUnit.SECONDS);
     return process.exitValue();
   }
 
