@@ -29,13 +29,14 @@ import tools.jackson.databind.json.JsonMapper;
  * persistent (clean start), so the client's own "resubscribe if the session expired" restores the
  * command subscriptions after such a reconnect. A disconnect the simulator asks for (a reboot)
  * ends the client's session and its subscriptions: {@link #connect()} therefore subscribes again
- * each time. The connected listener announces the devices online after every connect, first or
- * not. Listeners and command callbacks run on the shared Netty event loop: they only hand work on
+ * each time. The devices say online after every connect, first or not (see {@link #announce()}).
+ * Listeners and command callbacks run on the shared Netty event loop: they only hand work on
  * (publishes are asynchronous), never block.
  */
 final class Connection {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final long REBOOT_MILLIS = 1_000;
+  private static final int SUBSCRIPTIONS_PER_PACKET = 1_000;
 
   final String clientId;
   final boolean gateway;
@@ -44,6 +45,8 @@ final class Connection {
   private final Mqtt5AsyncClient client;
   private final AtomicBoolean connected = new AtomicBoolean();
   private volatile boolean everConnected;
+  /** Set by {@link #connect()}: the devices say online once subscribed, not at the CONNACK. */
+  private volatile boolean announceAfterSubscribe;
 
   Connection(Engine engine, String clientId, boolean gateway, List<Device> members, MqttClientExecutorConfig executors) {
     this.engine = engine;
@@ -71,6 +74,7 @@ final class Connection {
 
   /** Connects (the first time, or after a reboot) and subscribes to the devices' command topics. */
   CompletableFuture<Void> connect() {
+    announceAfterSubscribe = true;
     return client.connectWith()
         .cleanStart(true)
         .keepAlive(30)
@@ -81,16 +85,32 @@ final class Connection {
         .retain(true)
         .applyWillPublish()
         .send()
-        .thenCompose(connAck -> {
-          List<Mqtt5Subscription> subscriptions = new ArrayList<>();
-          for (String id : devices.keySet()) {
-            subscriptions.add(Mqtt5Subscription.builder().topicFilter(Devices.commandsTopic(id))
-                .qos(MqttQos.AT_LEAST_ONCE).build());
-          }
-          Mqtt5Subscribe subscribe = Mqtt5Subscribe.builder().addSubscriptions(subscriptions).build();
-          return client.subscribe(subscribe, this::onCommand);
-        })
-        .thenApply(subAck -> null);
+        .thenCompose(connAck -> subscribe())
+        .thenCompose(subscribed -> {
+          announceAfterSubscribe = false;
+          return announce();
+        });
+  }
+
+  /**
+   * Subscribes to the command topics of the connection's devices, at most
+   * {@value #SUBSCRIPTIONS_PER_PACKET} per SUBSCRIBE, so that a large gateway's packets stay far
+   * below the broker's maximum packet size (about 28 bytes a topic).
+   */
+  private CompletableFuture<Void> subscribe() {
+    List<CompletableFuture<?>> sent = new ArrayList<>();
+    List<Mqtt5Subscription> batch = new ArrayList<>();
+    for (String id : devices.keySet()) {
+      batch.add(Mqtt5Subscription.builder().topicFilter(Devices.commandsTopic(id)).qos(MqttQos.AT_LEAST_ONCE).build());
+      if (batch.size() == SUBSCRIPTIONS_PER_PACKET) {
+        sent.add(client.subscribe(Mqtt5Subscribe.builder().addSubscriptions(batch).build(), this::onCommand));
+        batch = new ArrayList<>();
+      }
+    }
+    if (!batch.isEmpty()) {
+      sent.add(client.subscribe(Mqtt5Subscribe.builder().addSubscriptions(batch).build(), this::onCommand));
+    }
+    return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
   }
 
   /**
@@ -139,17 +159,32 @@ final class Connection {
     }
     everConnected = true;
     engine.counters.connectedDevices.add(devices.size());
-    long now = System.currentTimeMillis();
-    if (gateway) {
-      publishControl(Devices.gatewayStatusTopic(clientId), gatewayStatus(true, now), true);
-    }
-    for (Device d : devices.values()) {
-      if (!d.rebooting) {
-        publishControl(Devices.statusTopic(d.id), d.online(now), true);
-      }
+    if (!announceAfterSubscribe) {
+      announce();
     }
     engine.connected(this);
   }
+
+  /**
+   * Says online: the gateway's status, then each device's. After a connect of its own the
+   * simulator does it once the command subscriptions are acknowledged, and after a reconnect of
+   * the client's own, once the client has sent them again: so a platform that sees a device online
+   * can send it commands.
+   */
+  private CompletableFuture<Void> announce() {
+    long now = System.currentTimeMillis();
+    List<CompletableFuture<?>> sent = new ArrayList<>();
+    if (gateway) {
+      sent.add(publishControl(Devices.gatewayStatusTopic(clientId), gatewayStatus(true, now), true));
+    }
+    for (Device d : devices.values()) {
+      if (!d.rebooting) {
+        sent.add(publishControl(Devices.statusTopic(d.id), d.online(now), true));
+      }
+    }
+    return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
+  }
+
 
   private void onDisconnected() {
     if (connected.compareAndSet(true, false)) {
@@ -214,8 +249,8 @@ final class Connection {
       publishControl(Devices.statusTopic(device.id), device.offline(System.currentTimeMillis()), true);
       engine.later(REBOOT_MILLIS, () -> {
         device.rebooting = false;
-        publishControl(Devices.statusTopic(device.id), device.online(System.currentTimeMillis()), true);
-        ack(device, commandId, true, "rebooted");
+        publishControl(Devices.statusTopic(device.id), device.online(System.currentTimeMillis()), true)
+            .whenComplete((result, e) -> ack(device, commandId, true, "rebooted"));
       });
       return;
     }

@@ -7,7 +7,8 @@ package org.otp4j.examples.iot.sim;
  * <p>{@code published}, {@code confirmed} and {@code failed} count valid telemetry only, the
  * messages the platform is meant to process (the flooding device's included); injected bad input
  * is counted apart. At QoS 1, after {@link Simulator#stop()}, {@code published} equals
- * {@code confirmed + failed}: the stop waits for every outstanding acknowledgement.
+ * {@code confirmed + failed}: the stop waits for every outstanding acknowledgement (up to 10
+ * seconds).
  *
  * @param devices how many devices are simulated
  * @param connectedDevices how many of them are online now (their connection is up)

@@ -27,6 +27,14 @@ class SimulatorTest {
         .until(() -> sim.stats().connectedDevices() == sim.stats().devices());
   }
 
+  /** Waits until every device said online: from then on it gets its commands. */
+  private static void awaitOnline(Platform platform, Simulator sim) {
+    platform.awaitMessages("every device online", ms -> ms.stream()
+        .filter(m -> m.topic().startsWith("devices/") && m.topic().endsWith("/status")
+            && m.json().get("online").booleanValue())
+        .map(Platform.Message::device).distinct().count() == sim.deviceIds().size());
+  }
+
   @Test
   void everyDevicePublishesValidTelemetryWithConsecutiveSeqAndARetainedOnlineStatus() throws Exception {
     try (Broker broker = SimBroker.start(dir);
@@ -88,7 +96,7 @@ class SimulatorTest {
              "devices/+/telemetry");
          // one message a minute: a faster pace can only come from set_config
          Simulator sim = Simulator.start(config(broker, 3).withInterval(Duration.ofSeconds(60)))) {
-      awaitConnected(sim);
+      awaitOnline(platform, sim);
 
       platform.command("d-000001", "{\"command_id\":\"c-1\",\"type\":\"firmware\",\"args\":{\"version\":\"1.2.3\"}}");
       JsonNode firmware = awaitAck(platform, "c-1");
@@ -188,6 +196,7 @@ class SimulatorTest {
       Simulator sim = Simulator.start(config(broker, 12).withDevicesPerConnection(4).withInterval(Duration.ofMillis(100)));
       assertThat(sim.stats().connections()).isEqualTo(3);
       awaitConnected(sim);
+      awaitOnline(platform, sim);
       platform.awaitMessages("3 messages from each of 12 devices, 3 gateways online", ms -> {
         Map<String, List<Platform.Message>> by = Telemetry.byDevice(ms);
         return by.size() == 12 && by.values().stream().allMatch(l -> l.size() >= 3)
@@ -220,6 +229,20 @@ class SimulatorTest {
       assertThat(will.get("devices").valueStream().map(JsonNode::asString).toList())
           .containsExactly("d-000009", "d-000010", "d-000011", "d-000012");
       Telemetry.byDevice(platform.messages()).forEach(Telemetry::assertConsecutiveFromOne);
+    }
+  }
+
+  @Test
+  void aGatewayOfMoreDevicesThanOneSubscribeCarriesGetsEveryDevicesCommands() throws Exception {
+    try (Broker broker = SimBroker.start(dir);
+         Platform platform = Platform.connect(broker, "platform", "devices/+/acks", "devices/+/status");
+         Simulator sim = Simulator.start(config(broker, 2_500).withDevicesPerConnection(2_500)
+             .withInterval(Duration.ofSeconds(60)))) {
+      awaitOnline(platform, sim);
+      for (String id : List.of("d-000001", "d-001000", "d-001001", "d-002500")) {
+        platform.command(id, "{\"command_id\":\"x-" + id + "\",\"type\":\"firmware\",\"args\":{\"version\":\"3\"}}");
+        assertThat(awaitAck(platform, "x-" + id).get("device").asString()).isEqualTo(id);
+      }
     }
   }
 
