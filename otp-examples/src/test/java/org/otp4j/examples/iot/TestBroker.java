@@ -4,10 +4,11 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
 
 /** Starts a {@link Broker} for a test: skips it where mosquitto is missing, fails instead under CI. */
-final class TestBroker {
+public final class TestBroker {
   private TestBroker() {}
 
-  static Broker start(Path dir) {
+  /** A broker in {@code dir}; see the class comment for when it skips or fails. */
+  public static Broker start(Path dir) {
     if (Broker.find().isEmpty() && System.getenv("CI") != null) {
       throw new AssertionError("mosquitto is missing under CI; .ci/run should have run: apt-get install -y mosquitto");
     }

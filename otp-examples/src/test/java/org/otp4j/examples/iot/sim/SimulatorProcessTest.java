@@ -9,6 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.otp4j.examples.iot.Broker;
+import org.otp4j.examples.iot.TestBroker;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -30,7 +31,7 @@ class SimulatorProcessTest {
 
   @Test
   void whenTheProcessIsKilledTheBrokerPublishesEachDevicesWill() throws Exception {
-    try (Broker broker = SimBroker.start(dir.resolve("broker"));
+    try (Broker broker = TestBroker.start(dir.resolve("broker"));
          Platform platform = Platform.connect(broker, "platform", "devices/+/status");
          SimulatorProcess sim = SimulatorProcess.launch(dir.resolve("sim.log"), args(broker))) {
       sim.awaitStarted();
@@ -51,7 +52,7 @@ class SimulatorProcessTest {
   @Test
   void sigtermStopsCleanlyAndWritesTheFinalCountsAsJson() throws Exception {
     Path counts = dir.resolve("out/final.json");
-    try (Broker broker = SimBroker.start(dir.resolve("broker"));
+    try (Broker broker = TestBroker.start(dir.resolve("broker"));
          Platform platform = Platform.connect(broker, "platform", "devices/+/telemetry");
          SimulatorProcess sim = SimulatorProcess.launch(dir.resolve("sim.log"),
              args(broker, "--final-json", counts.toString(), "--ignore-stdin"))) {
@@ -75,7 +76,7 @@ class SimulatorProcessTest {
 
   @Test
   void theEndOfItsInputStopsIt() throws Exception {
-    try (Broker broker = SimBroker.start(dir.resolve("broker"));
+    try (Broker broker = TestBroker.start(dir.resolve("broker"));
          Platform platform = Platform.connect(broker, "platform", "devices/+/status");
          SimulatorProcess sim = SimulatorProcess.launch(dir.resolve("sim.log"), args(broker))) {
       sim.awaitStarted();

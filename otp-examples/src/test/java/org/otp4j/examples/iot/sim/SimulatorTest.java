@@ -11,6 +11,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.otp4j.examples.iot.Broker;
+import org.otp4j.examples.iot.TestBroker;
 import tools.jackson.databind.JsonNode;
 
 class SimulatorTest {
@@ -37,7 +38,7 @@ class SimulatorTest {
 
   @Test
   void everyDevicePublishesValidTelemetryWithConsecutiveSeqAndARetainedOnlineStatus() throws Exception {
-    try (Broker broker = SimBroker.start(dir);
+    try (Broker broker = TestBroker.start(dir);
          Platform platform = Platform.connect(broker, "platform", "devices/+/telemetry", "devices/+/status")) {
       Simulator sim = Simulator.start(config(broker, 30).withInterval(Duration.ofMillis(100)).withFaultRate(0.2));
       List<String> ids = sim.deviceIds();
@@ -77,7 +78,7 @@ class SimulatorTest {
 
   @Test
   void qosZeroTelemetryFlowsToo() throws Exception {
-    try (Broker broker = SimBroker.start(dir);
+    try (Broker broker = TestBroker.start(dir);
          Platform platform = Platform.connect(broker, "platform", "devices/+/telemetry");
          Simulator sim = Simulator.start(config(broker, 5).withQos(0).withInterval(Duration.ofMillis(100)))) {
       platform.awaitMessages("3 messages from each of 5 devices", ms -> {
@@ -91,7 +92,7 @@ class SimulatorTest {
 
   @Test
   void commandsAreAnsweredPerTheContract() throws Exception {
-    try (Broker broker = SimBroker.start(dir);
+    try (Broker broker = TestBroker.start(dir);
          Platform platform = Platform.connect(broker, "platform", "devices/+/acks", "devices/+/status",
              "devices/+/telemetry");
          // one message a minute: a faster pace can only come from set_config
@@ -157,7 +158,7 @@ class SimulatorTest {
 
   @Test
   void afterABrokerRestartEveryDeviceReconnectsKeepsPublishingAndGetsCommands() throws Exception {
-    try (Broker broker = SimBroker.start(dir);
+    try (Broker broker = TestBroker.start(dir);
          Platform platform = Platform.connect(broker, "platform", "devices/+/telemetry", "devices/+/acks");
          Simulator sim = Simulator.start(config(broker, 20).withInterval(Duration.ofMillis(200)))) {
       List<String> ids = sim.deviceIds();
@@ -190,7 +191,7 @@ class SimulatorTest {
 
   @Test
   void gatewaysCarrySeveralDevicesOverOneConnection() throws Exception {
-    try (Broker broker = SimBroker.start(dir);
+    try (Broker broker = TestBroker.start(dir);
          Platform platform = Platform.connect(broker, "platform", "devices/+/telemetry", "devices/+/status",
              "devices/+/acks", "gateways/+/status")) {
       Simulator sim = Simulator.start(config(broker, 12).withDevicesPerConnection(4).withInterval(Duration.ofMillis(100)));
@@ -234,7 +235,7 @@ class SimulatorTest {
 
   @Test
   void aGatewayOfMoreDevicesThanOneSubscribeCarriesGetsEveryDevicesCommands() throws Exception {
-    try (Broker broker = SimBroker.start(dir);
+    try (Broker broker = TestBroker.start(dir);
          Platform platform = Platform.connect(broker, "platform", "devices/+/acks", "devices/+/status");
          Simulator sim = Simulator.start(config(broker, 2_500).withDevicesPerConnection(2_500)
              .withInterval(Duration.ofSeconds(60)))) {
@@ -248,7 +249,7 @@ class SimulatorTest {
 
   @Test
   void malformedPayloadsAndUnknownDevicesArePublishedAsCounted() throws Exception {
-    try (Broker broker = SimBroker.start(dir);
+    try (Broker broker = TestBroker.start(dir);
          Platform platform = Platform.connect(broker, "platform", "devices/+/telemetry")) {
       Simulator sim = Simulator.start(config(broker, 10).withInterval(Duration.ofMillis(50)).withBadInput(0.2, 0.2, 0));
       await("enough of each kind of bad input").atMost(WAIT).until(() -> {
@@ -282,7 +283,7 @@ class SimulatorTest {
 
   @Test
   void oversizedPayloadsNeverGetThroughAndTheDevicesCarryOn() throws Exception {
-    try (Broker broker = SimBroker.start(dir);
+    try (Broker broker = TestBroker.start(dir);
          Platform platform = Platform.connect(broker, "platform", "devices/+/telemetry")) {
       Simulator sim = Simulator.start(config(broker, 5).withInterval(Duration.ofMillis(50)).withBadInput(0, 0, 0.3));
       await("20 oversized payloads refused").atMost(WAIT).until(() -> sim.stats().oversizedRefused() >= 20);
@@ -302,7 +303,7 @@ class SimulatorTest {
 
   @Test
   void aFloodingDevicePublishesAsFastAsItCan() throws Exception {
-    try (Broker broker = SimBroker.start(dir);
+    try (Broker broker = TestBroker.start(dir);
          Platform platform = Platform.connect(broker, "platform", "devices/+/telemetry");
          Simulator sim = Simulator.start(config(broker, 4).withFloodDevice("d-000002"))) {
       platform.awaitMessages("3000 messages from the flooding device",
