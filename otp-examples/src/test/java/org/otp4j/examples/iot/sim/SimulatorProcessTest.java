@@ -1,6 +1,7 @@
 package org.otp4j.examples.iot.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,6 +62,9 @@ class SimulatorProcessTest {
         Map<String, List<Platform.Message>> by = Telemetry.byDevice(ms);
         return by.size() == 10 && by.values().stream().allMatch(l -> l.size() >= 3);
       });
+      // Its summary comes every second of its own: on a busy machine, after the messages above.
+      await("a summary line").atMost(Platform.WAIT)
+          .until(() -> sim.output().matches("(?s).*iot-sim: \\d+/10 devices connected, \\d+ msg/s.*"));
       sim.terminate();
       assertThat(sim.awaitExit()).as("ended by SIGTERM").isEqualTo(143);
       JsonNode last = JsonMapper.builder().build().readTree(Files.readString(counts));
