@@ -195,7 +195,9 @@ final class Report {
     md.append("## Reproduce\n\n");
     md.append("```\nbash otp-bench/bench.sh           # full run: rewrites docs/benchmarks.md and docs/benchmarks.svg\n"
         + "bash otp-bench/bench.sh --quick   # smoke run, about 5 minutes: otp-bench/target/benchmarks-quick.md\n"
-        + "bash otp-bench/jmh.sh             # JMH microbenchmarks of otp4j's hot paths\n```\n");
+        + "bash otp-bench/jmh.sh             # JMH microbenchmarks of otp4j's hot paths\n```\n\n"
+        + "The gateway example beside nginx and HAProxy (`bash otp-bench/gateway-bench.sh`): "
+        + "[benchmarks-gateway.md](benchmarks-gateway.md).\n");
     return md.toString();
   }
 
