@@ -3,7 +3,7 @@
 # asked directly, in front of the same two upstream processes, loaded by wrk
 # (org.otp4j.bench.GatewayBench).
 #
-#   bash otp-bench/gateway-bench.sh        about 2 minutes: writes docs/benchmarks-gateway.md
+#   bash otp-bench/gateway-bench.sh        about 3 minutes: writes docs/benchmarks-gateway.md
 #
 # Options go to the harness: --duration S (per wrk run, default 10), --rounds N (default 1),
 # --rate R (the paced runs' requests/s, default 6000), --out FILE, --jfr (a flight recording of the
