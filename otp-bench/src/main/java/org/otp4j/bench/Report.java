@@ -197,7 +197,9 @@ final class Report {
         + "bash otp-bench/bench.sh --quick   # smoke run, about 5 minutes: otp-bench/target/benchmarks-quick.md\n"
         + "bash otp-bench/jmh.sh             # JMH microbenchmarks of otp4j's hot paths\n```\n\n"
         + "The ledger case study against a plain Jetty + HikariCP + JDBC service, durable transfers on SQLite and "
-        + "PostgreSQL: [benchmarks-ledger.md](benchmarks-ledger.md) (`bash otp-bench/ledger-bench.sh`).\n");
+        + "PostgreSQL: [benchmarks-ledger.md](benchmarks-ledger.md) (`bash otp-bench/ledger-bench.sh`).\n\n"
+        + "The gateway example beside nginx and HAProxy (`bash otp-bench/gateway-bench.sh`): "
+        + "[benchmarks-gateway.md](benchmarks-gateway.md).\n");
     return md.toString();
   }
 

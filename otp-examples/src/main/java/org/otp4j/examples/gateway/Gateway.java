@@ -31,13 +31,14 @@ final class Gateway {
   static final Name CORE = Name.local("gateway.core");
   static final Name POOL_SUPERVISOR = Name.local("gateway.pools");
   static final ServerRef<Router.Msg> ROUTER = ServerRef.local("gateway.router");
-  static final ServerRef<Limiter.Msg> LIMITER = ServerRef.local("gateway.limiter");
+  static final ServerRef<Void> LIMITER = ServerRef.local("gateway.limiter");
   static final ServerRef<JettyProcess.Request> WEB = ServerRef.local("gateway.web");
 
   private final GatewaySettings settings;
   private final Node node;
   private final AtomicReference<GatewayConfig> config;
   private final HttpClient http;
+  private final TokenBucket buckets;
 
   private Gateway(GatewaySettings settings, Node node, GatewayConfig initial) {
     this.settings = settings;
@@ -45,6 +46,7 @@ final class Gateway {
     this.config = new AtomicReference<>(initial);
     this.http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout())
         .executor(Executors.newVirtualThreadPerTaskExecutor()).version(HttpClient.Version.HTTP_1_1).build();
+    this.buckets = settings.rateLimit() != 0 ? new TokenBucket(settings.rateLimit(), settings.rateBurst()) : null;
   }
 
   static Gateway create(GatewaySettings settings, Node node, GatewayConfig initial) {
@@ -61,6 +63,11 @@ final class Gateway {
 
   HttpClient http() {
     return http;
+  }
+
+  /** The shape of the clients' token buckets (null when {@code rateLimit} is 0: no limit). */
+  TokenBucket buckets() {
+    return buckets;
   }
 
   /** The configuration last applied (what a restarted router applies again). */

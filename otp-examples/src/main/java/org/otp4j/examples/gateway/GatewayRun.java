@@ -7,10 +7,11 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import org.otp4j.behaviours.AppDescriptor;
 import org.otp4j.behaviours.Application;
 import org.otp4j.core.Node;
 import org.otp4j.core.NodeConfig;
@@ -31,9 +32,7 @@ public final class GatewayRun {
 
   static int run(PrintStream out) throws InterruptedException {
     Node node = Node.start(NodeConfig.defaults().withName("gateway"));
-    List<UpstreamProcess> upstreams = new ArrayList<>();
-    CountDownLatch stopped = new CountDownLatch(1);
-    node.addStopHook(stopped::countDown);
+    List<UpstreamProcess> upstreams = new CopyOnWriteArrayList<>();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       upstreams.forEach(UpstreamProcess::kill);
       if (!node.isStopped()) {
@@ -42,6 +41,19 @@ public final class GatewayRun {
         node.awaitTermination(Duration.ofSeconds(10));
       }
     }, "gateway-shutdown"));
+    return serve(node, GatewayApp.descriptor(), out, upstreams);
+  }
+
+  /**
+   * Starts three upstreams (adding each to {@code upstreams} as it starts, for whoever must kill
+   * them on Ctrl-C), writes their configuration file, starts the gateway ({@code app}: its
+   * descriptor) on {@code node}, prints where everything is, and waits until the node stops; then
+   * kills the upstreams. Returns 0, or 2 (with one line saying why) if it did not start.
+   */
+  static int serve(Node node, AppDescriptor app, PrintStream out, List<UpstreamProcess> upstreams)
+      throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    node.addStopHook(stopped::countDown);
     int[] ports = new int[2];
     Path file;
     try {
@@ -51,7 +63,7 @@ public final class GatewayRun {
       file = Files.createTempFile("otp4j-gateway-", ".json");
       Files.writeString(file, demoConfig(upstreams).toJson());
       node.run(() -> {
-        Application.load(GatewayApp.descriptor());
+        Application.load(app);
         String host = Application.getEnv(GatewayApp.NAME, "host", "localhost");
         for (String key : List.of("port", "adminPort")) {
           int port = Application.getEnv(GatewayApp.NAME, key, 0);
@@ -82,7 +94,11 @@ public final class GatewayRun {
     }
     out.println("try: curl -i " + gw + "/api/hello ; kill an upstream: curl " + upstreams.getFirst().url()
         + "/_admin/crash ; Ctrl-C stops it all.");
-    stopped.await();
+    try {
+      stopped.await();
+    } finally {
+      upstreams.forEach(UpstreamProcess::kill);
+    }
     return 0;
   }
 

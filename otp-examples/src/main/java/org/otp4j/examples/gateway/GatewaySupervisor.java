@@ -22,7 +22,7 @@ import org.otp4j.behaviours.Supervisor;
  * |   |                     `-- health    HealthCheck: GET /_health every interval (if configured)
  * |   |-- router    Router: applies configurations (writes routes and pools, starts and stops pools)
  * |   `-- watcher   ConfigWatcher: applies the configuration file when it changes (if one is given)
- * |-- limiter   Limiter: a token bucket per client
+ * |-- limiter   Limiter: owns the table of the clients' token buckets, sweeps the idle ones
  * `-- web       WebEndpoint: Jetty, the proxy port and the admin port
  * </pre>
  *
@@ -59,7 +59,7 @@ final class GatewaySupervisor extends Supervisor {
         ChildSpec.supervisor("core", () -> Supervisor.startLink(Supervisor.of(
             Supervisor.restForOne().withIntensity(5, Duration.ofSeconds(10)), core),
             StartOptions.defaults().withName(Gateway.CORE))),
-        ChildSpec.worker("limiter", () -> Limiter.startLink(gateway.settings())),
+        ChildSpec.worker("limiter", () -> Limiter.startLink(gateway)),
         ChildSpec.worker("web", () -> WebEndpoint.startLink(gateway)));
   }
 }

@@ -122,7 +122,7 @@ final class Proxy extends Handler.Abstract {
   private int proxy(Request request, Response response, Callback callback, String id, String method, String path,
                     String client, String[] outcome, int[] attempts) {
     if (gateway.settings().rateLimit() > 0) {
-      long wait = Limiter.take(client);
+      long wait = Limiter.take(gateway, client);
       if (wait > 0) {
         gateway.count("gateway_rate_limited_total");
         response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(wait));

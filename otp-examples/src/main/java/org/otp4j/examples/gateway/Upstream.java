@@ -36,7 +36,9 @@ import tools.jackson.databind.json.JsonMapper;
  *       away while it was answered), the last request's path and headers;</li>
  *   <li>anything else: after the latency, a 500 with probability errorRate, a response that never
  *       ends if {@code hang} (200, then a byte every 50 ms until the client goes away), or 200 with a
- *       JSON echo of the request: instance, method, path, query, headers, body length.</li>
+ *       JSON echo of the request: instance, method, path, query, headers, body length; for the path
+ *       {@code /fixed}, instead of the echo, the same JSON answer of about 100 bytes every time (what a
+ *       benchmark asks for: its size does not depend on the request's headers).</li>
  * </ul>
  */
 public final class Upstream {
@@ -52,9 +54,16 @@ public final class Upstream {
   private final AtomicLong aborted = new AtomicLong();
   private volatile String lastPath = "";
   private volatile Map<String, String> lastHeaders = Map.of();
+  private final byte[] fixed;
 
   private Upstream(String name) {
     this.name = name;
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("instance", name);
+    answer.put("status", "ok");
+    answer.put("items", java.util.List.of(1, 2, 3));
+    answer.put("note", "the same answer of about one hundred bytes");
+    this.fixed = JSON.writeValueAsBytes(answer);
   }
 
   /**
@@ -151,6 +160,12 @@ public final class Upstream {
       }
       if (errorRate > 0 && ThreadLocalRandom.current().nextDouble() < errorRate) {
         send(exchange, 500, Map.of("instance", name, "error", "injected failure"));
+        return;
+      }
+      if (uri.getRawPath().equals("/fixed")) {
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, fixed.length);
+        exchange.getResponseBody().write(fixed);
         return;
       }
       Map<String, Object> echo = new LinkedHashMap<>();
