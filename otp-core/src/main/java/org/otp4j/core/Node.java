@@ -233,9 +233,13 @@ public final class Node implements AutoCloseable {
     return runtime.receivedCount();
   }
 
-  /** Counters since the node started. */
+  /**
+   * Counters since the node started. Each is a plain read of a counter the runtime keeps anyway (no
+   * walk of the process table), cheap enough to poll from a metrics scraper.
+   */
   public Stats stats() {
-    return new Stats(runtime.spawnedCount(), runtime.processCount(), runtime.crashCount(), runtime.runawayCount());
+    return new Stats(runtime.spawnedCount(), runtime.processCount(), runtime.crashCount(), runtime.runawayCount(),
+        runtime.abnormalExitCount());
   }
 
   /**
@@ -243,10 +247,15 @@ public final class Node implements AutoCloseable {
    *
    * @param spawned processes started since the node started
    * @param alive processes alive now
-   * @param crashed processes that ended with an uncaught exception
+   * @param crashed processes that ended with an uncaught exception (a behaviour that fails exits with
+   *     its reason after its own report, and is counted in {@code exitedAbnormally} only)
    * @param runaways processes reported for holding a carrier thread too long
+   * @param exitedAbnormally processes that ended with any reason other than {@code normal},
+   *     {@code shutdown} or {@code {shutdown, Detail}}: crashes, behaviours that stopped with an error,
+   *     processes killed ({@code killed}, those of a stopping node included) or brought down by a
+   *     link. Inboxes are not counted.
    */
-  public record Stats(long spawned, int alive, long crashed, long runaways) {}
+  public record Stats(long spawned, int alive, long crashed, long runaways, long exitedAbnormally) {}
 
   /**
    * Adds an action that {@link #stop()} runs before it kills the processes, for an orderly shutdown

@@ -201,6 +201,37 @@ class NodeTest {
   }
 
   @Test
+  @DisplayName("Node.stats().exitedAbnormally() counts every exit but normal and shutdown, inboxes apart")
+  void abnormalExits() {
+    try (Node node = Node.start(); Reports reports = Reports.capture(node)) {
+      List<Pid> orderly = List.of(node.spawn(() -> {}), node.spawn(() -> Proc.exit(ExitReason.SHUTDOWN)),
+          node.spawn(() -> Proc.exit(ExitReason.shutdown("done"))));
+      orderly.forEach(TestSupport::exitReason);
+      node.openInbox().close();
+      assertThat(node.stats().exitedAbnormally()).isZero();
+
+      Pid custom = node.spawn(() -> Proc.exit(ExitReason.of("boom")));
+      assertThat(exitReason(custom)).isEqualTo(ExitReason.of("boom"));
+      assertThat(node.stats().exitedAbnormally()).isEqualTo(1);
+
+      Pid killed = node.spawn(TestSupport::idle);
+      Proc.exit(killed, ExitReason.KILL);
+      assertThat(exitReason(killed)).isEqualTo(ExitReason.KILLED);
+      assertThat(node.stats().exitedAbnormally()).isEqualTo(2);
+
+      IllegalStateException crash = new IllegalStateException("counted twice over");
+      Pid crasher = node.spawn(() -> {
+        throw crash;
+      });
+      exitReason(crasher);
+      Node.Stats stats = node.stats();
+      assertThat(stats.exitedAbnormally()).isEqualTo(3);
+      assertThat(stats.crashed()).isEqualTo(1);
+      assertThat(reports.errorsAfterStop()).satisfiesExactly(r -> assertCrashReport(r, crasher, crash));
+    }
+  }
+
+  @Test
   @DisplayName("NodeConfig validates its settings")
   void config() {
     assertThatThrownBy(() -> NodeConfig.defaults().withRunawayThreshold(Duration.ZERO))

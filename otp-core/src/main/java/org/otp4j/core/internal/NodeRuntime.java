@@ -50,6 +50,7 @@ public final class NodeRuntime {
   private final AtomicLong spawned = new AtomicLong();
   private final AtomicLong crashes = new AtomicLong();
   private final LongAdder receivedByEnded = new LongAdder();
+  private final LongAdder abnormalExits = new LongAdder();
   private final ReentrantLock stopLock = new ReentrantLock();
   private final Condition allThreadsEnded = stopLock.newCondition();
   private volatile boolean stopping;
@@ -323,6 +324,11 @@ public final class NodeRuntime {
     FlightEvents.exited(p, reason);
   }
 
+  /** Counts the exit of a process (not an inbox) that ends with a reason other than normal or shutdown. */
+  void countAbnormalExit() {
+    abnormalExits.increment();
+  }
+
   void zombieStarted(ProcessImpl p) {
     p.runEpoch = epoch(); // from now on its thread should unwind: the watchdog measures from the kill
     zombies.add(p);
@@ -487,6 +493,11 @@ public final class NodeRuntime {
 
   public long crashCount() {
     return crashes.get();
+  }
+
+  /** Processes (not inboxes) that ended with a reason other than normal or shutdown. */
+  public long abnormalExitCount() {
+    return abnormalExits.sum();
   }
 
   public long runawayCount() {
