@@ -32,7 +32,9 @@ import org.otp4j.core.Scheduler;
  *
  * <h2>The meters</h2>
  * Every meter carries the tag {@code node} (the node's name) and the tags given to
- * {@link #of(Node, Iterable)}.
+ * {@link #of(Node, Iterable)}. They are counts, so they have no base unit: a Prometheus registry
+ * names them as the observer's {@code /metrics} does ({@code otp_processes},
+ * {@code otp_processes_spawned_total}...), so dashboards work with either.
  * <ul>
  *   <li>Gauges: {@value #PROCESSES} (processes alive), {@value #RUNNING} (processes on a carrier or
  *       ready for one: the run queue, with those running), {@value #CARRIERS} (the carrier threads of
@@ -149,44 +151,42 @@ public final class OtpMetrics implements MeterBinder {
   public void bindTo(MeterRegistry registry) {
     Objects.requireNonNull(registry, "registry");
     registries.put(registry, Boolean.TRUE);
-    gauge(registry, PROCESSES, "processes alive", "processes", OtpMetrics::processCount);
-    gauge(registry, RUNNING, "processes running or ready to run", "processes", m -> m.table().running());
-    gauge(registry, MAILBOX_MAX, "the longest mailbox now", "messages", m -> m.table().longestMailbox());
-    gauge(registry, MAILBOX_QUEUED, "messages waiting in all mailboxes", "messages", m -> m.table().queued());
+    gauge(registry, PROCESSES, "processes alive", OtpMetrics::processCount);
+    gauge(registry, RUNNING, "processes running or ready to run", m -> m.table().running());
+    gauge(registry, MAILBOX_MAX, "the longest mailbox now", m -> m.table().longestMailbox());
+    gauge(registry, MAILBOX_QUEUED, "messages waiting in all mailboxes", m -> m.table().queued());
     Scheduler scheduler = node.scheduler();
     Gauge.builder(CARRIERS, this, m -> carriers(scheduler))
         .description("carrier threads of the node's scheduler")
         .tags(tags).tag("scheduler", scheduler instanceof Scheduler.Local ? "local" : "jdk")
         .strongReference(true)
         .register(registry);
-    counter(registry, MESSAGES, "messages taken from mailboxes", "messages", OtpMetrics::messagesReceived);
-    counter(registry, SPAWNED, "processes spawned", "processes", m -> m.node.stats().spawned());
-    counter(registry, CRASHED, "processes ended by an uncaught exception", "processes", m -> m.node.stats().crashed());
-    counter(registry, EXITED_ABNORMALLY, "processes ended with a reason other than normal or shutdown", "processes",
+    counter(registry, MESSAGES, "messages taken from mailboxes", OtpMetrics::messagesReceived);
+    counter(registry, SPAWNED, "processes spawned", m -> m.node.stats().spawned());
+    counter(registry, CRASHED, "processes ended by an uncaught exception", m -> m.node.stats().crashed());
+    counter(registry, EXITED_ABNORMALLY, "processes ended with a reason other than normal or shutdown",
         m -> m.node.stats().exitedAbnormally());
-    counter(registry, RUNAWAYS, "processes reported for holding a carrier thread too long", "processes",
+    counter(registry, RUNAWAYS, "processes reported for holding a carrier thread too long",
         m -> m.node.stats().runaways());
     bindSupervisor(registry, Supervisor.UNNAMED);
     Supervisor.restartCounts(node).keySet().forEach(name -> bindSupervisor(registry, name));
   }
 
-  private void gauge(MeterRegistry registry, String name, String description, String unit,
-      ToDoubleFunction<OtpMetrics> value) {
-    Gauge.builder(name, this, value).description(description).baseUnit(unit).tags(tags)
+  private void gauge(MeterRegistry registry, String name, String description, ToDoubleFunction<OtpMetrics> value) {
+    Gauge.builder(name, this, value).description(description).tags(tags)
         // the registry holds its gauges weakly by default: a binder nobody else keeps must still answer
         .strongReference(true).register(registry);
   }
 
-  private void counter(MeterRegistry registry, String name, String description, String unit,
-      ToDoubleFunction<OtpMetrics> value) {
+  private void counter(MeterRegistry registry, String name, String description, ToDoubleFunction<OtpMetrics> value) {
     // NOTE: a function counter holds its object weakly and has no choice; the gauges above hold this
     // binder strongly, and the registry holds them, so the counters' object lives as long as they do.
-    FunctionCounter.builder(name, this, value).description(description).baseUnit(unit).tags(tags).register(registry);
+    FunctionCounter.builder(name, this, value).description(description).tags(tags).register(registry);
   }
 
   private void bindSupervisor(MeterRegistry registry, String supervisor) {
     FunctionCounter.builder(RESTARTS, this, m -> Supervisor.restartCounts(m.node).getOrDefault(supervisor, 0L))
-        .description("children restarted by supervisors").baseUnit("restarts")
+        .description("children restarted by supervisors")
         .tags(tags).tag("supervisor", supervisor).register(registry);
     supervisorsBound.add(supervisor);
   }
