@@ -218,6 +218,41 @@ public final class Node implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The node's load now, from one walk of the process table: it costs what {@link #processes()}
+   * costs.
+   */
+  public Load load() {
+    int running = 0;
+    int waiting = 0;
+    int blocked = 0;
+    long queued = 0;
+    int longest = 0;
+    for (ProcessInfo p : processes()) {
+      int length = p.mailboxLength();
+      queued += length;
+      longest = Math.max(longest, length);
+      switch (p.status()) {
+        case RUNNING -> running++;
+        case WAITING -> waiting++;
+        case BLOCKED -> blocked++;
+        default -> { } // exiting: on its way out
+      }
+    }
+    return new Load(running, waiting, blocked, queued, longest);
+  }
+
+  /**
+   * A node's load at one moment.
+   *
+   * @param running processes running or ready to run (the run queue, with those on a carrier)
+   * @param waiting processes waiting in the runtime (receive, call)
+   * @param blocked processes blocked outside the runtime (I/O, locks)
+   * @param queued messages waiting in all mailboxes
+   * @param longestMailbox the length of the longest mailbox
+   */
+  public record Load(int running, int waiting, int blocked, long queued, int longestMailbox) {}
+
   /** How many processes are alive now. */
   public int processCount() {
     return runtime.processCount();

@@ -232,6 +232,29 @@ class NodeTest {
   }
 
   @Test
+  @DisplayName("Node.load(): waiting processes, queued messages, the longest mailbox; the scheduler's carriers")
+  void load() {
+    try (Node node = Node.start(NodeConfig.defaults().withScheduler(Scheduler.local(2)))) {
+      Pid a = node.spawn(() -> Proc.receive(m -> m.equals("go"), Proc.INFINITY));
+      Pid b = node.spawn(() -> Proc.receive(m -> m.equals("go"), Proc.INFINITY));
+      for (int i = 0; i < 3; i++) {
+        Proc.send(a, i);
+      }
+      Proc.send(b, "x");
+      spinUntil(() -> node.load().waiting() == 2 && node.load().queued() == 4,
+          () -> "two processes waiting with 4 messages, got " + node.load());
+      Node.Load load = node.load();
+      assertThat(load.longestMailbox()).isEqualTo(3);
+      assertThat(load.running()).isZero();
+      assertThat(node.scheduler().carriers()).isEqualTo(node.scheduler() instanceof Scheduler.Local ? 2
+          : Runtime.getRuntime().availableProcessors());
+      Proc.send(a, "go");
+      assertThat(exitReason(a)).isEqualTo(ExitReason.NORMAL);
+      assertThat(node.load().longestMailbox()).isEqualTo(1);
+    }
+  }
+
+  @Test
   @DisplayName("NodeConfig validates its settings")
   void config() {
     assertThatThrownBy(() -> NodeConfig.defaults().withRunawayThreshold(Duration.ZERO))

@@ -15,8 +15,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.ToDoubleFunction;
 import org.otp4j.behaviours.Supervisor;
 import org.otp4j.core.Node;
-import org.otp4j.core.ProcessInfo;
-import org.otp4j.core.ProcessStatus;
 import org.otp4j.core.Scheduler;
 
 /**
@@ -93,7 +91,7 @@ public final class OtpMetrics implements MeterBinder {
   private final Set<String> supervisorsBound = ConcurrentHashMap.newKeySet();
   private final Map<MeterRegistry, Boolean> registries = new ConcurrentHashMap<>();
   private long walkedAt;
-  private TableFigures figures;
+  private Node.Load load;
   private long messagesSeen;
 
   private OtpMetrics(Node node, Tags tags) {
@@ -156,7 +154,7 @@ public final class OtpMetrics implements MeterBinder {
     gauge(registry, MAILBOX_MAX, "the longest mailbox now", m -> m.table().longestMailbox());
     gauge(registry, MAILBOX_QUEUED, "messages waiting in all mailboxes", m -> m.table().queued());
     Scheduler scheduler = node.scheduler();
-    Gauge.builder(CARRIERS, this, m -> carriers(scheduler))
+    Gauge.builder(CARRIERS, this, m -> scheduler.carriers())
         .description("carrier threads of the node's scheduler")
         .tags(tags).tag("scheduler", scheduler instanceof Scheduler.Local ? "local" : "jdk")
         .strongReference(true)
@@ -191,14 +189,6 @@ public final class OtpMetrics implements MeterBinder {
     supervisorsBound.add(supervisor);
   }
 
-  private static double carriers(Scheduler scheduler) {
-    return switch (scheduler) {
-      case Scheduler.Local local -> local.carriers();
-      case Scheduler.Jdk jdk -> Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
-          Runtime.getRuntime().availableProcessors());
-    };
-  }
-
   /**
    * The node's count of messages received, never going back: the node's own figure can dip for a
    * moment while a process ends (see {@link Node#messagesReceived()}), which a counter must not.
@@ -214,29 +204,16 @@ public final class OtpMetrics implements MeterBinder {
     }
   }
 
-  /** What one walk of the process table gives. */
-  private record TableFigures(int running, int longestMailbox, long queued) {}
-
-  /** The figures of a recent walk of the process table, walking it again if the last is too old. */
-  private TableFigures table() {
+  /** The node's load from a recent walk of the process table, walking it again if the last is too old. */
+  private Node.Load table() {
     long now = System.nanoTime();
     lock.lock();
     try {
-      if (figures == null || now - walkedAt > TABLE_WALK_MILLIS * 1_000_000L) {
-        int running = 0;
-        int longest = 0;
-        long queued = 0;
-        for (ProcessInfo p : node.processes()) {
-          if (p.status() == ProcessStatus.RUNNING) {
-            running++;
-          }
-          longest = Math.max(longest, p.mailboxLength());
-          queued += p.mailboxLength();
-        }
-        figures = new TableFigures(running, longest, queued);
+      if (load == null || now - walkedAt > TABLE_WALK_MILLIS * 1_000_000L) {
+        load = node.load();
         walkedAt = now;
       }
-      return figures;
+      return load;
     } finally {
       lock.unlock();
     }

@@ -4,8 +4,6 @@ import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import org.otp4j.behaviours.Supervisor;
 import org.otp4j.core.Node;
-import org.otp4j.core.ProcessInfo;
-import org.otp4j.core.ProcessStatus;
 import org.otp4j.core.Scheduler;
 
 /**
@@ -30,29 +28,16 @@ public final class PrometheusText {
   public String scrape() {
     String nodeLabel = "node=\"" + escapeLabel(node.name()) + "\"";
     Node.Stats stats = node.stats();
-    int running = 0;
-    int longest = 0;
-    long queued = 0;
-    for (ProcessInfo p : node.processes()) {
-      if (p.status() == ProcessStatus.RUNNING) {
-        running++;
-      }
-      longest = Math.max(longest, p.mailboxLength());
-      queued += p.mailboxLength();
-    }
+    Node.Load load = node.load();
     StringBuilder out = new StringBuilder(2048);
     gauge(out, "otp_processes", "Processes alive.", nodeLabel, stats.alive());
-    gauge(out, "otp_processes_running", "Processes running or ready to run.", nodeLabel, running);
+    gauge(out, "otp_processes_running", "Processes running or ready to run.", nodeLabel, load.running());
     Scheduler scheduler = node.scheduler();
     String schedulerLabel = nodeLabel + ",scheduler=\"" + (scheduler instanceof Scheduler.Local ? "local" : "jdk") + "\"";
-    int carriers = switch (scheduler) {
-      case Scheduler.Local local -> local.carriers();
-      case Scheduler.Jdk jdk -> Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
-          Runtime.getRuntime().availableProcessors());
-    };
-    gauge(out, "otp_scheduler_carriers", "Carrier threads of the node's scheduler.", schedulerLabel, carriers);
-    gauge(out, "otp_mailbox_max", "The longest mailbox now.", nodeLabel, longest);
-    gauge(out, "otp_mailbox_queued", "Messages waiting in all mailboxes.", nodeLabel, queued);
+    gauge(out, "otp_scheduler_carriers", "Carrier threads of the node's scheduler.", schedulerLabel,
+        scheduler.carriers());
+    gauge(out, "otp_mailbox_max", "The longest mailbox now.", nodeLabel, load.longestMailbox());
+    gauge(out, "otp_mailbox_queued", "Messages waiting in all mailboxes.", nodeLabel, load.queued());
     counter(out, "otp_messages_received_total", "Messages taken from mailboxes.", nodeLabel, messagesReceived());
     counter(out, "otp_processes_spawned_total", "Processes spawned.", nodeLabel, stats.spawned());
     counter(out, "otp_processes_crashed_total", "Processes ended by an uncaught exception.", nodeLabel,
