@@ -262,7 +262,7 @@ public final class Node implements AutoCloseable {
    * How many messages this node's processes (and inboxes) have taken from their mailboxes since it
    * started, ended processes included: sampled twice, it gives the node's messages a second. It walks
    * the process table, so it costs a read per live process; a process taking messages meanwhile may
-   * or may not be counted yet.
+   * or may not be counted yet. It never goes back from one reading to the next.
    */
   public long messagesReceived() {
     return runtime.receivedCount();

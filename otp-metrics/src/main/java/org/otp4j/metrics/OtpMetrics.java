@@ -92,7 +92,6 @@ public final class OtpMetrics implements MeterBinder {
   private final Map<MeterRegistry, Boolean> registries = new ConcurrentHashMap<>();
   private long walkedAt;
   private Node.Load load;
-  private long messagesSeen;
 
   private OtpMetrics(Node node, Tags tags) {
     this.node = node;
@@ -159,7 +158,7 @@ public final class OtpMetrics implements MeterBinder {
         .tags(tags).tag("scheduler", scheduler instanceof Scheduler.Local ? "local" : "jdk")
         .strongReference(true)
         .register(registry);
-    counter(registry, MESSAGES, "messages taken from mailboxes", OtpMetrics::messagesReceived);
+    counter(registry, MESSAGES, "messages taken from mailboxes", m -> m.node.messagesReceived());
     counter(registry, SPAWNED, "processes spawned", m -> m.node.stats().spawned());
     counter(registry, CRASHED, "processes ended by an uncaught exception", m -> m.node.stats().crashed());
     counter(registry, EXITED_ABNORMALLY, "processes ended with a reason other than normal or shutdown",
@@ -187,21 +186,6 @@ public final class OtpMetrics implements MeterBinder {
         .description("children restarted by supervisors")
         .tags(tags).tag("supervisor", supervisor).register(registry);
     supervisorsBound.add(supervisor);
-  }
-
-  /**
-   * The node's count of messages received, never going back: the node's own figure can dip for a
-   * moment while a process ends (see {@link Node#messagesReceived()}), which a counter must not.
-   */
-  private double messagesReceived() {
-    long now = node.messagesReceived();
-    lock.lock();
-    try {
-      messagesSeen = Math.max(messagesSeen, now);
-      return messagesSeen;
-    } finally {
-      lock.unlock();
-    }
   }
 
   /** The node's load from a recent walk of the process table, walking it again if the last is too old. */

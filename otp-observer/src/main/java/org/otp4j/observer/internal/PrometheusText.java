@@ -1,7 +1,6 @@
 package org.otp4j.observer.internal;
 
 import java.util.Map;
-import java.util.concurrent.locks.ReentrantLock;
 import org.otp4j.behaviours.Supervisor;
 import org.otp4j.core.Node;
 import org.otp4j.core.Scheduler;
@@ -16,8 +15,6 @@ public final class PrometheusText {
   public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
   private final Node node;
-  private final ReentrantLock lock = new ReentrantLock();
-  private long messagesSeen;
 
   /** The figures of {@code node}. */
   public PrometheusText(Node node) {
@@ -38,7 +35,7 @@ public final class PrometheusText {
         scheduler.carriers());
     gauge(out, "otp_mailbox_max", "The longest mailbox now.", nodeLabel, load.longestMailbox());
     gauge(out, "otp_mailbox_queued", "Messages waiting in all mailboxes.", nodeLabel, load.queued());
-    counter(out, "otp_messages_received_total", "Messages taken from mailboxes.", nodeLabel, messagesReceived());
+    counter(out, "otp_messages_received_total", "Messages taken from mailboxes.", nodeLabel, node.messagesReceived());
     counter(out, "otp_processes_spawned_total", "Processes spawned.", nodeLabel, stats.spawned());
     counter(out, "otp_processes_crashed_total", "Processes ended by an uncaught exception.", nodeLabel,
         stats.crashed());
@@ -54,18 +51,6 @@ public final class PrometheusText {
     restarts.forEach((name, count) -> sample(out, "otp_supervisor_restarts_total",
         nodeLabel + ",supervisor=\"" + escapeLabel(name) + "\"", count));
     return out.toString();
-  }
-
-  /** The node's messages received, never going back (the node's figure can dip while a process ends). */
-  private long messagesReceived() {
-    long now = node.messagesReceived();
-    lock.lock();
-    try {
-      messagesSeen = Math.max(messagesSeen, now);
-      return messagesSeen;
-    } finally {
-      lock.unlock();
-    }
   }
 
   private static void gauge(StringBuilder out, String name, String help, String labels, long value) {
