@@ -163,6 +163,7 @@ final class DynamicSupervisorServer extends SupervisorEngine<DynamicSupervisorSe
         child.restarting = false;
         Reports.progress(state.label, null, s.pid(), child.spec, false);
         FlightEvents.restarted(state.label, null, s.pid(), lastExit);
+        RestartCounts.restarted();
       }
       case StartResult.Ignored i -> {
         child.restarting = false;

@@ -4,11 +4,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.otp4j.core.Address;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Name;
+import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
@@ -287,6 +289,33 @@ public abstract class Supervisor {
   /** How many children, by kind. */
   public static Counts countChildren(Address supervisor) {
     return (Counts) call(supervisor, new Supervision.Request.CountChildren());
+  }
+
+  /**
+   * The name under which {@link #restartCounts(Node)} counts the restarts of every supervisor that has
+   * no locally registered name.
+   */
+  public static final String UNNAMED = "(unnamed)";
+
+  /**
+   * How many children the supervisors of {@code node} (dynamic ones included) have restarted since it
+   * started, by the supervisor's locally registered name; those of every supervisor without one
+   * are added up under {@link #UNNAMED}. A child counts once each time it is started again after
+   * it ended: a one-for-all restart of three children counts three. A restart that fails and is
+   * retried counts once, when the child is running again. Supervisors that have stopped keep their
+   * counts, so each figure only grows: made for metrics, where the name is a tag and pids must not
+   * be.
+   *
+   * <!-- snippet: org.otp4j.behaviours.SupervisorRestartCountsTest#counts -->
+   * {@snippet :
+   * Map<String, Long> restarts = Supervisor.restartCounts(node);
+   * long byTheCache = restarts.getOrDefault("cache_sup", 0L);
+   * }
+   *
+   * @return a sorted copy, name to count; empty before the first restart
+   */
+  public static Map<String, Long> restartCounts(Node node) {
+    return RestartCounts.of(Objects.requireNonNull(node, "node"));
   }
 
   /** The spec of a child, if there is one with this id (never on a dynamic supervisor). */

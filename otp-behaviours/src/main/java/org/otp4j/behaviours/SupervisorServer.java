@@ -385,6 +385,7 @@ final class SupervisorServer extends SupervisorEngine<SupervisorServer.State> {
           c.restarting = false;
           Reports.progress(state.label, c.id(), s.pid(), c.spec, false);
           FlightEvents.restarted(state.label, c.id(), s.pid(), c == child ? lastExit : "sibling restart");
+          RestartCounts.restarted();
         }
         case StartResult.Ignored i -> {
           c.restarting = false;

@@ -32,9 +32,14 @@ import org.junit.jupiter.api.Timeout;
 @DisplayName("The Javadoc's examples are regions of tested sources")
 class JavadocSnippetsTest {
 
-  /** Surefire runs in the module directory; the library modules are its siblings. */
+  /**
+   * Surefire runs in the module directory; the library modules are its siblings. The Javadoc build
+   * below covers the first five; otp-metrics (which needs Micrometer) checks its own, in
+   * {@code OtpMetricsJavadocTest}, and its snippets are checked here with the others'.
+   */
   private static final List<Path> MODULES = List.of(Path.of("..", "otp-core"), Path.of("..", "otp-behaviours"),
-      Path.of("..", "otp-testkit"), Path.of("..", "otp-dist"), Path.of("..", "otp-observer"));
+      Path.of("..", "otp-testkit"), Path.of("..", "otp-dist"), Path.of("..", "otp-observer"),
+      Path.of("..", "otp-metrics"));
 
   /**
    * Where the build copies the jars of otp-dist's dependencies that this module does not have

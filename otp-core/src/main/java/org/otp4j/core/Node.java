@@ -218,6 +218,41 @@ public final class Node implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The node's load now, from one walk of the process table: it costs what {@link #processes()}
+   * costs.
+   */
+  public Load load() {
+    int running = 0;
+    int waiting = 0;
+    int blocked = 0;
+    long queued = 0;
+    int longest = 0;
+    for (ProcessInfo p : processes()) {
+      int length = p.mailboxLength();
+      queued += length;
+      longest = Math.max(longest, length);
+      switch (p.status()) {
+        case RUNNING -> running++;
+        case WAITING -> waiting++;
+        case BLOCKED -> blocked++;
+        default -> { } // exiting: on its way out
+      }
+    }
+    return new Load(running, waiting, blocked, queued, longest);
+  }
+
+  /**
+   * A node's load at one moment.
+   *
+   * @param running processes running or ready to run (the run queue, with those on a carrier)
+   * @param waiting processes waiting in the runtime (receive, call)
+   * @param blocked processes blocked outside the runtime (I/O, locks)
+   * @param queued messages waiting in all mailboxes
+   * @param longestMailbox the length of the longest mailbox
+   */
+  public record Load(int running, int waiting, int blocked, long queued, int longestMailbox) {}
+
   /** How many processes are alive now. */
   public int processCount() {
     return runtime.processCount();
@@ -227,15 +262,19 @@ public final class Node implements AutoCloseable {
    * How many messages this node's processes (and inboxes) have taken from their mailboxes since it
    * started, ended processes included: sampled twice, it gives the node's messages a second. It walks
    * the process table, so it costs a read per live process; a process taking messages meanwhile may
-   * or may not be counted yet.
+   * or may not be counted yet. It never goes back from one reading to the next.
    */
   public long messagesReceived() {
     return runtime.receivedCount();
   }
 
-  /** Counters since the node started. */
+  /**
+   * Counters since the node started. Each is a plain read of a counter the runtime keeps anyway (no
+   * walk of the process table), cheap enough to poll from a metrics scraper.
+   */
   public Stats stats() {
-    return new Stats(runtime.spawnedCount(), runtime.processCount(), runtime.crashCount(), runtime.runawayCount());
+    return new Stats(runtime.spawnedCount(), runtime.processCount(), runtime.crashCount(), runtime.runawayCount(),
+        runtime.abnormalExitCount());
   }
 
   /**
@@ -243,10 +282,15 @@ public final class Node implements AutoCloseable {
    *
    * @param spawned processes started since the node started
    * @param alive processes alive now
-   * @param crashed processes that ended with an uncaught exception
+   * @param crashed processes that ended with an uncaught exception (a behaviour that fails exits with
+   *     its reason after its own report, and is counted in {@code exitedAbnormally} only)
    * @param runaways processes reported for holding a carrier thread too long
+   * @param exitedAbnormally processes that ended with any reason other than {@code normal},
+   *     {@code shutdown} or {@code {shutdown, Detail}}: crashes, behaviours that stopped with an error,
+   *     processes killed ({@code killed}, those of a stopping node included) or brought down by a
+   *     link. Inboxes are not counted.
    */
-  public record Stats(long spawned, int alive, long crashed, long runaways) {}
+  public record Stats(long spawned, int alive, long crashed, long runaways, long exitedAbnormally) {}
 
   /**
    * Adds an action that {@link #stop()} runs before it kills the processes, for an orderly shutdown

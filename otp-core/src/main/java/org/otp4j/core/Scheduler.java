@@ -45,6 +45,13 @@ public sealed interface Scheduler permits Scheduler.Local, Scheduler.Jdk {
   /** The system property that chooses the default scheduler: {@code local} or {@code jdk}. */
   String PROPERTY = "otp4j.scheduler";
 
+  /**
+   * How many carrier threads run processes: {@link Local#carriers()}, or for the JDK's scheduler its
+   * parallelism (the system property {@code jdk.virtualThreadScheduler.parallelism}, else the
+   * number of processors). Spares that stand in for a blocked carrier are not counted.
+   */
+  int carriers();
+
   /** The local scheduler on as many carrier threads as the JVM has processors. */
   static Scheduler local() {
     return new Local(Runtime.getRuntime().availableProcessors());
@@ -98,5 +105,10 @@ public sealed interface Scheduler permits Scheduler.Local, Scheduler.Jdk {
   }
 
   /** The JDK's default virtual-thread scheduler. */
-  record Jdk() implements Scheduler {}
+  record Jdk() implements Scheduler {
+    @Override
+    public int carriers() {
+      return Integer.getInteger("jdk.virtualThreadScheduler.parallelism", Runtime.getRuntime().availableProcessors());
+    }
+  }
 }

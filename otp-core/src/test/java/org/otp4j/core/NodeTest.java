@@ -201,6 +201,60 @@ class NodeTest {
   }
 
   @Test
+  @DisplayName("Node.stats().exitedAbnormally() counts every exit but normal and shutdown, inboxes apart")
+  void abnormalExits() {
+    try (Node node = Node.start(); Reports reports = Reports.capture(node)) {
+      List<Pid> orderly = List.of(node.spawn(() -> {}), node.spawn(() -> Proc.exit(ExitReason.SHUTDOWN)),
+          node.spawn(() -> Proc.exit(ExitReason.shutdown("done"))));
+      orderly.forEach(TestSupport::exitReason);
+      node.openInbox().close();
+      assertThat(node.stats().exitedAbnormally()).isZero();
+
+      Pid custom = node.spawn(() -> Proc.exit(ExitReason.of("boom")));
+      assertThat(exitReason(custom)).isEqualTo(ExitReason.of("boom"));
+      assertThat(node.stats().exitedAbnormally()).isEqualTo(1);
+
+      Pid killed = node.spawn(TestSupport::idle);
+      Proc.exit(killed, ExitReason.KILL);
+      assertThat(exitReason(killed)).isEqualTo(ExitReason.KILLED);
+      assertThat(node.stats().exitedAbnormally()).isEqualTo(2);
+
+      IllegalStateException crash = new IllegalStateException("counted twice over");
+      Pid crasher = node.spawn(() -> {
+        throw crash;
+      });
+      exitReason(crasher);
+      Node.Stats stats = node.stats();
+      assertThat(stats.exitedAbnormally()).isEqualTo(3);
+      assertThat(stats.crashed()).isEqualTo(1);
+      assertThat(reports.errorsAfterStop()).satisfiesExactly(r -> assertCrashReport(r, crasher, crash));
+    }
+  }
+
+  @Test
+  @DisplayName("Node.load(): waiting processes, queued messages, the longest mailbox; the scheduler's carriers")
+  void load() {
+    try (Node node = Node.start(NodeConfig.defaults().withScheduler(Scheduler.local(2)))) {
+      Pid a = node.spawn(() -> Proc.receive(m -> m.equals("go"), Proc.INFINITY));
+      Pid b = node.spawn(() -> Proc.receive(m -> m.equals("go"), Proc.INFINITY));
+      for (int i = 0; i < 3; i++) {
+        Proc.send(a, i);
+      }
+      Proc.send(b, "x");
+      spinUntil(() -> node.load().waiting() == 2 && node.load().queued() == 4,
+          () -> "two processes waiting with 4 messages, got " + node.load());
+      Node.Load load = node.load();
+      assertThat(load.longestMailbox()).isEqualTo(3);
+      assertThat(load.running()).isZero();
+      assertThat(node.scheduler().carriers()).isEqualTo(node.scheduler() instanceof Scheduler.Local ? 2
+          : Runtime.getRuntime().availableProcessors());
+      Proc.send(a, "go");
+      assertThat(exitReason(a)).isEqualTo(ExitReason.NORMAL);
+      assertThat(node.load().longestMailbox()).isEqualTo(1);
+    }
+  }
+
+  @Test
   @DisplayName("NodeConfig validates its settings")
   void config() {
     assertThatThrownBy(() -> NodeConfig.defaults().withRunawayThreshold(Duration.ZERO))

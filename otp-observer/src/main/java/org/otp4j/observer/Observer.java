@@ -39,6 +39,12 @@ import org.otp4j.observer.internal.Sampler;
  * page itself ({@code /}, {@code /observer.js}, {@code /observer.css}) holds no data and is served
  * to anyone; it reads the token from its own URL.
  *
+ * <p>{@code GET /metrics} is read-only and meant for a Prometheus server, which cannot read a
+ * printed token: a request from this machine (a loopback address) gets it without the token;
+ * a request from another machine needs the token (the header, a {@code token} query parameter, or
+ * {@code Authorization: Bearer <token>}, which Prometheus' scrape settings can send) unless
+ * {@link ObserverConfig#withOpenMetrics} opens it.
+ *
  * <h2>Endpoints</h2>
  * Every answer is JSON; a bad request gets a status of 400, 404 or 405 and {@code {"error": "..."}}
  * naming what was wrong and what is accepted.
@@ -81,6 +87,17 @@ import org.otp4j.observer.internal.Sampler;
  *       ({@code seq}, {@code time}, {@code level}, {@code label}, {@code logger}, {@code fields},
  *       {@code text}), and {@code hooked}: false, with a {@code hint}, when the observer has no
  *       feed.</li>
+ *   <li>{@code GET /metrics}: the node's figures in Prometheus' text format (version 0.0.4), read from
+ *       the node at each scrape, each with the label {@code node}: gauges {@code otp_processes},
+ *       {@code otp_processes_running}, {@code otp_scheduler_carriers} (label {@code scheduler}),
+ *       {@code otp_mailbox_max} (the longest mailbox: which process holds it is not a label, so
+ *       the series stay few), {@code otp_mailbox_queued}; counters
+ *       {@code otp_messages_received_total}, {@code otp_processes_spawned_total},
+ *       {@code otp_processes_crashed_total}, {@code otp_processes_exited_abnormally_total},
+ *       {@code otp_processes_runaways_total} and {@code otp_supervisor_restarts_total} (label
+ *       {@code supervisor}: the registered name, unnamed supervisors together; see
+ *       {@link org.otp4j.behaviours.Supervisor#restartCounts Supervisor.restartCounts}). The same names
+ *       as otp-metrics' meters in a Micrometer Prometheus registry.</li>
  *   <li>{@code POST /api/kill} with form fields {@code pid} and {@code reason} ({@code kill} by
  *       default; {@code normal}, {@code shutdown} or any other word): sends the process that exit
  *       signal, as {@link org.otp4j.core.Proc#exit(org.otp4j.core.Pid, org.otp4j.core.ExitReason)
@@ -140,7 +157,7 @@ public final class Observer implements AutoCloseable {
           + config.port() + " (" + e.getMessage() + "); choose another port with ObserverConfig.withPort", e);
     }
     Sampler sampler = new Sampler(node, config.history());
-    Api api = new Api(node, token, sampler, reports);
+    Api api = new Api(node, token, sampler, reports, config.openMetrics());
     ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
     server.setExecutor(handlers);
     server.createContext("/", api::handle);

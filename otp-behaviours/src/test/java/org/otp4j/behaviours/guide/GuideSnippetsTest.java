@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * and the source, under {@code src/test/java/org/otp4j/behaviours/} (or, for a name starting with
  * {@code testkit/}, otp-testkit's {@code src/test/java/org/otp4j/testkit/}, and for one starting with
  * {@code dist/}, otp-dist's {@code src/test/java/org/otp4j/dist/}, and for one starting with
- * {@code observer/}, otp-observer's {@code src/test/java/org/otp4j/observer/}), marks the region with
+ * {@code observer/}, otp-observer's {@code src/test/java/org/otp4j/observer/}, and for one starting with
+ * {@code metrics/}, otp-metrics' {@code src/test/java/org/otp4j/metrics/}), marks the region with
  * {@code // region: hello} and {@code // endregion: hello} lines. Region marker lines inside a region
  * (regions may nest or overlap) are not part of it.
  */
@@ -67,6 +68,13 @@ class GuideSnippetsTest {
    */
   private static final Path OBSERVER_SOURCES = Path.of("..", "otp-observer", "src", "test", "java", "org", "otp4j",
       "observer");
+
+  /**
+   * otp-metrics' tests, for the observer chapter's section on metrics: a source named
+   * {@code metrics/X.java} is otp-metrics' {@code org/otp4j/metrics/X.java}.
+   */
+  private static final Path METRICS_SOURCES = Path.of("..", "otp-metrics", "src", "test", "java", "org", "otp4j",
+      "metrics");
 
   private static final Pattern SNIPPET = Pattern.compile("^\\s*<!--\\s*snippet:\\s*(\\S+?)#(\\S+)\\s*-->\\s*$");
   private static final Pattern FENCE = Pattern.compile("^\\s*```\\s*(\\S*)\\s*$");
@@ -290,6 +298,8 @@ class GuideSnippetsTest {
       file = DIST_SOURCES.resolve(path.substring("dist/".length()));
     } else if (path.startsWith("observer/")) {
       file = OBSERVER_SOURCES.resolve(path.substring("observer/".length()));
+    } else if (path.startsWith("metrics/")) {
+      file = METRICS_SOURCES.resolve(path.substring("metrics/".length()));
     } else {
       file = SOURCES.resolve(path);
     }

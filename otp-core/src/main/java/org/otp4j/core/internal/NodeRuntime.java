@@ -50,6 +50,8 @@ public final class NodeRuntime {
   private final AtomicLong spawned = new AtomicLong();
   private final AtomicLong crashes = new AtomicLong();
   private final LongAdder receivedByEnded = new LongAdder();
+  private final LongAdder abnormalExits = new LongAdder();
+  private final AtomicLong receivedHighWater = new AtomicLong();
   private final ReentrantLock stopLock = new ReentrantLock();
   private final Condition allThreadsEnded = stopLock.newCondition();
   private volatile boolean stopping;
@@ -323,6 +325,11 @@ public final class NodeRuntime {
     FlightEvents.exited(p, reason);
   }
 
+  /** Counts the exit of a process (not an inbox) that ends with a reason other than normal or shutdown. */
+  void countAbnormalExit() {
+    abnormalExits.increment();
+  }
+
   void zombieStarted(ProcessImpl p) {
     p.runEpoch = epoch(); // from now on its thread should unwind: the watchdog measures from the kill
     zombies.add(p);
@@ -482,11 +489,19 @@ public final class NodeRuntime {
     for (ProcessImpl p : processes()) {
       total += p.messagesReceived();
     }
-    return total;
+    // NOTE: a process that ends during the walk may be missed by both halves for a moment (its count
+    // moves from the table to receivedByEnded): the highest total seen so far is the answer, so the
+    // figure never goes back, as a counter read by a metrics scraper must not.
+    return receivedHighWater.accumulateAndGet(total, Math::max);
   }
 
   public long crashCount() {
     return crashes.get();
+  }
+
+  /** Processes (not inboxes) that ended with a reason other than normal or shutdown. */
+  public long abnormalExitCount() {
+    return abnormalExits.sum();
   }
 
   public long runawayCount() {

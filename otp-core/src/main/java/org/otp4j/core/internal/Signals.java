@@ -118,6 +118,11 @@ abstract sealed class Signals extends Mailbox permits ProcessImpl {
     }
     ProcessImpl me = self();
     ExitReason reason = exitReason;
+    if (kind == PROCESS && !reason.isOrderly()) {
+      // counted before any link or monitor hears of the exit, so whoever sees it also sees the count;
+      // once per process, since only the thread that won the exit gets here
+      runtime().countAbnormalExit();
+    }
     if (blockedOn instanceof CallSlot slot) {
       slot.callerGone(); // a reply that comes now must report that it reached no one
     }

@@ -47,13 +47,20 @@ public final class Api {
   private final byte[] token;
   private final Sampler sampler;
   private final Optional<ObserverReports> reports;
+  private final PrometheusText metrics;
+  private final boolean openMetrics;
 
-  /** An API over {@code node}, guarded by {@code token}. */
-  public Api(Node node, String token, Sampler sampler, Optional<ObserverReports> reports) {
+  /**
+   * An API over {@code node}, guarded by {@code token}; {@code openMetrics} serves {@code /metrics}
+   * without the token to other machines too.
+   */
+  public Api(Node node, String token, Sampler sampler, Optional<ObserverReports> reports, boolean openMetrics) {
     this.node = node;
     this.token = token.getBytes(StandardCharsets.UTF_8);
     this.sampler = sampler;
     this.reports = reports;
+    this.metrics = new PrometheusText(node);
+    this.openMetrics = openMetrics;
   }
 
   /** A request that gets a JSON error answer with {@code status}. */
@@ -74,6 +81,8 @@ public final class Api {
       try {
         if (path.startsWith("/api/")) {
           api(ex, path.substring("/api/".length()));
+        } else if (path.equals("/metrics")) {
+          metrics(ex);
         } else {
           page(ex, path);
         }
@@ -88,7 +97,7 @@ public final class Api {
   private void page(HttpExchange ex, String path) throws IOException {
     String file = STATIC.get(path);
     if (file == null) {
-      throw new Refused(404, "no page " + path + "; the observer's page is /");
+      throw new Refused(404, "no page " + path + "; the observer's page is /, its figures for Prometheus /metrics");
     }
     if (!ex.getRequestMethod().equals("GET")) {
       throw new Refused(405, path + " takes GET, got " + ex.getRequestMethod());
@@ -141,8 +150,30 @@ public final class Api {
     send(ex, 200, body);
   }
 
+  /**
+   * {@code GET /metrics}: no token from this machine or when opened; else the token as for the API,
+   * or as a bearer token (what a Prometheus scrape can send).
+   */
+  private void metrics(HttpExchange ex) throws IOException {
+    if (!openMetrics && !ex.getRemoteAddress().getAddress().isLoopbackAddress()) {
+      checkToken(ex, query(ex.getRequestURI().getRawQuery()));
+    }
+    if (!ex.getRequestMethod().equals("GET")) {
+      throw new Refused(405, "/metrics takes GET, got " + ex.getRequestMethod());
+    }
+    byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", PrometheusText.CONTENT_TYPE);
+    ex.getResponseHeaders().set("Cache-Control", "no-store");
+    ex.sendResponseHeaders(200, body.length);
+    ex.getResponseBody().write(body);
+  }
+
   private void checkToken(HttpExchange ex, Map<String, String> params) {
     String given = ex.getRequestHeaders().getFirst(TOKEN_HEADER);
+    String authorization = ex.getRequestHeaders().getFirst("Authorization");
+    if (given == null && authorization != null && authorization.startsWith("Bearer ")) {
+      given = authorization.substring("Bearer ".length()).trim();
+    }
     if (given == null) {
       given = params.get("token");
     }
