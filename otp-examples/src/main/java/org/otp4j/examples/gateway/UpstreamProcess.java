@@ -65,7 +65,7 @@ public final class UpstreamProcess implements AutoCloseable {
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
-      }, r -> Thread.ofVirtual().start(r));
+      }, r -> Thread.ofPlatform().daemon().name("upstream-" + name + "-start").start(r));
       String first = line.get(START.toSeconds(), TimeUnit.SECONDS);
       if (first == null || !first.contains(" listening on ")) {
         p.destroyForcibly();
@@ -74,8 +74,10 @@ public final class UpstreamProcess implements AutoCloseable {
       }
       port = Integer.parseInt(first.substring(first.lastIndexOf(' ') + 1).trim());
       process = p;
-      // keep draining its output, so it never blocks on a full pipe
-      Thread.ofVirtual().name("upstream-" + name + "-out").start(() -> {
+      // Keep draining its output, so it never blocks on a full pipe. A platform thread: a read of a
+      // pipe holds the thread that makes it, and a virtual thread would hold one of the few carriers
+      // of the JDK's scheduler for as long as the upstream runs, starving every other virtual thread.
+      Thread.ofPlatform().daemon().name("upstream-" + name + "-out").start(() -> {
         try {
           while (out.readLine() != null) {
             // nothing to do with it
