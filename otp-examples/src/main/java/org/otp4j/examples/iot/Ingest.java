@@ -5,6 +5,8 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.otp4j.behaviours.stage.BufferKeep;
@@ -54,9 +56,11 @@ final class Ingest extends Producer<Ingest.State, Delivery> {
 
   static final class State {
     final Mqtt5AsyncClient client;
+    final ExecutorService io;
 
-    State(Mqtt5AsyncClient client) {
+    State(Mqtt5AsyncClient client, ExecutorService io) {
       this.client = client;
+      this.io = io;
     }
 
     @Override
@@ -80,8 +84,12 @@ final class Ingest extends Producer<Ingest.State, Delivery> {
     Proc.trapExits(true); // so that terminate disconnects the client
     IotConfig c = iot.config();
     // The client's first use loads hundreds of classes: on a platform thread, not a process's carrier.
+    // Its own I/O thread: the callback below may hold it (back-pressure), which must not stall the
+    // other MQTT clients of this JVM, who would otherwise share the library's threads.
+    ExecutorService io = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("iot-mqtt-io-", 0).factory());
     Mqtt5AsyncClient client = PlatformThread.call("iot-mqtt-start", () -> Mqtt5Client.builder()
         .identifier(c.clientId()).serverHost(c.mqttHost()).serverPort(c.mqttPort())
+        .executorConfig().nettyExecutor(io).nettyThreads(1).applyExecutorConfig()
         .automaticReconnectWithDefaultConfig().buildAsync());
     Pid self = Proc.self();
     Semaphore room = new Semaphore(c.inFlight());
@@ -108,7 +116,7 @@ final class Ingest extends Producer<Ingest.State, Delivery> {
     }
     subscribe.send().get(CONNECT_SECONDS, TimeUnit.SECONDS);
     iot.mqtt().set(client);
-    return Init.ok(new State(client), Options.defaults().withBufferSize(Options.UNBOUNDED)
+    return Init.ok(new State(client, io), Options.defaults().withBufferSize(Options.UNBOUNDED)
         .withBufferKeep(BufferKeep.FIRST));
   }
 
@@ -151,5 +159,6 @@ final class Ingest extends Producer<Ingest.State, Delivery> {
     } catch (Exception e) {
       // already disconnected, or the broker is gone: the session resumes at the next connect
     }
+    state.io.shutdown();
   }
 }

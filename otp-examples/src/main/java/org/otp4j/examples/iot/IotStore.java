@@ -201,10 +201,11 @@ public final class IotStore implements AutoCloseable {
     return read(c -> {
       Optional<Telemetry> last = Jdbc.queryOne(c, "SELECT device, grp, seq, ts, temperature, battery, lat, lon, fault "
           + "FROM readings WHERE device = ? ORDER BY ts DESC, seq DESC LIMIT 1", IotStore::telemetry, id);
-      record Row(String group, boolean online, Long interval, String firmware) {}
-      Optional<Row> row = Jdbc.queryOne(c, "SELECT grp, online, interval_ms, firmware FROM devices WHERE id = ?",
-          rs -> new Row(rs.getString(1), rs.getInt(2) == 1, rs.getObject(3) == null ? null : rs.getLong(3),
-              rs.getString(4)), id);
+      record Row(String group, Long interval, String firmware, boolean online) {}
+      // online (NOT NULL) last: Jdbc.queryOne reads wasNull() of the last column read.
+      Optional<Row> row = Jdbc.queryOne(c, "SELECT grp, interval_ms, firmware, online FROM devices WHERE id = ?",
+          rs -> new Row(rs.getString(1), rs.getObject(2) == null ? null : rs.getLong(2), rs.getString(3),
+              rs.getInt(4) == 1), id);
       return new StoredDevice(id, row.map(Row::group), row.map(Row::online).orElse(false), last,
           row.map(Row::interval), row.map(Row::firmware));
     });
@@ -241,8 +242,10 @@ public final class IotStore implements AutoCloseable {
   }
 
   private static Telemetry telemetry(java.sql.ResultSet rs) throws SQLException {
+    // The fault (often NULL) first: Jdbc.queryOne reads wasNull() of the last column read.
+    String fault = rs.getString(9);
     return new Telemetry(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getDouble(5),
-        rs.getDouble(6), rs.getDouble(7), rs.getDouble(8), rs.getString(9));
+        rs.getDouble(6), rs.getDouble(7), rs.getDouble(8), fault);
   }
 
   /** Reading work: a function of a connection. */
