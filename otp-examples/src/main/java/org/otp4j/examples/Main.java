@@ -3,19 +3,20 @@ package org.otp4j.examples;
 import org.otp4j.examples.chat.ChatRun;
 import org.otp4j.examples.demo.Tour;
 import org.otp4j.examples.gateway.GatewayRun;
+import org.otp4j.examples.iot.IotRun;
 import org.otp4j.examples.ledger.LedgerRun;
 
 /**
  * Runs the examples: {@code Main} (or {@code Main chat}) starts the chat server and runs until
  * Ctrl-C; {@code Main tour} prints the guided tour of the runtime and exits; {@code Main gateway}
- * starts the API gateway in front of three upstream processes and {@code Main ledger} the ledger,
- * each running until Ctrl-C.
+ * starts the API gateway in front of three upstream processes, {@code Main ledger} the ledger and
+ * {@code Main iot} the IoT platform with its own MQTT broker, each running until Ctrl-C.
  */
 public final class Main {
   private Main() {}
 
   /**
-   * Runs the example named by the first argument ({@code chat}, the default, {@code tour}, {@code gateway} or {@code ledger}).
+   * Runs the example named by the first argument ({@code chat}, the default, {@code tour}, {@code gateway}, {@code ledger} or {@code iot}).
    *
    * @param args the example's name, or nothing
    * @throws InterruptedException if interrupted while the chat server runs
@@ -27,8 +28,9 @@ public final class Main {
       case "tour" -> Tour.run(System.out);
       case "gateway" -> System.exit(GatewayRun.run());
       case "ledger" -> System.exit(LedgerRun.run());
+      case "iot" -> System.exit(IotRun.run());
       default -> {
-        System.err.println("unknown example '" + which + "'; expected one of: chat (the default), tour, gateway, ledger");
+        System.err.println("unknown example '" + which + "'; expected one of: chat (the default), tour, gateway, ledger, iot");
         System.exit(2);
       }
     }

@@ -1,5 +1,7 @@
 package org.otp4j.examples.chat;
 
+import org.otp4j.examples.TokenBucket;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package org.otp4j.examples.ledger;
 
+import org.otp4j.examples.QuietReports;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,4 +1,4 @@
-package org.otp4j.examples.ledger;
+package org.otp4j.examples;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -15,13 +15,14 @@ import org.slf4j.event.KeyValuePair;
  * tells whether the kill of a pid was reported, and {@link #close()} prints every report that was
  * not about a pid the test killed, as it would have been printed: an unexpected crash stays visible.
  */
-final class QuietReports implements AutoCloseable {
+public final class QuietReports implements AutoCloseable {
   private final Logger logger = (Logger) LoggerFactory.getLogger("org.otp4j.behaviours.Reports");
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
   private final boolean additive;
   private final List<String> killedOnPurpose = new ArrayList<>();
 
-  QuietReports() {
+  /** Starts holding the reports back. */
+  public QuietReports() {
     additive = logger.isAdditive();
     appender.setContext(logger.getLoggerContext());
     appender.start();
@@ -30,12 +31,12 @@ final class QuietReports implements AutoCloseable {
   }
 
   /** Says that the test kills {@code pid}: its report is expected. */
-  synchronized void expectKill(Pid pid) {
+  public synchronized void expectKill(Pid pid) {
     killedOnPurpose.add(pid.toString());
   }
 
   /** Whether a supervisor reported that {@code pid} was killed. */
-  boolean killed(Pid pid) {
+  public boolean killed(Pid pid) {
     return events().stream().anyMatch(e -> pid.toString().equals(value(e, "pid"))
         && "killed".equals(value(e, "reason")));
   }

@@ -1,0 +1,26 @@
+package org.otp4j.examples.iot;
+
+import java.util.List;
+import java.util.Optional;
+import org.otp4j.core.Pid;
+
+/**
+ * Where a device's process is: the one seam between the platform and where its device processes
+ * run. {@link LocalDeviceDirectory} keeps them on this node (a unique {@code Registry} and a
+ * {@code DynamicSupervisor}); a distributed directory can place them on other nodes behind the
+ * same three methods.
+ */
+public interface DeviceDirectory {
+  /** The process of device {@code id}, if it runs. */
+  Optional<Pid> whereis(String id);
+
+  /**
+   * The process of device {@code id}, started if it does not run.
+   *
+   * @throws IllegalStateException if it could not be started (the message says why)
+   */
+  Pid ensure(String id);
+
+  /** The ids of the devices whose processes run, sorted. */
+  List<String> devices();
+}

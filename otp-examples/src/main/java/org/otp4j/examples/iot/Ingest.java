@@ -1,0 +1,164 @@
+package org.otp4j.examples.iot;
+
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.otp4j.behaviours.stage.BufferKeep;
+import org.otp4j.behaviours.stage.GenStage;
+import org.otp4j.behaviours.stage.Producer;
+import org.otp4j.core.ExitReason;
+import org.otp4j.core.Pid;
+import org.otp4j.core.Proc;
+import org.otp4j.examples.PlatformThread;
+
+/**
+ * The head of the pipeline: a {@link Producer} fed by the platform's MQTT client.
+ *
+ * <h2>Shared subscriptions</h2>
+ * It subscribes to {@code $share/platform/devices/+/telemetry}, {@code .../status} and
+ * {@code .../acks} at QoS 1: with several platform nodes, the broker gives each message to one of
+ * them.
+ *
+ * <h2>Back-pressure down to the broker</h2>
+ * A message holds one of {@code iot.inFlight} permits from the moment the client hands it over until
+ * it is acknowledged ({@link Delivery#ack()}, by hand, once processed). When every permit is taken
+ * (the stages downstream stopped asking: a slow database), the client's callback waits for one on
+ * the client's own I/O thread, so the client stops reading its socket; TCP's flow control then
+ * stops the broker, which keeps the rest in its queue for this session, not in this JVM. The
+ * producer's buffer therefore never holds more than {@code iot.inFlight} messages, and is left
+ * unbounded. Acknowledging does not need that thread to be free (the client queues the PUBACK), so
+ * the wait always ends when a message is processed.
+ *
+ * <p>MQTT 5's receive maximum would be the protocol's own way to say this, but Debian's mosquitto
+ * (2.0.11) sends more than a client's receive maximum once the first acknowledgement returns,
+ * which the client takes as a protocol violation and disconnects: the platform keeps the client's
+ * default (65,535) and bounds itself.
+ *
+ * <h2>Failure</h2>
+ * The session is persistent (a fixed client id, no clean start): if a stage crashes, the pipeline
+ * restarts as a whole (one for all), this process connects again, and the broker delivers again
+ * what was never acknowledged. If this process is killed, the client's callback finds it dead and
+ * disconnects the old client.
+ */
+final class Ingest extends Producer<Ingest.State, Delivery> {
+  static final List<String> TOPICS = List.of("$share/platform/devices/+/telemetry",
+      "$share/platform/devices/+/status", "$share/platform/devices/+/acks");
+
+  private static final long CONNECT_SECONDS = 15;
+
+  private record Arrived(Delivery delivery) {}
+
+  static final class State {
+    final Mqtt5AsyncClient client;
+    final ExecutorService io;
+
+    State(Mqtt5AsyncClient client, ExecutorService io) {
+      this.client = client;
+      this.io = io;
+    }
+
+    @Override
+    public String toString() {
+      return "Ingest[" + client.getConfig().getClientIdentifier() + "]";
+    }
+  }
+
+  private final Iot iot;
+
+  private Ingest(Iot iot) {
+    this.iot = iot;
+  }
+
+  static Pid startLink(Iot iot) {
+    return GenStage.startLink(Iot.INGEST, new Ingest(iot));
+  }
+
+  @Override
+  protected Init<State> init() throws Exception {
+    Proc.trapExits(true); // so that terminate disconnects the client
+    IotConfig c = iot.config();
+    // The client's first use loads hundreds of classes: on a platform thread, not a process's carrier.
+    // Its own I/O thread: the callback below may hold it (back-pressure), which must not stall the
+    // other MQTT clients of this JVM, who would otherwise share the library's threads.
+    ExecutorService io = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("iot-mqtt-io-", 0).factory());
+    Mqtt5AsyncClient client = PlatformThread.call("iot-mqtt-start", () -> Mqtt5Client.builder()
+        .identifier(c.clientId()).serverHost(c.mqttHost()).serverPort(c.mqttPort())
+        .executorConfig().nettyExecutor(io).nettyThreads(1).applyExecutorConfig()
+        .automaticReconnectWithDefaultConfig().buildAsync());
+    Pid self = Proc.self();
+    Semaphore room = new Semaphore(c.inFlight());
+    IotMetrics metrics = iot.metrics();
+    // Registered before connecting, so that what the broker kept for this session is not missed.
+    client.publishes(MqttGlobalPublishFilter.ALL, publish -> {
+      if (!Proc.isAlive(self)) {
+        client.disconnect(); // killed: let a new incarnation take the session over
+        return;
+      }
+      if (!takeRoom(room, self)) {
+        client.disconnect(); // stopped while it waited
+        return;
+      }
+      Delivery d = Delivery.of(publish, metrics, room);
+      metrics.received();
+      Proc.send(self, new Arrived(d));
+    }, true);
+    client.connectWith().cleanStart(false).sessionExpiryInterval(TimeUnit.HOURS.toSeconds(1)).send().get(CONNECT_SECONDS, TimeUnit.SECONDS);
+    var subscribe = client.subscribeWith().addSubscription().topicFilter(TOPICS.get(0)).qos(MqttQos.AT_LEAST_ONCE)
+        .applySubscription();
+    for (String topic : TOPICS.subList(1, TOPICS.size())) {
+      subscribe = subscribe.addSubscription().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE).applySubscription();
+    }
+    subscribe.send().get(CONNECT_SECONDS, TimeUnit.SECONDS);
+    iot.mqtt().set(client);
+    return Init.ok(new State(client, io), Options.defaults().withBufferSize(Options.UNBOUNDED)
+        .withBufferKeep(BufferKeep.FIRST));
+  }
+
+  /**
+   * Waits for a permit of the pipeline's room, on the client's I/O thread (see the class notes);
+   * false if the ingest process stopped meanwhile.
+   */
+  private static boolean takeRoom(Semaphore room, Pid ingest) {
+    try {
+      while (!room.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+        if (!Proc.isAlive(ingest)) {
+          return false;
+        }
+      }
+      return Proc.isAlive(ingest);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  @Override
+  protected CastResult<State, Delivery> handleDemand(long demand, State state) {
+    return noReply(state); // messages are emitted as they arrive; the broker holds the rest
+  }
+
+  @Override
+  protected CastResult<State, Delivery> handleInfo(Object message, State state) {
+    if (message instanceof Arrived(Delivery d)) {
+      return noReply(List.of(d), state);
+    }
+    return noReply(state); // an EXIT from a linked process other than the parent: nothing to do
+  }
+
+  @Override
+  protected void terminate(ExitReason reason, State state) {
+    iot.mqtt().compareAndSet(state.client, null);
+    try {
+      state.client.disconnect().get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // already disconnected, or the broker is gone: the session resumes at the next connect
+    }
+    state.io.shutdown();
+  }
+}

@@ -1,0 +1,290 @@
+package org.otp4j.examples.iot;
+
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.otp4j.examples.Jdbc;
+import org.otp4j.examples.ThreadConnections;
+import org.otp4j.examples.iot.DeviceMessage.Status;
+import org.otp4j.examples.iot.DeviceMessage.Telemetry;
+
+/**
+ * The platform's database: SQLite in WAL mode by default, PostgreSQL when a JDBC URL is given; the
+ * same SQL runs on both. Statements run on platform threads of the store's own (one writes, two
+ * read), never on a process's carrier thread; processes wait for them with {@link Jdbc#await}.
+ *
+ * <p>Readings are keyed by device, time and sequence number, and inserted with
+ * {@code ON CONFLICT DO NOTHING}, so a message the broker delivers twice is stored once. A batch
+ * (readings, statuses and the per-minute windows computed from the same readings) is one
+ * transaction: the windows never count a reading the table does not hold.
+ */
+public final class IotStore implements AutoCloseable {
+  private static final long TIMEOUT_SECONDS = 60;
+
+  private static final List<String> SCHEMA = List.of(
+      "CREATE TABLE IF NOT EXISTS readings (device TEXT NOT NULL, ts BIGINT NOT NULL, seq BIGINT NOT NULL, "
+          + "grp TEXT NOT NULL, temperature DOUBLE PRECISION NOT NULL, battery DOUBLE PRECISION NOT NULL, "
+          + "lat DOUBLE PRECISION NOT NULL, lon DOUBLE PRECISION NOT NULL, fault TEXT, PRIMARY KEY (device, ts, seq))",
+      "CREATE TABLE IF NOT EXISTS windows (scope TEXT NOT NULL, id TEXT NOT NULL, minute BIGINT NOT NULL, "
+          + "n BIGINT NOT NULL, tmin DOUBLE PRECISION NOT NULL, tmax DOUBLE PRECISION NOT NULL, "
+          + "tsum DOUBLE PRECISION NOT NULL, PRIMARY KEY (scope, id, minute))",
+      "CREATE TABLE IF NOT EXISTS devices (id TEXT PRIMARY KEY, grp TEXT, online INTEGER NOT NULL, "
+          + "status_ts BIGINT NOT NULL, interval_ms BIGINT, firmware TEXT)",
+      "CREATE TABLE IF NOT EXISTS commands (id TEXT PRIMARY KEY, device TEXT NOT NULL, type TEXT NOT NULL, "
+          + "args TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL, detail TEXT NOT NULL, "
+          + "created BIGINT NOT NULL, updated BIGINT NOT NULL)");
+
+  private final IotConfig config;
+  private final ThreadConnections connections;
+  private final ExecutorService writer;
+  private final ExecutorService readers;
+
+  private IotStore(IotConfig config) {
+    this.config = config;
+    List<String> setup = config.embedded()
+        ? List.of("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=10000")
+        : List.of();
+    this.connections = new ThreadConnections(config.effectiveJdbcUrl(), config.jdbcUser(), config.jdbcPassword(), setup);
+    this.writer = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("iot-db-write").factory());
+    this.readers = Executors.newFixedThreadPool(2, Thread.ofPlatform().name("iot-db-read-", 0).factory());
+  }
+
+  /**
+   * Opens the database and creates its tables if they are missing.
+   *
+   * @throws StoreException if it cannot be opened (the message says which URL and why)
+   */
+  static IotStore open(IotConfig config) {
+    if (config.embedded()) {
+      try {
+        Files.createDirectories(config.dataDir());
+      } catch (java.io.IOException e) {
+        throw new StoreException("cannot create the data folder " + config.dataDir().toAbsolutePath() + ": "
+            + e.getMessage() + " (set otp.iot.dataDir to a writable folder)", e);
+      }
+    }
+    IotStore store = new IotStore(config);
+    try {
+      store.write(() -> {
+        Connection c = store.connections.get();
+        try (Statement st = c.createStatement()) {
+          for (String ddl : SCHEMA) {
+            st.execute(ddl);
+          }
+        }
+        c.setAutoCommit(false);
+        return null;
+      });
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    return store;
+  }
+
+  /**
+   * A minute's temperature window of a device ({@code scope} {@code device}) or a group
+   * ({@code group}).
+   *
+   * @param scope {@code device} or {@code group}
+   * @param id the device's or group's id
+   * @param minute epoch minutes
+   * @param n how many readings
+   * @param min the lowest temperature
+   * @param max the highest
+   * @param sum their sum (the average is {@code sum / n})
+   */
+  public record Window(String scope, String id, long minute, long n, double min, double max, double sum) {
+    /** The average temperature. */
+    public double avg() {
+      return n == 0 ? Double.NaN : sum / n;
+    }
+
+    /** This window merged with {@code other} of the same key. */
+    Window merge(Window other) {
+      return new Window(scope, id, minute, n + other.n, Math.min(min, other.min), Math.max(max, other.max),
+          sum + other.sum);
+    }
+  }
+
+  /**
+   * What the store knows of a device, to rebuild its process.
+   *
+   * @param id the device
+   * @param group its group, if it has sent a reading
+   * @param online whether its last status said online
+   * @param last its newest stored reading, if any
+   * @param intervalMs its reporting interval as last configured, if ever
+   * @param firmware its firmware version as last installed, if ever
+   */
+  public record StoredDevice(String id, Optional<String> group, boolean online, Optional<Telemetry> last,
+      Optional<Long> intervalMs, Optional<String> firmware) {}
+
+  /**
+   * Writes a batch in one transaction: readings (a reading already stored is skipped), statuses,
+   * and windows added to the stored ones.
+   *
+   * @return how many readings were new
+   * @throws StoreException if the database failed (nothing of the batch is kept)
+   */
+  int writeBatch(List<Telemetry> readings, List<Status> statuses, List<Window> windows) {
+    return write(() -> {
+      if (config.writeDelay().isPositive()) {
+        Thread.sleep(config.writeDelay()); // a deliberately slow database, to show back-pressure
+      }
+      Connection c = connections.get();
+      int inserted = 0;
+      try {
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO readings (device, ts, seq, grp, temperature, "
+            + "battery, lat, lon, fault) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+          for (Telemetry t : readings) {
+            st.setString(1, t.device());
+            st.setLong(2, t.ts());
+            st.setLong(3, t.seq());
+            st.setString(4, t.group());
+            st.setDouble(5, t.temperature());
+            st.setDouble(6, t.battery());
+            st.setDouble(7, t.lat());
+            st.setDouble(8, t.lon());
+            st.setString(9, t.fault());
+            inserted += st.executeUpdate();
+          }
+        }
+        for (Telemetry t : readings) {
+          Jdbc.update(c, "INSERT INTO devices (id, grp, online, status_ts) VALUES (?, ?, 1, ?) "
+              + "ON CONFLICT (id) DO UPDATE SET grp = excluded.grp", t.device(), t.group(), t.ts());
+        }
+        for (Status s : statuses) {
+          Jdbc.update(c, "INSERT INTO devices (id, online, status_ts) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE "
+              + "SET online = excluded.online, status_ts = excluded.status_ts WHERE devices.status_ts <= excluded.status_ts",
+              s.device(), s.online() ? 1 : 0, s.ts());
+        }
+        for (Window w : windows) {
+          Jdbc.update(c, "INSERT INTO windows (scope, id, minute, n, tmin, tmax, tsum) VALUES (?, ?, ?, ?, ?, ?, ?) "
+              + "ON CONFLICT (scope, id, minute) DO UPDATE SET n = windows.n + excluded.n, "
+              + "tmin = CASE WHEN excluded.tmin < windows.tmin THEN excluded.tmin ELSE windows.tmin END, "
+              + "tmax = CASE WHEN excluded.tmax > windows.tmax THEN excluded.tmax ELSE windows.tmax END, "
+              + "tsum = windows.tsum + excluded.tsum", w.scope(), w.id(), w.minute(), w.n(), w.min(), w.max(), w.sum());
+        }
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+      return inserted;
+    });
+  }
+
+  /** Records a device's configuration or firmware after it acknowledged a command that changed it. */
+  void setDeviceConfig(String id, Long intervalMs, String firmware) {
+    write(() -> {
+      Connection c = connections.get();
+      Jdbc.update(c, "INSERT INTO devices (id, online, status_ts, interval_ms, firmware) VALUES (?, 0, 0, ?, ?) "
+          + "ON CONFLICT (id) DO UPDATE SET interval_ms = COALESCE(excluded.interval_ms, devices.interval_ms), "
+          + "firmware = COALESCE(excluded.firmware, devices.firmware)", id, intervalMs, firmware);
+      c.commit();
+      return null;
+    });
+  }
+
+  /** What the store knows of device {@code id}. */
+  public StoredDevice device(String id) {
+    return read(c -> {
+      Optional<Telemetry> last = Jdbc.queryOne(c, "SELECT device, grp, seq, ts, temperature, battery, lat, lon, fault "
+          + "FROM readings WHERE device = ? ORDER BY ts DESC, seq DESC LIMIT 1", IotStore::telemetry, id);
+      record Row(String group, Long interval, String firmware, boolean online) {}
+      // online (NOT NULL) last: Jdbc.queryOne reads wasNull() of the last column read.
+      Optional<Row> row = Jdbc.queryOne(c, "SELECT grp, interval_ms, firmware, online FROM devices WHERE id = ?",
+          rs -> new Row(rs.getString(1), rs.getObject(2) == null ? null : rs.getLong(2), rs.getString(3),
+              rs.getInt(4) == 1), id);
+      return new StoredDevice(id, row.map(Row::group), row.map(Row::online).orElse(false), last,
+          row.map(Row::interval), row.map(Row::firmware));
+    });
+  }
+
+  /** The ids of the commands to device {@code id} still under way, oldest first. */
+  public List<String> pendingCommands(String id) {
+    return read(c -> Jdbc.queryList(c, "SELECT id FROM commands WHERE device = ? AND state = 'sent' ORDER BY created",
+        rs -> rs.getString(1), id));
+  }
+
+  /** The newest {@code limit} readings of device {@code id}, newest first. */
+  public List<Telemetry> history(String id, int limit) {
+    return read(c -> Jdbc.queryList(c, "SELECT device, grp, seq, ts, temperature, battery, lat, lon, fault FROM readings "
+        + "WHERE device = ? ORDER BY ts DESC, seq DESC LIMIT ?", IotStore::telemetry, id, limit));
+  }
+
+  /** How many readings are stored for device {@code id}. */
+  public long countReadings(String id) {
+    return read(c -> Jdbc.queryOne(c, "SELECT COUNT(*) FROM readings WHERE device = ?", rs -> rs.getLong(1), id)
+        .orElse(0L));
+  }
+
+  /** How many readings are stored. */
+  public long countReadings() {
+    return read(c -> Jdbc.queryOne(c, "SELECT COUNT(*) FROM readings", rs -> rs.getLong(1)).orElse(0L));
+  }
+
+  /** The stored windows of a device ({@code scope} {@code device}) or group ({@code group}), oldest first. */
+  public List<Window> windows(String scope, String id) {
+    return read(c -> Jdbc.queryList(c, "SELECT scope, id, minute, n, tmin, tmax, tsum FROM windows "
+        + "WHERE scope = ? AND id = ? ORDER BY minute", rs -> new Window(rs.getString(1), rs.getString(2),
+        rs.getLong(3), rs.getLong(4), rs.getDouble(5), rs.getDouble(6), rs.getDouble(7)), scope, id));
+  }
+
+  private static Telemetry telemetry(java.sql.ResultSet rs) throws SQLException {
+    // The fault (often NULL) first: Jdbc.queryOne reads wasNull() of the last column read.
+    String fault = rs.getString(9);
+    return new Telemetry(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getDouble(5),
+        rs.getDouble(6), rs.getDouble(7), rs.getDouble(8), fault);
+  }
+
+  /** Reading work: a function of a connection. */
+  @FunctionalInterface
+  interface Read<T> {
+    T run(Connection c) throws Exception;
+  }
+
+  <T> T read(Read<T> work) {
+    return Jdbc.await(readers.submit(() -> work.run(connections.get())), TIMEOUT_SECONDS, Jdbc.OnGiveUp.CANCEL,
+        StoreException::new);
+  }
+
+  private <T> T write(Callable<T> work) {
+    // A batch is written whatever becomes of the process waiting for it: its messages are
+    // acknowledged only when the wait returns, so an unfinished one is delivered again.
+    return Jdbc.await(writer.submit(work), TIMEOUT_SECONDS, Jdbc.OnGiveUp.LET_FINISH, StoreException::new);
+  }
+
+  /** Closes the threads, then the connections. */
+  @Override
+  public void close() {
+    writer.shutdown();
+    readers.shutdown();
+    try {
+      writer.awaitTermination(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      readers.awaitTermination(Duration.ofSeconds(10).toSeconds(), TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    connections.close();
+  }
+
+  /** The database failed, did not answer in time, or could not be opened. */
+  public static final class StoreException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    StoreException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package org.otp4j.examples.iot;
+
+import java.time.Duration;
+import java.util.List;
+import org.otp4j.behaviours.ChildSpec;
+import org.otp4j.behaviours.DynamicSupervisor;
+import org.otp4j.behaviours.Supervisor;
+
+/**
+ * The IoT platform's top supervisor; the tree is drawn in the example's README.
+ *
+ * <p>Rest for one: everything after the store uses the database it opens, so if the store
+ * restarts, the rest restart after it. The device processes count their crashes against their own
+ * dynamic supervisor, which allows many. The pipeline is its own supervisor, one for all (see
+ * {@link #startPipeline}).
+ */
+final class IotSupervisor extends Supervisor {
+  private final Iot iot;
+
+  IotSupervisor(Iot iot) {
+    this.iot = iot;
+  }
+
+  @Override
+  protected Spec init() {
+    DynamicSupervisor.Options many = DynamicSupervisor.Options.defaults().withIntensity(10_000, Duration.ofSeconds(10));
+    LocalDeviceDirectory directory = (LocalDeviceDirectory) iot.directory();
+    return Spec.of(Supervisor.restForOne().withIntensity(5, Duration.ofSeconds(10)), List.of(
+        ChildSpec.worker("store", () -> StoreOwner.startLink(iot)),
+        ChildSpec.supervisor("devices", () -> DynamicSupervisor.startLink(Iot.DEVICES, many,
+            DeviceServer.template(iot, directory))),
+        ChildSpec.worker("rules", () -> Rules.startLink(iot)),
+        ChildSpec.worker("alert_log", () -> AlertLog.startLink(iot)),
+        ChildSpec.supervisor("pipeline", () -> startPipeline(iot))));
+  }
+
+  /**
+   * The pipeline's supervisor: ingest, parse, route, windows, storage, one for all. A stage holds
+   * messages not yet acknowledged to the broker; if one stage dies, those are only delivered again
+   * when the client reconnects, so every stage restarts, the ingest's client first of all.
+   */
+  static org.otp4j.core.Pid startPipeline(Iot iot) {
+    return Supervisor.startLink(Supervisor.oneForAll().withIntensity(10, Duration.ofSeconds(10)),
+        ChildSpec.worker("ingest", () -> Ingest.startLink(iot)),
+        ChildSpec.worker("parse", () -> Parse.startLink(iot)),
+        ChildSpec.worker("route", () -> Route.startLink(iot)),
+        ChildSpec.worker("windows", Windows::startLink),
+        ChildSpec.worker("storage", () -> Storage.startLink(iot)));
+  }
+}

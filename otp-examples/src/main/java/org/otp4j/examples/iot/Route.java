@@ -1,0 +1,86 @@
+package org.otp4j.examples.iot;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.otp4j.behaviours.stage.GenStage;
+import org.otp4j.behaviours.stage.ProducerConsumer;
+import org.otp4j.behaviours.stage.SubscribeTo;
+import org.otp4j.behaviours.stage.Subscription;
+import org.otp4j.core.Pid;
+import org.otp4j.core.Proc;
+import org.otp4j.core.Registry;
+import org.otp4j.examples.iot.DeviceMessage.Ack;
+import org.otp4j.examples.iot.DeviceMessage.Status;
+import org.otp4j.examples.iot.DeviceMessage.Telemetry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The third stage: gives each message to its device's process ({@link DeviceServer}, started on
+ * demand), tells the rules, and passes on what must be stored.
+ * <ul>
+ *   <li>a reading the device accepts goes on, and the rules hear of it with the previous one; a
+ *       duplicate is counted, acknowledged and dropped;</li>
+ *   <li>a status goes on (the store keeps the last one), and the rules hear of a change;</li>
+ *   <li>a command's ack goes to the process driving that command, found by its id, and is
+ *       acknowledged to the broker here: the command's process records the outcome.</li>
+ * </ul>
+ */
+final class Route extends ProducerConsumer<Void, Parsed, Parsed> {
+  static final Logger LOG = LoggerFactory.getLogger(Route.class);
+  private static final int MAX_DEMAND = 200;
+
+  private final Iot iot;
+
+  private Route(Iot iot) {
+    this.iot = iot;
+  }
+
+  static Pid startLink(Iot iot) {
+    return GenStage.startLink(Iot.ROUTE, new Route(iot));
+  }
+
+  @Override
+  protected Init<Void> init() {
+    return Init.ok(null, Options.subscribeTo(SubscribeTo.to(Iot.PARSE).withMaxDemand(MAX_DEMAND)));
+  }
+
+  @Override
+  protected CastResult<Void, Parsed> handleEvents(List<Parsed> events, Subscription from, Void state) {
+    List<Parsed> out = new ArrayList<>(events.size());
+    for (Parsed p : events) {
+      switch (p.message()) {
+        case Telemetry t -> {
+          switch (DeviceServer.record(iot, t)) {
+            case DeviceServer.Recorded.Accepted a -> {
+              out.add(p);
+              Rules.notify(new Rules.Event.Reading(t, a.previous()));
+            }
+            case DeviceServer.Recorded.Duplicate d -> {
+              iot.metrics().rejected(BadMessage.Reason.DUPLICATE);
+              p.delivery().ack();
+            }
+          }
+        }
+        case Status s -> {
+          if (DeviceServer.status(iot, s)) {
+            Rules.notify(new Rules.Event.StatusChanged(s.device(), s.online(), s.ts()));
+          }
+          out.add(p);
+        }
+        case Ack a -> {
+          List<Registry.Entry> driver = iot.commands().lookup(a.commandId());
+          if (driver.isEmpty()) {
+            LOG.warn("an ack from {} for command {}, which is not under way (finished, expired or unknown): {}",
+                a.device(), a.commandId(), a);
+          } else {
+            Proc.send(driver.getFirst().pid(), a);
+          }
+          iot.metrics().ack();
+          p.delivery().ack();
+        }
+      }
+    }
+    return noReply(out, state);
+  }
+}
