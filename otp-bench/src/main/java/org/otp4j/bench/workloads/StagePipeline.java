@@ -39,7 +39,7 @@ public final class StagePipeline extends Workload {
 
   @Override
   public List<Integer> sizes(Mode mode) {
-    return List.of(mode == Mode.QUICK ? 200_000 : 1_000_000);
+    return List.of(mode == Mode.QUICK ? 200_000 : 10_000_000);
   }
 
   @Override
