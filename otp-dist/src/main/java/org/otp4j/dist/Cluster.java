@@ -223,6 +223,22 @@ public final class Cluster implements TransportFactory {
     }
   }
 
+  /** Where the node named {@code node}, started with this cluster, listens for direct connections; null if nowhere. */
+  InetSocketAddress directAddress(String node) {
+    JGroupsTransport t = open.get(node);
+    return t == null ? null : t.directAddress();
+  }
+
+  /** The codec of this cluster's frames. */
+  Codec codec() {
+    return codec;
+  }
+
+  /** The key of the direct connections' handshake, derived from the secret. */
+  byte[] directKey() {
+    return keyed("otp4j direct ");
+  }
+
   /** Whether this cluster carries the signals of processes on direct connections. */
   boolean direct() {
     return direct != null && !encrypted;
@@ -250,7 +266,7 @@ public final class Cluster implements TransportFactory {
       encrypt(channel);
     }
     JGroupsTransport.Direct directConfig = direct()
-        ? new JGroupsTransport.Direct(direct, keyed("otp4j direct "), failureTimeout) : null;
+        ? new JGroupsTransport.Direct(direct, directKey(), failureTimeout) : null;
     JGroupsTransport t = JGroupsTransport.join(channel, clusterName, digest(), dispatcher, codec, directConfig);
     String node = dispatcher.nodeName();
     open.put(node, t);

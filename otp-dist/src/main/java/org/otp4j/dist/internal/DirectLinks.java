@@ -458,7 +458,7 @@ public final class DirectLinks implements AutoCloseable {
    * @throws IOException when the stream ends or fails, or a frame's length is out of bounds (the
    *     stream cannot be read further; counted and logged)
    */
-  static void readFrames(InputStream raw, Codec codec, Dispatcher dispatcher, String self, String from,
+  public static void readFrames(InputStream raw, Codec codec, Dispatcher dispatcher, String self, String from,
       AtomicLong dropped, java.util.function.Consumer<Signal> deliver) throws IOException {
     DataInputStream in = raw instanceof DataInputStream d ? d : new DataInputStream(raw);
     while (true) {

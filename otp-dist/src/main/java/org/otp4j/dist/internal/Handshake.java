@@ -17,11 +17,12 @@ import javax.crypto.spec.SecretKeySpec;
  * secret (never the secret, nor a replayable digest, on the wire), and each tells the other its node
  * name and creation.
  *
- * <p>The dialling node sends a magic number, its name, its creation and a challenge; the accepting
- * node answers with its name, its creation, its own challenge and its proof (the digest of the
- * dialler's challenge and both names); the dialler checks that proof and sends its own; the
- * accepting node checks it, then asks {@code admit} whether it takes the dialler (a node of its
- * cluster's view that dials by the rule) and sends one status byte.
+ * <p>As in Erlang's distribution handshake: the dialling node sends a magic number, its name and
+ * its creation; the accepting node answers with its name, its creation and a challenge; the dialler
+ * sends a challenge of its own and its proof (the digest of the acceptor's challenge and both
+ * names); the accepting node checks it, asks {@code admit} whether it takes the dialler (a node of
+ * its cluster's view that dials by the rule), and sends a status byte and, if it admits the
+ * dialler, its own proof, which the dialler checks.
  */
 public final class Handshake {
   static final int MAGIC = 0x6f747034; // "otp4"
@@ -49,21 +50,26 @@ public final class Handshake {
    *
    * @param key the key derived from the cluster's secret
    * @param expected the node this side meant to reach
-   * @throws RefusedException if the other side does not hold the secret, is not {@code expected},
-   *     or refused this node
+   * @throws RefusedException if the other side refused this node (a wrong secret, or not admitted),
+   *     does not hold the secret itself, or is not {@code expected}
    */
   public static Peer dial(DataInputStream in, DataOutputStream out, byte[] key, String self, int creation,
       String expected) throws IOException {
-    byte[] mine = challenge();
     out.writeInt(MAGIC);
     out.writeByte(VERSION);
     out.writeUTF(self);
     out.writeInt(creation);
-    out.write(mine);
     out.flush();
     String node = in.readUTF();
     int theirCreation = in.readInt();
     byte[] theirs = readBytes(in, CHALLENGE);
+    byte[] mine = challenge();
+    out.write(mine);
+    out.write(proof(key, "dial", theirs, self, node));
+    out.flush();
+    if (in.readByte() != ADMITTED) {
+      throw new RefusedException("node " + node + " refused this node");
+    }
     byte[] proof = readBytes(in, 32);
     if (!MessageDigest.isEqual(proof, proof(key, "accept", mine, self, node))) {
       throw new RefusedException("node " + node + " does not hold the cluster's secret");
@@ -71,16 +77,12 @@ public final class Handshake {
     if (!node.equals(expected)) {
       throw new RefusedException("node " + expected + " was expected, " + node + " answered");
     }
-    out.write(proof(key, "dial", theirs, self, node));
-    out.flush();
-    if (in.readByte() != ADMITTED) {
-      throw new RefusedException("node " + node + " refused this node");
-    }
     return new Peer(node, theirCreation);
   }
 
   /**
-   * Accepts: runs the handshake as the side that was dialled.
+   * Accepts: runs the handshake as the side that was dialled. The dialler proves it holds the secret
+   * first, so that a refusal for a wrong secret is seen (and logged) here.
    *
    * @param admit why the dialler, once it proved it holds the secret, is not admitted; null to admit it
    * @throws RefusedException if the dialler does not hold the secret or is not admitted
@@ -95,13 +97,12 @@ public final class Handshake {
     }
     String node = in.readUTF();
     int theirCreation = in.readInt();
-    byte[] theirs = readBytes(in, CHALLENGE);
     byte[] mine = challenge();
     out.writeUTF(self);
     out.writeInt(creation);
     out.write(mine);
-    out.write(proof(key, "accept", theirs, node, self));
     out.flush();
+    byte[] theirs = readBytes(in, CHALLENGE);
     byte[] proof = readBytes(in, 32);
     if (!MessageDigest.isEqual(proof, proof(key, "dial", mine, node, self))) {
       out.writeByte(0);
@@ -115,6 +116,7 @@ public final class Handshake {
       throw new RefusedException("node " + node + " is not admitted: " + why);
     }
     out.writeByte(ADMITTED);
+    out.write(proof(key, "accept", theirs, node, self));
     out.flush();
     return new Peer(node, theirCreation);
   }

@@ -144,6 +144,11 @@ public final class JGroupsTransport implements Transport, Receiver {
     return direct != null && direct.connected(node);
   }
 
+  /** Where this node listens for direct connections; null without them. */
+  public java.net.InetSocketAddress directAddress() {
+    return direct == null ? null : direct.advertised();
+  }
+
   /** Closes every direct connection of this node, as a network fault would. */
   public void dropDirectConnections() {
     if (direct != null) {
