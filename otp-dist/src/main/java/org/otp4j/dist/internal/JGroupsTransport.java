@@ -38,6 +38,12 @@ import org.slf4j.LoggerFactory;
  * once its HELLO arrived while it is in the view, and down as soon as a view leaves it out. A HELLO
  * always precedes a member's signals, since the channel keeps each sender's order.
  *
+ * <p><b>Direct connections.</b> With a {@link Direct} configuration, the HELLO also carries the
+ * host and port where the node listens for direct connections, and the signals to a node whose HELLO
+ * did too travel on {@link DirectLinks}, which reports that node up and down itself; a pair where
+ * either side has none stays on JGroups (below). Every signal of one pair takes the same path, so
+ * the order holds.
+ *
  * <p><b>Frames.</b> One JGroups message per signal: a kind byte (HELLO or SIGNAL) and the codec's
  * bytes. The transport's bundler gathers the messages to one destination into one packet (see
  * decision 0015). Regular (not out-of-band) messages keep the order of one sender, and JGroups
