@@ -462,12 +462,7 @@ public final class DirectLinks implements AutoCloseable {
       AtomicLong dropped, java.util.function.Consumer<Signal> deliver) throws IOException {
     DataInputStream in = raw instanceof DataInputStream d ? d : new DataInputStream(raw);
     while (true) {
-      int length;
-      try {
-        length = in.readInt();
-      } catch (EOFException e) {
-        throw e;
-      }
+      int length = in.readInt(); // EOFException: the stream ended
       if (length < 1 || length > MAX_FRAME) {
         long n = dropped.incrementAndGet();
         LOG.atWarn().addKeyValue("label", "frame_dropped").addKeyValue("from", from).addKeyValue("dropped", n)
