@@ -62,11 +62,12 @@ public final class Cluster implements TransportFactory {
   private final Duration failureTimeout;
   private final Duration joinTimeout;
   private final boolean encrypted;
+  private final InetSocketAddress direct;
   private final Map<String, JGroupsTransport> open;
 
   private Cluster(Kind kind, String clusterName, InetSocketAddress bind, List<InetSocketAddress> seeds,
       String secret, Codec codec, Duration failureTimeout, Duration joinTimeout, boolean encrypted,
-      Map<String, JGroupsTransport> open) {
+      InetSocketAddress direct, Map<String, JGroupsTransport> open) {
     this.kind = kind;
     this.clusterName = clusterName;
     this.bind = bind;
@@ -76,6 +77,7 @@ public final class Cluster implements TransportFactory {
     this.failureTimeout = failureTimeout;
     this.joinTimeout = joinTimeout;
     this.encrypted = encrypted;
+    this.direct = direct;
     this.open = open;
   }
 
@@ -85,7 +87,7 @@ public final class Cluster implements TransportFactory {
    */
   public static Cluster inJvm(String clusterName) {
     return new Cluster(Kind.IN_JVM, requireName(clusterName), null, List.of(), null, TermCodec.defaults(),
-        Duration.ofSeconds(5), Duration.ofMillis(500), false, new ConcurrentHashMap<>());
+        Duration.ofSeconds(5), Duration.ofMillis(500), false, null, new ConcurrentHashMap<>());
   }
 
   /**
@@ -100,7 +102,8 @@ public final class Cluster implements TransportFactory {
           + "for the first node)");
     }
     return new Cluster(Kind.TCP, requireName(clusterName), bind, List.copyOf(seeds), null, TermCodec.defaults(),
-        Duration.ofSeconds(5), Duration.ofSeconds(2), false, new ConcurrentHashMap<>());
+        Duration.ofSeconds(5), Duration.ofSeconds(2), false, new InetSocketAddress(bind.getAddress(), 0),
+        new ConcurrentHashMap<>());
   }
 
   private static String requireName(String clusterName) {
@@ -117,13 +120,14 @@ public final class Cluster implements TransportFactory {
     if (newSecret.isEmpty()) {
       throw new IllegalArgumentException("a cluster's secret cannot be empty");
     }
-    return new Cluster(kind, clusterName, bind, seeds, newSecret, codec, failureTimeout, joinTimeout, encrypted, open);
+    return new Cluster(kind, clusterName, bind, seeds, newSecret, codec, failureTimeout, joinTimeout, encrypted, direct,
+        open);
   }
 
   /** The same cluster with another codec ({@link TermCodec#defaults()} unless set). */
   public Cluster withCodec(Codec newCodec) {
     return new Cluster(kind, clusterName, bind, seeds, secret, Objects.requireNonNull(newCodec, "codec"),
-        failureTimeout, joinTimeout, encrypted, open);
+        failureTimeout, joinTimeout, encrypted, direct, open);
   }
 
   /**
@@ -133,7 +137,7 @@ public final class Cluster implements TransportFactory {
    */
   public Cluster withFailureTimeout(Duration timeout) {
     requirePositive(timeout, "failure timeout");
-    return new Cluster(kind, clusterName, bind, seeds, secret, codec, timeout, joinTimeout, encrypted, open);
+    return new Cluster(kind, clusterName, bind, seeds, secret, codec, timeout, joinTimeout, encrypted, direct, open);
   }
 
   /**
@@ -144,13 +148,35 @@ public final class Cluster implements TransportFactory {
    * node without encryption can neither join an encrypted cluster nor read its traffic.
    */
   public Cluster withEncryption() {
-    return new Cluster(kind, clusterName, bind, seeds, secret, codec, failureTimeout, joinTimeout, true, open);
+    return new Cluster(kind, clusterName, bind, seeds, secret, codec, failureTimeout, joinTimeout, true, direct, open);
+  }
+
+  /**
+   * The same cluster with the signals of processes on direct connections: each node listens on
+   * {@code listen} (port 0: a free port chosen as it starts, the default) and tells the others where
+   * in the greeting it sends over JGroups; of two nodes, the one whose name sorts first connects to
+   * the other, and both prove they hold the secret (a challenge answered with a keyed digest, each
+   * way). JGroups keeps membership, failure detection, merge and discovery. The default of a
+   * {@link #tcp} cluster, listening on its bind address; a cluster {@link #inJvm} carries everything
+   * on JGroups unless this is set. An {@linkplain #withEncryption() encrypted} cluster carries
+   * everything on JGroups, whatever this says, so that nothing travels in clear.
+   */
+  public Cluster withDirectConnections(InetSocketAddress listen) {
+    Objects.requireNonNull(listen, "listen");
+    return new Cluster(kind, clusterName, bind, seeds, secret, codec, failureTimeout, joinTimeout, encrypted, listen,
+        open);
+  }
+
+  /** The same cluster with every signal on JGroups, beside membership: no direct connections. */
+  public Cluster withoutDirectConnections() {
+    return new Cluster(kind, clusterName, bind, seeds, secret, codec, failureTimeout, joinTimeout, encrypted, null,
+        open);
   }
 
   /** How long a node waits for the cluster to answer its join before it starts a cluster of its own. */
   public Cluster withJoinTimeout(Duration timeout) {
     requirePositive(timeout, "join timeout");
-    return new Cluster(kind, clusterName, bind, seeds, secret, codec, failureTimeout, timeout, encrypted, open);
+    return new Cluster(kind, clusterName, bind, seeds, secret, codec, failureTimeout, timeout, encrypted, direct, open);
   }
 
   private static void requirePositive(Duration d, String what) {
@@ -175,6 +201,50 @@ public final class Cluster implements TransportFactory {
   }
 
   /**
+   * How many signals the node named {@code node}, started with this cluster, has sent over direct
+   * connections; 0 for a node it does not know, or one without direct connections.
+   */
+  public long directFrames(String node) {
+    JGroupsTransport t = open.get(node);
+    return t == null ? 0 : t.directFrames();
+  }
+
+  /** Whether the node named {@code node}, started with this cluster, has a direct connection to {@code peer} now. */
+  boolean directlyConnected(String node, String peer) {
+    JGroupsTransport t = open.get(node);
+    return t != null && t.directlyConnected(peer);
+  }
+
+  /** Closes every direct connection of the node named {@code node}, as a network fault would. */
+  void dropDirectConnections(String node) {
+    JGroupsTransport t = open.get(node);
+    if (t != null) {
+      t.dropDirectConnections();
+    }
+  }
+
+  /** Where the node named {@code node}, started with this cluster, listens for direct connections; null if nowhere. */
+  InetSocketAddress directAddress(String node) {
+    JGroupsTransport t = open.get(node);
+    return t == null ? null : t.directAddress();
+  }
+
+  /** The codec of this cluster's frames. */
+  Codec codec() {
+    return codec;
+  }
+
+  /** The key of the direct connections' handshake, derived from the secret. */
+  byte[] directKey() {
+    return keyed("otp4j direct ");
+  }
+
+  /** Whether this cluster carries the signals of processes on direct connections. */
+  boolean direct() {
+    return direct != null && !encrypted;
+  }
+
+  /**
    * Joins the cluster; called by the node as it starts.
    *
    * @throws IllegalStateException if no secret was set, or the node cannot join
@@ -195,7 +265,9 @@ public final class Cluster implements TransportFactory {
     if (encrypted) {
       encrypt(channel);
     }
-    JGroupsTransport t = JGroupsTransport.join(channel, clusterName, digest(), dispatcher, codec);
+    JGroupsTransport.Direct directConfig = direct()
+        ? new JGroupsTransport.Direct(direct, directKey(), failureTimeout) : null;
+    JGroupsTransport t = JGroupsTransport.join(channel, clusterName, digest(), dispatcher, codec, directConfig);
     String node = dispatcher.nodeName();
     open.put(node, t);
     return new Transport() {
@@ -291,6 +363,7 @@ public final class Cluster implements TransportFactory {
 
   @Override
   public String toString() {
-    return "Cluster[" + clusterName + ", " + kind + (bind == null ? "" : ", " + bind) + "]";
+    return "Cluster[" + clusterName + ", " + kind + (bind == null ? "" : ", " + bind)
+        + (direct() ? ", direct " + direct : "") + "]";
   }
 }

@@ -13,7 +13,7 @@ import org.otp4j.core.Proc;
 /**
  * A node in a JVM of its own, started by {@link MultiJvmTest} and {@link DistBenchMain}: joins the TCP
  * cluster, runs a process registered as {@code echo} that answers every {@link Ping} and one
- * registered as {@code sink} that counts them until an "end", says READY on its standard output once
+ * registered as {@code sink} (and seven more, {@code sink1} to {@code sink7}) that count them until an "end", says READY on its standard output once
  * it sees the node it was told to wait for, and ends when its standard input closes (so that it
  * never outlives the test).
  *
@@ -21,6 +21,21 @@ import org.otp4j.core.Proc;
  */
 public final class ChildNodeMain {
   private ChildNodeMain() {}
+
+  /** Counts the {@link Ping}s it receives until an "end", which it answers with the count. */
+  private static void sink() {
+    long count = 0;
+    while (true) {
+      if (Proc.receive() instanceof Ping(Pid from, String text)) {
+        if (text.equals("end")) {
+          Proc.send(from, new Ping(Proc.self(), Long.toString(count)));
+          count = 0;
+        } else {
+          count++;
+        }
+      }
+    }
+  }
 
   /**
    * Runs the node.
@@ -37,20 +52,11 @@ public final class ChildNodeMain {
     Node node = Node.start(args[0], NodeConfig.defaults().withTransport(cluster));
     Pid echo = node.spawn(Ping::echo);
     node.run(() -> Proc.register("echo", echo));
-    Pid sink = node.spawn(() -> {
-      long count = 0;
-      while (true) {
-        if (Proc.receive() instanceof Ping(Pid from, String text)) {
-          if (text.equals("end")) {
-            Proc.send(from, new Ping(Proc.self(), Long.toString(count)));
-            count = 0;
-          } else {
-            count++;
-          }
-        }
-      }
-    });
-    node.run(() -> Proc.register("sink", sink));
+    for (int i = 0; i < 8; i++) {
+      Pid sink = node.spawn(ChildNodeMain::sink);
+      String name = i == 0 ? "sink" : "sink" + i;
+      node.run(() -> Proc.register(name, sink));
+    }
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (!node.connectedNodes().contains(args[5])) {
       if (System.nanoTime() > deadline) {

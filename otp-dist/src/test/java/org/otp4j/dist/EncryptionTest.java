@@ -56,7 +56,8 @@ class EncryptionTest {
   void encryptedNodesTalk() throws IOException {
     int first = freePort();
     int second = freePort();
-    Node a = nodes.start("a@host", encrypted(first, first));
+    Cluster clusterOfA = encrypted(first, first);
+    Node a = nodes.start("a@host", clusterOfA);
     Node b = nodes.start("b@host", encrypted(second, first));
     awaitConnected(a, b);
     Pid echo = b.spawn(Ping::echo);
@@ -69,6 +70,9 @@ class EncryptionTest {
         assertThat(next(inbox, Ping.class).text()).isEqualTo("secret text " + i);
       }
     }
+    // an encrypted cluster keeps every signal on JGroups' encrypted path: nothing on a direct connection
+    assertThat(clusterOfA.directFrames("a@host")).isZero();
+    assertThat(clusterOfA.directAddress("a@host")).isNull();
   }
 
   @Test

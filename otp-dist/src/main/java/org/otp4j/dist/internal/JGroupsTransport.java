@@ -38,6 +38,12 @@ import org.slf4j.LoggerFactory;
  * once its HELLO arrived while it is in the view, and down as soon as a view leaves it out. A HELLO
  * always precedes a member's signals, since the channel keeps each sender's order.
  *
+ * <p><b>Direct connections.</b> With a {@link Direct} configuration, the HELLO also carries the
+ * host and port where the node listens for direct connections, and the signals to a node whose HELLO
+ * did too travel on {@link DirectLinks}, which reports that node up and down itself; a pair where
+ * either side has none stays on JGroups (below). Every signal of one pair takes the same path, so
+ * the order holds.
+ *
  * <p><b>Frames.</b> One JGroups message per signal: a kind byte (HELLO or SIGNAL) and the codec's
  * bytes. The transport's bundler gathers the messages to one destination into one packet (see
  * decision 0015). Regular (not out-of-band) messages keep the order of one sender, and JGroups
@@ -62,13 +68,26 @@ public final class JGroupsTransport implements Transport, Receiver {
   private final Map<String, Address> addresses = new ConcurrentHashMap<>();
   private final Map<Address, String> names = new ConcurrentHashMap<>();
   private final AtomicLong droppedFrames = new AtomicLong();
+  // the direct data path, or null if this node carries every signal on JGroups
+  private final DirectLinks direct;
 
-  private JGroupsTransport(JChannel channel, Dispatcher dispatcher, Codec codec) {
+  private JGroupsTransport(JChannel channel, Dispatcher dispatcher, Codec codec, Direct directConfig) {
     this.channel = channel;
     this.dispatcher = dispatcher;
     this.codec = codec;
     this.name = dispatcher.nodeName();
+    this.direct = directConfig == null ? null : new DirectLinks(dispatcher, codec, directConfig.key(),
+        directConfig.bind(), this::inView, directConfig.connectTimeout(), droppedFrames);
   }
+
+  /**
+   * How a node opens direct connections for the signals of processes.
+   *
+   * @param bind the address it listens on (port 0: any free port)
+   * @param key the key of the handshake, derived from the cluster's secret
+   * @param connectTimeout how long a node may stay without its direct connection before it is down
+   */
+  public record Direct(java.net.InetSocketAddress bind, byte[] key, java.time.Duration connectTimeout) {}
 
   /**
    * Joins the cluster {@code clusterName} on {@code channel} (a stack with AUTH below GMS).
@@ -77,8 +96,14 @@ public final class JGroupsTransport implements Transport, Receiver {
    * @throws IllegalStateException if the node cannot join for another reason
    */
   public static JGroupsTransport join(JChannel channel, String clusterName, byte[] secretDigest,
-      Dispatcher dispatcher, Codec codec) {
-    JGroupsTransport t = new JGroupsTransport(channel, dispatcher, codec);
+      Dispatcher dispatcher, Codec codec, Direct directConfig) {
+    JGroupsTransport t;
+    try {
+      t = new JGroupsTransport(channel, dispatcher, codec, directConfig);
+    } catch (RuntimeException e) {
+      channel.close();
+      throw e;
+    }
     AUTH auth = channel.getProtocolStack().findProtocol(AUTH.class);
     if (auth == null) {
       throw new IllegalStateException("the stack has no AUTH protocol: nobody may join without the secret");
@@ -91,11 +116,13 @@ public final class JGroupsTransport implements Transport, Receiver {
     try {
       channel.connect(clusterName);
     } catch (SecurityException e) {
+      t.closeDirect();
       channel.close();
       LOG.atError().addKeyValue("label", "join_refused").addKeyValue("node", dispatcher.nodeName())
           .log("node {} was refused by cluster {}: {}", dispatcher.nodeName(), clusterName, e.getMessage());
       throw e;
     } catch (Exception e) {
+      t.closeDirect();
       channel.close();
       if (e.getCause() instanceof SecurityException se) {
         LOG.atError().addKeyValue("label", "join_refused").addKeyValue("node", dispatcher.nodeName())
@@ -113,11 +140,59 @@ public final class JGroupsTransport implements Transport, Receiver {
     return droppedFrames.get();
   }
 
+  /** Signals sent over direct connections; 0 without them. */
+  public long directFrames() {
+    return direct == null ? 0 : direct.framesSent();
+  }
+
+  /** Whether a direct connection to {@code node} is up now. */
+  public boolean directlyConnected(String node) {
+    return direct != null && direct.connected(node);
+  }
+
+  /** Where this node listens for direct connections; null without them. */
+  public java.net.InetSocketAddress directAddress() {
+    return direct == null ? null : direct.advertised();
+  }
+
+  /** Closes every direct connection of this node, as a network fault would. */
+  public void dropDirectConnections() {
+    if (direct != null) {
+      direct.dropConnections();
+    }
+  }
+
+  /** Whether a member of the current view is named {@code node}. */
+  private boolean inView(String node) {
+    View v;
+    synchronized (this) {
+      v = view;
+    }
+    if (v == null) {
+      return false;
+    }
+    for (Address a : v.getMembers()) {
+      if (node.equals(org.jgroups.util.NameCache.get(a))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void closeDirect() {
+    if (direct != null) {
+      direct.close();
+    }
+  }
+
   // =====================================================================================
   // sending
 
   @Override
   public void send(String node, Signal signal) {
+    if (direct != null && direct.send(node, signal)) {
+      return;
+    }
     Address to = addresses.get(node);
     if (to == null) {
       return; // not connected: the node's down has been or will be reported
@@ -139,6 +214,10 @@ public final class JGroupsTransport implements Transport, Receiver {
       out.writeByte(HELLO);
       out.writeUTF(name);
       out.writeInt(dispatcher.creation());
+      if (direct != null) {
+        out.writeUTF(direct.advertised().getAddress().getHostAddress());
+        out.writeInt(direct.advertised().getPort());
+      }
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -171,6 +250,9 @@ public final class JGroupsTransport implements Transport, Receiver {
           addresses.remove(e.getValue(), e.getKey());
         }
       }
+    }
+    if (direct != null) {
+      gone.addAll(direct.retainInView());
     }
     for (String node : gone) {
       report(() -> dispatcher.nodeDown(node, "connection_closed"));
@@ -227,9 +309,18 @@ public final class JGroupsTransport implements Transport, Receiver {
   private void greeted(Address src, byte[] buf, int offset, int length) {
     String node;
     int creation;
+    String host = null;
+    int port = -1;
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(buf, offset, length))) {
       node = in.readUTF();
       creation = in.readInt();
+      if (in.available() > 0) {
+        host = in.readUTF();
+        port = in.readInt();
+        if (port < 1 || port > 65535) {
+          throw new IOException("port " + port);
+        }
+      }
     } catch (IOException e) {
       droppedFrames.incrementAndGet();
       LOG.warn("node {} dropped a malformed hello from {}", name, src);
@@ -255,7 +346,14 @@ public final class JGroupsTransport implements Transport, Receiver {
     if (answer) {
       hello(src);
     }
-    report(() -> dispatcher.nodeUp(node, creation));
+    if (direct != null && host != null) {
+      String h = host;
+      int p = port;
+      boolean first = answer;
+      report(() -> direct.hello(node, creation, h, p, first));
+    } else {
+      report(() -> dispatcher.nodeUp(node, creation));
+    }
   }
 
   private void dropped(Message msg, String why, Throwable error) {
@@ -275,6 +373,7 @@ public final class JGroupsTransport implements Transport, Receiver {
 
   @Override
   public void close() {
+    closeDirect();
     channel.close();
   }
 
