@@ -401,8 +401,9 @@ public final class Global {
      * A name as a peer's table has it, when the two meet. A name of a process of this node is left to
      * this table, which knows best; another name this node does not have is taken, unless its process
      * is of a node that is not connected (a name that died with its node). Two processes under one name are a conflict:
-     * the node that owns one of them and has the smaller name resolves it and tells everyone; every
-     * other node keeps, until then, the process of the smaller node, which the default resolution keeps.
+     * the node that owns one of them and has the smaller name resolves it and tells everyone; the other
+     * owner keeps its own process until then, and every other node the process of the smaller node,
+     * which the default resolution keeps.
      */
     private void merge(String name, Pid theirs) {
       String me = Node.current().name();
@@ -421,6 +422,13 @@ public final class Global {
       }
       String resolverNode = min(current.nodeName(), theirs.nodeName());
       if (!resolverNode.equals(me)) {
+        if (current.nodeName().equals(me)) {
+          // This node's own process keeps its claim until the resolver's decision comes: had it been
+          // dropped for the other side's, a decision lost in a connection's flap would leave this
+          // node pointing at a process the resolver has since killed, and the next sync would never
+          // show the resolver a conflict to settle again.
+          return;
+        }
         Pid provisional = current.nodeName().equals(resolverNode) ? current : theirs;
         if (!provisional.equals(current)) {
           apply(name, provisional);
