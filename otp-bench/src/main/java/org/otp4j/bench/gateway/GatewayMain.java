@@ -3,6 +3,8 @@ package org.otp4j.bench.gateway;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import jdk.jfr.FlightRecorder;
+import jdk.jfr.Recording;
 import org.otp4j.behaviours.AppDescriptor;
 import org.otp4j.behaviours.Application;
 import org.otp4j.core.Node;
@@ -57,6 +59,14 @@ public final class GatewayMain {
     }
     node.stop();
     node.awaitTermination(Duration.ofSeconds(10));
+    // halt runs no shutdown hook, and so not the one that writes a flight recording: write it here
+    if (FlightRecorder.isInitialized()) {
+      for (Recording r : FlightRecorder.getFlightRecorder().getRecordings()) {
+        if (r.getDestination() != null) {
+          r.stop(); // a recording with a destination writes it when stopped
+        }
+      }
+    }
     Runtime.getRuntime().halt(0);
   }
 }

@@ -1,10 +1,14 @@
 package org.otp4j.examples.gateway;
 
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.otp4j.core.Name;
 import org.otp4j.core.Node;
 import org.otp4j.core.ServerRef;
@@ -15,6 +19,13 @@ import org.otp4j.examples.JettyProcess;
  * What the gateway's processes and its HTTP handlers share: the settings, the names of the
  * processes and tables, the configuration last applied, and the HTTP client to the upstreams.
  * Holds no process and no state of its own but the configuration to apply after a restart.
+ *
+ * <p>The client to the upstreams is Jetty's, one for the application's life (started with it,
+ * stopped by {@link GatewayApp#stop()}), set up as a proxy's: per upstream (a Jetty destination) a
+ * pool of up to {@link #CONNECTIONS_PER_UPSTREAM} kept-alive HTTP/1.1 connections; no redirects
+ * followed, no cookies kept, no content decoded, no protocol handler (a 401 or a 100-continue goes
+ * back to the client as it came), no {@code User-Agent} or {@code Content-Type} of its own. Its
+ * threads are daemons: a gateway whose tree crashed without {@code stop} does not keep a JVM up.
  */
 final class Gateway {
   /** The table of routes: route id to {@link GatewayConfig.Route}. Written by the router only. */
@@ -34,6 +45,13 @@ final class Gateway {
   static final ServerRef<Void> LIMITER = ServerRef.local("gateway.limiter");
   static final ServerRef<JettyProcess.Request> WEB = ServerRef.local("gateway.web");
 
+  /** The most connections kept to one upstream instance: as many requests to it at once. */
+  static final int CONNECTIONS_PER_UPSTREAM = 64;
+  /** The most requests waiting for a connection to one upstream instance. */
+  static final int QUEUED_PER_UPSTREAM = 4096;
+  /** How long a kept-alive connection to an upstream may sit unused before it is closed. */
+  static final Duration UPSTREAM_IDLE = Duration.ofSeconds(20);
+
   private final GatewaySettings settings;
   private final Node node;
   private final AtomicReference<GatewayConfig> config;
@@ -44,13 +62,48 @@ final class Gateway {
     this.settings = settings;
     this.node = node;
     this.config = new AtomicReference<>(initial);
-    this.http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout())
-        .executor(Executors.newVirtualThreadPerTaskExecutor()).version(HttpClient.Version.HTTP_1_1).build();
+    this.http = upstreamClient(settings);
     this.buckets = settings.rateLimit() != 0 ? new TokenBucket(settings.rateLimit(), settings.rateBurst()) : null;
   }
 
+  /** A gateway with its upstream client started. */
   static Gateway create(GatewaySettings settings, Node node, GatewayConfig initial) {
-    return new Gateway(settings, node, initial);
+    Gateway gateway = new Gateway(settings, node, initial);
+    try {
+      gateway.http.start();
+    } catch (Exception e) {
+      throw new IllegalStateException("the gateway's HTTP client to its upstreams did not start: " + e, e);
+    }
+    return gateway;
+  }
+
+  /** Stops the upstream client: requests still in flight fail, its connections close. */
+  void close() throws Exception {
+    http.stop();
+  }
+
+  private static HttpClient upstreamClient(GatewaySettings settings) {
+    QueuedThreadPool threads = new QueuedThreadPool(16, 2);
+    threads.setName("gateway-upstream");
+    threads.setDaemon(true);
+    ClientConnector connector = new ClientConnector();
+    connector.setSelectors(1);
+    connector.setConnectTimeout(settings.connectTimeout());
+    connector.setIdleTimeout(UPSTREAM_IDLE);
+    HttpClient client = new HttpClient(new HttpClientTransportOverHTTP(connector));
+    client.setExecutor(threads);
+    client.setScheduler(new ScheduledExecutorScheduler("gateway-upstream-timer", true));
+    client.setMaxConnectionsPerDestination(CONNECTIONS_PER_UPSTREAM);
+    client.setMaxRequestsQueuedPerDestination(QUEUED_PER_UPSTREAM);
+    client.setIdleTimeout(UPSTREAM_IDLE.toMillis());
+    client.setConnectTimeout(settings.connectTimeout().toMillis());
+    client.setFollowRedirects(false);
+    client.setHttpCookieStore(new HttpCookieStore.Empty());
+    client.setUserAgentField(null);
+    client.setDefaultRequestContentType(null);
+    client.getContentDecoderFactories().clear();
+    client.getProtocolHandlers().clear();
+    return client;
   }
 
   GatewaySettings settings() {

@@ -35,6 +35,8 @@ public final class GatewayApp extends Application {
   /** The application's name, and the prefix of its system properties ({@code otp.gateway.*}). */
   public static final String NAME = "gateway";
 
+  private Gateway gateway;
+
   /** The descriptor with the default environment. */
   public static AppDescriptor descriptor() {
     return AppDescriptor.of(NAME, GatewayApp::new)
@@ -59,10 +61,24 @@ public final class GatewayApp extends Application {
   }
 
   @Override
-  protected Pid start(Type type) throws IOException {
+  protected Pid start(Type type) throws Exception {
     GatewaySettings settings = GatewaySettings.from(Application.getAllEnv(NAME));
     GatewayConfig initial = settings.configFile().isPresent() && Files.exists(settings.configFile().get())
         ? GatewayConfig.parse(Files.readString(settings.configFile().get())) : GatewayConfig.empty();
-    return Supervisor.startLink(new GatewaySupervisor(Gateway.create(settings, Node.current(), initial)));
+    gateway = Gateway.create(settings, Node.current(), initial);
+    try {
+      return Supervisor.startLink(new GatewaySupervisor(gateway));
+    } catch (RuntimeException e) {
+      gateway.close(); // stop is not called for an application that did not start
+      throw e;
+    }
+  }
+
+  /** Stops the client to the upstreams, once the tree (and so every request handler) has stopped. */
+  @Override
+  protected void stop() throws Exception {
+    if (gateway != null) {
+      gateway.close();
+    }
   }
 }

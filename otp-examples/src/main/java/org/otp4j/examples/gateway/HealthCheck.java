@@ -1,10 +1,11 @@
 package org.otp4j.examples.gateway;
 
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.ContentResponse;
 import org.otp4j.behaviours.GenServer;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
@@ -62,10 +63,10 @@ final class HealthCheck extends GenServer<HealthCheck.State, Void> {
   private boolean check() {
     Duration wait = spec.interval().compareTo(Duration.ofSeconds(2)) < 0 ? spec.interval() : Duration.ofSeconds(2);
     try {
-      HttpResponse<Void> r = gateway.http().send(HttpRequest.newBuilder(URI.create(url + spec.path())).timeout(wait)
-          .build(), HttpResponse.BodyHandlers.discarding());
-      return r.statusCode() >= 200 && r.statusCode() < 300;
-    } catch (IOException e) {
+      ContentResponse r = gateway.http().newRequest(URI.create(url + spec.path()))
+          .timeout(wait.toMillis(), TimeUnit.MILLISECONDS).send();
+      return r.getStatus() >= 200 && r.getStatus() < 300;
+    } catch (ExecutionException | TimeoutException e) {
       return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

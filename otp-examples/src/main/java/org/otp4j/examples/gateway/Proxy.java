@@ -4,15 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -24,7 +19,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.CompletableResponseListener;
+import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
@@ -49,8 +48,11 @@ import tools.jackson.databind.json.JsonMapper;
  * route's retries and the pool's retry budget allow. Every failure is answered with a JSON error
  * (see {@link #error}); none leaves the client waiting past the deadline.
  *
- * <p>While it waits for the upstream, it looks every 50 ms whether the client is still there; a
- * client that went away cancels the upstream call (the JDK client closes that connection). HTTP/1.1
+ * <p>The upstream call goes through the gateway's one Jetty client ({@link Gateway#http()}): sent
+ * without blocking on a kept-alive connection of that upstream's pool, with what is left of the
+ * route's deadline as its timeout, its answer buffered up to {@link #MAX_UPSTREAM_BODY} bytes.
+ * While it waits for the upstream, it looks every 50 ms whether the client is still there; a
+ * client that went away aborts the upstream request (Jetty closes that connection). HTTP/1.1
  * does not read from a connection while its request is handled, so the look is a read of the
  * connection: end of stream means the client is gone. A client that pipelines a next request on
  * the same connection meanwhile has that connection closed after this answer.
@@ -64,6 +66,8 @@ final class Proxy extends Handler.Abstract {
       "x-request-id");
   private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
   private static final long POLL_MS = 50;
+  /** The largest upstream answer passed on; a larger one is a failed attempt (502). */
+  static final int MAX_UPSTREAM_BODY = 32 << 20;
 
   private final Gateway gateway;
   private final AtomicLong inflight = new AtomicLong();
@@ -79,7 +83,7 @@ final class Proxy extends Handler.Abstract {
 
   /** How one attempt ended. */
   private sealed interface Attempt {
-    record Answered(HttpResponse<byte[]> response) implements Attempt {}
+    record Answered(ContentResponse response) implements Attempt {}
 
     record Failed(int status, String error, String message) implements Attempt {}
 
@@ -218,7 +222,7 @@ final class Proxy extends Handler.Abstract {
       Attempt a = send(route, url, request, method, path, body, id, client, deadline, watch);
       Pool.done(route.pool(), url);
       switch (a) {
-        case Attempt.Answered(HttpResponse<byte[]> r) when r.statusCode() < 500 -> {
+        case Attempt.Answered(ContentResponse r) when r.getStatus() < 500 -> {
           Breaker.outcome(key, Breaker.Verdict.SUCCESS);
           return answer(response, callback, r, watch);
         }
@@ -242,7 +246,7 @@ final class Proxy extends Handler.Abstract {
       }
     }
     return switch (last) {
-      case Attempt.Answered(HttpResponse<byte[]> r) -> answer(response, callback, r, watch);
+      case Attempt.Answered(ContentResponse r) -> answer(response, callback, r, watch);
       case Attempt.Failed(int status, String error, String message) -> error(response, callback, id, status, error, message);
       case null -> error(response, callback, id, 503, "no_instance", "no instance could take the request");
       case Attempt.ClientGone g -> 499; // not reached: returned above
@@ -265,34 +269,34 @@ final class Proxy extends Handler.Abstract {
           + route.deadline().toMillis() + " ms, spent before the upstream was asked");
     }
     String query = request.getHttpURI().getQuery();
-    HttpRequest.Builder b;
+    org.eclipse.jetty.client.Request up;
     try {
-      b = HttpRequest.newBuilder(URI.create(url + route.rewritePath(path) + (query == null ? "" : "?" + query)))
-          .timeout(java.time.Duration.ofNanos(left))
-          .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+      up = gateway.http().newRequest(URI.create(url + route.rewritePath(path) + (query == null ? "" : "?" + query)))
+          .method(method).timeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)), TimeUnit.MILLISECONDS);
     } catch (IllegalArgumentException e) {
       return new Attempt.Failed(400, "bad_request", "the request cannot be forwarded: " + e.getMessage());
     }
-    for (HttpField f : request.getHeaders()) {
-      String name = f.getLowerCaseName();
-      if (!HOP_BY_HOP.contains(name) && !route.removeHeaders().contains(name)) {
-        try {
-          b.header(f.getName(), f.getValue());
-        } catch (IllegalArgumentException e) {
-          // a header the JDK client sets itself: leave it to it
+    if (body.length > 0) {
+      up.body(new BytesRequestContent((String) null, body));
+    }
+    up.headers(h -> {
+      for (HttpField f : request.getHeaders()) {
+        String name = f.getLowerCaseName();
+        if (!HOP_BY_HOP.contains(name) && !route.removeHeaders().contains(name)) {
+          h.add(f);
         }
       }
-    }
-    route.setHeaders().forEach(b::setHeader);
-    b.setHeader("X-Request-Id", id);
-    b.setHeader("X-Forwarded-For", client);
-    Optional.ofNullable(request.getHeaders().get(HttpHeader.HOST)).ifPresent(h -> b.setHeader("X-Forwarded-Host", h));
-    b.setHeader("X-Forwarded-Proto", request.getHttpURI().getScheme() == null ? "http" : request.getHttpURI().getScheme());
-    CompletableFuture<HttpResponse<byte[]>> call = gateway.http().sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+      route.setHeaders().forEach(h::put);
+      h.put("X-Request-Id", id);
+      h.put("X-Forwarded-For", client);
+      Optional.ofNullable(request.getHeaders().get(HttpHeader.HOST)).ifPresent(v -> h.put("X-Forwarded-Host", v));
+      h.put("X-Forwarded-Proto", request.getHttpURI().getScheme() == null ? "http" : request.getHttpURI().getScheme());
+    });
+    CompletableFuture<ContentResponse> call = new CompletableResponseListener(up, MAX_UPSTREAM_BODY).send();
     while (true) {
       long wait = Math.min(TimeUnit.MILLISECONDS.toNanos(POLL_MS), deadline - System.nanoTime());
       if (wait <= 0) {
-        call.cancel(true);
+        up.abort(new TimeoutException("the deadline of route '" + route.id() + "' passed"));
         return new Attempt.Failed(504, "deadline", url + " did not answer within the deadline of route '" + route.id()
             + "' (" + route.deadline().toMillis() + " ms)");
       }
@@ -300,37 +304,38 @@ final class Proxy extends Handler.Abstract {
         return new Attempt.Answered(call.get(wait, TimeUnit.NANOSECONDS));
       } catch (TimeoutException e) {
         if (watch.gone()) {
-          call.cancel(true);
+          up.abort(new EofException("the client went away"));
           return new Attempt.ClientGone();
         }
       } catch (ExecutionException e) {
         Throwable cause = e.getCause();
-        if (cause instanceof HttpTimeoutException) {
+        if (cause instanceof TimeoutException) {
           return new Attempt.Failed(504, "deadline", url + " did not answer within the deadline of route '"
               + route.id() + "' (" + route.deadline().toMillis() + " ms)");
         }
         String what = cause instanceof ConnectException ? "could not be reached" : "failed";
         return new Attempt.Failed(502, "upstream_error", url + " " + what + ": " + cause);
       } catch (InterruptedException e) {
-        call.cancel(true);
+        up.abort(e);
         Thread.currentThread().interrupt();
         return new Attempt.ClientGone();
       }
     }
   }
 
-  private static int answer(Response response, Callback callback, HttpResponse<byte[]> r, ClientWatch watch) {
-    response.setStatus(r.statusCode());
-    r.headers().map().forEach((name, values) -> {
-      if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
-        values.forEach(v -> response.getHeaders().add(name, v));
+  private static int answer(Response response, Callback callback, ContentResponse r, ClientWatch watch) {
+    response.setStatus(r.getStatus());
+    HttpFields.Mutable out = response.getHeaders();
+    for (HttpField f : r.getHeaders()) {
+      if (!HOP_BY_HOP.contains(f.getLowerCaseName())) {
+        out.add(f);
       }
-    });
-    if (watch.stolePipelined()) {
-      response.getHeaders().put(HttpHeader.CONNECTION, "close");
     }
-    response.write(true, ByteBuffer.wrap(r.body()), callback);
-    return r.statusCode();
+    if (watch.stolePipelined()) {
+      out.put(HttpHeader.CONNECTION, "close");
+    }
+    response.write(true, ByteBuffer.wrap(r.getContent()), callback);
+    return r.getStatus();
   }
 
   /**
