@@ -99,7 +99,10 @@ final class CallSlot implements From, Watcher {
    */
   Object await(long timeoutNanos) throws InterruptedException {
     Object r;
-    int spins = caller != null ? caller.spinBudget : Spin.MAX;
+    // A plain thread spins as much as the server's node lets its processes: not at all on the node's
+    // own scheduler, where a spinning caller only takes a core from the server it waits for (many
+    // request threads of a web server calling processes saturate two cores that way).
+    int spins = caller != null ? caller.spinBudget : server.runtime().spinMax();
     for (int i = 0; i < spins; i++) {
       if ((r = (Object) RESULT.getVolatile(this)) != null) {
         if (caller != null) {
