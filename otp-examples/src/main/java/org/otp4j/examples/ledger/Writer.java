@@ -21,8 +21,12 @@ import org.otp4j.examples.ledger.LedgerStore.Work;
  * <h2>Group commit</h2>
  * A request ({@link #submit}) is a piece of {@link Work}; the writer does not run it at once but
  * collects requests for {@code batchWindow} (or until {@code batchSize} are waiting), then runs
- * them all in one transaction on the database's write thread, a savepoint each, and answers each
- * caller with its own outcome once the transaction is committed. With SQLite's
+ * them all in one transaction on the database's write thread, and answers each caller with its own
+ * outcome once the transaction is committed. A transfer that can complete at once is one request,
+ * so one commit: its whole workflow is journaled and applied in the batch (see
+ * {@link LedgerStore#transferNow}), and a batch of them costs a few batched statements
+ * ({@link WriteBatch}); other requests run under a savepoint each, so that a refused one rolls back
+ * alone. With SQLite's
  * {@code synchronous=FULL} a commit is an fsync, so this is what makes durability affordable: a
  * hundred concurrent transfers cost one fsync, not a hundred. While a batch commits the writer is
  * blocked on the write thread's future, and the next requests wait in its mailbox: they make the
