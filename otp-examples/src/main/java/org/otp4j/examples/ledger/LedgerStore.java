@@ -893,6 +893,36 @@ public final class LedgerStore {
       }));
     }
 
+    /**
+     * Runs {@link #commit} on the write thread without waiting for it, and hands its outcomes to
+     * {@code then} there, once committed (every work failed if the database could not be reached).
+     */
+    void commitLater(List<Work<?>> works, java.util.function.Consumer<List<Outcome>> then) {
+      try {
+        writeThread.execute(() -> {
+          List<Outcome> out;
+          try {
+            out = attempt(works, false);
+            if (out == null) {
+              out = attempt(works, true);
+            }
+          } catch (SQLException | RuntimeException e) {
+            out = new ArrayList<>();
+            for (int i = 0; i < works.size(); i++) {
+              out.add(new Outcome.Failed("the database could not be reached: " + e.getMessage()));
+            }
+          }
+          then.accept(out);
+        });
+      } catch (RejectedExecutionException e) {
+        List<Outcome> out = new ArrayList<>();
+        for (int i = 0; i < works.size(); i++) {
+          out.add(new Outcome.Failed("the store is closed"));
+        }
+        then.accept(out);
+      }
+    }
+
     /** One try of {@link #commit}; null if a batch run together failed and should be run again isolated. */
     private List<Outcome> attempt(List<Work<?>> works, boolean isolated) throws SQLException {
       Connection c = connection();
