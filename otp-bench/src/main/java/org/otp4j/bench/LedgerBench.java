@@ -700,13 +700,15 @@ public final class LedgerBench {
         `initdb` and `pg_ctl` and removes afterwards).
 
         - **otp4j ledger**: `org.otp4j.examples.ledger`, its real application and HTTP endpoint with its default \
-        settings. A transfer takes three durable commits: it is accepted (its row, its idempotency key, its \
-        validate step's checks and the journaled RESERVE step), then its own workflow process (started under a \
-        supervisor) has the source account's process hold the amount (with the journaled POST step), then posts \
-        it (two journal entries, both balances, the hold consumed, COMPLETED). Every write goes through the one \
-        writer process, which commits what arrived within its batch window in one transaction on one \
-        connection, a savepoint per request (group commit). Its auditor checks the whole books every second \
-        while the load runs.
+        settings. A transfer the source can fund takes one durable commit: it is one request to the one \
+        writer process, which checks it against what it knows of both accounts (it is their only writer) and \
+        journals and applies its whole workflow in the batch's transaction: the transfer with its idempotency \
+        key, its steps (validate, reserve, post, complete), its hold (consumed), two journal entries and both \
+        balances. A transfer the source cannot fund at once goes on through its own workflow process (reserve, \
+        then compensate or post), a commit each. The writer keeps one transaction in flight on one connection \
+        and collects the next batch meanwhile (group commit); a batch's rows go in one batched statement per \
+        table and one batched balance update, each account once. Its auditor checks the whole books every \
+        second while the load runs.
         - **plain JDBC**: `org.otp4j.bench.PlainLedger`, what a Java team would write: a Jetty handler and a \
         HikariCP pool, one transaction per transfer: the transfer row with its idempotency key (unique), both \
         account rows locked in id order (`SELECT ... FOR UPDATE` on PostgreSQL at READ COMMITTED, so no \

@@ -15,10 +15,14 @@ import org.otp4j.examples.ledger.Rows.Hold;
 import org.otp4j.examples.ledger.Rows.Transfer;
 
 /**
- * An account as a process: the one place that takes money out of it. Every debit (a withdrawal, a
- * transfer's reservation, a card authorization) and every change of status goes through the
- * account's process, one at a time, so no two of them race for the same money. Credits and the
- * posting of what was reserved need no check of this account's funds and go to the writer directly.
+ * An account as a process: the place that takes money out of it in more than one step. A withdrawal,
+ * a transfer's reservation, a card authorization and every change of status go through the account's
+ * process, one at a time. Credits and the posting of what was reserved need no check of this
+ * account's funds and go to the writer directly. A transfer the source can fund at once goes to the
+ * writer directly too ({@link LedgerStore#transferNow}): the writer, the only process that writes
+ * the accounts, checks it against the balances as its earlier batches left them and applies it in
+ * one commit, so no two debits race for the same money there either. The process could not check it
+ * as well: a credit reaches the balance without passing through it.
  *
  * <h2>Started on demand, found by name, stopped when idle</h2>
  * An account's process runs only while it is used: the first request starts it under the

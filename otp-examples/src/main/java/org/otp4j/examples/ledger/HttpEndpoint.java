@@ -222,33 +222,10 @@ final class HttpEndpoint {
       long amount = Amounts.amount(body, "amount");
       String hash = Amounts.hash("transfer", from, to, Long.toString(amount),
           body.has("currency") ? body.get("currency").asString() : "");
-      // a retry: the original outcome, without validating again what may have changed since
-      java.util.Optional<String> stored = ledger.store().requestHash(key);
-      if (stored.isPresent() && !stored.get().equals(hash)) {
-        throw LedgerError.conflict("idempotency_conflict", "idempotency key '" + key + "' was used for another "
-            + "request; a retry must send the same body, a new request a new key");
-      }
-      String currency = null;
-      if (stored.isEmpty()) {
-        if (from.equals(to)) {
-          throw LedgerError.badRequest("same_account", "a transfer moves money between two accounts; 'from' and 'to' "
-              + "are both '" + from + "'");
-        }
-        Rows.Account a = existing(from);
-        Rows.Account b = existing(to);
-        LedgerStore.requireOpen(a);
-        LedgerStore.requireOpen(b);
-        if (!a.currency().equals(b.currency())) {
-          throw LedgerStore.currencyMismatch(a, b);
-        }
-        if (body.has("currency") && !a.currency().equals(body.get("currency").asString())) {
-          throw LedgerError.badRequest("currency_mismatch", "the transfer says " + body.get("currency")
-              + " but the accounts are in " + a.currency());
-        }
-        currency = a.currency();
-      }
-      Transfer t = Writer.submit(LedgerStore.acceptTransfer(key, hash, from, to, amount,
-          currency != null ? currency : existing(from).currency()));
+      // one work in the writer: a retry gets the original outcome (without validating again what may
+      // have changed since), a new transfer is checked and, in the common case, completed in one commit
+      Transfer t = Writer.submit(LedgerStore.transferNow(key, hash, from, to, amount,
+          body.has("currency") ? body.get("currency").asString() : null));
       if (!t.state().terminal()) {
         TransferWorkflow.ensureStarted(ledger, t.id());
         t = TransferWorkflow.awaitOutcome(ledger, t.id(), TRANSFER_WAIT);

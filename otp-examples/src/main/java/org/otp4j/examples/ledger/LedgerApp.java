@@ -26,7 +26,8 @@ import org.otp4j.core.Pid;
  *   <tr><td>jdbcUrl, jdbcUser, jdbcPassword</td><td>(empty)</td><td>use this database (PostgreSQL) instead</td></tr>
  *   <tr><td>synchronous</td><td>FULL</td><td>SQLite's sync level: FULL syncs the log at every commit</td></tr>
  *   <tr><td>readThreads</td><td>2</td><td>platform threads running reads</td></tr>
- *   <tr><td>batchWindow, batchSize</td><td>2ms, 256</td><td>group commit: how long the writer collects, how many at most</td></tr>
+ *   <tr><td>batchWindow, batchSize</td><td>0ms, 256</td><td>group commit (one batch in flight, the next made of what
+ *       arrives meanwhile): how long an idle writer waits for more (0: only what is in its mailbox), how many at most</td></tr>
  *   <tr><td>accountIdle</td><td>30s</td><td>an account process stops after this without requests</td></tr>
  *   <tr><td>stepTimeout</td><td>5s</td><td>a transfer stuck in validate or reserve this long is compensated</td></tr>
  *   <tr><td>holdTtl</td><td>10m</td><td>a card authorization's life when the request names none</td></tr>
@@ -54,7 +55,7 @@ public final class LedgerApp extends org.otp4j.behaviours.Application {
         .withEnv("jdbcPassword", "")
         .withEnv("synchronous", "FULL")
         .withEnv("readThreads", 2)
-        .withEnv("batchWindow", Duration.ofMillis(2))
+        .withEnv("batchWindow", Duration.ZERO)
         .withEnv("batchSize", 256)
         .withEnv("accountIdle", Duration.ofSeconds(30))
         .withEnv("stepTimeout", Duration.ofSeconds(5))

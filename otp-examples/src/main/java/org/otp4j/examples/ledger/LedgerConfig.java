@@ -16,7 +16,8 @@ import java.util.Map;
  * @param jdbcPassword the database password for {@code jdbcUrl}, if it needs one
  * @param synchronous SQLite's {@code synchronous} pragma: FULL (the default) syncs the WAL at every commit
  * @param readThreads platform threads that run reads, each with its own connection
- * @param batchWindow how long the writer collects requests before it commits them in one transaction
+ * @param batchWindow how long an idle writer collects requests before it commits them in one transaction
+ *     (zero: it commits what its mailbox holds; while a batch commits, the next one collects anyway)
  * @param batchSize the most requests in one transaction
  * @param accountIdle an account process with no request for this long stops
  * @param stepTimeout how long a transfer may stay in its validate or reserve step before it is compensated

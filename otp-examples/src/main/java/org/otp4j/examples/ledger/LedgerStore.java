@@ -46,8 +46,10 @@ import org.otp4j.examples.ledger.Rows.TransferState;
  *
  * <h2>Threads</h2>
  * Every write runs on one platform thread with one connection, in the batches the {@link Writer}
- * process hands it: one transaction (and one fsync) per batch, a savepoint per request so that a
- * refused request rolls back alone. Reads run on a small pool of platform threads with connections
+ * process hands it: one transaction (and one fsync) per batch. A transfer that can complete at once
+ * is checked in memory and its rows queued ({@link Blind}, {@link WriteBatch}): the rows of a whole
+ * batch of them go in a few batched statements, with no savepoint. Any other request runs under a
+ * savepoint so that a refused request rolls back alone. Reads run on a small pool of platform threads with connections
  * of their own. JDBC blocks, SQLite inside native code, which would pin a virtual thread's carrier:
  * a process waits on a future instead, which parks it and leaves the carrier to other processes.
  */
@@ -61,6 +63,20 @@ public final class LedgerStore {
   public interface Work<T> {
     /** Runs the work on the write connection. */
     T run(Tx tx) throws SQLException;
+  }
+
+  /**
+   * Work that cannot fail once it starts writing: it checks everything against what the writer
+   * knows ({@link WriteBatch}), refuses (throws {@link LedgerError}) before it writes anything, and
+   * then only queues its rows. The writer runs it without a savepoint, and its rows go to the
+   * database with the rest of the batch's in a few batched statements.
+   */
+  interface Blind<T> extends Work<T> {
+    /** The idempotency key it looks up, read for the whole batch at once. */
+    String key();
+
+    /** The accounts it reads, read for the whole batch at once. */
+    List<String> accounts();
   }
 
   /** Work run on a read connection. */
@@ -82,6 +98,11 @@ public final class LedgerStore {
     /** A new id for a transfer or a hold (one sequence for both, kept by the single writer). */
     long nextId() {
       return ++db.lastId;
+    }
+
+    /** The batch's queued writes and the writer's view of the accounts. */
+    WriteBatch batch() {
+      return db.batch;
     }
   }
 
@@ -254,6 +275,88 @@ public final class LedgerStore {
       remember(tx.c, key, hash, kind, tid, now);
       return transfer(tx.c, tid).orElseThrow();
     };
+  }
+
+  /**
+   * A transfer in one transaction, the common case: returns the movement that used {@code key}
+   * before if its request was the same, refuses it (409) if it was another. Otherwise it checks,
+   * against the writer's view of the accounts (the writer is their only writer, so the view is
+   * exact), that both accounts exist, are open and in one currency ({@code currency}, if not null,
+   * is what the request said), and refuses with nothing written if not. If the source can spend
+   * {@code amount}, the whole workflow is journaled and applied in this one work, so in one commit:
+   * the transfer COMPLETED, its steps validate, reserve, post and complete, its hold (consumed),
+   * both entries and both balances, and the key. The steps commit with their effects, so recovery
+   * finds all of them or none. If the source cannot spend it now, the transfer is written in
+   * RESERVE (steps validate and reserve), and its workflow reserves (and compensates, if the
+   * account refuses) in transactions of their own.
+   */
+  static Blind<Transfer> transferNow(String key, String hash, String from, String to, long amount, String currency) {
+    Amounts.key(key, "transfer");
+    return new TransferNow(key, hash, from, to, amount, currency);
+  }
+
+  private record TransferNow(String key, String hash, String from, String to, long amount, String currency)
+      implements Blind<Transfer> {
+    @Override
+    public List<String> accounts() {
+      return List.of(from, to);
+    }
+
+    @Override
+    public Transfer run(Tx tx) throws SQLException {
+      WriteBatch b = tx.batch();
+      Optional<KeyUse> used = b.keyUse(tx.c, key);
+      if (used.isPresent()) {
+        if (!used.get().hash().equals(hash)) {
+          throw idempotencyConflict(key, used.get());
+        }
+        long ref = used.get().ref();
+        Optional<Transfer> queued = b.unflushed(ref);
+        return queued.isPresent() ? queued.get() : transfer(tx.c, ref).orElseThrow();
+      }
+      if (from.equals(to)) {
+        throw LedgerError.badRequest("same_account", "a transfer moves money between two accounts; 'from' and 'to' "
+            + "are both '" + from + "'");
+      }
+      Account a = b.account(tx.c, from).filter(x -> !x.id().startsWith("world:"))
+          .orElseThrow(() -> LedgerError.notFound("unknown_account", "there is no account '" + from + "'"));
+      Account z = b.account(tx.c, to).filter(x -> !x.id().startsWith("world:"))
+          .orElseThrow(() -> LedgerError.notFound("unknown_account", "there is no account '" + to + "'"));
+      requireOpen(a);
+      requireOpen(z);
+      if (!a.currency().equals(z.currency())) {
+        throw currencyMismatch(a, z);
+      }
+      if (currency != null && !a.currency().equals(currency)) {
+        throw LedgerError.badRequest("currency_mismatch", "the transfer says \"" + currency
+            + "\" but the accounts are in " + a.currency());
+      }
+      // every check passed: from here on only rows are queued, nothing can refuse
+      long id = tx.nextId();
+      long now = System.currentTimeMillis();
+      boolean funded = a.available() >= amount;
+      TransferState state = funded ? TransferState.COMPLETED : TransferState.RESERVE;
+      String outcome = funded ? "completed" : null;
+      b.queue(tx.c, WriteBatch.INSERT_TRANSFER, id, key, hash, "transfer", from, to, amount, a.currency(), state.name(),
+          outcome, now, now);
+      List<String> steps = funded ? List.of("validate", "reserve", "post", "complete") : List.of("validate", "reserve");
+      for (int i = 0; i < steps.size(); i++) {
+        b.queue(tx.c, WriteBatch.INSERT_STEP, id, i + 1, steps.get(i), now);
+      }
+      if (funded) {
+        b.queue(tx.c, WriteBatch.INSERT_HOLD, id, from, amount, "consumed", now);
+        b.queue(tx.c, WriteBatch.INSERT_ENTRY, id, from, -amount, "transfer", now);
+        b.queue(tx.c, WriteBatch.INSERT_ENTRY, id, to, amount, "transfer", now);
+        b.addToBalance(from, -amount);
+        b.addToBalance(to, amount);
+        b.update(new Account(a.id(), a.currency(), a.status(), a.overdraft(), a.balance() - amount, a.reserved()));
+        b.update(new Account(z.id(), z.currency(), z.status(), z.overdraft(), z.balance() + amount, z.reserved()));
+      }
+      b.queue(tx.c, WriteBatch.INSERT_KEY, key, hash, "transfer", id, now);
+      Transfer t = new Transfer(id, key, "transfer", from, to, amount, a.currency(), state, outcome, null, now);
+      b.remember(key, new KeyUse(hash, "transfer", id), t);
+      return t;
+    }
   }
 
   /**
@@ -502,7 +605,7 @@ public final class LedgerStore {
   // helpers of the works
 
   /** What an idempotency key was first used for: that request's hash, its operation, the movement or hold it made. */
-  private record KeyUse(String hash, String operation, long ref) {}
+  record KeyUse(String hash, String operation, long ref) {}
 
   private static Optional<KeyUse> keyUse(Connection c, String key) throws SQLException {
     return queryOne(c, "SELECT request_hash, operation, ref_id FROM idempotency_keys WHERE idem_key = ?",
@@ -521,10 +624,14 @@ public final class LedgerStore {
       return OptionalLong.empty();
     }
     if (!used.get().hash().equals(hash)) {
-      throw LedgerError.conflict("idempotency_conflict", "idempotency key '" + key + "' was used for another request "
-          + "(a " + used.get().operation() + "); a retry must send the same body, a new request a new key");
+      throw idempotencyConflict(key, used.get());
     }
     return OptionalLong.of(used.get().ref());
+  }
+
+  private static LedgerError idempotencyConflict(String key, KeyUse used) {
+    return LedgerError.conflict("idempotency_conflict", "idempotency key '" + key + "' was used for another request "
+        + "(a " + used.operation() + "); a retry must send the same body, a new request a new key");
   }
 
   /** Records that {@code key} made movement or hold {@code ref}, in the transaction that made it. */
@@ -720,6 +827,8 @@ public final class LedgerStore {
     private final ThreadConnections connections;
     /** The last id handed out; read and written on the write thread only. */
     long lastId;
+    /** The write thread's batched writes and view of the accounts; used on the write thread only. */
+    final WriteBatch batch = new WriteBatch();
 
     private Database(LedgerConfig config) {
       this.config = config;
@@ -769,51 +878,115 @@ public final class LedgerStore {
     }
 
     /**
-     * Runs a batch of works in one transaction on the write thread, each under a savepoint: a
-     * refused work rolls back alone; if the commit fails, every work failed.
+     * Runs a batch of works in one transaction on the write thread and commits it. {@link Blind}
+     * works run without a savepoint (they refuse before they write, and then cannot fail) and their
+     * rows are sent together; any other work runs under a savepoint, so that a refused one rolls
+     * back alone, after the queued rows are sent (it reads what the works before it wrote). If the
+     * database fails the batch, it runs again with every work under a savepoint of its own and its
+     * rows sent at once, so that a work the database fails fails alone; if the commit fails, every
+     * work failed.
      */
     List<Outcome> commit(List<Work<?>> works) {
       return await(writeThread.submit(() -> {
-        Connection c = connection();
-        if (c.getAutoCommit()) {
-          c.setAutoCommit(false);
-        }
-        Tx tx = new Tx(c, this);
-        long idBefore = lastId;
-        List<Outcome> out = new ArrayList<>(works.size());
-        try {
-          for (Work<?> w : works) {
-            Savepoint sp = c.setSavepoint();
-            long id = lastId;
-            try {
-              out.add(new Outcome.Done(w.run(tx)));
-              c.releaseSavepoint(sp);
-            } catch (LedgerError e) {
-              c.rollback(sp);
-              lastId = id;
-              out.add(new Outcome.Refused(e));
-            } catch (SQLException | RuntimeException e) {
-              c.rollback(sp);
-              lastId = id;
-              out.add(new Outcome.Failed("database error: " + e.getMessage()));
+        List<Outcome> out = attempt(works, false);
+        return out != null ? out : attempt(works, true);
+      }));
+    }
+
+    /**
+     * Runs {@link #commit} on the write thread without waiting for it, and hands its outcomes to
+     * {@code then} there, once committed (every work failed if the database could not be reached).
+     */
+    void commitLater(List<Work<?>> works, java.util.function.Consumer<List<Outcome>> then) {
+      try {
+        writeThread.execute(() -> {
+          List<Outcome> out;
+          try {
+            out = attempt(works, false);
+            if (out == null) {
+              out = attempt(works, true);
+            }
+          } catch (SQLException | RuntimeException e) {
+            out = new ArrayList<>();
+            for (int i = 0; i < works.size(); i++) {
+              out.add(new Outcome.Failed("the database could not be reached: " + e.getMessage()));
             }
           }
-          c.commit();
-          return out;
-        } catch (SQLException e) {
-          lastId = idBefore;
-          try {
-            c.rollback();
-          } catch (SQLException ignored) {
-            // the connection is gone: the next batch opens another
-          }
-          List<Outcome> failed = new ArrayList<>();
-          for (int i = 0; i < works.size(); i++) {
-            failed.add(new Outcome.Failed("the batch could not be committed: " + e.getMessage()));
-          }
-          return failed;
+          then.accept(out);
+        });
+      } catch (RejectedExecutionException e) {
+        List<Outcome> out = new ArrayList<>();
+        for (int i = 0; i < works.size(); i++) {
+          out.add(new Outcome.Failed("the store is closed"));
         }
-      }));
+        then.accept(out);
+      }
+    }
+
+    /** One try of {@link #commit}; null if a batch run together failed and should be run again isolated. */
+    private List<Outcome> attempt(List<Work<?>> works, boolean isolated) throws SQLException {
+      Connection c = connection();
+      if (c.getAutoCommit()) {
+        c.setAutoCommit(false);
+      }
+      Tx tx = new Tx(c, this);
+      long idBefore = lastId;
+      List<Outcome> out = new ArrayList<>(works.size());
+      try {
+        if (!isolated) {
+          batch.prefetch(c, works);
+        }
+        for (Work<?> w : works) {
+          long id = lastId;
+          if (w instanceof Blind<?> && !isolated) {
+            try {
+              out.add(new Outcome.Done(w.run(tx)));
+            } catch (LedgerError e) {
+              lastId = id; // refused before it queued anything
+              out.add(new Outcome.Refused(e));
+            }
+            continue; // a database failure fails the batch, which runs again isolated
+          }
+          batch.flush(c);
+          Savepoint sp = c.setSavepoint();
+          try {
+            Object value = w.run(tx);
+            batch.flush(c);
+            c.releaseSavepoint(sp);
+            out.add(new Outcome.Done(value));
+          } catch (LedgerError e) {
+            c.rollback(sp);
+            lastId = id;
+            out.add(new Outcome.Refused(e));
+          } catch (SQLException | RuntimeException e) {
+            c.rollback(sp);
+            lastId = id;
+            out.add(new Outcome.Failed("database error: " + e.getMessage()));
+          } finally {
+            batch.forget(); // it may have written any account with its own SQL, or been rolled back
+          }
+        }
+        batch.flush(c);
+        c.commit();
+        batch.committed();
+        return out;
+      } catch (SQLException | RuntimeException e) {
+        lastId = idBefore;
+        batch.forget();
+        try {
+          c.rollback();
+        } catch (SQLException ignored) {
+          // the connection is gone: the next batch opens another
+        }
+        if (!isolated) {
+          return null;
+        }
+        List<Outcome> failed = new ArrayList<>();
+        for (int i = 0; i < works.size(); i++) {
+          failed.add(new Outcome.Failed("the batch could not be committed: " + e.getMessage()));
+        }
+        return failed;
+      }
     }
 
     /** Runs {@code work} on a read thread and waits for it. */
@@ -846,6 +1019,11 @@ public final class LedgerStore {
 
     @Override
     public void close() {
+      try {
+        writeThread.submit(batch::close);
+      } catch (RejectedExecutionException e) {
+        // closed already
+      }
       writeThread.shutdown();
       readPool.shutdown();
       try {

@@ -25,6 +25,11 @@ import org.otp4j.examples.ledger.Rows.TransferState;
  * a kill -9 of the JVM) its next incarnation reads where it stood and finishes the transfer with
  * exactly one terminal outcome.
  *
+ * <p>A transfer the source can fund when it arrives needs no workflow process: the writer journals
+ * all its steps and applies them in one transaction ({@link LedgerStore#transferNow}), so recovery
+ * finds it COMPLETED or not at all. A workflow runs for one written in RESERVE (its source could
+ * not fund it then), and for one a crash left under way.
+ *
  * <pre>
  * state       does (each step idempotent)                   then
  * VALIDATE    both accounts exist, are open, one currency     RESERVE (journaled), or COMPENSATE

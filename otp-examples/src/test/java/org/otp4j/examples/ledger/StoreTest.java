@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.otp4j.behaviours.Sys;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
@@ -49,7 +50,7 @@ class StoreTest {
         String id = "acct" + i;
         clients.add(Thread.ofVirtual().start(() -> s.on(() -> Writer.submit(LedgerStore.openAccount(id, "EUR", 0)))));
       }
-      await().atMost(LedgerServer.WAIT).until(() -> Proc.info(writer).orElseThrow().mailboxLength() >= 40);
+      await().atMost(LedgerServer.WAIT).until(() -> waiting(s, writer) >= 40);
       release.countDown();
       blocker.join();
       for (Thread t : clients) {
@@ -88,7 +89,7 @@ class StoreTest {
       });
       Thread good2 = Thread.ofVirtual().start(() -> results.add(s.on(() -> Writer.submit(
           LedgerStore.openAccount("second", "EUR", 0)))));
-      await().atMost(LedgerServer.WAIT).until(() -> Proc.info(writer).orElseThrow().mailboxLength() >= 3);
+      await().atMost(LedgerServer.WAIT).until(() -> waiting(s, writer) >= 3);
       release.countDown();
       for (Thread t : List.of(blocker, good1, bad, good2)) {
         t.join();
@@ -115,7 +116,7 @@ class StoreTest {
 
   /**
    * Submits a request that holds the write thread until {@code release}, and returns once it does:
-   * everything submitted meanwhile waits in the writer's mailbox, and makes its next batch.
+   * everything submitted meanwhile waits for the writer's next batch.
    */
   private static Thread holdWriteThread(LedgerServer s, CountDownLatch release) {
     CountDownLatch holding = new CountDownLatch(1);
@@ -126,6 +127,11 @@ class StoreTest {
     })));
     awaitQuietly(holding);
     return blocker;
+  }
+
+  /** How many requests wait for the writer's next batch (the one in flight holds the write thread). */
+  private static int waiting(LedgerServer s, Pid writer) {
+    return s.on(() -> ((Writer.State) Sys.getState(writer)).pending.size());
   }
 
   private static void awaitQuietly(CountDownLatch latch) {

@@ -95,6 +95,10 @@ class TransferTest {
         Sys.suspend(account); // the reservation waits: the workflow sits in RESERVE
         return null;
       });
+      // a transfer on the multi-commit path, accepted with its reservation still to do (the path of one
+      // whose source cannot fund it at once); the client's request finds it by its key and drives it
+      String hash = Amounts.hash("transfer", "alice", "bob", "400", "");
+      s.on(() -> Writer.submit(LedgerStore.acceptTransfer("slow", hash, "alice", "bob", 400, "EUR")));
       AtomicReference<LedgerServer.Reply> answer = new AtomicReference<>();
       Thread client = Thread.ofVirtual().start(() -> answer.set(s.transfer("slow", "alice", "bob", 400)));
       LedgerStore store = s.ledger().store();
