@@ -86,6 +86,7 @@ public final class IotRun {
         simulator.set(sim);
       }
       out.println("IoT platform running: MQTT broker " + broker.uri() + ", database " + iot.config().effectiveJdbcUrl());
+      out.println("  dashboard: http://" + iot.config().httpHost() + ":" + node.call(Dashboard::port) + "/");
       out.println("  simulated devices: " + devices + " (d-000001..), one reading every " + interval.toMillis()
           + " ms; set -Dotp.iot.simDevices=N, 0 for none");
       out.println("  Ctrl-C stops it all.");

@@ -259,6 +259,12 @@ public final class IotStore implements AutoCloseable {
         rs.getInt(6), rs.getString(7), rs.getLong(8), rs.getLong(9));
   }
 
+  /** How many devices the store knows, and how many of them its last status says are online: {total, online}. */
+  public long[] deviceCounts() {
+    return read(c -> Jdbc.queryOne(c, "SELECT COUNT(*), COALESCE(SUM(online), 0) FROM devices",
+        rs -> new long[] {rs.getLong(1), rs.getLong(2)}).orElse(new long[2]));
+  }
+
   /** What the store knows of device {@code id}. */
   public StoredDevice device(String id) {
     return read(c -> {

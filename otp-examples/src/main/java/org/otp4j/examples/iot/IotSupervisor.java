@@ -32,7 +32,8 @@ final class IotSupervisor extends Supervisor {
         ChildSpec.worker("rules", () -> Rules.startLink(iot)),
         ChildSpec.worker("alert_log", () -> AlertLog.startLink(iot)),
         ChildSpec.supervisor("pipeline", () -> startPipeline(iot)),
-        ChildSpec.supervisor("commands", () -> startCommands(iot))));
+        ChildSpec.supervisor("commands", () -> startCommands(iot)),
+        ChildSpec.worker("dashboard", () -> Dashboard.startLink(iot).pid())));
   }
 
   /**
