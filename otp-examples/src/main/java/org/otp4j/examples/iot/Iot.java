@@ -33,6 +33,8 @@ public record Iot(IotConfig config, IotMetrics metrics, DeviceDirectory director
   public static final ServerRef<StoreOwner.Request> STORE = ServerRef.local("iot_store");
   /** The dynamic supervisor of the device processes. */
   public static final Name DEVICES = Name.local("iot_devices");
+  /** The dynamic supervisor of the command processes. */
+  public static final Name COMMANDS = Name.local("iot_commands");
   /** The pipeline's producer, fed by MQTT. */
   public static final Name INGEST = Name.local("iot_ingest");
   /** The stage that parses and checks messages. */

@@ -31,6 +31,8 @@ import org.otp4j.core.Pid;
  *   <tr><td>tempHigh, tempRate, batteryLow</td><td>60, 10, 15</td><td>alert limits: °C, °C per minute, %</td></tr>
  *   <tr><td>commandTimeout, commandAttempts</td><td>5s, 3</td><td>a command is sent again after this without an ack, this many times</td></tr>
  *   <tr><td>httpHost, httpPort</td><td>localhost, 8082</td><td>the dashboard (port 0: any free port)</td></tr>
+ *   <tr><td>simDevices, simInterval</td><td>300, 1s</td><td>{@link IotRun} only: the simulated devices it
+ *       starts, and their reading interval (the platform itself ignores them)</td></tr>
  * </table>
  */
 public final class IotApp extends Application {
@@ -61,7 +63,9 @@ public final class IotApp extends Application {
         .withEnv("commandTimeout", Duration.ofSeconds(5))
         .withEnv("commandAttempts", 3)
         .withEnv("httpHost", "localhost")
-        .withEnv("httpPort", 8082);
+        .withEnv("httpPort", 8082)
+        .withEnv("simDevices", 300)
+        .withEnv("simInterval", Duration.ofSeconds(1));
   }
 
   private static final Map<Node, Iot> RUNNING = new ConcurrentHashMap<>();

@@ -1,89 +1,102 @@
 package org.otp4j.examples.iot;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
+import java.util.concurrent.atomic.AtomicReference;
+import org.otp4j.behaviours.AppDescriptor;
 import org.otp4j.behaviours.Application;
 import org.otp4j.core.Node;
 import org.otp4j.core.NodeConfig;
+import org.otp4j.examples.iot.sim.Simulator;
+import org.otp4j.examples.iot.sim.SimulatorConfig;
 
 /**
- * The IoT platform as a program: starts a local broker ({@link Broker}, in {@code data/broker}),
- * then the application on a node of its own, prints where things are, and runs until Ctrl-C (exit
- * status 0) or until the application stops on its own (1); 2 if it did not start.
- *
- * <p>Devices: {@link #devices} is the one place a device simulator is started from, once the
- * platform is up; it is handed the running broker. Until one is set, the platform waits for devices
- * to connect to the printed broker address.
+ * The IoT platform as a program, all in one JVM: a local broker ({@link Broker}, its files in
+ * {@code DATADIR/broker}), the platform on a node of its own, and a fleet of simulated devices
+ * ({@link Simulator}, {@code iot.simDevices} of them, 300 by default, one reading every
+ * {@code iot.simInterval}); it prints where things are and runs until Ctrl-C (exit status 0), or
+ * ends with 2 and one line saying why if it did not start.
  */
 public final class IotRun {
   private IotRun() {}
 
-  private static volatile Consumer<Broker> devices = broker -> System.out.println(
-      "no device simulator is wired in: publish to " + broker.uri() + " as the contract says (devices/{id}/telemetry)");
-
   /**
-   * Sets what starts the devices once the platform runs (a simulator, given the broker to connect to).
+   * Runs it all until Ctrl-C; returns the exit status for {@code System.exit}.
    *
-   * @param starter called once, on the main thread, after the platform has started
-   */
-  public static void devices(Consumer<Broker> starter) {
-    devices = java.util.Objects.requireNonNull(starter, "starter");
-  }
-
-  /**
-   * Runs the platform until Ctrl-C; returns the exit status for {@code System.exit}.
-   *
-   * @return 0 after Ctrl-C, 1 if the application failed, 2 if it did not start
+   * @return 0 after Ctrl-C, 2 if it did not start
    * @throws InterruptedException if interrupted while it runs
    */
   public static int run() throws InterruptedException {
-    String dataDir = System.getProperty("otp.iot.dataDir", "data");
-    Broker broker;
-    try {
-      broker = Broker.start(Path.of(dataDir, "broker"));
-    } catch (RuntimeException e) {
-      System.out.println("the MQTT broker did not start: " + e.getMessage());
-      return 2;
-    }
-    // The broker's port is picked at start: the application reads it from its environment.
-    System.setProperty("otp.iot.mqttPort", Integer.toString(broker.port()));
     Node node = Node.start(NodeConfig.defaults().withName("iot"));
-    AtomicBoolean requested = new AtomicBoolean();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       if (!node.isStopped()) {
-        requested.set(true);
         System.out.println("stopping the IoT platform...");
         node.stop();
         node.awaitTermination(Duration.ofSeconds(10));
       }
-      broker.close();
-      System.out.println("IoT platform stopped");
     }, "iot-shutdown"));
+    return serve(node, IotApp.descriptor(), System.out, new AtomicReference<>());
+  }
+
+  /**
+   * Starts a broker, the platform ({@code app}: its descriptor) on {@code node} and the simulated
+   * devices (put in {@code simulator} once started), prints where everything is, and waits until
+   * the node stops; then stops the devices and the broker. Returns 0, or 2 (with one line saying
+   * why) if it did not start.
+   */
+  static int serve(Node node, AppDescriptor app, PrintStream out, AtomicReference<Simulator> simulator)
+      throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
     node.addStopHook(stopped::countDown);
+    Path dataDir = Path.of(String.valueOf(app.env().getOrDefault("dataDir", "data")));
+    dataDir = Path.of(System.getProperty("otp.iot.dataDir", dataDir.toString()));
+    Broker broker;
     try {
+      broker = Broker.start(dataDir.resolve("broker"));
+    } catch (RuntimeException e) {
+      out.println("the MQTT broker did not start: " + e.getMessage());
+      node.stop();
+      return 2;
+    }
+    AtomicReference<Map<String, Object>> env = new AtomicReference<>();
+    try {
+      // The broker's port is picked at its start; a dashboard port in use is a clear error, not a trace.
       node.run(() -> {
-        Application.load(IotApp.descriptor());
+        Application.load(app.withEnv("mqttPort", broker.port()));
         Application.ensureAllStarted(IotApp.NAME, Application.Type.PERMANENT);
+        env.set(Application.getAllEnv(IotApp.NAME));
       });
     } catch (RuntimeException e) {
-      System.out.println("the IoT platform did not start: " + e.getMessage());
+      out.println("the IoT platform did not start: " + e.getMessage());
       node.stop();
       broker.close();
       return 2;
     }
     Iot iot = IotApp.on(node).orElseThrow();
-    System.out.println("IoT platform running: MQTT broker " + broker.uri() + ", database "
-        + iot.config().effectiveJdbcUrl() + ". Ctrl-C stops it.");
-    devices.accept(broker);
-    stopped.await();
-    if (requested.get()) {
-      return 0;
+    int devices = (Integer) env.get().get("simDevices");
+    Duration interval = (Duration) env.get().get("simInterval");
+    Simulator sim = null;
+    try {
+      if (devices > 0) {
+        sim = Simulator.start(SimulatorConfig.of(broker.host(), broker.port(), devices).withInterval(interval)
+            .withSummaryEvery(Duration.ZERO));
+        simulator.set(sim);
+      }
+      out.println("IoT platform running: MQTT broker " + broker.uri() + ", database " + iot.config().effectiveJdbcUrl());
+      out.println("  dashboard: http://" + iot.config().httpHost() + ":" + node.call(Dashboard::port) + "/");
+      out.println("  simulated devices: " + devices + " (d-000001..), one reading every " + interval.toMillis()
+          + " ms; set -Dotp.iot.simDevices=N, 0 for none");
+      out.println("  Ctrl-C stops it all.");
+      stopped.await();
+    } finally {
+      if (sim != null) {
+        sim.stop();
+      }
+      broker.close();
     }
-    System.out.println("the IoT application stopped on its own (the report above says why); exit status 1");
-    return 1;
+    return 0;
   }
 }

@@ -196,6 +196,75 @@ public final class IotStore implements AutoCloseable {
     });
   }
 
+  /**
+   * A command as the store keeps it.
+   *
+   * @param id the command's id
+   * @param device the device it is for
+   * @param type {@code set_config}, {@code reboot} or {@code firmware}
+   * @param args its arguments, as the JSON object sent to the device
+   * @param state {@code sent} while under way, then {@code done}, {@code failed} (the device answered
+   *     with an error) or {@code expired} (no answer after every attempt)
+   * @param attempts how many times it was published
+   * @param detail what the device answered, or why it expired
+   * @param created when it was created, epoch milliseconds
+   * @param updated when it last changed, epoch milliseconds
+   */
+  public record StoredCommand(String id, String device, String type, String args, String state, int attempts,
+      String detail, long created, long updated) {}
+
+  /** Records a new command as {@code sent} with no attempt yet; a command already stored is left as it is. */
+  void insertCommand(String id, String device, String type, String args, long now) {
+    write(() -> {
+      Connection c = connections.get();
+      Jdbc.update(c, "INSERT INTO commands (id, device, type, args, state, attempts, detail, created, updated) "
+          + "VALUES (?, ?, ?, ?, 'sent', 0, '', ?, ?) ON CONFLICT (id) DO NOTHING", id, device, type, args, now, now);
+      c.commit();
+      return null;
+    });
+  }
+
+  /** Sets a command's state, attempts and detail. */
+  void updateCommand(String id, String state, int attempts, String detail, long now) {
+    write(() -> {
+      Connection c = connections.get();
+      Jdbc.update(c, "UPDATE commands SET state = ?, attempts = ?, detail = ?, updated = ? WHERE id = ?",
+          state, attempts, detail, now, id);
+      c.commit();
+      return null;
+    });
+  }
+
+  /** Command {@code id}, if it was ever sent. */
+  public Optional<StoredCommand> command(String id) {
+    return read(c -> Jdbc.queryOne(c, COMMAND_COLUMNS + "WHERE id = ?", IotStore::command, id));
+  }
+
+  /** The newest {@code limit} commands of device {@code device}, newest first. */
+  public List<StoredCommand> commands(String device, int limit) {
+    return read(c -> Jdbc.queryList(c, COMMAND_COLUMNS + "WHERE device = ? ORDER BY created DESC, id DESC LIMIT ?",
+        IotStore::command, device, limit));
+  }
+
+  /** Every command still under way, oldest first (to take them up again after a restart). */
+  List<StoredCommand> commandsUnderWay() {
+    return read(c -> Jdbc.queryList(c, COMMAND_COLUMNS + "WHERE state = 'sent' ORDER BY created", IotStore::command));
+  }
+
+  private static final String COMMAND_COLUMNS =
+      "SELECT id, device, type, args, state, attempts, detail, created, updated FROM commands ";
+
+  private static StoredCommand command(java.sql.ResultSet rs) throws SQLException {
+    return new StoredCommand(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+        rs.getInt(6), rs.getString(7), rs.getLong(8), rs.getLong(9));
+  }
+
+  /** How many devices the store knows, and how many of them its last status says are online: {total, online}. */
+  public long[] deviceCounts() {
+    return read(c -> Jdbc.queryOne(c, "SELECT COUNT(*), COALESCE(SUM(online), 0) FROM devices",
+        rs -> new long[] {rs.getLong(1), rs.getLong(2)}).orElse(new long[2]));
+  }
+
   /** What the store knows of device {@code id}. */
   public StoredDevice device(String id) {
     return read(c -> {

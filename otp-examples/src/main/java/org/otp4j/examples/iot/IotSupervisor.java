@@ -31,7 +31,20 @@ final class IotSupervisor extends Supervisor {
             DeviceServer.template(iot, directory))),
         ChildSpec.worker("rules", () -> Rules.startLink(iot)),
         ChildSpec.worker("alert_log", () -> AlertLog.startLink(iot)),
-        ChildSpec.supervisor("pipeline", () -> startPipeline(iot))));
+        ChildSpec.supervisor("pipeline", () -> startPipeline(iot)),
+        ChildSpec.supervisor("commands", () -> startCommands(iot)),
+        ChildSpec.worker("dashboard", () -> Dashboard.startLink(iot).pid())));
+  }
+
+  /**
+   * The commands' dynamic supervisor, after the pipeline (whose client publishes the commands and
+   * whose route stage delivers the acks); the commands the store has under way are taken up again.
+   */
+  static org.otp4j.core.Pid startCommands(Iot iot) {
+    org.otp4j.core.Pid sup = DynamicSupervisor.startLink(Iot.COMMANDS,
+        DynamicSupervisor.Options.defaults().withIntensity(1_000, Duration.ofSeconds(10)), CommandProcess.template(iot));
+    CommandProcess.resume(iot);
+    return sup;
   }
 
   /**
