@@ -15,15 +15,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 source "$here/env.sh"
 
-build=1
-args=()
-for a in "$@"; do
-  if [[ "$a" == "--no-build" ]]; then build=0; else args+=("$a"); fi
-done
+prepare_bench "$root" "$@"
 
-java="$(find_java)"
-if (( build )) || [[ ! -f "$here/target/benchmarks.jar" ]]; then
-  build_bench "$root"
-fi
 cd "$root"
-exec "$java" -cp "$here/target/benchmarks.jar" org.otp4j.bench.SideBySide --root "$root" "${args[@]}"
+exec "$BENCH_JAVA" -cp "$here/target/benchmarks.jar" org.otp4j.bench.SideBySide --root "$root" "${BENCH_ARGS[@]}"

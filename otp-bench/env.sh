@@ -1,4 +1,4 @@
-# Shared by bench.sh and jmh.sh: find a JDK 25+ and build otp-bench (sourced, not run).
+# Shared by the benchmark scripts: find a JDK 25+ and build otp-bench (sourced, not run).
 
 # A java of version 25 or later: $JAVA_HOME, the java on the PATH, or one in /usr/lib/jvm.
 find_java() {
@@ -38,4 +38,20 @@ build_bench() {
   sha="$(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
   dirty="$(cd "$root" && git status --porcelain -- otp-core/src 2>/dev/null | head -1)"
   echo "$sha${dirty:+ (otp-core with uncommitted changes)}" > "$root/otp-bench/target/build-commit.txt"
+}
+
+# Takes --no-build out of a script's arguments (the others go to the harness: BENCH_ARGS), finds
+# java (BENCH_JAVA) and builds otp-bench, unless told not to and a jar is already there.
+prepare_bench() {
+  local root="$1"
+  shift
+  local build=1 a
+  BENCH_ARGS=()
+  for a in "$@"; do
+    if [[ "$a" == "--no-build" ]]; then build=0; else BENCH_ARGS+=("$a"); fi
+  done
+  BENCH_JAVA="$(find_java)"
+  if (( build )) || [[ ! -f "$root/otp-bench/target/benchmarks.jar" ]]; then
+    build_bench "$root"
+  fi
 }

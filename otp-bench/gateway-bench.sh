@@ -15,11 +15,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 source "$here/env.sh"
 
-build=1
-args=()
-for a in "$@"; do
-  if [[ "$a" == "--no-build" ]]; then build=0; else args+=("$a"); fi
-done
+prepare_bench "$root" "$@"
 
 missing=()
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
@@ -33,9 +29,5 @@ if (( ${#missing[@]} )); then
 fi
 export PATH="$PATH:/usr/sbin"
 
-java="$(find_java)"
-if (( build )) || [[ ! -f "$here/target/benchmarks.jar" ]]; then
-  build_bench "$root"
-fi
 cd "$root"
-exec "$java" -cp "$here/target/benchmarks.jar" org.otp4j.bench.GatewayBench --root "$root" "${args[@]}"
+exec "$BENCH_JAVA" -cp "$here/target/benchmarks.jar" org.otp4j.bench.GatewayBench --root "$root" "${BENCH_ARGS[@]}"
