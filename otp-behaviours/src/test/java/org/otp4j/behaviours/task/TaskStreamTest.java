@@ -175,11 +175,17 @@ class TaskStreamTest {
   void timeoutExits() {
     onNode(inbox -> {
       CopyOnWriteArrayList<Pid> started = new CopyOnWriteArrayList<>();
+      // Both tasks run before the first one's time is up: the first waits for the second to start,
+      // and its timeout is long enough for that on a busy machine (a task killed before it ran could
+      // not be checked).
+      java.util.concurrent.CountDownLatch bothStarted = new java.util.concurrent.CountDownLatch(2);
       Stream<Task.Result<Integer>> s = Task.asyncStream(List.of(1, 2), i -> {
         started.add(Proc.self());
+        bothStarted.countDown();
+        bothStarted.await();
         Proc.receive(m -> m.equals(i == 1 ? "never" : "not either"));
         return i;
-      }, Task.StreamOptions.defaults().withMaxConcurrency(2).withTimeout(Duration.ofMillis(30)));
+      }, Task.StreamOptions.defaults().withMaxConcurrency(2).withTimeout(Duration.ofSeconds(2)));
       TaskException e = catchThrowableOfType(TaskException.class, s::toList);
       assertThat(e.reason()).isEqualTo(ExitReason.TIMEOUT);
       assertThat(e.operation()).isEqualTo("Task.asyncStream");
