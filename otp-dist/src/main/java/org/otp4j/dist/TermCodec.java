@@ -1,6 +1,5 @@
 package org.otp4j.dist;
 
-import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -10,6 +9,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -283,7 +283,11 @@ public final class TermCodec implements Codec {
   }
 
   private final class Writer {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+    // not a ByteArrayOutputStream: its every write takes a lock, and its toByteArray copies the
+    // whole frame once more; a frame that fills the buffer exactly (a large byte array last) is
+    // handed out as it is
+    private byte[] buf = new byte[256];
+    private int count;
     private final Dispatcher dispatcher;
 
     Writer(Dispatcher dispatcher) {
@@ -291,18 +295,34 @@ public final class TermCodec implements Codec {
     }
 
     byte[] bytes() {
-      return out.toByteArray();
+      return count == buf.length ? buf : Arrays.copyOf(buf, count);
+    }
+
+    /** Room for {@code n} more bytes: double, or exactly what is needed when that is more. */
+    private void room(int n) {
+      int need = count + n;
+      if (need > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(need, (int) Math.min(buf.length * 2L, Integer.MAX_VALUE - 8)));
+      }
+    }
+
+    private void write(byte[] b, int off, int len) {
+      room(len);
+      System.arraycopy(b, off, buf, count, len);
+      count += len;
     }
 
     void byte1(int b) {
-      out.write(b);
+      room(1);
+      buf[count++] = (byte) b;
     }
 
     void int4(int v) {
-      out.write(v >>> 24);
-      out.write(v >>> 16);
-      out.write(v >>> 8);
-      out.write(v);
+      room(4);
+      buf[count++] = (byte) (v >>> 24);
+      buf[count++] = (byte) (v >>> 16);
+      buf[count++] = (byte) (v >>> 8);
+      buf[count++] = (byte) v;
     }
 
     void long8(long v) {
@@ -313,7 +333,7 @@ public final class TermCodec implements Codec {
     void string(String s) {
       byte[] b = s.getBytes(StandardCharsets.UTF_8);
       int4(b.length);
-      out.write(b, 0, b.length);
+      write(b, 0, b.length);
     }
 
     void kind(int kind, Pid from, Pid to) {
@@ -403,20 +423,20 @@ public final class TermCodec implements Codec {
         case byte[] bytes -> {
           byte1(BYTES);
           int4(bytes.length);
-          out.write(bytes, 0, bytes.length);
+          write(bytes, 0, bytes.length);
         }
         case BigInteger big -> {
           byte1(BIGINT);
           byte[] b = big.toByteArray();
           int4(b.length);
-          out.write(b, 0, b.length);
+          write(b, 0, b.length);
         }
         case BigDecimal dec -> {
           byte1(BIGDEC);
           int4(dec.scale());
           byte[] b = dec.unscaledValue().toByteArray();
           int4(b.length);
-          out.write(b, 0, b.length);
+          write(b, 0, b.length);
         }
         case Pid p -> {
           byte1(PID);
