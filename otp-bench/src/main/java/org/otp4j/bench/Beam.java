@@ -27,7 +27,7 @@ final class Beam {
 
   /**
    * Makes sure {@code erl} and {@code erlc} exist, installing Debian's {@code erlang-base} if they do
-   * not (we run as root), then compiles bench.erl into {@code workDir}.
+   * not (we run as root), then compiles bench.erl and dist_bench.erl into {@code workDir}.
    */
   static Beam prepare(Path workDir) throws IOException, InterruptedException {
     if (!onPath("erl") || !onPath("erlc")) {
@@ -42,14 +42,16 @@ final class Beam {
     }
     Path dir = workDir.resolve("erlang");
     Files.createDirectories(dir);
-    Path source = dir.resolve("bench.erl");
-    try (InputStream in = Beam.class.getResourceAsStream("/erlang/bench.erl")) {
-      if (in == null) {
-        throw new IllegalStateException("erlang/bench.erl is missing from the class path; rebuild otp-bench");
+    for (String module : List.of("bench.erl", "dist_bench.erl")) {
+      Path source = dir.resolve(module);
+      try (InputStream in = Beam.class.getResourceAsStream("/erlang/" + module)) {
+        if (in == null) {
+          throw new IllegalStateException("erlang/" + module + " is missing from the class path; rebuild otp-bench");
+        }
+        Files.write(source, in.readAllBytes());
       }
-      Files.write(source, in.readAllBytes());
+      run(List.of("erlc", "-o", dir.toString(), source.toString()), 120);
     }
-    run(List.of("erlc", "-o", dir.toString(), source.toString()), 120);
     String version = capture(List.of("erl", "-noshell", "-eval",
         "io:format(\"OTP ~s, ERTS ~s, ~b schedulers~n\", [erlang:system_info(otp_release), "
             + "erlang:system_info(version), erlang:system_info(schedulers_online)]), halt()."));
@@ -64,6 +66,11 @@ final class Beam {
     cmd.addAll(List.of("-pa", ebin.toString(), "-run", "bench", "main", workload.id(),
         Integer.toString(n), Integer.toString(warmups), Integer.toString(warmupSize)));
     return cmd;
+  }
+
+  /** Where the compiled modules are (for {@code erl -pa}). */
+  Path ebin() {
+    return ebin;
   }
 
   /** e.g. {@code OTP 25, ERTS 13.1.5, 2 schedulers}. */
