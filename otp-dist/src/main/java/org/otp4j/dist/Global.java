@@ -449,8 +449,12 @@ public final class Global {
       if (own.equals(keep) || other.equals(keep)) {
         Pid loser = own.equals(keep) ? other : own;
         apply(name, keep);
-        broadcast(new Registered(name, keep));
+        // the loser's exit goes first: a connection lost between the two would otherwise let the
+        // loser's node take the new name and drop the loser's claim, and no later sync would show
+        // the conflict again, leaving the loser alive; lost after the exit, the name comes back with
+        // the next sync
         Proc.exit(loser, lost);
+        broadcast(new Registered(name, keep));
       } else {
         release(name, current);
         broadcast(new Unregistered(name, own));

@@ -33,6 +33,8 @@ import org.otp4j.core.ServerRef;
 @DisplayName("Global: cluster-wide unique names")
 @Timeout(90)
 class GlobalTest {
+  /** How long a merge of two partitions may take to settle (see conflictAfterMerge). */
+  static final Duration MERGE_PATIENCE = Duration.ofSeconds(30);
   private final String clusterName = "global-" + UUID.randomUUID();
   private final TestNodes.Started nodes = new TestNodes.Started();
   private final Cluster cluster = Cluster.inJvm(clusterName).withSecret("s3cret")
@@ -160,10 +162,12 @@ class GlobalTest {
       var monA = watchA.monitor(losesA);
       var monC = watchC.monitor(losesC);
       awaitConnected(a, c); // the merge
-      org.otp4j.core.Down downC = next(watchC, org.otp4j.core.Down.class);
+      // on a busy machine a failure timeout of 1 s makes the new connection flap a few times before
+      // it holds, and each flap means one more merge and sync: give the settlement that long
+      org.otp4j.core.Down downC = next(watchC, org.otp4j.core.Down.class, MERGE_PATIENCE);
       assertThat(downC.ref()).isEqualTo(monC);
       assertThat(downC.reason()).isEqualTo(ExitReason.of(new Global.NameConflict("x")));
-      org.otp4j.core.Down downA = next(watchA, org.otp4j.core.Down.class);
+      org.otp4j.core.Down downA = next(watchA, org.otp4j.core.Down.class, MERGE_PATIENCE);
       assertThat(downA.ref()).isEqualTo(monA);
       assertThat(downA.reason()).isEqualTo(ExitReason.of(new Global.NameConflict("y")));
     }
@@ -171,7 +175,7 @@ class GlobalTest {
         && a.call(() -> Global.whereis("y")).map(Pid::nodeName).equals(Optional.of("c@host")),
         () -> "both nodes to agree: a has x=" + a.call(() -> Global.whereis("x")) + " y="
             + a.call(() -> Global.whereis("y")) + ", c has x=" + c.call(() -> Global.whereis("x")) + " y="
-            + c.call(() -> Global.whereis("y")));
+            + c.call(() -> Global.whereis("y")), MERGE_PATIENCE);
     assertThat(a.call(() -> Global.whereis("x"))).contains(keptA);
     assertThat(c.call(() -> Global.whereis("y"))).contains(keptC);
     assertThat(a.call(() -> Proc.isAlive(keptA))).isTrue();

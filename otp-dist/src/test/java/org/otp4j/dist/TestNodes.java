@@ -28,16 +28,24 @@ final class TestNodes {
   }
 
   static <T> T next(Inbox inbox, Class<T> type) {
-    Object m = inbox.receive(type::isInstance, WAIT)
-        .orElseGet(() -> fail("no " + type.getSimpleName() + " arrived in " + inbox + " within " + WAIT));
+    return next(inbox, type, WAIT);
+  }
+
+  static <T> T next(Inbox inbox, Class<T> type, Duration patience) {
+    Object m = inbox.receive(type::isInstance, patience)
+        .orElseGet(() -> fail("no " + type.getSimpleName() + " arrived in " + inbox + " within " + patience));
     return type.cast(m);
   }
 
   static void spinUntil(BooleanSupplier condition, Supplier<String> what) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
+    spinUntil(condition, what, WAIT);
+  }
+
+  static void spinUntil(BooleanSupplier condition, Supplier<String> what, Duration patience) {
+    long deadline = System.nanoTime() + patience.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() - deadline > 0) {
-        fail("timed out after " + WAIT + " waiting for " + what.get());
+        fail("timed out after " + patience + " waiting for " + what.get());
       }
       Thread.onSpinWait();
       Thread.yield();
