@@ -134,7 +134,11 @@ public final class DistBench {
       cmd.addAll(extra);
       return cmd;
     };
-    List<String> erl = List.of("erl", "-setcookie", COOKIE, "-noshell", "+zdbbl", "32768", "-pa", beam.ebin().toString());
+    List<String> erl = List.of("erl", "-setcookie", COOKIE, "-noshell", "-pa", beam.ebin().toString());
+    List<String> erlTuned = concat(erl, List.of("+zdbbl", "32768"));
+    String erlSetup = "Two nodes, `erl -name ...@127.0.0.1 -setcookie ... -noshell`: the default schedulers (one per "
+        + "core); senders use the remote pids (looked up once with `rpc:call(Node, erlang, whereis, [Name])`). "
+        + "The module is `otp-bench/src/main/erlang/dist_bench.erl`.";
     return List.of(
         new Contender("otp4j", "otp4j (otp-dist)",
             (p, cluster) -> jvm.apply(OtpPair.class.getName(), List.of("responder", str(p[0]), str(p[1]), cluster)),
@@ -150,10 +154,12 @@ public final class DistBench {
         new Contender("erlang", "Erlang/OTP",
             (p, cluster) -> concat(erl, List.of("-name", "resp@127.0.0.1", "-run", "dist_bench", "responder")),
             (p, cluster) -> concat(erl, List.of("-name", "drv@127.0.0.1", "-run", "dist_bench", "driver", "resp@127.0.0.1")),
-            "Two nodes, `erl -name ...@127.0.0.1 -setcookie ... -noshell +zdbbl 32768`: the default schedulers (one "
-                + "per core), the distribution buffer busy limit raised from 1 MB to 32 MB as a throughput-minded "
-                + "deployment does; senders use the remote pids (looked up once with `rpc:call(Node, erlang, whereis, "
-                + "[Name])`). The module is `otp-bench/src/main/erlang/dist_bench.erl`."),
+            erlSetup + " Erlang's defaults: the distribution buffer busy limit is 1 MB."),
+        new Contender("erlang-zdbbl", "Erlang/OTP, +zdbbl 32768",
+            (p, cluster) -> concat(erlTuned, List.of("-name", "resp@127.0.0.1", "-run", "dist_bench", "responder")),
+            (p, cluster) -> concat(erlTuned, List.of("-name", "drv@127.0.0.1", "-run", "dist_bench", "driver", "resp@127.0.0.1")),
+            erlSetup + " The distribution buffer busy limit raised to 32 MB (`+zdbbl 32768`), as a throughput-minded "
+                + "deployment does."),
         new Contender("pekko", "Pekko Artery",
             (p, cluster) -> jvm.apply(PekkoPair.class.getName(), List.of("responder", str(p[0]), str(p[1]))),
             (p, cluster) -> jvm.apply(PekkoPair.class.getName(), List.of("driver", str(p[1]), str(p[0]))),
@@ -329,6 +335,17 @@ public final class DistBench {
     }
     if (ratio) {
       md.append(String.format(Locale.ROOT, " %.2f× |", median(downs(results, "otp4j")) / median(downs(results, "erlang"))));
+    }
+    if (ratio) {
+      md.append("\n\n## Targets (otp4j against Erlang's defaults, same run)\n\n| what | otp4j ÷ Erlang | target | |\n"
+          + "|---|---:|---|---|\n");
+      for (String id : List.of("pingpong", "oneway", "oneway8", "call100")) {
+        double r = median(rates(results, "otp4j", id)) / median(rates(results, "erlang", id));
+        md.append(String.format(Locale.ROOT, "| %s | %.2f | ≥ 1.00 | %s |%n", id, r, r >= 1 ? "met" : "**missed**"));
+      }
+      double down = median(downs(results, "otp4j"));
+      md.append(String.format(Locale.ROOT, "| a killed JVM seen down | %s | ≤ 100 ms | %s |%n", ms(down),
+          down <= 100 ? "met" : "**missed**"));
     }
     md.append("\n\n## Method\n\n");
     md.append("- A contender is two processes: a responder (an echo that answers each request, and eight sinks that "

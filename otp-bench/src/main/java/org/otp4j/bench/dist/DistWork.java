@@ -43,7 +43,7 @@ public final class DistWork {
   /** The workloads, in the order drivers run them. */
   public static final List<Spec> SPECS = List.of(
       new Spec("pingpong", "ping-pong: one process on each side, one message in flight", 1, 20_000, 0, false),
-      new Spec("oneway", "one-way small messages, 1 sender → 1 receiver (drain included)", 1, 300_000, 0, true),
+      new Spec("oneway", "one-way small messages, 1 sender → 1 receiver", 1, 300_000, 0, true),
       new Spec("oneway8", "one-way small messages, 8 senders → 8 receivers", 8, 100_000, 0, true),
       new Spec("call100", "request-response from 100 client processes to one server", 100, 500, 0, false),
       new Spec("kb1", "one-way 1 KB messages, 1 sender → 1 receiver", 1, 100_000, 1_024, true),

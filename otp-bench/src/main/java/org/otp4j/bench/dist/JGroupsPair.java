@@ -43,6 +43,7 @@ public final class JGroupsPair {
     InetAddress lo = InetAddress.getLoopbackAddress();
     int own = Integer.parseInt(args[1]);
     int other = Integer.parseInt(args[2]);
+    System.setProperty("tcp-nodelay", "true"); // tcp.xml's own switch, read when the file is parsed
     JChannel ch = new JChannel("tcp.xml");
     ch.getProtocolStack().getTransport().setValue("bind_addr", lo).setValue("bind_port", own);
     TCPPING ping = ch.getProtocolStack().findProtocol(TCPPING.class);
