@@ -33,7 +33,6 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
-import org.otp4j.core.CallException;
 import org.otp4j.core.Table;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -167,13 +166,7 @@ final class Proxy extends Handler.Abstract {
     boolean instanceGone = false; // an instance picked had left its pool: a reload may be stopping it
     ClientWatch watch = new ClientWatch(request);
     while (attempts[0] < allowed) {
-      Pool.Picked picked;
-      try {
-        picked = Pool.pick(route.pool(), tried, attempts[0] > 0);
-      } catch (CallException e) {
-        picked = new Pool.Picked.None("pool_unavailable", "pool '" + route.pool() + "' is not running just now ("
-            + e.getMessage() + "); try again");
-      }
+      Pool.Picked picked = Pool.pick(gateway, route.pool(), tried, attempts[0] > 0);
       if (picked instanceof Pool.Picked.None(String error, String why)) {
         // The pool is stopping or gone (a reload removed it after this request read its route), or
         // restarting: read the route again, once; a reload writes its new routes before it stops a pool.
@@ -196,7 +189,8 @@ final class Proxy extends Handler.Abstract {
         }
         break;
       }
-      String url = ((Pool.Picked.Instance) picked).url();
+      Pool.Picked.Instance instance = (Pool.Picked.Instance) picked;
+      String url = instance.url();
       String key = Gateway.instanceKey(route.pool(), url);
       attempts[0]++;
       tried.add(url);
@@ -204,23 +198,23 @@ final class Proxy extends Handler.Abstract {
       if (attempts[0] > 1) {
         gateway.count("gateway_retries_total{pool=\"" + route.pool() + "\"}");
       }
-      switch (Breaker.permit(key)) {
+      switch (Breaker.permit(gateway, key)) {
         case YES -> { }
         case NO -> {
-          Pool.done(route.pool(), url);
+          Pool.done(instance);
           last = new Attempt.Failed(503, "circuit_open", "the circuit of " + url + " in pool '" + route.pool()
               + "' is open");
           continue;
         }
         case GONE -> { // left the pool since it was picked (a reload), or its breaker restarts: not an attempt
-          Pool.done(route.pool(), url);
+          Pool.done(instance);
           attempts[0]--;
           instanceGone = true;
           continue;
         }
       }
       Attempt a = send(route, url, request, method, path, body, id, client, deadline, watch);
-      Pool.done(route.pool(), url);
+      Pool.done(instance);
       switch (a) {
         case Attempt.Answered(ContentResponse r) when r.getStatus() < 500 -> {
           Breaker.outcome(key, Breaker.Verdict.SUCCESS);
