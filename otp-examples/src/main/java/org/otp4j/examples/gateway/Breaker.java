@@ -216,9 +216,16 @@ final class Breaker extends GenStatem<Breaker.State, Breaker.Data, Breaker.Msg> 
     data.probes = 0;
   }
 
+  /** Writes the breaker's row; a row that would not change (a success among successes) is left as it is. */
   private void publish(State state, Data data) {
     gateway.<String, View>table(Gateway.BREAKERS).ifPresent(t -> {
-      Instant since = t.get(key).filter(v -> v.state() == state).map(View::since).orElse(Instant.now());
+      Optional<View> was = t.get(key).filter(v -> v.state() == state);
+      if (was.isPresent() && was.get().failuresInRow() == data.failuresInRow
+          && was.get().recentFailures() == data.recentFailures && was.get().recent() == data.recent.size()
+          && was.get().probes() == data.probes) {
+        return;
+      }
+      Instant since = was.map(View::since).orElse(Instant.now());
       t.insert(key, new View(state, data.failuresInRow, data.recentFailures, data.recent.size(), data.probes, since));
     });
   }
