@@ -3,10 +3,12 @@ package org.otp4j.examples.gateway;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Locale;
+import java.util.Optional;
 import org.otp4j.behaviours.GenStatem;
 import org.otp4j.core.Call;
 import org.otp4j.core.CallException;
 import org.otp4j.core.From;
+import org.otp4j.core.Proc;
 import org.otp4j.core.ServerRef;
 import org.otp4j.core.Table;
 
@@ -30,7 +32,9 @@ import org.otp4j.core.Table;
  * </pre>
  *
  * Every transition is written to the {@link Gateway#BREAKERS} table, where the pool's balancer
- * reads it to leave open instances out before it even asks, and the admin page shows it.
+ * reads it to leave open instances out before it even asks, a request reads whether it may go
+ * (closed: yes, open: no) without a message, and the admin page shows it. Only a half-open
+ * breaker's {@code Permit} is a call (it counts its probes); outcomes are casts.
  */
 final class Breaker extends GenStatem<Breaker.State, Breaker.Data, Breaker.Msg> {
 
@@ -91,13 +95,28 @@ final class Breaker extends GenStatem<Breaker.State, Breaker.Data, Breaker.Msg> 
     GONE
   }
 
-  /** Whether a request may go to the instance now. */
-  static Permit permit(String key) {
-    try {
-      return GenStatem.call(Gateway.breaker(key), new Msg.Permit(), Gateway.INTERNAL_CALL) ? Permit.YES : Permit.NO;
-    } catch (CallException e) {
+  /**
+   * Whether a request may go to the instance now. Closed and open are read from the breaker's row
+   * of {@link Gateway#BREAKERS}, on the request's own thread: the breaker is no process every
+   * request waits for. Only a half-open breaker is asked, since its probe slots are counted by it.
+   * A breaker that is not running (no row, or no process under its name) is {@link Permit#GONE}.
+   */
+  static Permit permit(Gateway gateway, String key) {
+    Optional<View> view = gateway.<String, View>table(Gateway.BREAKERS).flatMap(t -> t.get(key));
+    if (view.isEmpty() || Proc.whereis(Gateway.breaker(key)).isEmpty()) {
       return Permit.GONE;
     }
+    return switch (view.get().state()) {
+      case CLOSED -> Permit.YES;
+      case OPEN -> Permit.NO;
+      case HALF_OPEN -> {
+        try {
+          yield GenStatem.call(Gateway.breaker(key), new Msg.Permit(), Gateway.INTERNAL_CALL) ? Permit.YES : Permit.NO;
+        } catch (CallException e) {
+          yield Permit.GONE;
+        }
+      }
+    };
   }
 
   /** Tells the breaker how a permitted request ended. */
@@ -197,9 +216,16 @@ final class Breaker extends GenStatem<Breaker.State, Breaker.Data, Breaker.Msg> 
     data.probes = 0;
   }
 
+  /** Writes the breaker's row; a row that would not change (a success among successes) is left as it is. */
   private void publish(State state, Data data) {
     gateway.<String, View>table(Gateway.BREAKERS).ifPresent(t -> {
-      Instant since = t.get(key).filter(v -> v.state() == state).map(View::since).orElse(Instant.now());
+      Optional<View> was = t.get(key).filter(v -> v.state() == state);
+      if (was.isPresent() && was.get().failuresInRow() == data.failuresInRow
+          && was.get().recentFailures() == data.recentFailures && was.get().recent() == data.recent.size()
+          && was.get().probes() == data.probes) {
+        return;
+      }
+      Instant since = was.map(View::since).orElse(Instant.now());
       t.insert(key, new View(state, data.failuresInRow, data.recentFailures, data.recent.size(), data.probes, since));
     });
   }

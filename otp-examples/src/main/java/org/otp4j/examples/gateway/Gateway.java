@@ -32,6 +32,8 @@ final class Gateway {
   static final String ROUTES = "gateway.routes";
   /** The table of pools: pool name to {@link GatewayConfig.PoolSpec} (its instances). Written by the router only. */
   static final String POOLS = "gateway.pools";
+  /** The balancers' states: pool name to its {@link Pool.Balance}. Each row written by its pool's balancer. */
+  static final String BALANCERS = "gateway.balancers";
   /** The breakers' states: instance key to {@link Breaker.View}. Each row written by its breaker. */
   static final String BREAKERS = "gateway.breakers";
   /** The health checks' verdicts: instance key to {@code Boolean}. Each row written by its health check. */

@@ -1,5 +1,6 @@
 package org.otp4j.examples.gateway;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -14,6 +15,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,7 +35,6 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
-import org.otp4j.core.CallException;
 import org.otp4j.core.Table;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +67,11 @@ final class Proxy extends Handler.Abstract {
       "x-request-id");
   private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
   private static final long POLL_MS = 50;
+  /** Of two routes that match, the greater is taken: the longer prefix, then the one with a host, then the lesser id. */
+  private static final Comparator<GatewayConfig.Route> BEST_ROUTE = Comparator
+      .<GatewayConfig.Route>comparingInt(r -> r.prefix().length()).thenComparing(r -> r.host().isPresent())
+      .thenComparing(GatewayConfig.Route::id, Comparator.reverseOrder());
+  private static final byte[] NO_BODY = new byte[0];
   /** The largest upstream answer passed on; a larger one is a failed attempt (502). */
   static final int MAX_UPSTREAM_BODY = 32 << 20;
 
@@ -95,7 +101,7 @@ final class Proxy extends Handler.Abstract {
     long start = System.nanoTime();
     inflight.incrementAndGet();
     String id = Optional.ofNullable(request.getHeaders().get("X-Request-Id")).filter(s -> REQUEST_ID.matcher(s).matches())
-        .orElseGet(() -> UUID.randomUUID().toString());
+        .orElseGet(Proxy::newRequestId);
     response.getHeaders().put("X-Request-Id", id);
     String method = request.getMethod();
     String path = request.getHttpURI().getPath();
@@ -114,6 +120,9 @@ final class Proxy extends Handler.Abstract {
     gateway.count("gateway_requests_total{route=\"" + outcome[0] + "\",code=\"" + status + "\"}");
     gateway.count("gateway_request_duration_microseconds_sum{route=\"" + outcome[0] + "\"}", micros);
     gateway.count("gateway_request_duration_microseconds_count{route=\"" + outcome[0] + "\"}");
+    if (!ACCESS.isInfoEnabled()) {
+      return true;
+    }
     ACCESS.atInfo().addKeyValue("requestId", id).addKeyValue("client", client).addKeyValue("method", method)
         .addKeyValue("path", path).addKeyValue("route", outcome[0]).addKeyValue("instance", outcome[1])
         .addKeyValue("attempts", attempts[0]).addKeyValue("status", status).addKeyValue("micros", micros)
@@ -141,8 +150,8 @@ final class Proxy extends Handler.Abstract {
           + " bytes; the most this gateway takes is " + max);
     }
     byte[] body;
-    try (InputStream in = Content.Source.asInputStream(request)) {
-      body = in.readNBytes(max + 1);
+    try {
+      body = hasNoBody(request, declared) ? NO_BODY : readBody(request, max);
     } catch (IOException e) {
       return error(response, callback, id, 400, "bad_body", "the request body could not be read: " + e.getMessage());
     }
@@ -167,13 +176,7 @@ final class Proxy extends Handler.Abstract {
     boolean instanceGone = false; // an instance picked had left its pool: a reload may be stopping it
     ClientWatch watch = new ClientWatch(request);
     while (attempts[0] < allowed) {
-      Pool.Picked picked;
-      try {
-        picked = Pool.pick(route.pool(), tried, attempts[0] > 0);
-      } catch (CallException e) {
-        picked = new Pool.Picked.None("pool_unavailable", "pool '" + route.pool() + "' is not running just now ("
-            + e.getMessage() + "); try again");
-      }
+      Pool.Picked picked = Pool.pick(gateway, route.pool(), tried, attempts[0] > 0);
       if (picked instanceof Pool.Picked.None(String error, String why)) {
         // The pool is stopping or gone (a reload removed it after this request read its route), or
         // restarting: read the route again, once; a reload writes its new routes before it stops a pool.
@@ -196,7 +199,8 @@ final class Proxy extends Handler.Abstract {
         }
         break;
       }
-      String url = ((Pool.Picked.Instance) picked).url();
+      Pool.Picked.Instance instance = (Pool.Picked.Instance) picked;
+      String url = instance.url();
       String key = Gateway.instanceKey(route.pool(), url);
       attempts[0]++;
       tried.add(url);
@@ -204,23 +208,23 @@ final class Proxy extends Handler.Abstract {
       if (attempts[0] > 1) {
         gateway.count("gateway_retries_total{pool=\"" + route.pool() + "\"}");
       }
-      switch (Breaker.permit(key)) {
+      switch (Breaker.permit(gateway, key)) {
         case YES -> { }
         case NO -> {
-          Pool.done(route.pool(), url);
+          Pool.done(instance);
           last = new Attempt.Failed(503, "circuit_open", "the circuit of " + url + " in pool '" + route.pool()
               + "' is open");
           continue;
         }
         case GONE -> { // left the pool since it was picked (a reload), or its breaker restarts: not an attempt
-          Pool.done(route.pool(), url);
+          Pool.done(instance);
           attempts[0]--;
           instanceGone = true;
           continue;
         }
       }
       Attempt a = send(route, url, request, method, path, body, id, client, deadline, watch);
-      Pool.done(route.pool(), url);
+      Pool.done(instance);
       switch (a) {
         case Attempt.Answered(ContentResponse r) when r.getStatus() < 500 -> {
           Breaker.outcome(key, Breaker.Verdict.SUCCESS);
@@ -253,12 +257,56 @@ final class Proxy extends Handler.Abstract {
     };
   }
 
+  /**
+   * Whether a request has no body, without reading it: HTTP/1.1 (the proxy's one protocol) sends a
+   * body only with a {@code Content-Length} or a {@code Transfer-Encoding}.
+   */
+  private static boolean hasNoBody(Request request, long declared) {
+    return declared == 0 || (declared < 0 && !request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING));
+  }
+
+  /**
+   * A new request id: a random (version 4) UUID from the thread's own generator. An id names a
+   * request in the logs and headers and needs no secrecy; the JDK's {@link UUID#randomUUID()} draws
+   * from a shared secure generator, a lock and a digest per request.
+   */
+  static String newRequestId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long msb = (random.nextLong() & ~0xF000L) | 0x4000L;
+    long lsb = (random.nextLong() & ~(0xC000000000000000L)) | 0x8000000000000000L;
+    return new UUID(msb, lsb).toString();
+  }
+
+  /**
+   * The request's body, up to {@code max + 1} bytes (one more than taken, to tell a body too large),
+   * in buffers that grow with what arrives rather than one of the largest size.
+   */
+  private static byte[] readBody(Request request, int max) throws IOException {
+    try (InputStream in = Content.Source.asInputStream(request)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      byte[] chunk = new byte[8192];
+      int n;
+      while (out.size() <= max && (n = in.read(chunk, 0, Math.min(chunk.length, max + 1 - out.size()))) > 0) {
+        out.write(chunk, 0, n);
+      }
+      return out.toByteArray();
+    }
+  }
+
   /** The route for a request: of those that match, the one with the longest prefix. */
   private Optional<GatewayConfig.Route> route(String method, String host, String path) {
     Optional<Table<String, GatewayConfig.Route>> routes = gateway.table(Gateway.ROUTES);
-    return routes.flatMap(t -> t.stream().map(Table.Entry::value).filter(r -> r.matches(method, host, path))
-        .max(Comparator.<GatewayConfig.Route>comparingInt(r -> r.prefix().length())
-            .thenComparing(r -> r.host().isPresent()).thenComparing(GatewayConfig.Route::id, Comparator.reverseOrder())));
+    if (routes.isEmpty()) {
+      return Optional.empty();
+    }
+    GatewayConfig.Route best = null;
+    for (Table.Entry<String, GatewayConfig.Route> e : routes.get()) {
+      GatewayConfig.Route r = e.value();
+      if (r.matches(method, host, path) && (best == null || BEST_ROUTE.compare(r, best) > 0)) {
+        best = r;
+      }
+    }
+    return Optional.ofNullable(best);
   }
 
   private Attempt send(GatewayConfig.Route route, String url, Request request, String method, String path, byte[] body,

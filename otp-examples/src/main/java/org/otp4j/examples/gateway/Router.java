@@ -118,6 +118,7 @@ final class Router extends GenServer<Gateway, Router.Msg> {
       // stopped before its row goes: a request still on an old route finds no balancer and reads its route again
       Proc.whereis(Gateway.poolSupervisor(e.key())).ifPresent(p -> DynamicSupervisor.terminateChild(Gateway.POOL_SUPERVISOR, p));
       pools.delete(e.key());
+      gateway.table(Gateway.BALANCERS).ifPresent(t -> t.delete(e.key()));
       forgetInstances(e.key(), e.value().instances());
     }
     gateway.applied(config);
