@@ -278,6 +278,7 @@ final class Dashboard extends Handler.Abstract implements Graceful {
     return CompletableFuture.completedFuture(null);
   }
 
+  /** Whether the server began to stop. */
   @Override
   public boolean isShutdown() {
     return stopping;

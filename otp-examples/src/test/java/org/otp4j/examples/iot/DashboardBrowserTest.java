@@ -26,8 +26,8 @@ import org.otp4j.examples.iot.sim.SimulatorConfig;
  * shows on the page. Last, the platform stops with the page's event stream still open: the stream
  * ends and the stop is clean, without waiting for the browser to leave.
  *
- * <p>Every check reads the page afresh (a query in the page), since the page redraws its tables
- * every few seconds. Needs Debian's {@code chromium} and {@code chromium-driver}; without them this
+ * <p>Every check reads the page afresh (a query in the page), and a click finds its element again
+ * if the page replaced it, since the page redraws itself every few seconds. Needs Debian's {@code chromium} and {@code chromium-driver}; without them this
  * test is skipped, except under CI, where it fails.
  */
 class DashboardBrowserTest {
@@ -79,8 +79,8 @@ class DashboardBrowserTest {
 
         // open a device: its detail and its last readings
         page.script("document.getElementById('device-id').value = '';");
-        clickAgainIfStale(() -> page.type("#device-id", "d-000002"));
-        clickAgainIfStale(() -> page.click("#pick button"));
+        page.type("#device-id", "d-000002");
+        page.click("#pick button");
         await().atMost(WAIT).until(() -> texts("#d-id").equals(List.of("d-000002"))
             && texts("#d-online").equals(List.of("online")) && texts("#d-history tr").size() >= 3);
         assertThat(texts("#d-group").getFirst()).matches("g-[0-9]{2}");
@@ -89,8 +89,8 @@ class DashboardBrowserTest {
 
         // the button sends a command; its ack shows
         page.script("document.getElementById('interval-ms').value = '';");
-        clickAgainIfStale(() -> page.type("#interval-ms", "350"));
-        clickAgainIfStale(() -> page.click("#cmd-config"));
+        page.type("#interval-ms", "350");
+        page.click("#cmd-config");
         await().atMost(WAIT).until(() -> texts("#command-status").getFirst()
             .matches("set_config c-\\S+: done \\(interval_ms=350\\), attempts 1"));
         await().atMost(WAIT).until(() -> texts("#d-interval").equals(List.of("350")));
@@ -114,25 +114,5 @@ class DashboardBrowserTest {
 
   List<String> texts(String css) throws IOException {
     return page.texts(css);
-  }
-
-  /** A step on an element, done again if the page redrew that element between finding it and acting on it. */
-  void clickAgainIfStale(Step step) {
-    await().atMost(WAIT).until(() -> {
-      try {
-        step.run();
-        return true;
-      } catch (AssertionError e) {
-        if (String.valueOf(e.getMessage()).contains("stale element reference")) {
-          return false;
-        }
-        throw e;
-      }
-    });
-  }
-
-  /** A WebDriver step. */
-  interface Step {
-    void run() throws IOException;
   }
 }
