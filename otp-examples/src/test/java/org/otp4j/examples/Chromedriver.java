@@ -152,14 +152,32 @@ public final class Chromedriver implements AutoCloseable {
       this.session = session;
     }
 
-    /** Types {@code text} into the element {@code css} selects. */
+    /** Types {@code text} into the element {@code css} selects (found again if the page replaced it). */
     public void type(String css, String text) throws IOException {
-      post("/session/" + session + "/element/" + element(css) + "/value", Map.of("text", text), wait);
+      onElement(css, "/value", Map.of("text", text));
     }
 
-    /** Clicks the element {@code css} selects. */
+    /** Clicks the element {@code css} selects (found again if the page replaced it). */
     public void click(String css) throws IOException {
-      post("/session/" + session + "/element/" + element(css) + "/click", Map.of(), wait);
+      onElement(css, "/click", Map.of());
+    }
+
+    /**
+     * Acts on the element {@code css} selects. A page that redraws itself may replace the element
+     * between finding it and acting on it: WebDriver then answers "stale element reference", and
+     * the element is found again (up to ten times).
+     */
+    private void onElement(String css, String action, Map<String, Object> body) throws IOException {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          post("/session/" + session + "/element/" + element(css) + action, body, wait);
+          return;
+        } catch (AssertionError e) {
+          if (attempt == 10 || e.getMessage() == null || !e.getMessage().contains("stale element reference")) {
+            throw e;
+          }
+        }
+      }
     }
 
     /** Resizes the window. */

@@ -41,6 +41,15 @@ public final class QuietReports implements AutoCloseable {
         && "killed".equals(value(e, "reason")));
   }
 
+  /** The reports so far that are not about a pid the test killed, as their messages. */
+  public List<String> unexpected() {
+    return events().stream().filter(e -> !expected(e)).map(ILoggingEvent::getFormattedMessage).toList();
+  }
+
+  private synchronized boolean expected(ILoggingEvent e) {
+    return killedOnPurpose.contains(value(e, "pid")) && "killed".equals(value(e, "reason"));
+  }
+
   private List<ILoggingEvent> events() {
     synchronized (appender) {
       return new ArrayList<>(appender.list);
@@ -65,11 +74,7 @@ public final class QuietReports implements AutoCloseable {
     logger.setAdditive(additive);
     appender.stop();
     for (ILoggingEvent e : events()) {
-      boolean expected;
-      synchronized (this) {
-        expected = killedOnPurpose.contains(value(e, "pid")) && "killed".equals(value(e, "reason"));
-      }
-      if (!expected) {
+      if (!expected(e)) {
         logger.callAppenders(e);
       }
     }

@@ -10,6 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.http.HttpHeader;
@@ -20,9 +24,11 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.component.Graceful;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.otp4j.core.CallException;
 import org.otp4j.core.Node;
+import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 import org.otp4j.core.ServerRef;
 import org.otp4j.examples.JettyProcess;
@@ -37,7 +43,8 @@ import tools.jackson.databind.JsonNode;
  * <ul>
  *   <li>{@code GET /}: the page (devices online and known, messages per second, the alert feed, a
  *       device's detail with buttons that send it commands);</li>
- *   <li>{@code GET /api/summary}: devices known and online, messages per second, the counters;</li>
+ *   <li>{@code GET /api/summary}: devices known and online, device processes per node, messages per
+ *       second, the counters;</li>
  *   <li>{@code GET /api/alerts}: the latest alerts, newest first; {@code GET /api/alerts/stream}:
  *       each new alert as a server-sent event {@code alert}, as the {@code iot:alerts} topic
  *       broadcasts it;</li>
@@ -50,7 +57,7 @@ import tools.jackson.databind.JsonNode;
  * Errors are JSON {@code {"error": code, "message": what was wrong}}: 400 {@code bad_request}, 404
  * {@code not_found}, 503 {@code unavailable} (the store or a process is restarting).
  */
-final class Dashboard extends Handler.Abstract {
+final class Dashboard extends Handler.Abstract implements Graceful {
   static final Logger LOG = LoggerFactory.getLogger(Dashboard.class);
   /** The process that owns the dashboard's Jetty server. */
   static final ServerRef<JettyProcess.Request> WEB = ServerRef.local("iot_web");
@@ -62,6 +69,12 @@ final class Dashboard extends Handler.Abstract {
   private final byte[] page;
   /** The last sample of the received count: {nanoTime, received, rate per second * 1000}. */
   private final AtomicReference<long[]> sample = new AtomicReference<>(new long[] {System.nanoTime(), 0, 0});
+  /** The processes writing alert streams, each ended when the server stops. */
+  private final Set<Pid> streams = ConcurrentHashMap.newKeySet();
+  private volatile boolean stopping;
+
+  /** Tells an alert stream's process to end its response: the server is stopping. */
+  private record EndStream() {}
 
   private Dashboard(Iot iot, Node node) throws IOException {
     super(InvocationType.BLOCKING);
@@ -162,7 +175,10 @@ final class Dashboard extends Handler.Abstract {
     return id;
   }
 
-  /** Devices known and online, messages per second (over the last second or more), the counters. */
+  /**
+   * Devices known and online, device processes per node, messages per second (over the last second
+   * or more), the counters.
+   */
   Map<String, Object> summary() {
     IotMetrics.Snapshot m = iot.metrics().snapshot();
     long now = System.nanoTime();
@@ -181,6 +197,20 @@ final class Dashboard extends Handler.Abstract {
     out.put("stored", m.stored());
     out.put("rejected", m.rejectedTotal());
     out.put("inFlight", m.inFlight());
+    out.put("nodes", devicesPerNode());
+    return out;
+  }
+
+  /**
+   * How many device processes run on each node, by node name in name order: where the directory
+   * finds each device's process (a device whose process is between two lives is left out).
+   */
+  Map<String, Integer> devicesPerNode() {
+    Map<String, Integer> out = new TreeMap<>();
+    out.put(node.name(), 0); // this node, even before its first device
+    for (String id : iot.directory().devices()) {
+      iot.directory().whereis(id).ifPresent(pid -> out.merge(pid.nodeName(), 1, Integer::sum));
+    }
     return out;
   }
 
@@ -206,26 +236,52 @@ final class Dashboard extends Handler.Abstract {
   /**
    * Server-sent events: a process of this request's own subscribes to the alerts topic and writes each alert
    * as it comes, with a comment every few seconds so that a client gone is noticed; it ends when a
-   * write fails (the client left, the server stops).
+   * write fails (the client left), or when the server stops ({@link #shutdown()}): then it ends its
+   * response, so the server's graceful stop need not wait for the client to leave.
    */
   private void stream(Response response, Callback callback) {
     response.setStatus(200);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
-    iot.pubsub().subscribe(Iot.ALERTS);
+    Pid self = Proc.self();
+    streams.add(self);
     try {
+      if (stopping) { // the server began to stop after this request came in
+        response.write(true, ByteBuffer.allocate(0), callback);
+        return;
+      }
+      iot.pubsub().subscribe(Iot.ALERTS);
       write(response, ": alerts of " + iot.config().clientId() + "\n\n");
       while (true) {
-        Optional<Object> m = Proc.receive(o -> o instanceof Alert, KEEP_ALIVE);
-        if (m.isPresent()) {
-          write(response, "event: alert\ndata: " + DeviceMessage.Json.MAPPER.writeValueAsString(m.get()) + "\n\n");
-        } else {
+        Optional<Object> m = Proc.receive(o -> o instanceof Alert || o instanceof EndStream, KEEP_ALIVE);
+        if (m.isEmpty()) {
           write(response, ": keep-alive\n\n");
+        } else if (m.get() instanceof Alert a) {
+          write(response, "event: alert\ndata: " + DeviceMessage.Json.MAPPER.writeValueAsString(a) + "\n\n");
+        } else {
+          response.write(true, ByteBuffer.allocate(0), callback);
+          return;
         }
       }
     } catch (IOException e) {
       callback.failed(e); // the process ends, and with it its subscription
+    } finally {
+      streams.remove(self);
     }
+  }
+
+  /** The server is stopping: every alert stream ends its response. */
+  @Override
+  public CompletableFuture<Void> shutdown() {
+    stopping = true;
+    node.run(() -> streams.forEach(p -> Proc.send(p, new EndStream())));
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /** Whether the server began to stop. */
+  @Override
+  public boolean isShutdown() {
+    return stopping;
   }
 
   private static void write(Response response, String text) throws IOException {

@@ -4,11 +4,15 @@ import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.otp4j.behaviours.stage.BufferKeep;
 import org.otp4j.behaviours.stage.GenStage;
 import org.otp4j.behaviours.stage.Producer;
@@ -16,6 +20,8 @@ import org.otp4j.core.ExitReason;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 import org.otp4j.examples.PlatformThread;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The head of the pipeline: a {@link Producer} fed by the platform's MQTT client.
@@ -45,11 +51,17 @@ import org.otp4j.examples.PlatformThread;
  * restarts as a whole (one for all), this process connects again, and the broker delivers again
  * what was never acknowledged. If this process is killed, the client's callback finds it dead and
  * disconnects the old client.
+ *
+ * <p>When the broker goes away the client reconnects by itself, and then subscribes again: the
+ * broker may have lost the session (restarted without its saved state), and even a session it kept
+ * may not deliver (mosquitto 2.0.11 restores saved shared subscriptions without delivering to
+ * them); subscribing again is harmless when the subscriptions are in place.
  */
 final class Ingest extends Producer<Ingest.State, Delivery> {
   static final List<String> TOPICS = List.of("$share/platform/devices/+/telemetry",
       "$share/platform/devices/+/status", "$share/platform/devices/+/acks");
 
+  private static final Logger LOG = LoggerFactory.getLogger(Ingest.class);
   private static final long CONNECT_SECONDS = 15;
 
   private record Arrived(Delivery delivery) {}
@@ -87,10 +99,22 @@ final class Ingest extends Producer<Ingest.State, Delivery> {
     // Its own I/O thread: the callback below may hold it (back-pressure), which must not stall the
     // other MQTT clients of this JVM, who would otherwise share the library's threads.
     ExecutorService io = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("iot-mqtt-io-", 0).factory());
+    // After a reconnect the shared subscriptions are made again, even when the broker says it kept
+    // the session: mosquitto (2.0.11) restores a saved session's shared subscriptions without
+    // delivering to them, so only a new SUBSCRIBE brings the messages back.
+    AtomicBoolean connected = new AtomicBoolean();
+    AtomicReference<Mqtt5AsyncClient> made = new AtomicReference<>();
     Mqtt5AsyncClient client = PlatformThread.call("iot-mqtt-start", () -> Mqtt5Client.builder()
         .identifier(c.clientId()).serverHost(c.mqttHost()).serverPort(c.mqttPort())
         .executorConfig().nettyExecutor(io).nettyThreads(1).applyExecutorConfig()
-        .automaticReconnectWithDefaultConfig().buildAsync());
+        .automaticReconnectWithDefaultConfig()
+        .addConnectedListener(context -> {
+          if (connected.get()) {
+            resubscribe(made.get());
+          }
+        })
+        .buildAsync());
+    made.set(client);
     Pid self = Proc.self();
     Semaphore room = new Semaphore(c.inFlight());
     IotMetrics metrics = iot.metrics();
@@ -109,15 +133,34 @@ final class Ingest extends Producer<Ingest.State, Delivery> {
       Proc.send(self, new Arrived(d));
     }, true);
     client.connectWith().cleanStart(false).sessionExpiryInterval(TimeUnit.HOURS.toSeconds(1)).send().get(CONNECT_SECONDS, TimeUnit.SECONDS);
+    subscribe(client).get(CONNECT_SECONDS, TimeUnit.SECONDS);
+    connected.set(true);
+    iot.mqtt().set(client);
+    return Init.ok(new State(client, io), Options.defaults().withBufferSize(Options.UNBOUNDED)
+        .withBufferKeep(BufferKeep.FIRST));
+  }
+
+  /** Subscribes {@code client} to the shared topics at QoS 1. */
+  private static CompletableFuture<Mqtt5SubAck> subscribe(Mqtt5AsyncClient client) {
     var subscribe = client.subscribeWith().addSubscription().topicFilter(TOPICS.get(0)).qos(MqttQos.AT_LEAST_ONCE)
         .applySubscription();
     for (String topic : TOPICS.subList(1, TOPICS.size())) {
       subscribe = subscribe.addSubscription().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE).applySubscription();
     }
-    subscribe.send().get(CONNECT_SECONDS, TimeUnit.SECONDS);
-    iot.mqtt().set(client);
-    return Init.ok(new State(client, io), Options.defaults().withBufferSize(Options.UNBOUNDED)
-        .withBufferKeep(BufferKeep.FIRST));
+    return subscribe.send();
+  }
+
+  /** Subscribes again after a reconnect (on the client's thread: the answer is not waited for). */
+  private static void resubscribe(Mqtt5AsyncClient client) {
+    subscribe(client).whenComplete((ack, e) -> {
+      if (e != null) {
+        LOG.warn("subscribing again after a reconnect failed; the next reconnect tries again", e);
+      } else if (ack.getReasonCodes().stream().anyMatch(c -> c.isError())) {
+        LOG.warn("the broker refused a subscription after a reconnect: {}", ack.getReasonCodes());
+      } else {
+        LOG.info("reconnected to the broker and subscribed again to {}", TOPICS);
+      }
+    });
   }
 
   /**
