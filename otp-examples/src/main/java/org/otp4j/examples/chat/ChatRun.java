@@ -1,5 +1,6 @@
 package org.otp4j.examples.chat;
 
+import org.otp4j.examples.Observed;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -14,7 +15,6 @@ import org.otp4j.behaviours.AppDescriptor;
 import org.otp4j.behaviours.Application;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Node;
-import org.otp4j.core.NodeConfig;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 
@@ -36,7 +36,7 @@ public final class ChatRun {
 
   /** Runs the chat server until Ctrl-C; returns the exit status for {@code System.exit}. */
   public static int run() throws InterruptedException {
-    Node node = Node.start(NodeConfig.defaults().withName("chat"));
+    Node node = Node.start(Observed.nodeConfig("chat"));
     AtomicBoolean requested = new AtomicBoolean();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       if (node.isStopped()) {
@@ -90,8 +90,10 @@ public final class ChatRun {
     Thread watcher = Thread.ofVirtual().name("chat-watch").start(() ->
         node.run(() -> Proc.awaitExit(top.get(), Proc.INFINITY).ifPresent(why::set)));
     String shown = host.get().equals("0.0.0.0") ? "localhost" : host.get();
-    out.println("chat server running: open http://" + shown + ":" + port.get() + "/ in two browser tabs (observer: http://"
-        + shown + ":" + port.get() + "/observer). Ctrl-C stops it.");
+    out.println("chat server running: open http://" + shown + ":" + port.get() + "/ in two browser tabs (rooms and "
+        + "users: http://" + shown + ":" + port.get() + "/observer)");
+    Observed.serve(node, out);
+    out.println("Ctrl-C stops it.");
     stopped.await();
     if (stopRequested.getAsBoolean()) {
       return STOPPED;

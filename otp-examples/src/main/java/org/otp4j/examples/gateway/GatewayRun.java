@@ -1,5 +1,6 @@
 package org.otp4j.examples.gateway;
 
+import org.otp4j.examples.Observed;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -14,7 +15,6 @@ import java.util.concurrent.CountDownLatch;
 import org.otp4j.behaviours.AppDescriptor;
 import org.otp4j.behaviours.Application;
 import org.otp4j.core.Node;
-import org.otp4j.core.NodeConfig;
 
 /**
  * The gateway as a program: starts three upstream servers as OS processes of their own, writes a
@@ -31,7 +31,7 @@ public final class GatewayRun {
   }
 
   static int run(PrintStream out) throws InterruptedException {
-    Node node = Node.start(NodeConfig.defaults().withName("gateway"));
+    Node node = Node.start(Observed.nodeConfig("gateway"));
     List<UpstreamProcess> upstreams = new CopyOnWriteArrayList<>();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       upstreams.forEach(UpstreamProcess::kill);
@@ -88,6 +88,7 @@ public final class GatewayRun {
     String admin = "http://localhost:" + ports[1];
     out.println("gateway running: " + gw + "/api/hello (routed to upstreams a, b, c round robin)");
     out.println("  admin page: " + admin + "/   metrics: " + admin + "/metrics   config (watched): " + file);
+    Observed.serve(node, out);
     for (UpstreamProcess u : upstreams) {
       out.println("  upstream " + u.name() + ": " + u.url() + "  (faults: curl '" + u.url()
           + "/_admin/fault?latencyMs=500&errorRate=0.5')");

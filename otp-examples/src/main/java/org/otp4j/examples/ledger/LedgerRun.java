@@ -1,12 +1,12 @@
 package org.otp4j.examples.ledger;
 
+import org.otp4j.examples.Observed;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.otp4j.behaviours.Application;
 import org.otp4j.core.Node;
-import org.otp4j.core.NodeConfig;
 
 /**
  * The ledger as a program: starts the application on a node of its own, prints its address, and
@@ -23,7 +23,7 @@ public final class LedgerRun {
    * @throws InterruptedException if interrupted while it runs
    */
   public static int run() throws InterruptedException {
-    Node node = Node.start(NodeConfig.defaults().withName("ledger"));
+    Node node = Node.start(Observed.nodeConfig("ledger"));
     AtomicBoolean requested = new AtomicBoolean();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       if (node.isStopped()) {
@@ -52,7 +52,9 @@ public final class LedgerRun {
       return 2;
     }
     System.out.println("ledger running: " + where.get() + " (audit page; JSON API: /accounts, /transfers, /holds, "
-        + "/audit). Ctrl-C stops it.");
+        + "/audit)");
+    Observed.serve(node, System.out);
+    System.out.println("Ctrl-C stops it.");
     stopped.await();
     if (requested.get()) {
       return 0;

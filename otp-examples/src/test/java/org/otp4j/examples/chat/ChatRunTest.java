@@ -25,6 +25,7 @@ import org.otp4j.core.Node;
 import org.otp4j.core.NodeConfig;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
+import org.otp4j.examples.ObserverLine;
 
 /**
  * The chat server as a program: a stop it did not ask for is a failure, said in the log and in its
@@ -53,7 +54,8 @@ class ChatRunTest {
         }
       });
       Pid top = await().atMost(TestClient.WAIT).until(() -> out.toString(StandardCharsets.UTF_8)
-          .contains("chat server running") ? runningTop(node) : null, Objects::nonNull);
+          .contains("Ctrl-C stops it.") ? runningTop(node) : null, Objects::nonNull);
+      ObserverLine.assertServes(out.toString(StandardCharsets.UTF_8), "chat-run-test");
       node.run(() -> Proc.exit(top, ExitReason.KILL));
 
       assertThat(status.get(TestClient.WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(ChatRun.FAILED);

@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.otp4j.core.Node;
 import org.otp4j.core.NodeConfig;
+import org.otp4j.examples.ObserverLine;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -60,6 +61,7 @@ class GatewayRunTest {
           .until(() -> printed.toString(StandardCharsets.UTF_8), s -> s.contains("Ctrl-C stops it all") || status.isDone());
       assertThat(status).as("still running: %s", text).isNotDone();
 
+      ObserverLine.assertServes(text, "gateway-run-test");
       Matcher running = find(RUNNING, text);
       String api = running.group(1);
       Set<String> instances = new HashSet<>();
