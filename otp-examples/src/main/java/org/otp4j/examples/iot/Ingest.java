@@ -4,7 +4,9 @@ import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -54,13 +56,22 @@ final class Ingest extends Producer<Ingest.State, Delivery> {
 
   private record Arrived(Delivery delivery) {}
 
+  /** Take over the MQTT session of {@code clientId} (its node left): see {@link Placement}. */
+  private record Adopt(String clientId) {}
+
+  /** Give the session of {@code clientId} back (its node is back). */
+  private record Release(String clientId) {}
+
   static final class State {
     final Mqtt5AsyncClient client;
     final ExecutorService io;
+    final Semaphore room;
+    final Map<String, Mqtt5AsyncClient> adopted = new HashMap<>();
 
-    State(Mqtt5AsyncClient client, ExecutorService io) {
+    State(Mqtt5AsyncClient client, ExecutorService io, Semaphore room) {
       this.client = client;
       this.io = io;
+      this.room = room;
     }
 
     @Override
@@ -87,12 +98,34 @@ final class Ingest extends Producer<Ingest.State, Delivery> {
     // Its own I/O thread: the callback below may hold it (back-pressure), which must not stall the
     // other MQTT clients of this JVM, who would otherwise share the library's threads.
     ExecutorService io = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("iot-mqtt-io-", 0).factory());
-    Mqtt5AsyncClient client = PlatformThread.call("iot-mqtt-start", () -> Mqtt5Client.builder()
-        .identifier(c.clientId()).serverHost(c.mqttHost()).serverPort(c.mqttPort())
-        .executorConfig().nettyExecutor(io).nettyThreads(1).applyExecutorConfig()
-        .automaticReconnectWithDefaultConfig().buildAsync());
-    Pid self = Proc.self();
     Semaphore room = new Semaphore(c.inFlight());
+    Mqtt5AsyncClient client = connect(c.clientId(), true, io, room);
+    var subscribe = client.subscribeWith().addSubscription().topicFilter(TOPICS.get(0)).qos(MqttQos.AT_LEAST_ONCE)
+        .applySubscription();
+    for (String topic : TOPICS.subList(1, TOPICS.size())) {
+      subscribe = subscribe.addSubscription().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE).applySubscription();
+    }
+    subscribe.send().get(CONNECT_SECONDS, TimeUnit.SECONDS);
+    iot.mqtt().set(client);
+    return Init.ok(new State(client, io, room), Options.defaults().withBufferSize(Options.UNBOUNDED)
+        .withBufferKeep(BufferKeep.FIRST));
+  }
+
+  /**
+   * A client of the session {@code clientId}, connected, whose messages come to this process; its
+   * own session reconnects by itself, a session taken over does not (if its node takes it back, the
+   * broker closes this connection, and that is the end of it).
+   */
+  private Mqtt5AsyncClient connect(String clientId, boolean reconnect, ExecutorService io, Semaphore room)
+      throws Exception {
+    IotConfig c = iot.config();
+    Mqtt5AsyncClient client = PlatformThread.call("iot-mqtt-start", () -> {
+      var builder = Mqtt5Client.builder()
+          .identifier(clientId).serverHost(c.mqttHost()).serverPort(c.mqttPort())
+          .executorConfig().nettyExecutor(io).nettyThreads(1).applyExecutorConfig();
+      return (reconnect ? builder.automaticReconnectWithDefaultConfig() : builder).buildAsync();
+    });
+    Pid self = Proc.self();
     IotMetrics metrics = iot.metrics();
     // Registered before connecting, so that what the broker kept for this session is not missed.
     client.publishes(MqttGlobalPublishFilter.ALL, publish -> {
@@ -109,15 +142,17 @@ final class Ingest extends Producer<Ingest.State, Delivery> {
       Proc.send(self, new Arrived(d));
     }, true);
     client.connectWith().cleanStart(false).sessionExpiryInterval(TimeUnit.HOURS.toSeconds(1)).send().get(CONNECT_SECONDS, TimeUnit.SECONDS);
-    var subscribe = client.subscribeWith().addSubscription().topicFilter(TOPICS.get(0)).qos(MqttQos.AT_LEAST_ONCE)
-        .applySubscription();
-    for (String topic : TOPICS.subList(1, TOPICS.size())) {
-      subscribe = subscribe.addSubscription().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE).applySubscription();
-    }
-    subscribe.send().get(CONNECT_SECONDS, TimeUnit.SECONDS);
-    iot.mqtt().set(client);
-    return Init.ok(new State(client, io), Options.defaults().withBufferSize(Options.UNBOUNDED)
-        .withBufferKeep(BufferKeep.FIRST));
+    return client;
+  }
+
+  /** Asks this node's ingest to take over the MQTT session {@code clientId} (nothing if it does not run). */
+  static void adopt(String clientId) {
+    Proc.whereis(Iot.INGEST).ifPresent(pid -> Proc.send(pid, new Adopt(clientId)));
+  }
+
+  /** Asks this node's ingest to give the MQTT session {@code clientId} back. */
+  static void release(String clientId) {
+    Proc.whereis(Iot.INGEST).ifPresent(pid -> Proc.send(pid, new Release(clientId)));
   }
 
   /**
@@ -148,12 +183,26 @@ final class Ingest extends Producer<Ingest.State, Delivery> {
     if (message instanceof Arrived(Delivery d)) {
       return noReply(List.of(d), state);
     }
+    if (message instanceof Adopt(String clientId) && !state.adopted.containsKey(clientId)) {
+      try {
+        // The session keeps its shared subscriptions: its share of new messages comes here too.
+        state.adopted.put(clientId, connect(clientId, false, state.io, state.room));
+      } catch (Exception e) {
+        Placement.LOG.warn("could not take over MQTT session {}: {}", clientId, e.toString());
+      }
+    }
+    if (message instanceof Release(String clientId) && state.adopted.containsKey(clientId)) {
+      state.adopted.remove(clientId).disconnect(); // what it did not acknowledge stays in the session
+    }
     return noReply(state); // an EXIT from a linked process other than the parent: nothing to do
   }
 
   @Override
   protected void terminate(ExitReason reason, State state) {
     iot.mqtt().compareAndSet(state.client, null);
+    for (Mqtt5AsyncClient other : state.adopted.values()) {
+      other.disconnect();
+    }
     try {
       state.client.disconnect().get(5, TimeUnit.SECONDS);
     } catch (Exception e) {
