@@ -95,9 +95,15 @@ public final class IotCluster {
     return ((ClusterDeviceDirectory) iot.directory()).local();
   }
 
-  /** The names of the nodes whose platform runs (whose {@link Placement} joined), sorted. */
+  /**
+   * The names of the nodes whose platform runs (whose {@link Placement} joined) and that this node is
+   * connected to (a node seen down is left out before its group memberships are), sorted.
+   */
   static List<String> members() {
-    return Pg.members(SCOPE, PLATFORM).stream().map(Pid::nodeName).distinct().sorted().toList();
+    Node self = Node.current();
+    Set<String> connected = Set.copyOf(self.connectedNodes());
+    return Pg.members(SCOPE, PLATFORM).stream().map(Pid::nodeName)
+        .filter(n -> n.equals(self.name()) || connected.contains(n)).distinct().sorted().toList();
   }
 
   /**

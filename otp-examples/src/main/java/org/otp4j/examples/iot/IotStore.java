@@ -53,7 +53,8 @@ public final class IotStore implements AutoCloseable {
   private IotStore(IotConfig config) {
     this.config = config;
     List<String> setup = config.embedded()
-        ? List.of("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=10000")
+        // The busy timeout first: another node's JVM may hold the file's lock while this one sets WAL.
+        ? List.of("PRAGMA busy_timeout=10000", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
         : List.of();
     this.connections = new ThreadConnections(config.effectiveJdbcUrl(), config.jdbcUser(), config.jdbcPassword(), setup);
     this.writer = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("iot-db-write").factory());
@@ -147,7 +148,7 @@ public final class IotStore implements AutoCloseable {
       int inserted = 0;
       Map<List<Object>, Window> counted = new LinkedHashMap<>();
       for (Window w : windows) {
-        counted.put(List.of(w.scope(), w.id(), w.minute()), w);
+        counted.merge(List.of(w.scope(), w.id(), w.minute()), w, Window::merge); // one key per several batches
       }
       try {
         try (PreparedStatement st = c.prepareStatement("INSERT INTO readings (device, ts, seq, grp, temperature, "

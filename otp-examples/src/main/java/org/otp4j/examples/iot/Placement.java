@@ -71,6 +71,7 @@ final class Placement extends GenServer<Placement.State, Placement.Request> {
     String own = iot.config().clientId();
     Pg.join(IotCluster.SCOPE, IotCluster.SESSION + own, Proc.self());
     s.sessions.add(own);
+    LOG.info("platform nodes: {}", IotCluster.members());
     return Init.ok(s);
   }
 
@@ -88,8 +89,11 @@ final class Placement extends GenServer<Placement.State, Placement.Request> {
     }
     String self = Node.current().name();
     boolean fromOthers = n.pids().stream().anyMatch(p -> !p.nodeName().equals(self));
-    if (n.group().equals(IotCluster.PLATFORM) && n.change() == Pg.Change.JOIN && fromOthers) {
-      handOver(self);
+    if (n.group().equals(IotCluster.PLATFORM)) {
+      LOG.info("platform nodes: {}", IotCluster.members());
+      if (n.change() == Pg.Change.JOIN && fromOthers) {
+        handOver(self);
+      }
     } else if (n.group().startsWith(IotCluster.SESSION)) {
       String clientId = n.group().substring(IotCluster.SESSION.length());
       if (n.change() == Pg.Change.LEAVE && Pg.members(IotCluster.SCOPE, n.group()).isEmpty()
