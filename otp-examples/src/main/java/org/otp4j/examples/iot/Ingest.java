@@ -107,8 +107,16 @@ final class Ingest extends Producer<Ingest.State, Delivery> {
     }
     subscribe.send().get(CONNECT_SECONDS, TimeUnit.SECONDS);
     iot.mqtt().set(client);
-    return Init.ok(new State(client, io, room), Options.defaults().withBufferSize(Options.UNBOUNDED)
-        .withBufferKeep(BufferKeep.FIRST));
+    State state = new State(client, io, room);
+    if (iot.directory() instanceof ClusterDeviceDirectory) {
+      // Sessions this node took over before the pipeline restarted: taken again.
+      for (String other : Placement.sessions()) {
+        if (!other.equals(c.clientId())) {
+          state.adopted.put(other, connect(other, false, io, room));
+        }
+      }
+    }
+    return Init.ok(state, Options.defaults().withBufferSize(Options.UNBOUNDED).withBufferKeep(BufferKeep.FIRST));
   }
 
   /**
