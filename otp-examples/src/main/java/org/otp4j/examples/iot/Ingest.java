@@ -42,6 +42,12 @@ import org.otp4j.examples.PlatformThread;
  * which the client takes as a protocol violation and disconnects: the platform keeps the client's
  * default (65,535) and bounds itself.
  *
+ * <h2>Sessions taken over</h2>
+ * On several nodes, this process may hold more clients than its own: the sessions of nodes that
+ * left, which {@link Placement} tells it to take over ({@link #adopt}) and give back
+ * ({@link #release}). They feed the same pipeline and share its permits; they do not reconnect by
+ * themselves, since the broker closes one when its own node takes its session back.
+ *
  * <h2>Failure</h2>
  * The session is persistent (a fixed client id, no clean start): if a stage crashes, the pipeline
  * restarts as a whole (one for all), this process connects again, and the broker delivers again
@@ -127,13 +133,21 @@ final class Ingest extends Producer<Ingest.State, Delivery> {
   private Mqtt5AsyncClient connect(String clientId, boolean reconnect, ExecutorService io, Semaphore room)
       throws Exception {
     IotConfig c = iot.config();
+    Pid self = Proc.self();
     Mqtt5AsyncClient client = PlatformThread.call("iot-mqtt-start", () -> {
       var builder = Mqtt5Client.builder()
           .identifier(clientId).serverHost(c.mqttHost()).serverPort(c.mqttPort())
           .executorConfig().nettyExecutor(io).nettyThreads(1).applyExecutorConfig();
-      return (reconnect ? builder.automaticReconnectWithDefaultConfig() : builder).buildAsync();
+      return (reconnect ? builder.automaticReconnectWithDefaultConfig() : builder)
+          // A client whose process is gone (killed, its node stopped) must not take the session back
+          // from the node that took it over: it stays disconnected.
+          .addDisconnectedListener(context -> {
+            if (!Proc.isAlive(self)) {
+              context.getReconnector().reconnect(false);
+            }
+          })
+          .buildAsync();
     });
-    Pid self = Proc.self();
     IotMetrics metrics = iot.metrics();
     // Registered before connecting, so that what the broker kept for this session is not missed.
     client.publishes(MqttGlobalPublishFilter.ALL, publish -> {
