@@ -3,6 +3,7 @@ package org.otp4j.examples;
 import org.otp4j.examples.chat.ChatRun;
 import org.otp4j.examples.demo.Tour;
 import org.otp4j.examples.gateway.GatewayRun;
+import org.otp4j.examples.iot.IotNodeRun;
 import org.otp4j.examples.iot.IotRun;
 import org.otp4j.examples.ledger.LedgerRun;
 
@@ -10,13 +11,15 @@ import org.otp4j.examples.ledger.LedgerRun;
  * Runs the examples: {@code Main} (or {@code Main chat}) starts the chat server and runs until
  * Ctrl-C; {@code Main tour} prints the guided tour of the runtime and exits; {@code Main gateway}
  * starts the API gateway in front of three upstream processes, {@code Main ledger} the ledger and
- * {@code Main iot} the IoT platform with its own MQTT broker, each running until Ctrl-C.
+ * {@code Main iot} the IoT platform with its own MQTT broker, each running until Ctrl-C; {@code Main iot-devices}
+ * and {@code Main iot-node} run the IoT platform's broker and devices, and one platform node of a
+ * cluster (see {@code IotNodeRun}).
  */
 public final class Main {
   private Main() {}
 
   /**
-   * Runs the example named by the first argument ({@code chat}, the default, {@code tour}, {@code gateway}, {@code ledger} or {@code iot}).
+   * Runs the example named by the first argument ({@code chat}, the default, {@code tour}, {@code gateway}, {@code ledger}, {@code iot}, {@code iot-node} or {@code iot-devices}).
    *
    * @param args the example's name, or nothing
    * @throws InterruptedException if interrupted while the chat server runs
@@ -29,8 +32,10 @@ public final class Main {
       case "gateway" -> System.exit(GatewayRun.run());
       case "ledger" -> System.exit(LedgerRun.run());
       case "iot" -> System.exit(IotRun.run());
+      case "iot-node" -> System.exit(IotNodeRun.node());
+      case "iot-devices" -> System.exit(IotNodeRun.devices());
       default -> {
-        System.err.println("unknown example '" + which + "'; expected one of: chat (the default), tour, gateway, ledger, iot");
+        System.err.println("unknown example '" + which + "'; expected one of: chat (the default), tour, gateway, ledger, iot, iot-node, iot-devices");
         System.exit(2);
       }
     }

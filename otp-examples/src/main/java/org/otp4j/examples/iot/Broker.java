@@ -73,6 +73,30 @@ public final class Broker implements AutoCloseable {
     throw last;
   }
 
+  /**
+   * Starts a broker on loopback port {@code port}, keeping its files in {@code dir} (created if
+   * missing): for a broker that platform nodes of other JVMs are told the address of.
+   *
+   * @throws BrokerException if mosquitto is not installed, or does not start listening on that
+   *     port within 15 seconds (taken, say: the message carries the end of its log)
+   * @throws IllegalArgumentException if {@code port} is not a port number
+   */
+  public static Broker start(Path dir, int port) {
+    if (port < 1 || port > 65_535) {
+      throw new IllegalArgumentException("a broker's port must be 1..65535; got " + port);
+    }
+    Path executable = find().orElseThrow(() -> new BrokerException(
+        "mosquitto is not installed: install Debian's package with `apt-get install -y mosquitto`"));
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the broker's directory " + dir, e);
+    }
+    Broker broker = new Broker(executable, dir, port);
+    broker.launch();
+    return broker;
+  }
+
   /** Where mosquitto is installed, if it is. */
   public static Optional<Path> find() {
     Stream<Path> onPath = Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))

@@ -225,6 +225,7 @@ final class Dashboard extends Handler.Abstract implements Graceful {
     out.put("intervalMs", v.intervalMs().orElse(null));
     out.put("firmware", v.firmware().orElse(null));
     out.put("pending", v.pending());
+    out.put("node", v.pid().nodeName());
     List<Telemetry> history = iot.db().history(id, HISTORY);
     out.put("history", history);
     List<IotStore.Window> windows = iot.db().windows("device", id);

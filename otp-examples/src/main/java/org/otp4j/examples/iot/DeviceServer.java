@@ -29,15 +29,22 @@ import org.otp4j.examples.iot.DeviceMessage.Telemetry;
  * the device acknowledged, the commands still under way). Readings that were in the pipeline at the
  * time are stored all the same: their messages are acknowledged to the broker only once written.
  *
+ * <h2>On another node</h2>
+ * Its requests and replies are records the cluster's codec allows ({@link IotCluster#codec()}), so
+ * a device process that runs on another node is called through its pid like a local one.
+ *
  * <h2>Duplicates</h2>
- * A reading no newer than the last one (by time, then sequence number) is refused as a
+ * The last reading again (same time and sequence number) is refused as a
  * {@link BadMessage.Reason#DUPLICATE}: the broker delivers a QoS 1 message again when its
- * acknowledgement was lost, and it must count once. A device that restarts numbers from 1 again,
- * with a newer time, and is accepted.
+ * acknowledgement was lost, and it must count once. A reading older than the last one is
+ * {@link Recorded.Late}: with several platform nodes the broker hands a device's messages to any of
+ * them, so they can reach its process out of order; it goes on to the store, which keeps a reading
+ * once (by its key) and counts one it already holds as a duplicate, but it does not replace the
+ * last one. A device that restarts numbers from 1 again, with a newer time, and is accepted.
  */
-final class DeviceServer extends GenServer<DeviceServer.State, DeviceServer.Request> {
+public final class DeviceServer extends GenServer<DeviceServer.State, DeviceServer.Request> {
   /** What the platform asks of a device's process. */
-  sealed interface Request {
+  public sealed interface Request {
     /** A new reading: accepted (with the previous one, for the rules) or refused as a duplicate. */
     record Record(Telemetry reading) implements Request, Call<Recorded> {}
 
@@ -45,7 +52,7 @@ final class DeviceServer extends GenServer<DeviceServer.State, DeviceServer.Requ
     record SetStatus(DeviceMessage.Status status) implements Request, Call<Boolean> {}
 
     /** The device's state, for the dashboard and tests. */
-    record Get() implements Request, Call<DeviceView> {}
+    record Get() implements Request, Call<Snapshot> {}
 
     /** A command for the device is under way ({@code done} false) or finished. */
     record Pending(String commandId, boolean done) implements Request {}
@@ -55,12 +62,44 @@ final class DeviceServer extends GenServer<DeviceServer.State, DeviceServer.Requ
   }
 
   /** What {@link Request.Record} answers. */
-  sealed interface Recorded {
-    /** Accepted; {@code previous} is the reading before it, if any. */
-    record Accepted(Optional<Telemetry> previous) implements Recorded {}
+  public sealed interface Recorded {
+    /**
+     * Accepted as the newest reading.
+     *
+     * @param previous the reading before it, null if none
+     */
+    record Accepted(Telemetry previous) implements Recorded {
+      /** The reading before it, if any. */
+      public Optional<Telemetry> before() {
+        return Optional.ofNullable(previous);
+      }
+    }
 
-    /** Refused: no newer than the last reading. */
+    /** Older than the last reading (it came late): to be stored, but not the device's last. */
+    record Late(Telemetry last) implements Recorded {}
+
+    /** Refused: the last reading again. */
     record Duplicate(Telemetry last) implements Recorded {}
+  }
+
+  /**
+   * A device's state as it travels between nodes: {@link DeviceView} with nulls for what is unknown.
+   *
+   * @param id the device
+   * @param group its group, or null
+   * @param online whether it is online
+   * @param last its last reading, or null
+   * @param intervalMs its reporting interval, or null
+   * @param firmware its firmware version, or null
+   * @param pending the commands sent to it and not yet answered
+   * @param pid its process
+   */
+  public record Snapshot(String id, String group, boolean online, Telemetry last, Long intervalMs, String firmware,
+      List<String> pending, Pid pid) {
+    DeviceView view() {
+      return new DeviceView(id, Optional.ofNullable(group), online, Optional.ofNullable(last),
+          Optional.ofNullable(intervalMs), Optional.ofNullable(firmware), List.copyOf(pending), pid);
+    }
   }
 
   /**
@@ -130,7 +169,7 @@ final class DeviceServer extends GenServer<DeviceServer.State, DeviceServer.Requ
 
   /** The state of device {@code id} (its process is started if needed, from the store). */
   static DeviceView view(Iot iot, String id) {
-    return ask(iot, id, new Request.Get());
+    return ask(iot, id, new Request.Get()).view();
   }
 
   /** Tells device {@code id}'s process that a command is under way, or finished. */
@@ -185,12 +224,15 @@ final class DeviceServer extends GenServer<DeviceServer.State, DeviceServer.Requ
       case Request.Record r -> {
         Telemetry t = r.reading();
         Telemetry last = s.last;
-        if (last != null && (t.ts() < last.ts() || (t.ts() == last.ts() && t.seq() <= last.seq()))) {
+        if (last != null && t.ts() == last.ts() && t.seq() == last.seq()) {
           yield reply(r, new Recorded.Duplicate(last), s);
+        }
+        if (last != null && (t.ts() < last.ts() || (t.ts() == last.ts() && t.seq() < last.seq()))) {
+          yield reply(r, new Recorded.Late(last), s);
         }
         s.last = t;
         s.group = t.group();
-        yield reply(r, new Recorded.Accepted(Optional.ofNullable(last)), s);
+        yield reply(r, new Recorded.Accepted(last), s);
       }
       case Request.SetStatus st -> {
         DeviceMessage.Status status = st.status();
@@ -202,8 +244,7 @@ final class DeviceServer extends GenServer<DeviceServer.State, DeviceServer.Requ
         }
         yield reply(st, changed, s);
       }
-      case Request.Get g -> reply(g, new DeviceView(id, Optional.ofNullable(s.group), s.online,
-          Optional.ofNullable(s.last), Optional.ofNullable(s.intervalMs), Optional.ofNullable(s.firmware),
+      case Request.Get g -> reply(g, new Snapshot(id, s.group, s.online, s.last, s.intervalMs, s.firmware,
           List.copyOf(s.pending), Proc.self()), s);
       case Request.Pending p -> noReply(s);
       case Request.Configured c -> noReply(s);

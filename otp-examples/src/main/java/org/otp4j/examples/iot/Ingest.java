@@ -5,7 +5,9 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,33 +48,48 @@ import org.slf4j.LoggerFactory;
  * which the client takes as a protocol violation and disconnects: the platform keeps the client's
  * default (65,535) and bounds itself.
  *
+ * <h2>Sessions taken over</h2>
+ * On several nodes, this process may hold more clients than its own: the sessions of nodes that
+ * left, which {@link Placement} tells it to take over ({@link #adopt}) and give back
+ * ({@link #release}). They feed the same pipeline and share its permits; they do not reconnect by
+ * themselves, since the broker closes one when its own node takes its session back.
+ *
  * <h2>Failure</h2>
  * The session is persistent (a fixed client id, no clean start): if a stage crashes, the pipeline
  * restarts as a whole (one for all), this process connects again, and the broker delivers again
  * what was never acknowledged. If this process is killed, the client's callback finds it dead and
  * disconnects the old client.
  *
- * <p>When the broker goes away the client reconnects by itself, and then subscribes again: the
- * broker may have lost the session (restarted without its saved state), and even a session it kept
- * may not deliver (mosquitto 2.0.11 restores saved shared subscriptions without delivering to
- * them); subscribing again is harmless when the subscriptions are in place.
+ * <p>When the broker goes away the client of its own session reconnects by itself, and then
+ * subscribes again: the broker may have lost the session (restarted without its saved state), and
+ * even a session it kept may not deliver (mosquitto 2.0.11 restores saved shared subscriptions
+ * without delivering to them); subscribing again is harmless when the subscriptions are in place.
  */
 final class Ingest extends Producer<Ingest.State, Delivery> {
   static final List<String> TOPICS = List.of("$share/platform/devices/+/telemetry",
       "$share/platform/devices/+/status", "$share/platform/devices/+/acks");
 
-  private static final Logger LOG = LoggerFactory.getLogger(Ingest.class);
   private static final long CONNECT_SECONDS = 15;
+  private static final Logger LOG = LoggerFactory.getLogger(Ingest.class);
 
   private record Arrived(Delivery delivery) {}
+
+  /** Take over the MQTT session of {@code clientId} (its node left): see {@link Placement}. */
+  private record Adopt(String clientId) {}
+
+  /** Give the session of {@code clientId} back (its node is back). */
+  private record Release(String clientId) {}
 
   static final class State {
     final Mqtt5AsyncClient client;
     final ExecutorService io;
+    final Semaphore room;
+    final Map<String, Mqtt5AsyncClient> adopted = new HashMap<>();
 
-    State(Mqtt5AsyncClient client, ExecutorService io) {
+    State(Mqtt5AsyncClient client, ExecutorService io, Semaphore room) {
       this.client = client;
       this.io = io;
+      this.room = room;
     }
 
     @Override
@@ -99,24 +116,55 @@ final class Ingest extends Producer<Ingest.State, Delivery> {
     // Its own I/O thread: the callback below may hold it (back-pressure), which must not stall the
     // other MQTT clients of this JVM, who would otherwise share the library's threads.
     ExecutorService io = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("iot-mqtt-io-", 0).factory());
-    // After a reconnect the shared subscriptions are made again, even when the broker says it kept
-    // the session: mosquitto (2.0.11) restores a saved session's shared subscriptions without
-    // delivering to them, so only a new SUBSCRIBE brings the messages back.
-    AtomicBoolean connected = new AtomicBoolean();
-    AtomicReference<Mqtt5AsyncClient> made = new AtomicReference<>();
-    Mqtt5AsyncClient client = PlatformThread.call("iot-mqtt-start", () -> Mqtt5Client.builder()
-        .identifier(c.clientId()).serverHost(c.mqttHost()).serverPort(c.mqttPort())
-        .executorConfig().nettyExecutor(io).nettyThreads(1).applyExecutorConfig()
-        .automaticReconnectWithDefaultConfig()
-        .addConnectedListener(context -> {
-          if (connected.get()) {
-            resubscribe(made.get());
-          }
-        })
-        .buildAsync());
-    made.set(client);
-    Pid self = Proc.self();
     Semaphore room = new Semaphore(c.inFlight());
+    Mqtt5AsyncClient client = connect(c.clientId(), true, io, room);
+    subscribe(client).get(CONNECT_SECONDS, TimeUnit.SECONDS);
+    iot.mqtt().set(client);
+    State state = new State(client, io, room);
+    if (iot.directory() instanceof ClusterDeviceDirectory) {
+      // Sessions this node took over before the pipeline restarted: taken again.
+      for (String other : Placement.sessions()) {
+        if (!other.equals(c.clientId())) {
+          state.adopted.put(other, connect(other, false, io, room));
+        }
+      }
+    }
+    return Init.ok(state, Options.defaults().withBufferSize(Options.UNBOUNDED).withBufferKeep(BufferKeep.FIRST));
+  }
+
+  /**
+   * A client of the session {@code clientId}, connected, whose messages come to this process; its
+   * own session reconnects by itself, a session taken over does not (if its node takes it back, the
+   * broker closes this connection, and that is the end of it).
+   */
+  private Mqtt5AsyncClient connect(String clientId, boolean reconnect, ExecutorService io, Semaphore room)
+      throws Exception {
+    IotConfig c = iot.config();
+    Pid self = Proc.self();
+    // After a reconnect of its own session the shared subscriptions are made again, even when the
+    // broker says it kept the session: mosquitto (2.0.11) restores a saved session's shared
+    // subscriptions without delivering to them, so only a new SUBSCRIBE brings the messages back.
+    AtomicBoolean first = new AtomicBoolean(true);
+    AtomicReference<Mqtt5AsyncClient> made = new AtomicReference<>();
+    Mqtt5AsyncClient client = PlatformThread.call("iot-mqtt-start", () -> {
+      var builder = Mqtt5Client.builder()
+          .identifier(clientId).serverHost(c.mqttHost()).serverPort(c.mqttPort())
+          .executorConfig().nettyExecutor(io).nettyThreads(1).applyExecutorConfig();
+      return (reconnect ? builder.automaticReconnectWithDefaultConfig().addConnectedListener(context -> {
+            if (!first.getAndSet(false)) {
+              resubscribe(made.get());
+            }
+          }) : builder)
+          // A client whose process is gone (killed, its node stopped) must not take the session back
+          // from the node that took it over: it stays disconnected.
+          .addDisconnectedListener(context -> {
+            if (!Proc.isAlive(self)) {
+              context.getReconnector().reconnect(false);
+            }
+          })
+          .buildAsync();
+    });
+    made.set(client);
     IotMetrics metrics = iot.metrics();
     // Registered before connecting, so that what the broker kept for this session is not missed.
     client.publishes(MqttGlobalPublishFilter.ALL, publish -> {
@@ -133,11 +181,7 @@ final class Ingest extends Producer<Ingest.State, Delivery> {
       Proc.send(self, new Arrived(d));
     }, true);
     client.connectWith().cleanStart(false).sessionExpiryInterval(TimeUnit.HOURS.toSeconds(1)).send().get(CONNECT_SECONDS, TimeUnit.SECONDS);
-    subscribe(client).get(CONNECT_SECONDS, TimeUnit.SECONDS);
-    connected.set(true);
-    iot.mqtt().set(client);
-    return Init.ok(new State(client, io), Options.defaults().withBufferSize(Options.UNBOUNDED)
-        .withBufferKeep(BufferKeep.FIRST));
+    return client;
   }
 
   /** Subscribes {@code client} to the shared topics at QoS 1. */
@@ -155,12 +199,22 @@ final class Ingest extends Producer<Ingest.State, Delivery> {
     subscribe(client).whenComplete((ack, e) -> {
       if (e != null) {
         LOG.warn("subscribing again after a reconnect failed; the next reconnect tries again", e);
-      } else if (ack.getReasonCodes().stream().anyMatch(c -> c.isError())) {
+      } else if (ack.getReasonCodes().stream().anyMatch(code -> code.isError())) {
         LOG.warn("the broker refused a subscription after a reconnect: {}", ack.getReasonCodes());
       } else {
         LOG.info("reconnected to the broker and subscribed again to {}", TOPICS);
       }
     });
+  }
+
+  /** Asks this node's ingest to take over the MQTT session {@code clientId} (nothing if it does not run). */
+  static void adopt(String clientId) {
+    Proc.whereis(Iot.INGEST).ifPresent(pid -> Proc.send(pid, new Adopt(clientId)));
+  }
+
+  /** Asks this node's ingest to give the MQTT session {@code clientId} back. */
+  static void release(String clientId) {
+    Proc.whereis(Iot.INGEST).ifPresent(pid -> Proc.send(pid, new Release(clientId)));
   }
 
   /**
@@ -191,12 +245,26 @@ final class Ingest extends Producer<Ingest.State, Delivery> {
     if (message instanceof Arrived(Delivery d)) {
       return noReply(List.of(d), state);
     }
+    if (message instanceof Adopt(String clientId) && !state.adopted.containsKey(clientId)) {
+      try {
+        // The session keeps its shared subscriptions: its share of new messages comes here too.
+        state.adopted.put(clientId, connect(clientId, false, state.io, state.room));
+      } catch (Exception e) {
+        Placement.LOG.warn("could not take over MQTT session {}: {}", clientId, e.toString());
+      }
+    }
+    if (message instanceof Release(String clientId) && state.adopted.containsKey(clientId)) {
+      state.adopted.remove(clientId).disconnect(); // what it did not acknowledge stays in the session
+    }
     return noReply(state); // an EXIT from a linked process other than the parent: nothing to do
   }
 
   @Override
   protected void terminate(ExitReason reason, State state) {
     iot.mqtt().compareAndSet(state.client, null);
+    for (Mqtt5AsyncClient other : state.adopted.values()) {
+      other.disconnect();
+    }
     try {
       state.client.disconnect().get(5, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.otp4j.behaviours.pubsub.PubSub;
 import org.otp4j.behaviours.pubsub.Topic;
 import org.otp4j.core.Name;
+import org.otp4j.core.Node;
 import org.otp4j.core.Registry;
 import org.otp4j.core.ServerRef;
 
@@ -49,7 +50,10 @@ public record Iot(IotConfig config, IotMetrics metrics, DeviceDirectory director
   public static final ServerRef<Rules.Event> RULES = ServerRef.local("iot_rules");
 
   static Iot create(IotConfig config) {
-    return new Iot(config, new IotMetrics(), new LocalDeviceDirectory(DEVICES), new AtomicReference<>(),
+    LocalDeviceDirectory local = new LocalDeviceDirectory(DEVICES);
+    DeviceDirectory directory = IotCluster.started(Node.current())
+        ? new ClusterDeviceDirectory(local, Node.current()) : local;
+    return new Iot(config, new IotMetrics(), directory, new AtomicReference<>(),
         new AtomicReference<>(), PubSub.create("iot"), Registry.unique("iot.commands"));
   }
 

@@ -6,7 +6,9 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -51,7 +53,8 @@ public final class IotStore implements AutoCloseable {
   private IotStore(IotConfig config) {
     this.config = config;
     List<String> setup = config.embedded()
-        ? List.of("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=10000")
+        // The busy timeout first: another node's JVM may hold the file's lock while this one sets WAL.
+        ? List.of("PRAGMA busy_timeout=10000", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
         : List.of();
     this.connections = new ThreadConnections(config.effectiveJdbcUrl(), config.jdbcUser(), config.jdbcPassword(), setup);
     this.writer = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("iot-db-write").factory());
@@ -143,6 +146,10 @@ public final class IotStore implements AutoCloseable {
       }
       Connection c = connections.get();
       int inserted = 0;
+      Map<List<Object>, Window> counted = new LinkedHashMap<>();
+      for (Window w : windows) {
+        counted.merge(List.of(w.scope(), w.id(), w.minute()), w, Window::merge); // one key per several batches
+      }
       try {
         try (PreparedStatement st = c.prepareStatement("INSERT INTO readings (device, ts, seq, grp, temperature, "
             + "battery, lat, lon, fault) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
@@ -156,7 +163,15 @@ public final class IotStore implements AutoCloseable {
             st.setDouble(7, t.lat());
             st.setDouble(8, t.lon());
             st.setString(9, t.fault());
-            inserted += st.executeUpdate();
+            int n = st.executeUpdate();
+            inserted += n;
+            if (n == 0) {
+              // Stored already (a late redelivery): the windows count it once. Its temperature is
+              // the stored one's, so the minimum and maximum stay; the count and sum give it back.
+              long minute = Math.floorDiv(t.ts(), 60_000L);
+              uncount(counted, List.of("device", t.device(), minute), t.temperature());
+              uncount(counted, List.of("group", t.group(), minute), t.temperature());
+            }
           }
         }
         for (Telemetry t : readings) {
@@ -168,7 +183,10 @@ public final class IotStore implements AutoCloseable {
               + "SET online = excluded.online, status_ts = excluded.status_ts WHERE devices.status_ts <= excluded.status_ts",
               s.device(), s.online() ? 1 : 0, s.ts());
         }
-        for (Window w : windows) {
+        for (Window w : counted.values()) {
+          if (w.n() == 0) {
+            continue;
+          }
           Jdbc.update(c, "INSERT INTO windows (scope, id, minute, n, tmin, tmax, tsum) VALUES (?, ?, ?, ?, ?, ?, ?) "
               + "ON CONFLICT (scope, id, minute) DO UPDATE SET n = windows.n + excluded.n, "
               + "tmin = CASE WHEN excluded.tmin < windows.tmin THEN excluded.tmin ELSE windows.tmin END, "
@@ -182,6 +200,11 @@ public final class IotStore implements AutoCloseable {
       }
       return inserted;
     });
+  }
+
+  private static void uncount(Map<List<Object>, Window> windows, List<Object> key, double temperature) {
+    windows.computeIfPresent(key, (k, w) -> new Window(w.scope(), w.id(), w.minute(), w.n() - 1, w.min(), w.max(),
+        w.sum() - temperature));
   }
 
   /** Records a device's configuration or firmware after it acknowledged a command that changed it. */

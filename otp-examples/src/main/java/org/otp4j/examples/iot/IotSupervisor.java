@@ -1,6 +1,7 @@
 package org.otp4j.examples.iot;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.otp4j.behaviours.ChildSpec;
 import org.otp4j.behaviours.DynamicSupervisor;
@@ -24,16 +25,23 @@ final class IotSupervisor extends Supervisor {
   @Override
   protected Spec init() {
     DynamicSupervisor.Options many = DynamicSupervisor.Options.defaults().withIntensity(10_000, Duration.ofSeconds(10));
-    LocalDeviceDirectory directory = (LocalDeviceDirectory) iot.directory();
-    return Spec.of(Supervisor.restForOne().withIntensity(5, Duration.ofSeconds(10)), List.of(
+    boolean clustered = iot.directory() instanceof ClusterDeviceDirectory;
+    LocalDeviceDirectory directory = iot.directory() instanceof ClusterDeviceDirectory c ? c.local()
+        : (LocalDeviceDirectory) iot.directory();
+    List<ChildSpec> children = new ArrayList<>(List.of(
         ChildSpec.worker("store", () -> StoreOwner.startLink(iot)),
         ChildSpec.supervisor("devices", () -> DynamicSupervisor.startLink(Iot.DEVICES, many,
             DeviceServer.template(iot, directory))),
         ChildSpec.worker("rules", () -> Rules.startLink(iot)),
-        ChildSpec.worker("alert_log", () -> AlertLog.startLink(iot)),
+        ChildSpec.worker("alert_log", () -> AlertLog.startLink(iot))));
+    if (clustered) {
+      children.add(ChildSpec.worker("placement", () -> Placement.startLink(iot))); // on several nodes only
+    }
+    children.addAll(List.of(
         ChildSpec.supervisor("pipeline", () -> startPipeline(iot)),
         ChildSpec.supervisor("commands", () -> startCommands(iot)),
         ChildSpec.worker("dashboard", () -> Dashboard.startLink(iot).pid())));
+    return Spec.of(Supervisor.restForOne().withIntensity(5, Duration.ofSeconds(10)), children);
   }
 
   /**

@@ -54,8 +54,9 @@ final class Route extends ProducerConsumer<Void, Parsed, Parsed> {
           switch (DeviceServer.record(iot, t)) {
             case DeviceServer.Recorded.Accepted a -> {
               out.add(p);
-              Rules.notify(new Rules.Event.Reading(t, a.previous()));
+              Rules.notify(new Rules.Event.Reading(t, a.before()));
             }
+            case DeviceServer.Recorded.Late l -> out.add(p); // the store keeps it once, by its key
             case DeviceServer.Recorded.Duplicate d -> {
               iot.metrics().rejected(BadMessage.Reason.DUPLICATE);
               p.delivery().ack();

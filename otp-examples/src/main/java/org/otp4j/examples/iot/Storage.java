@@ -91,6 +91,9 @@ final class Storage extends Consumer<Storage.State, Windows.Batch> {
     }
     int inserted = iot.db().writeBatch(readings, statuses, windows);
     iot.metrics().stored(inserted);
+    for (int i = inserted; i < readings.size(); i++) {
+      iot.metrics().rejected(BadMessage.Reason.DUPLICATE); // came late, and was stored already
+    }
     iot.metrics().batch();
     for (Parsed p : items) {
       if (p.message() instanceof Status) {

@@ -1,0 +1,82 @@
+package org.otp4j.examples.iot;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.otp4j.core.Node;
+import org.otp4j.core.Pid;
+import org.otp4j.dist.Rpc;
+import org.otp4j.dist.RpcException;
+
+/**
+ * The device directory of a platform on several nodes: each device's process runs on its owner
+ * ({@link IotCluster#owner}, over the nodes whose platform runs), under that node's
+ * {@link LocalDeviceDirectory}; the other nodes ask the owner by rpc for its pid, and then call the
+ * process through that pid like a local one. If the owner leaves, the next call finds the new owner,
+ * which starts the process again from the store.
+ */
+final class ClusterDeviceDirectory implements DeviceDirectory {
+  private final LocalDeviceDirectory local;
+  private final String self;
+
+  ClusterDeviceDirectory(LocalDeviceDirectory local, Node node) {
+    this.local = local;
+    this.self = node.name();
+  }
+
+  /** This node's own directory, of the devices it owns. */
+  LocalDeviceDirectory local() {
+    return local;
+  }
+
+  /** The node device {@code id} lives on now (this one while no platform node has joined). */
+  String ownerOf(String id) {
+    List<String> members = IotCluster.members();
+    return members.isEmpty() ? self : IotCluster.owner(id, members);
+  }
+
+  @Override
+  public Optional<Pid> whereis(String id) {
+    String owner = ownerOf(id);
+    if (owner.equals(self)) {
+      return local.whereis(id);
+    }
+    try {
+      return Optional.ofNullable((Pid) Rpc.call(owner, "iot.whereis", List.of(id), IotCluster.RPC_TIMEOUT));
+    } catch (RpcException e) {
+      return Optional.empty(); // the owner went away: the process does not run
+    }
+  }
+
+  @Override
+  public Pid ensure(String id) {
+    String owner = ownerOf(id);
+    if (owner.equals(self)) {
+      return local.ensure(id);
+    }
+    try {
+      return (Pid) Rpc.call(owner, "iot.ensure", List.of(id), IotCluster.RPC_TIMEOUT);
+    } catch (RpcException e) {
+      throw new IllegalStateException("device " + id + "'s owner " + owner + " did not start it: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<String> devices() {
+    TreeSet<String> all = new TreeSet<>(local.devices());
+    List<String> others = new ArrayList<>(IotCluster.members());
+    others.remove(self);
+    if (others.isEmpty()) {
+      return List.copyOf(all);
+    }
+    for (Rpc.Result r : Rpc.multicall(others, "iot.devices", List.of(), IotCluster.RPC_TIMEOUT)) {
+      if (r instanceof Rpc.Result.Ok(String node, Object value)) {
+        for (Object id : (List<?>) value) {
+          all.add((String) id);
+        }
+      }
+    }
+    return List.copyOf(all);
+  }
+}
