@@ -26,8 +26,12 @@ public final class Observed {
 
   /** The configuration of an example's node called {@code name}: its reports go to an observer's feed, then to the log. */
   public static NodeConfig nodeConfig(String name) {
-    return NodeConfig.defaults().withName(name)
-        .withReportHandler(ObserverReports.create(ObserverReports.DEFAULT_CAPACITY, Observed::log));
+    return NodeConfig.defaults().withName(name).withReportHandler(reports());
+  }
+
+  /** A feed of a node's recent reports for its observer, which logs each report as the node would. */
+  public static ObserverReports reports() {
+    return ObserverReports.create(ObserverReports.DEFAULT_CAPACITY, Observed::log);
   }
 
   /**

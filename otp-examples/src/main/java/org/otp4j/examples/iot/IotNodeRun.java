@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import org.otp4j.behaviours.Application;
 import org.otp4j.core.Node;
 import org.otp4j.core.NodeConfig;
+import org.otp4j.examples.Observed;
 import org.otp4j.examples.iot.sim.Simulator;
 import org.otp4j.examples.iot.sim.SimulatorConfig;
 
@@ -58,7 +59,7 @@ public final class IotNodeRun {
       for (String seed : setting("iot.seeds", host + ":" + port).split(",")) {
         seeds.add(address(seed.trim(), "iot.seeds"));
       }
-      node = Node.start(name, NodeConfig.defaults().withTransport(
+      node = Node.start(name, NodeConfig.defaults().withReportHandler(Observed.reports()).withTransport(
           IotCluster.tcp(setting("iot.cluster", "iot"), bind, seeds, setting("iot.secret", "iot-secret"))));
     } catch (UnknownHostException | IllegalArgumentException | SecurityException e) {
       out.println("the node did not start: " + e.getMessage());
@@ -91,6 +92,7 @@ public final class IotNodeRun {
     out.println("IoT platform node " + name + " running: MQTT broker " + broker.getHostString() + ":"
         + broker.getPort() + " (client id " + iot.config().clientId() + "), database " + iot.config().effectiveJdbcUrl());
     out.println("  dashboard: http://" + iot.config().httpHost() + ":" + node.call(Dashboard::port) + "/");
+    Observed.serve(node, out);
     out.flush();
     if (Boolean.parseBoolean(setting("iot.stdin", "false"))) {
       Thread.ofPlatform().daemon().start(() -> {

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.otp4j.behaviours.AppDescriptor;
 import org.otp4j.behaviours.Application;
 import org.otp4j.core.Node;
-import org.otp4j.core.NodeConfig;
+import org.otp4j.examples.Observed;
 import org.otp4j.examples.iot.sim.Simulator;
 import org.otp4j.examples.iot.sim.SimulatorConfig;
 
@@ -30,7 +30,7 @@ public final class IotRun {
    * @throws InterruptedException if interrupted while it runs
    */
   public static int run() throws InterruptedException {
-    Node node = Node.start(NodeConfig.defaults().withName("iot"));
+    Node node = Node.start(Observed.nodeConfig("iot"));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       if (!node.isStopped()) {
         System.out.println("stopping the IoT platform...");
@@ -89,6 +89,7 @@ public final class IotRun {
       out.println("  dashboard: http://" + iot.config().httpHost() + ":" + node.call(Dashboard::port) + "/");
       out.println("  simulated devices: " + devices + " (d-000001..), one reading every " + interval.toMillis()
           + " ms; set -Dotp.iot.simDevices=N, 0 for none");
+      Observed.serve(node, out);
       out.println("  Ctrl-C stops it all.");
       stopped.await();
     } finally {

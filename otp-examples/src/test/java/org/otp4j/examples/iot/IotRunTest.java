@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.otp4j.core.Node;
 import org.otp4j.core.NodeConfig;
+import org.otp4j.examples.ObserverLine;
 import org.otp4j.examples.iot.sim.Simulator;
 
 /**
@@ -49,6 +50,7 @@ class IotRunTest {
           s -> s.contains("Ctrl-C stops it all") || status.isDone());
       assertThat(status).as("still running: %s", text).isNotDone();
       assertThat(text).contains("IoT platform running: MQTT broker tcp://127.0.0.1:").contains("simulated devices: 20");
+      ObserverLine.assertServes(text, node.name());
       Iot iot = IotApp.on(node).orElseThrow();
       await().atMost(IotServer.WAIT).until(() -> sim.get().stats().connectedDevices() == devices);
       // every simulated device's readings are stored, several each
