@@ -70,14 +70,14 @@ final class ChildJvm implements AutoCloseable {
 
   /** Waits until the node sees the node it waits for, and says READY. */
   void awaitReady() throws InterruptedException {
-    expect("READY", Duration.ofSeconds(45));
+    expect("READY", Duration.ofSeconds(30));
   }
 
   /** Sends {@code command} and returns its answer, which must start with {@code expected}. */
   String ask(String command, String expected) throws InterruptedException, IOException {
     commands.write(command + "\n");
     commands.flush();
-    return expect(expected, Duration.ofSeconds(45));
+    return expect(expected, Duration.ofSeconds(25)); // beyond the child's own patience of 20 s
   }
 
   private String expect(String expected, Duration patience) throws InterruptedException {

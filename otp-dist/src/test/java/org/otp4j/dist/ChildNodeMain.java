@@ -139,7 +139,7 @@ public final class ChildNodeMain {
 
   /** The scope of {@link Pg} the {@code services} command starts. */
   static final String SCOPE = "parts";
-  private static final int PATIENCE_SECONDS = 40;
+  private static final int PATIENCE_SECONDS = 20;
 
   private static String await(BooleanSupplier condition, Supplier<String> answer, Supplier<?> seen)
       throws InterruptedException {

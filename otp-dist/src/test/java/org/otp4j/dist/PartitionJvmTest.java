@@ -2,7 +2,7 @@ package org.otp4j.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.otp4j.dist.TestNodes.WAIT;
+import static org.otp4j.dist.TestNodes.forwardNodeEvents;
 import static org.otp4j.dist.TestNodes.freePort;
 import static org.otp4j.dist.TestNodes.next;
 import static org.otp4j.dist.TestNodes.spinUntil;
@@ -78,18 +78,6 @@ class PartitionJvmTest {
     return c;
   }
 
-  /** A process of the parent that forwards every node event to {@code nodes}. */
-  private void watchNodes(Inbox nodes) {
-    parent.spawn(() -> {
-      Proc.monitorNodes(true);
-      Proc.send(nodes.pid(), "ready");
-      while (true) {
-        Proc.send(nodes.pid(), Proc.receive());
-      }
-    });
-    assertThat(next(nodes)).isEqualTo("ready");
-  }
-
   /** Pings the process registered as {@code to} from {@code inbox}, and returns the pid that answered. */
   private static Pid roundTrip(Inbox inbox, Name to, String text) {
     inbox.send(to, new Ping(inbox.pid(), text));
@@ -123,13 +111,14 @@ class PartitionJvmTest {
     Pg.start(parent, ChildNodeMain.SCOPE);
 
     try (Inbox inbox = parent.openInbox(); Inbox nodes = parent.openInbox(); CapturedLogs logs = new CapturedLogs()) {
-      watchNodes(nodes);
+      forwardNodeEvents(parent, nodes);
+      // one after the other: two JVMs joining at once on two busy cores make the views flap
       ChildJvm a = child("a@localhost", portA, parentPort);
-      ChildJvm b = child("b@localhost", portB, parentPort);
       a.awaitReady();
+      assertThat(next(nodes)).isEqualTo(new NodeUp("a@localhost"));
+      ChildJvm b = child("b@localhost", portB, parentPort);
       b.awaitReady();
-      assertThat(List.of(next(nodes), next(nodes))).containsExactlyInAnyOrder(new NodeUp("a@localhost"),
-          new NodeUp("b@localhost"));
+      assertThat(next(nodes)).isEqualTo(new NodeUp("b@localhost"));
       a.ask("await-up b@localhost", "UP b@localhost");
       b.ask("await-up a@localhost", "UP a@localhost");
       a.ask("services", "SERVICES");
@@ -268,7 +257,7 @@ class PartitionJvmTest {
     parent = Node.start(PARENT, NodeConfig.defaults().withTransport(cluster));
     String name = "child@localhost";
     try (Inbox inbox = parent.openInbox(); Inbox nodes = parent.openInbox(); CapturedLogs logs = new CapturedLogs()) {
-      watchNodes(nodes);
+      forwardNodeEvents(parent, nodes);
       ChildJvm first = child(name, childPort, parentPort);
       first.awaitReady();
       assertThat(next(nodes)).isEqualTo(new NodeUp(name));
