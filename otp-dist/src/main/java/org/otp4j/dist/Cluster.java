@@ -223,6 +223,22 @@ public final class Cluster implements TransportFactory {
     }
   }
 
+  /**
+   * Cuts the node named {@code node}, started with this cluster, off from the other members
+   * ({@code cut} true), its sockets staying open as in a network partition, or heals the cut: see
+   * {@link JGroupsTransport#isolate}. The others see it down after the failure timeout, and it sees
+   * them down; after the heal the two sides merge.
+   *
+   * @throws IllegalArgumentException if no node of that name was started with this cluster
+   */
+  void isolate(String node, boolean cut) {
+    JGroupsTransport t = open.get(node);
+    if (t == null) {
+      throw new IllegalArgumentException("no node named " + node + " was started with " + this);
+    }
+    t.isolate(cut);
+  }
+
   /** Where the node named {@code node}, started with this cluster, listens for direct connections; null if nowhere. */
   InetSocketAddress directAddress(String node) {
     JGroupsTransport t = open.get(node);

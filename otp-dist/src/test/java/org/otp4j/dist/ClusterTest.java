@@ -67,14 +67,7 @@ class ClusterTest {
     nodes.add(b);
     awaitConnected(a, b);
     try (Inbox inbox = a.openInbox()) {
-      a.spawn(() -> {
-        Proc.monitorNodes(true);
-        Proc.send(inbox.pid(), "ready");
-        while (true) {
-          Proc.send(inbox.pid(), Proc.receive());
-        }
-      });
-      assertThat(next(inbox)).isEqualTo("ready");
+      TestNodes.forwardNodeEvents(a, inbox);
       Node c = start("c@host", cluster);
       assertThat(next(inbox)).isEqualTo(new NodeUp("c@host"));
       awaitConnected(b, c);

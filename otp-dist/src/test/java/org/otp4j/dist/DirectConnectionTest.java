@@ -156,14 +156,7 @@ class DirectConnectionTest {
       Pid echo = next(inbox, Ping.class).from();
       inbox.send(Name.remote("unlinked", "b@host"), new Ping(inbox.pid(), "who"));
       Pid unlinked = next(inbox, Ping.class).from();
-      a.spawn(() -> {
-        Proc.monitorNodes(true);
-        Proc.send(events.pid(), "ready");
-        while (true) {
-          Proc.send(events.pid(), Proc.receive());
-        }
-      });
-      assertThat(next(events)).isEqualTo("ready");
+      TestNodes.forwardNodeEvents(a, events);
       inbox.trapExits(true);
       inbox.link(echo);
 

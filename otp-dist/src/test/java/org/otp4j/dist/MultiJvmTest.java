@@ -75,14 +75,7 @@ class MultiJvmTest {
     parent = Node.start("parent@localhost", NodeConfig.defaults().withTransport(cluster));
 
     try (Inbox inbox = parent.openInbox(); Inbox nodes = parent.openInbox()) {
-      parent.spawn(() -> {
-        Proc.monitorNodes(true);
-        Proc.send(nodes.pid(), "ready");
-        while (true) {
-          Proc.send(nodes.pid(), Proc.receive());
-        }
-      });
-      assertThat(next(nodes)).isEqualTo("ready");
+      TestNodes.forwardNodeEvents(parent, nodes);
 
       child = startChild("child@localhost", clusterName, secret, childPort, parentPort);
       awaitReady(child);

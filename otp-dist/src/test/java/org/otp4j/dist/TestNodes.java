@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import org.otp4j.core.Inbox;
 import org.otp4j.core.Node;
 import org.otp4j.core.NodeConfig;
+import org.otp4j.core.Proc;
 import org.otp4j.core.dist.Dispatcher;
 import org.otp4j.core.dist.Signal;
 import org.otp4j.core.dist.Transport;
@@ -56,6 +57,20 @@ final class TestNodes {
   static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
+    }
+  }
+
+  /** Starts a process of {@code node} that forwards every node event to {@code to}; returns once it watches. */
+  static void forwardNodeEvents(Node node, Inbox to) {
+    node.spawn(() -> {
+      Proc.monitorNodes(true);
+      Proc.send(to.pid(), "ready");
+      while (true) {
+        Proc.send(to.pid(), Proc.receive());
+      }
+    });
+    if (!"ready".equals(next(to))) {
+      fail("the node events' forwarder did not start");
     }
   }
 

@@ -18,6 +18,8 @@ import org.jgroups.Message;
 import org.jgroups.Receiver;
 import org.jgroups.View;
 import org.jgroups.protocols.AUTH;
+import org.jgroups.protocols.DISCARD;
+import org.jgroups.stack.ProtocolStack;
 import org.otp4j.core.dist.Dispatcher;
 import org.otp4j.core.dist.Signal;
 import org.otp4j.core.dist.Transport;
@@ -160,6 +162,34 @@ public final class JGroupsTransport implements Transport, Receiver {
     if (direct != null) {
       direct.dropConnections();
     }
+  }
+
+  /**
+   * Cuts this node off from every other member ({@code cut} true) or heals the cut: everything its
+   * channel sends or receives is dropped just above the transport (JGroups' DISCARD, put into the
+   * stack at the first cut), its sockets staying open, as a network partition or a hung peer would.
+   * Each side's heartbeats then stop arriving, each side's view leaves the other out after the
+   * failure timeout (FD_ALL3), and the direct connections close with it; once healed, the merge
+   * discovery (MERGE3) finds the other side again. For tests of partitions.
+   */
+  public synchronized void isolate(boolean cut) {
+    ProtocolStack stack = channel.getProtocolStack();
+    DISCARD discard = stack.findProtocol(DISCARD.class);
+    if (discard == null) {
+      if (!cut) {
+        return;
+      }
+      discard = new DISCARD();
+      try {
+        stack.insertProtocol(discard, ProtocolStack.Position.ABOVE, stack.getTransport().getClass());
+        discard.init();
+        discard.start();
+      } catch (Exception e) {
+        throw new IllegalStateException("node " + name + " could not put DISCARD into its stack: " + e, e);
+      }
+      discard.setAddress(channel.getAddress());
+    }
+    discard.discardAll(cut);
   }
 
   /** Whether a member of the current view is named {@code node}. */
