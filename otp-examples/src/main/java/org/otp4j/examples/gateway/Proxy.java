@@ -63,9 +63,11 @@ import tools.jackson.databind.json.JsonMapper;
  * client that pipelines a next request on the same connection meanwhile has that connection closed
  * after this answer.
  *
- * <p>Steps that read the gateway's processes (a pick, a permit, an outcome) run with the gateway's
- * node bound, whatever Jetty thread completes the step before. A retry runs on a virtual thread of
- * its own: a half-open breaker's permit is a call to it, which no Jetty thread should wait for.
+ * <p>No step waits, so the handler is {@link InvocationType#NON_BLOCKING}: Jetty runs it on the
+ * thread that read the request, and each later step on the thread whose event started it (the
+ * upstream client's, for a completion). Steps that read the gateway's processes (a pick, a
+ * permit, an outcome) run with the gateway's node bound. The one step that would wait, asking a
+ * half-open breaker for a probe slot (a call), runs on a virtual thread of its own.
  */
 final class Proxy extends Handler.Abstract {
   private static final Logger ACCESS = LoggerFactory.getLogger("org.otp4j.examples.gateway.access");
@@ -91,7 +93,7 @@ final class Proxy extends Handler.Abstract {
   private final AtomicBoolean watching = new AtomicBoolean();
 
   Proxy(Gateway gateway) {
-    super(InvocationType.BLOCKING);
+    super(InvocationType.NON_BLOCKING);
     this.gateway = gateway;
   }
 
@@ -281,24 +283,47 @@ final class Proxy extends Handler.Abstract {
         if (attempts > 1) {
           gateway.count("gateway_retries_total{pool=\"" + route.pool() + "\"}");
         }
-        switch (Breaker.permit(gateway, key)) {
-          case YES -> {
-            send(instance, key);
-            return;
-          }
-          case NO -> {
-            Pool.done(instance);
-            last = new Attempt.Failed(503, "circuit_open", "the circuit of " + url + " in pool '" + route.pool()
-                + "' is open");
-          }
-          case GONE -> { // left the pool since it was picked (a reload), or its breaker restarts: not an attempt
-            Pool.done(instance);
-            attempts--;
-            instanceGone = true;
-          }
+        Breaker.Permit permit = Breaker.permitNow(gateway, key);
+        if (permit == Breaker.Permit.ASK) { // half-open: the breaker is asked from a thread that may wait
+          Thread.ofVirtual().name("gateway-permit").start(() -> step(() -> {
+            if (permitted(instance, key, Breaker.permit(gateway, key))) {
+              attempt();
+            }
+          }));
+          return;
+        }
+        if (!permitted(instance, key, permit)) {
+          return;
         }
       }
       answerLast();
+    }
+
+    /**
+     * Acts on the breaker's answer for {@code instance}: sends the attempt (false: the exchange goes
+     * on from the upstream's completion), or notes why not (true: the next attempt may follow).
+     */
+    private boolean permitted(Pool.Picked.Instance instance, String key, Breaker.Permit permit) {
+      switch (permit) {
+        case YES -> {
+          send(instance, key);
+          return false;
+        }
+        case NO -> {
+          Pool.done(instance);
+          last = new Attempt.Failed(503, "circuit_open", "the circuit of " + instance.url() + " in pool '"
+              + route.pool() + "' is open");
+          return true;
+        }
+        case GONE -> { // left the pool since it was picked (a reload), or its breaker restarts: not an attempt
+          Pool.done(instance);
+          attempts--;
+          instanceGone = true;
+          return true;
+        }
+        case ASK -> throw new IllegalStateException("a breaker's permit, once asked, is yes, no or gone");
+      }
+      throw new IllegalStateException("unknown permit " + permit);
     }
 
     private void answerLast() {
@@ -400,7 +425,7 @@ final class Proxy extends Handler.Abstract {
         }
       }
       if (attempts < allowed) {
-        Thread.ofVirtual().name("gateway-retry").start(() -> step(this::attempt));
+        attempt();
       } else {
         answerLast();
       }
