@@ -92,7 +92,9 @@ final class Breaker extends GenStatem<Breaker.State, Breaker.Data, Breaker.Msg> 
     /** The circuit is open, or half-open with every probe slot taken. */
     NO,
     /** The breaker is not running: the instance just left its pool, or the breaker is restarting. */
-    GONE
+    GONE,
+    /** Half-open: only the breaker can tell, by a call (see {@link #permitNow}). */
+    ASK
   }
 
   /**
@@ -102,6 +104,22 @@ final class Breaker extends GenStatem<Breaker.State, Breaker.Data, Breaker.Msg> 
    * A breaker that is not running (no row, or no process under its name) is {@link Permit#GONE}.
    */
   static Permit permit(Gateway gateway, String key) {
+    Permit now = permitNow(gateway, key);
+    if (now != Permit.ASK) {
+      return now;
+    }
+    try {
+      return GenStatem.call(Gateway.breaker(key), new Msg.Permit(), Gateway.INTERNAL_CALL) ? Permit.YES : Permit.NO;
+    } catch (CallException e) {
+      return Permit.GONE;
+    }
+  }
+
+  /**
+   * As {@link #permit}, without waiting for the breaker: from its row only, so a half-open
+   * breaker is {@link Permit#ASK} (a thread that must not wait then asks {@link #permit} elsewhere).
+   */
+  static Permit permitNow(Gateway gateway, String key) {
     Optional<View> view = gateway.<String, View>table(Gateway.BREAKERS).flatMap(t -> t.get(key));
     if (view.isEmpty() || Proc.whereis(Gateway.breaker(key)).isEmpty()) {
       return Permit.GONE;
@@ -109,13 +127,7 @@ final class Breaker extends GenStatem<Breaker.State, Breaker.Data, Breaker.Msg> 
     return switch (view.get().state()) {
       case CLOSED -> Permit.YES;
       case OPEN -> Permit.NO;
-      case HALF_OPEN -> {
-        try {
-          yield GenStatem.call(Gateway.breaker(key), new Msg.Permit(), Gateway.INTERNAL_CALL) ? Permit.YES : Permit.NO;
-        } catch (CallException e) {
-          yield Permit.GONE;
-        }
-      }
+      case HALF_OPEN -> Permit.ASK;
     };
   }
 

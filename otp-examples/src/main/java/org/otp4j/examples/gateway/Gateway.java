@@ -7,6 +7,7 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.otp4j.core.Name;
@@ -25,7 +26,8 @@ import org.otp4j.examples.JettyProcess;
  * pool of up to {@link #CONNECTIONS_PER_UPSTREAM} kept-alive HTTP/1.1 connections; no redirects
  * followed, no cookies kept, no content decoded, no protocol handler (a 401 or a 100-continue goes
  * back to the client as it came), no {@code User-Agent} or {@code Content-Type} of its own. Its
- * threads are daemons: a gateway whose tree crashed without {@code stop} does not keep a JVM up.
+ * response listeners run on the thread that read the response (they never wait: see {@link Proxy}).
+ * Its threads are daemons: a gateway whose tree crashed without {@code stop} does not keep a JVM up.
  */
 final class Gateway {
   /** The table of routes: route id to {@link GatewayConfig.Route}. Written by the router only. */
@@ -92,7 +94,9 @@ final class Gateway {
     connector.setSelectors(1);
     connector.setConnectTimeout(settings.connectTimeout());
     connector.setIdleTimeout(UPSTREAM_IDLE);
-    HttpClient client = new HttpClient(new HttpClientTransportOverHTTP(connector));
+    HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(connector);
+    transport.setInvocationType(Invocable.InvocationType.NON_BLOCKING); // the proxy's listeners never wait
+    HttpClient client = new HttpClient(transport);
     client.setExecutor(threads);
     client.setScheduler(new ScheduledExecutorScheduler("gateway-upstream-timer", true));
     client.setMaxConnectionsPerDestination(CONNECTIONS_PER_UPSTREAM);

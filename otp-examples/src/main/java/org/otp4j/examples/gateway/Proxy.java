@@ -2,7 +2,6 @@ package org.otp4j.examples.gateway;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -13,17 +12,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.client.BufferingResponseListener;
 import org.eclipse.jetty.client.BytesRequestContent;
-import org.eclipse.jetty.client.CompletableResponseListener;
-import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -41,22 +40,34 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The proxy: the Jetty handler of the gateway's public port. For each request, on the virtual
- * thread Jetty runs it on: a request id, the client's token, the route (read from the routes
- * table, never from a process), then attempts: an instance from the pool's balancer, a permit from
- * its breaker, the upstream call with what is left of the route's deadline, the outcome to the
- * breaker and the balancer. Idempotent methods try another instance after a failure, as long as the
- * route's retries and the pool's retry budget allow. Every failure is answered with a JSON error
- * (see {@link #error}); none leaves the client waiting past the deadline.
+ * The proxy: the Jetty handler of the gateway's public port, asynchronous end to end. Its
+ * {@link #handle} starts an {@link Exchange}, the state of one request, and returns at once; the
+ * exchange goes on from Jetty's callbacks and completes the request's callback when it has answered.
+ * No thread waits for the client's body or for the upstream.
  *
- * <p>The upstream call goes through the gateway's one Jetty client ({@link Gateway#http()}): sent
- * without blocking on a kept-alive connection of that upstream's pool, with what is left of the
- * route's deadline as its timeout, its answer buffered up to {@link #MAX_UPSTREAM_BODY} bytes.
- * While it waits for the upstream, it looks every 50 ms whether the client is still there; a
- * client that went away aborts the upstream request (Jetty closes that connection). HTTP/1.1
- * does not read from a connection while its request is handled, so the look is a read of the
- * connection: end of stream means the client is gone. A client that pipelines a next request on
- * the same connection meanwhile has that connection closed after this answer.
+ * <p>An exchange: a request id, the client's token, the body (read as it arrives), the route (read
+ * from the routes table, never from a process), then attempts: an instance from the pool's
+ * balancer, a permit from its breaker, the upstream request sent with what is left of the route's
+ * deadline as its timeout; its completion tells the breaker and the balancer the outcome and
+ * either answers the client or makes the next attempt. Idempotent methods try another instance
+ * after a failure, as long as the route's retries and the pool's retry budget allow. Every failure
+ * is answered with a JSON error (see {@link #error}); none leaves the client waiting past the
+ * deadline.
+ *
+ * <p>The upstream request goes through the gateway's one Jetty client ({@link Gateway#http()}) on a
+ * kept-alive connection of that upstream's pool, its answer buffered up to
+ * {@link #MAX_UPSTREAM_BODY} bytes. While exchanges wait for their upstreams, a timer looks every
+ * 50 ms whether their clients are still there; a client that went away aborts its upstream request
+ * (Jetty closes that connection). HTTP/1.1 does not read from a connection while its request is
+ * handled, so the look is a read of the connection: end of stream means the client is gone. A
+ * client that pipelines a next request on the same connection meanwhile has that connection closed
+ * after this answer.
+ *
+ * <p>No step waits, so the handler is {@link InvocationType#NON_BLOCKING}: Jetty runs it on the
+ * thread that read the request, and each later step on the thread whose event started it (the
+ * upstream client's, for a completion). Steps that read the gateway's processes (a pick, a
+ * permit, an outcome) run with the gateway's node bound. The one step that would wait, asking a
+ * half-open breaker for a probe slot (a call), runs on a virtual thread of its own.
  */
 final class Proxy extends Handler.Abstract {
   private static final Logger ACCESS = LoggerFactory.getLogger("org.otp4j.examples.gateway.access");
@@ -66,7 +77,7 @@ final class Proxy extends Handler.Abstract {
       "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "expect",
       "x-request-id");
   private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
-  private static final long POLL_MS = 50;
+  private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   /** Of two routes that match, the greater is taken: the longer prefix, then the one with a host, then the lesser id. */
   private static final Comparator<GatewayConfig.Route> BEST_ROUTE = Comparator
       .<GatewayConfig.Route>comparingInt(r -> r.prefix().length()).thenComparing(r -> r.host().isPresent())
@@ -77,9 +88,12 @@ final class Proxy extends Handler.Abstract {
 
   private final Gateway gateway;
   private final AtomicLong inflight = new AtomicLong();
+  /** The exchanges waiting for an upstream: those whose clients the timer looks at. */
+  private final Set<Exchange> waiting = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean watching = new AtomicBoolean();
 
   Proxy(Gateway gateway) {
-    super(InvocationType.BLOCKING);
+    super(InvocationType.NON_BLOCKING);
     this.gateway = gateway;
   }
 
@@ -89,172 +103,421 @@ final class Proxy extends Handler.Abstract {
 
   /** How one attempt ended. */
   private sealed interface Attempt {
-    record Answered(ContentResponse response) implements Attempt {}
+    record Answered(int status, HttpFields headers, byte[] content) implements Attempt {}
 
     record Failed(int status, String error, String message) implements Attempt {}
-
-    record ClientGone() implements Attempt {}
   }
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
-    long start = System.nanoTime();
     inflight.incrementAndGet();
-    String id = Optional.ofNullable(request.getHeaders().get("X-Request-Id")).filter(s -> REQUEST_ID.matcher(s).matches())
-        .orElseGet(Proxy::newRequestId);
-    response.getHeaders().put("X-Request-Id", id);
-    String method = request.getMethod();
-    String path = request.getHttpURI().getPath();
-    String client = Request.getRemoteAddr(request);
-    String[] outcome = {"-", "-"}; // route, instance
-    int[] attempts = {0};
-    int status;
-    try {
-      status = gateway.node().call(() -> proxy(request, response, callback, id, method, path, client, outcome, attempts));
-    } catch (RuntimeException e) {
-      status = error(response, callback, id, 502, "gateway_error", "the gateway failed on this request: " + e);
-    } finally {
-      inflight.decrementAndGet();
-    }
-    long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start);
-    gateway.count("gateway_requests_total{route=\"" + outcome[0] + "\",code=\"" + status + "\"}");
-    gateway.count("gateway_request_duration_microseconds_sum{route=\"" + outcome[0] + "\"}", micros);
-    gateway.count("gateway_request_duration_microseconds_count{route=\"" + outcome[0] + "\"}");
-    if (!ACCESS.isInfoEnabled()) {
-      return true;
-    }
-    ACCESS.atInfo().addKeyValue("requestId", id).addKeyValue("client", client).addKeyValue("method", method)
-        .addKeyValue("path", path).addKeyValue("route", outcome[0]).addKeyValue("instance", outcome[1])
-        .addKeyValue("attempts", attempts[0]).addKeyValue("status", status).addKeyValue("micros", micros)
-        .log("id={} client={} {} {} route={} instance={} attempts={} status={} ms={}", id, client, method, path,
-            outcome[0], outcome[1], attempts[0], status, micros / 1000.0);
+    Exchange exchange = new Exchange(request, response, callback);
+    exchange.step(exchange::start);
     return true;
   }
 
-  /** Answers the request; returns the status sent (499: the client went away first). */
-  private int proxy(Request request, Response response, Callback callback, String id, String method, String path,
-                    String client, String[] outcome, int[] attempts) {
-    if (gateway.settings().rateLimit() > 0) {
-      long wait = Limiter.take(gateway, client);
-      if (wait > 0) {
-        gateway.count("gateway_rate_limited_total");
-        response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(wait));
-        return error(response, callback, id, 429, "rate_limited", "too many requests from " + client
-            + "; try again in " + wait + " s");
-      }
+  /**
+   * One request, from its arrival to its answer: what it has learnt so far (route, attempts,
+   * instances tried, the last failure) and the steps that move it on. Its steps never run at the
+   * same time: each is started by the end of the one before (a read, a completion).
+   */
+  private final class Exchange {
+    private final long start = System.nanoTime();
+    private final Request request;
+    private final Response response;
+    private final Callback callback;
+    private final String id;
+    private final String method;
+    private final String path;
+    private final String client;
+    private final ClientWatch watch;
+    private final Set<String> tried = new HashSet<>();
+    private ByteArrayOutputStream received;
+    private byte[] body = NO_BODY;
+    private String host;
+    private GatewayConfig.Route route;
+    private String routeId = "-";
+    private String instanceUrl = "-";
+    private long deadline;
+    private int allowed;
+    private int attempts;
+    private Attempt last;
+    private boolean lookedAgain;
+    private boolean instanceGone; // an instance picked had left its pool: a reload may be stopping it
+    private boolean finished;
+    /** The attempt waiting for its upstream, while there is one. */
+    private volatile Sent sent;
+    private volatile boolean clientGone;
+
+    Exchange(Request request, Response response, Callback callback) {
+      this.request = request;
+      this.response = response;
+      this.callback = callback;
+      this.id = Optional.ofNullable(request.getHeaders().get("X-Request-Id")).filter(s -> REQUEST_ID.matcher(s).matches())
+          .orElseGet(Proxy::newRequestId);
+      this.method = request.getMethod();
+      this.path = request.getHttpURI().getPath();
+      this.client = Request.getRemoteAddr(request);
+      this.watch = new ClientWatch(request);
+      response.getHeaders().put("X-Request-Id", id);
+      request.addFailureListener(x -> clientLeft());
     }
-    long declared = request.getLength();
-    int max = gateway.settings().maxBodyBytes();
-    if (declared > max) {
-      return error(response, callback, id, 413, "body_too_large", "the request body has " + declared
-          + " bytes; the most this gateway takes is " + max);
-    }
-    byte[] body;
-    try {
-      body = hasNoBody(request, declared) ? NO_BODY : readBody(request, max);
-    } catch (IOException e) {
-      return error(response, callback, id, 400, "bad_body", "the request body could not be read: " + e.getMessage());
-    }
-    if (body.length > max) {
-      return error(response, callback, id, 413, "body_too_large", "the request body has more than " + max
-          + " bytes, the most this gateway takes");
-    }
-    String host = Request.getServerName(request);
-    Optional<GatewayConfig.Route> found = route(method, host, path);
-    if (found.isEmpty()) {
-      return error(response, callback, id, 404, "no_route", "no route takes " + method + " " + path
-          + (host == null ? "" : " on host " + host));
-    }
-    GatewayConfig.Route route = found.get();
-    outcome[0] = route.id();
-    long deadline = System.nanoTime() + route.deadline().toNanos();
-    boolean idempotent = IDEMPOTENT.contains(method);
-    int allowed = idempotent ? 1 + route.retries() : 1;
-    Set<String> tried = new HashSet<>();
-    Attempt last = null;
-    boolean lookedAgain = false;
-    boolean instanceGone = false; // an instance picked had left its pool: a reload may be stopping it
-    ClientWatch watch = new ClientWatch(request);
-    while (attempts[0] < allowed) {
-      Pool.Picked picked = Pool.pick(gateway, route.pool(), tried, attempts[0] > 0);
-      if (picked instanceof Pool.Picked.None(String error, String why)) {
-        // The pool is stopping or gone (a reload removed it after this request read its route), or
-        // restarting: read the route again, once; a reload writes its new routes before it stops a pool.
-        // A pool being stopped stops its instances before its balancer, which may then still hand out
-        // instances whose breakers are gone: that too is a pool going away.
-        boolean poolGone = error.equals("pool_unavailable") || error.equals("no_pool") || instanceGone;
-        Optional<GatewayConfig.Route> again = poolGone && !lookedAgain ? route(method, host, path) : Optional.empty();
-        lookedAgain |= poolGone;
-        if (again.isPresent() && !again.get().pool().equals(route.pool())) {
-          route = again.get(); // a new configuration: the request starts over on it
-          outcome[0] = route.id();
-          allowed = idempotent ? 1 + route.retries() : 1;
-          attempts[0] = 0;
-          tried.clear();
-          last = null;
-          continue;
+
+    /** Runs a step with the gateway's node bound; a step that throws answers 502. */
+    void step(Runnable action) {
+      try {
+        gateway.node().call(() -> {
+          action.run();
+          return null;
+        });
+      } catch (RuntimeException e) {
+        if (!finished) {
+          finish(error(response, callback, id, 502, "gateway_error", "the gateway failed on this request: " + e));
         }
-        if (last == null) {
-          last = new Attempt.Failed(503, error, why);
+      }
+    }
+
+    void start() {
+      if (gateway.settings().rateLimit() > 0) {
+        long wait = Limiter.take(gateway, client);
+        if (wait > 0) {
+          gateway.count("gateway_rate_limited_total");
+          response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(wait));
+          fail(429, "rate_limited", "too many requests from " + client + "; try again in " + wait + " s");
+          return;
         }
-        break;
       }
-      Pool.Picked.Instance instance = (Pool.Picked.Instance) picked;
-      String url = instance.url();
-      String key = Gateway.instanceKey(route.pool(), url);
-      attempts[0]++;
-      tried.add(url);
-      outcome[1] = url;
-      if (attempts[0] > 1) {
-        gateway.count("gateway_retries_total{pool=\"" + route.pool() + "\"}");
+      long declared = request.getLength();
+      int max = gateway.settings().maxBodyBytes();
+      if (declared > max) {
+        fail(413, "body_too_large", "the request body has " + declared + " bytes; the most this gateway takes is " + max);
+      } else if (hasNoBody(request, declared)) {
+        route();
+      } else {
+        received = new ByteArrayOutputStream();
+        readBody();
       }
-      switch (Breaker.permit(gateway, key)) {
-        case YES -> { }
+    }
+
+    /** Reads what has arrived of the body, then asks to be called again when more arrives. */
+    void readBody() {
+      int max = gateway.settings().maxBodyBytes();
+      while (true) {
+        Content.Chunk chunk = request.read();
+        if (chunk == null) {
+          request.demand(() -> step(this::readBody));
+          return;
+        }
+        if (Content.Chunk.isFailure(chunk)) {
+          fail(400, "bad_body", "the request body could not be read: " + chunk.getFailure().getMessage());
+          return;
+        }
+        ByteBuffer bytes = chunk.getByteBuffer();
+        if (received.size() + bytes.remaining() > max) {
+          chunk.release();
+          fail(413, "body_too_large", "the request body has more than " + max + " bytes, the most this gateway takes");
+          return;
+        }
+        byte[] copy = new byte[bytes.remaining()];
+        bytes.get(copy);
+        received.write(copy, 0, copy.length);
+        chunk.release();
+        if (chunk.isLast()) {
+          body = received.toByteArray();
+          received = null;
+          route();
+          return;
+        }
+      }
+    }
+
+    void route() {
+      host = Request.getServerName(request);
+      Optional<GatewayConfig.Route> found = Proxy.this.route(method, host, path);
+      if (found.isEmpty()) {
+        fail(404, "no_route", "no route takes " + method + " " + path + (host == null ? "" : " on host " + host));
+        return;
+      }
+      takeRoute(found.get());
+      deadline = System.nanoTime() + route.deadline().toNanos();
+      attempt();
+    }
+
+    private void takeRoute(GatewayConfig.Route r) {
+      route = r;
+      routeId = r.id();
+      allowed = IDEMPOTENT.contains(method) ? 1 + r.retries() : 1;
+    }
+
+    /** Makes the next attempt: picks an instance its breaker lets through and sends; or answers with the last failure. */
+    void attempt() {
+      while (attempts < allowed) {
+        Pool.Picked picked = Pool.pick(gateway, route.pool(), tried, attempts > 0);
+        if (picked instanceof Pool.Picked.None(String error, String why)) {
+          // The pool is stopping or gone (a reload removed it after this request read its route), or
+          // restarting: read the route again, once; a reload writes its new routes before it stops a pool.
+          // A pool being stopped stops its instances before its balancer, which may then still hand out
+          // instances whose breakers are gone: that too is a pool going away.
+          boolean poolGone = error.equals("pool_unavailable") || error.equals("no_pool") || instanceGone;
+          Optional<GatewayConfig.Route> again = poolGone && !lookedAgain ? Proxy.this.route(method, host, path)
+              : Optional.empty();
+          lookedAgain |= poolGone;
+          if (again.isPresent() && !again.get().pool().equals(route.pool())) {
+            takeRoute(again.get()); // a new configuration: the request starts over on it
+            attempts = 0;
+            tried.clear();
+            last = null;
+            continue;
+          }
+          if (last == null) {
+            last = new Attempt.Failed(503, error, why);
+          }
+          break;
+        }
+        Pool.Picked.Instance instance = (Pool.Picked.Instance) picked;
+        String url = instance.url();
+        String key = Gateway.instanceKey(route.pool(), url);
+        attempts++;
+        tried.add(url);
+        instanceUrl = url;
+        if (attempts > 1) {
+          gateway.count("gateway_retries_total{pool=\"" + route.pool() + "\"}");
+        }
+        Breaker.Permit permit = Breaker.permitNow(gateway, key);
+        if (permit == Breaker.Permit.ASK) { // half-open: the breaker is asked from a thread that may wait
+          Thread.ofVirtual().name("gateway-permit").start(() -> step(() -> {
+            if (permitted(instance, key, Breaker.permit(gateway, key))) {
+              attempt();
+            }
+          }));
+          return;
+        }
+        if (!permitted(instance, key, permit)) {
+          return;
+        }
+      }
+      answerLast();
+    }
+
+    /**
+     * Acts on the breaker's answer for {@code instance}: sends the attempt (false: the exchange goes
+     * on from the upstream's completion), or notes why not (true: the next attempt may follow).
+     */
+    private boolean permitted(Pool.Picked.Instance instance, String key, Breaker.Permit permit) {
+      switch (permit) {
+        case YES -> {
+          send(instance, key);
+          return false;
+        }
         case NO -> {
           Pool.done(instance);
-          last = new Attempt.Failed(503, "circuit_open", "the circuit of " + url + " in pool '" + route.pool()
-              + "' is open");
-          continue;
+          last = new Attempt.Failed(503, "circuit_open", "the circuit of " + instance.url() + " in pool '"
+              + route.pool() + "' is open");
+          return true;
         }
         case GONE -> { // left the pool since it was picked (a reload), or its breaker restarts: not an attempt
           Pool.done(instance);
-          attempts[0]--;
+          attempts--;
           instanceGone = true;
-          continue;
+          return true;
         }
+        case ASK -> throw new IllegalStateException("a breaker's permit, once asked, is yes, no or gone");
       }
-      Attempt a = send(route, url, request, method, path, body, id, client, deadline, watch);
-      Pool.done(instance);
-      switch (a) {
-        case Attempt.Answered(ContentResponse r) when r.getStatus() < 500 -> {
-          Breaker.outcome(key, Breaker.Verdict.SUCCESS);
-          return answer(response, callback, r, watch);
+      throw new IllegalStateException("unknown permit " + permit);
+    }
+
+    private void answerLast() {
+      switch (last) {
+        case Attempt.Answered a -> finish(answer(response, callback, a, watch));
+        case Attempt.Failed(int status, String error, String message) -> fail(status, error, message);
+        case null -> fail(503, "no_instance", "no instance could take the request");
+      }
+    }
+
+    /** Sends the attempt to {@code instance}; its completion goes on in {@link #ended}. */
+    private void send(Pool.Picked.Instance instance, String key) {
+      String url = instance.url();
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        ended(instance, key, new Attempt.Failed(504, "deadline", "route '" + route.id() + "' has a deadline of "
+            + route.deadline().toMillis() + " ms, spent before the upstream was asked"));
+        return;
+      }
+      String query = request.getHttpURI().getQuery();
+      org.eclipse.jetty.client.Request up;
+      try {
+        up = gateway.http().newRequest(URI.create(url + route.rewritePath(path) + (query == null ? "" : "?" + query)))
+            .method(method).timeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)), TimeUnit.MILLISECONDS);
+      } catch (IllegalArgumentException e) {
+        ended(instance, key, new Attempt.Failed(400, "bad_request", "the request cannot be forwarded: " + e.getMessage()));
+        return;
+      }
+      if (body.length > 0) {
+        up.body(new BytesRequestContent((String) null, body));
+      }
+      GatewayConfig.Route r = route;
+      up.headers(h -> {
+        for (HttpField f : request.getHeaders()) {
+          String name = f.getLowerCaseName();
+          if (!HOP_BY_HOP.contains(name) && !r.removeHeaders().contains(name)) {
+            h.add(f);
+          }
         }
-        case Attempt.ClientGone g -> {
-          Breaker.outcome(key, Breaker.Verdict.CANCELLED);
-          gateway.count("gateway_client_gone_total");
-          // nobody to answer: close the connection; an EofException is one Jetty does not log
-          request.getConnectionMetaData().getConnection().getEndPoint().close();
-          callback.failed(new EofException("the client went away"));
-          return 499;
+        r.setHeaders().forEach(h::put);
+        h.put("X-Request-Id", id);
+        h.put("X-Forwarded-For", client);
+        Optional.ofNullable(request.getHeaders().get(HttpHeader.HOST)).ifPresent(v -> h.put("X-Forwarded-Host", v));
+        h.put("X-Forwarded-Proto", request.getHttpURI().getScheme() == null ? "http" : request.getHttpURI().getScheme());
+      });
+      Sent s = new Sent(this, instance, key, up, System.nanoTime());
+      sent = s;
+      waitForUpstream(this);
+      if (clientGone) { // left before the request was registered: the timer would not see it
+        up.abort(new EofException("the client went away"));
+      }
+      up.send(s);
+    }
+
+    /** The upstream's completion: the answer, or why there is none. */
+    void completed(Sent s, Result result) {
+      waiting.remove(this);
+      sent = null;
+      Attempt a;
+      Throwable failure = result.getFailure();
+      if (failure == null) {
+        a = new Attempt.Answered(result.getResponse().getStatus(), result.getResponse().getHeaders(), s.getContent());
+      } else if (failure instanceof TimeoutException) {
+        a = new Attempt.Failed(504, "deadline", s.instance.url() + " did not answer within the deadline of route '"
+            + route.id() + "' (" + route.deadline().toMillis() + " ms)");
+      } else {
+        String what = failure instanceof ConnectException ? "could not be reached" : "failed";
+        a = new Attempt.Failed(502, "upstream_error", s.instance.url() + " " + what + ": " + failure);
+      }
+      ended(s.instance, s.key, a);
+    }
+
+    /** An attempt on {@code instance} ended as {@code a}: the breaker and the balancer learn it; then answer or retry. */
+    private void ended(Pool.Picked.Instance instance, String key, Attempt a) {
+      Pool.done(instance);
+      if (clientGone) {
+        Breaker.outcome(key, Breaker.Verdict.CANCELLED);
+        gateway.count("gateway_client_gone_total");
+        // nobody to answer: close the connection; an EofException is one Jetty does not log
+        request.getConnectionMetaData().getConnection().getEndPoint().close();
+        callback.failed(new EofException("the client went away"));
+        finish(499);
+        return;
+      }
+      switch (a) {
+        case Attempt.Answered r when r.status() < 500 -> {
+          Breaker.outcome(key, Breaker.Verdict.SUCCESS);
+          finish(answer(response, callback, r, watch));
+          return;
         }
         case Attempt.Failed f when f.status() == 504 -> {
           Breaker.outcome(key, Breaker.Verdict.FAILURE);
           last = f;
-          attempts[0] = allowed; // the deadline is spent: no retry
+          attempts = allowed; // the deadline is spent: no retry
         }
         default -> {
           Breaker.outcome(key, Breaker.Verdict.FAILURE);
           last = a;
         }
       }
+      if (attempts < allowed) {
+        attempt();
+      } else {
+        answerLast();
+      }
     }
-    return switch (last) {
-      case Attempt.Answered(ContentResponse r) -> answer(response, callback, r, watch);
-      case Attempt.Failed(int status, String error, String message) -> error(response, callback, id, status, error, message);
-      case null -> error(response, callback, id, 503, "no_instance", "no instance could take the request");
-      case Attempt.ClientGone g -> 499; // not reached: returned above
-    };
+
+    /** The client went away (Jetty saw the connection fail, or the timer read its end): abort the upstream request. */
+    void clientLeft() {
+      clientGone = true;
+      Sent s = sent;
+      if (s != null) {
+        s.up.abort(new EofException("the client went away"));
+      }
+    }
+
+    private void fail(int status, String error, String message) {
+      finish(error(response, callback, id, status, error, message));
+    }
+
+    /** The answer was sent (or the client is gone): counts and the access log. */
+    private void finish(int status) {
+      finished = true;
+      inflight.decrementAndGet();
+      long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start);
+      gateway.count("gateway_requests_total{route=\"" + routeId + "\",code=\"" + status + "\"}");
+      gateway.count("gateway_request_duration_microseconds_sum{route=\"" + routeId + "\"}", micros);
+      gateway.count("gateway_request_duration_microseconds_count{route=\"" + routeId + "\"}");
+      if (ACCESS.isInfoEnabled()) {
+        ACCESS.atInfo().addKeyValue("requestId", id).addKeyValue("client", client).addKeyValue("method", method)
+            .addKeyValue("path", path).addKeyValue("route", routeId).addKeyValue("instance", instanceUrl)
+            .addKeyValue("attempts", attempts).addKeyValue("status", status).addKeyValue("micros", micros)
+            .log("id={} client={} {} {} route={} instance={} attempts={} status={} ms={}", id, client, method, path,
+                routeId, instanceUrl, attempts, status, micros / 1000.0);
+      }
+    }
+  }
+
+  /** One attempt sent upstream: buffers the answer and hands its completion to its exchange. */
+  private static final class Sent extends BufferingResponseListener {
+    final Exchange exchange;
+    final Pool.Picked.Instance instance;
+    final String key;
+    final org.eclipse.jetty.client.Request up;
+    final long sentAt;
+
+    Sent(Exchange exchange, Pool.Picked.Instance instance, String key, org.eclipse.jetty.client.Request up, long sentAt) {
+      super(MAX_UPSTREAM_BODY);
+      this.exchange = exchange;
+      this.instance = instance;
+      this.key = key;
+      this.up = up;
+      this.sentAt = sentAt;
+    }
+
+    @Override
+    public void onComplete(Result result) {
+      exchange.step(() -> exchange.completed(this, result));
+    }
+  }
+
+  /** Puts {@code exchange} among those the timer watches, and starts the timer if it is not running. */
+  private void waitForUpstream(Exchange exchange) {
+    waiting.add(exchange);
+    if (watching.compareAndSet(false, true)) {
+      scheduleWatch();
+    }
+  }
+
+  private void scheduleWatch() {
+    try {
+      gateway.http().getScheduler().schedule(this::watchClients, POLL_NANOS, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      watching.set(false); // the client is stopping: its requests fail on their own
+    }
+  }
+
+  /**
+   * The timer: looks whether the clients of the exchanges that have waited a poll's time are still
+   * there; runs again while any exchange waits.
+   */
+  private void watchClients() {
+    long now = System.nanoTime();
+    for (Exchange e : waiting) {
+      Sent s = e.sent;
+      if (s != null && now - s.sentAt >= POLL_NANOS && e.watch.gone()) {
+        waiting.remove(e);
+        e.clientLeft();
+      }
+    }
+    watching.set(false);
+    if (!waiting.isEmpty() && watching.compareAndSet(false, true)) {
+      scheduleWatch();
+    }
   }
 
   /**
@@ -277,22 +540,6 @@ final class Proxy extends Handler.Abstract {
     return new UUID(msb, lsb).toString();
   }
 
-  /**
-   * The request's body, up to {@code max + 1} bytes (one more than taken, to tell a body too large),
-   * in buffers that grow with what arrives rather than one of the largest size.
-   */
-  private static byte[] readBody(Request request, int max) throws IOException {
-    try (InputStream in = Content.Source.asInputStream(request)) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      byte[] chunk = new byte[8192];
-      int n;
-      while (out.size() <= max && (n = in.read(chunk, 0, Math.min(chunk.length, max + 1 - out.size()))) > 0) {
-        out.write(chunk, 0, n);
-      }
-      return out.toByteArray();
-    }
-  }
-
   /** The route for a request: of those that match, the one with the longest prefix. */
   private Optional<GatewayConfig.Route> route(String method, String host, String path) {
     Optional<Table<String, GatewayConfig.Route>> routes = gateway.table(Gateway.ROUTES);
@@ -309,72 +556,10 @@ final class Proxy extends Handler.Abstract {
     return Optional.ofNullable(best);
   }
 
-  private Attempt send(GatewayConfig.Route route, String url, Request request, String method, String path, byte[] body,
-                       String id, String client, long deadline, ClientWatch watch) {
-    long left = deadline - System.nanoTime();
-    if (left <= 0) {
-      return new Attempt.Failed(504, "deadline", "route '" + route.id() + "' has a deadline of "
-          + route.deadline().toMillis() + " ms, spent before the upstream was asked");
-    }
-    String query = request.getHttpURI().getQuery();
-    org.eclipse.jetty.client.Request up;
-    try {
-      up = gateway.http().newRequest(URI.create(url + route.rewritePath(path) + (query == null ? "" : "?" + query)))
-          .method(method).timeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)), TimeUnit.MILLISECONDS);
-    } catch (IllegalArgumentException e) {
-      return new Attempt.Failed(400, "bad_request", "the request cannot be forwarded: " + e.getMessage());
-    }
-    if (body.length > 0) {
-      up.body(new BytesRequestContent((String) null, body));
-    }
-    up.headers(h -> {
-      for (HttpField f : request.getHeaders()) {
-        String name = f.getLowerCaseName();
-        if (!HOP_BY_HOP.contains(name) && !route.removeHeaders().contains(name)) {
-          h.add(f);
-        }
-      }
-      route.setHeaders().forEach(h::put);
-      h.put("X-Request-Id", id);
-      h.put("X-Forwarded-For", client);
-      Optional.ofNullable(request.getHeaders().get(HttpHeader.HOST)).ifPresent(v -> h.put("X-Forwarded-Host", v));
-      h.put("X-Forwarded-Proto", request.getHttpURI().getScheme() == null ? "http" : request.getHttpURI().getScheme());
-    });
-    CompletableFuture<ContentResponse> call = new CompletableResponseListener(up, MAX_UPSTREAM_BODY).send();
-    while (true) {
-      long wait = Math.min(TimeUnit.MILLISECONDS.toNanos(POLL_MS), deadline - System.nanoTime());
-      if (wait <= 0) {
-        up.abort(new TimeoutException("the deadline of route '" + route.id() + "' passed"));
-        return new Attempt.Failed(504, "deadline", url + " did not answer within the deadline of route '" + route.id()
-            + "' (" + route.deadline().toMillis() + " ms)");
-      }
-      try {
-        return new Attempt.Answered(call.get(wait, TimeUnit.NANOSECONDS));
-      } catch (TimeoutException e) {
-        if (watch.gone()) {
-          up.abort(new EofException("the client went away"));
-          return new Attempt.ClientGone();
-        }
-      } catch (ExecutionException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof TimeoutException) {
-          return new Attempt.Failed(504, "deadline", url + " did not answer within the deadline of route '"
-              + route.id() + "' (" + route.deadline().toMillis() + " ms)");
-        }
-        String what = cause instanceof ConnectException ? "could not be reached" : "failed";
-        return new Attempt.Failed(502, "upstream_error", url + " " + what + ": " + cause);
-      } catch (InterruptedException e) {
-        up.abort(e);
-        Thread.currentThread().interrupt();
-        return new Attempt.ClientGone();
-      }
-    }
-  }
-
-  private static int answer(Response response, Callback callback, ContentResponse r, ClientWatch watch) {
-    response.setStatus(r.getStatus());
+  private static int answer(Response response, Callback callback, Attempt.Answered r, ClientWatch watch) {
+    response.setStatus(r.status());
     HttpFields.Mutable out = response.getHeaders();
-    for (HttpField f : r.getHeaders()) {
+    for (HttpField f : r.headers()) {
       if (!HOP_BY_HOP.contains(f.getLowerCaseName())) {
         out.add(f);
       }
@@ -382,8 +567,8 @@ final class Proxy extends Handler.Abstract {
     if (watch.stolePipelined()) {
       out.put(HttpHeader.CONNECTION, "close");
     }
-    response.write(true, ByteBuffer.wrap(r.getContent()), callback);
-    return r.getStatus();
+    response.write(true, ByteBuffer.wrap(r.content()), callback);
+    return r.status();
   }
 
   /**

@@ -27,7 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The Jetty server, owned by a {@link JettyProcess}: two connectors, the proxy's port (every request
  * goes to {@link Proxy}) and the admin port ({@link Admin}: the page, the JSON API, {@code /metrics}).
  * The process's init starts Jetty, its terminate stops it, so a restart of this child is a restart
- * of the web server. Requests run on virtual threads; errors Jetty answers itself (a request line or
+ * of the web server. Proxied requests never wait (see {@link Proxy}); admin requests run on virtual
+ * threads; errors Jetty answers itself (a request line or
  * headers too large, 431; a malformed request, 400) get the same JSON body as the proxy's.
  */
 final class WebEndpoint {
@@ -73,11 +74,22 @@ final class WebEndpoint {
     server.addConnector(admin);
     Proxy proxyHandler = new Proxy(gateway);
     Admin adminHandler = new Admin(gateway, proxyHandler);
-    server.setHandler(new Handler.Abstract(Handler.Abstract.InvocationType.BLOCKING) {
+    // The proxy never waits (see Proxy), so Jetty runs handlers on the thread that read the
+    // request; the admin handler calls the gateway's processes and runs on a virtual thread.
+    server.setHandler(new Handler.Abstract(Handler.Abstract.InvocationType.NON_BLOCKING) {
       @Override
-      public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        return "admin".equals(request.getConnectionMetaData().getConnector().getName())
-            ? adminHandler.handle(request, response, callback) : proxyHandler.handle(request, response, callback);
+      public boolean handle(Request request, Response response, Callback callback) {
+        if (!"admin".equals(request.getConnectionMetaData().getConnector().getName())) {
+          return proxyHandler.handle(request, response, callback);
+        }
+        Thread.ofVirtual().name("gateway-admin").start(() -> {
+          try {
+            adminHandler.handle(request, response, callback);
+          } catch (Throwable e) {
+            callback.failed(e);
+          }
+        });
+        return true;
       }
     });
     server.setErrorHandler(new JsonErrors());
