@@ -3,9 +3,10 @@
 # asked directly, in front of the same two upstream processes, loaded by wrk
 # (org.otp4j.bench.GatewayBench).
 #
-#   bash otp-bench/gateway-bench.sh        about 3 minutes: writes docs/benchmarks-gateway.md
+#   bash otp-bench/gateway-bench.sh        about 6 minutes: writes docs/benchmarks-gateway.md
 #
-# Options go to the harness: --duration S (per wrk run, default 10), --rounds N (default 1),
+# Options go to the harness: --duration S (per wrk run, default 10), --rounds N (default 1), --warmup S
+# (before a contender's first round, default 40),
 # --rate R (the paced runs' requests/s, default 6000), --out FILE, --jfr (a flight recording of the
 # gateway), --no-build (skip the Maven build). nginx, haproxy and wrk come from Debian: the script
 # installs the missing ones with apt-get (needs root) and says so; it starts its own nginx and

@@ -37,7 +37,7 @@ import org.otp4j.examples.gateway.UpstreamProcess;
  * processes ({@link UpstreamProcess}), with {@code wrk} as the load generator:
  *
  * <pre>{@code java -cp benchmarks.jar org.otp4j.bench.GatewayBench --root DIR [--duration S] [--rounds N]
- *     [--rate R] [--out FILE] [--jfr]}</pre>
+ *     [--rate R] [--warmup S] [--out FILE] [--jfr]}</pre>
  *
  * <p>For each contender: a warm-up run, a saturated run ({@code wrk -t2 -c64}) and a paced run at
  * about {@code --rate} requests/s; then the gateway's fast failure: one upstream made to fail until
@@ -76,7 +76,7 @@ public final class GatewayBench {
         opt.put(a.substring(2), args[++i]);
       } else {
         System.err.println("unknown argument '" + a + "'; expected --root DIR, --duration S, --rounds N, --rate R, "
-            + "--out FILE or --jfr");
+            + "--warmup S, --out FILE or --jfr");
         System.exit(2);
       }
     }
@@ -84,6 +84,7 @@ public final class GatewayBench {
     int duration = Integer.parseInt(opt.getOrDefault("duration", "10"));
     int rounds = Integer.parseInt(opt.getOrDefault("rounds", "1"));
     int rate = Integer.parseInt(opt.getOrDefault("rate", "6000"));
+    int warmup = Integer.parseInt(opt.getOrDefault("warmup", "40"));
     Path out = Path.of(opt.getOrDefault("out", root.resolve("docs/benchmarks-gateway.md").toString()));
     boolean jfr = opt.containsKey("jfr");
     for (String tool : List.of("wrk", "nginx", "haproxy")) {
@@ -166,7 +167,9 @@ public final class GatewayBench {
         for (int k = 0; k < contenders.size(); k++) {
           Contender c = contenders.get((k + round) % contenders.size());
           System.out.println("round " + (round + 1) + "/" + rounds + ": " + c.name());
-          wrk(c.url(), Math.max(3, duration / 2), null); // warm-up
+          // warm-up: long before a contender's first round, as a JVM's request path is compiled
+          // under load for tens of seconds (a long-running proxy is measured, not its first minute)
+          wrk(c.url(), round == 0 ? warmup : Math.max(3, duration / 2), null);
           saturated.computeIfAbsent(c.name(), x -> new ArrayList<>()).add(wrk(c.url(), duration, null));
           pacedRuns.computeIfAbsent(c.name(), x -> new ArrayList<>()).add(wrk(c.url(), duration, paced));
         }
@@ -195,7 +198,7 @@ public final class GatewayBench {
 
       String loadAfter = Files.readString(Path.of("/proc/loadavg")).trim();
       long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
-      String md = report(root, when, seconds, duration, rounds, rate, meanDelayMs, loadBefore, loadAfter, contenders,
+      String md = report(root, when, seconds, duration, rounds, rate, warmup, meanDelayMs, loadBefore, loadAfter, contenders,
           saturated, pacedRuns, openPaced, openSaturated, upstreamAfter - upstreamBefore, firstOpen, a, jfr ? dir : null);
       Files.createDirectories(out.toAbsolutePath().getParent());
       Files.writeString(out, md);
@@ -418,7 +421,8 @@ public final class GatewayBench {
         met ? "met" : "**missed**");
   }
 
-  private static String report(Path root, String when, long seconds, int duration, int rounds, int rate, double delayMs,
+  private static String report(Path root, String when, long seconds, int duration, int rounds, int rate, int warmup,
+                               double delayMs,
                                String loadBefore, String loadAfter, List<Contender> contenders,
                                Map<String, List<Run>> saturated, Map<String, List<Run>> paced, Run openPaced,
                                Run openSaturated, long upstreamCalls, String firstOpen, UpstreamProcess a, Path jfr) {
@@ -428,6 +432,7 @@ public final class GatewayBench {
     md.append("Measured by `bash otp-bench/gateway-bench.sh")
         .append(duration == 10 && rounds == 1 && rate == 6000 ? "" : " --duration " + duration + " --rounds " + rounds
             + " --rate " + rate)
+        .append(warmup == 40 ? "" : " --warmup " + warmup)
         .append("` on ").append(when).append(", in ").append(seconds / 60).append(" min ").append(seconds % 60)
         .append(" s, at commit ").append(Machine.commit(root)).append(". Machine: ").append(Machine.cpu()).append(", ")
         .append(Machine.cores()).append(" cores, ").append(Machine.memory()).append(", ").append(Machine.os())
@@ -444,8 +449,11 @@ public final class GatewayBench {
         + "(`X-Request-Id`, `X-Forwarded-For`, `X-Forwarded-Proto`).\n");
     md.append("- Load: Debian's `wrk` (").append(version("wrk", "-v")).append("), `wrk -t").append(THREADS)
         .append(" -c").append(CONNECTIONS).append(" -d").append(duration).append("s --latency`: ").append(THREADS)
-        .append(" threads, ").append(CONNECTIONS).append(" keep-alive connections. Each contender gets a warm-up "
-        + "run of ").append(Math.max(3, duration / 2)).append(" s first (not counted).\n");
+        .append(" threads, ").append(CONNECTIONS).append(" keep-alive connections. Each contender gets a saturated "
+        + "warm-up run of ").append(warmup).append(" s before its first round and of ").append(Math.max(3, duration / 2))
+        .append(" s before each later one (not counted): the gateway's JVM compiles its request path under load for "
+        + "tens of seconds, and what is measured is a proxy that has been running, as nginx and HAProxy are from "
+        + "their first request.\n");
     md.append("- **Saturated**: each connection sends its next request as soon as the answer arrives.\n");
     md.append(String.format(Locale.ROOT, "- **Paced** at about %,d requests/s: wrk has no rate option and Debian has "
         + "no `wrk2`, so a wrk Lua script's `delay()` makes each connection wait %.2f ms on average before each "
