@@ -52,13 +52,7 @@ public final class Broker implements AutoCloseable {
    *     does not start listening within 15 seconds (the message carries the end of its log)
    */
   public static Broker start(Path dir) {
-    Path executable = find().orElseThrow(() -> new BrokerException(
-        "mosquitto is not installed: install Debian's package with `apt-get install -y mosquitto`"));
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the broker's directory " + dir, e);
-    }
+    Path executable = prepare(dir);
     // A port found free may be taken before mosquitto binds it: then try another.
     BrokerException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
@@ -73,6 +67,18 @@ public final class Broker implements AutoCloseable {
     throw last;
   }
 
+  /** mosquitto's executable, once {@code dir} exists. */
+  private static Path prepare(Path dir) {
+    Path executable = find().orElseThrow(() -> new BrokerException(
+        "mosquitto is not installed: install Debian's package with `apt-get install -y mosquitto`"));
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the broker's directory " + dir, e);
+    }
+    return executable;
+  }
+
   /**
    * Starts a broker on loopback port {@code port}, keeping its files in {@code dir} (created if
    * missing): for a broker that platform nodes of other JVMs are told the address of.
@@ -85,13 +91,7 @@ public final class Broker implements AutoCloseable {
     if (port < 1 || port > 65_535) {
       throw new IllegalArgumentException("a broker's port must be 1..65535; got " + port);
     }
-    Path executable = find().orElseThrow(() -> new BrokerException(
-        "mosquitto is not installed: install Debian's package with `apt-get install -y mosquitto`"));
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the broker's directory " + dir, e);
-    }
+    Path executable = prepare(dir);
     Broker broker = new Broker(executable, dir, port);
     broker.launch();
     return broker;
