@@ -34,13 +34,15 @@ import org.otp4j.examples.iot.DeviceMessage.Telemetry;
  * a device process that runs on another node is called through its pid like a local one.
  *
  * <h2>Duplicates</h2>
- * The last reading again (same time and sequence number) is refused as a
- * {@link BadMessage.Reason#DUPLICATE}: the broker delivers a QoS 1 message again when its
- * acknowledgement was lost, and it must count once. A reading older than the last one is
- * {@link Recorded.Late}: with several platform nodes the broker hands a device's messages to any of
- * them, so they can reach its process out of order; it goes on to the store, which keeps a reading
- * once (by its key) and counts one it already holds as a duplicate, but it does not replace the
- * last one. A device that restarts numbers from 1 again, with a newer time, and is accepted.
+ * The last reading again (same time and sequence number) is answered {@link Recorded.Duplicate}:
+ * the broker delivers a QoS 1 message again when its acknowledgement was lost, and it must count
+ * once. A reading older than the last one is {@link Recorded.Late}: with several platform nodes the
+ * broker hands a device's messages to any of them, so they can reach its process out of order.
+ * Neither replaces the last reading nor reaches the rules, and both go on to the store all the same,
+ * which keeps a reading once (by its key) and counts one it already holds as a
+ * {@link BadMessage.Reason#DUPLICATE}: this process seeing a reading does not mean it was stored (the
+ * node that routed it may have died before writing it, and the broker gives it to another). A device
+ * that restarts numbers from 1 again, with a newer time, and is accepted.
  */
 public final class DeviceServer extends GenServer<DeviceServer.State, DeviceServer.Request> {
   /** What the platform asks of a device's process. */
@@ -78,7 +80,7 @@ public final class DeviceServer extends GenServer<DeviceServer.State, DeviceServ
     /** Older than the last reading (it came late): to be stored, but not the device's last. */
     record Late(Telemetry last) implements Recorded {}
 
-    /** Refused: the last reading again. */
+    /** The last reading again: to be stored (the store keeps it once), but not passed to the rules. */
     record Duplicate(Telemetry last) implements Recorded {}
   }
 

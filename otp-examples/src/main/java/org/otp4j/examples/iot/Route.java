@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * demand), tells the rules, and passes on what must be stored.
  * <ul>
  *   <li>a reading the device accepts goes on, and the rules hear of it with the previous one; a
- *       duplicate is counted, acknowledged and dropped;</li>
+ *       late one or a duplicate goes on to the store (which keeps it once) and the rules do not hear
+ *       of it: that the device's process saw a reading does not mean it was stored;</li>
  *   <li>a status goes on (the store keeps the last one), and the rules hear of a change;</li>
  *   <li>a command's ack goes to the process driving that command, found by its id, and is
  *       acknowledged to the broker here: the command's process records the outcome.</li>
@@ -56,11 +57,11 @@ final class Route extends ProducerConsumer<Void, Parsed, Parsed> {
               out.add(p);
               Rules.notify(new Rules.Event.Reading(t, a.before()));
             }
-            case DeviceServer.Recorded.Late l -> out.add(p); // the store keeps it once, by its key
-            case DeviceServer.Recorded.Duplicate d -> {
-              iot.metrics().rejected(BadMessage.Reason.DUPLICATE);
-              p.delivery().ack();
-            }
+            // The store keeps a reading once, by its key, and counts one it holds already as a
+            // duplicate. A reading the device process saw already may still be unstored: the node
+            // that routed it first may have died (or its pipeline restarted) between the two.
+            case DeviceServer.Recorded.Late l -> out.add(p);
+            case DeviceServer.Recorded.Duplicate d -> out.add(p);
           }
         }
         case Status s -> {

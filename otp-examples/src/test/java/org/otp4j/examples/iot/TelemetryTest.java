@@ -64,4 +64,32 @@ class TelemetryTest {
       assertThat(m.rejectedTotal()).isEqualTo(1);
     }
   }
+
+  @Test
+  void aReadingItsDeviceProcessSawButNoNodeStoredIsStoredWhenTheBrokerDeliversItAgain() {
+    try (IotServer s = IotServer.start(dir, Map.of())) {
+      long t0 = 1_796_655_600_000L;
+      try (Devices devices = new Devices(s.broker, "sim")) {
+        devices.reading("d-000001", "g-01", 1, t0, 20.5, 90);
+        devices.flush();
+        await().atMost(IotServer.WAIT).until(() -> s.metrics().stored() == 1);
+
+        // Reading 2 reached the device's process through a node that died before writing it: the
+        // process holds it as its last reading, the store does not have it.
+        DeviceMessage.Telemetry second = new DeviceMessage.Telemetry("d-000001", "g-01", 2, t0 + 1_000L, 21.5, 90,
+            48.8566, 2.3522, null);
+        assertThat(s.on(() -> DeviceServer.record(s.iot, second)))
+            .isInstanceOf(DeviceServer.Recorded.Accepted.class);
+        assertThat(s.iot.db().countReadings("d-000001")).isEqualTo(1);
+
+        // The broker gives it again (to a survivor, here the same node): it is stored, once, and counted
+        devices.reading("d-000001", "g-01", 2, t0 + 1_000L, 21.5, 90);
+        devices.flush();
+        await().atMost(IotServer.WAIT).until(() -> s.metrics().stored() == 2);
+        assertThat(s.iot.db().countReadings("d-000001")).isEqualTo(2);
+        assertThat(s.iot.db().windows("device", "d-000001")).extracting(Window::n).containsExactly(2L);
+        assertThat(s.metrics().rejected(BadMessage.Reason.DUPLICATE)).isZero();
+      }
+    }
+  }
 }
