@@ -98,6 +98,156 @@ class PartitionJvmTest {
 
   @Test
   @Timeout(60)
+  @DisplayName("a partition cuts a node off with its sockets open: down on every side within the failure "
+      + "timeout, links and monitors fire noconnection once, a call fails; the heal brings every node up "
+      + "again and one global name conflict resolved, the pg group whole")
+  void partitionThenHeal() throws Exception {
+    int parentPort = freePort();
+    int portA = freePort();
+    int portB = freePort();
+    Cluster cluster = cluster(parentPort, portA, portB);
+    parent = Node.start(PARENT, NodeConfig.defaults().withTransport(cluster));
+    Global.start(parent);
+    Pg.start(parent, ChildNodeMain.SCOPE);
+
+    try (Inbox inbox = parent.openInbox(); Inbox nodes = parent.openInbox(); CapturedLogs logs = new CapturedLogs()) {
+      forwardNodeEvents(parent, nodes);
+      // one after the other: two JVMs joining at once on two busy cores make the views flap
+      ChildJvm a = child("a@localhost", portA, parentPort);
+      a.awaitReady();
+      assertThat(next(nodes)).isEqualTo(new NodeUp("a@localhost"));
+      ChildJvm b = child("b@localhost", portB, parentPort);
+      b.awaitReady();
+      assertThat(next(nodes)).isEqualTo(new NodeUp("b@localhost"));
+      a.ask("await-up b@localhost", "UP b@localhost");
+      b.ask("await-up a@localhost", "UP a@localhost");
+      a.ask("services", "SERVICES");
+      b.ask("services", "SERVICES");
+
+      // links and monitors across the cut, both ways: each child's observer links to and monitors the
+      // inbox, the inbox (trapping exits) is linked to and monitors each observer
+      inbox.trapExits(true);
+      Pid observerA = watch(inbox, "a@localhost");
+      Pid observerB = watch(inbox, "b@localhost");
+      Ref monitorA = inbox.monitor(observerA);
+      Ref monitorB = inbox.monitor(observerB);
+
+      // the cut: everything the parent's channel sends or receives is dropped, its sockets stay open
+      long cutAt = System.nanoTime();
+      cluster.isolate(PARENT, true);
+      List<String> down = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        NodeDown d = next(nodes, NodeDown.class, FAILURE_TIMEOUT.plus(DETECTION_MARGIN).plusSeconds(5));
+        long detectedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cutAt);
+        System.out.println("a partitioned node (" + d.node() + ") was seen down after " + detectedMillis + " ms");
+        assertThat(detectedMillis).as("detection of %s, with a failure timeout of %s", d.node(), FAILURE_TIMEOUT)
+            .isLessThanOrEqualTo(FAILURE_TIMEOUT.plus(DETECTION_MARGIN).toMillis());
+        down.add(d.node());
+      }
+      assertThat(down).containsExactlyInAnyOrder("a@localhost", "b@localhost");
+      a.ask("await-down " + PARENT, "DOWN " + PARENT);
+      b.ask("await-down " + PARENT, "DOWN " + PARENT);
+      List<Object> fired = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        fired.add(next(inbox));
+      }
+      assertThat(fired).containsExactlyInAnyOrder(
+          new ExitMessage(observerA, ExitReason.NOCONNECTION), new ExitMessage(observerB, ExitReason.NOCONNECTION),
+          new Down(monitorA, observerA, ExitReason.NOCONNECTION), new Down(monitorB, observerB, ExitReason.NOCONNECTION));
+
+      // a call across the cut fails with noconnection at once, not after its timeout
+      long callAt = System.nanoTime();
+      assertThatThrownBy(() -> parent.call(() -> Proc.call(observerA, from -> "hello", Duration.ofSeconds(30))))
+          .isInstanceOfSatisfying(CallException.class,
+              e -> assertThat(e.reason()).isEqualTo(ExitReason.NOCONNECTION));
+      assertThat(Duration.ofNanos(System.nanoTime() - callAt)).isLessThan(Duration.ofSeconds(5));
+
+      // each side registers the same global name and joins the same group
+      Pid parentHolder = parent.spawn(() -> Proc.receive(m -> m.equals("stop")));
+      Pid parentMember = parent.spawn(() -> Proc.receive(m -> m.equals("stop")));
+      assertThat(parent.call(() -> Global.registerName("svc", parentHolder))).isTrue();
+      parent.run(() -> Pg.join(ChildNodeMain.SCOPE, "workers", parentMember));
+      String registered = a.ask("register svc", "REGISTERED svc ");
+      assertThat(registered).as("a's side has no holder of the name").startsWith("REGISTERED svc true ");
+      String holderA = registered.substring("REGISTERED svc true ".length());
+      String joined = a.ask("join workers", "JOINED workers ");
+      String memberA = joined.substring("JOINED workers ".length());
+      Ref holderMonitor = inbox.monitor(parentHolder);
+
+      // the heal
+      cluster.isolate(PARENT, false);
+      long healedAt = System.nanoTime();
+      List<Object> up = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        Duration left = MERGE_PATIENCE.minusNanos(System.nanoTime() - healedAt);
+        nodes.receive(NodeUp.class::isInstance, left.isNegative() ? Duration.ZERO : left).ifPresent(up::add);
+      }
+      assertThat(up).as("the parent to see both sides merge within %s, it sees %s and its log says %s; a's "
+          + "output:\n%s\nb's output:\n%s", MERGE_PATIENCE, parent.connectedNodes(), logs.lines(), a.output(),
+          b.output()).containsExactlyInAnyOrder(new NodeUp("a@localhost"), new NodeUp("b@localhost"));
+      System.out.println("the two sides merged " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - healedAt)
+          + " ms after the heal");
+      a.ask("await-up " + PARENT, "UP " + PARENT);
+      b.ask("await-up " + PARENT, "UP " + PARENT);
+
+      // the conflict: the node of the two holders with the smaller name, a, keeps its own by default
+      Down lost = next(inbox, Down.class, MERGE_PATIENCE);
+      assertThat(lost.ref()).isEqualTo(holderMonitor);
+      assertThat(lost.reason()).isEqualTo(ExitReason.of(new Global.NameConflict("svc")));
+      assertThat(a.ask("await-global svc a@localhost", "GLOBAL svc ")).isEqualTo("GLOBAL svc " + holderA);
+      assertThat(b.ask("await-global svc a@localhost", "GLOBAL svc ")).isEqualTo("GLOBAL svc " + holderA);
+      spinUntil(() -> parent.call(() -> Global.whereis("svc")).map(Pid::nodeName).equals(Optional.of("a@localhost")),
+          () -> "the parent to see a's holder of svc, it sees " + parent.call(() -> Global.whereis("svc")),
+          MERGE_PATIENCE);
+      assertThat(ChildNodeMain.describe(parent.call(() -> Global.whereis("svc")).orElseThrow())).isEqualTo(holderA);
+
+      // the group has both sides' members on every node
+      String members = "MEMBERS workers " + ChildNodeMain.describe(
+          List.of(parentMember)) + "," + memberA;
+      List<String> sorted = Arrays.stream(members.substring("MEMBERS workers ".length()).split(",")).sorted().toList();
+      String expected = "MEMBERS workers " + String.join(",", sorted);
+      assertThat(a.ask("await-members workers 2", "MEMBERS workers ")).isEqualTo(expected);
+      assertThat(b.ask("await-members workers 2", "MEMBERS workers ")).isEqualTo(expected);
+      spinUntil(() -> parent.call(() -> Pg.members(ChildNodeMain.SCOPE, "workers")).size() == 2,
+          () -> "the parent to see both members, it sees " + parent.call(() -> Pg.members(ChildNodeMain.SCOPE, "workers")),
+          MERGE_PATIENCE);
+      assertThat("MEMBERS workers " + ChildNodeMain.describe(parent.call(() -> Pg.members(ChildNodeMain.SCOPE, "workers"))))
+          .isEqualTo(expected);
+
+      // every firing across the cut happened once, on every side: the observers (alive, trapping
+      // exits) answer over the healed connections with what they saw
+      for (Pid observer : List.of(observerA, observerB)) {
+        inbox.send(observer, new Ping(inbox.pid(), "log"));
+        Ping log = next(inbox, Ping.class);
+        List<String> seen = log.text().lines().toList();
+        String inboxPid = ChildNodeMain.describe(inbox.pid());
+        assertThat(seen).as("what the observer on %s saw", observer.nodeName())
+            .containsOnlyOnce("EXIT " + inboxPid + " noconnection", "DOWN " + inboxPid + " noconnection",
+                "NODEDOWN " + PARENT)
+            .doesNotContain("NODEDOWN a@localhost", "NODEDOWN b@localhost");
+        assertThat(seen.stream().filter(l -> l.startsWith("EXIT") || l.startsWith("DOWN")).count()).isEqualTo(2);
+        assertThat(seen.subList(seen.indexOf("NODEDOWN " + PARENT), seen.size())).contains("NODEUP " + PARENT);
+      }
+      assertThat(inbox.flush()).as("nothing more fired in the parent").isEmpty();
+      assertThat(nodes.flush()).as("no other node event in the parent").isEmpty();
+      assertThat(parent.connectedNodes()).containsExactlyInAnyOrder("a@localhost", "b@localhost");
+      // a child whose own view still held the parent redials the connection the parent closed, and is
+      // refused until its view follows: the only errors
+      assertThat(logs.lines()).filteredOn(l -> l.startsWith("ERROR"))
+          .allMatch(l -> l.contains("refused a direct connection") && l.endsWith("not a member of the cluster's view"));
+    }
+  }
+
+  /** Makes the observer on {@code node} link to and monitor {@code inbox}; returns the observer. */
+  private static Pid watch(Inbox inbox, String node) {
+    inbox.send(Name.remote("observer", node), new Ping(inbox.pid(), "watch"));
+    Ping answer = next(inbox, Ping.class);
+    assertThat(answer.text()).isEqualTo("watching");
+    return answer.from();
+  }
+
+  @Test
+  @Timeout(60)
   @DisplayName("a node killed with kill -9 and started again under its name in a new JVM: a new "
       + "creation, the old pids dead (send dropped, monitor and link noproc), the new pids answer")
   void restartedUnderTheSameName() throws Exception {

@@ -189,7 +189,7 @@ public final class DirectLinks implements AutoCloseable {
   /**
    * The HELLO of {@code node}, which listens for direct connections on {@code host}:{@code port}.
    *
-   * @param first whether it is the first HELLO of its JGroups member
+   * @param first whether it is the first HELLO of its JGroups member, or a greeting (which starts afresh)
    */
   public void hello(String node, int creation, String host, int port, boolean first) {
     Peer p = peers.computeIfAbsent(node, Peer::new);

@@ -35,10 +35,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Membership.</b> The channel's logical name is the node's name. A node learns the other
  * node's creation from a HELLO frame, which each node sends to every member that appears in its view
- * and in answer to the first HELLO of a member (whose own greeting may have come before this node's
- * view, and been dropped); a node is up for the dispatcher
- * once its HELLO arrived while it is in the view, and down as soon as a view leaves it out. A HELLO
- * always precedes a member's signals, since the channel keeps each sender's order.
+ * (a greeting) and in answer to every greeting (an answer, which is not answered). A greeting is
+ * always answered, even from a member this node has in its view already: the views of two sides of
+ * a partition need not agree (one side may have left the other out while the other kept it, its
+ * connections closed all the same), and after the merge only the side that left the other out greets
+ * again; it must hear back, and the side that kept it must treat the greeting as a new start. A
+ * greeting that arrives before this node's view holds its sender is dropped: this node greets the
+ * sender itself when that view comes. A node is up for the dispatcher once its HELLO arrived while it
+ * is in the view, and down as soon as a view leaves it out. A HELLO always precedes a member's
+ * signals, since the channel keeps each sender's order.
  *
  * <p><b>Direct connections.</b> With a {@link Direct} configuration, the HELLO also carries the
  * host and port where the node listens for direct connections, and the signals to a node whose HELLO
@@ -46,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * either side has none stays on JGroups (below). Every signal of one pair takes the same path, so
  * the order holds.
  *
- * <p><b>Frames.</b> One JGroups message per signal: a kind byte (HELLO or SIGNAL) and the codec's
+ * <p><b>Frames.</b> One JGroups message per signal: a kind byte (GREETING, ANSWER or SIGNAL) and the codec's
  * bytes. The transport's bundler gathers the messages to one destination into one packet (see
  * decision 0015). Regular (not out-of-band) messages keep the order of one sender, and JGroups
  * delivers one sender's messages one at a time, so the dispatcher applies them in order.
@@ -56,8 +61,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class JGroupsTransport implements Transport, Receiver {
   private static final Logger LOG = LoggerFactory.getLogger("org.otp4j.dist.Cluster");
-  private static final byte HELLO = 1;
+  private static final byte GREETING = 1;
   private static final byte SIGNAL = 2;
+  private static final byte ANSWER = 3;
 
   private final JChannel channel;
   private final Dispatcher dispatcher;
@@ -238,10 +244,11 @@ public final class JGroupsTransport implements Transport, Receiver {
     }
   }
 
-  private void hello(Address to) {
+  /** Sends this node's HELLO to {@code to}: a greeting, or the answer to one. */
+  private void hello(Address to, boolean greeting) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(HELLO);
+      out.writeByte(greeting ? GREETING : ANSWER);
       out.writeUTF(name);
       out.writeInt(dispatcher.creation());
       if (direct != null) {
@@ -281,6 +288,7 @@ public final class JGroupsTransport implements Transport, Receiver {
         }
       }
     }
+    LOG.debug("node {} installs the view {}; it greets {}, and {} left", name, newView, toGreet, gone);
     if (direct != null) {
       gone.addAll(direct.retainInView());
     }
@@ -288,7 +296,7 @@ public final class JGroupsTransport implements Transport, Receiver {
       report(() -> dispatcher.nodeDown(node, "connection_closed"));
     }
     for (Address a : toGreet) {
-      hello(a);
+      hello(a, true);
     }
   }
 
@@ -303,7 +311,8 @@ public final class JGroupsTransport implements Transport, Receiver {
     }
     Address src = msg.getSrc();
     switch (buf[offset]) {
-      case HELLO -> greeted(src, buf, offset + 1, length - 1);
+      case GREETING -> greeted(src, buf, offset + 1, length - 1, true);
+      case ANSWER -> greeted(src, buf, offset + 1, length - 1, false);
       case SIGNAL -> {
         String from = names.get(src);
         if (from == null) {
@@ -336,7 +345,8 @@ public final class JGroupsTransport implements Transport, Receiver {
     }
   }
 
-  private void greeted(Address src, byte[] buf, int offset, int length) {
+  /** The HELLO of {@code src}: a greeting ({@code greeting} true, answered) or an answer to this node's. */
+  private void greeted(Address src, byte[] buf, int offset, int length, boolean greeting) {
     String node;
     int creation;
     String host = null;
@@ -356,10 +366,12 @@ public final class JGroupsTransport implements Transport, Receiver {
       LOG.warn("node {} dropped a malformed hello from {}", name, src);
       return;
     }
-    boolean answer;
+    boolean first;
     synchronized (this) {
       if (view == null || !view.containsMember(src)) {
-        return; // from a member that has left (or that this node has not seen yet: it will greet again)
+        // from a member that has left (or that this node has not seen yet: it will greet again)
+        LOG.debug("node {} ignores the hello of {} ({}), not in its view {}", name, node, src, view);
+        return;
       }
       Address holder = addresses.get(node);
       if (holder != null && !holder.equals(src)) {
@@ -369,17 +381,17 @@ public final class JGroupsTransport implements Transport, Receiver {
         return;
       }
       addresses.put(node, src);
-      // answer the first hello of a member: its own greeting may have arrived before this node's view
-      answer = names.put(src, node) == null;
+      // a greeting starts afresh even from a known member: its side may have left this node out
+      first = names.put(src, node) == null || greeting;
       greeted.add(src);
     }
-    if (answer) {
-      hello(src);
+    LOG.debug("node {} has the {} of {} ({})", name, greeting ? "greeting" : "answer", node, src);
+    if (greeting) {
+      hello(src, false);
     }
     if (direct != null && host != null) {
       String h = host;
       int p = port;
-      boolean first = answer;
       report(() -> direct.hello(node, creation, h, p, first));
     } else {
       report(() -> dispatcher.nodeUp(node, creation));
