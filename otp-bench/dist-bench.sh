@@ -4,8 +4,8 @@
 #
 #   bash otp-bench/dist-bench.sh        about 10 minutes: writes docs/benchmarks-dist.md
 #
-# Options go to the harness: --rounds N (default 3), --only id,id (otp4j, otp4j-jgroups, erlang,
-# pekko, jgroups, tcp), --out FILE, --no-build (skip the Maven build). Erlang comes from Debian's
+# Options go to the harness: --rounds N (default 3), --only id,id (otp4j, otp4j-jgroups, erlang, erlang-zdbbl,
+# pekko, jgroups, tcp, tcp-platform), --out FILE, --no-build (skip the Maven build). Erlang comes from Debian's
 # erlang-base, installed with apt-get when missing (needs root).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -181,7 +181,12 @@ public final class DistBench {
             (p, cluster) -> jvm.apply(TcpPair.class.getName(), List.of("responder", str(p[0]))),
             (p, cluster) -> jvm.apply(TcpPair.class.getName(), List.of("driver", str(p[0]))),
             "Plain sockets with `TCP_NODELAY`, a virtual thread per connection, a connection per client or "
-                + "sender (no multiplexing), 64 KiB buffered streams: the floor of the machine's loopback."));
+                + "sender (no multiplexing), 64 KiB buffered streams: the floor of the machine's loopback."),
+        new Contender("tcp-platform", "raw TCP, platform threads",
+            (p, cluster) -> jvm.apply(TcpPair.class.getName(), List.of("responder", str(p[0]), "platform")),
+            (p, cluster) -> jvm.apply(TcpPair.class.getName(), List.of("driver", str(p[0]), "platform")),
+            "The same sockets, frames and connections with a platform thread per connection (the classic "
+                + "blocking server): the kernel wakes the thread that reads, with no scheduler between."));
   }
 
   private static String str(int i) {

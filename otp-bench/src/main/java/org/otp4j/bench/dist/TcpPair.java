@@ -14,13 +14,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 
 /**
- * The floor: no runtime, plain TCP sockets on loopback with {@code TCP_NODELAY}, a virtual thread
- * per connection, frames of a length, a kind and a payload. Each client and each sender has a
- * connection of its own (what a hand-written protocol without multiplexing does).
+ * The floor: no runtime, plain TCP sockets on loopback with {@code TCP_NODELAY}, a thread per
+ * connection (virtual, or platform: the classic blocking server, whose threads the kernel wakes
+ * directly when data arrives), frames of a length, a kind and a payload. Each client and each sender
+ * has a connection of its own (what a hand-written protocol without multiplexing does).
  *
- * <p>Arguments: {@code responder PORT} or {@code driver PORT}.
+ * <p>Arguments: {@code responder PORT [virtual|platform]} or {@code driver PORT [virtual|platform]}.
  */
 public final class TcpPair {
   private TcpPair() {}
@@ -29,28 +31,39 @@ public final class TcpPair {
   private static final byte MSG = 2;
   private static final byte END = 3;
 
+  /** The threads of connections, by the third argument. */
+  private static ThreadFactory threads(String[] args) {
+    String kind = args.length > 2 ? args[2] : "virtual";
+    return switch (kind) {
+      case "virtual" -> Thread.ofVirtual().factory();
+      case "platform" -> Thread.ofPlatform().daemon().factory();
+      default -> throw new IllegalArgumentException("threads '" + kind + "': expected virtual or platform");
+    };
+  }
+
   /**
    * Runs one side.
    *
-   * @param args {@code responder PORT} or {@code driver PORT}
+   * @param args {@code responder PORT [virtual|platform]} or {@code driver PORT [virtual|platform]}
    */
   public static void main(String[] args) throws Exception {
     int port = Integer.parseInt(args[1]);
+    ThreadFactory threads = threads(args);
     if (args[0].equals("responder")) {
       ServerSocket server = new ServerSocket(port, 256, InetAddress.getLoopbackAddress());
-      Thread.ofVirtual().start(() -> accept(server));
+      threads.newThread(() -> accept(server, threads)).start();
       DistWork.readyUntilStdinCloses("port " + port);
       System.exit(0);
     }
-    DistWork.drive(new TcpDriver(port));
+    DistWork.drive(new TcpDriver(port, threads));
     System.exit(0);
   }
 
-  private static void accept(ServerSocket server) {
+  private static void accept(ServerSocket server, ThreadFactory threads) {
     try {
       while (true) {
         Socket s = server.accept();
-        Thread.ofVirtual().start(() -> serve(s));
+        threads.newThread(() -> serve(s)).start();
       }
     } catch (IOException e) {
       System.err.println("accept failed: " + e);
@@ -109,11 +122,12 @@ public final class TcpPair {
 
   private static final class TcpDriver implements DistWork.Driver {
     private final int port;
-    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final ExecutorService threads;
     private final CompletableFuture<Long> down = new CompletableFuture<>();
 
-    TcpDriver(int port) {
+    TcpDriver(int port, ThreadFactory factory) {
       this.port = port;
+      this.threads = Executors.newThreadPerTaskExecutor(factory);
     }
 
     @Override
