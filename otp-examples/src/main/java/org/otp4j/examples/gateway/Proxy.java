@@ -560,7 +560,12 @@ final class Proxy extends Handler.Abstract {
     response.setStatus(r.status());
     HttpFields.Mutable out = response.getHeaders();
     for (HttpField f : r.headers()) {
-      if (!HOP_BY_HOP.contains(f.getLowerCaseName())) {
+      if (HOP_BY_HOP.contains(f.getLowerCaseName())) {
+        continue;
+      }
+      if (f.getHeader() == HttpHeader.DATE || f.getHeader() == HttpHeader.SERVER) {
+        out.put(f); // the upstream's, in place of the one the front put in already: a response has one
+      } else {
         out.add(f);
       }
     }

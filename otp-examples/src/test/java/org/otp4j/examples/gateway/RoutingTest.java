@@ -66,6 +66,9 @@ class RoutingTest {
     assertThat(headers.path("x-request-id").asString()).isEqualTo("abc-123");
     assertThat(headers.path("x-forwarded-for").asString()).isEqualTo("127.0.0.1");
     assertThat(r.headers().firstValue("X-Request-Id")).contains("abc-123");
+    // the upstream's Date and Server headers replace the front's own: one of each
+    assertThat(r.headers().allValues("Date")).hasSize(1);
+    assertThat(r.headers().allValues("Server")).hasSizeLessThanOrEqualTo(1);
 
     HttpResponse<String> fresh = gateway.get("/api/x");
     String id = fresh.headers().firstValue("X-Request-Id").orElseThrow();
