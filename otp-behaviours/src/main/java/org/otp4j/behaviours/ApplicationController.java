@@ -334,24 +334,30 @@ final class ApplicationController extends GenServer<ApplicationController.State,
       report(r.name, "exited", ExitReason.of("stopped"), r.type);
       return;
     }
-    try {
-      r.app.prepStop();
-    } catch (Exception e) {
-      Reports.log(new Reports.Report.CallbackFailed(Reports.Report.CallbackFailed.Logged.REPORTS,
-          "prepStop of application", r.name, e));
-    }
+    callback("prepStop", r, r.app::prepStop);
     Ref ref = Proc.monitor(r.top);
     Proc.unlink(r.top);
     Proc.flush(m -> m instanceof ExitMessage e && e.from().equals(r.top));
     Proc.exit(r.top, ExitReason.SHUTDOWN);
     Proc.receive(m -> m instanceof Down d && d.ref() == ref);
+    callback("stop", r, r.app::stop);
+    report(r.name, "exited", ExitReason.of("stopped"), r.type);
+  }
+
+  /** One of an application's stop callbacks; a failure is reported, and the stop goes on. */
+  private static void callback(String which, Running r, Callback callback) {
     try {
-      r.app.stop();
+      callback.run();
     } catch (Exception e) {
       Reports.log(new Reports.Report.CallbackFailed(Reports.Report.CallbackFailed.Logged.REPORTS,
-          "stop of application", r.name, e));
+          which + " of application", r.name, e));
     }
-    report(r.name, "exited", ExitReason.of("stopped"), r.type);
+  }
+
+  /** {@link Application#prepStop} or {@link Application#stop}. */
+  @FunctionalInterface
+  private interface Callback {
+    void run() throws Exception;
   }
 
   @Override
@@ -360,6 +366,12 @@ final class ApplicationController extends GenServer<ApplicationController.State,
       for (Running r : state.running) {
         if (exit.from().equals(r.top)) {
           state.running.remove(r);
+          // Its tree is gone already; the callbacks run all the same (A9: OTP's application master
+          // calls prep_stop and stop when its top process exits), before the node may stop.
+          if (r.app != null) {
+            callback("prepStop", r, r.app::prepStop);
+            callback("stop", r, r.app::stop);
+          }
           report(r.name, "exited", exit.reason(), r.type);
           boolean stopNode = r.type == Application.Type.PERMANENT
               || (r.type == Application.Type.TRANSIENT && !exit.reason().isNormal());

@@ -224,11 +224,12 @@ class ApplicationTest {
   @Test
   @DisplayName("A4/A9: a temporary application whose tree dies is only reported; the node carries on")
   void temporaryExit(Reports reports) {
+    List<String> events = new CopyOnWriteArrayList<>();
     try (Node node = Node.start()) {
       node.run(() -> {
         String temp = fresh("temp");
         String other = fresh("other");
-        Application.load(app(temp, new CopyOnWriteArrayList<>()));
+        Application.load(app(temp, events));
         Application.load(app(other, new CopyOnWriteArrayList<>()));
         Application.ensureAllStarted(other, Application.Type.PERMANENT);
         Application.ensureAllStarted(temp, Application.Type.TEMPORARY);
@@ -239,6 +240,8 @@ class ApplicationTest {
         assertThat(node.isStopped()).isFalse();
         assertThat(Application.running()).extracting(Application.Info::name).containsExactly(other);
         assertThat(reports.withLabel("application_terminated")).isEmpty();
+        // its callbacks ran although its tree died by itself, as when it is stopped (A9)
+        assertThat(events).containsExactly("start " + temp + " TEMPORARY", "prepStop " + temp, "stop " + temp);
       });
     }
   }
@@ -289,8 +292,9 @@ class ApplicationTest {
       });
       await().atMost(Duration.ofSeconds(5)).until(node::isStopped);
       assertThat(node.awaitTermination(Duration.ofSeconds(5))).isTrue();
-      assertThat(events).containsSubsequence("stop " + second, "stop " + first);
-      assertThat(events).doesNotContain("stop " + vital); // its tree died on its own
+      // the dead tree's application is told first (A9), then the others stop in reverse order
+      assertThat(events).containsSubsequence("prepStop " + vital, "stop " + vital, "stop " + second, "stop " + first);
+      assertThat(events).containsOnlyOnce("stop " + vital);
       assertTerminatedReported(reports, vital);
     }
   }
