@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.otp4j.core.internal.Distribution;
 import org.otp4j.core.internal.NodeRuntime;
 import org.otp4j.core.internal.ProcessImpl;
 
@@ -291,6 +292,27 @@ public final class Node implements AutoCloseable {
    *     link. Inboxes are not counted.
    */
   public record Stats(long spawned, int alive, long crashed, long runaways, long exitedAbnormally) {}
+
+  /**
+   * Distribution counters since the node started: all zero for a node without a transport. Plain
+   * reads, cheap enough to poll from a metrics scraper.
+   */
+  public DistributionStats distributionStats() {
+    Distribution d = runtime.distribution();
+    return new DistributionStats(d.nodes().size(), d.signalsSent(), d.signalsReceived(), d.droppedSignals());
+  }
+
+  /**
+   * Distribution counters.
+   *
+   * @param connectedNodes the nodes connected now (Erlang's {@code length(nodes())})
+   * @param signalsSent signals handed to the transport for other nodes: messages (by pid or by
+   *     name), links, unlinks, monitors, exits, DOWNs, call replies
+   * @param signalsReceived signals from connected nodes that this node applied
+   * @param signalsDropped signals that arrived from a node that was not connected (its down reported
+   *     already), and were dropped
+   */
+  public record DistributionStats(int connectedNodes, long signalsSent, long signalsReceived, long signalsDropped) {}
 
   /**
    * Adds an action that {@link #stop()} runs before it kills the processes, for an orderly shutdown

@@ -104,6 +104,34 @@ class DistributionTest {
   }
 
   @Test
+  @DisplayName("the distribution counters count what each node sent and applied; zero without a transport")
+  void distributionStats() {
+    echo(b, "echo");
+    Node.DistributionStats aBefore = a.distributionStats();
+    Node.DistributionStats bBefore = b.distributionStats();
+    assertThat(aBefore.connectedNodes()).isEqualTo(1);
+    try (Inbox inbox = a.openInbox()) {
+      Pid remote = remotePid(inbox, "echo", b); // one named send there, one message back
+      for (int i = 0; i < 10; i++) {
+        inbox.send(remote, List.of(inbox.pid(), i));
+      }
+      for (int i = 0; i < 10; i++) {
+        assertThat(next(inbox)).isEqualTo(List.of(remote, i));
+      }
+    }
+    Node.DistributionStats aAfter = a.distributionStats();
+    Node.DistributionStats bAfter = b.distributionStats();
+    assertThat(aAfter.signalsSent() - aBefore.signalsSent()).isEqualTo(11);
+    assertThat(aAfter.signalsReceived() - aBefore.signalsReceived()).isEqualTo(11);
+    assertThat(bAfter.signalsReceived() - bBefore.signalsReceived()).isEqualTo(11);
+    assertThat(bAfter.signalsSent() - bBefore.signalsSent()).isEqualTo(11);
+    assertThat(aAfter.signalsDropped()).isZero();
+    try (Node alone = Node.start()) {
+      assertThat(alone.distributionStats()).isEqualTo(new Node.DistributionStats(0, 0, 0, 0));
+    }
+  }
+
+  @Test
   @DisplayName("send to a remote pid and to {name, node}; the pid round-trips to the same process")
   void remoteSend() {
     Pid local = echo(b, "echo");

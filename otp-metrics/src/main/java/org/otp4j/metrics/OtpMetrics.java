@@ -47,6 +47,11 @@ import org.otp4j.core.Scheduler;
  *       carrier too long), and {@value #RESTARTS}, children restarted by supervisors, tag
  *       {@code supervisor} = the supervisor's registered name, or {@link Supervisor#UNNAMED} for all
  *       unnamed ones together (see {@link Supervisor#restartCounts(Node)}).</li>
+ *   <li>Distribution, zero on a node without a transport ({@link Node#distributionStats()}): the
+ *       gauge {@value #DIST_NODES} (nodes connected) and the counters {@value #DIST_SENT} (signals
+ *       handed to the transport for other nodes: messages, links, monitors, exits, replies),
+ *       {@value #DIST_RECEIVED} (signals from connected nodes applied) and {@value #DIST_DROPPED}
+ *       (signals from a node no longer connected, dropped).</li>
  * </ul>
  * The gauges that look at every process ({@value #RUNNING}, {@value #MAILBOX_MAX},
  * {@value #MAILBOX_QUEUED}) share one walk of the process table, taken at most every
@@ -81,6 +86,14 @@ public final class OtpMetrics implements MeterBinder {
   public static final String RUNAWAYS = "otp.processes.runaways";
   /** Counter: children restarted, by supervisor. */
   public static final String RESTARTS = "otp.supervisor.restarts";
+  /** Gauge: the nodes connected to this one. */
+  public static final String DIST_NODES = "otp.dist.nodes";
+  /** Counter: signals sent to other nodes. */
+  public static final String DIST_SENT = "otp.dist.signals.sent";
+  /** Counter: signals from other nodes applied. */
+  public static final String DIST_RECEIVED = "otp.dist.signals.received";
+  /** Counter: signals from a node no longer connected, dropped. */
+  public static final String DIST_DROPPED = "otp.dist.signals.dropped";
 
   /** How old a walk of the process table may be before a gauge reading walks it again. */
   static final long TABLE_WALK_MILLIS = 100;
@@ -167,6 +180,12 @@ public final class OtpMetrics implements MeterBinder {
         m -> m.node.stats().runaways());
     bindSupervisor(registry, Supervisor.UNNAMED);
     Supervisor.restartCounts(node).keySet().forEach(name -> bindSupervisor(registry, name));
+    gauge(registry, DIST_NODES, "nodes connected to this one", m -> m.node.distributionStats().connectedNodes());
+    counter(registry, DIST_SENT, "signals sent to other nodes", m -> m.node.distributionStats().signalsSent());
+    counter(registry, DIST_RECEIVED, "signals from other nodes applied",
+        m -> m.node.distributionStats().signalsReceived());
+    counter(registry, DIST_DROPPED, "signals from a node no longer connected, dropped",
+        m -> m.node.distributionStats().signalsDropped());
   }
 
   private void gauge(MeterRegistry registry, String name, String description, ToDoubleFunction<OtpMetrics> value) {

@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.DoubleSupplier;
@@ -28,6 +30,10 @@ import org.otp4j.core.NodeConfig;
 import org.otp4j.core.NodeReport;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
+import org.otp4j.core.dist.Dispatcher;
+import org.otp4j.core.dist.Signal;
+import org.otp4j.core.dist.Transport;
+import org.otp4j.core.dist.TransportFactory;
 
 /** OtpMetrics on a SimpleMeterRegistry: each meter moves when the thing it counts happens. */
 @DisplayName("OtpMetrics: a node's figures as Micrometer meters")
@@ -213,6 +219,63 @@ class OtpMetricsTest {
     assertThat(registry.find(OtpMetrics.RESTARTS).functionCounters()).hasSize(2);
     assertThat(reports).filteredOn(r -> r.label().equals("supervisor_report")).hasSize(3)
         .allSatisfy(r -> assertThat(r.field("errorContext")).isEqualTo("child_terminated"));
+  }
+
+  @Test
+  @DisplayName("dist: nodes connected, signals sent and applied, read from the node; zero without distribution")
+  void distribution() throws Exception {
+    assertThat(gauge(OtpMetrics.DIST_NODES)).isZero();
+    assertThat(counter(OtpMetrics.DIST_SENT)).isZero();
+    Pair pair = new Pair();
+    try (Node a = Node.start("a@metrics", NodeConfig.defaults().withTransport(pair));
+        Node b = Node.start("b@metrics", NodeConfig.defaults().withTransport(pair));
+        Inbox sink = b.openInbox()) {
+      MeterRegistry meters = new SimpleMeterRegistry();
+      OtpMetrics.of(a).bindTo(meters);
+      MeterRegistry metersB = new SimpleMeterRegistry();
+      OtpMetrics.of(b).bindTo(metersB);
+      b.run(() -> Proc.register("sink", sink.pid()));
+      assertThat(meters.get(OtpMetrics.DIST_NODES).gauge().value()).isEqualTo(1);
+      for (int i = 0; i < 3; i++) {
+        a.run(() -> Proc.send(Name.remote("sink", "b@metrics"), "hello"));
+      }
+      for (int i = 0; i < 3; i++) {
+        assertThat(sink.receive(Duration.ofSeconds(10))).contains("hello");
+      }
+      assertThat(meters.get(OtpMetrics.DIST_SENT).functionCounter().count()).isEqualTo(3);
+      assertThat(metersB.get(OtpMetrics.DIST_RECEIVED).functionCounter().count()).isEqualTo(3);
+      assertThat(metersB.get(OtpMetrics.DIST_SENT).functionCounter().count()).isZero();
+      assertThat(meters.get(OtpMetrics.DIST_DROPPED).functionCounter().count()).isZero();
+    }
+  }
+
+  /** Two nodes in this JVM, each signal applied on the sending thread (enough for named sends of strings). */
+  static final class Pair implements TransportFactory {
+    private final Map<String, Dispatcher> members = new ConcurrentHashMap<>();
+
+    @Override
+    public synchronized Transport open(Dispatcher joining) {
+      members.values().forEach(m -> {
+        m.nodeUp(joining.nodeName(), joining.creation());
+        joining.nodeUp(m.nodeName(), m.creation());
+      });
+      members.put(joining.nodeName(), joining);
+      return new Transport() {
+        @Override
+        public void send(String node, Signal signal) {
+          Dispatcher to = members.get(node);
+          if (to != null && signal instanceof Signal.NamedSend(Pid from, String name, Object message)) {
+            to.receive(joining.nodeName(), new Signal.NamedSend(to.pid(from.nodeName(), from.creation(),
+                from.serial()), name, message));
+          }
+        }
+
+        @Override
+        public void close() {
+          members.remove(joining.nodeName());
+        }
+      };
+    }
   }
 
   @Test

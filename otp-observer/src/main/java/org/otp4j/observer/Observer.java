@@ -96,7 +96,10 @@ import org.otp4j.observer.internal.Sampler;
  *       {@code otp_processes_crashed_total}, {@code otp_processes_exited_abnormally_total},
  *       {@code otp_processes_runaways_total} and {@code otp_supervisor_restarts_total} (label
  *       {@code supervisor}: the registered name, unnamed supervisors together; see
- *       {@link org.otp4j.behaviours.Supervisor#restartCounts Supervisor.restartCounts}). The same names
+ *       {@link org.otp4j.behaviours.Supervisor#restartCounts Supervisor.restartCounts}); for
+ *       distribution (zero without it) the gauge {@code otp_dist_nodes} and the counters
+ *       {@code otp_dist_signals_sent_total}, {@code otp_dist_signals_received_total} and
+ *       {@code otp_dist_signals_dropped_total}. The same names
  *       as otp-metrics' meters in a Micrometer Prometheus registry.</li>
  *   <li>{@code POST /api/kill} with form fields {@code pid} and {@code reason} ({@code kill} by
  *       default; {@code normal}, {@code shutdown} or any other word): sends the process that exit

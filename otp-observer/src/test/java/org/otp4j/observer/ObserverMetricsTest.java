@@ -120,6 +120,11 @@ class ObserverMetricsTest {
       assertThat(before.value("otp_processes", nodeLabel)).isEqualTo(node.processCount());
       long spawned = before.value("otp_processes_spawned_total");
       assertThat(before.value("otp_supervisor_restarts_total", "supervisor=\"(unnamed)\"")).isZero();
+      // a node without distribution: its distribution figures are there, at zero
+      assertThat(before.value("otp_dist_nodes", nodeLabel)).isZero();
+      assertThat(before.value("otp_dist_signals_sent_total", nodeLabel)).isZero();
+      assertThat(before.value("otp_dist_signals_received_total", nodeLabel)).isZero();
+      assertThat(before.value("otp_dist_signals_dropped_total", nodeLabel)).isZero();
 
       Pid sleeper = node.spawn(() -> Proc.receive(m -> m.equals("wake"), Proc.INFINITY));
       for (int i = 0; i < 4; i++) {

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
 import org.otp4j.core.MailboxFullException;
@@ -69,6 +70,8 @@ public final class Distribution implements Dispatcher {
   private final Map<String, List<ProcessImpl>> nodeMonitors = new java.util.HashMap<>();
   private final List<ProcessImpl> allNodesMonitors = new ArrayList<>();
   private final AtomicLong droppedSignals = new AtomicLong();
+  private final LongAdder signalsSent = new LongAdder();
+  private final LongAdder signalsReceived = new LongAdder();
   // calls to remote servers: the reply channels other nodes know by number, and the monitors of the servers
   private final ConcurrentHashMap<Long, CallSlot> exportedSlots = new ConcurrentHashMap<>();
   private final AtomicLong nextSlotId = new AtomicLong();
@@ -119,6 +122,22 @@ public final class Distribution implements Dispatcher {
   /** Signals that arrived from a node that is not connected and were dropped. */
   public long droppedSignals() {
     return droppedSignals.get();
+  }
+
+  /** Signals handed to the transport for other nodes: messages, links, monitors, exits, replies. */
+  public long signalsSent() {
+    return signalsSent.sum();
+  }
+
+  /** Signals from connected nodes that this node applied. */
+  public long signalsReceived() {
+    return signalsReceived.sum();
+  }
+
+  /** Hands {@code signal} to the transport for {@code node}, and counts it. */
+  private void transmit(Transport t, String node, Signal signal) {
+    t.send(node, signal);
+    signalsSent.increment();
   }
 
   // =====================================================================================
@@ -283,7 +302,7 @@ public final class Distribution implements Dispatcher {
     if (t == null || closed || !connections.containsKey(id.node())) {
       return false;
     }
-    t.send(id.node(), new Signal.Reply(id.id(), value)); // an unencodable reply fails the replier
+    transmit(t, id.node(), new Signal.Reply(id.id(), value)); // an unencodable reply fails the replier
     return true;
   }
 
@@ -452,7 +471,7 @@ public final class Distribution implements Dispatcher {
       self.enterOp();
     }
     try {
-      t.send(node, new Signal.NamedSend(from.pid(), name, msg));
+      transmit(t, node, new Signal.NamedSend(from.pid(), name, msg));
     } finally {
       if (self != null) {
         self.exitOp();
@@ -502,7 +521,7 @@ public final class Distribution implements Dispatcher {
       return;
     }
     try {
-      t.send(standIn.pid().nodeName(), signal);
+      transmit(t, standIn.pid().nodeName(), signal);
     } catch (UnencodableMessageException e) {
       if (isMessage) {
         throw e;
@@ -523,7 +542,7 @@ public final class Distribution implements Dispatcher {
     Transport t = transport;
     if (t != null && !closed) {
       try {
-        t.send(node, signal);
+        transmit(t, node, signal);
       } catch (RuntimeException e) {
         runtime.log().error("node {} could not send {} to node {}", nodeName(), signal, node, e);
       }
@@ -541,6 +560,7 @@ public final class Distribution implements Dispatcher {
       runtime.log().debug("node {} dropped {} from node {}, which is not connected", nodeName(), signal, fromNode);
       return;
     }
+    signalsReceived.increment();
     switch (signal) {
       case Signal.Send(Pid to, Object message) -> deliver(local(to), message);
       case Signal.NamedSend(Pid from, String name, Object message) -> deliver(runtime.whereis(name), message);

@@ -50,6 +50,13 @@ public final class PrometheusText {
     }
     restarts.forEach((name, count) -> sample(out, "otp_supervisor_restarts_total",
         nodeLabel + ",supervisor=\"" + escapeLabel(name) + "\"", count));
+    Node.DistributionStats dist = node.distributionStats();
+    gauge(out, "otp_dist_nodes", "Nodes connected to this one.", nodeLabel, dist.connectedNodes());
+    counter(out, "otp_dist_signals_sent_total", "Signals sent to other nodes.", nodeLabel, dist.signalsSent());
+    counter(out, "otp_dist_signals_received_total", "Signals from other nodes applied.", nodeLabel,
+        dist.signalsReceived());
+    counter(out, "otp_dist_signals_dropped_total", "Signals from a node no longer connected, dropped.", nodeLabel,
+        dist.signalsDropped());
     return out.toString();
   }
 
