@@ -76,7 +76,7 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Options: {@code --ceiling-devices N} (4000), {@code --interval-ms MS} (100),
  * {@code --per-connection K} (100: devices per simulated gateway connection in the load phases),
  * {@code --warmup S} (5), {@code --duration S} (10), {@code --hold N} (100000),
- * {@code --hold-timeout S} (240), {@code --drain-timeout S} (120), {@code --out FILE}
+ * {@code --hold-timeout S} (360), {@code --drain-timeout S} (120), {@code --out FILE}
  * (docs/benchmarks-iot.md), {@code --root DIR}, {@code --smoke} (a small run, written to
  * otp-bench/target/benchmarks-iot-smoke.md).
  */
@@ -85,6 +85,8 @@ public final class IotBench {
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
       .version(HttpClient.Version.HTTP_1_1).build();
   static final Pattern DASHBOARD = Pattern.compile("dashboard: http://[^:]+:(\\d+)/");
+  static final Pattern METRICS = Pattern.compile("metrics \\(Prometheus\\): (http://\\S+/metrics)");
+  static final Pattern PROCESSES = Pattern.compile("(?m)^otp_processes\\{[^}]*\\} (\\d+)$");
   /** mosquitto's queue per client for QoS 1 messages (its default, 1,000, drops the rest). */
   static final int MAX_QUEUED = 2_000_000;
 
@@ -107,7 +109,7 @@ public final class IotBench {
     int duration = 8;
     int platformWarmup = 20;
     int hold = 100_000;
-    int holdTimeout = 240;
+    int holdTimeout = 360;
     int drainTimeout = 60;
     Path root = Path.of(".");
     Path out;
@@ -228,14 +230,15 @@ public final class IotBench {
 
   /** The device processes held. */
   record Held(int simulated, int connections, long before, long total, Map<String, Long> perNode, Map<String, Long> rssBefore,
-      Map<String, Long> rssAfter, double seconds, boolean complete) {}
+      Map<String, Long> rssAfter, double seconds, boolean complete, Map<String, Long> dashboard,
+      double dashboardSeconds) {}
 
   /** The failover. */
   record Failover(String victim, int moved, long millis, boolean served, long confirmed, long stored, boolean drained) {}
 
   /** Everything one run measured. */
   record Results(String when, String loadBefore, String loadAfter, Duration took, String mosquitto,
-      List<Ceiling> ceilings, List<Load> loads, Held held, Failover failover, double tempRate) {}
+      List<Ceiling> ceilings, List<Load> loads, Load warmup, Held held, Failover failover, double tempRate) {}
 
   // =====================================================================================
   // the run
@@ -261,6 +264,7 @@ public final class IotBench {
     // 2. the platform
     double tempRate = 10.0 * 1000 / o.intervalMs;
     List<Load> loads = new ArrayList<>();
+    Load warm;
     Held held;
     Failover failover;
     List<String> names = List.of("a@127.0.0.1", "b@127.0.0.1", "c@127.0.0.1");
@@ -268,7 +272,7 @@ public final class IotBench {
     try (BenchBroker broker = BenchBroker.start(work.resolve("platform"));
         Cluster cluster = Cluster.start(names, broker, data, logs, tempRate)) {
       String url = "jdbc:sqlite:" + data.resolve("iot.db").toAbsolutePath();
-      warmUp(o, broker, url);
+      warm = warmUp(o, cluster, broker, url);
       Ceiling c1 = ceilings.get(1);
       Ceiling c0 = ceilings.get(0);
       loads.add(load(o, cluster, broker, url, 1, QOS1_FIRST, devicesFor(0.8 * c1.received(), o.intervalMs)));
@@ -286,7 +290,7 @@ public final class IotBench {
     }
     String loadAfter = Files.readString(Path.of("/proc/loadavg")).trim();
     return new Results(when, loadBefore, loadAfter, Duration.ofNanos(System.nanoTime() - started), mosquitto, ceilings,
-        loads, held, failover, tempRate);
+        loads, warm, held, failover, tempRate);
   }
 
   /** How many devices publishing every {@code intervalMs} offer {@code rate} messages a second. */
@@ -341,21 +345,41 @@ public final class IotBench {
     }
   }
 
-  /** A modest load (1,000 readings/s) on the fresh nodes, so that what is measured runs compiled. */
-  private static void warmUp(Options o, BenchBroker broker, String url) throws Exception {
+  /**
+   * A modest load (1,000 readings/s, QoS 1) on the fresh nodes, so that what is measured runs
+   * compiled; its second half is measured as the other loads are, a load below the targets'.
+   */
+  private static Load warmUp(Options o, Cluster cluster, BenchBroker broker, String url) throws Exception {
     int devices = devicesFor(1000, o.intervalMs);
     System.out.printf(Locale.ROOT, "platform warm-up: %d s of %d devices every %d ms...%n", o.platformWarmup, devices,
         o.intervalMs);
+    String from = id(WARMUP_FIRST);
+    String to = id(WARMUP_FIRST + devices - 1);
+    cluster.alerts.open(WARMUP_FIRST, WARMUP_FIRST + devices - 1);
     Simulator sim = Simulator.start(simConfig(broker, devices, WARMUP_FIRST, o.intervalMs, 1, o.perConnection));
     try {
-      Thread.sleep(o.platformWarmup * 1000L);
+      Thread.sleep(o.platformWarmup * 500L);
+      long s0 = count(url, from, to);
+      long w0 = System.currentTimeMillis();
+      long t0 = System.nanoTime();
+      Thread.sleep(o.platformWarmup * 500L);
+      long s1 = count(url, from, to);
+      double s = (System.nanoTime() - t0) / 1e9;
+      long w1 = System.currentTimeMillis();
       SimulatorStats last = sim.stop();
-      String from = id(WARMUP_FIRST);
-      String to = id(WARMUP_FIRST + devices - 1);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(o.drainTimeout);
-      while (count(url, from, to) < last.confirmed() && System.nanoTime() < deadline) {
+      long stopped = System.nanoTime();
+      long deadline = stopped + TimeUnit.SECONDS.toNanos(o.drainTimeout);
+      long stored = count(url, from, to);
+      while (stored < last.confirmed() && System.nanoTime() < deadline) {
         Thread.sleep(250);
+        stored = count(url, from, to);
       }
+      Latency lat = cluster.alerts.close(w0, w1);
+      Load l = new Load(1, devices, devices * 1000.0 / o.intervalMs, (s1 - s0) / s, last.confirmed(), stored,
+          stored == last.confirmed(), (System.nanoTime() - stopped) / 1e9, lat);
+      System.out.printf(Locale.ROOT, "  processed %,.0f/s; alerts %d, p50 %d ms, p99 %d ms%n", l.processed(),
+          lat.count(), lat.p50(), lat.p99());
+      return l;
     } finally {
       sim.stop();
     }
@@ -417,7 +441,9 @@ public final class IotBench {
 
   private static Held hold(Options o, Cluster cluster, BenchBroker broker, Simulator[] holding) throws Exception {
     Map<String, Long> before = cluster.rss();
-    long already = cluster.processes().values().stream().mapToLong(Long::longValue).sum();
+    Map<String, Long> devicesBefore = cluster.processes();
+    Map<String, Long> processesBefore = cluster.allProcesses();
+    long already = devicesBefore.values().stream().mapToLong(Long::longValue).sum();
     // an hour between readings: the devices say online on connect and then stay all but quiet
     Simulator sim = Simulator.start(simConfig(broker, o.hold, HOLD_FIRST, 3_600_000, 1,
         SimulatorConfig.MAX_DEVICES_PER_CONNECTION));
@@ -431,21 +457,47 @@ public final class IotBench {
     Map<String, Long> perNode = Map.of();
     long target = o.hold + already;
     while (System.nanoTime() < deadline) {
-      perNode = cluster.processes();
-      long t = perNode.values().stream().mapToLong(Long::longValue).sum();
-      if (t != total) {
-        total = t;
-        lastChange = System.nanoTime();
-        System.out.printf(Locale.ROOT, "  %,d device processes %s%n", total, perNode);
+      // a node's device processes: those it had, plus how many processes it has gained since (the
+      // dashboard's summary asks the owner of every device where its process is: too slow here)
+      Map<String, Long> now = cluster.allProcesses();
+      if (now.containsValue(-1L)) {
+        Thread.sleep(2000);
+        continue;
       }
+      Map<String, Long> counted = new LinkedHashMap<>();
+      for (String n : now.keySet()) {
+        counted.put(n, devicesBefore.get(n) + now.get(n) - processesBefore.get(n));
+      }
+      perNode = counted;
+      long t = perNode.values().stream().mapToLong(Long::longValue).sum();
+      if (t > total + 10) { // other processes come and go: progress is a real rise
+        lastChange = System.nanoTime();
+        System.out.printf(Locale.ROOT, "  %,d device processes %s%n", t, perNode);
+      }
+      total = t;
       if (total >= target || System.nanoTime() - lastChange > TimeUnit.SECONDS.toNanos(60)) {
         break;
       }
       Thread.sleep(2000);
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    return new Held(o.hold, sim.stats().connections(), already, total, perNode, before, cluster.rss(), seconds,
-        total >= target);
+    Map<String, Long> rssAfter = cluster.rss();
+    // the dashboards' own count, once, with all the time it takes
+    Map<String, Long> dashboard = new LinkedHashMap<>();
+    long d0 = System.nanoTime();
+    for (Node n : cluster.nodes) {
+      try {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(n.base + "/api/summary"))
+            .timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());
+        dashboard.put(n.name, JSON.readTree(r.body()).path("nodes").path(n.name).asLong(-1));
+      } catch (Exception e) {
+        dashboard.put(n.name, -1L);
+      }
+    }
+    double dashboardSeconds = (System.nanoTime() - d0) / 1e9;
+    System.out.printf(Locale.ROOT, "  the dashboards count %s (in %.1f s)%n", dashboard, dashboardSeconds);
+    return new Held(o.hold, sim.stats().connections(), already, total, perNode, before, rssAfter, seconds,
+        total >= target, dashboard, dashboardSeconds);
   }
 
   private static Failover failover(Options o, Cluster cluster, BenchBroker broker, String url) throws Exception {
@@ -642,6 +694,7 @@ public final class IotBench {
     final Process process;
     final CompletableFuture<Integer> port = new CompletableFuture<>();
     final StringBuffer output = new StringBuffer();
+    final CompletableFuture<String> metrics = new CompletableFuture<>();
     String base;
 
     Node(String name, Process process, Path log) {
@@ -660,12 +713,30 @@ public final class IotBench {
             if (m.find()) {
               port.complete(Integer.parseInt(m.group(1)));
             }
+            Matcher x = METRICS.matcher(line);
+            if (x.find()) {
+              metrics.complete(x.group(1));
+            }
           }
         } catch (IOException e) {
           // killed
         }
         port.complete(-1);
+        metrics.complete("");
       });
+    }
+
+    /** How many processes the node runs, from its observer's metrics; -1 if it does not answer. */
+    long processCount() {
+      try {
+        String url = metrics.get(30, TimeUnit.SECONDS);
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+            .build(), HttpResponse.BodyHandlers.ofString());
+        Matcher m = PROCESSES.matcher(r.body());
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+      } catch (Exception e) {
+        return -1;
+      }
     }
 
     void awaitStarted() throws Exception {
@@ -767,6 +838,15 @@ public final class IotBench {
           "-Dotp.iot.tempRate=" + tempRate, "org.otp4j.examples.Main", "iot-node"));
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
       return new Node(name, p, logs.resolve("node-" + name.substring(0, name.indexOf('@')) + ".log"));
+    }
+
+    /** Each node's own processes, all of them, as its observer's metrics count them ({@code otp_processes}). */
+    Map<String, Long> allProcesses() {
+      Map<String, Long> out = new LinkedHashMap<>();
+      for (Node n : nodes) {
+        out.put(n.name, n.processCount());
+      }
+      return out;
     }
 
     /** Each node's own device processes, as its dashboard's summary counts them. */

@@ -119,6 +119,11 @@ final class IotReport {
           l.alerts().count(), l.alerts().p50(),
           l.alerts().p99(), l.alerts().max()));
     }
+    Load w = r.warmup();
+    md.append(String.format(Locale.ROOT, "%nBelow the targets' rates, the second half of the warm-up (QoS 1, %,d "
+        + "devices, %s offered, %d s): %s stored; of %,d acknowledged, %,d stored; %,d alerts, p50 %d ms, p99 %d ms, "
+        + "max %d ms.%n", w.devices(), rate(w.offered()), o.platformWarmup / 2, rate(w.processed()), w.confirmed(),
+        w.stored(), w.alerts().count(), w.alerts().p50(), w.alerts().p99(), w.alerts().max()));
     md.append(String.format(Locale.ROOT, "%nAt QoS 0 the broker acknowledges nothing: the acknowledged column is what "
         + "the simulator sent, and what the platform did not get is not a loss the contract rules out. The rules' "
         + "rate-of-change limit is set to %.0f °C per minute (`-Dotp.iot.tempRate`), the default 10 °C per minute "
@@ -131,20 +136,27 @@ final class IotReport {
         + "simulator's `--devices-per-connection %d`: one MQTT connection carries that many devices, each "
         + "publishing on its own topics). Each device publishes its retained online status on connect, and the "
         + "platform starts the device's process (`DeviceServer`, its state read from the store) on its owner node, "
-        + "wherever the status arrived; a reading an hour. Counted from each node's `/api/summary` (its own "
-        + "processes), every 2 s until the count reached its goal or stopped moving for 60 s (at most %d s). "
+        + "wherever the status arrived; a reading an hour. A node's device processes are counted as those its "
+        + "dashboard's `/api/summary` gave before these devices came, plus the rise since of its process count "
+        + "(`otp_processes` of its observer's metrics; the summary itself asks where every device's process is, "
+        + "which takes too long to poll with this many), every 2 s until the count reached its goal or stopped "
+        + "rising for 60 s (at most %d s); the dashboards' own count, asked once at the end, is beside it. "
         + "Resident memory is each node's JVM's `VmRSS` (heap of at most 2 GiB, `-Xmx2g`).%n%n", h.simulated(),
         h.connections(), org.otp4j.examples.iot.sim.SimulatorConfig.MAX_DEVICES_PER_CONNECTION, o.holdTimeout));
-    md.append("| node | device processes | RSS before | RSS after |\n|---|---:|---:|---:|\n");
+    md.append("| node | device processes | the dashboard's count | RSS before | RSS after |\n|---|---:|---:|---:|---:|\n");
     for (Map.Entry<String, Long> e : h.perNode().entrySet()) {
-      md.append(String.format(Locale.ROOT, "| %s | %,d | %s | %s |%n", e.getKey(), e.getValue(),
-          mib(h.rssBefore().getOrDefault(e.getKey(), -1L)), mib(h.rssAfter().getOrDefault(e.getKey(), -1L))));
+      long d = h.dashboard().getOrDefault(e.getKey(), -1L);
+      md.append(String.format(Locale.ROOT, "| %s | %,d | %s | %s | %s |%n", e.getKey(), e.getValue(),
+          d < 0 ? "no answer" : String.format(Locale.ROOT, "%,d", d), mib(h.rssBefore().getOrDefault(e.getKey(), -1L)),
+          mib(h.rssAfter().getOrDefault(e.getKey(), -1L))));
     }
     long rssDelta = 0;
     for (String n : h.rssAfter().keySet()) {
       rssDelta += h.rssAfter().get(n) - h.rssBefore().getOrDefault(n, 0L);
     }
-    md.append(String.format(Locale.ROOT, "| all | **%,d** | | |%n%n", h.total()));
+    md.append(String.format(Locale.ROOT, "| all | **%,d** | %s | | |%n%n", h.total(), h.dashboard().containsValue(-1L)
+        ? "" : String.format(Locale.ROOT, "%,d (in %.1f s)", h.dashboard().values().stream().mapToLong(Long::longValue)
+        .sum(), h.dashboardSeconds())));
     md.append(String.format(Locale.ROOT, "%,d of them were there before (the devices of the runs above); %,d came in "
         + "%.0f s%s. The nodes' resident memory grew by %s in all, about %,.0f bytes per new device process (a "
         + "rough figure: it counts the garbage not yet collected and the heap the JVM chose to grow by).%n%n",
@@ -159,6 +171,11 @@ final class IotReport {
         + "readings stored are counted against the publishes the broker acknowledged (PUBACK), as `IotClusterTest` "
         + "does: a survivor takes the dead node's MQTT session over and processes what it held.%n%n", IotBench.FAILOVER_DEVICES,
         IotBench.FAILOVER_DEVICES, f.victim(), f.moved()));
+    if (!h.complete()) {
+      md.append("**The device processes above were still being started when the kill came**: the survivors took "
+          + "over the dead node's share of that backlog of online statuses too, ahead of the failover devices' "
+          + "readings, and the time below includes it.\n\n");
+    }
     md.append(String.format(Locale.ROOT, "| devices moved | served again after | acknowledged | stored |%n|---:|---:|---:|---:|%n"
         + "| %d | %s | %,d | %,d |%n%n", f.moved(), f.served() ? f.millis() + " ms" : "not within 60 s", f.confirmed(),
         f.stored()));
