@@ -359,13 +359,7 @@ public final class IotBench {
     Simulator sim = Simulator.start(simConfig(broker, devices, WARMUP_FIRST, o.intervalMs, 1, o.perConnection));
     try {
       Thread.sleep(o.platformWarmup * 500L);
-      long s0 = count(url, from, to);
-      long w0 = System.currentTimeMillis();
-      long t0 = System.nanoTime();
-      Thread.sleep(o.platformWarmup * 500L);
-      long s1 = count(url, from, to);
-      double s = (System.nanoTime() - t0) / 1e9;
-      long w1 = System.currentTimeMillis();
+      Window w = measure(url, from, to, o.platformWarmup * 500L);
       SimulatorStats last = sim.stop();
       long stopped = System.nanoTime();
       long deadline = stopped + TimeUnit.SECONDS.toNanos(o.drainTimeout);
@@ -374,8 +368,8 @@ public final class IotBench {
         Thread.sleep(250);
         stored = count(url, from, to);
       }
-      Latency lat = cluster.alerts.close(w0, w1);
-      Load l = new Load(1, devices, devices * 1000.0 / o.intervalMs, (s1 - s0) / s, last.confirmed(), stored,
+      Latency lat = cluster.alerts.close(w.fromMillis(), w.toMillis());
+      Load l = new Load(1, devices, devices * 1000.0 / o.intervalMs, w.rate(), last.confirmed(), stored,
           stored == last.confirmed(), (System.nanoTime() - stopped) / 1e9, lat);
       System.out.printf(Locale.ROOT, "  processed %,.0f/s; alerts %d, p50 %d ms, p99 %d ms%n", l.processed(),
           lat.count(), lat.p50(), lat.p99());
@@ -383,6 +377,20 @@ public final class IotBench {
     } finally {
       sim.stop();
     }
+  }
+
+  /** A measured window: readings stored per second over it, and when it began and ended (epoch ms). */
+  record Window(double rate, long fromMillis, long toMillis) {}
+
+  /** Counts the readings of devices {@code from} to {@code to} stored over the next {@code millis}. */
+  private static Window measure(String url, String from, String to, long millis) throws Exception {
+    long s0 = count(url, from, to);
+    long w0 = System.currentTimeMillis();
+    long t0 = System.nanoTime();
+    Thread.sleep(millis);
+    long s1 = count(url, from, to);
+    double s = (System.nanoTime() - t0) / 1e9;
+    return new Window((s1 - s0) / s, w0, System.currentTimeMillis());
   }
 
   private static Load load(Options o, Cluster cluster, BenchBroker broker, String url, int qos, int first, int devices)
@@ -398,13 +406,7 @@ public final class IotBench {
       waitUntil(Duration.ofSeconds(60), () -> sim.stats().connectedDevices() == devices,
           "the simulator's " + devices + " devices connected");
       Thread.sleep(o.warmup * 1000L);
-      long s0 = count(url, from, to);
-      long w0 = System.currentTimeMillis();
-      long t0 = System.nanoTime();
-      Thread.sleep(o.duration * 1000L);
-      long s1 = count(url, from, to);
-      double s = (System.nanoTime() - t0) / 1e9;
-      long w1 = System.currentTimeMillis();
+      Window w = measure(url, from, to, o.duration * 1000L);
       SimulatorStats last = sim.stop();
       // drain: at QoS 1 until every acknowledged reading is stored; at QoS 0 until no more arrive
       long stopped = System.nanoTime();
@@ -428,8 +430,8 @@ public final class IotBench {
       double drainSeconds = (lastRise - stopped) / 1e9;
       boolean drained = qos == 0 || stored == last.confirmed();
       // the alerts of the readings published in the measured window, however late they came
-      Latency lat = cluster.alerts.close(w0, w1);
-      Load l = new Load(qos, devices, offered, (s1 - s0) / s, last.confirmed(), stored, drained, drainSeconds, lat);
+      Latency lat = cluster.alerts.close(w.fromMillis(), w.toMillis());
+      Load l = new Load(qos, devices, offered, w.rate(), last.confirmed(), stored, drained, drainSeconds, lat);
       System.out.printf(Locale.ROOT, "  processed %,.0f/s; %,d published and acknowledged, %,d stored (the last %.0f s "
           + "after the load stopped); alerts %d, p50 %d ms, p99 %d ms%n", l.processed(), l.confirmed(), l.stored(),
           drainSeconds, lat.count(), lat.p50(), lat.p99());
