@@ -199,7 +199,9 @@ final class Report {
         + "The ledger case study against a plain Jetty + HikariCP + JDBC service, durable transfers on SQLite and "
         + "PostgreSQL: [benchmarks-ledger.md](benchmarks-ledger.md) (`bash otp-bench/ledger-bench.sh`).\n\n"
         + "The gateway example beside nginx and HAProxy (`bash otp-bench/gateway-bench.sh`): "
-        + "[benchmarks-gateway.md](benchmarks-gateway.md).\n");
+        + "[benchmarks-gateway.md](benchmarks-gateway.md).\n\n"
+        + "The IoT platform on three nodes beside the ceiling of its broker and device simulator alone "
+        + "(`bash otp-bench/iot-bench.sh`): [benchmarks-iot.md](benchmarks-iot.md).\n");
     return md.toString();
   }
 
