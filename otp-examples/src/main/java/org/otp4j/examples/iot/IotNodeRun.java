@@ -1,5 +1,8 @@
 package org.otp4j.examples.iot;
 
+import static org.otp4j.examples.NodeSettings.address;
+import static org.otp4j.examples.NodeSettings.setting;
+
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -142,22 +145,5 @@ public final class IotNodeRun {
     out.flush();
     stopped.await();
     return 0;
-  }
-
-  private static String setting(String key, String otherwise) {
-    String v = System.getProperty(key, "").trim();
-    return v.isEmpty() ? otherwise : v;
-  }
-
-  private static InetSocketAddress address(String hostPort, String key) {
-    int colon = hostPort.lastIndexOf(':');
-    if (colon <= 0) {
-      throw new IllegalArgumentException(key + " must be HOST:PORT; got '" + hostPort + "'");
-    }
-    try {
-      return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + " must be HOST:PORT with a numeric port; got '" + hostPort + "'", e);
-    }
   }
 }
