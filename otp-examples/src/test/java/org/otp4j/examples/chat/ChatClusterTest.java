@@ -82,8 +82,7 @@ class ChatClusterTest {
 
       a.close();
       // bob's connection saw the room end, joined it again on b and says where the room stands
-      JsonNode state = bob.take("room_state", f -> f.path("room").asString().equals(room));
-      assertThat(state.path("lastSeq").asLong()).isEqualTo(1);
+      bob.take("room_state", f -> f.path("room").asString().equals(room) && f.path("lastSeq").asLong() == 1);
       assertThat(b.on(() -> Room.whereisHere(b.chat(), room))).isPresent();
 
       bob.send("type", "send", "room", room, "clientId", "b1", "text", "after");
@@ -97,6 +96,38 @@ class ChatClusterTest {
       JsonNode joined = carol.take("joined");
       assertThat(joined.path("lastSeq").asLong()).isEqualTo(2);
       assertThat(texts(joined.path("messages"))).containsExactly("1 before", "2 after");
+    }
+  }
+
+  @Test
+  void aRoomMovesToANodeThatJoinsAndItsMembersFollow() {
+    Cluster cluster = cluster();
+    try (ChatServer a = ChatServer.startNode(A, cluster, dir)) {
+      await().atMost(TestClient.WAIT).until(() -> a.on(ChatCluster::members).equals(List.of(A)));
+      TestClient alice = TestClient.signedUp(a, "alice");
+      String room = createRoomOwnedBy(alice, B); // b's once it runs; a's until then
+      join(alice, room);
+      alice.send("type", "send", "room", room, "clientId", "a1", "text", "alone");
+      alice.take("ack");
+      assertThat(messages(alice, room, 1)).containsExactly("1 alone");
+      assertThat(a.on(() -> Room.whereisHere(a.chat(), room))).isPresent();
+
+      try (ChatServer b = ChatServer.startNode(B, cluster, dir)) {
+        awaitBothNodes(a, b);
+        // a hands the room over: alice's connection sees it end, and joins it again on b
+        // (the room_state frames with lastSeq 0 are from the room's first start, on a)
+        alice.take("room_state", f -> f.path("room").asString().equals(room) && f.path("lastSeq").asLong() == 1);
+        assertThat(b.on(() -> Room.whereisHere(b.chat(), room))).isPresent();
+        assertThat(a.on(() -> Room.whereisHere(a.chat(), room))).isEmpty();
+
+        TestClient bob = TestClient.signedUp(b, "bob");
+        join(bob, room);
+        bob.send("type", "send", "room", room, "clientId", "b1", "text", "together");
+        bob.take("ack");
+        assertThat(messages(alice, room, 1)).containsExactly("2 together");
+        assertThat(messages(bob, room, 1)).containsExactly("2 together");
+        assertThat(allMessages(alice, room)).containsExactly("1 alone", "2 together");
+      }
     }
   }
 
