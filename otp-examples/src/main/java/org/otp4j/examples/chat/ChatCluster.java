@@ -1,13 +1,11 @@
 package org.otp4j.examples.chat;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.otp4j.core.Node;
-import org.otp4j.dist.Cluster;
 import org.otp4j.dist.EntryPoints;
 import org.otp4j.dist.Pg;
 import org.otp4j.dist.Rpc;
@@ -44,20 +42,6 @@ public final class ChatCluster {
     return TermCodec.builder().allow(ChatMessage.class, Room.Request.Join.class, Room.Request.Leave.class,
         Room.Request.Post.class, Room.Joined.class, Room.Posted.class, Room.Refused.class,
         Room.Event.NewMessage.class, Room.Event.PresenceChanged.class, Room.Event.Reloaded.class).build();
-  }
-
-  /**
-   * A TCP cluster with the chat's codec.
-   *
-   * @param name the cluster's name
-   * @param bind the address this node listens on
-   * @param seeds addresses of some nodes of the cluster (this node's own will do for the first)
-   * @param secret the cluster's secret, the same on every node
-   * @return the cluster to start the node with
-   */
-  public static Cluster tcp(String name, InetSocketAddress bind, List<InetSocketAddress> seeds, String secret) {
-    return Cluster.tcp(name, bind, seeds).withSecret(secret).withCodec(codec())
-        .withFailureTimeout(Duration.ofSeconds(3));
   }
 
   /**

@@ -1,19 +1,13 @@
 package org.otp4j.examples.chat;
 
-import static org.otp4j.examples.NodeSettings.address;
 import static org.otp4j.examples.NodeSettings.setting;
 
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.otp4j.core.Node;
-import org.otp4j.core.NodeConfig;
-import org.otp4j.examples.Observed;
+import org.otp4j.examples.NodeSettings;
 
 /**
  * The chat server on several JVMs: {@link #node} runs one chat node of a cluster. Every node serves
@@ -51,15 +45,7 @@ public final class ChatNodeRun {
     }
     Node node;
     try {
-      String host = name.substring(name.indexOf('@') + 1);
-      int port = Integer.parseInt(setting("chat.clusterPort", "7900"));
-      InetSocketAddress bind = new InetSocketAddress(InetAddress.getByName(host), port);
-      List<InetSocketAddress> seeds = new ArrayList<>();
-      for (String seed : setting("chat.seeds", host + ":" + port).split(",")) {
-        seeds.add(address(seed.trim(), "chat.seeds"));
-      }
-      node = Node.start(name, NodeConfig.defaults().withReportHandler(Observed.reports()).withTransport(
-          ChatCluster.tcp(setting("chat.cluster", "chat"), bind, seeds, setting("chat.secret", "chat-secret"))));
+      node = NodeSettings.startNode("chat", name, 7900, ChatCluster.codec());
       ChatCluster.start(node);
     } catch (UnknownHostException | IllegalArgumentException | SecurityException e) {
       out.println("the chat node did not start: " + e.getMessage());

@@ -1,6 +1,5 @@
 package org.otp4j.examples.iot;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -8,7 +7,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.otp4j.core.Node;
-import org.otp4j.dist.Cluster;
 import org.otp4j.dist.EntryPoints;
 import org.otp4j.dist.Pg;
 import org.otp4j.dist.Rpc;
@@ -49,20 +47,6 @@ public final class IotCluster {
         DeviceServer.Request.SetStatus.class, DeviceServer.Request.Get.class, DeviceServer.Request.Pending.class,
         DeviceServer.Request.Configured.class, DeviceServer.Recorded.Accepted.class, DeviceServer.Recorded.Late.class,
         DeviceServer.Recorded.Duplicate.class, DeviceServer.Snapshot.class).build();
-  }
-
-  /**
-   * A TCP cluster with the platform's codec.
-   *
-   * @param name the cluster's name
-   * @param bind the address this node listens on
-   * @param seeds addresses of some nodes of the cluster (this node's own will do for the first)
-   * @param secret the cluster's secret, the same on every node
-   * @return the cluster to start the node with
-   */
-  public static Cluster tcp(String name, InetSocketAddress bind, List<InetSocketAddress> seeds, String secret) {
-    return Cluster.tcp(name, bind, seeds).withSecret(secret).withCodec(codec())
-        .withFailureTimeout(Duration.ofSeconds(3));
   }
 
   /**

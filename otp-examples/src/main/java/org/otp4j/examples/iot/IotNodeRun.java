@@ -4,17 +4,14 @@ import static org.otp4j.examples.NodeSettings.address;
 import static org.otp4j.examples.NodeSettings.setting;
 
 import java.io.PrintStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.otp4j.behaviours.Application;
 import org.otp4j.core.Node;
-import org.otp4j.core.NodeConfig;
+import org.otp4j.examples.NodeSettings;
 import org.otp4j.examples.Observed;
 import org.otp4j.examples.iot.sim.Simulator;
 import org.otp4j.examples.iot.sim.SimulatorConfig;
@@ -55,15 +52,7 @@ public final class IotNodeRun {
     }
     Node node;
     try {
-      String host = name.substring(name.indexOf('@') + 1);
-      int port = Integer.parseInt(setting("iot.clusterPort", "7800"));
-      InetSocketAddress bind = new InetSocketAddress(InetAddress.getByName(host), port);
-      List<InetSocketAddress> seeds = new ArrayList<>();
-      for (String seed : setting("iot.seeds", host + ":" + port).split(",")) {
-        seeds.add(address(seed.trim(), "iot.seeds"));
-      }
-      node = Node.start(name, NodeConfig.defaults().withReportHandler(Observed.reports()).withTransport(
-          IotCluster.tcp(setting("iot.cluster", "iot"), bind, seeds, setting("iot.secret", "iot-secret"))));
+      node = NodeSettings.startNode("iot", name, 7800, IotCluster.codec());
     } catch (UnknownHostException | IllegalArgumentException | SecurityException e) {
       out.println("the node did not start: " + e.getMessage());
       return 2;

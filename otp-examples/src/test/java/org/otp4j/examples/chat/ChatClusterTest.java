@@ -28,13 +28,10 @@ class ChatClusterTest {
   void aRoomIsUsedFromBothNodesInOneOrder() {
     Cluster cluster = cluster();
     try (ChatServer a = ChatServer.startNode(A, cluster, dir); ChatServer b = ChatServer.startNode(B, cluster, dir)) {
-      awaitBothNodes(a, b);
-      TestClient alice = TestClient.signedUp(a, "alice");
-      TestClient bob = TestClient.signedUp(b, "bob");
-      String room = createRoomOwnedBy(alice, A);
-
-      join(alice, room);
-      join(bob, room);
+      Members m = aliceOnAAndBobOnBInARoomOfA(a, b);
+      TestClient alice = m.alice();
+      TestClient bob = m.bob();
+      String room = m.room();
       // the room runs on its owner only, and the other node's member reaches it by pid
       assertThat(a.on(() -> Room.whereisHere(a.chat(), room))).isPresent();
       assertThat(b.on(() -> Room.whereisHere(b.chat(), room))).isEmpty();
@@ -70,12 +67,10 @@ class ChatClusterTest {
   void aRoomWhoseNodeStopsRunsAgainOnTheSurvivor() {
     Cluster cluster = cluster();
     try (ChatServer a = ChatServer.startNode(A, cluster, dir); ChatServer b = ChatServer.startNode(B, cluster, dir)) {
-      awaitBothNodes(a, b);
-      TestClient alice = TestClient.signedUp(a, "alice");
-      TestClient bob = TestClient.signedUp(b, "bob");
-      String room = createRoomOwnedBy(alice, A);
-      join(alice, room);
-      join(bob, room);
+      Members m = aliceOnAAndBobOnBInARoomOfA(a, b);
+      TestClient alice = m.alice();
+      TestClient bob = m.bob();
+      String room = m.room();
       alice.send("type", "send", "room", room, "clientId", "a1", "text", "before");
       alice.take("ack");
       assertThat(messages(bob, room, 1)).containsExactly("1 before");
@@ -129,6 +124,19 @@ class ChatClusterTest {
         assertThat(allMessages(alice, room)).containsExactly("1 alone", "2 together");
       }
     }
+  }
+
+  /** Alice, connected to a, and bob, connected to b, both in a room that lives on a. */
+  record Members(TestClient alice, TestClient bob, String room) {}
+
+  private static Members aliceOnAAndBobOnBInARoomOfA(ChatServer a, ChatServer b) {
+    awaitBothNodes(a, b);
+    TestClient alice = TestClient.signedUp(a, "alice");
+    TestClient bob = TestClient.signedUp(b, "bob");
+    String room = createRoomOwnedBy(alice, A);
+    join(alice, room);
+    join(bob, room);
+    return new Members(alice, bob, room);
   }
 
   private static Cluster cluster() {

@@ -3,23 +3,16 @@ package org.otp4j.examples.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.otp4j.examples.ChildJvm;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -36,83 +29,21 @@ class ChatNodesKillTest {
   @TempDir
   Path dir;
 
-  /** A chat node in a JVM of its own, and what it printed. */
-  static final class Child implements AutoCloseable {
-    final String name;
-    final Process process;
-    final StringBuilder output = new StringBuilder();
-    final CompletableFuture<Integer> port = new CompletableFuture<>();
-
-    Child(String name, Process process) {
-      this.name = name;
-      this.process = process;
-      Thread.ofPlatform().daemon().name("child-" + name).start(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-            StandardCharsets.UTF_8))) {
-          String line;
-          while ((line = r.readLine()) != null) {
-            synchronized (output) {
-              output.append(line).append('\n');
-            }
-            Matcher m = RUNNING.matcher(line);
-            if (m.find()) {
-              port.complete(Integer.parseInt(m.group(1)));
-            }
-          }
-        } catch (IOException e) {
-          // killed
-        }
-        port.complete(-1);
-      });
-    }
-
-    String output() {
-      synchronized (output) {
-        return output.toString();
-      }
-    }
-
-    URI ws() throws Exception {
-      int p = port.get(TestClient.WAIT.toSeconds(), TimeUnit.SECONDS);
-      assertThat(p).as("node %s did not start; its output:%n%s", name, output()).isPositive();
-      return URI.create("ws://127.0.0.1:" + p + "/ws");
-    }
-
-    @Override
-    public void close() throws Exception {
-      if (process.isAlive()) {
-        process.destroy(); // as Ctrl-C: the shutdown hook stops the node
-        if (!process.waitFor(15, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-      }
-    }
-  }
-
   @Test
   void aRoomWhoseNodeIsKilledRunsAgainOnTheSurvivor() throws Exception {
-    Path logback = dir.resolve("logback.xml");
-    Files.writeString(logback, """
-        <configuration>
-          <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
-            <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{24} - %msg%n</pattern></encoder>
-          </appender>
-          <logger name="org.otp4j.examples.chat.RoomPlacement" level="INFO"/>
-          <root level="WARN"><appender-ref ref="OUT"/></root>
-        </configuration>
-        """);
-    List<Integer> ports = List.of(freePort(), freePort());
+    Path logback = ChildJvm.logback(dir.resolve("logback.xml"), "org.otp4j.examples.chat.RoomPlacement");
+    List<Integer> ports = List.of(ChildJvm.freePort(), ChildJvm.freePort());
     String seeds = "127.0.0.1:" + ports.get(0) + ",127.0.0.1:" + ports.get(1);
-    List<Child> children = new ArrayList<>();
+    List<ChildJvm> children = new ArrayList<>();
     try {
       // the first node creates the database (in WAL mode) before the second opens it
       children.add(start(A, ports.get(0), seeds, logback));
-      Child a = children.get(0);
-      URI wsA = a.ws();
+      ChildJvm a = children.get(0);
+      URI wsA = ws(a);
       children.add(start(B, ports.get(1), seeds, logback));
-      Child b = children.get(1);
-      URI wsB = b.ws();
-      for (Child c : children) {
+      ChildJvm b = children.get(1);
+      URI wsB = ws(b);
+      for (ChildJvm c : children) {
         await().atMost(TestClient.WAIT).until(() -> c.output().contains("chat nodes: [" + A + ", " + B + "]"));
       }
 
@@ -158,12 +89,12 @@ class ChatNodesKillTest {
       joined.path("messages").forEach(m -> texts.add(m.path("text").asString()));
       assertThat(texts).containsExactly("before", "after");
     } catch (Throwable t) {
-      for (Child c : children) {
+      for (ChildJvm c : children) {
         t.addSuppressed(new AssertionError("the output of node " + c.name + ":\n" + c.output()));
       }
       throw t;
     } finally {
-      for (Child c : children) {
+      for (ChildJvm c : children) {
         c.close();
       }
     }
@@ -176,24 +107,14 @@ class ChatNodesKillTest {
     return c;
   }
 
-  private Child start(String name, int port, String seeds, Path logback) throws IOException {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-        "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-        "--add-opens", "java.base/java.lang=ALL-UNNAMED", "-Djava.net.preferIPv4Stack=true",
-        // two JVMs start on a machine that may have two cores: the quick compiler and one GC thread
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+  private ChildJvm start(String name, int port, String seeds, Path logback) throws IOException {
+    return ChildJvm.start(name, "chat-node", List.of(
         "-Dlogback.configurationFile=" + logback, "-Dchat.node=" + name, "-Dchat.clusterPort=" + port,
         "-Dchat.seeds=" + seeds, "-Dchat.secret=chat test", "-Dotp.chat.dataDir=" + dir.resolve("data"),
-        "-Dotp.chat.port=0", "-Dotp.chat.host=127.0.0.1", "-Dotp.chat.passwordIterations=1000",
-        "org.otp4j.examples.Main", "chat-node"));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    return new Child(name, pb.start());
+        "-Dotp.chat.port=0", "-Dotp.chat.host=127.0.0.1", "-Dotp.chat.passwordIterations=1000"), RUNNING, false);
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+  private static URI ws(ChildJvm node) throws Exception {
+    return URI.create("ws://127.0.0.1:" + node.port(TestClient.WAIT) + "/ws");
   }
 }
