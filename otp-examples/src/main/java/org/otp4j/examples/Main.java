@@ -38,7 +38,7 @@ public final class Main {
       case "iot-node" -> System.exit(IotNodeRun.node());
       case "iot-devices" -> System.exit(IotNodeRun.devices());
       default -> {
-        System.err.println("unknown example '" + which + "'; expected one of: chat (the default), chat-node, tour, gateway, ledger, iot, iot-node, iot-devices");
+        System.err.println("unknown example '" + which + "'; expected one of: chat (the default), tour, gateway, ledger, iot, iot-node, iot-devices, chat-node");
         System.exit(2);
       }
     }
