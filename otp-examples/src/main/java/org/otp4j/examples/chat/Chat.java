@@ -18,9 +18,11 @@ import org.otp4j.examples.JettyProcess;
  * @param store the database facade
  * @param passwords the password hashing threads and their bounded queue
  * @param throttle which login attempts may have a password hashed
+ * @param clustered whether the application runs on a node prepared by {@link ChatCluster#start}: its
+ *     rooms are then placed over the nodes of the cluster
  */
 public record Chat(ChatConfig config, Registry rooms, Registry members, Registry users, Store store,
-    Passwords passwords, LoginThrottle throttle) {
+    Passwords passwords, LoginThrottle throttle, boolean clustered) {
 
   /** Local names of the application's fixed processes (local names are per node), typed by their protocols. */
   public static final ServerRef<Void> STORE = ServerRef.local("chat_store");
@@ -29,9 +31,10 @@ public record Chat(ChatConfig config, Registry rooms, Registry members, Registry
   public static final Name CONNECTIONS = Name.local("chat_connections");
   public static final ServerRef<JettyProcess.Request> WEB = ServerRef.local("chat_web");
 
-  static Chat create(ChatConfig config) {
+  static Chat create(ChatConfig config, boolean clustered) {
     return new Chat(config, Registry.unique("chat.rooms"), Registry.duplicate("chat.members"),
-        Registry.duplicate("chat.users"), new Store(), new Passwords(config.hashQueue()), new LoginThrottle(config));
+        Registry.duplicate("chat.users"), new Store(), new Passwords(config.hashQueue()), new LoginThrottle(config),
+        clustered);
   }
 
   /** The name a room process is registered under. */

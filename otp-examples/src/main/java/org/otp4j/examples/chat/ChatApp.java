@@ -111,7 +111,7 @@ public final class ChatApp extends Application {
   @Override
   protected Pid start(Type type) {
     ChatConfig config = ChatConfig.from(Application.getAllEnv(NAME));
-    Chat chat = Chat.create(config);
+    Chat chat = Chat.create(config, ChatCluster.started(Node.current()));
     Pid top = Supervisor.startLink(new ChatSupervisor(chat));
     RUNNING.put(Node.current(), chat);
     return top;

@@ -1,6 +1,8 @@
 package org.otp4j.examples.chat;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.otp4j.behaviours.ChildSpec;
 import org.otp4j.behaviours.DynamicSupervisor;
 import org.otp4j.behaviours.Supervisor;
@@ -15,6 +17,8 @@ import org.otp4j.behaviours.Supervisor;
  * |-- rooms        DynamicSupervisor: per active room a supervisor of its own (temporary), which
  * |                restarts its Room (transient) at most roomRestarts times in 10 s, then gives up
  * |-- connections  DynamicSupervisor: one Connection per WebSocket, temporary
+ * |-- placement    RoomPlacement (on several nodes only): joins the chat_nodes pg group, so that rooms
+ * |                are placed on this node, and hands over the rooms a node that joins now owns
  * `-- web          WebEndpoint: the Jetty server (page, /ws, /observer)
  * </pre>
  *
@@ -40,14 +44,19 @@ final class ChatSupervisor extends Supervisor {
   @Override
   protected Spec init() {
     ChatConfig config = chat.config();
-    return Spec.of(Supervisor.oneForOne().withIntensity(5, Duration.ofSeconds(10)),
+    List<ChildSpec> children = new ArrayList<>(List.of(
         ChildSpec.worker("store", () -> StoreServer.startLink(chat)),
         ChildSpec.worker("accounts", () -> Accounts.startLink(chat)),
         // Its children (one supervisor per room) are temporary: they never count against its intensity.
         ChildSpec.supervisor("rooms", () -> DynamicSupervisor.startLink(Chat.ROOMS,
             DynamicSupervisor.Options.defaults(), Room.template(chat))),
         ChildSpec.supervisor("connections", () -> DynamicSupervisor.startLink(Chat.CONNECTIONS,
-            DynamicSupervisor.Options.defaults().withMaxChildren(config.maxConnections()), Connection.template(chat))),
-        ChildSpec.worker("web", () -> WebEndpoint.startLink(chat)));
+            DynamicSupervisor.Options.defaults().withMaxChildren(config.maxConnections()), Connection.template(chat)))));
+    if (chat.clustered()) {
+      // after the rooms supervisor, which it hands rooms over from, and before the web endpoint
+      children.add(ChildSpec.worker("placement", () -> RoomPlacement.startLink(chat)));
+    }
+    children.add(ChildSpec.worker("web", () -> WebEndpoint.startLink(chat)));
+    return Spec.of(Supervisor.oneForOne().withIntensity(5, Duration.ofSeconds(10)), children);
   }
 }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +17,11 @@ import org.otp4j.behaviours.ChildSpec;
 import org.otp4j.behaviours.DynamicSupervisor;
 import org.otp4j.behaviours.GenServer;
 import org.otp4j.core.CallException;
+import org.otp4j.core.Down;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
+import org.otp4j.core.Ref;
 import org.otp4j.core.Registry;
 import org.otp4j.examples.chat.Frames.ClientFrame;
 import org.otp4j.examples.chat.Frames.ServerFrame;
@@ -63,6 +66,15 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
    */
   record SessionEnded(String tokenHash) {}
 
+  /**
+   * On several nodes: join {@code room} again, {@code attempt} (from 0) being the how-manieth time
+   * since the room went away.
+   */
+  record Rejoin(String room, int attempt) {}
+
+  /** How many times a connection tries to join a room again after it went away, before it gives up. */
+  static final int REJOIN_ATTEMPTS = 30;
+
   static final Pattern ROOM_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
   static final int MAX_CLIENT_ID = 64;
   static final int POLICY_VIOLATION = 1008;
@@ -77,6 +89,8 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
     String token;
     /** joined room -> the seq of the last message sent to the client from the live stream. */
     final Map<String, Long> rooms = new LinkedHashMap<>();
+    /** On several nodes: joined room -> our monitor on its process (wherever it runs). */
+    final Map<String, Ref> roomMonitors = new HashMap<>();
     int refused;
     long windowStart = System.nanoTime();
     /** Whether the socket was closed with a code of its own (flooding, too slow). */
@@ -172,6 +186,14 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
           send(state, new ServerFrame.RoomState(room, lastSeq, online), null);
         }
       }
+      case Down d when roomOf(state, d.ref()) != null -> {
+        // On several nodes: the room ended (crashed, handed over, or its node went away). Join it
+        // again wherever it runs now, and send the client what it missed meanwhile.
+        String room = roomOf(state, d.ref());
+        state.roomMonitors.remove(room);
+        rejoin(state, room, 0);
+      }
+      case Rejoin(String room, int attempt) -> rejoin(state, room, attempt);
       case DirectMessage(String from, String to, String text, long ts, String clientId) ->
           send(state, new ServerFrame.Direct(from, to, text, ts, clientId), null);
       case SessionEnded(String tokenHash) when state.token != null && MessageDigest.isEqual(
@@ -409,13 +431,80 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
         : chat.store().before(room, joined.lastSeq() + 1, n);
     long lastInPage = page.messages().isEmpty() ? 0 : page.messages().getLast().seq();
     state.rooms.merge(room, Math.max(joined.lastSeq(), lastInPage), Math::max);
+    watch(state, room, joined.room());
     send(state, new ServerFrame.Joined(room, joined.online(), joined.lastSeq(), page.messages(), page.more()), ref);
   }
 
   private void leave(State state, String room) {
     chat.members().unregister(room);
     state.rooms.remove(room);
+    Ref monitor = state.roomMonitors.remove(room);
+    if (monitor != null) {
+      Proc.demonitorFlush(monitor);
+    }
     Room.leave(chat, room, Proc.self());
+  }
+
+  /** On several nodes, monitors the process of a joined room (and no longer the one before). */
+  private void watch(State state, String room, Pid roomPid) {
+    if (!chat.clustered()) {
+      return; // on one node, a restarted room finds its members in the registry
+    }
+    Ref old = state.roomMonitors.put(room, Proc.monitor(roomPid));
+    if (old != null) {
+      Proc.demonitorFlush(old);
+    }
+  }
+
+  /** The joined room that {@code monitor} watches, if any. */
+  private static String roomOf(State state, Ref monitor) {
+    for (Map.Entry<String, Ref> e : state.roomMonitors.entrySet()) {
+      if (e.getValue().equals(monitor)) {
+        return e.getKey();
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Joins a room again after its process ended, wherever it runs now, then sends the client the
+   * messages it missed meanwhile (from the store, after the last one it was sent) and the room's
+   * state. If the room cannot be reached yet (its node's departure is not seen everywhere, its new
+   * owner is starting it), tries again a little later; after {@link #REJOIN_ATTEMPTS} it gives up and
+   * tells the client, which can join again.
+   */
+  private void rejoin(State state, String room, int attempt) {
+    if (!state.rooms.containsKey(room) || state.user == null || state.roomMonitors.containsKey(room)) {
+      return; // left, logged out, or joined again meanwhile
+    }
+    try {
+      Room.Joined joined = Room.join(chat, room, Proc.self(), state.user);
+      watch(state, room, joined.room());
+      long last = state.rooms.get(room);
+      Store.Page page;
+      do {
+        page = chat.store().after(room, last, chat.config().historyPage());
+        for (ChatMessage m : page.messages()) {
+          if (m.seq() > last) {
+            last = m.seq();
+            send(state, ServerFrame.Message.of(m), null);
+          }
+        }
+        state.rooms.put(room, last);
+      } while (page.more() && !page.messages().isEmpty());
+      send(state, new ServerFrame.RoomState(room, joined.lastSeq(), joined.online()), null);
+    } catch (ChatError | CallException | Store.StoreException e) {
+      if (attempt + 1 < REJOIN_ATTEMPTS) {
+        Proc.sendAfter(Duration.ofMillis(Math.min(1000, 100L * (attempt + 1))), Proc.self(),
+            new Rejoin(room, attempt + 1));
+        return;
+      }
+      LOG.warn("connection {}: room {} could not be joined again: {}", Proc.self(), room, e.getMessage());
+      chat.members().unregister(room);
+      state.rooms.remove(room);
+      send(state, new ServerFrame.Error("unavailable", "room '" + room + "' could not be reached again after "
+          + "its process ended; join it again"), null);
+    }
   }
 
   private void direct(State state, String name, String clientId, String text, String ref) {

@@ -16,10 +16,13 @@ import org.otp4j.core.CallException;
 import org.otp4j.core.Down;
 import org.otp4j.core.ExitReason;
 import org.otp4j.core.From;
+import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 import org.otp4j.core.Ref;
 import org.otp4j.core.Registry;
+import org.otp4j.dist.Rpc;
+import org.otp4j.dist.RpcException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,23 +49,57 @@ import org.slf4j.LoggerFactory;
  * Messages are numbered 1, 2, 3... by the room, in the order it accepts them. A sender's client id
  * is remembered (the latest {@value #DEDUP_WINDOW} in memory, all of them in the store's unique
  * index), so a send retried after a crash gets the first one's seq back instead of a second copy.
+ *
+ * <h2>On several nodes</h2>
+ * When the chat runs on several nodes ({@link ChatCluster}), a room runs on one node only, its
+ * owner by rendezvous hashing; {@link #ensureStarted} asks the owner for its pid. Its members are
+ * then the connections of its own node (the {@code members} registry, as on one node) and those of
+ * other nodes that joined it (which it monitors, and sends its events to as well). Those remote
+ * connections monitor the room in turn: when it ends (a crash, a hand-over to a node that joined,
+ * its node gone), they join it again wherever it runs now and fetch from the store what they missed.
+ * Its protocol's records are public because they cross nodes: the cluster's codec allows them.
  */
-final class Room extends GenServer<Room.State, Room.Request> {
+public final class Room extends GenServer<Room.State, Room.Request> {
   private static final Logger LOG = LoggerFactory.getLogger(Room.class);
 
   /** Calls a connection makes to a room. */
-  sealed interface Request {
+  public sealed interface Request {
+    /**
+     * A connection joins: answered with {@link Joined}.
+     *
+     * @param member the connection process
+     * @param user its user
+     */
     record Join(Pid member, String user) implements Request {}
 
+    /**
+     * A connection leaves: answered with {@code true}.
+     *
+     * @param member the connection process
+     */
     record Leave(Pid member) implements Request {}
 
+    /**
+     * A message to number, store and send: answered with {@link Posted} or {@link Refused}.
+     *
+     * @param user the sender
+     * @param clientId the sender's id of the message
+     * @param text the text
+     */
     record Post(String user, String clientId, String text) implements Request {}
   }
 
   /** What a room sends to its members' connection processes. */
-  sealed interface Event {
+  public sealed interface Event {
+    /** The room the event is about. */
     String room();
 
+    /**
+     * A message the room stored.
+     *
+     * @param room the room
+     * @param message the message
+     */
     record NewMessage(String room, ChatMessage message) implements Event {}
 
     /**
@@ -71,6 +108,7 @@ final class Room extends GenServer<Room.State, Room.Request> {
      */
     record PresenceChanged(String room, String event, String user, int online) implements Event {}
 
+
     /**
      * The room (re)loaded its state from the store, after a start or a restart: its last seq and
      * who is in it. A member whose client is behind asks for the rest.
@@ -78,11 +116,31 @@ final class Room extends GenServer<Room.State, Room.Request> {
     record Reloaded(String room, long lastSeq, int online) implements Event {}
   }
 
-  /** The answer to a join: how many users are in the room, and the seq of its last message. */
-  record Joined(int online, long lastSeq) {}
+  /**
+   * The answer to a join.
+   *
+   * @param online how many users are in the room
+   * @param lastSeq the seq of its last message
+   * @param room the room's process, which a connection of another node monitors
+   */
+  public record Joined(int online, long lastSeq, Pid room) {}
 
-  /** The answer to a post: the message's seq, and whether it had been sent before (a retry). */
-  record Posted(long seq, boolean duplicate) {}
+  /**
+   * The answer to a post.
+   *
+   * @param seq the message's seq
+   * @param duplicate whether it had been sent before (a retry)
+   */
+  public record Posted(long seq, boolean duplicate) {}
+
+  /**
+   * The answer to a request the room (or a node asked to start it) cannot serve, for the client to
+   * hear about: it becomes a {@link ChatError} at the caller.
+   *
+   * @param code the error frame's code
+   * @param message the error frame's message
+   */
+  public record Refused(String code, String message) {}
 
   /** Why a room did not start: it does not exist. The reason of its init error. */
   record UnknownRoom(String room) {}
@@ -175,6 +233,63 @@ final class Room extends GenServer<Room.State, Room.Request> {
    * too many crashes: look again shortly.
    */
   static Pid ensureStarted(Chat chat, String room) {
+    String owner = ownerOf(chat, room);
+    if (owner.equals(Node.current().name())) {
+      return ensureStartedHere(chat, room);
+    }
+    Object answer;
+    try {
+      answer = Rpc.call(owner, "chat.ensure", List.of(room), ChatCluster.RPC_TIMEOUT);
+    } catch (RpcException e) {
+      throw new ChatError("unavailable", "room '" + room + "' lives on node " + owner
+          + ", which did not answer; try again");
+    }
+    return switch (answer) {
+      case Pid pid -> pid;
+      case Refused(String code, String message) -> throw new ChatError(code, message);
+      default -> throw new IllegalStateException("node " + owner + " answered chat.ensure with " + answer);
+    };
+  }
+
+  /** The node where {@code room} lives: this one, unless the chat runs on several nodes. */
+  static String ownerOf(Chat chat, String room) {
+    String self = Node.current().name();
+    if (!chat.clustered()) {
+      return self;
+    }
+    List<String> nodes = ChatCluster.members();
+    return nodes.isEmpty() ? self : ChatCluster.owner(room, nodes);
+  }
+
+  /** The room's process, if it runs, wherever it lives. */
+  static Optional<Pid> whereis(Chat chat, String room) {
+    String owner = ownerOf(chat, room);
+    if (owner.equals(Node.current().name())) {
+      return whereisHere(chat, room);
+    }
+    try {
+      return Optional.ofNullable((Pid) Rpc.call(owner, "chat.whereis", List.of(room), ChatCluster.RPC_TIMEOUT));
+    } catch (RpcException e) {
+      return Optional.empty(); // its node went away: the room does not run
+    }
+  }
+
+  /** The room's process on this node, if it runs here. */
+  static Optional<Pid> whereisHere(Chat chat, String room) {
+    return Proc.whereis(chat.roomName(room));
+  }
+
+  /** For another node, through rpc: the room's pid on this node, started if needed, or why not. */
+  static Object ensureHere(Chat chat, String room) {
+    try {
+      return ensureStartedHere(chat, room);
+    } catch (ChatError e) {
+      return new Refused(e.code(), e.getMessage());
+    }
+  }
+
+  /** The room's process on this node, started here if needed. */
+  private static Pid ensureStartedHere(Chat chat, String room) {
     Object lastFailure = null;
     for (int attempt = 0; attempt < CALL_ATTEMPTS; attempt++) {
       Optional<Pid> running = Proc.whereis(chat.roomName(room));
@@ -212,7 +327,7 @@ final class Room extends GenServer<Room.State, Room.Request> {
 
   /** Removes a connection from the room, if the room runs. */
   static void leave(Chat chat, String room, Pid member) {
-    Proc.whereis(chat.roomName(room)).ifPresent(pid -> {
+    whereis(chat, room).ifPresent(pid -> {
       try {
         GenServer.call(pid, new Request.Leave(member));
       } catch (CallException e) {
@@ -231,7 +346,7 @@ final class Room extends GenServer<Room.State, Room.Request> {
 
   /** Kills a room's process (the admin's "kill a room"); empty if it does not run. */
   static Optional<Pid> kill(Chat chat, String room) {
-    Optional<Pid> pid = Proc.whereis(chat.roomName(room));
+    Optional<Pid> pid = whereis(chat, room);
     pid.ifPresent(p -> Proc.exit(p, ExitReason.KILL));
     return pid;
   }
@@ -243,8 +358,8 @@ final class Room extends GenServer<Room.State, Room.Request> {
       Pid pid = ensureStarted(chat, room);
       try {
         Object reply = GenServer.call(pid, request);
-        if (reply instanceof ChatError e) {
-          throw e;
+        if (reply instanceof Refused(String code, String message)) {
+          throw new ChatError(code, message);
         }
         @SuppressWarnings("unchecked")
         R r = (R) reply;
@@ -290,7 +405,7 @@ final class Room extends GenServer<Room.State, Room.Request> {
         if (addMember(state, member, user)) {
           broadcast(state, new Event.PresenceChanged(name, "join", user, state.online()));
         }
-        yield answer(new Joined(state.online(), state.lastSeq), state);
+        yield answer(new Joined(state.online(), state.lastSeq, Proc.self()), state);
       }
       case Request.Leave(Pid member) -> {
         removeMember(state, member, true);
@@ -302,9 +417,9 @@ final class Room extends GenServer<Room.State, Room.Request> {
           answer = post(state, user, clientId, text);
         } catch (Store.StoreException e) {
           LOG.warn("room {}: the message could not be stored: {}", name, e.getMessage());
-          answer = new ChatError("unavailable", "the message could not be stored; send it again (same clientId)");
+          answer = new Refused("unavailable", "the message could not be stored; send it again (same clientId)");
         } catch (ChatError e) {
-          answer = e; // for the caller, not a reason for the room to crash
+          answer = new Refused(e.code(), e.getMessage()); // for the caller, not a reason for the room to crash
         }
         yield answer(answer, state);
       }
@@ -396,10 +511,20 @@ final class Room extends GenServer<Room.State, Room.Request> {
 
   /**
    * Sends an event to the room's members through the {@code members} registry: the connections
-   * registered there, whether or not this incarnation of the room has seen them join yet.
+   * registered there, whether or not this incarnation of the room has seen them join yet; and, on
+   * several nodes, to the members of other nodes that joined this incarnation (the registry is this
+   * node's only).
    */
   private void broadcast(State state, Event event) {
     chat.members().sendAll(state.name, event);
+    if (chat.clustered()) {
+      String here = Proc.self().nodeName();
+      for (Pid member : state.members.keySet()) {
+        if (!member.nodeName().equals(here)) {
+          Proc.send(member, event);
+        }
+      }
+    }
   }
 
   private CallResult<State> answer(Object reply, State state) {

@@ -264,8 +264,10 @@ public final class Store {
     private Database(ChatConfig config) {
       this.config = config;
       this.connections = new ThreadConnections(config.effectiveJdbcUrl(), config.jdbcUser(), config.jdbcPassword(),
+          // The busy timeout first: on several nodes, another node's JVM may hold the file's lock while
+          // this one sets WAL mode.
           config.embedded()
-              ? List.of("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=5000")
+              ? List.of("PRAGMA busy_timeout=10000", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
               : List.of());
       AtomicInteger n = new AtomicInteger();
       this.executor = Executors.newFixedThreadPool(config.dbThreads(),

@@ -1,7 +1,5 @@
 package org.otp4j.examples.iot;
 
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -9,12 +7,11 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.otp4j.core.Node;
-import org.otp4j.core.Pid;
-import org.otp4j.dist.Cluster;
 import org.otp4j.dist.EntryPoints;
 import org.otp4j.dist.Pg;
 import org.otp4j.dist.Rpc;
 import org.otp4j.dist.TermCodec;
+import org.otp4j.examples.Rendezvous;
 import org.otp4j.examples.iot.DeviceMessage.Status;
 import org.otp4j.examples.iot.DeviceMessage.Telemetry;
 
@@ -53,20 +50,6 @@ public final class IotCluster {
   }
 
   /**
-   * A TCP cluster with the platform's codec.
-   *
-   * @param name the cluster's name
-   * @param bind the address this node listens on
-   * @param seeds addresses of some nodes of the cluster (this node's own will do for the first)
-   * @param secret the cluster's secret, the same on every node
-   * @return the cluster to start the node with
-   */
-  public static Cluster tcp(String name, InetSocketAddress bind, List<InetSocketAddress> seeds, String secret) {
-    return Cluster.tcp(name, bind, seeds).withSecret(secret).withCodec(codec())
-        .withFailureTimeout(Duration.ofSeconds(3));
-  }
-
-  /**
    * Prepares {@code node}, a node of a cluster started with {@link #codec()}, to run the platform
    * with the others: the application started on it afterwards places its devices over the cluster.
    *
@@ -100,10 +83,7 @@ public final class IotCluster {
    * connected to (a node seen down is left out before its group memberships are), sorted.
    */
   static List<String> members() {
-    Node self = Node.current();
-    Set<String> connected = Set.copyOf(self.connectedNodes());
-    return Pg.members(SCOPE, PLATFORM).stream().map(Pid::nodeName)
-        .filter(n -> n.equals(self.name()) || connected.contains(n)).distinct().sorted().toList();
+    return Rendezvous.members(SCOPE, PLATFORM);
   }
 
   /**
@@ -112,34 +92,6 @@ public final class IotCluster {
    * @throws IllegalArgumentException if {@code nodes} is empty
    */
   public static String owner(String key, Collection<String> nodes) {
-    String best = null;
-    long bestScore = 0;
-    for (String n : nodes) {
-      long score = score(key, n);
-      if (best == null || Long.compareUnsigned(score, bestScore) > 0
-          || (score == bestScore && n.compareTo(best) < 0)) {
-        best = n;
-        bestScore = score;
-      }
-    }
-    if (best == null) {
-      throw new IllegalArgumentException("no node to place " + key + " on: the platform runs on none");
-    }
-    return best;
-  }
-
-  /** FNV-1a over the key and the node's name, then a 64-bit finaliser so that near names spread. */
-  private static long score(String key, String node) {
-    long h = 0xcbf29ce484222325L;
-    for (byte b : (key + '\u0000' + node).getBytes(StandardCharsets.UTF_8)) {
-      h ^= b & 0xff;
-      h *= 0x100000001b3L;
-    }
-    h ^= h >>> 33;
-    h *= 0xff51afd7ed558ccdL;
-    h ^= h >>> 33;
-    h *= 0xc4ceb9fe1a85ec53L;
-    h ^= h >>> 33;
-    return h;
+    return Rendezvous.owner(key, nodes);
   }
 }

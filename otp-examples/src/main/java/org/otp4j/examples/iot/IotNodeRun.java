@@ -1,17 +1,17 @@
 package org.otp4j.examples.iot;
 
+import static org.otp4j.examples.NodeSettings.address;
+import static org.otp4j.examples.NodeSettings.setting;
+
 import java.io.PrintStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.otp4j.behaviours.Application;
 import org.otp4j.core.Node;
-import org.otp4j.core.NodeConfig;
+import org.otp4j.examples.NodeSettings;
 import org.otp4j.examples.Observed;
 import org.otp4j.examples.iot.sim.Simulator;
 import org.otp4j.examples.iot.sim.SimulatorConfig;
@@ -52,15 +52,7 @@ public final class IotNodeRun {
     }
     Node node;
     try {
-      String host = name.substring(name.indexOf('@') + 1);
-      int port = Integer.parseInt(setting("iot.clusterPort", "7800"));
-      InetSocketAddress bind = new InetSocketAddress(InetAddress.getByName(host), port);
-      List<InetSocketAddress> seeds = new ArrayList<>();
-      for (String seed : setting("iot.seeds", host + ":" + port).split(",")) {
-        seeds.add(address(seed.trim(), "iot.seeds"));
-      }
-      node = Node.start(name, NodeConfig.defaults().withReportHandler(Observed.reports()).withTransport(
-          IotCluster.tcp(setting("iot.cluster", "iot"), bind, seeds, setting("iot.secret", "iot-secret"))));
+      node = NodeSettings.startNode("iot", name, 7800, IotCluster.codec());
     } catch (UnknownHostException | IllegalArgumentException | SecurityException e) {
       out.println("the node did not start: " + e.getMessage());
       return 2;
@@ -142,22 +134,5 @@ public final class IotNodeRun {
     out.flush();
     stopped.await();
     return 0;
-  }
-
-  private static String setting(String key, String otherwise) {
-    String v = System.getProperty(key, "").trim();
-    return v.isEmpty() ? otherwise : v;
-  }
-
-  private static InetSocketAddress address(String hostPort, String key) {
-    int colon = hostPort.lastIndexOf(':');
-    if (colon <= 0) {
-      throw new IllegalArgumentException(key + " must be HOST:PORT; got '" + hostPort + "'");
-    }
-    try {
-      return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + " must be HOST:PORT with a numeric port; got '" + hostPort + "'", e);
-    }
   }
 }

@@ -13,6 +13,7 @@ import org.otp4j.core.NodeConfig;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 import org.otp4j.core.Registry;
+import org.otp4j.dist.Cluster;
 
 /**
  * A chat application running on its own node for one test: a free port, the test's data folder,
@@ -35,7 +36,26 @@ final class ChatServer implements AutoCloseable {
 
   /** Starts the application with the test defaults, then {@code env} on top. */
   static ChatServer start(Path dataDir, Map<String, Object> env) {
-    Node node = Node.start(NodeConfig.defaults().withName("chat-test"));
+    return start(Node.start(NodeConfig.defaults().withName("chat-test")), dataDir, env);
+  }
+
+  /**
+   * Starts node {@code name} of {@code cluster} (whose codec must be {@link ChatCluster#codec()}),
+   * prepares it for the chat on several nodes, and starts the application on it with the test
+   * defaults: every node given the same {@code dataDir} shares one database.
+   */
+  static ChatServer startNode(String name, Cluster cluster, Path dataDir) {
+    Node node = Node.start(name, NodeConfig.defaults().withTransport(cluster));
+    try {
+      ChatCluster.start(node);
+    } catch (RuntimeException e) {
+      node.close();
+      throw e;
+    }
+    return start(node, dataDir, Map.of());
+  }
+
+  private static ChatServer start(Node node, Path dataDir, Map<String, Object> env) {
     AtomicReference<Integer> port = new AtomicReference<>();
     try {
       node.run(() -> {
@@ -108,7 +128,9 @@ final class ChatServer implements AutoCloseable {
 
   @Override
   public void close() {
-    node.stop();
+    if (!node.isStopped()) {
+      node.stop();
+    }
     if (!node.awaitTermination(TestClient.WAIT)) {
       throw new AssertionError("the chat node did not stop within " + TestClient.WAIT + "; still running: "
           + node.processes());

@@ -67,12 +67,21 @@ final class TestClient implements WebSocket.Listener, AutoCloseable {
   }
 
   private static TestClient connect(ChatServer server, HttpClient http) {
+    return connect(server.ws(), http);
+  }
+
+  /** Connects to the WebSocket endpoint {@code ws} (a server in another JVM). */
+  static TestClient connect(java.net.URI ws) {
+    return connect(ws, HTTP);
+  }
+
+  private static TestClient connect(java.net.URI ws, HttpClient http) {
     TestClient c = new TestClient();
     try {
-      c.ws = http.newWebSocketBuilder().connectTimeout(WAIT).buildAsync(server.ws(), c)
+      c.ws = http.newWebSocketBuilder().connectTimeout(WAIT).buildAsync(ws, c)
           .get(WAIT.toSeconds(), TimeUnit.SECONDS);
     } catch (Exception e) {
-      throw new AssertionError("could not connect to " + server.ws(), e);
+      throw new AssertionError("could not connect to " + ws, e);
     }
     c.take("hello");
     return c;

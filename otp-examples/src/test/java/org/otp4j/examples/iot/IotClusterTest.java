@@ -3,17 +3,11 @@ package org.otp4j.examples.iot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -25,12 +19,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.otp4j.examples.ChildJvm;
 import org.otp4j.examples.iot.sim.Simulator;
 import org.otp4j.examples.iot.sim.SimulatorConfig;
 import org.otp4j.examples.iot.sim.SimulatorStats;
@@ -55,69 +48,33 @@ class IotClusterTest {
 
   /** A platform node in a JVM of its own, and what it printed. */
   static final class Child implements AutoCloseable {
+    final ChildJvm jvm;
     final String name;
     final Process process;
-    final StringBuilder output = new StringBuilder();
-    final CompletableFuture<Integer> port = new CompletableFuture<>();
 
-    Child(String name, Process process) {
-      this.name = name;
-      this.process = process;
-      Thread.ofPlatform().daemon().name("child-" + name).start(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-            StandardCharsets.UTF_8))) {
-          String line;
-          while ((line = r.readLine()) != null) {
-            synchronized (output) {
-              output.append(line).append('\n');
-            }
-            Matcher m = DASHBOARD.matcher(line);
-            if (m.find()) {
-              port.complete(Integer.parseInt(m.group(1)));
-            }
-          }
-        } catch (IOException e) {
-          // killed
-        }
-        port.complete(-1);
-      });
+    Child(ChildJvm jvm) {
+      this.jvm = jvm;
+      this.name = jvm.name;
+      this.process = jvm.process;
     }
 
     String output() {
-      synchronized (output) {
-        return output.toString();
-      }
+      return jvm.output();
     }
 
     String base() throws Exception {
-      int p = port.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-      assertThat(p).as("node %s did not start; its output:%n%s", name, output()).isPositive();
-      return "http://127.0.0.1:" + p;
+      return "http://127.0.0.1:" + jvm.port(WAIT);
     }
 
     @Override
     public void close() throws Exception {
-      if (process.isAlive()) {
-        process.getOutputStream().close(); // it stops when its input closes
-        if (!process.waitFor(15, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-      }
+      jvm.close();
     }
   }
 
   @Test
   void devicesMoveToTheSurvivorsOfAKilledNodeAndNoAcknowledgedReadingIsLost() throws Exception {
-    Path logback = dir.resolve("logback.xml");
-    Files.writeString(logback, """
-        <configuration>
-          <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
-            <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{24} - %msg%n</pattern></encoder>
-          </appender>
-          <logger name="org.otp4j.examples.iot" level="INFO"/>
-          <root level="WARN"><appender-ref ref="OUT"/></root>
-        </configuration>
-        """);
+    Path logback = ChildJvm.logback(dir.resolve("logback.xml"), "org.otp4j.examples.iot");
     List<String> names = List.of("a@127.0.0.1", "b@127.0.0.1", "c@127.0.0.1");
     List<Integer> ports = List.of(freePort(), freePort(), freePort());
     String seeds = String.join(",", ports.stream().map(p -> "127.0.0.1:" + p).toList());
@@ -219,18 +176,11 @@ class IotClusterTest {
   }
 
   private Child start(String name, int port, String seeds, Broker broker, Path logback) throws IOException {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-        "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-        "--add-opens", "java.base/java.lang=ALL-UNNAMED", "-Djava.net.preferIPv4Stack=true",
-        // three JVMs start on a machine that may have two cores: the quick compiler and one GC thread
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+    return new Child(ChildJvm.start(name, "iot-node", List.of(
         "-Dlogback.configurationFile=" + logback, "-Diot.node=" + name, "-Diot.clusterPort=" + port,
         "-Diot.seeds=" + seeds, "-Diot.broker=" + broker.host() + ":" + broker.port(), "-Diot.stdin=true",
-        "-Dotp.iot.dataDir=" + dir.resolve("data"), "-Dotp.iot.httpPort=0", "-Dotp.iot.httpHost=127.0.0.1",
-        "org.otp4j.examples.Main", "iot-node"));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    return new Child(name, pb.start());
+        "-Dotp.iot.dataDir=" + dir.resolve("data"), "-Dotp.iot.httpPort=0", "-Dotp.iot.httpHost=127.0.0.1"),
+        DASHBOARD, true));
   }
 
   static JsonNode get(String url) throws Exception {
@@ -252,8 +202,6 @@ class IotClusterTest {
   }
 
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return ChildJvm.freePort();
   }
 }
