@@ -40,8 +40,13 @@ public record Iot(IotConfig config, IotMetrics metrics, DeviceDirectory director
   public static final Name INGEST = Name.local("iot_ingest");
   /** The stage that parses and checks messages. */
   public static final Name PARSE = Name.local("iot_parse");
-  /** The stage that updates the device processes. */
-  public static final Name ROUTE = Name.local("iot_route");
+  /**
+   * The stages that update the device processes, {@link Route#PARTITIONS} of them, each for the
+   * devices of its partition: {@code iot_route_0}, {@code iot_route_1}...
+   */
+  public static Name route(int partition) {
+    return Name.local("iot_route_" + partition);
+  }
   /** The stage that computes the per-minute windows. */
   public static final Name WINDOWS = Name.local("iot_windows");
   /** The stage that writes to the store and acknowledges to the broker. */

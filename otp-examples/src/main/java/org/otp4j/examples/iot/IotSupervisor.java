@@ -61,11 +61,15 @@ final class IotSupervisor extends Supervisor {
    * when the client reconnects, so every stage restarts, the ingest's client first of all.
    */
   static org.otp4j.core.Pid startPipeline(Iot iot) {
+    List<ChildSpec> stages = new ArrayList<>(List.of(ChildSpec.worker("ingest", () -> Ingest.startLink(iot)),
+        ChildSpec.worker("parse", () -> Parse.startLink(iot))));
+    for (int i = 0; i < Route.PARTITIONS; i++) {
+      int partition = i;
+      stages.add(ChildSpec.worker("route-" + i, () -> Route.startLink(iot, partition)));
+    }
+    stages.add(ChildSpec.worker("windows", Windows::startLink));
+    stages.add(ChildSpec.worker("storage", () -> Storage.startLink(iot)));
     return Supervisor.startLink(Supervisor.oneForAll().withIntensity(10, Duration.ofSeconds(10)),
-        ChildSpec.worker("ingest", () -> Ingest.startLink(iot)),
-        ChildSpec.worker("parse", () -> Parse.startLink(iot)),
-        ChildSpec.worker("route", () -> Route.startLink(iot)),
-        ChildSpec.worker("windows", Windows::startLink),
-        ChildSpec.worker("storage", () -> Storage.startLink(iot)));
+        stages.toArray(ChildSpec[]::new));
   }
 }

@@ -5,6 +5,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.otp4j.behaviours.stage.Dispatcher;
 import org.otp4j.behaviours.stage.GenStage;
 import org.otp4j.behaviours.stage.ProducerConsumer;
 import org.otp4j.behaviours.stage.SubscribeTo;
@@ -55,7 +56,8 @@ final class Parse extends ProducerConsumer<Parse.State, Delivery, Parsed> {
     // Jackson's first parse loads many classes: on a platform thread, not a process's carrier.
     PlatformThread.call("iot-json-start", () -> DeviceMessage.parse("devices/d-000000/status",
         "{\"device\":\"d-000000\",\"online\":true,\"ts\":0}".getBytes(java.nio.charset.StandardCharsets.UTF_8), 1024));
-    return Init.ok(new State(), Options.subscribeTo(SubscribeTo.to(Iot.INGEST).withMaxDemand(MAX_DEMAND)));
+    return Init.ok(new State(), Options.subscribeTo(SubscribeTo.to(Iot.INGEST).withMaxDemand(MAX_DEMAND))
+        .withDispatcher(Dispatcher.partition(Route.PARTITIONS, Route::partitionOf)));
   }
 
   @Override

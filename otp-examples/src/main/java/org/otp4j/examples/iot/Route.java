@@ -29,21 +29,35 @@ import org.slf4j.LoggerFactory;
  */
 final class Route extends ProducerConsumer<Void, Parsed, Parsed> {
   static final Logger LOG = LoggerFactory.getLogger(Route.class);
-  private static final int MAX_DEMAND = 200;
+  /**
+   * Route stages per node. Each waits for the device process of every message it routes, often on
+   * another node: several in parallel, each for the devices of its partition (by the device's id),
+   * so that one device's messages still go through one stage, in order.
+   */
+  static final int PARTITIONS = 4;
+  private static final int MAX_DEMAND = 50;
 
   private final Iot iot;
+  private final int partition;
 
-  private Route(Iot iot) {
+  private Route(Iot iot, int partition) {
     this.iot = iot;
+    this.partition = partition;
   }
 
-  static Pid startLink(Iot iot) {
-    return GenStage.startLink(Iot.ROUTE, new Route(iot));
+  static Pid startLink(Iot iot, int partition) {
+    return GenStage.startLink(Iot.route(partition), new Route(iot, partition));
+  }
+
+  /** The route stage of a message: by its device's id. */
+  static int partitionOf(Parsed p) {
+    return Math.floorMod(p.message().device().hashCode(), PARTITIONS);
   }
 
   @Override
   protected Init<Void> init() {
-    return Init.ok(null, Options.subscribeTo(SubscribeTo.to(Iot.PARSE).withMaxDemand(MAX_DEMAND)));
+    return Init.ok(null, Options.subscribeTo(SubscribeTo.to(Iot.PARSE).withPartition(partition)
+        .withMaxDemand(MAX_DEMAND)));
   }
 
   @Override

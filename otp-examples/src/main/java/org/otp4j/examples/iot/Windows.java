@@ -38,7 +38,11 @@ final class Windows extends ProducerConsumer<Void, Parsed, Windows.Batch> {
 
   @Override
   protected Init<Void> init() {
-    return Init.ok(null, Options.subscribeTo(SubscribeTo.to(Iot.ROUTE).withMaxDemand(MAX_DEMAND)));
+    SubscribeTo[] routes = new SubscribeTo[Route.PARTITIONS];
+    for (int i = 0; i < routes.length; i++) {
+      routes[i] = SubscribeTo.to(Iot.route(i)).withMaxDemand(MAX_DEMAND);
+    }
+    return Init.ok(null, Options.subscribeTo(routes));
   }
 
   @Override
