@@ -2,8 +2,10 @@ package org.otp4j.examples.iot;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.dist.Rpc;
@@ -19,6 +21,12 @@ import org.otp4j.dist.RpcException;
 final class ClusterDeviceDirectory implements DeviceDirectory {
   private final LocalDeviceDirectory local;
   private final String self;
+  /**
+   * The pids other nodes answered for their devices: a message for a device on another node costs
+   * the call to its process, not an rpc before it as well. An entry is used while its node is the
+   * device's owner, and dropped when its process does not answer ({@link #forget}).
+   */
+  private final Map<String, Pid> remote = new ConcurrentHashMap<>();
 
   ClusterDeviceDirectory(LocalDeviceDirectory local, Node node) {
     this.local = local;
@@ -56,10 +64,23 @@ final class ClusterDeviceDirectory implements DeviceDirectory {
       return local.ensure(id);
     }
     try {
-      return (Pid) Rpc.call(owner, "iot.ensure", List.of(id), IotCluster.RPC_TIMEOUT);
+      Pid pid = (Pid) Rpc.call(owner, "iot.ensure", List.of(id), IotCluster.RPC_TIMEOUT);
+      remote.put(id, pid);
+      return pid;
     } catch (RpcException e) {
       throw new IllegalStateException("device " + id + "'s owner " + owner + " did not start it: " + e.getMessage(), e);
     }
+  }
+
+  @Override
+  public Pid ensureForCall(String id) {
+    Pid known = remote.get(id);
+    return known != null && known.nodeName().equals(ownerOf(id)) ? known : ensure(id);
+  }
+
+  @Override
+  public void forget(String id, Pid pid) {
+    remote.remove(id, pid);
   }
 
   @Override

@@ -8,7 +8,7 @@ import org.otp4j.core.Pid;
  * Where a device's process is: the one seam between the platform and where its device processes
  * run. {@link LocalDeviceDirectory} keeps them on this node (a unique {@code Registry} and a
  * {@code DynamicSupervisor}); a distributed directory can place them on other nodes behind the
- * same three methods.
+ * same methods.
  */
 public interface DeviceDirectory {
   /** The process of device {@code id}, if it runs. */
@@ -23,4 +23,20 @@ public interface DeviceDirectory {
 
   /** The ids of the devices whose processes run, sorted. */
   List<String> devices();
+
+  /**
+   * {@link #ensure}, for a call: the answer may be remembered from an earlier look, and so be a
+   * process that has ended since. A caller whose call finds it gone tells {@link #forget} and asks
+   * again; a cast, which would be lost, uses {@link #ensure}.
+   */
+  default Pid ensureForCall(String id) {
+    return ensure(id);
+  }
+
+  /**
+   * Tells the directory that {@code pid}, which {@link #ensureForCall} gave for device {@code id},
+   * did not answer (it ended, or its node went away), so that the next look asks again. A directory
+   * that remembers nothing ignores it.
+   */
+  default void forget(String id, Pid pid) {}
 }

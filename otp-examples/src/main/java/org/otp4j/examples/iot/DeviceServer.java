@@ -191,11 +191,13 @@ public final class DeviceServer extends GenServer<DeviceServer.State, DeviceServ
   private static <Q extends Request & Call<R>, R> R ask(Iot iot, String id, Q request) {
     Object lastFailure = null;
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+      Pid pid = null;
       try {
-        ServerRef<Request> ref = ServerRef.of(iot.directory().ensure(id));
-        return GenServer.call(ref, request, CALL_TIMEOUT);
+        pid = iot.directory().ensureForCall(id);
+        return GenServer.call(ServerRef.<Request>of(pid), request, CALL_TIMEOUT);
       } catch (CallException e) {
         lastFailure = e.reason();
+        iot.directory().forget(id, pid);
       } catch (IllegalStateException e) {
         lastFailure = e.getMessage();
       }
