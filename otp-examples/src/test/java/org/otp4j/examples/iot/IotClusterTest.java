@@ -40,6 +40,8 @@ class IotClusterTest {
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
       .version(HttpClient.Version.HTTP_1_1).build();
   static final Duration WAIT = Duration.ofSeconds(45);
+  /** How long a node JVM may take to start: three start at once, on a machine whose cores may be busy. */
+  static final Duration START = Duration.ofSeconds(120);
   static final Pattern DASHBOARD = Pattern.compile("dashboard: http://[^:]+:(\\d+)/");
   static final int DEVICES = 24;
 
@@ -63,7 +65,7 @@ class IotClusterTest {
     }
 
     String base() throws Exception {
-      return "http://127.0.0.1:" + jvm.port(WAIT);
+      return "http://127.0.0.1:" + jvm.port(START);
     }
 
     @Override
