@@ -504,6 +504,86 @@ class DistributionTest {
   }
 
   @Test
+  @DisplayName("sendRequest to a remote pid, from a process and from a plain thread: several in flight, "
+      + "answered in any order; the server's exit reason; noproc; timeout (G13)")
+  void remoteSendRequest() {
+    try (Inbox inbox = a.openInbox(); Inbox told = b.openInbox()) {
+      server(b, "server", told.pid());
+      Pid remote = remotePid(inbox, "server", b);
+      Pid requester = a.spawn(() -> {
+        List<RequestId<Object>> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+          int q = i;
+          ids.add(Proc.sendRequest(remote, from -> new Ask(from, q)));
+        }
+        List<Object> answers = new ArrayList<>();
+        for (int i = ids.size() - 1; i >= 0; i--) {
+          answers.add(ids.get(i).receiveResponse(WAIT));
+        }
+        Proc.send(inbox.pid(), answers);
+      });
+      assertThat(next(inbox)).isEqualTo(List.of(List.of("answer", 4), List.of("answer", 3), List.of("answer", 2),
+          List.of("answer", 1), List.of("answer", 0)));
+      assertThat(a.call(() -> exitReason(requester))).isEqualTo(ExitReason.NORMAL);
+
+      assertThat(a.call(() -> Proc.sendRequest(remote, from -> new Ask(from, "plain")).receiveResponse(WAIT)))
+          .isEqualTo(List.of("answer", "plain"));
+
+      RequestId<Object> held = a.call(() -> Proc.sendRequest(remote, from -> new Ask(from, "hold")));
+      assertThat(next(told)).isEqualTo("holding");
+      assertThatThrownBy(() -> held.waitResponse(java.time.Duration.ofMillis(50)))
+          .isInstanceOf(CallException.class)
+          .satisfies(e -> assertThat(((CallException) e).reason()).isEqualTo(ExitReason.TIMEOUT));
+      held.abandon();
+
+      RequestId<Object> dying = a.call(() -> Proc.sendRequest(remote, from -> new Ask(from, BOOM)));
+      assertThatThrownBy(() -> dying.receiveResponse(WAIT))
+          .isInstanceOf(CallException.class)
+          .satisfies(e -> assertThat(((CallException) e).reason()).isEqualTo(BOOM));
+      RequestId<Object> toDead = a.call(() -> Proc.sendRequest(remote, from -> new Ask(from, "late")));
+      assertThatThrownBy(() -> toDead.receiveResponse(WAIT))
+          .isInstanceOf(CallException.class)
+          .satisfies(e -> assertThat(((CallException) e).reason()).isEqualTo(ExitReason.NOPROC));
+      assertThat(inbox.flush()).isEmpty();
+    }
+  }
+
+  @Test
+  @DisplayName("sendRequest to {Name, Node}: resolved there, noproc for no such name; a request whose "
+      + "server's node goes down ends with noconnection, and one to a node not connected at once (G13)")
+  void remoteNameSendRequest() {
+    try (Inbox told = b.openInbox()) {
+      server(b, "server", told.pid());
+      Name byName = Name.remote("server", b.name());
+      assertThat(a.call(() -> Proc.sendRequest(byName, from -> new Ask(from, "q1")).receiveResponse(WAIT)))
+          .isEqualTo(List.of("answer", "q1"));
+      RequestId<Object> nobody = a.call(() -> Proc.sendRequest(Name.remote("nobody", b.name()),
+          from -> new Ask(from, "q")));
+      assertThatThrownBy(() -> nobody.receiveResponse(WAIT))
+          .isInstanceOf(CallException.class)
+          .satisfies(e -> assertThat(((CallException) e).reason()).isEqualTo(ExitReason.NOPROC));
+
+      java.util.concurrent.CompletableFuture<ExitReason> outcome = new java.util.concurrent.CompletableFuture<>();
+      a.spawn(() -> {
+        RequestId<Object> id = Proc.sendRequest(byName, from -> new Ask(from, "hold"));
+        try {
+          id.receiveResponse(Proc.INFINITY);
+        } catch (CallException e) {
+          outcome.complete(e.reason());
+        }
+      });
+      assertThat(next(told)).isEqualTo("holding");
+      cluster.disconnect(a, b);
+      assertThat(outcome.orTimeout(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).join())
+          .isEqualTo(ExitReason.NOCONNECTION);
+      RequestId<Object> away = a.call(() -> Proc.sendRequest(byName, from -> new Ask(from, "q")));
+      assertThatThrownBy(() -> away.receiveResponse(WAIT))
+          .isInstanceOf(CallException.class)
+          .satisfies(e -> assertThat(((CallException) e).reason()).isEqualTo(ExitReason.NOCONNECTION));
+    }
+  }
+
+  @Test
   @DisplayName("a node that stops fails its plain threads' calls to other nodes with noconnection")
   void stopFailsRemoteCalls() throws Exception {
     try (Inbox inbox = a.openInbox(); Inbox told = b.openInbox()) {

@@ -41,6 +41,7 @@ import org.otp4j.core.NodeUp;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 import org.otp4j.core.Ref;
+import org.otp4j.core.RequestId;
 import org.otp4j.core.ServerRef;
 import org.otp4j.core.dist.UnencodableMessageException;
 
@@ -288,6 +289,17 @@ class DistributionGuideTest {
     assertThat(left).isEqualTo(8);
     assertThat(a.call(() -> GenServer.call(ServerRef.<Stock.Msg>remote("stock", "b@host"),
         new Stock.Msg.Reserve("tea", 3)))).isEqualTo(5);
+    List<Integer> answers = a.call(() -> {
+      ServerRef<Stock.Msg> stock = ServerRef.remote("stock", "b@host");
+      // region: send-request
+      RequestId<Integer> first = GenServer.sendRequest(stock, new Stock.Msg.Reserve("tea", 1));
+      RequestId<Integer> second = GenServer.sendRequest(stock, new Stock.Msg.Reserve("tea", 1));
+      int afterFirst = first.receiveResponse(Duration.ofSeconds(5));     // 4
+      int afterSecond = second.receiveResponse(Duration.ofSeconds(5));   // 3
+      // endregion: send-request
+      return List.of(afterFirst, afterSecond);
+    });
+    assertThat(answers).containsExactly(4, 3);
   }
 
   @Test

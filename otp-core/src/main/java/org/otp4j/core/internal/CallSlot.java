@@ -18,7 +18,7 @@ import org.otp4j.core.Pid;
  * {@link Failed} when the server went down first, or {@link #CANCELLED} when the caller gave up.
  * Whoever wins the CAS decides the outcome; the waiter only reads it.
  */
-final class CallSlot implements From, Watcher {
+final class CallSlot extends ExportableFrom implements Watcher {
   private static final Object CANCELLED = new Object();
   /** Stands for a null reply (the field's null means "no outcome yet"). */
   static final Object NULL_REPLY = new Object();
@@ -40,8 +40,6 @@ final class CallSlot implements From, Watcher {
   private final ProcessImpl server;
   @SuppressWarnings("unused") // accessed through RESULT
   private volatile Object result;
-  // the number this slot is known by on other nodes once a request carrying it was sent there (0: none)
-  volatile long exportedAs;
 
   CallSlot(ProcessImpl caller, Thread waiter, ProcessImpl server) {
     this.caller = caller;
@@ -61,6 +59,16 @@ final class CallSlot implements From, Watcher {
 
   ProcessImpl callerProcess() {
     return caller;
+  }
+
+  @Override
+  boolean heldWeakly() {
+    return false; // forgotten when the call ends (Distribution.callEnded)
+  }
+
+  @Override
+  Pid callerPid() {
+    return caller == null ? null : caller.pid();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package org.otp4j.core.internal;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -72,8 +73,9 @@ public final class Distribution implements Dispatcher {
   private final AtomicLong droppedSignals = new AtomicLong();
   private final LongAdder signalsSent = new LongAdder();
   private final LongAdder signalsReceived = new LongAdder();
-  // calls to remote servers: the reply channels other nodes know by number, and the monitors of the servers
-  private final ConcurrentHashMap<Long, CallSlot> exportedSlots = new ConcurrentHashMap<>();
+  // requests to remote servers: the reply channels other nodes know by number (a call's channel, or a
+  // WeakReference to a request's: see ExportableFrom.heldWeakly), and the monitors of called servers
+  private final ConcurrentHashMap<Long, Object> exportedSlots = new ConcurrentHashMap<>();
   private final AtomicLong nextSlotId = new AtomicLong();
   private final ConcurrentHashMap<Ref, CallSlot> callMonitors = new ConcurrentHashMap<>();
   private volatile Transport transport;
@@ -233,22 +235,49 @@ public final class Distribution implements Dispatcher {
   @Override
   public FromId fromId(From from) {
     return switch (from) {
-      case CallSlot slot -> {
-        long id;
-        synchronized (slot) {
-          id = slot.exportedAs;
-          if (id == 0) {
-            id = nextSlotId.incrementAndGet();
-            slot.exportedAs = id;
-            exportedSlots.put(id, slot);
-          }
-        }
-        yield new FromId(nodeName(), id, slot.callerProcess() == null ? null : slot.callerProcess().pid());
-      }
+      case ExportableFrom slot -> new FromId(nodeName(), export(slot), slot.callerPid());
       case RemoteFrom remote -> remote.id;
-      default -> throw new UnencodableMessageException(from.getClass(), "only the From of a call "
-          + "(Proc.call, a behaviour's call) can travel to another node");
+      default -> throw new UnencodableMessageException(from.getClass(), "only the From of a call or of a request "
+          + "(Proc.call, Proc.sendRequest, a behaviour's call or sendRequest) can travel to another node");
     };
+  }
+
+  /** The number {@code slot} is known by on other nodes, given on its first journey. */
+  private long export(ExportableFrom slot) {
+    long id;
+    boolean fresh = false;
+    synchronized (slot) {
+      id = slot.exportedAs;
+      if (id == 0) {
+        id = nextSlotId.incrementAndGet();
+        slot.exportedAs = id;
+        fresh = true;
+      }
+    }
+    if (fresh) {
+      if (slot.heldWeakly()) {
+        exportedSlots.put(id, new WeakReference<>(slot));
+        long forgotten = id;
+        ProcessThreads.cleaner().register(slot, () -> exportedSlots.remove(forgotten));
+      } else {
+        exportedSlots.put(id, slot);
+      }
+    }
+    return id;
+  }
+
+  /** The reply channel known as {@code id} to other nodes, or null if it was forgotten. */
+  private ExportableFrom exported(long id) {
+    Object held = exportedSlots.get(id);
+    return held instanceof WeakReference<?> weak ? (ExportableFrom) weak.get() : (ExportableFrom) held;
+  }
+
+  /** Forgets the reply channel {@code slot} (its request is over): a reply that comes later is dropped. */
+  void unexport(ExportableFrom slot) {
+    long id = slot.exportedAs;
+    if (id != 0) {
+      exportedSlots.remove(id);
+    }
   }
 
   @Override
@@ -295,7 +324,7 @@ public final class Distribution implements Dispatcher {
 
   private boolean reply(FromId id, Object value) {
     if (id.node().equals(nodeName())) {
-      CallSlot slot = exportedSlots.get(id.id());
+      ExportableFrom slot = exported(id.id());
       return slot != null && slot.reply(value);
     }
     Transport t = transport;
@@ -330,10 +359,7 @@ public final class Distribution implements Dispatcher {
    * anchor {@code server}) is over: its reply channel and monitor are forgotten.
    */
   void callEnded(ProcessImpl server, String name, CallSlot slot, Ref monitor) {
-    long id = slot.exportedAs;
-    if (id != 0) {
-      exportedSlots.remove(id, slot);
-    }
+    unexport(slot);
     if (monitor != null && callMonitors.remove(monitor) != null) {
       Pid root = runtime.root().pid();
       send(server, name == null ? new Signal.Demonitor(root, server.pid(), monitor)
@@ -614,7 +640,7 @@ public final class Distribution implements Dispatcher {
         }
       }
       case Signal.Reply(long id, Object value) -> {
-        CallSlot slot = exportedSlots.get(id);
+        ExportableFrom slot = exported(id);
         if (slot != null) {
           slot.reply(value); // dropped if the caller has given up
         }

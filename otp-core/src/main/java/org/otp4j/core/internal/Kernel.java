@@ -93,6 +93,11 @@ public final class Kernel {
     };
   }
 
+  /** Whether {@code to} is a {@code {Name, Node}} of a node other than {@code node}. */
+  public static boolean isOtherNodesName(NodeRuntime node, Address to) {
+    return remoteName(to) instanceof Name.Remote remote && !remote.node().equals(node.name());
+  }
+
   /** The {@code {Name, Node}} an address stands for, else null. */
   private static Name.Remote remoteName(Address to) {
     return switch (to) {

@@ -75,6 +75,8 @@ public final class PendingRequest {
   private final Ref marker;
   private final Address server;
   private final Ref monitor;
+  /** The reply channel the request carries; known by number on the server's node if that is another. */
+  private final Slot slot = new Slot();
   /** What errors show: set once, before the request is returned. */
   private volatile Object request;
   /** ACTIVE until the first reply (REPLIED) or until the requester gives up (ABANDONED). */
@@ -109,7 +111,7 @@ public final class PendingRequest {
     PendingRequest pending = new PendingRequest(owner, self == null, marker, to, monitor);
     Object message;
     try {
-      message = Objects.requireNonNull(request.apply(pending.new Slot()), "the request function returned null");
+      message = Objects.requireNonNull(request.apply(pending.slot), "the request function returned null");
     } catch (RuntimeException e) {
       owner.demonitor(monitor, true);
       pending.releaseMailbox();
@@ -118,6 +120,8 @@ public final class PendingRequest {
     pending.request = shownRequest != null ? shownRequest : message;
     if (target != null) {
       Kernel.send(self, target, message);
+    } else if (Kernel.isOtherNodesName(node, to)) {
+      Kernel.send(self, node, to, message); // resolved there; the monitor of the name answers if it is not
     }
     return pending;
   }
@@ -169,6 +173,7 @@ public final class PendingRequest {
       owner.receive(m -> m instanceof Reply r && r.request == marker, -1, marker);
     }
     owner.demonitor(monitor, true);
+    forgetSlot();
     releaseMailbox();
   }
 
@@ -188,6 +193,7 @@ public final class PendingRequest {
       throw new IllegalStateException(operation + ": the response to " + this + " was taken already");
     }
     done = true;
+    forgetSlot();
     if (message instanceof Reply r) {
       owner.demonitor(monitor, true);
       releaseMailbox();
@@ -211,6 +217,13 @@ public final class PendingRequest {
     }
   }
 
+  /** The request is over: if its reply channel went to another node, it is forgotten there. */
+  private void forgetSlot() {
+    if (slot.exportedAs != 0) {
+      owner.runtime().distribution().unexport(slot);
+    }
+  }
+
   private void releaseMailbox() {
     if (mailboxRelease != null) {
       mailboxRelease.clean();
@@ -223,10 +236,20 @@ public final class PendingRequest {
   }
 
   /** The {@link From} the server replies to: a reply becomes a message in the requester's mailbox. */
-  private final class Slot implements From {
+  private final class Slot extends ExportableFrom {
     @Override
     public Optional<Pid> caller() {
-      return mailboxRelease != null ? Optional.empty() : Optional.of(owner.pid());
+      return Optional.ofNullable(callerPid());
+    }
+
+    @Override
+    Pid callerPid() {
+      return mailboxRelease != null ? null : owner.pid();
+    }
+
+    @Override
+    boolean heldWeakly() {
+      return true; // the requester may drop its request id, or terminate, without taking the reply
     }
 
     @Override
