@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.otp4j.core.Node;
@@ -81,6 +82,23 @@ final class ClusterDeviceDirectory implements DeviceDirectory {
   @Override
   public void forget(String id, Pid pid) {
     remote.remove(id, pid);
+  }
+
+  /** Each node counts its own device processes: one rpc per node, not one look-up per device. */
+  @Override
+  public Map<String, Integer> processesPerNode(String self) {
+    Map<String, Integer> out = new TreeMap<>();
+    out.put(self, local.devices().size());
+    List<String> others = new ArrayList<>(IotCluster.members());
+    others.remove(self);
+    if (!others.isEmpty()) {
+      for (Rpc.Result r : Rpc.multicall(others, "iot.count", List.of(), IotCluster.RPC_TIMEOUT)) {
+        if (r instanceof Rpc.Result.Ok(String node, Object value)) {
+          out.put(node, (Integer) value);
+        }
+      }
+    }
+    return out;
   }
 
   @Override

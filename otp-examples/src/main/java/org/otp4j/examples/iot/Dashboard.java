@@ -202,16 +202,11 @@ final class Dashboard extends Handler.Abstract implements Graceful {
   }
 
   /**
-   * How many device processes run on each node, by node name in name order: where the directory
-   * finds each device's process (a device whose process is between two lives is left out).
+   * How many device processes run on each node, by node name in name order, as each node counts
+   * its own (a device whose process is between two lives is left out).
    */
   Map<String, Integer> devicesPerNode() {
-    Map<String, Integer> out = new TreeMap<>();
-    out.put(node.name(), 0); // this node, even before its first device
-    for (String id : iot.directory().devices()) {
-      iot.directory().whereis(id).ifPresent(pid -> out.merge(pid.nodeName(), 1, Integer::sum));
-    }
-    return out;
+    return new TreeMap<>(iot.directory().processesPerNode(node.name()));
   }
 
   /** A device's state, its last readings, its windows and its commands. */

@@ -1,6 +1,7 @@
 package org.otp4j.examples.iot;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.otp4j.core.Pid;
 
@@ -23,6 +24,14 @@ public interface DeviceDirectory {
 
   /** The ids of the devices whose processes run, sorted. */
   List<String> devices();
+
+  /**
+   * How many device processes run on each node, by node name; {@code self} is this node's name.
+   * A directory of one node counts its own.
+   */
+  default Map<String, Integer> processesPerNode(String self) {
+    return Map.of(self, devices().size());
+  }
 
   /**
    * {@link #ensure}, for a call: the answer may be remembered from an earlier look, and so be a

@@ -1,6 +1,7 @@
 package org.otp4j.examples.iot;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -14,6 +15,7 @@ import org.otp4j.core.CallException;
 import org.otp4j.core.From;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
+import org.otp4j.core.RequestId;
 import org.otp4j.core.ServerRef;
 import org.otp4j.examples.iot.DeviceMessage.Telemetry;
 
@@ -164,11 +166,6 @@ public final class DeviceServer extends GenServer<DeviceServer.State, DeviceServ
     return ask(iot, reading.device(), new Request.Record(reading));
   }
 
-  /** Gives a status message to its device's process; true if the device's online state changed. */
-  static boolean status(Iot iot, DeviceMessage.Status status) {
-    return ask(iot, status.device(), new Request.SetStatus(status));
-  }
-
   /** The state of device {@code id} (its process is started if needed, from the store). */
   static DeviceView view(Iot iot, String id) {
     return ask(iot, id, new Request.Get()).view();
@@ -185,16 +182,73 @@ public final class DeviceServer extends GenServer<DeviceServer.State, DeviceServ
   }
 
   /**
+   * Gives each reading or status of {@code messages} to its device's process, all the requests in
+   * flight at once: a batch costs about one round trip to the other nodes, not one per message. The
+   * answers come in the order of {@code messages}: a {@link Recorded} for a reading, a
+   * {@link Boolean} (the device's online state changed) for a status. A request whose process died
+   * under it, or could not be found, is asked again alone, with retries. Two messages of one device
+   * go to the same process one after the other, so it sees them in order.
+   *
+   * @throws IllegalArgumentException for a message that is neither a reading nor a status
+   */
+  static List<Object> recordAll(Iot iot, List<? extends DeviceMessage> messages) {
+    List<Request> requests = new ArrayList<>(messages.size());
+    List<Pid> pids = new ArrayList<>(messages.size());
+    List<RequestId<Object>> sent = new ArrayList<>(messages.size());
+    for (DeviceMessage m : messages) {
+      Request request = switch (m) {
+        case Telemetry t -> new Request.Record(t);
+        case DeviceMessage.Status st -> new Request.SetStatus(st);
+        default -> throw new IllegalArgumentException("only readings and statuses go to a device's process: " + m);
+      };
+      requests.add(request);
+      Pid pid = null;
+      RequestId<Object> id = null;
+      try {
+        pid = iot.directory().ensureForCall(m.device());
+        id = GenServer.sendRequest(pid, request);
+      } catch (IllegalStateException e) {
+        // not found nor started now: asked alone below, with retries
+      }
+      pids.add(pid);
+      sent.add(id);
+    }
+    long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
+    List<Object> answers = new ArrayList<>(messages.size());
+    for (int i = 0; i < messages.size(); i++) {
+      String device = messages.get(i).device();
+      RequestId<Object> id = sent.get(i);
+      Object answer = null;
+      boolean answered = false;
+      if (id != null) {
+        try {
+          answer = id.receiveResponse(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+          answered = true;
+        } catch (CallException e) {
+          iot.directory().forget(device, pids.get(i));
+        }
+      }
+      answers.add(answered ? answer : askRetrying(iot, device, requests.get(i)));
+    }
+    return answers;
+  }
+
+  /**
    * Asks device {@code id}'s process, starting it if needed; if it dies under the request (killed,
    * restarting) it is found or started again and asked again: every request is idempotent.
    */
+  @SuppressWarnings("unchecked") // a request's reply is of its Call type: see handleCall
   private static <Q extends Request & Call<R>, R> R ask(Iot iot, String id, Q request) {
+    return (R) askRetrying(iot, id, request);
+  }
+
+  private static Object askRetrying(Iot iot, String id, Request request) {
     Object lastFailure = null;
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       Pid pid = null;
       try {
         pid = iot.directory().ensureForCall(id);
-        return GenServer.call(ServerRef.<Request>of(pid), request, CALL_TIMEOUT);
+        return GenServer.call(pid, request, CALL_TIMEOUT);
       } catch (CallException e) {
         lastFailure = e.reason();
         iot.directory().forget(id, pid);

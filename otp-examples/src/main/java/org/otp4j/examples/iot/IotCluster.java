@@ -63,6 +63,7 @@ public final class IotCluster {
         .function("iot.ensure", args -> local(args).ensure((String) args.get(0)))
         .function("iot.whereis", args -> local(args).whereis((String) args.get(0)).orElse(null))
         .function("iot.devices", args -> local(args).devices())
+        .function("iot.count", args -> local(args).devices().size())
         .build());
     STARTED.add(node.name());
   }

@@ -62,11 +62,21 @@ final class Route extends ProducerConsumer<Void, Parsed, Parsed> {
 
   @Override
   protected CastResult<Void, Parsed> handleEvents(List<Parsed> events, Subscription from, Void state) {
+    // The readings and statuses of the batch go to their device processes all at once (most of them
+    // on other nodes): one round trip for the batch, not one per message.
+    List<DeviceMessage> toDevices = new ArrayList<>(events.size());
+    for (Parsed p : events) {
+      if (!(p.message() instanceof Ack)) {
+        toDevices.add(p.message());
+      }
+    }
+    List<Object> answers = DeviceServer.recordAll(iot, toDevices);
     List<Parsed> out = new ArrayList<>(events.size());
+    int next = 0;
     for (Parsed p : events) {
       switch (p.message()) {
         case Telemetry t -> {
-          switch (DeviceServer.record(iot, t)) {
+          switch ((DeviceServer.Recorded) answers.get(next++)) {
             case DeviceServer.Recorded.Accepted a -> {
               out.add(p);
               Rules.notify(new Rules.Event.Reading(t, a.before()));
@@ -79,7 +89,7 @@ final class Route extends ProducerConsumer<Void, Parsed, Parsed> {
           }
         }
         case Status s -> {
-          if (DeviceServer.status(iot, s)) {
+          if ((Boolean) answers.get(next++)) {
             Rules.notify(new Rules.Event.StatusChanged(s.device(), s.online(), s.ts()));
           }
           out.add(p);
