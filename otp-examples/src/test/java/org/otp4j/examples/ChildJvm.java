@@ -128,10 +128,36 @@ public final class ChildJvm implements AutoCloseable {
         """.replace("LOGGER", infoLogger));
   }
 
-  /** A free port on the loopback address. */
+  /**
+   * A TCP port of the loopback interface that nothing listens on now, for a server that binds it
+   * later (often another JVM, named in the others' settings before it starts): taken below the
+   * kernel's ephemeral range, so that no outgoing connection of any program is given it meanwhile.
+   */
   public static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
+    int[] ephemeral = ephemeralRange();
+    int low = 10_000;
+    int high = Math.max(low + 1, ephemeral[0]);
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = random.nextInt(low, high);
+      try (ServerSocket s = new ServerSocket()) {
+        s.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+        return port;
+      } catch (IOException taken) {
+        // in use: try another
+      }
+    }
+    throw new IOException("no free port between " + low + " and " + high + " after 200 attempts");
+  }
+
+  /** The kernel's range of ports for outgoing connections (Linux), or the IANA range elsewhere. */
+  private static int[] ephemeralRange() {
+    try {
+      String[] parts = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+          .trim().split("\\s+");
+      return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
+    } catch (IOException | RuntimeException e) {
+      return new int[] {49_152, 65_535};
     }
   }
 }
