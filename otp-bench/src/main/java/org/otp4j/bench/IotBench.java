@@ -628,7 +628,8 @@ public final class IotBench {
 
     static String config(int port, Path dir) {
       return String.join("\n", "listener " + port + " 127.0.0.1", "allow_anonymous true", "persistence false",
-          "user " + System.getProperty("user.name"), "max_queued_messages " + MAX_QUEUED, "max_inflight_messages 0",
+          "user " + System.getProperty("user.name"), "max_queued_messages " + MAX_QUEUED,
+          "max_inflight_messages " + org.otp4j.examples.iot.Broker.MAX_INFLIGHT,
           "max_packet_size " + org.otp4j.examples.iot.Broker.MAX_PACKET_BYTES,
           "log_dest file " + dir.resolve("mosquitto.log").toAbsolutePath(), "log_type error", "log_type warning", "");
     }

@@ -183,12 +183,13 @@ final class IotReport {
     md.append("## Method\n\n");
     md.append(String.format(Locale.ROOT, "- **Broker**: Debian's mosquitto, started by the harness on a free "
         + "loopback port, the platform's configuration (`org.otp4j.examples.iot.Broker`: anonymous on loopback, "
-        + "`max_inflight_messages 0`, a 64 KiB packet limit) except two settings: `max_queued_messages %,d` "
+        + "`max_inflight_messages %,d`, a 64 KiB packet limit) except two settings: `max_queued_messages %,d` "
         + "(mosquitto's default, 1,000, silently drops the QoS 1 messages a client has not yet taken beyond that; "
         + "the platform's own broker sets 100,000; this is room for the backlog of a run whose offered load exceeds "
         + "what the platform processes) and `persistence false` (nothing restarts the broker here, and the "
         + "periodic save of its file would take CPU from whichever phase it fell in). Every phase of the ceiling "
-        + "and the platform's phases use the same configuration.%n", IotBench.MAX_QUEUED));
+        + "and the platform's phases use the same configuration.%n", org.otp4j.examples.iot.Broker.MAX_INFLIGHT,
+        IotBench.MAX_QUEUED));
     md.append("- **Simulator**: `org.otp4j.examples.iot.sim.Simulator` in the harness's JVM, its default device "
         + "model (a temperature random walk, a battery, a position, one fault start in 1,000 readings), telemetry "
         + "jittered ±10 % around the interval.\n");

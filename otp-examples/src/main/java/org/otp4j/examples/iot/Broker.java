@@ -29,6 +29,12 @@ import java.util.stream.Stream;
 public final class Broker implements AutoCloseable {
   /** The largest MQTT packet the broker accepts, in bytes: a telemetry message is far smaller. */
   public static final int MAX_PACKET_BYTES = 64 * 1024;
+  /**
+   * QoS 1 messages the broker may have sent a client and not yet seen acknowledged (mosquitto's
+   * {@code max_inflight_messages}; 0 would be no bound). A platform node acknowledges a message once
+   * it is stored, and holds at most {@code iot.inFlight} of them itself.
+   */
+  public static final int MAX_INFLIGHT = 4_000;
 
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(15);
   private static final List<Path> KNOWN_PLACES = List.of(Path.of("/usr/sbin/mosquitto"), Path.of("/usr/bin/mosquitto"));
@@ -191,7 +197,7 @@ public final class Broker implements AutoCloseable {
         // As root, mosquitto would switch to its own user, who cannot write this directory.
         "user " + System.getProperty("user.name"),
         "max_queued_messages 100000",
-        "max_inflight_messages 0",
+        "max_inflight_messages " + MAX_INFLIGHT,
         "max_packet_size " + MAX_PACKET_BYTES,
         "log_dest file " + log().toAbsolutePath(),
         "log_type error",

@@ -22,7 +22,7 @@ import org.otp4j.core.Pid;
  *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>mqttHost, mqttPort</td><td>127.0.0.1, 1883</td><td>the MQTT broker</td></tr>
  *   <tr><td>clientId</td><td>platform-1</td><td>the platform's MQTT client id (its persistent session)</td></tr>
- *   <tr><td>inFlight</td><td>256</td><td>messages delivered and not yet processed, at most</td></tr>
+ *   <tr><td>inFlight</td><td>2048</td><td>messages delivered and not yet processed, at most</td></tr>
  *   <tr><td>dataDir</td><td>data</td><td>folder of the SQLite database {@code iot.db}</td></tr>
  *   <tr><td>jdbcUrl, jdbcUser, jdbcPassword</td><td>(empty)</td><td>use this database (PostgreSQL) instead</td></tr>
  *   <tr><td>maxPayloadBytes</td><td>4096</td><td>larger messages are refused</td></tr>
@@ -48,7 +48,7 @@ public final class IotApp extends Application {
         .withEnv("mqttHost", "127.0.0.1")
         .withEnv("mqttPort", 1883)
         .withEnv("clientId", "platform-1")
-        .withEnv("inFlight", 256)
+        .withEnv("inFlight", 2048)
         .withEnv("dataDir", "data")
         .withEnv("jdbcUrl", "")
         .withEnv("jdbcUser", "")
