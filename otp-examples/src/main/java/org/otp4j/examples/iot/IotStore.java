@@ -6,10 +6,14 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -140,20 +144,26 @@ public final class IotStore implements AutoCloseable {
    * @throws StoreException if the database failed (nothing of the batch is kept)
    */
   int writeBatch(List<Telemetry> readings, List<Status> statuses, List<Window> windows) {
+    // Several nodes write the same rows (a device's, a group's windows) at once: every transaction
+    // takes its row locks in one order, each table's rows sorted by key, so that two never wait for
+    // each other (PostgreSQL would end one of them as a deadlock). Each table's rows go as one batch.
+    List<Telemetry> sorted = new ArrayList<>(readings);
+    sorted.sort(Comparator.comparing(Telemetry::device).thenComparingLong(Telemetry::ts)
+        .thenComparingLong(Telemetry::seq));
     return write(() -> {
       if (config.writeDelay().isPositive()) {
         Thread.sleep(config.writeDelay()); // a deliberately slow database, to show back-pressure
       }
       Connection c = connections.get();
       int inserted = 0;
-      Map<List<Object>, Window> counted = new LinkedHashMap<>();
+      Map<List<Object>, Window> counted = new HashMap<>();
       for (Window w : windows) {
         counted.merge(List.of(w.scope(), w.id(), w.minute()), w, Window::merge); // one key per several batches
       }
       try {
         try (PreparedStatement st = c.prepareStatement("INSERT INTO readings (device, ts, seq, grp, temperature, "
             + "battery, lat, lon, fault) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-          for (Telemetry t : readings) {
+          for (Telemetry t : sorted) {
             st.setString(1, t.device());
             st.setLong(2, t.ts());
             st.setLong(3, t.seq());
@@ -163,35 +173,48 @@ public final class IotStore implements AutoCloseable {
             st.setDouble(7, t.lat());
             st.setDouble(8, t.lon());
             st.setString(9, t.fault());
-            int n = st.executeUpdate();
-            inserted += n;
-            if (n == 0) {
+            st.addBatch();
+          }
+          int[] counts = sorted.isEmpty() ? new int[0] : st.executeBatch();
+          for (int i = 0; i < counts.length; i++) {
+            if (counts[i] > 0) {
+              inserted += counts[i];
+            } else if (counts[i] == 0) {
               // Stored already (a late redelivery): the windows count it once. Its temperature is
               // the stored one's, so the minimum and maximum stay; the count and sum give it back.
+              Telemetry t = sorted.get(i);
               long minute = Math.floorDiv(t.ts(), 60_000L);
               uncount(counted, List.of("device", t.device(), minute), t.temperature());
               uncount(counted, List.of("group", t.group(), minute), t.temperature());
             }
           }
         }
-        for (Telemetry t : readings) {
-          Jdbc.update(c, "INSERT INTO devices (id, grp, online, status_ts) VALUES (?, ?, 1, ?) "
-              + "ON CONFLICT (id) DO UPDATE SET grp = excluded.grp", t.device(), t.group(), t.ts());
-        }
-        for (Status s : statuses) {
-          Jdbc.update(c, "INSERT INTO devices (id, online, status_ts) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE "
-              + "SET online = excluded.online, status_ts = excluded.status_ts WHERE devices.status_ts <= excluded.status_ts",
-              s.device(), s.online() ? 1 : 0, s.ts());
-        }
+        writeDevices(c, sorted, statuses);
+        List<Window> changed = new ArrayList<>();
         for (Window w : counted.values()) {
-          if (w.n() == 0) {
-            continue;
+          if (w.n() != 0) {
+            changed.add(w);
           }
-          Jdbc.update(c, "INSERT INTO windows (scope, id, minute, n, tmin, tmax, tsum) VALUES (?, ?, ?, ?, ?, ?, ?) "
-              + "ON CONFLICT (scope, id, minute) DO UPDATE SET n = windows.n + excluded.n, "
-              + "tmin = CASE WHEN excluded.tmin < windows.tmin THEN excluded.tmin ELSE windows.tmin END, "
-              + "tmax = CASE WHEN excluded.tmax > windows.tmax THEN excluded.tmax ELSE windows.tmax END, "
-              + "tsum = windows.tsum + excluded.tsum", w.scope(), w.id(), w.minute(), w.n(), w.min(), w.max(), w.sum());
+        }
+        changed.sort(Comparator.comparing(Window::scope).thenComparing(Window::id).thenComparingLong(Window::minute));
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO windows (scope, id, minute, n, tmin, tmax, tsum) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (scope, id, minute) DO UPDATE SET n = windows.n + excluded.n, "
+            + "tmin = CASE WHEN excluded.tmin < windows.tmin THEN excluded.tmin ELSE windows.tmin END, "
+            + "tmax = CASE WHEN excluded.tmax > windows.tmax THEN excluded.tmax ELSE windows.tmax END, "
+            + "tsum = windows.tsum + excluded.tsum")) {
+          for (Window w : changed) {
+            st.setString(1, w.scope());
+            st.setString(2, w.id());
+            st.setLong(3, w.minute());
+            st.setLong(4, w.n());
+            st.setDouble(5, w.min());
+            st.setDouble(6, w.max());
+            st.setDouble(7, w.sum());
+            st.addBatch();
+          }
+          if (!changed.isEmpty()) {
+            st.executeBatch();
+          }
         }
         c.commit();
       } catch (SQLException | RuntimeException e) {
@@ -200,6 +223,46 @@ public final class IotStore implements AutoCloseable {
       }
       return inserted;
     });
+  }
+
+  /**
+   * The devices' rows of a batch, in the order of their ids: a device's group from its last reading
+   * (a device seen for the first time is online), then its newest status, if newer than the stored one.
+   */
+  private static void writeDevices(Connection c, List<Telemetry> sortedReadings, List<Status> statuses)
+      throws SQLException {
+    TreeMap<String, Telemetry> lastReading = new TreeMap<>();
+    for (Telemetry t : sortedReadings) {
+      lastReading.put(t.device(), t); // sorted by time within a device: the last one wins
+    }
+    TreeMap<String, Status> newestStatus = new TreeMap<>();
+    for (Status st : statuses) {
+      newestStatus.merge(st.device(), st, (a, b) -> b.ts() >= a.ts() ? b : a);
+    }
+    TreeSet<String> ids = new TreeSet<>(lastReading.keySet());
+    ids.addAll(newestStatus.keySet());
+    try (PreparedStatement reading = c.prepareStatement("INSERT INTO devices (id, grp, online, status_ts) "
+        + "VALUES (?, ?, 1, ?) ON CONFLICT (id) DO UPDATE SET grp = excluded.grp");
+        PreparedStatement status = c.prepareStatement("INSERT INTO devices (id, online, status_ts) VALUES (?, ?, ?) "
+            + "ON CONFLICT (id) DO UPDATE SET online = excluded.online, status_ts = excluded.status_ts "
+            + "WHERE devices.status_ts <= excluded.status_ts")) {
+      for (String id : ids) {
+        Telemetry t = lastReading.get(id);
+        if (t != null) {
+          reading.setString(1, id);
+          reading.setString(2, t.group());
+          reading.setLong(3, t.ts());
+          reading.executeUpdate();
+        }
+        Status st = newestStatus.get(id);
+        if (st != null) {
+          status.setString(1, id);
+          status.setInt(2, st.online() ? 1 : 0);
+          status.setLong(3, st.ts());
+          status.executeUpdate();
+        }
+      }
+    }
   }
 
   private static void uncount(Map<List<Object>, Window> windows, List<Object> key, double temperature) {
