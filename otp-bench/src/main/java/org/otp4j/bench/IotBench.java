@@ -114,6 +114,8 @@ public final class IotBench {
     Path root = Path.of(".");
     Path out;
     boolean smoke;
+    /** Where the three nodes store: one SQLite file they share (the platform's default), or PostgreSQL. */
+    String database = "sqlite";
     String commandLine = "bash otp-bench/iot-bench.sh";
   }
 
@@ -147,7 +149,7 @@ public final class IotBench {
         }
         case "--ceiling-devices", "--interval-ms", "--per-connection", "--warmup", "--duration", "--platform-warmup",
             "--hold",
-            "--hold-timeout", "--drain-timeout", "--out", "--root" -> {
+            "--hold-timeout", "--drain-timeout", "--out", "--root", "--database" -> {
           if (i + 1 >= args.length) {
             throw new IllegalArgumentException("option " + a + " needs a value");
           }
@@ -155,7 +157,7 @@ public final class IotBench {
         default -> throw new IllegalArgumentException("unknown option " + a + " (see IotBench's Javadoc: "
             + "--ceiling-devices, --interval-ms, --per-connection, --warmup, --duration, --platform-warmup, --hold, "
             + "--hold-timeout, "
-            + "--drain-timeout, --out, --root, --smoke)");
+            + "--drain-timeout, --database, --out, --root, --smoke)");
       }
       String v = args[++i];
       if (!a.equals("--root")) {
@@ -173,6 +175,12 @@ public final class IotBench {
         case "--drain-timeout" -> o.drainTimeout = positive(a, v);
         case "--out" -> o.out = Path.of(v);
         case "--root" -> o.root = Path.of(v);
+        case "--database" -> {
+          if (!v.equals("sqlite") && !v.equals("postgres")) {
+            throw new IllegalArgumentException("--database must be sqlite or postgres; got " + v);
+          }
+          o.database = v;
+        }
         default -> throw new IllegalStateException(a);
       }
     }
@@ -237,7 +245,7 @@ public final class IotBench {
   record Failover(String victim, int moved, long millis, boolean served, long confirmed, long stored, boolean drained) {}
 
   /** Everything one run measured. */
-  record Results(String when, String loadBefore, String loadAfter, Duration took, String mosquitto,
+  record Results(String when, String loadBefore, String loadAfter, Duration took, String mosquitto, String database,
       List<Ceiling> ceilings, List<Load> loads, Load warmup, Held held, Failover failover, double tempRate) {}
 
   // =====================================================================================
@@ -269,9 +277,12 @@ public final class IotBench {
     Failover failover;
     List<String> names = List.of("a@127.0.0.1", "b@127.0.0.1", "c@127.0.0.1");
     Path data = work.resolve("data");
-    try (BenchBroker broker = BenchBroker.start(work.resolve("platform"));
-        Cluster cluster = Cluster.start(names, broker, data, logs, tempRate)) {
-      String url = "jdbc:sqlite:" + data.resolve("iot.db").toAbsolutePath();
+    ThrowawayPostgres pg = o.database.equals("postgres") ? ThrowawayPostgres.start() : null;
+    String url = pg != null ? pg.freshDatabase("iot") : "jdbc:sqlite:" + data.resolve("iot.db").toAbsolutePath();
+    String database = pg != null ? "PostgreSQL " + pg.version() + " (a throw-away cluster on loopback, durable "
+        + "defaults), shared by the three nodes" : "SQLite (one file in WAL mode, shared by the three nodes)";
+    try (pg; BenchBroker broker = BenchBroker.start(work.resolve("platform"));
+        Cluster cluster = Cluster.start(names, broker, data, pg != null ? url : null, logs, tempRate)) {
       warm = warmUp(o, cluster, broker, url);
       Ceiling c1 = ceilings.get(1);
       Ceiling c0 = ceilings.get(0);
@@ -289,7 +300,8 @@ public final class IotBench {
       }
     }
     String loadAfter = Files.readString(Path.of("/proc/loadavg")).trim();
-    return new Results(when, loadBefore, loadAfter, Duration.ofNanos(System.nanoTime() - started), mosquitto, ceilings,
+    return new Results(when, loadBefore, loadAfter, Duration.ofNanos(System.nanoTime() - started), mosquitto, database,
+        ceilings,
         loads, warm, held, failover, tempRate);
   }
 
@@ -576,7 +588,9 @@ public final class IotBench {
 
   private static long query(String url, String sql) throws SQLException {
     try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
-      st.execute("PRAGMA busy_timeout = 10000");
+      if (url.startsWith("jdbc:sqlite:")) {
+        st.execute("PRAGMA busy_timeout = 10000");
+      }
       try (ResultSet rs = st.executeQuery(sql)) {
         rs.next();
         return rs.getLong(1);
@@ -787,7 +801,9 @@ public final class IotBench {
       this.names = names;
     }
 
-    static Cluster start(List<String> names, BenchBroker broker, Path data, Path logs, double tempRate) throws Exception {
+    /** Starts the nodes, storing in {@code jdbcUrl} (PostgreSQL), or in SQLite under {@code data} if it is null. */
+    static Cluster start(List<String> names, BenchBroker broker, Path data, String jdbcUrl, Path logs, double tempRate)
+        throws Exception {
       Cluster c = new Cluster(names);
       try {
         Path logback = logs.resolve("logback-nodes.xml");
@@ -806,7 +822,7 @@ public final class IotBench {
         String seeds = String.join(",", ports.stream().map(p -> "127.0.0.1:" + p).toList());
         System.out.println("starting three platform nodes...");
         for (int i = 0; i < names.size(); i++) {
-          c.nodes.add(startNode(names.get(i), ports.get(i), seeds, broker, data, logs, logback, tempRate));
+          c.nodes.add(startNode(names.get(i), ports.get(i), seeds, broker, data, jdbcUrl, logs, logback, tempRate));
           if (i == 0) {
             c.nodes.getFirst().awaitStarted(); // the first node creates the database the others open
           }
@@ -827,8 +843,8 @@ public final class IotBench {
       }
     }
 
-    private static Node startNode(String name, int port, String seeds, BenchBroker broker, Path data, Path logs,
-        Path logback, double tempRate) throws IOException {
+    private static Node startNode(String name, int port, String seeds, BenchBroker broker, Path data, String jdbcUrl,
+        Path logs, Path logback, double tempRate) throws IOException {
       String exe = ProcessHandle.current().info().command().orElse("java");
       String cp = String.join(File.pathSeparator, Arrays.stream(System.getProperty("java.class.path")
           .split(File.pathSeparator)).map(p -> Path.of(p).toAbsolutePath().toString()).toList());
@@ -838,7 +854,11 @@ public final class IotBench {
           "-Dlogback.configurationFile=" + logback, "-Diot.node=" + name, "-Diot.clusterPort=" + port,
           "-Diot.seeds=" + seeds, "-Diot.broker=" + broker.host() + ":" + broker.port(), "-Diot.stdin=true",
           "-Dotp.iot.dataDir=" + data, "-Dotp.iot.httpPort=0", "-Dotp.iot.httpHost=127.0.0.1",
-          "-Dotp.iot.tempRate=" + tempRate, "org.otp4j.examples.Main", "iot-node"));
+          "-Dotp.iot.tempRate=" + tempRate));
+      if (jdbcUrl != null) {
+        command.add("-Dotp.iot.jdbcUrl=" + jdbcUrl);
+      }
+      command.addAll(List.of("org.otp4j.examples.Main", "iot-node"));
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
       return new Node(name, p, logs.resolve("node-" + name.substring(0, name.indexOf('@')) + ".log"));
     }

@@ -45,9 +45,10 @@ final class IotReport {
       md.append("**A smoke run at a small size: not a measurement; do not quote.**\n\n");
     }
     md.append("**Indicative figures.** Everything runs on this one machine: the broker, the simulator and the "
-        + "counting subscriber (one JVM, the harness's), the three platform nodes (three JVMs) and the SQLite file "
-        + "they share, on its cores, beside whatever else the machine was running (see the load average). The "
+        + "counting subscriber (one JVM, the harness's), the three platform nodes (three JVMs) and their database, "
+        + "on its cores, beside whatever else the machine was running (see the load average). The "
         + "ceiling had the machine without the platform; the platform shares it with the broker and the simulator.\n\n");
+    md.append("**Database**: " + r.database() + ".\n\n");
 
     Ceiling c0 = r.ceilings().get(0);
     Ceiling c1 = r.ceilings().get(1);

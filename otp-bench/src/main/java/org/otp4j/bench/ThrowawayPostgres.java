@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A PostgreSQL cluster that the ledger benchmark makes, starts and throws away: the server binaries
+ * A PostgreSQL cluster that a benchmark (the ledger's, the IoT platform's) makes, starts and throws away: the server binaries
  * of Debian's {@code postgresql} package, on loopback, trust authentication, with PostgreSQL's
  * durable defaults ({@code fsync=on}, {@code synchronous_commit=on}): a commit returns once its WAL is
  * flushed. Run as the {@code postgres} user when the benchmark runs as root (initdb refuses root).
@@ -43,7 +43,7 @@ final class ThrowawayPostgres implements AutoCloseable {
    */
   static ThrowawayPostgres start() throws IOException, InterruptedException {
     Path bin = findBin();
-    Path dir = Files.createTempDirectory("otp4j-ledger-bench-pg");
+    Path dir = Files.createTempDirectory("otp4j-bench-pg");
     List<String> asPostgres = List.of();
     if (System.getProperty("user.name").equals("root")) {
       asPostgres = List.of("/usr/sbin/runuser", "-u", "postgres", "--");
