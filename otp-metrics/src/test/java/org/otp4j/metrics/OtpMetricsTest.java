@@ -10,15 +10,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.DoubleSupplier;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.otp4j.behaviours.ChildSpec;
 import org.otp4j.behaviours.GenServer;
 import org.otp4j.behaviours.Supervisor;
@@ -27,33 +26,29 @@ import org.otp4j.core.Inbox;
 import org.otp4j.core.Name;
 import org.otp4j.core.Node;
 import org.otp4j.core.NodeConfig;
-import org.otp4j.core.NodeReport;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 import org.otp4j.core.dist.Dispatcher;
 import org.otp4j.core.dist.Signal;
 import org.otp4j.core.dist.Transport;
 import org.otp4j.core.dist.TransportFactory;
+import org.otp4j.testkit.OtpExtension;
+import org.otp4j.testkit.Reports;
 
 /** OtpMetrics on a SimpleMeterRegistry: each meter moves when the thing it counts happens. */
 @DisplayName("OtpMetrics: a node's figures as Micrometer meters")
+@ExtendWith(OtpExtension.class)
 class OtpMetricsTest {
   static final Duration WAIT = Duration.ofSeconds(10);
 
-  private final List<NodeReport> reports = new CopyOnWriteArrayList<>();
   private Node node;
   private MeterRegistry registry;
 
   @BeforeEach
-  void start() {
-    node = Node.start(NodeConfig.defaults().withName("metered").withReportHandler(reports::add));
+  void bindMeters(Node node) {
+    this.node = node;
     registry = new SimpleMeterRegistry();
     OtpMetrics.of(node, List.of(Tag.of("app", "test"))).bindTo(registry);
-  }
-
-  @AfterEach
-  void stop() {
-    node.close();
   }
 
   static ConditionFactory await() {
@@ -61,11 +56,11 @@ class OtpMetricsTest {
   }
 
   double gauge(String name) {
-    return registry.get(name).tag("node", "metered").tag("app", "test").gauge().value();
+    return registry.get(name).tag("node", node.name()).tag("app", "test").gauge().value();
   }
 
   double counter(String name) {
-    return registry.get(name).tag("node", "metered").tag("app", "test").functionCounter().count();
+    return registry.get(name).tag("node", node.name()).tag("app", "test").functionCounter().count();
   }
 
   double restarts(String supervisor) {
@@ -79,15 +74,13 @@ class OtpMetricsTest {
   @Test
   @DisplayName("binding: one line, and the processes gauge reads the node")
   void bind() {
-    try (Node node = Node.start()) {
-      // region: bind
-      MeterRegistry registry = new SimpleMeterRegistry();
-      OtpMetrics.of(node).bindTo(registry);
-      double alive = registry.get("otp.processes").gauge().value();
-      // endregion: bind
-      assertThat(alive).isEqualTo(node.processCount());
-      assertThat(registry.get(OtpMetrics.PROCESSES).tag("node", node.name()).gauge()).isNotNull();
-    }
+    // region: bind
+    MeterRegistry registry = new SimpleMeterRegistry();
+    OtpMetrics.of(node).bindTo(registry);
+    double alive = registry.get("otp.processes").gauge().value();
+    // endregion: bind
+    assertThat(alive).isEqualTo(node.processCount());
+    assertThat(registry.get(OtpMetrics.PROCESSES).tag("node", node.name()).gauge()).isNotNull();
   }
 
   @Test
@@ -98,10 +91,12 @@ class OtpMetricsTest {
     assertThat(counter(OtpMetrics.SPAWNED)).isEqualTo(before + 1);
     assertThat(gauge(OtpMetrics.PROCESSES)).isEqualTo(1);
 
-    node.spawn(() -> {
-      Proc.spawn(Proc::receive);
-      Proc.spawn(Proc::receive);
+    Pid parent = node.spawn(() -> {
+      Pid first = Proc.spawn(Proc::receive);
+      Pid second = Proc.spawn(Proc::receive);
       Proc.receive();
+      Proc.send(first, "stop");
+      Proc.send(second, "stop");
     });
     awaitValue(() -> counter(OtpMetrics.SPAWNED), before + 4);
     awaitValue(() -> gauge(OtpMetrics.PROCESSES), 4);
@@ -109,11 +104,14 @@ class OtpMetricsTest {
     Proc.exit(idle, ExitReason.KILL);
     awaitValue(() -> gauge(OtpMetrics.PROCESSES), 3);
     assertThat(counter(OtpMetrics.SPAWNED)).as("a counter never goes back").isEqualTo(before + 4);
+
+    Proc.send(parent, "stop"); // it stops its two children on its way out
+    awaitValue(() -> gauge(OtpMetrics.PROCESSES), 0);
   }
 
   @Test
   @DisplayName("crashed counts uncaught exceptions; exited.abnormally counts those and kills, not normal ends")
-  void crashes() {
+  void crashes(Reports reports) {
     IllegalStateException boom = new IllegalStateException("metered crash");
     Pid ok = node.spawn(() -> {});
     assertThat(Proc.awaitExit(ok, WAIT)).contains(ExitReason.NORMAL);
@@ -134,8 +132,8 @@ class OtpMetricsTest {
     });
     awaitValue(() -> counter(OtpMetrics.EXITED_ABNORMALLY), 2);
     assertThat(counter(OtpMetrics.CRASHED)).isEqualTo(1);
-    await().until(() -> reports.stream().anyMatch(r -> r.label().equals("process_crash")));
-    assertThat(reports).singleElement().satisfies(r -> {
+    reports.expectCrash(crasher);
+    assertThat(reports.all()).singleElement().satisfies(r -> {
       assertThat(r.label()).isEqualTo("process_crash");
       assertThat(r.cause()).contains(boom);
     });
@@ -179,6 +177,9 @@ class OtpMetricsTest {
     Proc.send(sleeper, "wake");
     assertThat(Proc.awaitExit(sleeper, WAIT)).contains(ExitReason.NORMAL);
     awaitValue(() -> gauge(OtpMetrics.MAILBOX_MAX), 2);
+
+    Proc.send(other, "wake");
+    assertThat(Proc.awaitExit(other, WAIT)).contains(ExitReason.NORMAL);
   }
 
   @Test
@@ -202,23 +203,26 @@ class OtpMetricsTest {
 
   @Test
   @DisplayName("supervisor.restarts: a counter per named supervisor, unnamed ones together")
-  void restarts() {
+  void restarts(Reports reports) {
     assertThat(restarts(Supervisor.UNNAMED)).isZero();
-    node.run(() -> {
-      Pid named = Supervisor.startLink(Name.local("cache_sup"),
-          Supervisor.oneForOne().withIntensity(10, Duration.ofSeconds(5)), idle("a"));
-      Pid unnamed = Supervisor.startLink(Supervisor.oneForOne(), idle("b"));
-      killAndAwaitRestart(named, "a");
-      killAndAwaitRestart(unnamed, "b");
-    });
+    Pid named = Supervisor.startLink(Name.local("cache_sup"),
+        Supervisor.oneForOne().withIntensity(10, Duration.ofSeconds(5)), idle("a"));
+    Pid unnamed = Supervisor.startLink(Supervisor.oneForOne(), idle("b"));
+    killAndAwaitRestart(named, "a");
+    killAndAwaitRestart(unnamed, "b");
     assertThat(restarts(Supervisor.UNNAMED)).isEqualTo(1);
     gauge(OtpMetrics.PROCESSES); // a scrape: the new supervisor's counter is bound on the way
     assertThat(restarts("cache_sup")).isEqualTo(1);
-    node.run(() -> killAndAwaitRestart(node.whereis("cache_sup").orElseThrow(), "a"));
+    killAndAwaitRestart(node.whereis("cache_sup").orElseThrow(), "a");
     assertThat(restarts("cache_sup")).isEqualTo(2);
     assertThat(registry.find(OtpMetrics.RESTARTS).functionCounters()).hasSize(2);
-    assertThat(reports).filteredOn(r -> r.label().equals("supervisor_report")).hasSize(3)
+    assertThat(reports.withLabel("supervisor_report")).hasSize(3)
         .allSatisfy(r -> assertThat(r.field("errorContext")).isEqualTo("child_terminated"));
+    // the children were killed on purpose: the supervisors' reports of it are expected
+    reports.allow(r -> r.label().equals("supervisor_report") && "child_terminated".equals(r.field("errorContext")));
+
+    Supervisor.stop(named);
+    Supervisor.stop(unnamed);
   }
 
   @Test
@@ -226,6 +230,8 @@ class OtpMetricsTest {
   void distribution() throws Exception {
     assertThat(gauge(OtpMetrics.DIST_NODES)).isZero();
     assertThat(counter(OtpMetrics.DIST_SENT)).isZero();
+    // Two nodes of their own: they need the names the remote send addresses and a transport that
+    // joins them, which the extension's node does not have.
     Pair pair = new Pair();
     try (Node a = Node.start("a@metrics", NodeConfig.defaults().withTransport(pair));
         Node b = Node.start("b@metrics", NodeConfig.defaults().withTransport(pair));
