@@ -116,6 +116,8 @@ public final class IotBench {
     boolean smoke;
     /** Where the three nodes store: one SQLite file they share (the platform's default), or PostgreSQL. */
     String database = "sqlite";
+    /** The nodes' {@code iot.inFlight}, or 0 for the platform's default. */
+    int inFlight;
     String commandLine = "bash otp-bench/iot-bench.sh";
   }
 
@@ -149,7 +151,7 @@ public final class IotBench {
         }
         case "--ceiling-devices", "--interval-ms", "--per-connection", "--warmup", "--duration", "--platform-warmup",
             "--hold",
-            "--hold-timeout", "--drain-timeout", "--out", "--root", "--database" -> {
+            "--hold-timeout", "--drain-timeout", "--out", "--root", "--database", "--in-flight" -> {
           if (i + 1 >= args.length) {
             throw new IllegalArgumentException("option " + a + " needs a value");
           }
@@ -157,7 +159,7 @@ public final class IotBench {
         default -> throw new IllegalArgumentException("unknown option " + a + " (see IotBench's Javadoc: "
             + "--ceiling-devices, --interval-ms, --per-connection, --warmup, --duration, --platform-warmup, --hold, "
             + "--hold-timeout, "
-            + "--drain-timeout, --database, --out, --root, --smoke)");
+            + "--drain-timeout, --database, --in-flight, --out, --root, --smoke)");
       }
       String v = args[++i];
       if (!a.equals("--root")) {
@@ -175,6 +177,7 @@ public final class IotBench {
         case "--drain-timeout" -> o.drainTimeout = positive(a, v);
         case "--out" -> o.out = Path.of(v);
         case "--root" -> o.root = Path.of(v);
+        case "--in-flight" -> o.inFlight = positive(a, v);
         case "--database" -> {
           if (!v.equals("sqlite") && !v.equals("postgres")) {
             throw new IllegalArgumentException("--database must be sqlite or postgres; got " + v);
@@ -282,7 +285,7 @@ public final class IotBench {
     String database = pg != null ? "PostgreSQL " + pg.version() + " (a throw-away cluster on loopback, durable "
         + "defaults), shared by the three nodes" : "SQLite (one file in WAL mode, shared by the three nodes)";
     try (pg; BenchBroker broker = BenchBroker.start(work.resolve("platform"));
-        Cluster cluster = Cluster.start(names, broker, data, pg != null ? url : null, logs, tempRate)) {
+        Cluster cluster = Cluster.start(names, broker, data, pg != null ? url : null, o.inFlight, logs, tempRate)) {
       warm = warmUp(o, cluster, broker, url);
       Ceiling c1 = ceilings.get(1);
       Ceiling c0 = ceilings.get(0);
@@ -802,8 +805,8 @@ public final class IotBench {
     }
 
     /** Starts the nodes, storing in {@code jdbcUrl} (PostgreSQL), or in SQLite under {@code data} if it is null. */
-    static Cluster start(List<String> names, BenchBroker broker, Path data, String jdbcUrl, Path logs, double tempRate)
-        throws Exception {
+    static Cluster start(List<String> names, BenchBroker broker, Path data, String jdbcUrl, int inFlight, Path logs,
+        double tempRate) throws Exception {
       Cluster c = new Cluster(names);
       try {
         Path logback = logs.resolve("logback-nodes.xml");
@@ -822,7 +825,8 @@ public final class IotBench {
         String seeds = String.join(",", ports.stream().map(p -> "127.0.0.1:" + p).toList());
         System.out.println("starting three platform nodes...");
         for (int i = 0; i < names.size(); i++) {
-          c.nodes.add(startNode(names.get(i), ports.get(i), seeds, broker, data, jdbcUrl, logs, logback, tempRate));
+          c.nodes.add(startNode(names.get(i), ports.get(i), seeds, broker, data, jdbcUrl, inFlight, logs, logback,
+              tempRate));
           if (i == 0) {
             c.nodes.getFirst().awaitStarted(); // the first node creates the database the others open
           }
@@ -844,7 +848,7 @@ public final class IotBench {
     }
 
     private static Node startNode(String name, int port, String seeds, BenchBroker broker, Path data, String jdbcUrl,
-        Path logs, Path logback, double tempRate) throws IOException {
+        int inFlight, Path logs, Path logback, double tempRate) throws IOException {
       String exe = ProcessHandle.current().info().command().orElse("java");
       String cp = String.join(File.pathSeparator, Arrays.stream(System.getProperty("java.class.path")
           .split(File.pathSeparator)).map(p -> Path.of(p).toAbsolutePath().toString()).toList());
@@ -857,6 +861,9 @@ public final class IotBench {
           "-Dotp.iot.tempRate=" + tempRate));
       if (jdbcUrl != null) {
         command.add("-Dotp.iot.jdbcUrl=" + jdbcUrl);
+      }
+      if (inFlight > 0) {
+        command.add("-Dotp.iot.inFlight=" + inFlight);
       }
       command.addAll(List.of("org.otp4j.examples.Main", "iot-node"));
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
