@@ -61,6 +61,7 @@ class ObserverBrowserTest {
       throw new AssertionError("chromium and chromedriver are missing under CI; install them: " + INSTALL);
     }
     Assumptions.assumeTrue(installed, "headless Chromium is not installed; to run this test: " + INSTALL);
+    // The shop's own node, as in ObserverTest: the feed the page shows must be its report handler.
     shop = new Shop();
     observer = Observer.start(shop.node);
     // Port 0: chromedriver binds a free port itself and says which.

@@ -10,25 +10,28 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.otp4j.core.Node;
 import org.otp4j.core.NodeConfig;
 import org.otp4j.core.NodeReport;
+import org.otp4j.testkit.OtpExtension;
 
 /** The examples of the observer's guide chapter and Javadoc, compiled and run. */
+@ExtendWith(OtpExtension.class)
 class ObserverGuideTest {
 
   @Test
-  void startsOnANode() {
-    try (Node node = Node.start(NodeConfig.defaults().withName("guide"))) {
-      // region: start
-      try (Observer observer = Observer.start(node)) {
-        URI page = observer.url();   // http://127.0.0.1:PORT/?token=..., printed once at start
-        assertThat(page.getHost()).isEqualTo("127.0.0.1");
-      }
-      // endregion: start
+  void startsOnANode(Node node) {
+    // region: start
+    try (Observer observer = Observer.start(node)) {
+      URI page = observer.url();   // http://127.0.0.1:PORT/?token=..., printed once at start
+      assertThat(page.getHost()).isEqualTo("127.0.0.1");
     }
+    // endregion: start
   }
 
+  // The next two examples start their own node: giving it the feed as its report handler is what
+  // they show, and the extension's node hands its reports to the kit.
   @Test
   void hooksTheReportsWhenTheNodeStarts() throws Exception {
     // region: hook

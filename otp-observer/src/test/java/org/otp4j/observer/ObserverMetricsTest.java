@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.otp4j.behaviours.ChildSpec;
 import org.otp4j.behaviours.GenServer;
 import org.otp4j.behaviours.Supervisor;
@@ -32,9 +33,11 @@ import org.otp4j.core.NodeConfig;
 import org.otp4j.core.NodeReport;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
+import org.otp4j.testkit.OtpExtension;
 
 /** The observer's /metrics: Prometheus' text format, read from the node, and who may read it. */
 @DisplayName("Observer /metrics: the node's figures for Prometheus")
+@ExtendWith(OtpExtension.class)
 class ObserverMetricsTest {
   static final Duration WAIT = Duration.ofSeconds(30);
   static final Pattern SAMPLE = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{((?:[a-zA-Z_]\\w*=\"(?:[^\"\\\\]|\\\\.)*\",?)*)\\} (-?\\d+)");
@@ -104,6 +107,8 @@ class ObserverMetricsTest {
   @Test
   @DisplayName("the figures move: spawns, crashes, mailboxes, restarts; label values are escaped")
   void figuresMove() throws Exception {
+    // A node of its own: the escaping of the node label is checked on a name with quotes in it,
+    // and the extension names its node after the test method.
     List<NodeReport> reports = new CopyOnWriteArrayList<>();
     try (Node node = Node.start(NodeConfig.defaults().withName("scraped \"one\"").withReportHandler(reports::add));
         Observer observer = Observer.start(node)) {
@@ -166,8 +171,8 @@ class ObserverMetricsTest {
 
   @Test
   @DisplayName("/metrics takes GET only; the rest of the observer still needs the token")
-  void methods() throws Exception {
-    try (Node node = Node.start(); Observer observer = Observer.start(node)) {
+  void methods(Node node) throws Exception {
+    try (Observer observer = Observer.start(node)) {
       HttpResponse<String> post = HttpClient.newHttpClient().send(HttpRequest.newBuilder(observer.base().resolve("/metrics"))
           .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(post.statusCode()).isEqualTo(405);
@@ -190,11 +195,10 @@ class ObserverMetricsTest {
 
   @Test
   @DisplayName("from another address, /metrics needs the token (header, query or bearer) unless opened")
-  void fromTheNetwork() throws Exception {
+  void fromTheNetwork(Node node) throws Exception {
     Optional<InetAddress> address = networkAddress();
     Assumptions.assumeTrue(address.isPresent(), "this machine has no network address besides loopback");
-    try (Node node = Node.start();
-        Observer closed = Observer.start(node, ObserverConfig.defaults().withAddress(address.get()));
+    try (Observer closed = Observer.start(node, ObserverConfig.defaults().withAddress(address.get()));
         Observer open = Observer.start(node, ObserverConfig.defaults().withAddress(address.get()).withOpenMetrics(true))) {
       URI metrics = closed.base().resolve("/metrics");
       HttpResponse<String> none = get(metrics);

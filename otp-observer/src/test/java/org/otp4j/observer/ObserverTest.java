@@ -13,20 +13,25 @@ import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.otp4j.behaviours.GenServer;
 import org.otp4j.core.Node;
-import org.otp4j.core.NodeConfig;
 import org.otp4j.core.NodeReport;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
+import org.otp4j.testkit.OtpExtension;
 import tools.jackson.databind.JsonNode;
 
 /** The observer's JSON endpoints, over real HTTP, on a node running a small application. */
+@ExtendWith(OtpExtension.class)
 class ObserverTest {
   Shop shop;
   Observer observer;
   Http http;
 
+  // The shop keeps a node of its own: the observer reads its reports from an ObserverReports feed
+  // that must be the node's report handler from the start, and the extension's node hands them to
+  // the kit instead.
   @BeforeEach
   void start() {
     shop = new Shop();
@@ -254,9 +259,8 @@ class ObserverTest {
   }
 
   @Test
-  void withoutAFeedTheReportsEndpointSaysHowToHookOne() {
-    try (Node plain = Node.start(NodeConfig.defaults().withName("plain"));
-        Observer bare = Observer.start(plain)) {
+  void withoutAFeedTheReportsEndpointSaysHowToHookOne(Node node) {
+    try (Observer bare = Observer.start(node)) {
       JsonNode r = new Http(bare).get("/api/reports");
       assertThat(r.path("hooked").asBoolean()).isFalse();
       assertThat(r.path("hint").asString()).contains("withReportHandler(ObserverReports.create())");
