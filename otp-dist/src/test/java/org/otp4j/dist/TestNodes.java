@@ -3,8 +3,6 @@ package org.otp4j.dist;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +15,7 @@ import org.otp4j.core.Proc;
 import org.otp4j.core.dist.Dispatcher;
 import org.otp4j.core.dist.Signal;
 import org.otp4j.core.dist.Transport;
+import org.otp4j.testkit.Ports;
 
 /** Helpers for the distribution tests: bounded waits, no sleeps. */
 final class TestNodes {
@@ -53,38 +52,11 @@ final class TestNodes {
     }
   }
 
-  /**
-   * A TCP port of the loopback interface that nothing listens on now, for a server that binds it
-   * later (often another JVM, named in the others' settings before it starts): taken below the
-   * kernel's ephemeral range, so that no outgoing connection of any program is given it meanwhile.
-   */
+  /** A free loopback port for a server that binds it later: see {@link Ports#free()}. */
   static int freePort() throws IOException {
-    int[] ephemeral = ephemeralRange();
-    int low = 10_000;
-    int high = Math.max(low + 1, ephemeral[0]);
-    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
-    for (int attempt = 0; attempt < 200; attempt++) {
-      int port = random.nextInt(low, high);
-      try (ServerSocket s = new ServerSocket()) {
-        s.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
-        return port;
-      } catch (IOException taken) {
-        // in use: try another
-      }
-    }
-    throw new IOException("no free port between " + low + " and " + high + " after 200 attempts");
+    return Ports.free();
   }
 
-  /** The kernel's range of ports for outgoing connections (Linux), or the IANA range elsewhere. */
-  private static int[] ephemeralRange() {
-    try {
-      String[] parts = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
-          .trim().split("\\s+");
-      return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
-    } catch (IOException | RuntimeException e) {
-      return new int[] {49_152, 65_535};
-    }
-  }
 
   /** Starts a process of {@code node} that forwards every node event to {@code to}; returns once it watches. */
   static void forwardNodeEvents(Node node, Inbox to) {

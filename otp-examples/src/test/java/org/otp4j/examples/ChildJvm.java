@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.otp4j.testkit.Ports;
 
 /**
  * An example's node in a JVM of its own ({@code Main} with the example's name), for the tests that
@@ -128,36 +127,9 @@ public final class ChildJvm implements AutoCloseable {
         """.replace("LOGGER", infoLogger));
   }
 
-  /**
-   * A TCP port of the loopback interface that nothing listens on now, for a server that binds it
-   * later (often another JVM, named in the others' settings before it starts): taken below the
-   * kernel's ephemeral range, so that no outgoing connection of any program is given it meanwhile.
-   */
+  /** A free loopback port for a server that binds it later: see {@link Ports#free()}. */
   public static int freePort() throws IOException {
-    int[] ephemeral = ephemeralRange();
-    int low = 10_000;
-    int high = Math.max(low + 1, ephemeral[0]);
-    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
-    for (int attempt = 0; attempt < 200; attempt++) {
-      int port = random.nextInt(low, high);
-      try (ServerSocket s = new ServerSocket()) {
-        s.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
-        return port;
-      } catch (IOException taken) {
-        // in use: try another
-      }
-    }
-    throw new IOException("no free port between " + low + " and " + high + " after 200 attempts");
+    return Ports.free();
   }
 
-  /** The kernel's range of ports for outgoing connections (Linux), or the IANA range elsewhere. */
-  private static int[] ephemeralRange() {
-    try {
-      String[] parts = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
-          .trim().split("\\s+");
-      return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
-    } catch (IOException | RuntimeException e) {
-      return new int[] {49_152, 65_535};
-    }
-  }
 }
