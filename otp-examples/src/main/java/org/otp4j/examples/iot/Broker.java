@@ -30,9 +30,11 @@ public final class Broker implements AutoCloseable {
   /** The largest MQTT packet the broker accepts, in bytes: a telemetry message is far smaller. */
   public static final int MAX_PACKET_BYTES = 64 * 1024;
   /**
-   * QoS 1 messages the broker may have sent a client and not yet seen acknowledged (mosquitto's
-   * {@code max_inflight_messages}; 0 would be no bound). A platform node acknowledges a message once
-   * it is stored, and holds at most {@code iot.inFlight} of them itself.
+   * QoS 1 messages the broker may have sent a client and not yet seen acknowledged, as configured
+   * (mosquitto's {@code max_inflight_messages}; 0 would be no bound). Debian's mosquitto 2.0.11 does
+   * not keep to it: an acknowledgement of the oldest message in flight moves up to this many queued
+   * messages into flight (fixed upstream in 2.0.13). What bounds a platform node is its own
+   * {@code iot.inFlight}: it stops reading its socket when that many messages are unacknowledged.
    */
   public static final int MAX_INFLIGHT = 4_000;
 
