@@ -21,9 +21,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.otp4j.core.Node;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
+import org.otp4j.testkit.OtpExtension;
+import org.otp4j.testkit.Reports;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -37,6 +41,9 @@ import tools.jackson.databind.JsonNode;
  * except under CI (the environment variable {@code CI} is set), where it fails.
  */
 class ObserverBrowserTest {
+  @RegisterExtension
+  static final OtpExtension OTP = OtpExtension.create().withNodeConfig(Shop.NODE);
+
   static final String INSTALL = "apt-get install -y chromium chromium-driver";
   static final Duration WAIT = Duration.ofSeconds(30);
   static final String ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
@@ -52,7 +59,7 @@ class ObserverBrowserTest {
   final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeEach
-  void start() throws Exception {
+  void start(Node node) throws Exception {
     Path chromedriver = Path.of("/usr/bin/chromedriver");
     chromium = Files.isExecutable(Path.of("/usr/lib/chromium/chromium"))
         ? Path.of("/usr/lib/chromium/chromium") : Path.of("/usr/bin/chromium");
@@ -61,9 +68,8 @@ class ObserverBrowserTest {
       throw new AssertionError("chromium and chromedriver are missing under CI; install them: " + INSTALL);
     }
     Assumptions.assumeTrue(installed, "headless Chromium is not installed; to run this test: " + INSTALL);
-    // The shop's own node, as in ObserverTest: the feed the page shows must be its report handler.
-    shop = new Shop();
-    observer = Observer.start(shop.node);
+    shop = new Shop(node);
+    observer = Observer.start(node);
     // Port 0: chromedriver binds a free port itself and says which.
     Path log = dir.resolve("chromedriver.log");
     driver = new ProcessBuilder(chromedriver.toString(), "--port=0")
@@ -100,7 +106,7 @@ class ObserverBrowserTest {
   }
 
   @Test
-  void seesTheTreeAndTheTableThenKillsAWorkerFromThePageAndSeesItRestarted() throws Exception {
+  void seesTheTreeAndTheTableThenKillsAWorkerFromThePageAndSeesItRestarted(Reports reports) throws Exception {
     Path profile = Files.createDirectories(dir.resolve("profile"));
     Map<String, Object> options = Map.of("binary", chromium.toString(), "args", List.of("--headless",
         "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -160,9 +166,7 @@ class ObserverBrowserTest {
     click(".tab[data-tab=reports]");
     await().atMost(WAIT).until(() -> texts("#report-list li[data-label=supervisor_report] .report-head").stream()
         .anyMatch(t -> t.contains(clerk.toString())));
-    assertThat(shop.reports).filteredOn(r -> r.level() == System.Logger.Level.ERROR)
-        .as("the only error is the kill's report").allMatch(r -> r.label().equals("supervisor_report")
-            && r.field("pid").equals(clerk.toString()));
+    reports.expectCrash(clerk);   // the kit fails the test on any other error report
   }
 
   static String firstOrEmpty(List<String> list) {

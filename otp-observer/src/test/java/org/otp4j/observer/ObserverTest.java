@@ -13,29 +13,30 @@ import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.otp4j.behaviours.GenServer;
 import org.otp4j.core.Node;
+import org.otp4j.core.NodeConfig;
 import org.otp4j.core.NodeReport;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 import org.otp4j.testkit.OtpExtension;
+import org.otp4j.testkit.Reports;
 import tools.jackson.databind.JsonNode;
 
 /** The observer's JSON endpoints, over real HTTP, on a node running a small application. */
-@ExtendWith(OtpExtension.class)
 class ObserverTest {
+  @RegisterExtension
+  static final OtpExtension OTP = OtpExtension.create().withNodeConfig(Shop.NODE);
+
   Shop shop;
   Observer observer;
   Http http;
 
-  // The shop keeps a node of its own: the observer reads its reports from an ObserverReports feed
-  // that must be the node's report handler from the start, and the extension's node hands them to
-  // the kit instead.
   @BeforeEach
-  void start() {
-    shop = new Shop();
-    observer = Observer.start(shop.node);
+  void start(Node node) {
+    shop = new Shop(node);
+    observer = Observer.start(node);
     http = new Http(observer);
   }
 
@@ -179,7 +180,7 @@ class ObserverTest {
   }
 
   @Test
-  void killWithoutTheTokenIsRefusedAndTheProcessLives() {
+  void killWithoutTheTokenIsRefusedAndTheProcessLives(Reports reports) {
     Pid clerk = shop.child("clerk");
     Http.Answer none = http.post("/api/kill", Map.of("pid", clerk.toString()), Map.of());
     assertThat(none.status()).isEqualTo(401);
@@ -194,15 +195,16 @@ class ObserverTest {
     assertThat(viaGet.status()).isEqualTo(405);
     assertThat(shop.node.call(() -> Proc.isAlive(clerk))).isTrue();
     assertThat(shop.child("clerk")).isEqualTo(clerk);
-    assertThat(shop.reports).as("no error report").noneMatch(r -> r.level() == System.Logger.Level.ERROR);
+    assertThat(reports.errors()).as("no error report").isEmpty();
   }
 
   @Test
-  void killWithTheTokenKillsAndTheSupervisorRestartsTheWorker() {
+  void killWithTheTokenKillsAndTheSupervisorRestartsTheWorker(Reports reports) {
     Pid clerk = shop.child("clerk");
     Http.Answer killed = http.post("/api/kill", Map.of("pid", clerk.toString(), "token", http.token()), Map.of());
     assertThat(killed.status()).as("%s", killed.body()).isEqualTo(200);
     assertThat(killed.body().path("reason").asString()).isEqualTo("kill");
+    reports.expectCrash(clerk);
     // the tree shows the new pid in the old one's place
     await().atMost(Http.WAIT).until(() -> {
       JsonNode top = http.get("/api/applications").path("applications").get(0).path("tree");
@@ -222,6 +224,7 @@ class ObserverTest {
     Http.Answer byHeader = http.post("/api/kill", Map.of("pid", shelf.toString(), "reason", "worn_out"),
         Map.of("X-Observer-Token", http.token()));
     assertThat(byHeader.status()).isEqualTo(200);
+    reports.expectCrash(shelf);
     await().atMost(Http.WAIT).until(() -> list(http.get("/api/reports").path("reports")).stream()
         .anyMatch(r -> r.path("label").asString().equals("supervisor_report")
             && r.path("fields").path("pid").asString().equals(shelf.toString())
@@ -229,7 +232,7 @@ class ObserverTest {
   }
 
   @Test
-  void theReportsFeedShowsACrashReport() {
+  void theReportsFeedShowsACrashReport(Reports reports) {
     Pid clerk = shop.child("clerk");
     shop.node.run(() -> GenServer.cast(clerk, new Shop.Worker.Msg.Crash("jammed till")));
     await().atMost(Http.WAIT).until(() -> list(http.get("/api/reports").path("reports")).stream()
@@ -240,7 +243,7 @@ class ObserverTest {
     long last = all.get(all.size() - 1).path("seq").asLong();
     assertThat(http.get("/api/reports?since=" + last).path("reports").size()).isZero();
     assertThat(http.get("/api/reports?since=0").path("reports").size()).isEqualTo(all.size());
-    assertThat(shop.reports).anyMatch(r -> r.text().contains("jammed till"));
+    reports.expectCrash(clerk);   // the feed handed it on to the kit
   }
 
   @Test
@@ -259,8 +262,9 @@ class ObserverTest {
   }
 
   @Test
-  void withoutAFeedTheReportsEndpointSaysHowToHookOne(Node node) {
-    try (Observer bare = Observer.start(node)) {
+  void withoutAFeedTheReportsEndpointSaysHowToHookOne() {
+    // A node of its own: the test's hands its reports to the shop's feed.
+    try (Node plain = Node.start(NodeConfig.defaults().withName("plain")); Observer bare = Observer.start(plain)) {
       JsonNode r = new Http(bare).get("/api/reports");
       assertThat(r.path("hooked").asBoolean()).isFalse();
       assertThat(r.path("hint").asString()).contains("withReportHandler(ObserverReports.create())");

@@ -1,16 +1,15 @@
 package org.otp4j.observer;
 
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 import org.otp4j.behaviours.AppDescriptor;
 import org.otp4j.behaviours.Application;
 import org.otp4j.behaviours.ChildSpec;
 import org.otp4j.behaviours.GenServer;
 import org.otp4j.behaviours.Supervisor;
+import org.otp4j.core.ExitReason;
 import org.otp4j.core.Name;
 import org.otp4j.core.Node;
 import org.otp4j.core.NodeConfig;
-import org.otp4j.core.NodeReport;
 import org.otp4j.core.Pid;
 import org.otp4j.core.Proc;
 import org.otp4j.core.ServerRef;
@@ -19,7 +18,8 @@ import org.otp4j.core.ServerRef;
  * The application the observer's tests look at: a node running "shop", whose top supervisor has two
  * workers ("cashier", registered, and "clerk") and a supervisor "stock" with one worker "shelf";
  * and a process "stuffed" outside any tree with a mailbox full of messages it does not read. The
- * node's reports go to an {@link ObserverReports} feed that keeps them (nothing is logged).
+ * node is a test's ({@link #NODE}): its reports go to an {@link ObserverReports} feed, which the
+ * observer shows, and on to the test kit's capture.
  */
 final class Shop implements AutoCloseable {
   static final String CASHIER = "cashier";
@@ -63,12 +63,16 @@ final class Shop implements AutoCloseable {
     }
   }
 
-  final List<NodeReport> reports = new CopyOnWriteArrayList<>();
-  final ObserverReports feed = ObserverReports.create(500, reports::add);
-  final Node node = Node.start(NodeConfig.defaults().withName("shop").withReportHandler(feed));
+  /** The settings of a test's node for the shop: named "shop", its reports through a feed to the kit. */
+  static final UnaryOperator<NodeConfig> NODE = config -> config.withName("shop")
+      .withReportHandler(ObserverReports.create(500, config.reportHandler().orElseThrow()));
+
+  final Node node;
   final Pid stuffed;
 
-  Shop() {
+  /** Starts the shop on {@code node}, a node started with {@link #NODE}. */
+  Shop(Node node) {
+    this.node = node;
     node.run(() -> {
       Application.load(AppDescriptor.of("shop", ShopApp::new));
       Application.ensureAllStarted("shop", Application.Type.TEMPORARY);
@@ -86,8 +90,12 @@ final class Shop implements AutoCloseable {
         .filter(c -> c.id().equals(id)).findFirst().orElseThrow().pid());
   }
 
+  /** Stops the application and the stuffed process: the test leaves no process behind. */
   @Override
   public void close() {
-    node.close();
+    node.run(() -> {
+      Application.stop("shop");
+      Proc.exit(stuffed, ExitReason.KILL);
+    });
   }
 }

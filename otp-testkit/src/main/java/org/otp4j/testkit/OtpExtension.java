@@ -4,6 +4,7 @@ import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
 import org.otp4j.core.ManualClock;
 import org.otp4j.core.Node;
+import org.otp4j.core.NodeConfig;
 import org.otp4j.core.NodeReport;
 import org.otp4j.core.ProcessInfo;
 
@@ -38,8 +40,8 @@ import org.otp4j.core.ProcessInfo;
  * <p>What a test gets:
  * <ul>
  *   <li>Parameters: the test's {@link Node}, its captured {@link Reports}, any number of
- *       {@link Probe}s, each a new one on the node, and with {@link #withManualClock()} the node's
- *       {@link ManualClock}.</li>
+ *       {@link Probe}s, each a new one on the node, and with {@link #withManualClock()} (or a clock
+ *       set through {@link #withNodeConfig}) the node's {@link ManualClock}.</li>
  *   <li>The test method runs with its node as the {@link Node#current() current node}, so the plain
  *       thread calls of the code under test (spawn, a behaviour's start and call) act on it, and
  *       {@link OtpAssertions#assertReceive} reads the test thread's own mailbox.</li>
@@ -67,20 +69,23 @@ public final class OtpExtension implements BeforeEachCallback, AfterEachCallback
   private final Duration leakGrace;
   private final boolean checkLeaks;
   private final boolean manualClock;
+  private final UnaryOperator<NodeConfig> configure;
 
   /**
    * The extension with its defaults: real time, a 5-second wait for reports, leak check on with a
    * 1-second grace.
    */
   public OtpExtension() {
-    this(Probe.DEFAULT_WAIT, Duration.ofSeconds(1), true, false);
+    this(Probe.DEFAULT_WAIT, Duration.ofSeconds(1), true, false, UnaryOperator.identity());
   }
 
-  private OtpExtension(Duration wait, Duration leakGrace, boolean checkLeaks, boolean manualClock) {
+  private OtpExtension(Duration wait, Duration leakGrace, boolean checkLeaks, boolean manualClock,
+      UnaryOperator<NodeConfig> configure) {
     this.wait = wait;
     this.leakGrace = leakGrace;
     this.checkLeaks = checkLeaks;
     this.manualClock = manualClock;
+    this.configure = configure;
   }
 
   /**
@@ -88,7 +93,7 @@ public final class OtpExtension implements BeforeEachCallback, AfterEachCallback
    * a parameter: the node's timers and its processes' timeouts fire only when the test advances it.
    */
   public OtpExtension withManualClock() {
-    return new OtpExtension(wait, leakGrace, checkLeaks, true);
+    return new OtpExtension(wait, leakGrace, checkLeaks, true, configure);
   }
 
   /** The extension with its defaults, to change with the {@code with...} methods. */
@@ -105,7 +110,7 @@ public final class OtpExtension implements BeforeEachCallback, AfterEachCallback
     if (grace.isNegative()) {
       throw new IllegalArgumentException("the leak grace cannot be negative, got " + grace);
     }
-    return new OtpExtension(wait, grace, checkLeaks, manualClock);
+    return new OtpExtension(wait, grace, checkLeaks, manualClock, configure);
   }
 
   /**
@@ -113,7 +118,7 @@ public final class OtpExtension implements BeforeEachCallback, AfterEachCallback
    * its node, silently. For tests of code that is meant to run on (a started application).
    */
   public OtpExtension withoutLeakCheck() {
-    return new OtpExtension(wait, leakGrace, false, manualClock);
+    return new OtpExtension(wait, leakGrace, false, manualClock, configure);
   }
 
   /** The same extension, waiting up to {@code timeout} in {@link Reports#expectCrash} and the like. */
@@ -122,13 +127,45 @@ public final class OtpExtension implements BeforeEachCallback, AfterEachCallback
     if (timeout.isNegative()) {
       throw new IllegalArgumentException("the report wait cannot be negative, got " + timeout);
     }
-    return new OtpExtension(timeout, leakGrace, checkLeaks, manualClock);
+    return new OtpExtension(timeout, leakGrace, checkLeaks, manualClock, configure);
+  }
+
+  /**
+   * The same extension, each test's node started with the settings {@code configure} makes of the
+   * kit's: {@link NodeConfig#defaults()} named {@code test-METHOD}, its report handler the kit's
+   * capture, and (after {@link #withManualClock()}) a manual clock. It runs before each test, so a
+   * handler it creates is the test's own. For example a node with a name of its own, or a report
+   * handler of the code under test in front of the capture:
+   *
+   * <!-- snippet: org.otp4j.testkit.NodeConfigTest#configure -->
+   * {@snippet :
+   * @RegisterExtension
+   * static final OtpExtension OTP = OtpExtension.create().withNodeConfig(config -> config
+   *     .withName("billing@test")
+   *     // The handler found in the settings is the kit's capture: keep handing reports on to it.
+   *     .withReportHandler(new CountingHandler(config.reportHandler().orElseThrow())));
+   * }
+   *
+   * <p>A report handler that does not hand reports on to the one it replaces keeps them from the
+   * kit: {@link Reports} then sees none, and an unexpected crash no longer fails the test. A manual
+   * clock set here is the test's {@link ManualClock} parameter.
+   *
+   * @throws NullPointerException if {@code configure} is null; a {@code configure} that returns null
+   *     fails each test with an {@link IllegalStateException}
+   */
+  public OtpExtension withNodeConfig(UnaryOperator<NodeConfig> configure) {
+    Objects.requireNonNull(configure, "configure");
+    UnaryOperator<NodeConfig> before = this.configure;
+    return new OtpExtension(wait, leakGrace, checkLeaks, manualClock, c -> {
+      NodeConfig changed = before.apply(c);
+      return changed == null ? null : configure.apply(changed);
+    });
   }
 
   @Override
   public void beforeEach(ExtensionContext context) {
     context.getStore(NAMESPACE).put(KEY, new TestNode("test-" + context.getRequiredTestMethod().getName(), wait,
-        manualClock));
+        manualClock, configure));
   }
 
   @Override

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
+import java.util.function.UnaryOperator;
 import org.otp4j.core.ManualClock;
 import org.otp4j.core.Node;
 import org.otp4j.core.NodeConfig;
@@ -34,14 +35,26 @@ final class TestNode {
   private final Set<Pid> baseline = new HashSet<>();
   private Probe mailbox;
 
-  TestNode(String name, Duration wait, boolean manualClock) {
+  /**
+   * A test's node, named {@code name}, its reports captured: its settings are the defaults with that
+   * name, the capture as report handler and (with {@code manualClock}) a fresh manual clock, then
+   * whatever {@code configure} makes of them.
+   *
+   * @throws IllegalStateException if {@code configure} gives no settings
+   */
+  TestNode(String name, Duration wait, boolean manualClock, UnaryOperator<NodeConfig> configure) {
     this.reports = new Reports(wait);
-    this.clock = manualClock ? new ManualClock() : null;
     NodeConfig config = NodeConfig.defaults().withName(name).withReportHandler(reports::add);
-    if (clock != null) {
-      config = config.withClock(clock);
+    if (manualClock) {
+      config = config.withClock(new ManualClock());
     }
-    this.node = Node.start(config);
+    NodeConfig configured = configure.apply(config);
+    if (configured == null) {
+      throw new IllegalStateException("the function given to OtpExtension.withNodeConfig returned null instead of "
+          + "the node's settings (return the NodeConfig it was given, changed)");
+    }
+    this.clock = configured.clock().orElse(null);
+    this.node = Node.start(configured);
     synchronized (PROBES) {
       PROBES.put(node, new ArrayList<>());
     }
