@@ -35,12 +35,14 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Back-pressure down to the broker</h2>
  * A message holds one of {@code iot.inFlight} permits from the moment the client hands it over until
- * it is acknowledged ({@link Delivery#ack()}, by hand, once processed). When every permit is taken
+ * it is acknowledged ({@link Delivery#ack()}, by hand, once processed) together with every message
+ * its client delivered before it (the client sends its acknowledgements in that order: see
+ * {@link AckWindow}). When every permit is taken
  * (the stages downstream stopped asking: a slow database), the client's callback waits for one on
  * the client's own I/O thread, so the client stops reading its socket; TCP's flow control then
- * stops the broker, which keeps the rest in its queue for this session, not in this JVM. The
- * producer's buffer therefore never holds more than {@code iot.inFlight} messages, and is left
- * unbounded. Acknowledging does not need that thread to be free (the client queues the PUBACK), so
+ * stops the broker, which keeps the rest in its queue for this session, not in this JVM. Neither
+ * the producer's buffer nor a client's queue of messages to acknowledge therefore ever holds more
+ * than {@code iot.inFlight} messages; the buffer is left unbounded. Acknowledging does not need that thread to be free (the client queues the PUBACK), so
  * the wait always ends when a message is processed.
  *
  * <p>MQTT 5's receive maximum would be the protocol's own way to say this, but Debian's mosquitto
@@ -166,6 +168,7 @@ final class Ingest extends Producer<Ingest.State, Delivery> {
     });
     made.set(client);
     IotMetrics metrics = iot.metrics();
+    AckWindow window = new AckWindow(room);
     // Registered before connecting, so that what the broker kept for this session is not missed.
     client.publishes(MqttGlobalPublishFilter.ALL, publish -> {
       if (!Proc.isAlive(self)) {
@@ -176,7 +179,7 @@ final class Ingest extends Producer<Ingest.State, Delivery> {
         client.disconnect(); // stopped while it waited
         return;
       }
-      Delivery d = Delivery.of(publish, metrics, room);
+      Delivery d = Delivery.of(publish, metrics, window);
       metrics.received();
       Proc.send(self, new Arrived(d));
     }, true);
