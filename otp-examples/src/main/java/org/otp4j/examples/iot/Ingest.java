@@ -1,6 +1,7 @@
 package org.otp4j.examples.iot;
 
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
@@ -162,6 +163,11 @@ final class Ingest extends Producer<Ingest.State, Delivery> {
           .addDisconnectedListener(context -> {
             if (!Proc.isAlive(self)) {
               context.getReconnector().reconnect(false);
+            } else if (context.getSource() != MqttDisconnectSource.USER) {
+              // Said, since what the broker held for the session comes again (dup), and so does the
+              // share of new messages the session missed meanwhile.
+              LOG.warn("MQTT session {} lost its connection ({}): {}", clientId, context.getSource(),
+                  context.getCause().toString());
             }
           })
           .buildAsync();
