@@ -87,8 +87,6 @@ public final class IotBench {
   static final Pattern DASHBOARD = Pattern.compile("dashboard: http://[^:]+:(\\d+)/");
   static final Pattern METRICS = Pattern.compile("metrics \\(Prometheus\\): (http://\\S+/metrics)");
   static final Pattern PROCESSES = Pattern.compile("(?m)^otp_processes\\{[^}]*\\} (\\d+)$");
-  /** mosquitto's queue per client for QoS 1 messages (its default, 1,000, drops the rest). */
-  static final int MAX_QUEUED = 2_000_000;
 
   // device id ranges, one per phase, so that each phase's readings and alerts are its own
   static final int QOS1_FIRST = 1;
@@ -645,7 +643,7 @@ public final class IotBench {
 
     static String config(int port, Path dir) {
       return String.join("\n", "listener " + port + " 127.0.0.1", "allow_anonymous true", "persistence false",
-          "user " + System.getProperty("user.name"), "max_queued_messages " + MAX_QUEUED,
+          "user " + System.getProperty("user.name"), "max_queued_messages " + org.otp4j.examples.iot.Broker.MAX_QUEUED,
           "max_inflight_messages " + org.otp4j.examples.iot.Broker.MAX_INFLIGHT,
           "max_packet_size " + org.otp4j.examples.iot.Broker.MAX_PACKET_BYTES,
           "log_dest file " + dir.resolve("mosquitto.log").toAbsolutePath(), "log_type error", "log_type warning", "");

@@ -17,6 +17,8 @@ final class IotReport {
   static final long ALERT_P99_MS = 100;
   static final double QOS1_RATIO = 0.8;
   static final long FAILOVER_MS = 5_000;
+  /** The platform's default settings, which its nodes run with here. */
+  private static final java.util.Map<String, Object> DEFAULTS = org.otp4j.examples.iot.IotApp.descriptor().env();
 
   private IotReport() {}
 
@@ -184,22 +186,19 @@ final class IotReport {
     md.append("## Method\n\n");
     md.append(String.format(Locale.ROOT, "- **Broker**: Debian's mosquitto, started by the harness on a free "
         + "loopback port, the platform's configuration (`org.otp4j.examples.iot.Broker`: anonymous on loopback, "
-        + "`max_inflight_messages %,d`, a 64 KiB packet limit) except two settings: `max_queued_messages %,d` "
-        + "(mosquitto's default, 1,000, silently drops the QoS 1 messages a client has not yet taken beyond that; "
-        + "the platform's own broker sets 100,000; this is room for the backlog of a run whose offered load exceeds "
-        + "what the platform processes) and `persistence false` (nothing restarts the broker here, and the "
-        + "periodic save of its file would take CPU from whichever phase it fell in). Every phase of the ceiling "
-        + "and the platform's phases use the same configuration.%n", org.otp4j.examples.iot.Broker.MAX_INFLIGHT,
-        IotBench.MAX_QUEUED));
+        + "`max_inflight_messages %,d`, `max_queued_messages %,d` per session, a 64 KiB packet limit) except "
+        + "`persistence false` (nothing restarts the broker here, and the periodic save of its file would take CPU "
+        + "from whichever phase it fell in). Every phase of the ceiling and the platform's phases use the same "
+        + "configuration.%n", org.otp4j.examples.iot.Broker.MAX_INFLIGHT, org.otp4j.examples.iot.Broker.MAX_QUEUED));
     md.append("- **Simulator**: `org.otp4j.examples.iot.sim.Simulator` in the harness's JVM, its default device "
         + "model (a temperature random walk, a battery, a position, one fault start in 1,000 readings), telemetry "
         + "jittered ±10 % around the interval.\n");
-    md.append("- **Platform**: three JVMs started as `IotClusterTest` starts them (`org.otp4j.examples.Main iot-node` "
-        + "with `-Diot.node`, `-Diot.clusterPort`, `-Diot.seeds`, `-Diot.broker`), default settings (256 messages in "
-        + "flight per node, SQLite in WAL mode, one file shared by the three), `-Xmx2g`, the JDK's default "
-        + "collector. Each device's telemetry goes through a node's ingest, parse, route (the device's process on "
-        + "its owner node, by rpc when that is another node), windows and storage stages, and is acknowledged to "
-        + "the broker once stored.\n");
+    md.append(String.format(Locale.ROOT, "- **Platform**: three JVMs started as `IotClusterTest` starts them (`org.otp4j.examples.Main iot-node` "
+        + "with `-Diot.node`, `-Diot.clusterPort`, `-Diot.seeds`, `-Diot.broker`), default settings (%,d messages in "
+        + "flight per node, %d MQTT sessions per node, SQLite in WAL mode, one file shared by the three), `-Xmx2g`, "
+        + "the JDK's default collector. Each device's telemetry goes through a node's ingest, parse, route (the "
+        + "device's process on its owner node, by rpc when that is another node), windows and storage stages, and is "
+        + "acknowledged to the broker once stored.%n", DEFAULTS.get("inFlight"), DEFAULTS.get("sessions")));
     md.append("- Each phase's devices have ids of their own (`d-000001` up at QoS 1, `d-100001` at QoS 0, `d-200001` "
         + "for the failover, `d-300001` for the processes held), so the readings and alerts of one phase are "
         + "counted apart from the others'.\n\n");

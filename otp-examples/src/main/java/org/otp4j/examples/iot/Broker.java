@@ -19,9 +19,9 @@ import java.util.stream.Stream;
  *
  * <p>The configuration is the one the platform needs rather than mosquitto's defaults: anonymous
  * clients on {@code 127.0.0.1} only, persistence on (retained messages and persistent sessions
- * survive {@link #restart()}), up to 100,000 QoS 1 messages queued per client instead of the
- * default 1,000 (beyond which mosquitto silently drops them), and a maximum packet size, so an
- * oversized publish is refused by the broker itself.
+ * survive {@link #restart()}), up to {@value #MAX_QUEUED} QoS 1 messages queued per client instead
+ * of the default 1,000 (beyond which mosquitto silently drops them), and a maximum packet size, so
+ * an oversized publish is refused by the broker itself.
  *
  * <p>{@link #kill()} is a real {@code SIGKILL} and {@link #restart()} starts a new process on the
  * same port, so tests of broker failure exercise real reconnects.
@@ -37,6 +37,15 @@ public final class Broker implements AutoCloseable {
    * {@code iot.inFlight}: it stops reading its socket when that many messages are unacknowledged.
    */
   public static final int MAX_INFLIGHT = 4_000;
+  /**
+   * QoS 1 messages the broker queues for a client beyond those in flight (mosquitto's
+   * {@code max_queued_messages}); past that it drops them. Together with {@link #MAX_INFLIGHT} it stays
+   * below 65,535: mosquitto 2.0.11 gives a queued message its packet identifier as it queues it, without
+   * skipping the identifiers still unacknowledged, so a larger backlog for one client would reuse one in
+   * flight, which the client refuses as a protocol error (and the session is cut, then delivered again).
+   * A platform node spreads its share over several sessions ({@code iot.sessions}), each with this room.
+   */
+  public static final int MAX_QUEUED = 60_000;
 
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(15);
   private static final List<Path> KNOWN_PLACES = List.of(Path.of("/usr/sbin/mosquitto"), Path.of("/usr/bin/mosquitto"));
@@ -198,7 +207,7 @@ public final class Broker implements AutoCloseable {
         "autosave_interval 5",
         // As root, mosquitto would switch to its own user, who cannot write this directory.
         "user " + System.getProperty("user.name"),
-        "max_queued_messages 100000",
+        "max_queued_messages " + MAX_QUEUED,
         "max_inflight_messages " + MAX_INFLIGHT,
         "max_packet_size " + MAX_PACKET_BYTES,
         "log_dest file " + log().toAbsolutePath(),

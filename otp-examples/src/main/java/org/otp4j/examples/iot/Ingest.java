@@ -6,6 +6,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,15 +28,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The head of the pipeline: a {@link Producer} fed by the platform's MQTT client.
+ * The head of the pipeline: a {@link Producer} fed by the node's MQTT clients, one per session
+ * ({@code iot.sessions}, see {@link MqttSessions}).
  *
  * <h2>Shared subscriptions</h2>
- * It subscribes to {@code $share/platform/devices/+/telemetry}, {@code .../status} and
- * {@code .../acks} at QoS 1: with several platform nodes, the broker gives each message to one of
- * them.
+ * Each session subscribes to {@code $share/platform/devices/+/telemetry}, {@code .../status} and
+ * {@code .../acks} at QoS 1: the broker gives each message to one of the sessions of all the
+ * platform's nodes.
  *
  * <h2>Back-pressure down to the broker</h2>
- * A message holds one of {@code iot.inFlight} permits from the moment the client hands it over until
+ * A message holds one of {@code iot.inFlight} permits (shared by the node's sessions) from the
+ * moment its client hands it over until
  * it is acknowledged ({@link Delivery#ack()}, by hand, once processed) together with every message
  * its client delivered before it (the client sends its acknowledgements in that order: see
  * {@link AckWindow}). When every permit is taken
@@ -43,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * the client's own I/O thread, so the client stops reading its socket; TCP's flow control then
  * stops the broker, which keeps the rest in its queue for this session, not in this JVM. Neither
  * the producer's buffer nor a client's queue of messages to acknowledge therefore ever holds more
- * than {@code iot.inFlight} messages; the buffer is left unbounded. Acknowledging does not need that thread to be free (the client queues the PUBACK), so
- * the wait always ends when a message is processed.
+ * than {@code iot.inFlight} messages; the buffer is left unbounded. Acknowledging does not need
+ * that thread to be free (the client queues the PUBACK), so the wait always ends when a message is
+ * processed.
  *
  * <p>MQTT 5's receive maximum would be the protocol's own way to say this, but Debian's mosquitto
  * (2.0.11) sends more than a client's receive maximum once the first acknowledgement returns,
@@ -53,8 +57,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Sessions taken over</h2>
  * On several nodes, this process may hold more clients than its own: the sessions of nodes that
- * left, which {@link Placement} tells it to take over ({@link #adopt}) and give back
- * ({@link #release}). They feed the same pipeline and share its permits; they do not reconnect by
+ * left, which {@link Placement} tells it to take over ({@link #adopt(MqttSessions)}) and give back
+ * ({@link #release(MqttSessions)}). They feed the same pipeline and share its permits; they do not reconnect by
  * themselves, since the broker closes one when its own node takes its session back.
  *
  * <h2>Failure</h2>
@@ -63,7 +67,7 @@ import org.slf4j.LoggerFactory;
  * what was never acknowledged. If this process is killed, the client's callback finds it dead and
  * disconnects the old client.
  *
- * <p>When the broker goes away the client of its own session reconnects by itself, and then
+ * <p>When the broker goes away each client of its own sessions reconnects by itself, and then
  * subscribes again: the broker may have lost the session (restarted without its saved state), and
  * even a session it kept may not deliver (mosquitto 2.0.11 restores saved shared subscriptions
  * without delivering to them); subscribing again is harmless when the subscriptions are in place.
@@ -77,27 +81,29 @@ final class Ingest extends Producer<Ingest.State, Delivery> {
 
   private record Arrived(Delivery delivery) {}
 
-  /** Take over the MQTT session of {@code clientId} (its node left): see {@link Placement}. */
-  private record Adopt(String clientId) {}
+  /** Take over the MQTT sessions of another node (it left): see {@link Placement}. */
+  private record Adopt(MqttSessions sessions) {}
 
-  /** Give the session of {@code clientId} back (its node is back). */
-  private record Release(String clientId) {}
+  /** Give the sessions of another node back (it is back). */
+  private record Release(MqttSessions sessions) {}
 
   static final class State {
-    final Mqtt5AsyncClient client;
+    /** The clients of this node's own sessions; the first also publishes (commands to devices). */
+    final List<Mqtt5AsyncClient> own;
     final ExecutorService io;
     final Semaphore room;
-    final Map<String, Mqtt5AsyncClient> adopted = new HashMap<>();
+    final Map<MqttSessions, List<Mqtt5AsyncClient>> adopted = new HashMap<>();
 
-    State(Mqtt5AsyncClient client, ExecutorService io, Semaphore room) {
-      this.client = client;
+    State(List<Mqtt5AsyncClient> own, ExecutorService io, Semaphore room) {
+      this.own = own;
       this.io = io;
       this.room = room;
     }
 
     @Override
     public String toString() {
-      return "Ingest[" + client.getConfig().getClientIdentifier() + "]";
+      return "Ingest[" + own.size() + " sessions of " + own.getFirst().getConfig().getClientIdentifier()
+          + ", taken over " + adopted.keySet() + "]";
     }
   }
 
@@ -120,19 +126,46 @@ final class Ingest extends Producer<Ingest.State, Delivery> {
     // other MQTT clients of this JVM, who would otherwise share the library's threads.
     ExecutorService io = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("iot-mqtt-io-", 0).factory());
     Semaphore room = new Semaphore(c.inFlight());
-    Mqtt5AsyncClient client = connect(c.clientId(), true, io, room);
-    subscribe(client).get(CONNECT_SECONDS, TimeUnit.SECONDS);
-    iot.mqtt().set(client);
-    State state = new State(client, io, room);
+    List<Mqtt5AsyncClient> own = new ArrayList<>();
+    try {
+      for (String id : c.mqttSessions().ids()) {
+        Mqtt5AsyncClient client = connect(id, true, io, room);
+        own.add(client);
+        subscribe(client).get(CONNECT_SECONDS, TimeUnit.SECONDS);
+      }
+    } catch (Exception e) {
+      disconnect(own); // those connected already: the next attempt connects them again
+      io.shutdown();
+      throw e;
+    }
+    iot.mqtt().set(own.getFirst());
+    State state = new State(List.copyOf(own), io, room);
     if (iot.directory() instanceof ClusterDeviceDirectory) {
       // Sessions this node took over before the pipeline restarted: taken again.
-      for (String other : Placement.sessions()) {
-        if (!other.equals(c.clientId())) {
-          state.adopted.put(other, connect(other, false, io, room));
+      for (MqttSessions other : Placement.sessions()) {
+        if (!other.equals(c.mqttSessions())) {
+          state.adopted.put(other, adopt(other, io, room));
         }
       }
     }
     return Init.ok(state, Options.defaults().withBufferSize(Options.UNBOUNDED).withBufferKeep(BufferKeep.FIRST));
+  }
+
+  /**
+   * Clients of the sessions of another node, connected, whose messages come to this process (a
+   * session that cannot be taken over is said in the log; the others are taken).
+   */
+  private List<Mqtt5AsyncClient> adopt(MqttSessions sessions, ExecutorService io, Semaphore room) {
+    List<Mqtt5AsyncClient> clients = new ArrayList<>();
+    for (String id : sessions.ids()) {
+      try {
+        // The session keeps its shared subscriptions: its share of new messages comes here too.
+        clients.add(connect(id, false, io, room));
+      } catch (Exception e) {
+        Placement.LOG.warn("could not take over MQTT session {}: {}", id, e.toString());
+      }
+    }
+    return clients;
   }
 
   /**
@@ -216,14 +249,14 @@ final class Ingest extends Producer<Ingest.State, Delivery> {
     });
   }
 
-  /** Asks this node's ingest to take over the MQTT session {@code clientId} (nothing if it does not run). */
-  static void adopt(String clientId) {
-    Proc.whereis(Iot.INGEST).ifPresent(pid -> Proc.send(pid, new Adopt(clientId)));
+  /** Asks this node's ingest to take over another node's MQTT sessions (nothing if it does not run). */
+  static void adopt(MqttSessions sessions) {
+    Proc.whereis(Iot.INGEST).ifPresent(pid -> Proc.send(pid, new Adopt(sessions)));
   }
 
-  /** Asks this node's ingest to give the MQTT session {@code clientId} back. */
-  static void release(String clientId) {
-    Proc.whereis(Iot.INGEST).ifPresent(pid -> Proc.send(pid, new Release(clientId)));
+  /** Asks this node's ingest to give another node's MQTT sessions back. */
+  static void release(MqttSessions sessions) {
+    Proc.whereis(Iot.INGEST).ifPresent(pid -> Proc.send(pid, new Release(sessions)));
   }
 
   /**
@@ -254,31 +287,36 @@ final class Ingest extends Producer<Ingest.State, Delivery> {
     if (message instanceof Arrived(Delivery d)) {
       return noReply(List.of(d), state);
     }
-    if (message instanceof Adopt(String clientId) && !state.adopted.containsKey(clientId)) {
-      try {
-        // The session keeps its shared subscriptions: its share of new messages comes here too.
-        state.adopted.put(clientId, connect(clientId, false, state.io, state.room));
-      } catch (Exception e) {
-        Placement.LOG.warn("could not take over MQTT session {}: {}", clientId, e.toString());
-      }
+    if (message instanceof Adopt(MqttSessions sessions) && !state.adopted.containsKey(sessions)) {
+      state.adopted.put(sessions, adopt(sessions, state.io, state.room));
     }
-    if (message instanceof Release(String clientId) && state.adopted.containsKey(clientId)) {
-      state.adopted.remove(clientId).disconnect(); // what it did not acknowledge stays in the session
+    if (message instanceof Release(MqttSessions sessions) && state.adopted.containsKey(sessions)) {
+      for (Mqtt5AsyncClient client : state.adopted.remove(sessions)) {
+        client.disconnect(); // what it did not acknowledge stays in the session
+      }
     }
     return noReply(state); // an EXIT from a linked process other than the parent: nothing to do
   }
 
   @Override
   protected void terminate(ExitReason reason, State state) {
-    iot.mqtt().compareAndSet(state.client, null);
-    for (Mqtt5AsyncClient other : state.adopted.values()) {
-      other.disconnect();
+    iot.mqtt().compareAndSet(state.own.getFirst(), null);
+    for (List<Mqtt5AsyncClient> others : state.adopted.values()) {
+      others.forEach(Mqtt5AsyncClient::disconnect);
     }
-    try {
-      state.client.disconnect().get(5, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      // already disconnected, or the broker is gone: the session resumes at the next connect
-    }
+    disconnect(state.own);
     state.io.shutdown();
+  }
+
+  /** Disconnects {@code clients}, waiting a little for each to say so to the broker. */
+  private static void disconnect(List<Mqtt5AsyncClient> clients) {
+    List<CompletableFuture<Void>> done = clients.stream().map(Mqtt5AsyncClient::disconnect).toList();
+    for (CompletableFuture<Void> d : done) {
+      try {
+        d.get(5, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // already disconnected, or the broker is gone: the session resumes at the next connect
+      }
+    }
   }
 }

@@ -12,6 +12,8 @@ import java.util.Map;
  * @param clientId the platform's MQTT client identifier (its session survives a reconnect)
  * @param inFlight how many messages may be delivered but not yet processed and acknowledged: the
  *     bound of everything the pipeline holds
+ * @param sessions how many MQTT sessions the node holds, named after {@code clientId} (see
+ *     {@link MqttSessions}); the same on every node
  * @param dataDir the folder of the SQLite database {@code iot.db}
  * @param jdbcUrl a JDBC URL (PostgreSQL) to use instead of SQLite; empty for SQLite
  * @param jdbcUser the database user, if the URL needs one
@@ -28,7 +30,8 @@ import java.util.Map;
  * @param httpHost the dashboard's interface
  * @param httpPort the dashboard's port (0: any free port)
  */
-public record IotConfig(String mqttHost, int mqttPort, String clientId, int inFlight, Path dataDir, String jdbcUrl,
+public record IotConfig(String mqttHost, int mqttPort, String clientId, int inFlight, int sessions, Path dataDir,
+    String jdbcUrl,
     String jdbcUser, String jdbcPassword, int maxPayloadBytes, double ratePerSecond, int rateBurst,
     Duration writeDelay, double tempHigh, double tempRate, double batteryLow, Duration commandTimeout,
     int commandAttempts, String httpHost, int httpPort) {
@@ -45,6 +48,7 @@ public record IotConfig(String mqttHost, int mqttPort, String clientId, int inFl
     if (inFlight < 1 || inFlight > 65_535) {
       throw new IllegalArgumentException("iot.inFlight must be 1..65535; got " + inFlight);
     }
+    new MqttSessions(clientId, sessions); // checks both
     if (maxPayloadBytes < 64 || rateBurst < 1 || !(ratePerSecond > 0) || commandAttempts < 1) {
       throw new IllegalArgumentException("iot.maxPayloadBytes must be at least 64, iot.rateBurst and "
           + "iot.commandAttempts at least 1, iot.ratePerSecond positive; got " + maxPayloadBytes + ", " + rateBurst
@@ -59,13 +63,19 @@ public record IotConfig(String mqttHost, int mqttPort, String clientId, int inFl
   /** Reads the settings from an application environment. */
   static IotConfig from(Map<String, Object> env) {
     return new IotConfig((String) env.get("mqttHost"), (Integer) env.get("mqttPort"), (String) env.get("clientId"),
-        (Integer) env.get("inFlight"), Path.of((String) env.get("dataDir")), ((String) env.get("jdbcUrl")).trim(),
+        (Integer) env.get("inFlight"), (Integer) env.get("sessions"), Path.of((String) env.get("dataDir")),
+        ((String) env.get("jdbcUrl")).trim(),
         (String) env.get("jdbcUser"), (String) env.get("jdbcPassword"), (Integer) env.get("maxPayloadBytes"),
         ((Number) env.get("ratePerSecond")).doubleValue(), (Integer) env.get("rateBurst"),
         (Duration) env.get("writeDelay"), ((Number) env.get("tempHigh")).doubleValue(),
         ((Number) env.get("tempRate")).doubleValue(), ((Number) env.get("batteryLow")).doubleValue(),
         (Duration) env.get("commandTimeout"), (Integer) env.get("commandAttempts"), (String) env.get("httpHost"),
         (Integer) env.get("httpPort"));
+  }
+
+  /** The node's own MQTT sessions. */
+  MqttSessions mqttSessions() {
+    return new MqttSessions(clientId, sessions);
   }
 
   /** Whether the store is the embedded SQLite file (no JDBC URL given). */
@@ -82,6 +92,7 @@ public record IotConfig(String mqttHost, int mqttPort, String clientId, int inFl
   @Override
   public String toString() {
     return "IotConfig[mqtt=" + mqttHost + ":" + mqttPort + ", clientId=" + clientId + ", inFlight=" + inFlight
+        + ", sessions=" + sessions
         + ", dataDir=" + dataDir + ", jdbcUrl=" + jdbcUrl + ", jdbcUser=" + jdbcUser + ", jdbcPassword="
         + (jdbcPassword.isEmpty() ? "" : "(redacted)") + ", http=" + httpHost + ":" + httpPort + "]";
   }

@@ -17,16 +17,16 @@ import org.slf4j.LoggerFactory;
 /**
  * A platform's membership in the cluster (runs only on a node prepared by {@link IotCluster#start}):
  * it joins the {@code platform} group, so that devices are placed on this node, and the group of
- * the MQTT session it holds ({@code session:CLIENTID}); it follows both.
+ * the MQTT sessions it holds ({@link MqttSessions#group()}); it follows both.
  * <ul>
  *   <li>When a platform node joins, the device processes of this node that the new node now owns
  *       stop; the next message or look at them starts them on their owner, from the store.</li>
- *   <li>When the last holder of an MQTT session leaves (its node died), one survivor, the session's
- *       owner by the same rendezvous hashing, takes the session over: the ingest connects with that
- *       client id, so the broker hands it what it kept for the session (the messages delivered and
- *       never acknowledged, and those queued for the shared subscription while nobody was
- *       connected) and the session's share of new ones. When a node that holds that client id
- *       joins again, the survivor gives the session back.</li>
+ *   <li>When the last holder of a node's MQTT sessions leaves (the node died), one survivor, their
+ *       owner by the same rendezvous hashing, takes the sessions over: the ingest connects with their
+ *       client ids, so the broker hands it what it kept for them (the messages delivered and never
+ *       acknowledged, and those queued for the shared subscription while nobody was connected) and
+ *       their share of new ones. When a node that holds that client id joins again, the survivor
+ *       gives the sessions back.</li>
  * </ul>
  */
 final class Placement extends GenServer<Placement.State, Placement.Request> {
@@ -35,12 +35,12 @@ final class Placement extends GenServer<Placement.State, Placement.Request> {
 
   /** What others ask of it. */
   sealed interface Request {
-    /** The client ids of the MQTT sessions this node holds, its own first. */
-    record Sessions() implements Request, Call<Set<String>> {}
+    /** The MQTT sessions this node holds, its own first. */
+    record Sessions() implements Request, Call<Set<MqttSessions>> {}
   }
 
   static final class State {
-    final Set<String> sessions = new LinkedHashSet<>();
+    final Set<MqttSessions> sessions = new LinkedHashSet<>();
 
     @Override
     public String toString() {
@@ -58,8 +58,8 @@ final class Placement extends GenServer<Placement.State, Placement.Request> {
     return GenServer.startLink(NAME, new Placement(iot)).pid();
   }
 
-  /** The client ids of the MQTT sessions this node holds (its own, and those it took over). */
-  static Set<String> sessions() {
+  /** The MQTT sessions this node holds (its own, and those it took over). */
+  static Set<MqttSessions> sessions() {
     return GenServer.call(NAME, new Request.Sessions());
   }
 
@@ -68,8 +68,8 @@ final class Placement extends GenServer<Placement.State, Placement.Request> {
     State s = new State();
     Pg.monitorScope(IotCluster.SCOPE);
     Pg.join(IotCluster.SCOPE, IotCluster.PLATFORM, Proc.self());
-    String own = iot.config().clientId();
-    Pg.join(IotCluster.SCOPE, IotCluster.SESSION + own, Proc.self());
+    MqttSessions own = iot.config().mqttSessions();
+    Pg.join(IotCluster.SCOPE, own.group(), Proc.self());
     s.sessions.add(own);
     LOG.info("platform nodes: {}", IotCluster.members());
     return Init.ok(s);
@@ -94,23 +94,28 @@ final class Placement extends GenServer<Placement.State, Placement.Request> {
       if (n.change() == Pg.Change.JOIN && fromOthers) {
         handOver(self);
       }
-    } else if (n.group().startsWith(IotCluster.SESSION)) {
-      String clientId = n.group().substring(IotCluster.SESSION.length());
-      if (n.change() == Pg.Change.LEAVE && Pg.members(IotCluster.SCOPE, n.group()).isEmpty()
-          && IotCluster.owner(n.group(), IotCluster.members()).equals(self)) {
-        LOG.info("node {} holds MQTT session {} no more: taking it over", n.pids().getFirst().nodeName(), clientId);
-        Pg.join(IotCluster.SCOPE, n.group(), Proc.self());
-        s.sessions.add(clientId);
-        Ingest.adopt(clientId);
-      } else if (n.change() == Pg.Change.JOIN && fromOthers && s.sessions.contains(clientId)
-          && !clientId.equals(iot.config().clientId())) {
-        LOG.info("node {} holds MQTT session {} again: giving it back", n.pids().getFirst().nodeName(), clientId);
-        s.sessions.remove(clientId);
-        Pg.leave(IotCluster.SCOPE, n.group(), Proc.self());
-        Ingest.release(clientId);
-      }
+    } else {
+      MqttSessions.ofGroup(n.group()).ifPresent(sessions -> follow(sessions, n, fromOthers, self, s));
     }
     return noReply(s);
+  }
+
+  /** Takes over the MQTT sessions of a node that left, or gives them back to it when it is back. */
+  private void follow(MqttSessions sessions, Pg.Notification n, boolean fromOthers, String self, State s) {
+    String clientId = sessions.clientId();
+    if (n.change() == Pg.Change.LEAVE && Pg.members(IotCluster.SCOPE, n.group()).isEmpty()
+        && IotCluster.owner(n.group(), IotCluster.members()).equals(self)) {
+      LOG.info("node {} holds MQTT session {} no more: taking it over", n.pids().getFirst().nodeName(), clientId);
+      Pg.join(IotCluster.SCOPE, n.group(), Proc.self());
+      s.sessions.add(sessions);
+      Ingest.adopt(sessions);
+    } else if (n.change() == Pg.Change.JOIN && fromOthers && s.sessions.contains(sessions)
+        && !sessions.equals(iot.config().mqttSessions())) {
+      LOG.info("node {} holds MQTT session {} again: giving it back", n.pids().getFirst().nodeName(), clientId);
+      s.sessions.remove(sessions);
+      Pg.leave(IotCluster.SCOPE, n.group(), Proc.self());
+      Ingest.release(sessions);
+    }
   }
 
   /** Stops the device processes of this node that another node owns now. */
