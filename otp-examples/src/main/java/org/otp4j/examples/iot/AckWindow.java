@@ -13,10 +13,9 @@ import java.util.concurrent.Semaphore;
  * too. So a permit comes back only with the oldest message: when the pipeline acknowledges messages
  * out of order (a batch of readings for a device on this node overtakes one routed to another),
  * the room counts the client's whole queue, not only what the pipeline still works on, and the
- * client's queue never exceeds the room. Giving a permit back with each acknowledgement instead let
- * the client read on while an old message held its queue: the queue grew to the broker's whole
- * in-flight window and past the client's receive maximum (mosquitto 2.0.11 does not keep its
- * window), and the client disconnected.
+ * client's queue never exceeds the room. Giving a permit back with each acknowledgement instead
+ * would let the client read on while one old message holds its queue, which then grows with no
+ * bound of the platform's own (up to the client's receive maximum, past which it disconnects).
  *
  * <p>A QoS 0 message waits for nothing in the client: its permit comes back when it is processed.
  */
