@@ -7,6 +7,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -14,18 +15,20 @@ import java.util.regex.Pattern;
 import org.otp4j.behaviours.GenServer;
 import org.otp4j.core.Call;
 import org.otp4j.core.From;
+import org.otp4j.core.Node;
 import org.otp4j.core.ServerRef;
 import org.otp4j.core.Pid;
+import org.otp4j.core.Proc;
 
 /**
  * Users and their session tokens: sign up, log in, check a token, log out.
  *
  * <p>The slow part of signing up and logging in, hashing the password, runs in the caller (the
  * connection process, through {@link Passwords}' pool), so that one user's login never waits for
- * another's hash. The server itself only issues, checks and revokes tokens. A token is 32 random
- * bytes; only its SHA-256 is stored, in the database, so tokens survive a restart of this server
- * or of the whole application and a copy of the database does not hand them out. The server keeps
- * the tokens it has seen in memory.
+ * another's hash. The server itself only issues, checks and revokes tokens (and forgets one
+ * revoked on another node). A token is 32 random bytes; only its SHA-256 is stored, in the
+ * database, so tokens survive a restart of this server or of the whole application and a copy of
+ * the database does not hand them out. The server keeps the tokens it has seen in memory.
  */
 final class Accounts extends GenServer<Map<String, String>, Accounts.Request> {
 
@@ -36,6 +39,12 @@ final class Accounts extends GenServer<Map<String, String>, Accounts.Request> {
     record Validate(String token) implements Request, Call<Optional<String>> {}
 
     record Revoke(String token) implements Request, Call<Optional<String>> {}
+
+    /**
+     * A session ended on another node (cast to every node's server): forget its token, and end it on
+     * this node's sockets of {@code user} too.
+     */
+    record Forget(String tokenHash, String user) implements Request {}
   }
 
   /** The outcome of signing up or logging in. */
@@ -141,9 +150,30 @@ final class Accounts extends GenServer<Map<String, String>, Accounts.Request> {
     return GenServer.call(Chat.ACCOUNTS, new Request.Validate(token));
   }
 
-  /** Ends a session: the token is no longer valid. Returns the user it was of, if it was valid. */
-  static Optional<String> logOut(String token) {
-    return GenServer.call(Chat.ACCOUNTS, new Request.Revoke(token));
+  /**
+   * Ends a session everywhere: the token is no longer valid, and every socket that uses it, on this
+   * node and the others, is logged out (all but the caller's own, if the caller is a connection).
+   * Returns the user it was of, if it was valid.
+   */
+  static Optional<String> logOut(Chat chat, String token) {
+    Optional<String> user = GenServer.call(Chat.ACCOUNTS, new Request.Revoke(token));
+    user.ifPresent(u -> {
+      String tokenHash = sha256(token);
+      endHere(chat, tokenHash, u);
+      if (chat.clustered()) {
+        String self = Node.current().name();
+        List<String> others = ChatCluster.members().stream().filter(n -> !n.equals(self)).toList();
+        GenServer.abcast(others, Chat.ACCOUNTS, new Request.Forget(tokenHash, u));
+      }
+    });
+    return user;
+  }
+
+  /** Logs out this node's sockets of {@code user} on the session {@code tokenHash}, but the caller's. */
+  private static void endHere(Chat chat, String tokenHash, String user) {
+    Connection.SessionEnded ended = new Connection.SessionEnded(tokenHash);
+    Pid self = Proc.isProcess() ? Proc.self() : null;
+    chat.users().lookup(user).stream().filter(e -> !e.pid().equals(self)).forEach(e -> Proc.send(e.pid(), ended));
   }
 
   // =====================================================================================
@@ -187,7 +217,17 @@ final class Accounts extends GenServer<Map<String, String>, Accounts.Request> {
         chat.store().deleteSession(tokenHash);
         yield reply(revoke, Optional.ofNullable(user), known);
       }
+      case Request.Forget f -> noReply(known); // a cast
     };
+  }
+
+  @Override
+  protected CastResult<Map<String, String>> handleCast(Request request, Map<String, String> known) {
+    if (request instanceof Request.Forget(String tokenHash, String user)) {
+      known.remove(tokenHash); // the store has deleted it already: the next look-up finds nothing
+      endHere(chat, tokenHash, user);
+    }
+    return noReply(known);
   }
 
   /** Shows how many sessions are known, never the token hashes. */

@@ -41,7 +41,8 @@ public final class ChatCluster {
   public static TermCodec codec() {
     return TermCodec.builder().allow(ChatMessage.class, Room.Request.Join.class, Room.Request.Leave.class,
         Room.Request.Post.class, Room.Joined.class, Room.Posted.class, Room.Refused.class,
-        Room.Event.NewMessage.class, Room.Event.PresenceChanged.class, Room.Event.Reloaded.class).build();
+        Room.Event.NewMessage.class, Room.Event.PresenceChanged.class, Room.Event.Reloaded.class,
+        Accounts.Request.Forget.class).build();
   }
 
   /**

@@ -322,13 +322,9 @@ final class Connection extends GenServer<Connection.State, Connection.Msg> {
       case ClientFrame.Ping p -> send(state, new ServerFrame.Pong(), ref);
       case ClientFrame.Auth a -> send(state, new ServerFrame.Authenticated(state.user, state.token), ref);
       case ClientFrame.LogOut l -> {
-        String token = state.token;
-        Accounts.logOut(token).ifPresent(user -> {
-          // the same session may be open on other sockets (tabs that share it, a reconnect): end it there too
-          SessionEnded ended = new SessionEnded(Accounts.sha256(token));
-          chat.users().lookup(user).stream().filter(e -> !e.pid().equals(Proc.self()))
-              .forEach(e -> Proc.send(e.pid(), ended));
-        });
+        // the same session may be open on other sockets (tabs that share it, a reconnect), on this node
+        // and others: it ends there too
+        Accounts.logOut(chat, state.token);
         become(state, null, null);
         send(state, new ServerFrame.LoggedOut(), ref);
       }

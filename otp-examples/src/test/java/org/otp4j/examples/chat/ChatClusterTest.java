@@ -15,7 +15,7 @@ import tools.jackson.databind.JsonNode;
  * The chat on two nodes in this JVM (a cluster on JGroups' loopback) sharing one SQLite file: a
  * room lives on one node and is used from both, its messages reach the members of both nodes live,
  * in the same order, once each; and when its node stops, it runs again on the survivor, whose
- * members go on with it without missing a message.
+ * members go on with it without missing a message. A logout on one node ends the session on both.
  */
 class ChatClusterTest {
   static final String A = "a@host";
@@ -60,6 +60,31 @@ class ChatClusterTest {
       TestClient aliceOnB = TestClient.loggedIn(b, "alice");
       join(aliceOnB, room);
       assertThat(history(aliceOnB, room)).containsExactlyElementsOf(allMessages(alice, room));
+    }
+  }
+
+  @Test
+  void logoutOnOneNodeEndsTheSessionOnTheOther() {
+    Cluster cluster = cluster();
+    try (ChatServer a = ChatServer.startNode(A, cluster, dir); ChatServer b = ChatServer.startNode(B, cluster, dir)) {
+      awaitBothNodes(a, b);
+      try (TestClient onA = TestClient.signedUp(a, "alice"); TestClient onB = TestClient.connect(b)) {
+        // the same session on the other node (b's server now knows the token, and keeps it in memory)
+        onB.send("type", "auth", "token", onA.token);
+        onB.take("authenticated");
+        onB.token = onA.token;
+
+        onA.send("type", "logout");
+        onA.take("logged_out");
+        onB.take("logged_out");
+        onB.send("type", "rooms");
+        assertThat(onB.takeError("unauthenticated").path("message").asString()).contains("not valid");
+        // and a new socket of b's with the old token is refused
+        try (TestClient late = TestClient.connect(b)) {
+          late.send("type", "auth", "token", onA.token);
+          late.takeError("unauthenticated");
+        }
+      }
     }
   }
 
