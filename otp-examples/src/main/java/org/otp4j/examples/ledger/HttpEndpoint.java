@@ -123,6 +123,11 @@ final class HttpEndpoint {
         LOG.warn("{} {} failed", method, path, e);
         answer = error(LedgerError.unavailable("the request failed (" + e.getMessage() + "); retry"));
       }
+      if (answer.status() == 413) {
+        // The body was refused unread: the server closes the connection after this answer rather than
+        // read it through, so the client must not send its next request on it.
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+      }
       write(response, callback, answer.status(), "application/json", JSON.writeValueAsBytes(answer.body()));
       return true;
     }

@@ -2,6 +2,8 @@ package org.otp4j.examples.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
@@ -131,6 +133,17 @@ class BadInputTest {
         Arguments.of("/holds/" + hold + "/void", "", null, 400, "missing_idempotency_key"),
         Arguments.of("/holds/" + hold + "/void", "", "a-hold", 409, "idempotency_conflict"),
         Arguments.of("/nowhere", "{}", null, 404, "not_found"));
+  }
+
+  @Test
+  void aBodyRefusedUnreadClosesItsConnection() throws Exception {
+    String big = "{\"from\":\"alice\",\"to\":\"bob\",\"amount\":1,\"currency\":\"" + "X".repeat(20_000) + "\"}";
+    HttpResponse<String> r = HttpClient.newHttpClient().send(
+        LedgerServer.postRequest(server.port, "/transfers", big, "k-big-close"), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(413);
+    // else a client sends its next request on a connection the server is closing (it does not read the
+    // refused body through), and that request fails with no answer at all
+    assertThat(r.headers().firstValue("Connection")).contains("close");
   }
 
   @ParameterizedTest(name = "{0} {1} -> {3} {4}")
