@@ -9,7 +9,8 @@
 # (100), --warmup S (3, each phase), --duration S (8, each measured window), --platform-warmup S (20),
 # --hold N (100000 devices), --hold-timeout S (360), --drain-timeout S (60), --database sqlite|postgres (sqlite: the
 # three nodes share one SQLite file; postgres: a throw-away PostgreSQL cluster), --in-flight N (the
-# nodes' iot.inFlight; the platform's default if not given), --out FILE, --no-build
+# nodes' iot.inFlight; the platform's default if not given), --sessions N (the nodes' iot.sessions, 4),
+# --out FILE, --no-build
 # (skip the Maven build). Longer: --warmup 10 --duration 30 --drain-timeout 600. mosquitto comes from
 # Debian: the script installs it with apt-get (needs root) when missing and says so; the harness
 # starts its own brokers on free loopback ports, never the system service.

@@ -122,6 +122,11 @@ public final class IotBench {
     boolean smoke;
     /** Where the three nodes store: one SQLite file they share (the platform's default), or PostgreSQL. */
     String database = "sqlite";
+    /**
+     * The nodes' {@code iot.sessions}: several, so that an overload's backlog at the broker is split
+     * (see {@code MqttSessions}); across three nodes a device's messages arrive out of order anyway.
+     */
+    int sessions = 4;
     /** The nodes' {@code iot.inFlight}, or 0 for the platform's default. */
     int inFlight;
     String commandLine = "bash otp-bench/iot-bench.sh";
@@ -184,6 +189,7 @@ public final class IotBench {
         case "--out" -> o.out = Path.of(v);
         case "--root" -> o.root = Path.of(v);
         case "--in-flight" -> o.inFlight = positive(a, v);
+        case "--sessions" -> o.sessions = positive(a, v);
         case "--database" -> {
           if (!v.equals("sqlite") && !v.equals("postgres")) {
             throw new IllegalArgumentException("--database must be sqlite or postgres; got " + v);
@@ -292,7 +298,8 @@ public final class IotBench {
         + "defaults), shared by the three nodes" : "SQLite (one file in WAL mode, shared by the three nodes)";
     try (pg; BenchBroker broker = BenchBroker.start(work.resolve("platform"),
         org.otp4j.examples.iot.Broker.MAX_QUEUED);
-        Cluster cluster = Cluster.start(names, broker, data, pg != null ? url : null, o.inFlight, logs, tempRate)) {
+        Cluster cluster = Cluster.start(names, broker, data, pg != null ? url : null, o.inFlight, o.sessions, logs,
+            tempRate)) {
       warm = warmUp(o, cluster, broker, url);
       Ceiling c1 = ceilings.get(1);
       Ceiling c0 = ceilings.get(0);
@@ -813,8 +820,8 @@ public final class IotBench {
     }
 
     /** Starts the nodes, storing in {@code jdbcUrl} (PostgreSQL), or in SQLite under {@code data} if it is null. */
-    static Cluster start(List<String> names, BenchBroker broker, Path data, String jdbcUrl, int inFlight, Path logs,
-        double tempRate) throws Exception {
+    static Cluster start(List<String> names, BenchBroker broker, Path data, String jdbcUrl, int inFlight, int sessions,
+        Path logs, double tempRate) throws Exception {
       Cluster c = new Cluster(names);
       try {
         Path logback = logs.resolve("logback-nodes.xml");
@@ -833,7 +840,7 @@ public final class IotBench {
         String seeds = String.join(",", ports.stream().map(p -> "127.0.0.1:" + p).toList());
         System.out.println("starting three platform nodes...");
         for (int i = 0; i < names.size(); i++) {
-          c.nodes.add(startNode(names.get(i), ports.get(i), seeds, broker, data, jdbcUrl, inFlight, logs, logback,
+          c.nodes.add(startNode(names.get(i), ports.get(i), seeds, broker, data, jdbcUrl, inFlight, sessions, logs, logback,
               tempRate));
           if (i == 0) {
             c.nodes.getFirst().awaitStarted(); // the first node creates the database the others open
@@ -856,7 +863,7 @@ public final class IotBench {
     }
 
     private static Node startNode(String name, int port, String seeds, BenchBroker broker, Path data, String jdbcUrl,
-        int inFlight, Path logs, Path logback, double tempRate) throws IOException {
+        int inFlight, int sessions, Path logs, Path logback, double tempRate) throws IOException {
       String exe = ProcessHandle.current().info().command().orElse("java");
       String cp = String.join(File.pathSeparator, Arrays.stream(System.getProperty("java.class.path")
           .split(File.pathSeparator)).map(p -> Path.of(p).toAbsolutePath().toString()).toList());
@@ -866,7 +873,7 @@ public final class IotBench {
           "-Dlogback.configurationFile=" + logback, "-Diot.node=" + name, "-Diot.clusterPort=" + port,
           "-Diot.seeds=" + seeds, "-Diot.broker=" + broker.host() + ":" + broker.port(), "-Diot.stdin=true",
           "-Dotp.iot.dataDir=" + data, "-Dotp.iot.httpPort=0", "-Dotp.iot.httpHost=127.0.0.1",
-          "-Dotp.iot.tempRate=" + tempRate));
+          "-Dotp.iot.tempRate=" + tempRate, "-Dotp.iot.sessions=" + sessions));
       if (jdbcUrl != null) {
         command.add("-Dotp.iot.jdbcUrl=" + jdbcUrl);
       }

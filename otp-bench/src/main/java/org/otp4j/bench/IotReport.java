@@ -199,10 +199,13 @@ final class IotReport {
         + "jittered ±10 % around the interval.\n");
     md.append(String.format(Locale.ROOT, "- **Platform**: three JVMs started as `IotClusterTest` starts them (`org.otp4j.examples.Main iot-node` "
         + "with `-Diot.node`, `-Diot.clusterPort`, `-Diot.seeds`, `-Diot.broker`), default settings (%,d messages in "
-        + "flight per node, %d MQTT sessions per node, SQLite in WAL mode, one file shared by the three), `-Xmx2g`, "
-        + "the JDK's default collector. Each device's telemetry goes through a node's ingest, parse, route (the "
+        + "flight per node, SQLite in WAL mode, one file shared by the three), `-Xmx2g`, "
+        + "the JDK's default collector, and %d MQTT sessions per node (`-Dotp.iot.sessions`; the platform's default is "
+        + "%d: several split the broker's backlog under overload, at the cost of a device's order on a node, which "
+        + "three nodes do not keep anyway). Each device's telemetry goes through a node's ingest, parse, route (the "
         + "device's process on its owner node, by rpc when that is another node), windows and storage stages, and is "
-        + "acknowledged to the broker once stored.%n", DEFAULTS.get("inFlight"), DEFAULTS.get("sessions")));
+        + "acknowledged to the broker once stored.%n", DEFAULTS.get("inFlight"), o.sessions,
+        DEFAULTS.get("sessions")));
     md.append("- Each phase's devices have ids of their own (`d-000001` up at QoS 1, `d-100001` at QoS 0, `d-200001` "
         + "for the failover, `d-300001` for the processes held), so the readings and alerts of one phase are "
         + "counted apart from the others'.\n\n");

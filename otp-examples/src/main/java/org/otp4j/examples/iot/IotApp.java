@@ -23,8 +23,8 @@ import org.otp4j.core.Pid;
  *   <tr><td>mqttHost, mqttPort</td><td>127.0.0.1, 1883</td><td>the MQTT broker</td></tr>
  *   <tr><td>clientId</td><td>platform-1</td><td>the platform's MQTT client id (its persistent session)</td></tr>
  *   <tr><td>inFlight</td><td>2048</td><td>messages delivered and not yet processed, at most</td></tr>
- *   <tr><td>sessions</td><td>4</td><td>MQTT sessions per node, {@code CLIENTID-0} to {@code CLIENTID-3}
- *       (one: {@code CLIENTID} alone); the same on every node</td></tr>
+ *   <tr><td>sessions</td><td>1</td><td>MQTT sessions per node: {@code CLIENTID} alone, or
+ *       {@code CLIENTID-0}, {@code CLIENTID-1}, ... (see {@link MqttSessions}); the same on every node</td></tr>
  *   <tr><td>dataDir</td><td>data</td><td>folder of the SQLite database {@code iot.db}</td></tr>
  *   <tr><td>jdbcUrl, jdbcUser, jdbcPassword</td><td>(empty)</td><td>use this database (PostgreSQL) instead</td></tr>
  *   <tr><td>maxPayloadBytes</td><td>4096</td><td>larger messages are refused</td></tr>
@@ -51,7 +51,7 @@ public final class IotApp extends Application {
         .withEnv("mqttPort", 1883)
         .withEnv("clientId", "platform-1")
         .withEnv("inFlight", 2048)
-        .withEnv("sessions", 4)
+        .withEnv("sessions", 1)
         .withEnv("dataDir", "data")
         .withEnv("jdbcUrl", "")
         .withEnv("jdbcUser", "")

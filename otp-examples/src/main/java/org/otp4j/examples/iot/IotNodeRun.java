@@ -32,8 +32,8 @@ import org.otp4j.examples.iot.sim.SimulatorConfig;
  * </table>
  * Each node's MQTT client id is {@code platform-} and the node's short name, unless
  * {@code otp.iot.clientId} says otherwise; every node must have its own. It names the node's MQTT
- * sessions ({@code platform-a-0} to {@code platform-a-3} with the default {@code otp.iot.sessions},
- * 4), whose count must be the same on every node.
+ * session, or its sessions ({@code platform-a-0}, {@code platform-a-1}, ... with
+ * {@code -Dotp.iot.sessions=N}), whose count must be the same on every node.
  */
 public final class IotNodeRun {
   private IotNodeRun() {}

@@ -17,6 +17,11 @@ import java.util.Optional;
  * again from the start. Several sessions per node split the backlog. Each session also has its own
  * I/O thread and its own queue of acknowledgements (see {@link AckWindow}).
  *
+ * <p>What it costs: the broker hands a device's consecutive messages to the sessions in turn, so on
+ * one node they may reach the pipeline out of order, as they do across several nodes (a late
+ * reading is stored, and the rules do not hear of it). One session per node, the default, keeps a
+ * single node's order; a cluster that must weather long overloads at QoS 1 takes several.
+ *
  * @param clientId the node's client id, which names its sessions
  * @param count how many sessions (1 to {@value #MAX})
  */

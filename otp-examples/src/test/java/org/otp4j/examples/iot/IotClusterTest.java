@@ -34,9 +34,12 @@ import tools.jackson.databind.JsonNode;
  * devices: every device lives on the node rendezvous hashing gives it and is seen from any node;
  * one node is killed ({@code SIGKILL}) under load, its devices serve again from the survivors within
  * five seconds, and every reading the broker acknowledged to a device is stored, those the dead
- * node had been given and not acknowledged included (a survivor takes its MQTT session over).
+ * node had been given and not acknowledged included (a survivor takes its MQTT sessions over, each
+ * node holding two).
  */
 class IotClusterTest {
+  /** MQTT sessions per node: several, so that the survivor takes all of the dead node's over. */
+  static final int SESSIONS = 2;
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
       .version(HttpClient.Version.HTTP_1_1).build();
   static final Duration WAIT = Duration.ofSeconds(45);
@@ -181,8 +184,8 @@ class IotClusterTest {
     return new Child(ChildJvm.start(name, "iot-node", List.of(
         "-Dlogback.configurationFile=" + logback, "-Diot.node=" + name, "-Diot.clusterPort=" + port,
         "-Diot.seeds=" + seeds, "-Diot.broker=" + broker.host() + ":" + broker.port(), "-Diot.stdin=true",
-        "-Dotp.iot.dataDir=" + dir.resolve("data"), "-Dotp.iot.httpPort=0", "-Dotp.iot.httpHost=127.0.0.1"),
-        DASHBOARD, true));
+        "-Dotp.iot.dataDir=" + dir.resolve("data"), "-Dotp.iot.httpPort=0", "-Dotp.iot.httpHost=127.0.0.1",
+        "-Dotp.iot.sessions=" + SESSIONS), DASHBOARD, true));
   }
 
   static JsonNode get(String url) throws Exception {
