@@ -38,12 +38,11 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Back-pressure down to the broker</h2>
  * A message holds one of {@code iot.inFlight} permits (shared by the node's sessions) from the
- * moment its client hands it over until
- * it is acknowledged ({@link Delivery#ack()}, by hand, once processed) together with every message
- * its client delivered before it (the client sends its acknowledgements in that order: see
- * {@link AckWindow}). When every permit is taken
- * (the stages downstream stopped asking: a slow database), the client's callback waits for one on
- * the client's own I/O thread, so the client stops reading its socket; TCP's flow control then
+ * moment its client hands it over until it is acknowledged ({@link Delivery#ack()}, by hand, once
+ * processed) together with every message its client delivered before it (the client sends its
+ * acknowledgements in that order: see {@link AckWindow}). When every permit is taken (the stages
+ * downstream stopped asking: a slow database), the client's callback waits for one on the
+ * client's own I/O thread, so the client stops reading its socket; TCP's flow control then
  * stops the broker, which keeps the rest in its queue for this session, not in this JVM. Neither
  * the producer's buffer nor a client's queue of messages to acknowledge therefore ever holds more
  * than {@code iot.inFlight} messages; the buffer is left unbounded. Acknowledging does not need
@@ -58,8 +57,8 @@ import org.slf4j.LoggerFactory;
  * <h2>Sessions taken over</h2>
  * On several nodes, this process may hold more clients than its own: the sessions of nodes that
  * left, which {@link Placement} tells it to take over ({@link #adopt(MqttSessions)}) and give back
- * ({@link #release(MqttSessions)}). They feed the same pipeline and share its permits; they do not reconnect by
- * themselves, since the broker closes one when its own node takes its session back.
+ * ({@link #release(MqttSessions)}). They feed the same pipeline and share its permits; they do not
+ * reconnect by themselves, since the broker closes one when its own node takes its session back.
  *
  * <h2>Failure</h2>
  * The session is persistent (a fixed client id, no clean start): if a stage crashes, the pipeline
