@@ -119,6 +119,10 @@ class DistributionTest {
         assertThat(next(inbox)).isEqualTo(List.of(remote, i));
       }
     }
+    // b counts a signal as sent once its transport took it, which may be after a received it: the
+    // echo's last count comes when its send returns
+    spinUntil(() -> b.distributionStats().signalsSent() - bBefore.signalsSent() >= 11,
+        () -> "b's count of signals sent: " + (b.distributionStats().signalsSent() - bBefore.signalsSent()));
     Node.DistributionStats aAfter = a.distributionStats();
     Node.DistributionStats bAfter = b.distributionStats();
     assertThat(aAfter.signalsSent() - aBefore.signalsSent()).isEqualTo(11);
