@@ -105,6 +105,12 @@ final class HttpEndpoint {
     /** An answer: its status and its JSON body. */
     private record Answer(int status, JsonNode body) {}
 
+    /** The most of a refused body read through so that the connection can stay open (see {@link #drain}). */
+    static final long DRAIN_LIMIT = 1 << 20;
+
+    /** A request attribute: the connection closes after the answer (a refused body left unread). */
+    private static final String CLOSE = "ledger.close";
+
     @Override
     public boolean handle(org.eclipse.jetty.server.Request request, Response response, Callback callback) {
       String path = org.eclipse.jetty.server.Request.getPathInContext(request);
@@ -123,9 +129,9 @@ final class HttpEndpoint {
         LOG.warn("{} {} failed", method, path, e);
         answer = error(LedgerError.unavailable("the request failed (" + e.getMessage() + "); retry"));
       }
-      if (answer.status() == 413) {
-        // The body was refused unread: the server closes the connection after this answer rather than
-        // read it through, so the client must not send its next request on it.
+      if (Boolean.TRUE.equals(request.getAttribute(CLOSE))) {
+        // Part of a refused body is still unread: the connection closes after this answer, and the
+        // client must not send its next request on it.
         response.getHeaders().put(HttpHeader.CONNECTION, "close");
       }
       write(response, callback, answer.status(), "application/json", JSON.writeValueAsBytes(answer.body()));
@@ -348,17 +354,19 @@ final class HttpEndpoint {
     private JsonNode body(org.eclipse.jetty.server.Request request, Set<String> allowed) {
       int max = ledger.config().maxBodyBytes();
       long declared = request.getLength();
-      if (declared > max) {
-        throw new LedgerError(413, "too_large", "the body has " + declared + " bytes; at most " + max);
-      }
       byte[] bytes;
       try (InputStream in = Content.Source.asInputStream(request)) {
+        if (declared > max) {
+          drain(in, declared, request);
+          throw new LedgerError(413, "too_large", "the body has " + declared + " bytes; at most " + max);
+        }
         bytes = in.readNBytes(max + 1);
+        if (bytes.length > max) {
+          drain(in, -1, request);
+          throw new LedgerError(413, "too_large", "the body has more than " + max + " bytes");
+        }
       } catch (IOException e) {
         throw LedgerError.badRequest("malformed_json", "the body could not be read: " + e.getMessage());
-      }
-      if (bytes.length > max) {
-        throw new LedgerError(413, "too_large", "the body has more than " + max + " bytes");
       }
       if (bytes.length == 0) {
         return JSON.createObjectNode(); // no body: no fields (those required are reported missing)
@@ -385,6 +393,30 @@ final class HttpEndpoint {
       AtomicReference<T> out = new AtomicReference<>();
       node.run(() -> out.set(code.get()));
       return out.get();
+    }
+
+    /**
+     * Reads and drops the rest of a refused body ({@code declared} bytes in all, -1 if not said), up
+     * to {@value #DRAIN_LIMIT} bytes, before the refusal is sent, as a server's "lingering close"
+     * does: a connection closed on unread data is reset, and a client still sending the body may
+     * then lose the answer too. A body larger than that is left unread and the connection closes
+     * after the answer ({@link #CLOSE}).
+     */
+    private static void drain(InputStream in, long declared, org.eclipse.jetty.server.Request request)
+        throws IOException {
+      if (declared > DRAIN_LIMIT) {
+        request.setAttribute(CLOSE, Boolean.TRUE);
+        return;
+      }
+      byte[] buffer = new byte[8192];
+      long left = DRAIN_LIMIT;
+      int n;
+      while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0) {
+        left -= n;
+      }
+      if (left <= 0) {
+        request.setAttribute(CLOSE, Boolean.TRUE);
+      }
     }
 
     private static Answer error(LedgerError e) {

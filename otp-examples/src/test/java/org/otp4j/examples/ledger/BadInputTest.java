@@ -136,14 +136,22 @@ class BadInputTest {
   }
 
   @Test
-  void aBodyRefusedUnreadClosesItsConnection() throws Exception {
+  void aRefusedBodyIsReadThroughAndTheConnectionServesTheNextRequest() throws Exception {
     String big = "{\"from\":\"alice\",\"to\":\"bob\",\"amount\":1,\"currency\":\"" + "X".repeat(20_000) + "\"}";
-    HttpResponse<String> r = HttpClient.newHttpClient().send(
-        LedgerServer.postRequest(server.port, "/transfers", big, "k-big-close"), HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).isEqualTo(413);
-    // else a client sends its next request on a connection the server is closing (it does not read the
-    // refused body through), and that request fails with no answer at all
-    assertThat(r.headers().firstValue("Connection")).contains("close");
+    HttpClient client = HttpClient.newHttpClient();
+    // Answered before the client had sent the whole body, and the connection then closed on unread
+    // data, the client lost the answer itself now and then ("header parser received no bytes"), or
+    // the next request on the same connection.
+    for (int i = 0; i < 30; i++) {
+      HttpResponse<String> refused = client.send(LedgerServer.postRequest(server.port, "/transfers", big, "k-big-" + i),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(refused.statusCode()).isEqualTo(413);
+      assertThat(refused.body()).contains("too_large");
+      assertThat(refused.headers().firstValue("Connection")).as("kept open: the body was read through").isEmpty();
+      HttpResponse<String> next = client.send(LedgerServer.postRequest(server.port, "/accounts/nobody/deposit",
+          "{\"amount\":1}", "k-next-" + i), HttpResponse.BodyHandlers.ofString());
+      assertThat(next.statusCode()).isEqualTo(404);
+    }
   }
 
   @ParameterizedTest(name = "{0} {1} -> {3} {4}")
